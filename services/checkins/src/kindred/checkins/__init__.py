@@ -1,0 +1,1 @@
+"""Check-ins: store what members report and announce it."""

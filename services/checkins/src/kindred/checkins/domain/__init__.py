@@ -1,0 +1,5 @@
+"""Pure check-in logic. No I/O."""
+
+from kindred.checkins.domain.checkins import recorded_event
+
+__all__ = ["recorded_event"]

@@ -1,0 +1,6 @@
+from kindred.settings import ServiceSettings
+
+
+class CheckinsSettings(ServiceSettings):
+    service_name: str = "checkins"
+    http_port: int = 8002

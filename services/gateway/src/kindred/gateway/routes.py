@@ -1,0 +1,115 @@
+"""The public HTTP API (v1). Each write is validated, published with acks=all, then answered 202."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+import httpx
+from fastapi import APIRouter, HTTPException, Path, Query, status
+from kindred.events.checkins import Checkin, CheckinSubmitted, CheckinSubmittedData
+from kindred.events.envelope import Envelope, new_id
+from kindred.events.matching import SupportRequest, SupportRequested, SupportRequestedData
+from kindred.events.members import Profile, ProfileSubmitted, ProfileSubmittedData
+from kindred.gateway.auth import CurrentPrincipal, require_self
+from kindred.messaging.broker import EventPublisher
+from kindred.observability.metrics import gateway_accepted, gateway_publish_seconds
+from pydantic import BaseModel
+
+MemberPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.\-]{1,64}$")]
+SOURCE = "kindred/gateway"
+
+
+class Accepted(BaseModel):
+    event_id: str
+    correlation_id: str
+    resource_id: str | None = None
+
+
+def api_router(publisher: EventPublisher, http: httpx.AsyncClient) -> APIRouter:
+    router = APIRouter(prefix="/v1", tags=["members"])
+
+    async def accept(event: Envelope[Any], resource_id: str | None = None) -> Accepted:
+        started = time.perf_counter()
+        try:
+            await publisher.publish(event)
+        except Exception as exc:
+            raise HTTPException(
+                status.HTTP_503_SERVICE_UNAVAILABLE,
+                detail={
+                    "error": "unavailable",
+                    "detail": f"the request was not recorded; retry ({exc!r})",
+                },
+            ) from exc
+        gateway_publish_seconds.observe(time.perf_counter() - started)
+        gateway_accepted.labels(type=event.type).inc()
+        return Accepted(
+            event_id=event.id, correlation_id=event.correlationid, resource_id=resource_id
+        )
+
+    @router.put("/members/{member_id}/profile", status_code=202)
+    async def submit_profile(
+        member_id: MemberPath, body: Profile, principal: CurrentPrincipal
+    ) -> Accepted:
+        require_self(member_id, principal)
+        event = ProfileSubmitted.new(
+            subject=member_id,
+            source=SOURCE,
+            data=ProfileSubmittedData(member_id=member_id, **body.model_dump()),
+        )
+        return await accept(event, member_id)
+
+    @router.post("/members/{member_id}/support-requests", status_code=202)
+    async def request_support(
+        member_id: MemberPath, body: SupportRequest, principal: CurrentPrincipal
+    ) -> Accepted:
+        require_self(member_id, principal)
+        request_id = new_id()
+        event = SupportRequested.new(
+            subject=member_id,
+            source=SOURCE,
+            data=SupportRequestedData(
+                request_id=request_id, seeker_id=member_id, **body.model_dump()
+            ),
+        )
+        return await accept(event, request_id)
+
+    @router.post("/members/{member_id}/checkins", status_code=202)
+    async def submit_checkin(
+        member_id: MemberPath, body: Checkin, principal: CurrentPrincipal
+    ) -> Accepted:
+        require_self(member_id, principal)
+        checkin_id = new_id()
+        event = CheckinSubmitted.new(
+            subject=member_id,
+            source=SOURCE,
+            data=CheckinSubmittedData(
+                checkin_id=checkin_id, member_id=member_id, **body.model_dump()
+            ),
+        )
+        return await accept(event, checkin_id)
+
+    @router.get("/members/{member_id}/inbox")
+    async def read_inbox(
+        member_id: MemberPath,
+        principal: CurrentPrincipal,
+        limit: int = Query(default=50, ge=1, le=500),
+    ) -> dict[str, Any]:
+        require_self(member_id, principal)
+        try:
+            response = await http.get(
+                f"/internal/members/{member_id}/inbox", params={"limit": limit}
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise HTTPException(
+                status.HTTP_503_SERVICE_UNAVAILABLE,
+                detail={
+                    "error": "unavailable",
+                    "detail": f"the inbox cannot be read now ({exc!r})",
+                },
+            ) from exc
+        inbox: dict[str, Any] = response.json()
+        return inbox
+
+    return router

@@ -1,0 +1,29 @@
+import logging
+
+from kindred.settings import ServiceSettings
+from pydantic import Field, field_validator
+
+# Obviously not a secret: only for a developer's laptop and tests. Production sets JWT_SECRET.
+DEV_JWT_SECRET = "dev-only-insecure-jwt-signing-key-do-not-deploy"
+
+
+class GatewaySettings(ServiceSettings):
+    service_name: str = "gateway"
+    http_port: int = 8000
+    jwt_secret: str = Field(default=DEV_JWT_SECRET, min_length=32)
+    jwt_audience: str = "kindred"
+    jwt_issuer: str = "kindred-dev"
+    notifications_url: str = "http://127.0.0.1:8003"
+
+    @field_validator("notifications_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"expected an http(s):// URL, got {value!r}")
+        return value.rstrip("/")
+
+    def warn_if_dev_secret(self) -> None:
+        if self.jwt_secret == DEV_JWT_SECRET:
+            logging.getLogger(__name__).warning(
+                "JWT_SECRET is the dev-only default: never expose this gateway beyond a laptop"
+            )

@@ -1,0 +1,1 @@
+"""Matching: profiles, support requests and match proposals."""

@@ -1,0 +1,1 @@
+"""Notifications: the in-app inbox (channels, preferences and retries come later)."""

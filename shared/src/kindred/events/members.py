@@ -1,0 +1,43 @@
+"""Events about members: profiles."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from kindred.events.envelope import Envelope
+from kindred.events.topics import PROFILE_SUBMITTED
+from kindred.events.vocabulary import AgeBand, LanguageCode, MemberId, Role, TimeZone, Topic
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Profile(BaseModel):
+    """What a member tells about themselves; the body of `PUT /v1/members/{id}/profile`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    roles: list[Role] = Field(min_length=1, max_length=2)
+    topics: list[Topic] = Field(min_length=1, max_length=10)
+    topics_free_text: str = Field(default="", max_length=500)
+    languages: list[LanguageCode] = Field(min_length=1, max_length=10)
+    time_zone: TimeZone
+    age_band: AgeBand
+    # Supporters only: how many active matches they take at once.
+    capacity: int = Field(default=0, ge=0, le=50)
+    opted_out_topics: list[Topic] = Field(default_factory=list, max_length=10)
+
+    @model_validator(mode="after")
+    def _supporter_capacity(self) -> Profile:
+        if Role.SUPPORTER in self.roles and self.capacity < 1:
+            raise ValueError("capacity: a supporter needs a capacity of at least 1")
+        return self
+
+
+class ProfileSubmittedData(Profile):
+    member_id: MemberId
+
+
+class ProfileSubmitted(Envelope[ProfileSubmittedData]):
+    """A member created or replaced their profile. Subject: the member id."""
+
+    TOPIC: ClassVar[str] = PROFILE_SUBMITTED
+    type: Literal["kindred.member.profile_submitted.v1"] = "kindred.member.profile_submitted.v1"

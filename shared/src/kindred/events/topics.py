@@ -1,0 +1,24 @@
+"""The topic catalogue: base names, prefixed at run time with the deployment's namespace.
+
+One event type per topic. Each topic has a dead-letter twin, `<topic>.dlt`.
+"""
+
+from __future__ import annotations
+
+PROFILE_SUBMITTED = "member.profile-submitted"
+SUPPORT_REQUESTED = "support.requested"
+MATCH_PROPOSED = "match.proposed"
+CHECKIN_SUBMITTED = "checkin.submitted"
+CHECKIN_RECORDED = "checkin.recorded"
+
+ALL = (PROFILE_SUBMITTED, SUPPORT_REQUESTED, MATCH_PROPOSED, CHECKIN_SUBMITTED, CHECKIN_RECORDED)
+
+DEAD_LETTER_SUFFIX = ".dlt"
+
+
+def topic_name(namespace: str, base: str) -> str:
+    return f"{namespace}.{base}"
+
+
+def dead_letter_topic(topic: str) -> str:
+    return topic + DEAD_LETTER_SUFFIX

@@ -1,0 +1,59 @@
+"""Controlled vocabularies shared by profiles, requests and check-ins."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+from zoneinfo import available_timezones
+
+from pydantic import AfterValidator, StringConstraints
+
+
+class Topic(StrEnum):
+    """Lived-experience topics members match on."""
+
+    GRIEF = "grief"
+    NEW_PARENTHOOD = "new-parenthood"
+    ADDICTION_RECOVERY = "addiction-recovery"
+    CHRONIC_ILLNESS = "chronic-illness"
+    LONELINESS = "loneliness"
+    ANXIETY = "anxiety"
+    DEPRESSION = "depression"
+    CAREGIVING = "caregiving"
+    DIVORCE = "divorce"
+    JOB_LOSS = "job-loss"
+
+
+class Role(StrEnum):
+    SEEKER = "seeker"
+    SUPPORTER = "supporter"
+
+
+class AgeBand(StrEnum):
+    A18_24 = "18-24"
+    A25_34 = "25-34"
+    A35_44 = "35-44"
+    A45_54 = "45-54"
+    A55_64 = "55-64"
+    A65_PLUS = "65+"
+
+
+class Urgency(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+
+
+_ZONES = frozenset(available_timezones())
+
+
+def _known_zone(value: str) -> str:
+    if value not in _ZONES:
+        raise ValueError(f"unknown IANA time zone {value!r} (e.g. 'Europe/Paris')")
+    return value
+
+
+# ISO 639-1 language code, lower case ("en", "fr").
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
+TimeZone = Annotated[str, AfterValidator(_known_zone)]
+MemberId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.\-]{1,64}$")]

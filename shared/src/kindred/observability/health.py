@@ -1,0 +1,48 @@
+"""Liveness, readiness and /metrics, the same three routes on every service."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from fastapi import APIRouter, FastAPI, Response
+from fastapi.responses import JSONResponse
+from kindred.observability.metrics import registry
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+ReadinessCheck = Callable[[], Awaitable[bool]]
+
+
+def health_router(checks: dict[str, ReadinessCheck], timeout: float = 3.0) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/health/live")
+    async def live() -> dict[str, str]:
+        return {"status": "alive"}
+
+    @router.get("/health/ready")
+    async def ready() -> JSONResponse:
+        async def run(check: ReadinessCheck) -> bool:
+            try:
+                return await asyncio.wait_for(check(), timeout)
+            except Exception:
+                return False
+
+        names = list(checks)
+        results = await asyncio.gather(*(run(checks[n]) for n in names))
+        status = {name: "up" if ok else "down" for name, ok in zip(names, results, strict=True)}
+        ok = all(results)
+        return JSONResponse(
+            {"status": "ready" if ok else "not ready", "checks": status},
+            status_code=200 if ok else 503,
+        )
+
+    @router.get("/metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def mount_health(app: FastAPI, checks: dict[str, ReadinessCheck]) -> None:
+    app.include_router(health_router(checks))

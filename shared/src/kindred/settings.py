@@ -1,0 +1,94 @@
+"""Settings read from the environment; every service extends `ServiceSettings`."""
+
+from __future__ import annotations
+
+import re
+from typing import Self, TypeVar
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_HOST_PORT = re.compile(r"^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")
+_NAMESPACE = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
+
+
+class SettingsError(SystemExit):
+    """Raised at start-up when the environment holds a bad value; the message names the variable."""
+
+
+class ServiceSettings(BaseSettings):
+    """What every service needs. Field `kafka_bootstrap_servers` reads `KAFKA_BOOTSTRAP_SERVERS`."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+
+    service_name: str = "kindred"
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    mongodb_url: str = "mongodb://127.0.0.1:27017/"
+    # Prefix of every topic, consumer group and database: lets several stacks share one broker.
+    kindred_namespace: str = "kindred"
+    kafka_topic_partitions: int = Field(default=3, ge=1, le=1000)
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8000, ge=0, le=65535)
+    log_level: str = "INFO"
+    # Consumer retries before a message goes to its dead-letter topic.
+    retry_attempts: int = Field(default=4, ge=1, le=20)
+    retry_backoff_base_seconds: float = Field(default=0.2, gt=0, le=60)
+    retry_backoff_max_seconds: float = Field(default=5.0, gt=0, le=600)
+    # How long a stored-but-unpublished outbox entry waits before the relay sweeps it.
+    outbox_relay_interval_seconds: float = Field(default=5.0, gt=0, le=3600)
+    graceful_timeout_seconds: float = Field(default=15.0, gt=0, le=600)
+
+    @field_validator("kafka_bootstrap_servers")
+    @classmethod
+    def _bootstrap(cls, value: str) -> str:
+        servers = [s.strip() for s in value.split(",") if s.strip()]
+        if not servers or not all(_HOST_PORT.match(s) for s in servers):
+            raise ValueError(f"expected host:port[,host:port...], got {value!r}")
+        return ",".join(servers)
+
+    @field_validator("mongodb_url")
+    @classmethod
+    def _mongodb_url(cls, value: str) -> str:
+        if not value.startswith(("mongodb://", "mongodb+srv://")):
+            raise ValueError(f"expected a mongodb:// or mongodb+srv:// URL, got {value!r}")
+        return value
+
+    @field_validator("kindred_namespace")
+    @classmethod
+    def _namespace(cls, value: str) -> str:
+        if not _NAMESPACE.match(value):
+            raise ValueError("use 1-41 characters: lower-case letters, digits, '-' or '_'")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"expected DEBUG, INFO, WARNING, ERROR or CRITICAL, got {value!r}")
+        return level
+
+    @property
+    def database_name(self) -> str:
+        return f"{self.kindred_namespace}_{self.service_name}".replace("-", "_")
+
+    @property
+    def consumer_group(self) -> str:
+        return f"{self.kindred_namespace}.{self.service_name}"
+
+    @classmethod
+    def load(cls) -> Self:
+        """Read the environment, or stop with one line per bad variable."""
+        try:
+            return cls()
+        except ValidationError as exc:
+            lines = [
+                f"  {'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+                for err in exc.errors()
+            ]
+            raise SettingsError(
+                "invalid settings in the environment:\n" + "\n".join(lines)
+            ) from None
+
+
+SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
