@@ -39,9 +39,10 @@ install_kafka() {
   say "downloading Kafka $KAFKA_VERSION jars from Maven Central (first time, ~1-2 min)..."
   rm -rf "$KAFKA_HOME"
   mkdir -p "$KAFKA_HOME"
-  mvn -q -B -Dstyle.color=never -f "$HERE/kafka/pom.xml" \
-    dependency:copy-dependencies -DincludeScope=runtime \
-    -DoutputDirectory="$KAFKA_HOME/libs" >&2 || die "mvn failed to fetch Kafka jars"
+  local log=$CACHE_DIR/kafka-install.log
+  mvn -B -f "$HERE/kafka/pom.xml" dependency:copy-dependencies -DincludeScope=runtime \
+    -DoutputDirectory="$KAFKA_HOME/libs" >"$log" 2>&1 ||
+    { tail -n 40 "$log" >&2; die "mvn failed to fetch Kafka jars (full log: $log)"; }
   touch "$KAFKA_HOME/.complete"
   say "Kafka jars in $KAFKA_HOME/libs"
 }

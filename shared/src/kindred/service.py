@@ -2,7 +2,8 @@
 
 Each service's composition root (`app.py`) builds a `Service` and hands it to `build_app`.
 Start-up order: topics, indexes, broker (consumers start last, once everything they need is
-there), outbox relay. Shutdown reverses it; `broker.stop()` drains in-flight messages.
+there), then background loops (outbox relay, ...). Shutdown reverses it; `broker.stop()`
+drains in-flight messages.
 """
 
 from __future__ import annotations
@@ -10,15 +11,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
 from faststream.kafka import KafkaBroker
 from kindred.messaging.broker import ensure_topics
-from kindred.messaging.outbox import Outbox
 from kindred.observability.health import ReadinessCheck, mount_health
 from kindred.observability.logging import configure_logging
 from kindred.settings import ServiceSettings
@@ -27,6 +27,8 @@ from pymongo import AsyncMongoClient
 
 log = logging.getLogger(__name__)
 
+BackgroundLoop = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+
 
 @dataclass
 class Service:
@@ -34,7 +36,8 @@ class Service:
     broker: KafkaBroker
     mongo: AsyncMongoClient[Document] | None = None
     indexes: list[Index] = field(default_factory=list)
-    outbox: Outbox | None = None
+    # Loops that run while the service does; each returns once `stop` is set.
+    background: list[BackgroundLoop] = field(default_factory=list)
     on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def readiness_checks(self) -> dict[str, ReadinessCheck]:
@@ -58,21 +61,35 @@ class Service:
             await ensure_indexes(database(self.mongo, self.settings), self.indexes)
         await self.broker.start()
         stop = asyncio.Event()
-        relay = asyncio.create_task(self.outbox.run_relay(stop)) if self.outbox else None
+        tasks = [asyncio.create_task(loop(stop)) for loop in self.background]
         log.info("service started", extra={"http_port": self.settings.http_port})
         try:
             yield
         finally:
             log.info("service stopping: draining in-flight messages")
             stop.set()
-            if relay is not None:
-                await relay
+            await asyncio.gather(*tasks, return_exceptions=True)
             await self.broker.stop()
             for hook in self.on_shutdown:
                 await hook()
             if self.mongo is not None:
                 await self.mongo.close()
             log.info("service stopped")
+
+
+def periodic(name: str, interval: float, step: Callable[[], Awaitable[object]]) -> BackgroundLoop:
+    """A background loop running `step` every `interval` seconds until the service stops."""
+
+    async def loop(stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await step()
+            except Exception:
+                log.exception("%s failed; will try again", name)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval)
+
+    return loop
 
 
 def build_app(service: Service, *, title: str, routers: Sequence[APIRouter] = ()) -> FastAPI:

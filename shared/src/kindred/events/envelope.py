@@ -51,17 +51,20 @@ class Envelope(BaseModel, Generic[DataT]):
         source: str,
         caused_by: Envelope[Any] | None = None,
         correlationid: str | None = None,
+        causationid: str | None = None,
         id: str | None = None,
     ) -> Self:
-        """A new event; when `caused_by` is given it inherits that event's correlation id."""
+        """A new event. It inherits the correlation id of `caused_by` (or takes the ids given);
+        the first event of a chain is its own correlation id."""
         event_id = id or new_id()
         correlation = correlationid or (caused_by.correlationid if caused_by else event_id)
+        causation = causationid or (caused_by.id if caused_by else None)
         return cls(  # type: ignore[call-arg]  # each event class defaults `type`
             id=event_id,
             source=source,
             subject=subject,
             correlationid=correlation,
-            causationid=caused_by.id if caused_by else None,
+            causationid=causation,
             data=data,
         )
 

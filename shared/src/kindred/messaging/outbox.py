@@ -9,7 +9,6 @@ No multi-document transaction and no change stream is needed.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -77,14 +76,3 @@ class Outbox:
                 outbox_relayed.labels(collection=collection.name).inc(sent)
                 total += sent
         return total
-
-    async def run_relay(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                await self.sweep()
-            except Exception:
-                log.exception("outbox relay sweep failed; will try again")
-            try:
-                await asyncio.wait_for(stop.wait(), self._relay_after)
-            except TimeoutError:
-                pass

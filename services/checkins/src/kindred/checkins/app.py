@@ -1,4 +1,4 @@
-"""Composition root: settings → broker, database, repository, outbox, handlers, routes."""
+"""Composition root: settings → broker, database, repository, outbox, handlers, loops."""
 
 from __future__ import annotations
 
@@ -9,19 +9,28 @@ from kindred.checkins.settings import CheckinsSettings
 from kindred.events.checkins import CheckinRecorded
 from kindred.messaging.broker import EventPublisher, create_broker
 from kindred.messaging.outbox import Outbox
-from kindred.service import Service, build_app
+from kindred.service import Service, build_app, periodic
 from kindred.storage.mongo import create_client, database
 
 
-def build_service(settings: CheckinsSettings) -> Service:
+def create_app(settings: CheckinsSettings | None = None) -> FastAPI:
+    settings = settings or CheckinsSettings.load()
     broker = create_broker(settings)
     mongo = create_client(settings)
     repo = CheckinsRepository(database(mongo, settings))
-    publisher = EventPublisher(broker, settings, [CheckinRecorded])
-    outbox = Outbox(publisher, [repo.checkins], settings.outbox_relay_interval_seconds)
+    outbox = Outbox(
+        EventPublisher(broker, settings, [CheckinRecorded]),
+        [repo.checkins],
+        settings.outbox_relay_interval_seconds,
+    )
     handlers.register(broker, settings, repo, outbox)
-    return Service(settings=settings, broker=broker, mongo=mongo, indexes=INDEXES, outbox=outbox)
-
-
-def create_app(settings: CheckinsSettings | None = None) -> FastAPI:
-    return build_app(build_service(settings or CheckinsSettings.load()), title="Kindred check-ins")
+    service = Service(
+        settings=settings,
+        broker=broker,
+        mongo=mongo,
+        indexes=INDEXES,
+        background=[
+            periodic("outbox relay", settings.outbox_relay_interval_seconds, outbox.sweep),
+        ],
+    )
+    return build_app(service, title="Kindred check-ins")

@@ -1,4 +1,4 @@
-"""Composition root: settings → broker, database, repository, outbox, handlers, routes."""
+"""Composition root: settings → broker, database, repository, outbox, handlers, loops."""
 
 from __future__ import annotations
 
@@ -9,19 +9,30 @@ from kindred.matching.repository import INDEXES, MatchingRepository
 from kindred.matching.settings import MatchingSettings
 from kindred.messaging.broker import EventPublisher, create_broker
 from kindred.messaging.outbox import Outbox
-from kindred.service import Service, build_app
+from kindred.service import Service, build_app, periodic
 from kindred.storage.mongo import create_client, database
 
 
-def build_service(settings: MatchingSettings) -> Service:
+def create_app(settings: MatchingSettings | None = None) -> FastAPI:
+    settings = settings or MatchingSettings.load()
     broker = create_broker(settings)
     mongo = create_client(settings)
     repo = MatchingRepository(database(mongo, settings))
-    publisher = EventPublisher(broker, settings, [MatchProposed])
-    outbox = Outbox(publisher, [repo.requests], settings.outbox_relay_interval_seconds)
-    handlers.register(broker, settings, repo, outbox)
-    return Service(settings=settings, broker=broker, mongo=mongo, indexes=INDEXES, outbox=outbox)
-
-
-def create_app(settings: MatchingSettings | None = None) -> FastAPI:
-    return build_app(build_service(settings or MatchingSettings.load()), title="Kindred matching")
+    outbox = Outbox(
+        EventPublisher(broker, settings, [MatchProposed]),
+        [repo.requests],
+        settings.outbox_relay_interval_seconds,
+    )
+    matcher = handlers.Matcher(settings, repo, outbox)
+    handlers.register(broker, settings, repo, matcher)
+    service = Service(
+        settings=settings,
+        broker=broker,
+        mongo=mongo,
+        indexes=INDEXES,
+        background=[
+            periodic("outbox relay", settings.outbox_relay_interval_seconds, outbox.sweep),
+            periodic("re-match", settings.rematch_interval_seconds, matcher.rematch_waiting),
+        ],
+    )
+    return build_app(service, title="Kindred matching")

@@ -1,4 +1,5 @@
-"""Subscribers: decode → domain → persist (state and events in one write) → publish."""
+"""Subscribers and the re-match loop: decode → domain → persist (state and events in one
+write) → publish. Business rules live in `domain`; storage in `repository`."""
 
 from __future__ import annotations
 
@@ -14,50 +15,57 @@ from kindred.matching.settings import MatchingSettings
 from kindred.messaging.broker import subscribe
 from kindred.messaging.outbox import Outbox, outbox_fields
 from kindred.observability.metrics import events_handled, matches_proposed, requests_waiting
+from kindred.storage.mongo import Document
 
 log = logging.getLogger(__name__)
 
 
-def register(
-    broker: KafkaBroker, settings: MatchingSettings, repo: MatchingRepository, outbox: Outbox
-) -> None:
-    @subscribe(broker, settings, ProfileSubmitted)
-    async def on_profile_submitted(event: ProfileSubmitted) -> None:
-        applied = await repo.save_profile(event)
-        events_handled.labels(topic=event.TOPIC, outcome="applied" if applied else "skipped").inc()
+class Matcher:
+    def __init__(self, settings: MatchingSettings, repo: MatchingRepository, outbox: Outbox):
+        self.settings = settings
+        self.repo = repo
+        self.outbox = outbox
 
-    @subscribe(broker, settings, SupportRequested)
-    async def on_support_requested(event: SupportRequested) -> None:
-        stored = await repo.open_request(event, received_at=utcnow())
+    async def on_support_requested(self, event: SupportRequested) -> None:
+        stored = await self.repo.open_request(event, received_at=utcnow())
         if stored["status"] == PROPOSED:
             # A redelivery: re-send what an interrupted first delivery may not have sent.
             if stored.get("outbox_pending"):
-                await outbox.flush_document(repo.requests, stored)
+                await self.outbox.flush_document(self.repo.requests, stored)
             events_handled.labels(topic=event.TOPIC, outcome="duplicate").inc()
             return
+        proposed = await self.try_match(stored)
+        if not proposed and stored["status"] != "waiting":
+            await self.repo.mark_waiting(stored["_id"])
+            requests_waiting.inc()
+        events_handled.labels(topic=event.TOPIC, outcome="applied").inc()
 
+    async def rematch_waiting(self) -> int:
+        """Try again for requests no supporter fitted (a supporter joined or freed a slot)."""
+        proposed = 0
+        for stored in await self.repo.waiting_requests(self.settings.rematch_batch_size):
+            proposed += await self.try_match(stored)
+        return proposed
+
+    async def try_match(self, stored: Document) -> bool:
         request = open_request_of(stored)
-        supporter = await repo.reservation_of(request.request_id)
+        supporter = await self.repo.reservation_of(request.request_id)
         if supporter is None:
-            for candidate in domain.rank(
-                request, await repo.candidates(request, settings.candidate_limit)
-            ):
-                if await repo.reserve(candidate, request.request_id):
+            candidates = await self.repo.candidates(request, self.settings.candidate_limit)
+            for candidate in domain.rank(request, candidates):
+                if await self.repo.reserve(candidate, request.request_id):
                     supporter = candidate
                     break
         if supporter is None:
-            await repo.mark_waiting(request.request_id)
-            requests_waiting.inc()
-            events_handled.labels(topic=event.TOPIC, outcome="waiting").inc()
-            log.info("no supporter fits yet", extra={"request_id": request.request_id})
-            return
+            return False
 
         match_id = deterministic_id("match", request.request_id)
         proposed = MatchProposed.new(
             id=deterministic_id("match.proposed", match_id),
             subject=match_id,
-            source=f"kindred/{settings.service_name}",
-            caused_by=event,
+            source=f"kindred/{self.settings.service_name}",
+            correlationid=stored["correlation_id"],
+            causationid=stored["event_id"],
             data=MatchProposedData(
                 match_id=match_id,
                 request_id=request.request_id,
@@ -67,10 +75,26 @@ def register(
                 language=request.language,
             ),
         )
-        doc = await repo.record_proposal(
+        doc = await self.repo.record_proposal(
             request.request_id, supporter.member_id, match_id, outbox_fields(proposed)
         )
-        if doc is not None:
-            await outbox.flush_document(repo.requests, doc)
-            matches_proposed.inc()
-        events_handled.labels(topic=event.TOPIC, outcome="applied").inc()
+        if doc is None:  # another delivery recorded a proposal meanwhile
+            await self.repo.release(supporter.member_id, request.request_id)
+            return False
+        await self.outbox.flush_document(self.repo.requests, doc)
+        matches_proposed.inc()
+        log.info("match proposed", extra={"request_id": request.request_id, "match_id": match_id})
+        return True
+
+
+def register(
+    broker: KafkaBroker, settings: MatchingSettings, repo: MatchingRepository, matcher: Matcher
+) -> None:
+    @subscribe(broker, settings, ProfileSubmitted)
+    async def on_profile_submitted(event: ProfileSubmitted) -> None:
+        applied = await repo.save_profile(event)
+        events_handled.labels(topic=event.TOPIC, outcome="applied" if applied else "skipped").inc()
+
+    @subscribe(broker, settings, SupportRequested)
+    async def on_support_requested(event: SupportRequested) -> None:
+        await matcher.on_support_requested(event)

@@ -21,6 +21,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 INDEXES = [
     Index("profiles", [("roles", 1), ("languages", 1)]),
     Index("requests", [("seeker_id", 1)]),
+    Index("requests", [("status", 1), ("received_at", 1)]),
     Index("requests", [("outbox_pending", 1), ("outbox_at", 1)]),
 ]
 
@@ -121,6 +122,16 @@ class MatchingRepository:
             },
             return_document=ReturnDocument.AFTER,
         )
+
+    async def release(self, supporter_id: str, request_id: str) -> None:
+        await self.profiles.update_one(
+            {"_id": supporter_id, "load": request_id},
+            {"$pull": {"load": request_id}, "$inc": {"load_count": -1}},
+        )
+
+    async def waiting_requests(self, limit: int) -> list[Document]:
+        cursor = self.requests.find({"status": WAITING}, sort=[("received_at", 1)], limit=limit)
+        return [doc async for doc in cursor]
 
     async def mark_waiting(self, request_id: str) -> None:
         await self.requests.update_one(

@@ -1,0 +1,84 @@
+"""Valid events and request bodies with sensible defaults, overridable per test."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kindred.events.checkins import CheckinSubmitted, CheckinSubmittedData
+from kindred.events.envelope import deterministic_id, new_id
+from kindred.events.matching import (
+    MatchProposed,
+    MatchProposedData,
+    SupportRequested,
+    SupportRequestedData,
+)
+from kindred.events.members import ProfileSubmitted, ProfileSubmittedData
+from kindred.events.vocabulary import Topic
+
+
+def profile_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "roles": ["supporter"],
+        "topics": ["grief"],
+        "languages": ["en"],
+        "time_zone": "Europe/London",
+        "age_band": "35-44",
+        "capacity": 3,
+    }
+    body.update(overrides)
+    return body
+
+
+def profile_submitted(member_id: str, **overrides: Any) -> ProfileSubmitted:
+    return ProfileSubmitted.new(
+        subject=member_id,
+        source="tests",
+        data=ProfileSubmittedData(member_id=member_id, **profile_body(**overrides)),
+    )
+
+
+def support_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "topics": ["grief"],
+        "language": "en",
+        "whats_going_on": "Lost my dad last month.",
+    }
+    body.update(overrides)
+    return body
+
+
+def support_requested(
+    seeker_id: str, request_id: str | None = None, **overrides: Any
+) -> SupportRequested:
+    return SupportRequested.new(
+        subject=seeker_id,
+        source="tests",
+        data=SupportRequestedData(
+            request_id=request_id or new_id(), seeker_id=seeker_id, **support_body(**overrides)
+        ),
+    )
+
+
+def checkin_submitted(member_id: str, mood: int = 6, note: str = "ok") -> CheckinSubmitted:
+    return CheckinSubmitted.new(
+        subject=member_id,
+        source="tests",
+        data=CheckinSubmittedData(checkin_id=new_id(), member_id=member_id, mood=mood, note=note),
+    )
+
+
+def match_proposed(seeker_id: str, supporter_id: str) -> MatchProposed:
+    request_id = new_id()
+    match_id = deterministic_id("match", request_id)
+    return MatchProposed.new(
+        subject=match_id,
+        source="tests",
+        data=MatchProposedData(
+            match_id=match_id,
+            request_id=request_id,
+            seeker_id=seeker_id,
+            supporter_id=supporter_id,
+            shared_topics=[Topic.GRIEF],
+            language="en",
+        ),
+    )

@@ -1,0 +1,67 @@
+"""Produce raw messages and read topics back on the real broker."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from kindred.events.envelope import Envelope
+
+
+async def produce(
+    bootstrap: str,
+    topic: str,
+    value: bytes | dict[str, Any],
+    key: str,
+    headers: Sequence[tuple[str, bytes]] = (),
+) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        body = value if isinstance(value, bytes) else json.dumps(value).encode()
+        await producer.send_and_wait(topic, body, key=key.encode(), headers=list(headers))
+    finally:
+        await producer.stop()
+
+
+async def produce_event(bootstrap: str, namespace: str, event: Envelope[Any]) -> None:
+    await produce(
+        bootstrap,
+        f"{namespace}.{event.TOPIC}",
+        event.model_dump(mode="json"),
+        event.subject,
+        [("ce_type", event.type.encode())],
+    )
+
+
+class TopicReader:
+    """Reads a topic from the beginning (no consumer group) and keeps every record seen."""
+
+    def __init__(self, bootstrap: str, topic: str) -> None:
+        self.topic = topic
+        self.records: list[ConsumerRecord[bytes, bytes]] = []
+        self._consumer = AIOKafkaConsumer(
+            topic,
+            bootstrap_servers=bootstrap,
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+            group_id=None,
+        )
+
+    async def __aenter__(self) -> TopicReader:
+        await self._consumer.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._consumer.stop()
+
+    async def poll(self) -> list[ConsumerRecord[bytes, bytes]]:
+        batches = await self._consumer.getmany(timeout_ms=200)
+        for records in batches.values():
+            self.records.extend(records)
+        return self.records
+
+    def values(self) -> list[dict[str, Any]]:
+        return [json.loads(r.value) for r in self.records]

@@ -1,0 +1,31 @@
+import pytest
+from kindred.settings import ServiceSettings, SettingsError
+
+
+def test_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "k1:9092, k2:9093")
+    monkeypatch.setenv("MONGODB_URL", "mongodb://db:27017/")
+    monkeypatch.setenv("KINDRED_NAMESPACE", "staging")
+    settings = ServiceSettings.load()
+    assert settings.kafka_bootstrap_servers == "k1:9092,k2:9093"
+    assert settings.mongodb_url == "mongodb://db:27017/"
+    assert settings.consumer_group == "staging.kindred"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("KAFKA_BOOTSTRAP_SERVERS", "no-port"),
+        ("MONGODB_URL", "postgres://x"),
+        ("KINDRED_NAMESPACE", "Has Spaces"),
+        ("RETRY_ATTEMPTS", "0"),
+        ("HTTP_PORT", "not-a-number"),
+    ],
+)
+def test_a_bad_value_stops_start_up_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as info:
+        ServiceSettings.load()
+    assert variable in str(info.value)
