@@ -8,8 +8,9 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$HERE/../.." && pwd)
 
-STACK_DIR=${KINDRED_STACK_DIR:-$REPO_ROOT/.local-stack}
-CACHE_DIR=${KINDRED_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kindred}
+# Absolute, because the paths end up in server configs and command lines.
+STACK_DIR=$(realpath -m -- "${KINDRED_STACK_DIR:-$REPO_ROOT/.local-stack}")
+CACHE_DIR=$(realpath -m -- "${KINDRED_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kindred}")
 KAFKA_PORT=${KINDRED_KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${KINDRED_KAFKA_CONTROLLER_PORT:-9093}
 MONGO_PORT=${KINDRED_MONGO_PORT:-27017}
@@ -39,7 +40,7 @@ install_kafka() {
   say "downloading Kafka $KAFKA_VERSION jars from Maven Central (first time, ~1-2 min)..."
   rm -rf "$KAFKA_HOME"
   mkdir -p "$KAFKA_HOME"
-  local log=$CACHE_DIR/kafka-install.log
+  local log=$KAFKA_HOME/install.log
   mvn -B -f "$HERE/kafka/pom.xml" dependency:copy-dependencies -DincludeScope=runtime \
     -DoutputDirectory="$KAFKA_HOME/libs" >"$log" 2>&1 ||
     { tail -n 40 "$log" >&2; die "mvn failed to fetch Kafka jars (full log: $log)"; }
@@ -100,7 +101,7 @@ running_pid() {
   [[ -f $f ]] || return 1
   pid=$(<"$f")
   [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$STACK_DIR" || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$STACK_DIR/" || return 1
   echo "$pid"
 }
 
@@ -112,19 +113,23 @@ port_of() { case $1 in kafka) echo "$KAFKA_PORT" ;; ferretdb) echo "$MONGO_PORT"
 # before each start so an old run's line cannot match.
 ready_pattern() {
   case $1 in
-    kafka) echo 'Kafka Server started' ;;
-    ferretdb) echo "Listening on .*127.0.0.1:$MONGO_PORT" ;;
+    kafka) echo "Kafka Server started" ;;
+    ferretdb) echo "Listening on TCP 127.0.0.1:$MONGO_PORT..." ;;
   esac
 }
 
 log_file() { case $1 in kafka) echo "$LOG_DIR/kafka.log" ;; ferretdb) echo "$LOG_DIR/ferretdb.log" ;; esac; }
 
 # Launch in a new session so the servers outlive the caller and are not hit by
-# signals sent to the caller's process group (e.g. a test runner's Ctrl-C).
+# signals sent to the caller's process group (e.g. a test runner's Ctrl-C); run
+# from the stack dir so they never pin the caller's (maybe temporary) cwd.
 launch() {
   local name=$1 out=$2
   shift 2
-  setsid bash -c 'echo $$ >"$0"; exec nohup "$@"' "$(pid_file "$name")" "$@" >"$out" 2>&1 </dev/null &
+  (
+    cd "$STACK_DIR"
+    setsid bash -c 'echo $$ >"$0"; exec nohup "$@"' "$(pid_file "$name")" "$@" >"$out" 2>&1 </dev/null &
+  )
 }
 
 # ---------------------------------------------------------------- kafka
@@ -198,7 +203,7 @@ wait_ready() {
       # but the process is gone, the server died during startup.
       if [[ -f $(pid_file "$name") ]] && ! running_pid "$name" >/dev/null; then
         fail_start "$name" "process exited"
-      elif port_open "$(port_of "$name")" && grep -q "$(ready_pattern "$name")" "$(log_file "$name")" 2>/dev/null; then
+      elif port_open "$(port_of "$name")" && grep -qF "$(ready_pattern "$name")" "$(log_file "$name")" 2>/dev/null; then
         say "$name ready on 127.0.0.1:$(port_of "$name") (pid $(running_pid "$name"))"
       else
         still+=("$name")
@@ -266,12 +271,13 @@ stop_one() {
   if kill -0 "$pid" 2>/dev/null; then
     say "$name did not exit after ${STOP_TIMEOUT}s; sending SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
+    # Wait for the kernel to reap it so its ports are free for a restart.
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline + 5)); do sleep 0.1; done
   fi
   rm -f "$(pid_file "$name")"
 }
 
 cmd_stop() {
-  # Kafka first: its clean shutdown is the slow one, FerretDB's is instant.
   stop_one kafka
   stop_one ferretdb
 }

@@ -19,21 +19,18 @@ async def test_profile_request_and_checkin_end_in_both_inboxes(platform: Platfor
         assert response.status_code == 202, response.text
         response = await seeker.put_profile(profile_body(roles=["seeker"], capacity=0))
         assert response.status_code == 202, response.text
-        # The profile must be stored before a request can find it; the supporter has no
-        # entries yet, so wait on the matching service through repeated requests instead.
-        accepted = []
+        response = await seeker.request_support(support_body())
+        assert response.status_code == 202, response.text
+        request_id = response.json()["resource_id"]
 
-        async def proposed() -> list[dict[str, object]]:
-            if not accepted:
-                r = await seeker.request_support(support_body())
-                assert r.status_code == 202, r.text
-                accepted.append(r.json())
-            return await seeker.inbox()
-
+        # The request may reach matching before the supporter's profile does; it then waits
+        # and the re-match loop proposes it once the profile is stored.
         seeker_items = await eventually(
-            proposed, lambda items: len(items) >= 1, timeout=60, what="the seeker's match proposal"
+            seeker.inbox,
+            lambda items: len(items) >= 1,
+            timeout=60,
+            what="the seeker's match proposal",
         )
-        request_id = accepted[0]["resource_id"]
         assert seeker_items[0]["kind"] == "match.proposed"
         assert seeker_items[0]["data"]["request_id"] == request_id
 

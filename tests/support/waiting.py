@@ -24,5 +24,5 @@ async def eventually(
         if until(value):
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}; last: {value!r}")
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}; last: {repr(value)[:300]}")
         await asyncio.sleep(interval)

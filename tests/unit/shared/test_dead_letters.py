@@ -1,0 +1,75 @@
+"""Retry-then-dead-letter on FastStream's in-memory broker (real broker: tests/fault)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from faststream.kafka import TestKafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from kindred.messaging.broker import create_broker, subscribe
+from kindred.messaging.deadletter import PermanentError
+from kindred.settings import ServiceSettings
+from pydantic import BaseModel
+
+from tests.support.factories import checkin_submitted
+
+SETTINGS = ServiceSettings(
+    kindred_namespace="unit",
+    retry_attempts=3,
+    retry_backoff_base_seconds=0.001,
+    retry_backoff_max_seconds=0.002,
+)
+TOPIC = "unit.checkin.submitted"
+
+
+class Seen(BaseModel):
+    headers: dict[str, Any]
+    body: bytes
+
+
+async def run_with(failure: BaseException | None, times: int) -> tuple[int, list[Seen]]:
+    from kindred.events.checkins import CheckinSubmitted
+
+    broker = create_broker(SETTINGS)
+    calls = 0
+    letters: list[Seen] = []
+
+    @subscribe(broker, SETTINGS, CheckinSubmitted)
+    async def handler(event: CheckinSubmitted) -> None:
+        nonlocal calls
+        calls += 1
+        if failure is not None and calls <= times:
+            raise failure
+
+    @broker.subscriber(TOPIC + ".dlt")
+    async def dead(message: KafkaMessage) -> None:
+        letters.append(Seen(headers=dict(message.headers), body=message.body))
+
+    async with TestKafkaBroker(broker) as test_broker:
+        await test_broker.publish(checkin_submitted("m1").model_dump(mode="json"), TOPIC)
+    return calls, letters
+
+
+async def test_a_passing_failure_is_retried_and_not_dead_lettered() -> None:
+    calls, letters = await run_with(RuntimeError("flaky"), times=2)
+    assert calls == 3
+    assert letters == []
+
+
+async def test_a_failure_that_persists_is_dead_lettered_after_the_attempts() -> None:
+    calls, letters = await run_with(RuntimeError("always"), times=99)
+    assert calls == 3
+    assert len(letters) == 1
+    headers = letters[0].headers
+    assert headers["kindred-dlt-error-type"] == "RuntimeError"
+    assert headers["kindred-dlt-error-message"] == "always"
+    assert headers["kindred-dlt-attempts"] == "3"
+    assert headers["kindred-dlt-origin-topic"] == TOPIC
+
+
+@pytest.mark.parametrize("failure", [PermanentError("breaks a rule")])
+async def test_a_permanent_error_is_dead_lettered_at_once(failure: BaseException) -> None:
+    calls, letters = await run_with(failure, times=99)
+    assert calls == 1
+    assert letters[0].headers["kindred-dlt-attempts"] == "1"
