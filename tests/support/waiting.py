@@ -24,5 +24,7 @@ async def eventually(
         if until(value):
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}; last: {repr(value)[:300]}")
+            raise AssertionError(
+                f"timed out after {timeout}s waiting for {what}; last: {repr(value)[:300]}"
+            )
         await asyncio.sleep(interval)
