@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Self, TypeVar
+from typing import Self
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -90,5 +90,3 @@ class ServiceSettings(BaseSettings):
                 "invalid settings in the environment:\n" + "\n".join(lines)
             ) from None
 
-
-SettingsT = TypeVar("SettingsT", bound=ServiceSettings)

@@ -46,13 +46,6 @@ class Outbox:
         self._collections = collections
         self._relay_after = relay_after_seconds
 
-    async def flush(self, collection: AsyncCollection[Document], doc_id: Any) -> int:
-        """Publish the document's pending events, then clear them; returns how many."""
-        doc = await collection.find_one({"_id": doc_id, "outbox_pending": True})
-        if doc is None:
-            return 0
-        return await self.flush_document(collection, doc)
-
     async def flush_document(self, collection: AsyncCollection[Document], doc: Document) -> int:
         entries = doc.get("outbox", [])
         for entry in entries:

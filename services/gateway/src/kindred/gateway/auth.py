@@ -11,8 +11,6 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from kindred.gateway.settings import GatewaySettings
 
-STAFF_ROLES = frozenset({"safety-staff", "operator"})
-
 _bearer = HTTPBearer(auto_error=False, description="A JWT whose `sub` is the member id")
 
 

@@ -1,0 +1,368 @@
+"""Deployment files against the code: services, commands, ports, env var names, metric names.
+
+Reads docker-compose.yml, deploy/k8s/, deploy/prometheus/ and deploy/grafana/ and checks them
+against the settings classes, the health routes and the metrics the services really export, so
+renaming a setting, a port or a metric breaks this test instead of a deployment.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from kindred.checkins.settings import CheckinsSettings
+from kindred.gateway.settings import DEV_JWT_SECRET, GatewaySettings
+from kindred.matching.settings import MatchingSettings
+from kindred.notifications.settings import NotificationsSettings
+from kindred.observability import metrics
+from kindred.observability.health import health_router
+from kindred.settings import ServiceSettings
+from prometheus_client import CollectorRegistry
+from prometheus_client.metrics import MetricWrapperBase
+from prometheus_client.registry import Collector
+
+pytestmark = pytest.mark.contract
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+K8S_DIR = ROOT / "deploy" / "k8s"
+PROMETHEUS_FILE = ROOT / "deploy" / "prometheus" / "prometheus.yml"
+ALERTS_FILE = ROOT / "deploy" / "prometheus" / "alerts.yml"
+DASHBOARD_DIR = ROOT / "deploy" / "grafana" / "dashboards"
+
+SETTINGS: dict[str, type[ServiceSettings]] = {
+    "gateway": GatewaySettings,
+    "matching": MatchingSettings,
+    "checkins": CheckinsSettings,
+    "notifications": NotificationsSettings,
+}
+IMAGE = "kindred:0.1.0"
+HEALTH_ROUTES = {getattr(route, "path", None) for route in health_router({}).routes}
+
+
+def default_port(service: str) -> int:
+    port = SETTINGS[service].model_fields["http_port"].default
+    assert isinstance(port, int)
+    return port
+
+
+def env_names(service: str) -> set[str]:
+    """The environment variables a service reads: its settings fields, upper-cased."""
+    return {name.upper() for name in SETTINGS[service].model_fields}
+
+
+def graceful_timeout() -> float:
+    value = ServiceSettings.model_fields["graceful_timeout_seconds"].default
+    assert isinstance(value, float)
+    return value
+
+
+def command(service: str) -> list[str]:
+    return ["python", "-m", f"kindred.{service}"]
+
+
+# --- docker-compose.yml ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    loaded = yaml.safe_load(COMPOSE_FILE.read_text())
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def app_services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The compose services that run our image (the rest are Kafka, MongoDB, monitoring)."""
+    return {
+        name: spec
+        for name, spec in compose["services"].items()
+        if "build" in spec or str(spec.get("image", "")).startswith("kindred:")
+    }
+
+
+def compose_env(spec: dict[str, Any]) -> dict[str, str]:
+    env = spec.get("environment") or {}
+    if isinstance(env, list):
+        return dict(item.split("=", 1) if "=" in item else (item, "") for item in env)
+    return {key: str(value) for key, value in env.items()}
+
+
+def test_compose_runs_exactly_the_four_services(compose: dict[str, Any]) -> None:
+    services = app_services(compose)
+    assert set(services) == set(SETTINGS)
+    for name, spec in services.items():
+        assert spec["command"] == command(name), name
+        assert spec["image"] == IMAGE, name
+
+
+def test_compose_ports_match_settings(compose: dict[str, Any]) -> None:
+    for name, spec in app_services(compose).items():
+        port = default_port(name)
+        env = compose_env(spec)
+        assert env["HTTP_PORT"] == str(port), name
+        assert env["HTTP_HOST"] == "0.0.0.0", name
+        probe = " ".join(spec["healthcheck"]["test"])
+        assert f"http://127.0.0.1:{port}/health/ready" in probe, name
+        assert "/health/ready" in HEALTH_ROUTES
+        assert spec["stop_grace_period"] == "30s", name
+        assert 30 > float(env.get("GRACEFUL_TIMEOUT_SECONDS", graceful_timeout())), name
+
+    gateway = app_services(compose)["gateway"]
+    targets = [str(p).rsplit(":", 1)[-1] for p in gateway["ports"]]
+    assert targets == [str(default_port("gateway"))]
+    notifications = urlsplit(compose_env(gateway)["NOTIFICATIONS_URL"])
+    assert (notifications.hostname, notifications.port) == (
+        "notifications",
+        default_port("notifications"),
+    )
+    assert compose_env(gateway)["JWT_SECRET"] == "${JWT_SECRET:-" + DEV_JWT_SECRET + "}"
+
+
+def test_compose_env_names_are_settings_fields(compose: dict[str, Any]) -> None:
+    for name, spec in app_services(compose).items():
+        unknown = set(compose_env(spec)) - env_names(name)
+        assert not unknown, f"{name}: {sorted(unknown)} are not fields of {SETTINGS[name]}"
+
+
+def test_compose_publishes_ports_on_loopback_only(compose: dict[str, Any]) -> None:
+    published = 0
+    for name, spec in compose["services"].items():
+        for port in spec.get("ports", []):
+            published += 1
+            if isinstance(port, dict):
+                assert port.get("host_ip") == "127.0.0.1", f"{name}: {port}"
+            else:
+                assert str(port).startswith("127.0.0.1:"), f"{name}: {port}"
+                assert str(port).count(":") == 2, f"{name}: {port} (host port must be explicit)"
+    assert published >= 1
+
+
+def test_prometheus_scrapes_each_service(compose: dict[str, Any]) -> None:
+    config = yaml.safe_load(PROMETHEUS_FILE.read_text())
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    assert set(jobs) == set(SETTINGS)
+    assert "/metrics" in HEALTH_ROUTES
+    for name, job in jobs.items():
+        assert job.get("metrics_path", "/metrics") == "/metrics"
+        targets = [t for group in job["static_configs"] for t in group["targets"]]
+        assert targets == [f"{name}:{default_port(name)}"]
+    assert "observability" in compose["services"]["prometheus"]["profiles"]
+    assert "observability" in compose["services"]["grafana"]["profiles"]
+
+
+# --- deploy/k8s -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def k8s() -> list[dict[str, Any]]:
+    kustomization = yaml.safe_load((K8S_DIR / "kustomization.yaml").read_text())
+    assert kustomization["namespace"] == "kindred"
+    assert "secret.example.yaml" not in kustomization["resources"]
+    documents = []
+    for resource in kustomization["resources"]:
+        documents += [d for d in yaml.safe_load_all((K8S_DIR / resource).read_text()) if d]
+    return documents
+
+
+def of_kind(documents: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
+    return {d["metadata"]["name"]: d for d in documents if d["kind"] == kind}
+
+
+def container(deployment: dict[str, Any]) -> dict[str, Any]:
+    containers = deployment["spec"]["template"]["spec"]["containers"]
+    assert len(containers) == 1
+    result: dict[str, Any] = containers[0]
+    return result
+
+
+def k8s_env(deployment: dict[str, Any], documents: list[dict[str, Any]]) -> Iterator[str]:
+    """Every variable a Deployment sets: its own `env` and its ConfigMaps'/Secrets' keys."""
+    spec = container(deployment)
+    yield from (item["name"] for item in spec.get("env", []))
+    config_maps = of_kind(documents, "ConfigMap")
+    for source in spec.get("envFrom", []):
+        assert "configMapRef" in source, "envFrom: only ConfigMaps from this kustomization"
+        yield from config_maps[source["configMapRef"]["name"]]["data"]
+
+
+def test_k8s_runs_exactly_the_four_services(k8s: list[dict[str, Any]]) -> None:
+    deployments = of_kind(k8s, "Deployment")
+    services = of_kind(k8s, "Service")
+    assert set(deployments) == set(SETTINGS)
+    assert set(services) == set(SETTINGS)
+    for name, deployment in deployments.items():
+        port = default_port(name)
+        spec = container(deployment)
+        pod = deployment["spec"]["template"]
+        assert spec["command"] == command(name), name
+        assert spec["image"] == IMAGE, name
+        assert [p["containerPort"] for p in spec["ports"]] == [port], name
+        assert {e["name"]: e.get("value") for e in spec["env"]}["HTTP_PORT"] == str(port)
+        assert [p["port"] for p in services[name]["spec"]["ports"]] == [port], name
+        assert pod["metadata"]["annotations"]["prometheus.io/scrape"] == "true", name
+        assert pod["metadata"]["annotations"]["prometheus.io/port"] == str(port), name
+        assert pod["metadata"]["annotations"]["prometheus.io/path"] in HEALTH_ROUTES, name
+        assert spec["readinessProbe"]["httpGet"]["path"] == "/health/ready", name
+        assert spec["livenessProbe"]["httpGet"]["path"] == "/health/live", name
+        assert {"/health/ready", "/health/live"} <= HEALTH_ROUTES
+        assert pod["spec"]["terminationGracePeriodSeconds"] == 30, name
+        assert pod["spec"]["terminationGracePeriodSeconds"] > graceful_timeout() + 5, name
+        assert spec["resources"]["requests"] and spec["resources"]["limits"], name
+
+
+def test_k8s_env_names_are_settings_fields(k8s: list[dict[str, Any]]) -> None:
+    for name, deployment in of_kind(k8s, "Deployment").items():
+        unknown = set(k8s_env(deployment, k8s)) - env_names(name)
+        assert not unknown, f"{name}: {sorted(unknown)} are not fields of {SETTINGS[name]}"
+    config = of_kind(k8s, "ConfigMap")["kindred-config"]["data"]
+    assert config["HTTP_HOST"] == "0.0.0.0"
+    assert {"KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URL"} <= set(config)
+
+
+def test_k8s_gateway_secret(k8s: list[dict[str, Any]]) -> None:
+    gateway = container(of_kind(k8s, "Deployment")["gateway"])
+    refs = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in gateway["env"] if "valueFrom" in e}
+    assert refs["JWT_SECRET"]["name"] == "kindred-gateway"
+    example = yaml.safe_load((K8S_DIR / "secret.example.yaml").read_text())
+    assert example["kind"] == "Secret"
+    assert example["metadata"]["name"] == "kindred-gateway"
+    assert set(example["stringData"]) <= env_names("gateway")
+    assert example["stringData"]["JWT_SECRET"] != DEV_JWT_SECRET
+
+
+# --- metric names in alerts and dashboards --------------------------------------------------
+
+
+def exposed_names(collector: Collector) -> set[str]:
+    """Sample names a collector exposes, for every metric family it describes."""
+    suffixes = {
+        "counter": ("_total", "_created"),
+        "histogram": ("_bucket", "_sum", "_count", "_created"),
+        "summary": ("_sum", "_count", "_created"),
+        "gauge": ("",),
+        "info": ("_info",),
+    }
+    return {
+        family.name + suffix
+        for family in collector.collect()
+        for suffix in suffixes.get(family.type, ("",))
+    }
+
+
+def known_metrics() -> set[str]:
+    ours = [m for m in vars(metrics).values() if isinstance(m, MetricWrapperBase)]
+    assert len(ours) >= 10, "expected the kindred_* Counters and Histograms"
+    names = set().union(*(exposed_names(m) for m in ours))
+    # FastStream's middleware, as the services create it, on a throwaway registry.
+    faststream = CollectorRegistry()
+    KafkaPrometheusMiddleware(registry=faststream, app_name="contract-test")
+    names |= exposed_names(faststream)
+    assert any(n.startswith("faststream_") for n in names)
+    return names | {"up"}
+
+
+PROMQL_FUNCTIONS_AND_KEYWORDS = {
+    "abs", "absent", "and", "avg", "avg_over_time", "bool", "bottomk", "ceil", "changes",
+    "clamp_max", "clamp_min", "count", "count_values", "delta", "deriv", "floor", "group",
+    "histogram_quantile", "idelta", "increase", "irate", "label_replace", "max",
+    "max_over_time", "min", "min_over_time", "offset", "or", "predict_linear", "quantile",
+    "rate", "resets", "round", "scalar", "sort", "sort_desc", "stddev", "sum",
+    "sum_over_time", "time", "topk", "unless", "vector",
+}  # fmt: skip
+
+
+def promql_metric_names(expr: str) -> set[str]:
+    """Metric names in a PromQL expression: identifiers that are not functions or keywords."""
+    expr = re.sub(r'"(?:[^"\\]|\\.)*"', "", expr)  # string literals
+    expr = re.sub(r"\{[^}]*\}", "", expr)  # label matchers
+    expr = re.sub(r"\[[^\]]*\]", "", expr)  # range selectors (incl. Grafana's $__rate_interval)
+    expr = re.sub(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", "", expr)
+    expr = re.sub(r"\$\{?\w+\}?", "", expr)  # Grafana variables
+    expr = re.sub(r"\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b", "", expr, flags=re.IGNORECASE)  # numbers
+    names = set()
+    for match in re.finditer(r"[A-Za-z_:][A-Za-z0-9_:]*", expr):
+        word = match.group()
+        followed_by_call = expr[match.end() :].lstrip().startswith("(")
+        if word in PROMQL_FUNCTIONS_AND_KEYWORDS or followed_by_call:
+            continue
+        names.add(word)
+    return names
+
+
+def test_promql_metric_names_extraction() -> None:
+    expr = (
+        'histogram_quantile(0.99, sum by (le) (rate(a_seconds_bucket{job="x"}[5m]))) > 0.5 '
+        "or sum(increase(b_total[$__rate_interval])) - on() c_total or up == 0"
+    )
+    assert promql_metric_names(expr) == {"a_seconds_bucket", "b_total", "c_total", "up"}
+
+
+def alert_rules() -> list[dict[str, Any]]:
+    loaded = yaml.safe_load(ALERTS_FILE.read_text())
+    return [rule for group in loaded["groups"] for rule in group["rules"]]
+
+
+def dashboard_exprs() -> Iterator[tuple[str, str]]:
+    def panels(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for panel in items:
+            yield panel
+            yield from panels(panel.get("panels", []))
+
+    dashboards = sorted(DASHBOARD_DIR.glob("*.json"))
+    assert dashboards
+    for path in dashboards:
+        for panel in panels(json.loads(path.read_text())["panels"]):
+            for target in panel.get("targets", []):
+                yield f"{path.name}: {panel['title']}", target["expr"]
+
+
+def test_alert_metrics_exist() -> None:
+    known = known_metrics()
+    used: set[str] = set()
+    for rule in alert_rules():
+        names = promql_metric_names(rule["expr"])
+        assert names, rule["alert"]
+        assert names <= known, f"{rule['alert']}: unknown metrics {sorted(names - known)}"
+        used |= names
+    assert {
+        "kindred_dead_letters_total",
+        "kindred_handler_retries_total",
+        "kindred_gateway_publish_seconds_bucket",
+        "kindred_support_requests_waiting_total",
+        "up",
+    } <= used
+
+
+def test_alert_rules_tell_the_on_call_what_to_do() -> None:
+    rules = alert_rules()
+    assert len({r["alert"] for r in rules}) == len(rules)
+    for rule in rules:
+        assert rule["labels"]["severity"] in {"critical", "warning", "info"}, rule["alert"]
+        assert rule["annotations"]["summary"].strip(), rule["alert"]
+        assert len(rule["annotations"]["description"]) > 80, rule["alert"]
+
+
+def test_dashboard_metrics_exist() -> None:
+    known = known_metrics()
+    used: set[str] = set()
+    for where, expr in dashboard_exprs():
+        names = promql_metric_names(expr)
+        assert names, where
+        assert names <= known, f"{where}: unknown metrics {sorted(names - known)}"
+        used |= names
+    assert {
+        "kindred_events_published_total",
+        "kindred_events_handled_total",
+        "kindred_dead_letters_total",
+        "kindred_matches_proposed_total",
+        "kindred_inbox_entries_total",
+        "kindred_gateway_events_accepted_total",
+        "kindred_gateway_publish_seconds_bucket",
+    } <= used
