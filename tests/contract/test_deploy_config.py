@@ -285,6 +285,7 @@ def promql_metric_names(expr: str) -> set[str]:
     expr = re.sub(r"\[[^\]]*\]", "", expr)  # range selectors (incl. Grafana's $__rate_interval)
     expr = re.sub(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", "", expr)
     expr = re.sub(r"\$\{?\w+\}?", "", expr)  # Grafana variables
+    expr = re.sub(r"\b(?:\d+(?:ms|[smhdwy]))+\b", "", expr)  # durations (offset 5m)
     expr = re.sub(r"\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b", "", expr, flags=re.IGNORECASE)  # numbers
     names = set()
     for match in re.finditer(r"[A-Za-z_:][A-Za-z0-9_:]*", expr):
@@ -299,9 +300,10 @@ def promql_metric_names(expr: str) -> set[str]:
 def test_promql_metric_names_extraction() -> None:
     expr = (
         'histogram_quantile(0.99, sum by (le) (rate(a_seconds_bucket{job="x"}[5m]))) > 0.5 '
-        "or sum(increase(b_total[$__rate_interval])) - on() c_total or up == 0"
+        "or sum(increase(b_total[$__rate_interval])) - on() c_total or up == 0 "
+        "or (d_total unless d_total offset 1h30m)"
     )
-    assert promql_metric_names(expr) == {"a_seconds_bucket", "b_total", "c_total", "up"}
+    assert promql_metric_names(expr) == {"a_seconds_bucket", "b_total", "c_total", "d_total", "up"}
 
 
 def alert_rules() -> list[dict[str, Any]]:

@@ -45,7 +45,7 @@ def _containers() -> Iterator[Infra]:
 
     port = free_port()
     kafka = (
-        DockerContainer("apache/kafka:3.9.1")
+        DockerContainer("apache/kafka:4.1.1")  # as in docker-compose.yml
         .with_bind_ports(9092, port)
         .with_env("KAFKA_NODE_ID", "1")
         .with_env("KAFKA_PROCESS_ROLES", "broker,controller")

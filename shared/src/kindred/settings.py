@@ -89,4 +89,3 @@ class ServiceSettings(BaseSettings):
             raise SettingsError(
                 "invalid settings in the environment:\n" + "\n".join(lines)
             ) from None
-

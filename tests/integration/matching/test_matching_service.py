@@ -69,7 +69,9 @@ async def test_a_request_is_proposed_to_a_fitting_supporter_once(
 
 async def test_an_older_profile_never_overwrites_a_newer_one(infra: Infra, namespace: str) -> None:
     settings = settings_for(MatchingSettings, infra, namespace)
-    skipped = events_handled.labels(topic=ProfileSubmitted.TOPIC, outcome="skipped")
+    skipped = events_handled.labels(
+        topic=f"{namespace}.{ProfileSubmitted.TOPIC}", outcome="skipped"
+    )
     async with running(create_app(settings)):
         newer = profile_submitted("m1", capacity=5)
         older = profile_submitted("m1", capacity=2).model_copy(

@@ -19,7 +19,7 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from kindred.events import topics
 from kindred.events.envelope import Envelope
 from kindred.messaging.deadletter import RetryPolicy, dead_letter_middleware
-from kindred.observability.metrics import events_published, registry
+from kindred.observability.metrics import events_handled, events_published, registry
 from kindred.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,11 @@ def subscribe(
         title=f"{topic_for(settings, event_type)}:{settings.service_name}",
         description=event_type.__doc__,
     )
+
+
+def record_handled(settings: ServiceSettings, event: Envelope[Any], outcome: str) -> None:
+    """Count a finished event by outcome (applied, duplicate, skipped, ...)."""
+    events_handled.labels(topic=topic_for(settings, type(event)), outcome=outcome).inc()
 
 
 class EventPublisher:

@@ -8,9 +8,9 @@ from kindred.checkins.repository import CheckinsRepository
 from kindred.checkins.settings import CheckinsSettings
 from kindred.events.checkins import CheckinSubmitted
 from kindred.events.envelope import utcnow
-from kindred.messaging.broker import subscribe
+from kindred.messaging.broker import record_handled, subscribe
 from kindred.messaging.outbox import Outbox, outbox_fields
-from kindred.observability.metrics import checkins_recorded, events_handled
+from kindred.observability.metrics import checkins_recorded
 
 
 def register(
@@ -25,4 +25,4 @@ def register(
             await outbox.flush_document(repo.checkins, doc)
         if stored:
             checkins_recorded.inc()
-        events_handled.labels(topic=event.TOPIC, outcome="applied" if stored else "duplicate").inc()
+        record_handled(settings, event, "applied" if stored else "duplicate")

@@ -12,9 +12,9 @@ from kindred.events.members import ProfileSubmitted
 from kindred.matching import domain
 from kindred.matching.repository import PROPOSED, MatchingRepository, open_request_of
 from kindred.matching.settings import MatchingSettings
-from kindred.messaging.broker import subscribe
+from kindred.messaging.broker import record_handled, subscribe
 from kindred.messaging.outbox import Outbox, outbox_fields
-from kindred.observability.metrics import events_handled, matches_proposed, requests_waiting
+from kindred.observability.metrics import matches_proposed, requests_waiting
 from kindred.storage.mongo import Document
 
 log = logging.getLogger(__name__)
@@ -32,13 +32,13 @@ class Matcher:
             # A redelivery: re-send what an interrupted first delivery may not have sent.
             if stored.get("outbox_pending"):
                 await self.outbox.flush_document(self.repo.requests, stored)
-            events_handled.labels(topic=event.TOPIC, outcome="duplicate").inc()
+            record_handled(self.settings, event, "duplicate")
             return
         proposed = await self.try_match(stored)
         if not proposed and stored["status"] != "waiting":
             await self.repo.mark_waiting(stored["_id"])
             requests_waiting.inc()
-        events_handled.labels(topic=event.TOPIC, outcome="applied").inc()
+        record_handled(self.settings, event, "applied")
 
     async def rematch_waiting(self) -> int:
         """Try again for requests no supporter fitted (a supporter joined or freed a slot)."""
@@ -93,7 +93,7 @@ def register(
     @subscribe(broker, settings, ProfileSubmitted)
     async def on_profile_submitted(event: ProfileSubmitted) -> None:
         applied = await repo.save_profile(event)
-        events_handled.labels(topic=event.TOPIC, outcome="applied" if applied else "skipped").inc()
+        record_handled(settings, event, "applied" if applied else "skipped")
 
     @subscribe(broker, settings, SupportRequested)
     async def on_support_requested(event: SupportRequested) -> None:

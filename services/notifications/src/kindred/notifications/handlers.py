@@ -5,11 +5,11 @@ from __future__ import annotations
 from faststream.kafka import KafkaBroker
 from kindred.events.envelope import utcnow
 from kindred.events.matching import MatchProposed
-from kindred.messaging.broker import subscribe
+from kindred.messaging.broker import record_handled, subscribe
 from kindred.notifications.domain import entries_for_match_proposed
 from kindred.notifications.repository import NotificationsRepository
 from kindred.notifications.settings import NotificationsSettings
-from kindred.observability.metrics import events_handled, inbox_entries
+from kindred.observability.metrics import inbox_entries
 
 
 def register(
@@ -19,4 +19,4 @@ def register(
     async def on_match_proposed(event: MatchProposed) -> None:
         added = await repo.add_entries(entries_for_match_proposed(event, utcnow()))
         inbox_entries.labels(kind="match.proposed").inc(added)
-        events_handled.labels(topic=event.TOPIC, outcome="applied" if added else "duplicate").inc()
+        record_handled(settings, event, "applied" if added else "duplicate")
