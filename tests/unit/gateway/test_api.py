@@ -113,3 +113,20 @@ async def test_a_member_cannot_act_for_another(client: httpx.AsyncClient) -> Non
 async def test_health_needs_no_token(client: httpx.AsyncClient) -> None:
     assert (await client.get("/health/live")).status_code == 200
     assert (await client.get("/metrics")).status_code == 200
+
+
+async def test_kafka_unavailable_is_503_and_nothing_is_claimed(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broker = client.app.state.service.broker  # type: ignore[attr-defined]
+
+    async def refuse(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(broker, "publish", refuse)
+    response = await client.post("/v1/members/m1/checkins", json={"mood": 5}, headers=auth("m1"))
+    assert response.status_code == 503
+    body = response.json()
+    assert body["error"] == "unavailable"
+    assert "not recorded" in body["detail"]
+    assert "event_id" not in body
