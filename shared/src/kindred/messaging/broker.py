@@ -64,6 +64,7 @@ def subscribe(
         group_id=settings.consumer_group,
         ack_policy=AckPolicy.NACK_ON_ERROR,
         auto_offset_reset="earliest",
+        max_workers=settings.kafka_consumers_per_topic,
         title=f"{topic_for(settings, event_type)}:{settings.service_name}",
         description=event_type.__doc__,
     )
