@@ -28,8 +28,9 @@ class ServiceSettings(BaseSettings):
     kindred_namespace: str = "kindred"
     kafka_topic_partitions: int = Field(default=3, ge=1, le=1000)
     # Consumers per subscriber in this process, each owning some partitions: partitions are
-    # handled in parallel while each partition (so each member's events) stays in order.
-    kafka_consumers_per_topic: int = Field(default=3, ge=1, le=64)
+    # handled in parallel while each partition (so each member's events) stays in order. A
+    # service whose handlers update shared documents keeps 1 on FerretDB (see README).
+    kafka_consumers_per_topic: int = Field(default=1, ge=1, le=64)
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=0, le=65535)
     log_level: str = "INFO"
