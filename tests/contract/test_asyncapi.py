@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
+
 from kindred.devtools.asyncapi import DOCS, FACTORIES, render
 
 pytestmark = pytest.mark.contract

@@ -17,6 +17,10 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from prometheus_client import CollectorRegistry
+from prometheus_client.metrics import MetricWrapperBase
+from prometheus_client.registry import Collector
+
 from kindred.checkins.settings import CheckinsSettings
 from kindred.gateway.settings import DEV_JWT_SECRET, GatewaySettings
 from kindred.matching.settings import MatchingSettings
@@ -24,9 +28,6 @@ from kindred.notifications.settings import NotificationsSettings
 from kindred.observability import metrics
 from kindred.observability.health import health_router
 from kindred.settings import ServiceSettings
-from prometheus_client import CollectorRegistry
-from prometheus_client.metrics import MetricWrapperBase
-from prometheus_client.registry import Collector
 
 pytestmark = pytest.mark.contract
 

@@ -4,8 +4,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from kindred.devtools.processes import Platform
 
+from kindred.devtools.processes import Platform
 from tests.support.infra import Infra
 
 

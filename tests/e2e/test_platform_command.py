@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from kindred.devtools.processes import SERVICES, free_port
-
 from tests.support.infra import Infra
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import httpx
-from kindred.devtools.processes import Platform
 
+from kindred.devtools.processes import Platform
 from tests.support.client import MemberClient
 from tests.support.factories import profile_body, support_body
 from tests.support.waiting import eventually

@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
-from kindred.devtools.processes import Platform
 from pymongo import AsyncMongoClient
 
+from kindred.devtools.processes import Platform
 from tests.support.client import MemberClient
 from tests.support.factories import profile_body, support_body
 from tests.support.infra import Infra

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kindred.devtools.processes import ServiceProcess, free_port
 from pymongo import AsyncMongoClient
 
+from kindred.devtools.processes import ServiceProcess, free_port
 from tests.support.factories import match_proposed
 from tests.support.infra import Infra
 from tests.support.kafka import produce_event

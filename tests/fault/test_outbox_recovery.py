@@ -10,14 +10,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from pymongo import AsyncMongoClient
+
 from kindred.checkins.app import create_app
 from kindred.checkins.domain import recorded_event
 from kindred.checkins.repository import CheckinsRepository
 from kindred.checkins.settings import CheckinsSettings
 from kindred.events.envelope import utcnow
 from kindred.messaging.outbox import outbox_fields
-from pymongo import AsyncMongoClient
-
 from tests.support.factories import checkin_submitted
 from tests.support.infra import Infra
 from tests.support.kafka import TopicReader, produce_event

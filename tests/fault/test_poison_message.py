@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from kindred.notifications.app import create_app
 from kindred.notifications.settings import NotificationsSettings
-
 from tests.support.factories import match_proposed
 from tests.support.infra import Infra
 from tests.support.kafka import TopicReader, produce, produce_event

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+
 from kindred.gateway.auth import issue_token
 from kindred.gateway.settings import GatewaySettings
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+
 from kindred.events.envelope import Envelope
 
 

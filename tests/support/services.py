@@ -9,8 +9,8 @@ from typing import TypeVar
 import httpx
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
-from kindred.settings import ServiceSettings
 
+from kindred.settings import ServiceSettings
 from tests.support.infra import Infra
 
 S = TypeVar("S", bound=ServiceSettings)

@@ -11,23 +11,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
 from faststream.kafka import KafkaBroker
+from pymongo import AsyncMongoClient
+
+from kindred.background import BackgroundLoop
 from kindred.messaging.broker import ensure_topics
 from kindred.observability.health import ReadinessCheck, mount_health
 from kindred.observability.logging import configure_logging
 from kindred.settings import ServiceSettings
 from kindred.storage.mongo import Document, Index, database, ensure_indexes, ping
-from pymongo import AsyncMongoClient
 
 log = logging.getLogger(__name__)
-
-BackgroundLoop = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 
 @dataclass
@@ -75,21 +75,6 @@ class Service:
             if self.mongo is not None:
                 await self.mongo.close()
             log.info("service stopped")
-
-
-def periodic(name: str, interval: float, step: Callable[[], Awaitable[object]]) -> BackgroundLoop:
-    """A background loop running `step` every `interval` seconds until the service stops."""
-
-    async def loop(stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                await step()
-            except Exception:
-                log.exception("%s failed; will try again", name)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), interval)
-
-    return loop
 
 
 def build_app(service: Service, *, title: str, routers: Sequence[APIRouter] = ()) -> FastAPI:

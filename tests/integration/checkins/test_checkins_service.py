@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from kindred.checkins.app import create_app
-from kindred.checkins.settings import CheckinsSettings
 from pymongo import AsyncMongoClient
 
+from kindred.checkins.app import create_app
+from kindred.checkins.settings import CheckinsSettings
 from tests.support.factories import checkin_submitted
 from tests.support.infra import Infra
 from tests.support.kafka import TopicReader, produce_event

@@ -7,7 +7,6 @@ import json
 from kindred.gateway.app import create_app
 from kindred.gateway.auth import issue_token
 from kindred.gateway.settings import GatewaySettings
-
 from tests.support.factories import support_body
 from tests.support.infra import Infra
 from tests.support.kafka import TopicReader

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from pymongo import AsyncMongoClient
+
 from kindred.events.members import ProfileSubmitted
 from kindred.matching.app import create_app
 from kindred.matching.settings import MatchingSettings
 from kindred.observability.metrics import events_handled
-from pymongo import AsyncMongoClient
-
 from tests.support.factories import profile_submitted, support_requested
 from tests.support.infra import Infra
 from tests.support.kafka import TopicReader, produce_event
@@ -95,3 +95,36 @@ async def test_an_older_profile_never_overwrites_a_newer_one(infra: Infra, names
 
 async def _value(counter: Any) -> float:
     return float(counter._value.get())
+
+
+async def test_a_waiting_request_is_proposed_once_a_supporter_with_room_appears(
+    infra: Infra, namespace: str
+) -> None:
+    settings = settings_for(MatchingSettings, infra, namespace, rematch_interval_seconds=0.2)
+    async with (
+        running(create_app(settings)),
+        TopicReader(infra.kafka, f"{namespace}.match.proposed") as reader,
+    ):
+        request = support_requested("seeker-1")
+        await produce_event(infra.kafka, namespace, request)
+        mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongodb_url)
+        requests = mongo[settings.database_name]["requests"]
+        await eventually(
+            lambda: requests.find_one({"_id": request.data.request_id}),
+            lambda d: d is not None and d["status"] == "waiting",
+            what="the request waiting: nobody can support it yet",
+        )
+        assert await reader.poll() == []
+
+        await produce_event(infra.kafka, namespace, profile_submitted("late-supporter"))
+        records = await eventually(
+            reader.poll, lambda r: len(r) >= 1, what="the re-match loop's proposal"
+        )
+        assert len(records) == 1
+        proposal = reader.values()[0]
+        assert proposal["data"]["supporter_id"] == "late-supporter"
+        assert proposal["correlationid"] == request.correlationid
+        assert proposal["causationid"] == request.id
+        stored = await requests.find_one({"_id": request.data.request_id})
+        assert stored is not None and stored["status"] == "proposed"
+        await mongo.close()

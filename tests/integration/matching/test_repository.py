@@ -6,12 +6,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from pymongo import AsyncMongoClient
+
 from kindred.events.vocabulary import Topic
 from kindred.matching.domain import Candidate
 from kindred.matching.repository import INDEXES, MatchingRepository
 from kindred.storage.mongo import ensure_indexes
-from pymongo import AsyncMongoClient
-
 from tests.support.factories import profile_submitted
 from tests.support.infra import Infra
 

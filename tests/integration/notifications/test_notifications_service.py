@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from kindred.notifications.app import create_app
 from kindred.notifications.settings import NotificationsSettings
-
 from tests.support.factories import match_proposed
 from tests.support.infra import Infra
 from tests.support.kafka import produce_event

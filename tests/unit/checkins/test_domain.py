@@ -1,6 +1,5 @@
 from kindred.checkins.domain import recorded_event
 from kindred.events.envelope import utcnow
-
 from tests.support.factories import checkin_submitted
 
 

@@ -8,10 +8,10 @@ from datetime import timedelta
 import httpx
 import pytest
 from faststream.kafka import TestKafkaBroker
+
 from kindred.gateway.app import create_app
 from kindred.gateway.auth import issue_token
 from kindred.gateway.settings import GatewaySettings
-
 from tests.support.factories import profile_body, support_body
 
 SETTINGS = GatewaySettings(kindred_namespace="unit")

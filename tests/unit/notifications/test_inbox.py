@@ -1,6 +1,5 @@
 from kindred.events.envelope import utcnow
 from kindred.notifications.domain import entries_for_match_proposed
-
 from tests.support.factories import match_proposed
 
 

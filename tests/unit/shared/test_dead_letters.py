@@ -7,11 +7,13 @@ from typing import Any
 import pytest
 from faststream.kafka import TestKafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from pydantic import BaseModel
+from pymongo.errors import AutoReconnect
+
+from kindred.events.checkins import CheckinSubmitted
 from kindred.messaging.broker import create_broker, subscribe
 from kindred.messaging.deadletter import PermanentError
 from kindred.settings import ServiceSettings
-from pydantic import BaseModel
-
 from tests.support.factories import checkin_submitted
 
 SETTINGS = ServiceSettings(
@@ -29,8 +31,6 @@ class Seen(BaseModel):
 
 
 async def run_with(failure: BaseException | None, times: int) -> tuple[int, list[Seen]]:
-    from kindred.events.checkins import CheckinSubmitted
-
     broker = create_broker(SETTINGS)
     calls = 0
     letters: list[Seen] = []
@@ -73,3 +73,50 @@ async def test_a_permanent_error_is_dead_lettered_at_once(failure: BaseException
     calls, letters = await run_with(failure, times=99)
     assert calls == 1
     assert letters[0].headers["kindred-dlt-attempts"] == "1"
+
+
+async def test_a_failed_dead_letter_publish_propagates_so_the_message_is_not_committed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    broker = create_broker(SETTINGS)
+
+    @subscribe(broker, SETTINGS, CheckinSubmitted)
+    async def handler(event: CheckinSubmitted) -> None:
+        raise RuntimeError("always")
+
+    async with TestKafkaBroker(broker) as test_broker:
+        original = test_broker.publish
+
+        async def publish(message: Any, topic: str = "", **kwargs: Any) -> Any:
+            if topic.endswith(".dlt"):
+                raise ConnectionError("dead-letter topic unreachable")
+            return await original(message, topic, **kwargs)
+
+        monkeypatch.setattr(broker, "publish", publish)
+        with pytest.raises(ConnectionError, match="dead-letter topic unreachable"):
+            await original(checkin_submitted("m1").model_dump(mode="json"), TOPIC)
+
+
+async def test_a_database_outage_is_never_dead_lettered() -> None:
+    calls, letters, raised = 0, 0, False
+    broker = create_broker(SETTINGS)
+
+    @subscribe(broker, SETTINGS, CheckinSubmitted)
+    async def handler(event: CheckinSubmitted) -> None:
+        nonlocal calls
+        calls += 1
+        raise AutoReconnect("mongodb down")
+
+    @broker.subscriber(TOPIC + ".dlt")
+    async def dead(message: KafkaMessage) -> None:
+        nonlocal letters
+        letters += 1
+
+    async with TestKafkaBroker(broker) as test_broker:
+        try:
+            await test_broker.publish(checkin_submitted("m1").model_dump(mode="json"), TOPIC)
+        except AutoReconnect:
+            raised = True  # the message is nacked: redelivered once the database answers
+    assert raised
+    assert calls == 1
+    assert letters == 0

@@ -1,9 +1,9 @@
 import pytest
+from pydantic import ValidationError
+
 from kindred.events.envelope import deterministic_id
 from kindred.events.matching import SupportRequested
 from kindred.events.members import Profile
-from pydantic import ValidationError
-
 from tests.support.factories import profile_body, support_requested
 
 

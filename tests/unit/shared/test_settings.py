@@ -1,4 +1,5 @@
 import pytest
+
 from kindred.settings import ServiceSettings, SettingsError
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 from fastapi import FastAPI
 from faststream.specification import AsyncAPI
+
 from kindred.checkins.app import create_app as checkins_app
 from kindred.checkins.settings import CheckinsSettings
 from kindred.gateway.app import create_app as gateway_app

@@ -39,10 +39,11 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.structs import TopicPartition
+from pymongo import AsyncMongoClient
+
 from kindred.devtools.processes import Platform
 from kindred.gateway.auth import issue_token
 from kindred.gateway.settings import GatewaySettings
-from pymongo import AsyncMongoClient
 
 Document = dict[str, Any]
 

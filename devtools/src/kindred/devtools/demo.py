@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 import httpx
+
 from kindred.gateway.auth import issue_token
 from kindred.gateway.settings import GatewaySettings
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar, Literal
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from kindred.events.envelope import Envelope
 from kindred.events.topics import CHECKIN_RECORDED, CHECKIN_SUBMITTED
 from kindred.events.vocabulary import MemberId
-from pydantic import BaseModel, ConfigDict, Field
 
 
 class Checkin(BaseModel):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from kindred.events.envelope import Envelope
 from kindred.events.topics import MATCH_PROPOSED, SUPPORT_REQUESTED
 from kindred.events.vocabulary import LanguageCode, MemberId, Topic, Urgency
-from pydantic import BaseModel, ConfigDict, Field
 
 
 class SupportRequest(BaseModel):

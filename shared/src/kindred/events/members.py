@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
 from kindred.events.envelope import Envelope
 from kindred.events.topics import PROFILE_SUBMITTED
 from kindred.events.vocabulary import AgeBand, LanguageCode, MemberId, Role, TimeZone, Topic
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Profile(BaseModel):

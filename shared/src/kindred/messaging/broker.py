@@ -16,6 +16,7 @@ from aiokafka.errors import TopicAlreadyExistsError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+
 from kindred.events import topics
 from kindred.events.envelope import Envelope
 from kindred.messaging.deadletter import RetryPolicy, dead_letter_middleware

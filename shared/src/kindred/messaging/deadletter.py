@@ -17,11 +17,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from faststream.middlewares import BaseMiddleware
+from pydantic import ValidationError
+from pymongo.errors import ConnectionFailure
+
 from kindred.events.topics import dead_letter_topic
 from kindred.observability.logging import correlation_id
 from kindred.observability.metrics import dead_letters, handler_retries
-from pydantic import ValidationError
-from pymongo.errors import ConnectionFailure
 
 if TYPE_CHECKING:
     from faststream.kafka import KafkaBroker

@@ -13,10 +13,12 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pymongo.asynchronous.collection import AsyncCollection
+
+from kindred.background import BackgroundLoop, periodic
 from kindred.events.envelope import Envelope, new_id
 from kindred.messaging.broker import EventPublisher
 from kindred.observability.metrics import outbox_relayed
-from pymongo.asynchronous.collection import AsyncCollection
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +48,14 @@ class Outbox:
         self._collections = collections
         self._relay_after = relay_after_seconds
 
+    def relay(self) -> BackgroundLoop:
+        """The loop that sweeps what crashes left behind; a service runs it in the background."""
+        return periodic("outbox relay", self._relay_after, self.sweep)
+
     async def flush_document(self, collection: AsyncCollection[Document], doc: Document) -> int:
+        """Publish the document's pending events, if any, then clear them; returns how many."""
+        if not doc.get("outbox_pending"):
+            return 0
         entries = doc.get("outbox", [])
         for entry in entries:
             await self._publisher.publish_raw(entry["topic"], entry["key"], entry["event"])

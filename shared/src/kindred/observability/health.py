@@ -7,8 +7,9 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
-from kindred.observability.metrics import registry
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from kindred.observability.metrics import registry
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+
 from kindred.checkins import handlers
 from kindred.checkins.repository import INDEXES, CheckinsRepository
 from kindred.checkins.settings import CheckinsSettings
 from kindred.events.checkins import CheckinRecorded
 from kindred.messaging.broker import EventPublisher, create_broker
 from kindred.messaging.outbox import Outbox
-from kindred.service import Service, build_app, periodic
+from kindred.service import Service, build_app
 from kindred.storage.mongo import create_client, database
 
 
@@ -29,8 +30,6 @@ def create_app(settings: CheckinsSettings | None = None) -> FastAPI:
         broker=broker,
         mongo=mongo,
         indexes=INDEXES,
-        background=[
-            periodic("outbox relay", settings.outbox_relay_interval_seconds, outbox.sweep),
-        ],
+        background=[outbox.relay()],
     )
     return build_app(service, title="Kindred check-ins")

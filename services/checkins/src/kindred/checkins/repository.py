@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from kindred.events.checkins import CheckinSubmitted
-from kindred.storage.mongo import Document, DuplicateKeyError, Index
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+
+from kindred.events.checkins import CheckinSubmitted
+from kindred.storage.mongo import Document, DuplicateKeyError, Index
 
 INDEXES = [
     Index("checkins", [("member_id", 1), ("recorded_at", -1)]),

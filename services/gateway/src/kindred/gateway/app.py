@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 from fastapi import FastAPI
+
 from kindred.events.checkins import CheckinSubmitted
 from kindred.events.matching import SupportRequested
 from kindred.events.members import ProfileSubmitted

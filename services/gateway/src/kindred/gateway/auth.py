@@ -9,6 +9,7 @@ from typing import Annotated
 import jwt
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
 from kindred.gateway.settings import GatewaySettings
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT whose `sub` is the member id")

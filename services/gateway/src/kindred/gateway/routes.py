@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 import httpx
 from fastapi import APIRouter, HTTPException, Path, Query, status
+from pydantic import BaseModel
+
 from kindred.events.checkins import Checkin, CheckinSubmitted, CheckinSubmittedData
 from kindred.events.envelope import Envelope, new_id
 from kindred.events.matching import SupportRequest, SupportRequested, SupportRequestedData
@@ -14,7 +16,6 @@ from kindred.events.members import Profile, ProfileSubmitted, ProfileSubmittedDa
 from kindred.gateway.auth import CurrentPrincipal, require_self
 from kindred.messaging.broker import EventPublisher
 from kindred.observability.metrics import gateway_accepted, gateway_publish_seconds
-from pydantic import BaseModel
 
 MemberPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.\-]{1,64}$")]
 SOURCE = "kindred/gateway"

@@ -1,7 +1,8 @@
 import logging
 
-from kindred.settings import ServiceSettings
 from pydantic import Field, field_validator
+
+from kindred.settings import ServiceSettings
 
 # Obviously not a secret: only for a developer's laptop and tests. Production sets JWT_SECRET.
 DEV_JWT_SECRET = "dev-only-insecure-jwt-signing-key-do-not-deploy"

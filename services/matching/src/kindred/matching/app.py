@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+
+from kindred.background import periodic
 from kindred.events.matching import MatchProposed
 from kindred.matching import handlers
 from kindred.matching.repository import INDEXES, MatchingRepository
 from kindred.matching.settings import MatchingSettings
 from kindred.messaging.broker import EventPublisher, create_broker
 from kindred.messaging.outbox import Outbox
-from kindred.service import Service, build_app, periodic
+from kindred.service import Service, build_app
 from kindred.storage.mongo import create_client, database
 
 
@@ -31,7 +33,7 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
         mongo=mongo,
         indexes=INDEXES,
         background=[
-            periodic("outbox relay", settings.outbox_relay_interval_seconds, outbox.sweep),
+            outbox.relay(),
             periodic("re-match", settings.rematch_interval_seconds, matcher.rematch_waiting),
         ],
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from faststream.kafka import KafkaBroker
+
 from kindred.events.envelope import deterministic_id, utcnow
 from kindred.events.matching import MatchProposed, MatchProposedData, SupportRequested
 from kindred.events.members import ProfileSubmitted
@@ -30,8 +31,7 @@ class Matcher:
         stored = await self.repo.open_request(event, received_at=utcnow())
         if stored["status"] == PROPOSED:
             # A redelivery: re-send what an interrupted first delivery may not have sent.
-            if stored.get("outbox_pending"):
-                await self.outbox.flush_document(self.repo.requests, stored)
+            await self.outbox.flush_document(self.repo.requests, stored)
             record_handled(self.settings, event, "duplicate")
             return
         proposed = await self.try_match(stored)

@@ -9,14 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pymongo import ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+
 from kindred.events.matching import SupportRequested
 from kindred.events.members import ProfileSubmitted
 from kindred.events.vocabulary import Role, Topic
 from kindred.matching.domain import Candidate, OpenRequest
 from kindred.storage.mongo import Document, DuplicateKeyError, Index
-from pymongo import ReturnDocument
-from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.asynchronous.database import AsyncDatabase
 
 INDEXES = [
     Index("profiles", [("roles", 1), ("languages", 1)]),

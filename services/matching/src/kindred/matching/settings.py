@@ -1,5 +1,6 @@
-from kindred.settings import ServiceSettings
 from pydantic import Field
+
+from kindred.settings import ServiceSettings
 
 
 class MatchingSettings(ServiceSettings):

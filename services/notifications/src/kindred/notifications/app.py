@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+
 from kindred.messaging.broker import create_broker
 from kindred.notifications import handlers
 from kindred.notifications.repository import INDEXES, NotificationsRepository

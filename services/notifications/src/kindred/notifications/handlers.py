@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from faststream.kafka import KafkaBroker
+
 from kindred.events.envelope import utcnow
 from kindred.events.matching import MatchProposed
 from kindred.messaging.broker import record_handled, subscribe

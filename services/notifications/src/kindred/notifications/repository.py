@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from kindred.notifications.domain import InboxEntry
-from kindred.storage.mongo import Document, Index, only_duplicate_keys
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
+
+from kindred.notifications.domain import InboxEntry
+from kindred.storage.mongo import Document, Index, only_duplicate_keys
 
 INDEXES = [Index("inbox", [("member_id", 1), ("created_at", -1)])]
 

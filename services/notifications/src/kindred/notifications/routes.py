@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Query
-from kindred.notifications.repository import NotificationsRepository
 from pydantic import BaseModel
+
+from kindred.notifications.repository import NotificationsRepository
 
 
 class InboxItem(BaseModel):
