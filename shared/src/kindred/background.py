@@ -1,4 +1,5 @@
-"""Background loops a service runs beside its consumers (outbox relay, re-matching, ...)."""
+"""Replica-wide background loops (a cache refresh, ...). Work on documents a partition owns
+runs as `Processor.tick` instead, on the replica that owns the partition."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
+
+from kindred.observability.metrics import background_failures
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +25,7 @@ def periodic(name: str, interval: float, step: Callable[[], Awaitable[object]]) 
             try:
                 await step()
             except Exception:
+                background_failures.labels(loop=name).inc()
                 log.exception("%s failed; will try again", name)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), interval)

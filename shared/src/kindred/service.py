@@ -1,9 +1,10 @@
 """The runtime every service shares: start-up, readiness, graceful shutdown and serving.
 
 Each service's composition root (`app.py`) builds a `Service` and hands it to `build_app`.
-Start-up order: topics, indexes, broker (consumers start last, once everything they need is
-there), then background loops (outbox relay, ...). Shutdown reverses it; `broker.stop()`
-drains in-flight messages.
+Start-up order: topics, indexes, broker, the partitioned consumer (last, once everything it
+needs is there), then background loops. Shutdown reverses it: the consumer finishes the
+batches it fetched before the broker and the database close. A failure half-way through
+start-up closes what was already opened.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
@@ -21,9 +22,13 @@ from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
 from kindred.background import BackgroundLoop
-from kindred.messaging.broker import ensure_topics
+from kindred.events.envelope import Envelope
+from kindred.messaging.broker import describe, ensure_topics
 from kindred.observability.health import ReadinessCheck, mount_health
 from kindred.observability.logging import configure_logging
+from kindred.partitions import log as partition_log
+from kindred.partitions.consumer import PartitionedConsumer
+from kindred.partitions.processor import Processor
 from kindred.settings import ServiceSettings
 from kindred.storage.mongo import Document, Index, database, ensure_indexes, ping
 
@@ -36,9 +41,16 @@ class Service:
     broker: KafkaBroker
     mongo: AsyncMongoClient[Document] | None = None
     indexes: list[Index] = field(default_factory=list)
-    # Loops that run while the service does; each returns once `stop` is set.
+    # What the service does with the partitions it owns; the consumer runtime drives it.
+    processor: Processor | None = None
+    # How often `processor.tick` runs per owned partition (None: the service has no timers).
+    tick_interval: float | None = None
+    # Event types it publishes (for its AsyncAPI document).
+    publishes: Sequence[type[Envelope[Any]]] = ()
+    # Replica-wide loops that run while the service does; each returns once `stop` is set.
     background: list[BackgroundLoop] = field(default_factory=list)
     on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    consumer: PartitionedConsumer | None = None
 
     def readiness_checks(self) -> dict[str, ReadinessCheck]:
         async def kafka() -> bool:
@@ -54,27 +66,48 @@ class Service:
             checks["mongodb"] = mongodb
         return checks
 
+    def specification_broker(self) -> KafkaBroker:
+        consumes = self.processor.events if self.processor is not None else ()
+        return describe(self.settings, consumes, self.publishes)
+
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        await ensure_topics(self.settings)
-        if self.mongo is not None:
-            await ensure_indexes(database(self.mongo, self.settings), self.indexes)
-        await self.broker.start()
-        stop = asyncio.Event()
-        tasks = [asyncio.create_task(loop(stop)) for loop in self.background]
-        log.info("service started", extra={"http_port": self.settings.http_port})
-        try:
-            yield
-        finally:
-            log.info("service stopping: draining in-flight messages")
-            stop.set()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await self.broker.stop()
-            for hook in self.on_shutdown:
-                await hook()
+        async with contextlib.AsyncExitStack() as stack:
             if self.mongo is not None:
-                await self.mongo.close()
-            log.info("service stopped")
+                stack.push_async_callback(self.mongo.close)
+            for hook in reversed(self.on_shutdown):
+                stack.push_async_callback(hook)
+            await ensure_topics(self.settings)
+            if self.mongo is not None:
+                indexes = self.indexes + (partition_log.INDEXES if self.processor else [])
+                await ensure_indexes(database(self.mongo, self.settings), indexes)
+            await self.broker.start()
+            stack.push_async_callback(self.broker.stop)
+            if self.processor is not None:
+                assert self.mongo is not None, "a service with a processor needs MongoDB"
+                self.consumer = PartitionedConsumer(
+                    self.settings,
+                    self.broker,
+                    database(self.mongo, self.settings),
+                    self.processor,
+                    tick_interval=self.tick_interval,
+                )
+                await self.consumer.start()
+                stack.push_async_callback(self.consumer.stop)
+            stop = asyncio.Event()
+            tasks = [asyncio.create_task(loop(stop)) for loop in self.background]
+
+            async def stop_background() -> None:
+                stop.set()
+                await asyncio.gather(*tasks, return_exceptions=True)
+
+            stack.push_async_callback(stop_background)
+            log.info("service started", extra={"http_port": self.settings.http_port})
+            try:
+                yield
+            finally:
+                log.info("service stopping: finishing the batches in hand")
+        log.info("service stopped")
 
 
 def build_app(service: Service, *, title: str, routers: Sequence[APIRouter] = ()) -> FastAPI:

@@ -26,21 +26,26 @@ class ServiceSettings(BaseSettings):
     mongodb_url: str = "mongodb://127.0.0.1:27017/"
     # Prefix of every topic, consumer group and database: lets several stacks share one broker.
     kindred_namespace: str = "kindred"
+    # Partitions of every topic: the unit of ownership and of parallelism. A replica handles
+    # the partitions it owns in parallel, each in order; more replicas share them out.
     kafka_topic_partitions: int = Field(default=3, ge=1, le=1000)
-    # Consumers per subscriber in this process, each owning some partitions: partitions are
-    # handled in parallel while each partition (so each member's events) stays in order. A
-    # service whose handlers update shared documents keeps 1 on FerretDB (see README).
-    kafka_consumers_per_topic: int = Field(default=1, ge=1, le=64)
+    # A replica that stops heartbeating for this long loses its partitions to the others.
+    kafka_session_timeout_seconds: float = Field(default=10.0, ge=1, le=300)
+    # ... and so does one whose handling of fetched records stalls this long.
+    kafka_max_poll_interval_seconds: float = Field(default=300.0, ge=1, le=3600)
+    # Records a partition handles (and commits) at once, at most.
+    consumer_batch_max: int = Field(default=500, ge=1, le=10_000)
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=0, le=65535)
     log_level: str = "INFO"
-    # Consumer retries before a message goes to its dead-letter topic.
+    # Backoff while a server underneath (Kafka, MongoDB) fails: base, cap, and the attempt
+    # number at which the delay stops growing.
     retry_attempts: int = Field(default=4, ge=1, le=20)
     retry_backoff_base_seconds: float = Field(default=0.2, gt=0, le=60)
     retry_backoff_max_seconds: float = Field(default=5.0, gt=0, le=600)
-    # How long a stored-but-unpublished outbox entry waits before the relay sweeps it.
-    outbox_relay_interval_seconds: float = Field(default=5.0, gt=0, le=3600)
     graceful_timeout_seconds: float = Field(default=15.0, gt=0, le=600)
+    # How often consumer lag per partition is measured for /metrics.
+    lag_interval_seconds: float = Field(default=5.0, gt=0, le=600)
 
     @field_validator("kafka_bootstrap_servers")
     @classmethod

@@ -41,7 +41,7 @@ FACTORIES: dict[str, Callable[[], FastAPI]] = {
 def render(service: str) -> str:
     app = FACTORIES[service]()
     spec = AsyncAPI(
-        app.state.service.broker,
+        app.state.service.specification_broker(),
         title=f"Kindred {service}",
         version=VERSION,
         description=f"Events the {service} service publishes and consumes.",

@@ -7,7 +7,12 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from kindred.events.envelope import Envelope
-from kindred.events.topics import MATCH_PROPOSED, SUPPORT_REQUESTED
+from kindred.events.topics import (
+    MATCH_PROPOSED,
+    SLOT_ANSWERED,
+    SLOT_REQUESTED,
+    SUPPORT_REQUESTED,
+)
 from kindred.events.vocabulary import LanguageCode, MemberId, Topic, Urgency
 
 
@@ -50,3 +55,43 @@ class MatchProposed(Envelope[MatchProposedData]):
 
     TOPIC: ClassVar[str] = MATCH_PROPOSED
     type: Literal["kindred.match.proposed.v1"] = "kindred.match.proposed.v1"
+
+
+class SlotRequestedData(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    request_id: str
+    seeker_id: MemberId
+    supporter_id: MemberId
+    # The how-manieth supporter asked for this request (1, 2, ...): names the question.
+    attempt: int = Field(ge=1)
+    topics: list[Topic] = Field(min_length=1)
+    language: LanguageCode
+
+
+class SlotRequested(Envelope[SlotRequestedData]):
+    """Matching asked a supporter's partition to hold one of their slots for a request.
+    Subject: the supporter id, so the supporter's capacity has one writer."""
+
+    TOPIC: ClassVar[str] = SLOT_REQUESTED
+    type: Literal["kindred.match.slot_requested.v1"] = "kindred.match.slot_requested.v1"
+
+
+class SlotAnsweredData(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    request_id: str
+    seeker_id: MemberId
+    supporter_id: MemberId
+    attempt: int = Field(ge=1)
+    granted: bool
+    # Why not, when not granted: "full", "not-eligible", "unknown-supporter".
+    reason: str | None = None
+
+
+class SlotAnswered(Envelope[SlotAnsweredData]):
+    """A supporter's partition held a slot for a request, or had none. Subject: the seeker id,
+    so the request's state has one writer."""
+
+    TOPIC: ClassVar[str] = SLOT_ANSWERED
+    type: Literal["kindred.match.slot_answered.v1"] = "kindred.match.slot_answered.v1"

@@ -8,10 +8,21 @@ from __future__ import annotations
 PROFILE_SUBMITTED = "member.profile-submitted"
 SUPPORT_REQUESTED = "support.requested"
 MATCH_PROPOSED = "match.proposed"
+# Inside matching: a seeker's partition asks a supporter's partition for one of their slots.
+SLOT_REQUESTED = "match.slot-requested"
+SLOT_ANSWERED = "match.slot-answered"
 CHECKIN_SUBMITTED = "checkin.submitted"
 CHECKIN_RECORDED = "checkin.recorded"
 
-ALL = (PROFILE_SUBMITTED, SUPPORT_REQUESTED, MATCH_PROPOSED, CHECKIN_SUBMITTED, CHECKIN_RECORDED)
+ALL = (
+    PROFILE_SUBMITTED,
+    SUPPORT_REQUESTED,
+    SLOT_REQUESTED,
+    SLOT_ANSWERED,
+    MATCH_PROPOSED,
+    CHECKIN_SUBMITTED,
+    CHECKIN_RECORDED,
+)
 
 DEAD_LETTER_SUFFIX = ".dlt"
 

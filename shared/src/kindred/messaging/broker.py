@@ -1,26 +1,23 @@
-"""Kafka wiring on FastStream: one broker per service, subscribers and publishers by event type.
+"""Kafka wiring on FastStream: the broker each service publishes with, and its topics.
 
-Producers: acks=all with idempotence on. Consumers: one group per service, no auto-commit; the
-offset is committed after the handler returns (its work is durable by then), and a message whose
-handling failed even after retries goes to its dead-letter topic before the commit.
+Producers: acks=all with idempotence on. Consuming is `kindred.partitions.consumer`: one
+consumer group per service, offsets tracked with the work they caused (see that module).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
-from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 
 from kindred.events import topics
 from kindred.events.envelope import Envelope
-from kindred.messaging.deadletter import RetryPolicy, dead_letter_middleware
-from kindred.observability.metrics import events_handled, events_published, registry
+from kindred.observability.metrics import events_published, registry
 from kindred.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -38,17 +35,6 @@ def create_broker(settings: ServiceSettings) -> KafkaBroker:
     broker.add_middleware(
         KafkaPrometheusMiddleware(registry=registry, app_name=settings.service_name)
     )
-    broker.add_middleware(
-        dead_letter_middleware(
-            broker,
-            RetryPolicy(
-                attempts=settings.retry_attempts,
-                backoff_base=settings.retry_backoff_base_seconds,
-                backoff_max=settings.retry_backoff_max_seconds,
-            ),
-            consumer_group=settings.consumer_group,
-        )
-    )
     return broker
 
 
@@ -56,59 +42,57 @@ def topic_for(settings: ServiceSettings, event_type: type[Envelope[Any]]) -> str
     return topics.topic_name(settings.kindred_namespace, event_type.TOPIC)
 
 
-def subscribe(
-    broker: KafkaBroker, settings: ServiceSettings, event_type: type[Envelope[Any]]
-) -> Callable[[Callable[..., Any]], Any]:
-    """Decorator: consume `event_type` in this service's group, at least once."""
-    return broker.subscriber(
-        topic_for(settings, event_type),
-        group_id=settings.consumer_group,
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        auto_offset_reset="earliest",
-        max_workers=settings.kafka_consumers_per_topic,
-        title=f"{topic_for(settings, event_type)}:{settings.service_name}",
-        description=event_type.__doc__,
-    )
-
-
-def record_handled(settings: ServiceSettings, event: Envelope[Any], outcome: str) -> None:
-    """Count a finished event by outcome (applied, duplicate, skipped, ...)."""
-    events_handled.labels(topic=topic_for(settings, type(event)), outcome=outcome).inc()
-
-
 class EventPublisher:
-    """Publishes events of the declared types, keyed by subject; declaring them documents them."""
+    """Publishes one event at a time and waits for acks=all (the gateway's 202 waits on it)."""
 
-    def __init__(
-        self,
-        broker: KafkaBroker,
-        settings: ServiceSettings,
-        event_types: list[type[Envelope[Any]]],
-    ) -> None:
+    def __init__(self, broker: KafkaBroker, settings: ServiceSettings) -> None:
         self._broker = broker
         self._settings = settings
-        for event_type in event_types:
-            broker.publisher(
-                topic_for(settings, event_type),
-                title=f"{topic_for(settings, event_type)}:{settings.service_name}",
-                description=event_type.__doc__,
-                schema=event_type,
-            )
 
     async def publish(self, event: Envelope[Any]) -> None:
-        await self.publish_raw(event.TOPIC, event.subject, event.model_dump(mode="json"))
-
-    async def publish_raw(self, base_topic: str, key: str, event: dict[str, Any]) -> None:
-        """Publish an already serialised event (as stored in an outbox) and wait for acks=all."""
-        topic = topics.topic_name(self._settings.kindred_namespace, base_topic)
+        topic = topic_for(self._settings, type(event))
         await self._broker.publish(
-            event,
+            event.model_dump_json().encode(),
             topic=topic,
-            key=key.encode(),
-            correlation_id=event.get("correlationid"),
-            headers={"ce_type": str(event.get("type")), "ce_id": str(event.get("id"))},
+            key=event.key,
+            headers={
+                "content-type": "application/json",
+                "ce_type": event.type,
+                "ce_id": event.id,
+                "correlation_id": event.correlationid,
+            },
         )
         events_published.labels(topic=topic).inc()
+
+
+def describe(
+    settings: ServiceSettings,
+    consumes: Sequence[type[Envelope[Any]]],
+    publishes: Sequence[type[Envelope[Any]]],
+) -> KafkaBroker:
+    """A broker that is never started, declaring a service's channels for its AsyncAPI document."""
+    broker = KafkaBroker(settings.kafka_bootstrap_servers)
+    for event_type in consumes:
+        name = topic_for(settings, event_type)
+
+        async def handler(event: Any) -> None: ...
+
+        handler.__annotations__["event"] = event_type
+        broker.subscriber(
+            name,
+            group_id=settings.consumer_group,
+            title=f"{name}:{settings.service_name}",
+            description=event_type.__doc__,
+        )(handler)
+    for event_type in publishes:
+        name = topic_for(settings, event_type)
+        broker.publisher(
+            name,
+            title=f"{name}:{settings.service_name}",
+            description=event_type.__doc__,
+            schema=event_type,
+        )
+    return broker
 
 
 async def ensure_topics(settings: ServiceSettings) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 
 registry: CollectorRegistry = REGISTRY
 
@@ -25,12 +25,6 @@ dead_letters = Counter(
     "kindred_dead_letters_total",
     "Messages moved to a dead-letter topic, by origin topic and error type",
     ["topic", "error_type"],
-    registry=registry,
-)
-outbox_relayed = Counter(
-    "kindred_outbox_relayed_total",
-    "Outbox events published by the relay sweep (a crash left them unpublished)",
-    ["collection"],
     registry=registry,
 )
 matches_proposed = Counter(
@@ -56,5 +50,65 @@ gateway_accepted = Counter(
 gateway_publish_seconds = Histogram(
     "kindred_gateway_publish_seconds",
     "Time to publish an accepted request to Kafka (acks=all)",
+    registry=registry,
+)
+
+# The partitioned consumer runtime (kindred.partitions) and the storage it writes.
+documents_written = Counter(
+    "kindred_storage_documents_written_total",
+    "Documents inserted or replaced in the service's collections, by collection",
+    ["collection"],
+    registry=registry,
+)
+log_entries = Counter(
+    "kindred_partition_log_entries_total",
+    "Partition-log entries written: one per committed batch (batch) or take-over (fence)",
+    ["kind"],
+    registry=registry,
+)
+partitions_owned = Gauge(
+    "kindred_partitions_owned",
+    "Partitions this replica owns (holds in every topic it consumes)",
+    ["group"],
+    registry=registry,
+)
+partitions_fenced = Counter(
+    "kindred_partitions_fenced_total",
+    "Writes rejected because another replica had taken the partition over",
+    ["group"],
+    registry=registry,
+)
+consumer_lag = Gauge(
+    "kindred_consumer_lag",
+    "Records in a partition not yet committed by this replica (end offset - committed)",
+    ["group", "topic", "partition"],
+    registry=registry,
+)
+batch_records = Histogram(
+    "kindred_consumer_batch_records",
+    "Records per batch a partition handled at once",
+    buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000),
+    registry=registry,
+)
+commit_seconds = Histogram(
+    "kindred_partition_commit_seconds",
+    "Time to commit a batch: log entry, writes, publish with acks",
+    buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5),
+    registry=registry,
+)
+background_failures = Counter(
+    "kindred_background_failures_total",
+    "Rounds of a background loop that failed",
+    ["loop"],
+    registry=registry,
+)
+directory_supporters = Gauge(
+    "kindred_matching_directory_supporters",
+    "Supporters in this matching replica's directory (whom it can ask)",
+    registry=registry,
+)
+open_requests = Gauge(
+    "kindred_matching_open_requests",
+    "Open support requests in the partitions this replica owns (waiting or asking)",
     registry=registry,
 )

@@ -1,35 +1,26 @@
-"""Composition root: settings → broker, database, repository, outbox, handlers, loops."""
+"""Composition root: settings → broker, database, processor."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
-from kindred.checkins import handlers
-from kindred.checkins.repository import INDEXES, CheckinsRepository
+from kindred.checkins.handlers import Checkins
+from kindred.checkins.repository import INDEXES
 from kindred.checkins.settings import CheckinsSettings
 from kindred.events.checkins import CheckinRecorded
-from kindred.messaging.broker import EventPublisher, create_broker
-from kindred.messaging.outbox import Outbox
+from kindred.messaging.broker import create_broker
 from kindred.service import Service, build_app
-from kindred.storage.mongo import create_client, database
+from kindred.storage.mongo import create_client
 
 
 def create_app(settings: CheckinsSettings | None = None) -> FastAPI:
     settings = settings or CheckinsSettings.load()
-    broker = create_broker(settings)
-    mongo = create_client(settings)
-    repo = CheckinsRepository(database(mongo, settings))
-    outbox = Outbox(
-        EventPublisher(broker, settings, [CheckinRecorded]),
-        [repo.checkins],
-        settings.outbox_relay_interval_seconds,
-    )
-    handlers.register(broker, settings, repo, outbox)
     service = Service(
         settings=settings,
-        broker=broker,
-        mongo=mongo,
+        broker=create_broker(settings),
+        mongo=create_client(settings),
         indexes=INDEXES,
-        background=[outbox.relay()],
+        processor=Checkins(settings),
+        publishes=[CheckinRecorded],
     )
     return build_app(service, title="Kindred check-ins")

@@ -1,28 +1,36 @@
-"""Subscribers: decode → domain → persist (state and events in one write) → publish."""
+"""What check-ins does with each event of the partitions it owns: event → domain → the
+stored check-in and the event announcing it, committed together."""
 
 from __future__ import annotations
 
-from faststream.kafka import KafkaBroker
+from typing import Any
 
 from kindred.checkins.domain import recorded_event
-from kindred.checkins.repository import CheckinsRepository
+from kindred.checkins.repository import CHECKINS, checkin_doc
 from kindred.checkins.settings import CheckinsSettings
 from kindred.events.checkins import CheckinSubmitted
-from kindred.events.envelope import utcnow
-from kindred.messaging.broker import record_handled, subscribe
-from kindred.messaging.outbox import Outbox, outbox_fields
+from kindred.events.envelope import Envelope
 from kindred.observability.metrics import checkins_recorded
+from kindred.partitions.processor import Changes
 
 
-def register(
-    broker: KafkaBroker, settings: CheckinsSettings, repo: CheckinsRepository, outbox: Outbox
-) -> None:
-    @subscribe(broker, settings, CheckinSubmitted)
-    async def on_checkin_submitted(event: CheckinSubmitted) -> None:
-        now = utcnow()
-        recorded = recorded_event(event, now, source=f"kindred/{settings.service_name}")
-        doc, stored = await repo.record(event, now, outbox_fields(recorded))
-        await outbox.flush_document(repo.checkins, doc)  # a no-op once published
-        if stored:
-            checkins_recorded.inc()
-        record_handled(settings, event, "applied" if stored else "duplicate")
+class Checkins:
+    events = (CheckinSubmitted,)
+
+    def __init__(self, settings: CheckinsSettings) -> None:
+        self.source = f"kindred/{settings.service_name}"
+
+    async def load(self, partition: int) -> None:
+        """No working set yet: check-ins only grow."""
+
+    def drop(self, partition: int) -> None:
+        pass
+
+    def handle(self, partition: int, event: Envelope[Any], changes: Changes) -> None:
+        if isinstance(event, CheckinSubmitted):
+            changes.insert(CHECKINS, checkin_doc(event, partition, changes.now))
+            changes.emit(recorded_event(event, changes.now, source=self.source))
+            changes.then(checkins_recorded.inc)
+
+    def tick(self, partition: int, changes: Changes) -> None:
+        pass

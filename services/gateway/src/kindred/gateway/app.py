@@ -19,11 +19,14 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings.load()
     settings.warn_if_dev_secret()
     broker = create_broker(settings)
-    publisher = EventPublisher(
-        broker, settings, [ProfileSubmitted, SupportRequested, CheckinSubmitted]
-    )
+    publisher = EventPublisher(broker, settings)
     notifications = httpx.AsyncClient(base_url=settings.notifications_url, timeout=5.0)
-    service = Service(settings=settings, broker=broker, on_shutdown=[notifications.aclose])
+    service = Service(
+        settings=settings,
+        broker=broker,
+        publishes=[ProfileSubmitted, SupportRequested, CheckinSubmitted],
+        on_shutdown=[notifications.aclose],
+    )
     app = build_app(
         service, title="Kindred gateway", routers=[api_router(publisher, notifications)]
     )

@@ -1,100 +1,209 @@
-"""Subscribers and the re-match loop: decode → domain → persist (state and events in one
-write) → publish. Business rules live in `domain`; storage in `repository`."""
+"""What matching does with each event of the partitions it owns: decode is done by the
+runtime; here each event goes to the domain, and what the domain decided becomes writes and
+events. Business rules live in `domain`; documents and reads in `repository`.
+
+Two sides meet here. A seeker's partition keeps the open requests and asks one supporter at a
+time (`SlotRequested`, keyed by the supporter). The supporter's partition, the only writer of
+that supporter's capacity, holds a slot or declines (`SlotAnswered`, keyed by the seeker) and
+proposes the match (`MatchProposed`).
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
 
-from faststream.kafka import KafkaBroker
-
-from kindred.events.envelope import deterministic_id, utcnow
-from kindred.events.matching import MatchProposed, MatchProposedData, SupportRequested
+from kindred.events.envelope import Envelope
+from kindred.events.matching import SlotAnswered, SlotRequested, SupportRequested
 from kindred.events.members import ProfileSubmitted
-from kindred.matching import domain
-from kindred.matching.repository import PROPOSED, MatchingRepository, open_request_of
+from kindred.matching import repository as store
+from kindred.matching.domain import (
+    Ask,
+    Candidate,
+    Directory,
+    OpenRequest,
+    Pending,
+    Requests,
+    Supporters,
+    match_id_for,
+    match_proposed,
+    slot_answered,
+    slot_requested,
+)
+from kindred.matching.repository import MatchingRepository
 from kindred.matching.settings import MatchingSettings
-from kindred.messaging.broker import record_handled, subscribe
-from kindred.messaging.outbox import Outbox, outbox_fields
-from kindred.observability.metrics import matches_proposed, requests_waiting
-from kindred.storage.mongo import Document
+from kindred.observability.metrics import (
+    directory_supporters,
+    matches_proposed,
+    open_requests,
+    requests_waiting,
+)
+from kindred.partitions.processor import Changes
 
 log = logging.getLogger(__name__)
 
 
-class Matcher:
-    def __init__(self, settings: MatchingSettings, repo: MatchingRepository, outbox: Outbox):
+class Matching:
+    """The matching processor: working sets per owned partition, one directory per replica."""
+
+    events = (ProfileSubmitted, SupportRequested, SlotRequested, SlotAnswered)
+
+    def __init__(self, settings: MatchingSettings, repo: MatchingRepository) -> None:
         self.settings = settings
         self.repo = repo
-        self.outbox = outbox
+        self.source = f"kindred/{settings.service_name}"
+        self.directory = Directory(window=settings.candidate_limit)
+        self.requests: dict[int, Requests] = {}
+        self.supporters: dict[int, Supporters] = {}
+        self.profile_times: dict[int, dict[str, datetime]] = {}
+        self.published_loads: dict[int, dict[str, int]] = {}
 
-    async def on_support_requested(self, event: SupportRequested) -> None:
-        stored = await self.repo.open_request(event, received_at=utcnow())
-        if stored["status"] == PROPOSED:
-            # A redelivery: re-send what an interrupted first delivery may not have sent.
-            await self.outbox.flush_document(self.repo.requests, stored)
-            record_handled(self.settings, event, "duplicate")
+    # ---------------------------------------------------------------- ownership
+
+    async def load(self, partition: int) -> None:
+        requests = await self.repo.load_requests(partition)
+        supporters, times = await self.repo.load_supporters(partition)
+        self.requests[partition] = requests
+        self.supporters[partition] = supporters
+        self.profile_times[partition] = times
+        self._gauge()
+
+    def drop(self, partition: int) -> None:
+        for held in (self.requests, self.supporters, self.profile_times, self.published_loads):
+            held.pop(partition, None)
+        self._gauge()
+
+    def handle(self, partition: int, event: Envelope[Any], changes: Changes) -> None:
+        match event:
+            case ProfileSubmitted():
+                self._profile_submitted(partition, event, changes)
+            case SupportRequested():
+                self._support_requested(partition, event, changes)
+            case SlotRequested():
+                self._slot_requested(partition, event, changes)
+            case SlotAnswered():
+                self._slot_answered(partition, event, changes)
+
+    def tick(self, partition: int, changes: Changes) -> None:
+        """Ask again for requests that wait; publish the partition's loads if they moved."""
+        waiting = self.requests[partition].to_retry()
+        for pending in waiting[: self.settings.rematch_batch_size]:
+            self._ask(partition, pending, changes)
+        loads = self.supporters[partition].loads()
+        if loads != self.published_loads.get(partition):
+            changes.put(store.LOADS, store.loads_doc(partition, loads, changes.now))
+            changes.then(lambda: self.published_loads.__setitem__(partition, loads))
+
+    async def refresh_directory(self) -> None:
+        """Reload every supporter (other replicas' partitions too); exact loads for our own."""
+        self.directory.refresh(await self.repo.directory())
+        for supporters in self.supporters.values():
+            for supporter in supporters.members.values():
+                if supporter.profile is not None:
+                    self.directory.learn(_with_load(supporter.profile, len(supporter.holds)))
+        self._gauge()
+
+    # ---------------------------------------------------------------- a member's side
+
+    def _profile_submitted(self, partition: int, event: ProfileSubmitted, changes: Changes) -> None:
+        member_id = event.data.member_id
+        times = self.profile_times[partition]
+        if member_id in times and times[member_id] >= event.time:
+            return  # an older profile never overwrites a newer one
+        times[member_id] = event.time
+        changes.put(store.PROFILES, store.profile_doc(event, partition))
+        profile = store.supporter_profile(event)
+        supporters = self.supporters[partition]
+        supporters.update_profile(member_id, profile)
+        if profile is None:
+            changes.delete(store.SUPPORTERS, member_id)
+            self.directory.forget(member_id)
+        else:
+            changes.put(store.SUPPORTERS, store.supporter_doc(profile, partition))
+            held = len(supporters.members[member_id].holds)
+            self.directory.learn(_with_load(profile, held))
+
+    # ---------------------------------------------------------------- a seeker's side
+
+    def _support_requested(self, partition: int, event: SupportRequested, changes: Changes) -> None:
+        data = event.data
+        request = OpenRequest(
+            data.request_id, data.seeker_id, frozenset(data.topics), data.language
+        )
+        pending = Pending(request, changes.now, event.correlationid, event.id)
+        if not self.requests[partition].add(pending):
+            return  # already open
+        changes.insert(store.REQUESTS, store.request_doc(event, partition, changes.now))
+        changes.insert(store.OPEN_REQUESTS, store.open_request_doc(pending, partition))
+        self._ask(partition, pending, changes)
+
+    def _ask(self, partition: int, pending: Pending, changes: Changes) -> None:
+        was_waiting = pending.waiting
+        ask = self.requests[partition].ask_next(pending, self.directory)
+        if ask is None:
+            if not was_waiting:
+                changes.then(requests_waiting.inc)
             return
-        proposed = await self.try_match(stored)
-        if not proposed and stored["status"] != "waiting":
-            await self.repo.mark_waiting(stored["_id"])
-            requests_waiting.inc()
-        record_handled(self.settings, event, "applied")
-
-    async def rematch_waiting(self) -> int:
-        """Try again for requests no supporter fitted (a supporter joined or freed a slot)."""
-        proposed = 0
-        for stored in await self.repo.waiting_requests(self.settings.rematch_batch_size):
-            proposed += await self.try_match(stored)
-        return proposed
-
-    async def try_match(self, stored: Document) -> bool:
-        request = open_request_of(stored)
-        supporter = await self.repo.reservation_of(request.request_id)
-        if supporter is None:
-            candidates = await self.repo.candidates(request, self.settings.candidate_limit)
-            for candidate in domain.rank(request, candidates):
-                if await self.repo.reserve(candidate, request.request_id):
-                    supporter = candidate
-                    break
-        if supporter is None:
-            return False
-
-        match_id = deterministic_id("match", request.request_id)
-        proposed = MatchProposed.new(
-            id=deterministic_id("match.proposed", match_id),
-            subject=match_id,
-            source=f"kindred/{self.settings.service_name}",
-            correlationid=stored["correlation_id"],
-            causationid=stored["event_id"],
-            data=MatchProposedData(
-                match_id=match_id,
-                request_id=request.request_id,
-                seeker_id=request.seeker_id,
-                supporter_id=supporter.member_id,
-                shared_topics=sorted(supporter.shared_topics(request)),
-                language=request.language,
-            ),
+        changes.insert(
+            store.REQUEST_STEPS, store.step_doc(ask, store.ASKED, partition, changes.now)
         )
-        doc = await self.repo.record_proposal(
-            request.request_id, supporter.member_id, match_id, outbox_fields(proposed)
-        )
-        if doc is None:  # another delivery recorded a proposal meanwhile
-            await self.repo.release(supporter.member_id, request.request_id)
-            return False
-        await self.outbox.flush_document(self.repo.requests, doc)
-        matches_proposed.inc()
-        log.info("match proposed", extra={"request_id": request.request_id, "match_id": match_id})
-        return True
+        changes.emit(slot_requested(pending, ask, self.source))
+
+    def _slot_answered(self, partition: int, event: SlotAnswered, changes: Changes) -> None:
+        answer = event.data
+        requests = self.requests[partition]
+        pending = requests.open.get(answer.request_id)
+        outcome = requests.answered(answer)
+        if outcome == "granted":
+            changes.delete(store.OPEN_REQUESTS, answer.request_id)
+            changes.delete(store.REQUEST_STEPS, answer.request_id, field="request_id")
+            changes.then(self._gauge)
+        elif outcome == "declined" and pending is not None:
+            ask = Ask(answer.request_id, answer.supporter_id, answer.attempt)
+            changes.insert(
+                store.REQUEST_STEPS, store.step_doc(ask, store.DECLINED, partition, changes.now)
+            )
+            if answer.reason == "full":
+                self.directory.full(answer.supporter_id)
+            self._ask(partition, pending, changes)
+
+    # ---------------------------------------------------------------- a supporter's side
+
+    def _slot_requested(self, partition: int, event: SlotRequested, changes: Changes) -> None:
+        slot = event.data
+        supporters = self.supporters[partition]
+        decision = supporters.decide(event)
+        if decision in ("granted", "held-already"):
+            profile = supporters.members[slot.supporter_id].profile
+            proposed = match_proposed(event, profile, self.source)
+            if decision == "granted":
+                changes.insert(
+                    store.HOLDS,
+                    store.hold_doc(
+                        slot.request_id,
+                        slot.supporter_id,
+                        slot.seeker_id,
+                        match_id_for(slot.request_id),
+                        partition,
+                        changes.now,
+                    ),
+                )
+                changes.then(matches_proposed.inc)
+                changes.then(
+                    lambda: log.info(
+                        "match proposed",
+                        extra={"request_id": slot.request_id, "match_id": proposed.subject},
+                    )
+                )
+            changes.emit(proposed)
+        changes.emit(slot_answered(event, decision, self.source))
+
+    def _gauge(self) -> None:
+        directory_supporters.set(len(self.directory.supporters))
+        open_requests.set(sum(len(r.open) for r in self.requests.values()))
 
 
-def register(
-    broker: KafkaBroker, settings: MatchingSettings, repo: MatchingRepository, matcher: Matcher
-) -> None:
-    @subscribe(broker, settings, ProfileSubmitted)
-    async def on_profile_submitted(event: ProfileSubmitted) -> None:
-        applied = await repo.save_profile(event)
-        record_handled(settings, event, "applied" if applied else "skipped")
-
-    @subscribe(broker, settings, SupportRequested)
-    async def on_support_requested(event: SupportRequested) -> None:
-        await matcher.on_support_requested(event)
+def _with_load(profile: Candidate, load: int) -> Candidate:
+    return replace(profile, load=load)

@@ -1,7 +1,10 @@
-"""The matching service's collections: `profiles` and `requests`. Nothing else touches them.
+"""The matching service's collections. Nothing else touches them.
 
-Every write is a single-document atomic operation. A supporter's load is the list of request
-ids holding one of their slots, so reserving a slot twice for the same request is impossible.
+Working sets (rebuilt when a partition is assigned) live in small collections written by the
+partition's owner: `open_requests` and `request_steps` (a seeker's side, deleted once matched),
+`supporters` (the directory) and `loads`. Histories only grow and only get inserts: `requests`,
+`holds`. `profiles` gets a put per profile change. Every document carries the `partition` its
+key falls in, the one whose owner writes it.
 """
 
 from __future__ import annotations
@@ -9,152 +12,221 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pymongo import ReturnDocument
-from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from kindred.events.matching import SupportRequested
 from kindred.events.members import ProfileSubmitted
 from kindred.events.vocabulary import Role, Topic
-from kindred.matching.domain import Candidate, OpenRequest
-from kindred.storage.mongo import Document, DuplicateKeyError, Index
+from kindred.matching.domain import (
+    Ask,
+    Candidate,
+    OpenRequest,
+    Pending,
+    Requests,
+    Supporter,
+    Supporters,
+)
+from kindred.storage.mongo import Document, Index
 
+PROFILES = "profiles"
+SUPPORTERS = "supporters"
+REQUESTS = "requests"
+OPEN_REQUESTS = "open_requests"
+REQUEST_STEPS = "request_steps"
+HOLDS = "holds"
+LOADS = "loads"
+
+# On MongoDB these serve the rebuild of a partition and the reads below; FerretDB v1 scans.
 INDEXES = [
-    Index("profiles", [("roles", 1), ("languages", 1)]),
-    Index("requests", [("seeker_id", 1)]),
-    Index("requests", [("status", 1), ("received_at", 1)]),
-    Index("requests", [("outbox_pending", 1), ("outbox_at", 1)]),
+    Index(PROFILES, [("partition", 1)]),
+    Index(SUPPORTERS, [("partition", 1)]),
+    Index(REQUESTS, [("seeker_id", 1)]),
+    Index(OPEN_REQUESTS, [("partition", 1)]),
+    Index(REQUEST_STEPS, [("partition", 1)]),
+    Index(REQUEST_STEPS, [("request_id", 1)]),
+    Index(HOLDS, [("partition", 1)]),
+    Index(HOLDS, [("supporter_id", 1)]),
 ]
 
-OPEN, WAITING, PROPOSED = "open", "waiting", "proposed"
+ASKED, DECLINED = "asked", "declined"
 
 
-class MatchingRepository:
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
-        self.profiles: AsyncCollection[Document] = db["profiles"]
-        self.requests: AsyncCollection[Document] = db["requests"]
-
-    async def save_profile(self, event: ProfileSubmitted) -> bool:
-        """Store the profile unless a newer one is already stored; False for stale or replayed."""
-        data = event.data
-        profile = data.model_dump(mode="json", exclude={"member_id"})
-        try:
-            await self.profiles.update_one(
-                {
-                    "_id": data.member_id,
-                    "$or": [
-                        {"profile_time": {"$lt": event.time}},
-                        {"profile_time": {"$exists": False}},
-                    ],
-                },
-                {
-                    "$set": {**profile, "profile_time": event.time, "profile_event_id": event.id},
-                    "$setOnInsert": {"load": [], "load_count": 0},
-                },
-                upsert=True,
-            )
-        except DuplicateKeyError:
-            return False  # the stored profile is as new or newer
-        return True
-
-    async def open_request(self, event: SupportRequested, received_at: datetime) -> Document:
-        """Insert the request, or return the one already stored by an earlier delivery."""
-        data = event.data
-        doc: Document = {
-            "_id": data.request_id,
-            "seeker_id": data.seeker_id,
-            "topics": [t.value for t in data.topics],
-            "language": data.language,
-            "urgency": data.urgency.value,
-            "whats_going_on": data.whats_going_on,
-            "status": OPEN,
-            "event_id": event.id,
-            "correlation_id": event.correlationid,
-            "received_at": received_at,
-        }
-        try:
-            await self.requests.insert_one(doc)
-        except DuplicateKeyError:
-            existing = await self.requests.find_one({"_id": data.request_id})
-            assert existing is not None
-            return existing
-        return doc
-
-    async def candidates(self, request: OpenRequest, limit: int) -> list[Candidate]:
-        cursor = self.profiles.find(
-            {
-                "roles": Role.SUPPORTER.value,
-                "languages": request.language,
-                "topics": {"$in": sorted(request.topics)},
-                "_id": {"$ne": request.seeker_id},
-            },
-            limit=limit,
-        )
-        return [_candidate(doc) async for doc in cursor]
-
-    async def reservation_of(self, request_id: str) -> Candidate | None:
-        """The supporter already holding a slot for this request (an earlier, interrupted try)."""
-        doc = await self.profiles.find_one({"load": request_id})
-        return _candidate(doc) if doc else None
-
-    async def reserve(self, candidate: Candidate, request_id: str) -> bool:
-        result = await self.profiles.update_one(
-            {
-                "_id": candidate.member_id,
-                "load": {"$ne": request_id},
-                "load_count": {"$lt": candidate.capacity},
-            },
-            {"$push": {"load": request_id}, "$inc": {"load_count": 1}},
-        )
-        return result.modified_count == 1
-
-    async def record_proposal(
-        self, request_id: str, supporter_id: str, match_id: str, outbox: Document
-    ) -> Document | None:
-        return await self.requests.find_one_and_update(
-            {"_id": request_id, "status": {"$in": [OPEN, WAITING]}},
-            {
-                "$set": {
-                    "status": PROPOSED,
-                    "supporter_id": supporter_id,
-                    "match_id": match_id,
-                    **outbox,
-                }
-            },
-            return_document=ReturnDocument.AFTER,
-        )
-
-    async def release(self, supporter_id: str, request_id: str) -> None:
-        await self.profiles.update_one(
-            {"_id": supporter_id, "load": request_id},
-            {"$pull": {"load": request_id}, "$inc": {"load_count": -1}},
-        )
-
-    async def waiting_requests(self, limit: int) -> list[Document]:
-        cursor = self.requests.find({"status": WAITING}, sort=[("received_at", 1)], limit=limit)
-        return [doc async for doc in cursor]
-
-    async def mark_waiting(self, request_id: str) -> None:
-        await self.requests.update_one(
-            {"_id": request_id, "status": OPEN}, {"$set": {"status": WAITING}}
-        )
+# ---------------------------------------------------------------- documents
 
 
-def open_request_of(doc: Document) -> OpenRequest:
-    return OpenRequest(
-        request_id=doc["_id"],
-        seeker_id=doc["seeker_id"],
-        topics=frozenset(Topic(t) for t in doc["topics"]),
-        language=doc["language"],
+def profile_doc(event: ProfileSubmitted, partition: int) -> Document:
+    data = event.data
+    return {
+        "_id": data.member_id,
+        "partition": partition,
+        **data.model_dump(mode="json", exclude={"member_id"}),
+        "profile_time": event.time,
+        "profile_event_id": event.id,
+    }
+
+
+def supporter_profile(event: ProfileSubmitted) -> Candidate | None:
+    data = event.data
+    if Role.SUPPORTER not in data.roles:
+        return None
+    return Candidate(
+        member_id=data.member_id,
+        topics=frozenset(data.topics),
+        opted_out_topics=frozenset(data.opted_out_topics),
+        languages=frozenset(data.languages),
+        capacity=data.capacity,
+        load=0,
     )
 
 
-def _candidate(doc: dict[str, Any]) -> Candidate:
+def supporter_doc(profile: Candidate, partition: int) -> Document:
+    return {
+        "_id": profile.member_id,
+        "partition": partition,
+        "topics": sorted(profile.topics),
+        "opted_out_topics": sorted(profile.opted_out_topics),
+        "languages": sorted(profile.languages),
+        "capacity": profile.capacity,
+    }
+
+
+def request_doc(event: SupportRequested, partition: int, received_at: datetime) -> Document:
+    data = event.data
+    return {
+        "_id": data.request_id,
+        "partition": partition,
+        "seeker_id": data.seeker_id,
+        "topics": [t.value for t in data.topics],
+        "language": data.language,
+        "urgency": data.urgency.value,
+        "whats_going_on": data.whats_going_on,
+        "event_id": event.id,
+        "correlation_id": event.correlationid,
+        "received_at": received_at,
+    }
+
+
+def open_request_doc(pending: Pending, partition: int) -> Document:
+    request = pending.request
+    return {
+        "_id": request.request_id,
+        "partition": partition,
+        "seeker_id": request.seeker_id,
+        "topics": sorted(request.topics),
+        "language": request.language,
+        "event_id": pending.event_id,
+        "correlation_id": pending.correlation_id,
+        "received_at": pending.received_at,
+    }
+
+
+def step_doc(ask: Ask, kind: str, partition: int, at: datetime) -> Document:
+    return {
+        "_id": f"{ask.request_id}:{ask.attempt}:{kind}",
+        "partition": partition,
+        "request_id": ask.request_id,
+        "attempt": ask.attempt,
+        "supporter_id": ask.supporter_id,
+        "kind": kind,
+        "at": at,
+    }
+
+
+def hold_doc(
+    request_id: str, supporter_id: str, seeker_id: str, match_id: str, partition: int, at: datetime
+) -> Document:
+    return {
+        "_id": request_id,
+        "partition": partition,
+        "supporter_id": supporter_id,
+        "seeker_id": seeker_id,
+        "match_id": match_id,
+        "at": at,
+    }
+
+
+def loads_doc(partition: int, loads: dict[str, int], at: datetime) -> Document:
+    return {
+        "_id": partition,
+        "loads": [{"member_id": m, "holds": n} for m, n in sorted(loads.items())],
+        "at": at,
+    }
+
+
+# ---------------------------------------------------------------- reads
+
+
+def _candidate(doc: Document, load: int = 0) -> Candidate:
     return Candidate(
         member_id=doc["_id"],
         topics=frozenset(Topic(t) for t in doc.get("topics", [])),
         opted_out_topics=frozenset(Topic(t) for t in doc.get("opted_out_topics", [])),
         languages=frozenset(doc.get("languages", [])),
         capacity=int(doc.get("capacity", 0)),
-        load=int(doc.get("load_count", 0)),
+        load=load,
     )
+
+
+class MatchingRepository:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.db = db
+
+    async def _find(self, name: str, query: Document, **kw: Any) -> list[Document]:
+        return [d async for d in self.db[name].find(query, **kw)]
+
+    async def load_requests(self, partition: int) -> Requests:
+        """A partition's open requests with whom they asked and who declined."""
+        requests = Requests()
+        for doc in sorted(
+            await self._find(OPEN_REQUESTS, {"partition": partition}),
+            key=lambda d: d["received_at"],
+        ):
+            request = OpenRequest(
+                doc["_id"],
+                doc["seeker_id"],
+                frozenset(Topic(t) for t in doc["topics"]),
+                doc["language"],
+            )
+            requests.add(
+                Pending(request, doc["received_at"], doc["correlation_id"], doc["event_id"])
+            )
+        for step in sorted(
+            await self._find(REQUEST_STEPS, {"partition": partition}),
+            key=lambda d: (d["attempt"], d["kind"] == DECLINED),
+        ):
+            pending = requests.open.get(step["request_id"])
+            if pending is None:
+                continue
+            pending.attempt = max(pending.attempt, step["attempt"])
+            if step["kind"] == ASKED:
+                pending.asking = step["supporter_id"]
+            else:
+                pending.declined_by.add(step["supporter_id"])
+                if pending.asking == step["supporter_id"]:
+                    pending.asking = None
+        return requests
+
+    async def load_supporters(self, partition: int) -> tuple[Supporters, dict[str, datetime]]:
+        """A partition's supporters with the slots held, and every member's profile time."""
+        supporters = Supporters()
+        times: dict[str, datetime] = {}
+        for doc in await self._find(
+            PROFILES, {"partition": partition}, projection={"profile_time": 1}
+        ):
+            times[doc["_id"]] = doc["profile_time"]
+        for doc in await self._find(SUPPORTERS, {"partition": partition}):
+            supporters.update_profile(doc["_id"], _candidate(doc))
+        for doc in await self._find(
+            HOLDS, {"partition": partition}, projection={"supporter_id": 1}
+        ):
+            # A member who stopped supporting still holds the slots of their matches.
+            supporter = supporters.members.setdefault(doc["supporter_id"], Supporter(None))
+            supporter.holds.add(doc["_id"])
+        return supporters, times
+
+    async def directory(self) -> list[Candidate]:
+        """Every supporter, with the loads their partitions last published."""
+        loads: dict[str, int] = {}
+        for doc in await self._find(LOADS, {}):
+            loads.update({entry["member_id"]: entry["holds"] for entry in doc["loads"]})
+        return [_candidate(d, loads.get(d["_id"], 0)) for d in await self._find(SUPPORTERS, {})]

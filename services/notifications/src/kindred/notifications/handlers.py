@@ -1,23 +1,34 @@
-"""Subscribers: decode → domain → persist. The entry id makes a redelivery a no-op."""
+"""What notifications does with each event of the partitions it owns: event → domain →
+inbox entries. An entry's id follows from the event and the recipient, so a replay inserts
+nothing new."""
 
 from __future__ import annotations
 
-from faststream.kafka import KafkaBroker
+from typing import Any
 
-from kindred.events.envelope import utcnow
+from kindred.events.envelope import Envelope
 from kindred.events.matching import MatchProposed
-from kindred.messaging.broker import record_handled, subscribe
 from kindred.notifications.domain import entries_for_match_proposed
-from kindred.notifications.repository import NotificationsRepository
-from kindred.notifications.settings import NotificationsSettings
+from kindred.notifications.repository import INBOX, inbox_doc
 from kindred.observability.metrics import inbox_entries
+from kindred.partitions.processor import Changes
 
 
-def register(
-    broker: KafkaBroker, settings: NotificationsSettings, repo: NotificationsRepository
-) -> None:
-    @subscribe(broker, settings, MatchProposed)
-    async def on_match_proposed(event: MatchProposed) -> None:
-        added = await repo.add_entries(entries_for_match_proposed(event, utcnow()))
-        inbox_entries.labels(kind="match.proposed").inc(added)
-        record_handled(settings, event, "applied" if added else "duplicate")
+class Notifications:
+    events = (MatchProposed,)
+
+    async def load(self, partition: int) -> None:
+        """No working set yet: the inbox only grows."""
+
+    def drop(self, partition: int) -> None:
+        pass
+
+    def handle(self, partition: int, event: Envelope[Any], changes: Changes) -> None:
+        if isinstance(event, MatchProposed):
+            entries = entries_for_match_proposed(event, changes.now)
+            for entry in entries:
+                changes.insert(INBOX, inbox_doc(entry))
+            changes.then(lambda: inbox_entries.labels(kind="match.proposed").inc(len(entries)))
+
+    def tick(self, partition: int, changes: Changes) -> None:
+        pass

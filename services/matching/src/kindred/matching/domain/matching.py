@@ -33,18 +33,23 @@ class Candidate:
         return (self.topics - self.opted_out_topics) & request.topics
 
 
-def eligible(request: OpenRequest, candidate: Candidate) -> bool:
+def suits(request: OpenRequest, candidate: Candidate) -> bool:
+    """The rules about who, leaving capacity aside."""
     return (
         candidate.member_id != request.seeker_id
         and request.language in candidate.languages
         and bool(candidate.shared_topics(request))
-        and candidate.load < candidate.capacity
     )
+
+
+def eligible(request: OpenRequest, candidate: Candidate) -> bool:
+    return suits(request, candidate) and candidate.load < candidate.capacity
+
+
+def rank_key(request: OpenRequest, c: Candidate) -> tuple[int, float, str]:
+    return (-len(c.shared_topics(request)), c.load / c.capacity, c.member_id)
 
 
 def rank(request: OpenRequest, candidates: list[Candidate]) -> list[Candidate]:
     fitting = [c for c in candidates if eligible(request, c)]
-    return sorted(
-        fitting,
-        key=lambda c: (-len(c.shared_topics(request)), c.load / c.capacity, c.member_id),
-    )
+    return sorted(fitting, key=lambda c: rank_key(request, c))

@@ -1,0 +1,74 @@
+"""The replica's view of every supporter, to choose whom to ask.
+
+Supporters live in other partitions, owned by other replicas: this view is a copy, refreshed
+from MongoDB every few seconds and nudged by this replica's own asks and answers. A stale view
+costs a declined ask and the next candidate, never a wrong match: the supporter's own partition
+decides (see `supporters`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from kindred.matching.domain.matching import Candidate, OpenRequest, eligible, rank_key
+
+
+@dataclass
+class Directory:
+    # Candidates considered per request: the best of a window, the window moving each time so
+    # that asks spread over everyone who fits.
+    window: int = 200
+    supporters: dict[str, Candidate] = field(default_factory=dict)
+    by_language: dict[str, list[str]] = field(default_factory=dict)
+    _start: dict[str, int] = field(default_factory=dict)
+
+    def refresh(self, supporters: Iterable[Candidate]) -> None:
+        self.supporters = {c.member_id: c for c in supporters}
+        by_language: dict[str, list[str]] = {}
+        for member_id in sorted(self.supporters):
+            for language in self.supporters[member_id].languages:
+                by_language.setdefault(language, []).append(member_id)
+        self.by_language = by_language
+
+    def learn(self, candidate: Candidate) -> None:
+        """A supporter this replica saw itself (its profile, in a partition it owns)."""
+        known = candidate.member_id in self.supporters
+        self.supporters[candidate.member_id] = candidate
+        if not known:
+            for language in candidate.languages:
+                self.by_language.setdefault(language, []).append(candidate.member_id)
+
+    def forget(self, member_id: str) -> None:
+        self.supporters.pop(member_id, None)
+
+    def best(self, request: OpenRequest, exclude: set[str]) -> Candidate | None:
+        members = self.by_language.get(request.language, [])
+        if not members:
+            return None
+        start = self._start.get(request.language, 0) % len(members)
+        best: Candidate | None = None
+        seen = 0
+        for i in range(len(members)):
+            c = self.supporters.get(members[(start + i) % len(members)])
+            if c is None or c.member_id in exclude or not eligible(request, c):
+                continue
+            seen += 1
+            if best is None or rank_key(request, c) < rank_key(request, best):
+                best = c
+            if seen >= self.window:
+                break
+        self._start[request.language] = start + max(seen, 1)
+        return best
+
+    def asked(self, member_id: str) -> None:
+        """This replica asked them for a slot: count it until the next refresh says better."""
+        c = self.supporters.get(member_id)
+        if c is not None:
+            self.supporters[member_id] = replace(c, load=c.load + 1)
+
+    def full(self, member_id: str) -> None:
+        """They declined for lack of room."""
+        c = self.supporters.get(member_id)
+        if c is not None:
+            self.supporters[member_id] = replace(c, load=max(c.load, c.capacity))

@@ -1,0 +1,510 @@
+"""The consumer runtime: owns partitions, runs a service's `Processor` over them in batches.
+
+One Kafka consumer per replica subscribes to all the topics a service consumes. The range
+assignor gives partition N of every topic to the same replica, and the replica owns partition N
+only when it holds it in every topic. For each owned partition:
+
+1. on assignment: fence former owners (the partition log), replay what they left unfinished,
+   rebuild the working set (`Processor.load`), seek to the offsets the log recorded;
+2. in a loop: take every record fetched so far (a batch), handle it, commit the batch as one
+   log entry (the commit point), apply its writes, publish its records and gather the acks;
+3. on revocation: finish the batch in hand, keep the working set in case the partition comes
+   back untouched, stop.
+
+Partitions run in parallel; each one in order. Background work (`Processor.tick`) runs per owned
+partition, under the same lock as its batches, and commits the same way. Offsets are committed
+to Kafka too, for lag and tooling, but the log is what decides where an owner resumes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
+from aiokafka.coordinator.assignors.range import RangePartitionAssignor
+from aiokafka.errors import KafkaError
+from faststream.kafka import KafkaBroker
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
+
+from kindred.events.envelope import Envelope
+from kindred.messaging.broker import topic_for
+from kindred.messaging.deadletter import RetryPolicy
+from kindred.observability.metrics import (
+    background_failures,
+    batch_records,
+    commit_seconds,
+    consumer_lag,
+    dead_letters,
+    events_handled,
+    partitions_fenced,
+    partitions_owned,
+)
+from kindred.partitions.log import (
+    Entry,
+    Fenced,
+    Head,
+    PartitionLog,
+    Record,
+    entry_id,
+    new_owner,
+)
+from kindred.partitions.processor import (
+    Changes,
+    Failed,
+    Processor,
+    dead_letter,
+    decode,
+    run_batch,
+)
+from kindred.settings import ServiceSettings
+from kindred.storage.mongo import Document
+from kindred.storage.writes import apply_writes
+
+log = logging.getLogger(__name__)
+
+# Failures of the servers underneath: wait and try again; never the message's fault.
+TRANSIENT: tuple[type[BaseException], ...] = (PyMongoError, KafkaError, OSError, TimeoutError)
+
+
+class Released(Exception):
+    """The partition was revoked (or the service is stopping) while its work waited."""
+
+
+@dataclass
+class _Partition:
+    number: int
+    tps: list[TopicPartition]
+    head: Head | None = None  # set once taken over
+    queue: deque[ConsumerRecord[bytes, bytes]] = field(default_factory=deque)
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    task: asyncio.Task[None] | None = None
+    closing: bool = False
+    draining: bool = False
+    paused_for_backlog: bool = False
+    # The working set may hold changes the log does not: rebuild it before the next batch.
+    stale: bool = False
+    garbage: list[str] = field(default_factory=list)  # log entries to delete
+
+
+class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, runtime: PartitionedConsumer) -> None:
+        self.runtime = runtime
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        await self.runtime._revoke({tp.partition for tp in revoked})
+
+    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        self.runtime._assign(assigned)
+
+
+class PartitionedConsumer:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        broker: KafkaBroker,
+        db: AsyncDatabase[Document],
+        processor: Processor,
+        *,
+        tick_interval: float | None = None,
+    ) -> None:
+        self.settings = settings
+        self.broker = broker
+        self.db = db
+        self.processor = processor
+        self.log = PartitionLog(db)
+        self.tick_interval = tick_interval
+        self.group = settings.consumer_group
+        self.event_types: dict[str, type[Envelope[Any]]] = {
+            topic_for(settings, t): t for t in processor.events
+        }
+        self.retry = RetryPolicy(
+            attempts=settings.retry_attempts,
+            backoff_base=settings.retry_backoff_base_seconds,
+            backoff_max=settings.retry_backoff_max_seconds,
+        )
+        self.owned: dict[int, _Partition] = {}
+        self.kept: dict[int, Head] = {}  # revoked with the working set kept
+        self.consumer: AIOKafkaConsumer | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+        self._to_commit: dict[TopicPartition, int] = {}
+        self._committed_at = 0.0
+
+    @property
+    def topics(self) -> list[str]:
+        return sorted(self.event_types)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        s = self.settings
+        self.consumer = AIOKafkaConsumer(
+            bootstrap_servers=s.kafka_bootstrap_servers,
+            group_id=self.group,
+            client_id=f"kindred-{s.service_name}",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            partition_assignment_strategy=(RangePartitionAssignor,),
+            session_timeout_ms=int(s.kafka_session_timeout_seconds * 1000),
+            heartbeat_interval_ms=int(s.kafka_session_timeout_seconds * 1000 / 3),
+            max_poll_interval_ms=int(s.kafka_max_poll_interval_seconds * 1000),
+            max_poll_records=s.consumer_batch_max,
+        )
+        self.consumer.subscribe(self.topics, listener=_Listener(self))
+        await self.consumer.start()
+        self._tasks = [asyncio.create_task(self._fetch_loop(), name="fetch")]
+        self._tasks.append(asyncio.create_task(self._upkeep_loop(), name="upkeep"))
+        log.info("consumer started", extra={"topics": self.topics, "group": self.group})
+
+    async def stop(self) -> None:
+        """Finish what was fetched (bounded by the graceful timeout), then leave the group."""
+        self._stopping = True
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        parts = list(self.owned.values())
+        await self._finish(parts, drain=True)
+        await self._commit_offsets()
+        if self.consumer is not None:
+            await self.consumer.stop()
+        for part in parts:
+            self._forget(part.number)
+        log.info("consumer stopped")
+
+    # ------------------------------------------------------------------ rebalancing
+
+    def _assign(self, assigned: list[TopicPartition]) -> None:
+        assert self.consumer is not None
+        by_partition: dict[int, list[TopicPartition]] = {}
+        for tp in assigned:
+            by_partition.setdefault(tp.partition, []).append(tp)
+        for number, tps in sorted(by_partition.items()):
+            self.consumer.pause(*tps)  # until taken over and seeked
+            if {tp.topic for tp in tps} != set(self.topics):
+                # Held in some topics only (members subscribe to different topic sets during a
+                # rolling upgrade): owning it needs all of them, so leave it alone.
+                log.warning("partition %s assigned in some topics only; not taking it", number)
+                continue
+            part = _Partition(number, tps)
+            self.owned[number] = part
+            part.task = asyncio.create_task(self._work(part), name=f"partition-{number}")
+        for number in set(self.kept) - set(self.owned):
+            self.processor.drop(number)
+            del self.kept[number]
+        partitions_owned.labels(group=self.group).set(len(self.owned))
+        log.info("partitions assigned", extra={"partitions": sorted(self.owned)})
+
+    async def _revoke(self, numbers: set[int]) -> None:
+        parts = [self.owned[n] for n in numbers if n in self.owned]
+        await self._finish(parts, drain=False)
+        await self._commit_offsets()
+        for part in parts:
+            task = part.task
+            clean = task is not None and not task.cancelled() and task.exception() is None
+            if clean and part.head is not None and not part.stale:
+                self.kept[part.number] = part.head
+            else:
+                self.processor.drop(part.number)
+            self._forget(part.number)
+        partitions_owned.labels(group=self.group).set(len(self.owned))
+
+    async def _finish(self, parts: list[_Partition], *, drain: bool) -> None:
+        """Let each partition's worker end after the batch in hand (`drain`: after everything
+        fetched); past the graceful timeout, cancel it (the next owner replays the log)."""
+        for part in parts:
+            if drain:
+                part.draining = True
+            else:
+                part.closing = True
+            part.wake.set()
+        workers = [p.task for p in parts if p.task is not None]
+        if workers:
+            _, late = await asyncio.wait(workers, timeout=self.settings.graceful_timeout_seconds)
+            for worker in late:
+                worker.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+
+    def _forget(self, number: int) -> None:
+        part = self.owned.pop(number, None)
+        if part is None:
+            return
+        for tp in part.tps:
+            with contextlib.suppress(KeyError):
+                consumer_lag.remove(self.group, tp.topic, str(tp.partition))
+
+    async def _take_over(self, part: _Partition) -> None:
+        assert self.consumer is not None
+        now = datetime.now(UTC)
+        takeover = await self._until_done(
+            part, lambda: self.log.take_over(part.number, new_owner(), now)
+        )
+        for entry in takeover.unfinished:
+            await self._apply_and_publish(part, entry)
+        kept = self.kept.pop(part.number, None)
+        if kept is None or takeover.previous != kept:
+            self.processor.drop(part.number)
+            await self._until_done(part, lambda: self.processor.load(part.number))
+        part.garbage = [e.id for e in takeover.unfinished]
+        part.head = takeover.head
+        for tp in part.tps:
+            if tp.topic in part.head.offsets:
+                self.consumer.seek(tp, part.head.offsets[tp.topic])
+        self.consumer.resume(*part.tps)
+        log.info(
+            "partition taken over",
+            extra={"partition": part.number, "seq": part.head.seq, "replayed": len(part.garbage)},
+        )
+
+    # ------------------------------------------------------------------ the work
+
+    async def _fetch_loop(self) -> None:
+        assert self.consumer is not None
+        backlog_limit = self.settings.consumer_batch_max * 4
+        while not self._stopping:
+            try:
+                fetched = await self.consumer.getmany(timeout_ms=500)
+            except KafkaError:
+                log.warning("fetch failed; retrying", exc_info=True)
+                await asyncio.sleep(1.0)
+                continue
+            for tp, records in fetched.items():
+                part = self.owned.get(tp.partition)
+                if part is None or part.head is None or part.closing:
+                    continue  # fetched just before a revocation: the next owner reads them
+                part.queue.extend(records)
+                part.wake.set()
+                if len(part.queue) > backlog_limit and not part.paused_for_backlog:
+                    part.paused_for_backlog = True
+                    self.consumer.pause(*part.tps)
+            await self._commit_offsets(every=1.0)
+
+    async def _work(self, part: _Partition) -> None:
+        try:
+            await self._take_over(part)
+            while not part.closing:
+                if not part.queue:
+                    if part.draining:
+                        return
+                    part.wake.clear()
+                    await part.wake.wait()
+                    continue
+                records = [
+                    part.queue.popleft()
+                    for _ in range(min(len(part.queue), self.settings.consumer_batch_max))
+                ]
+                if part.paused_for_backlog and len(part.queue) < self.settings.consumer_batch_max:
+                    part.paused_for_backlog = False
+                    assert self.consumer is not None
+                    self.consumer.resume(*part.tps)
+                async with part.lock:
+                    await self._handle(part, records)
+        except Fenced as exc:
+            log.warning("partition %s fenced: %s", part.number, exc)
+            partitions_fenced.labels(group=self.group).inc()
+            self._fenced(part)
+            raise
+        except Released:
+            return
+
+    def _fenced(self, part: _Partition) -> None:
+        """Another replica owns the partition now: stop touching it until a new assignment."""
+        assert self.consumer is not None
+        self.processor.drop(part.number)
+        part.head = None
+        part.closing = True
+        part.queue.clear()
+        self.consumer.pause(*part.tps)
+
+    async def _handle(self, part: _Partition, records: list[ConsumerRecord[bytes, bytes]]) -> None:
+        assert part.head is not None
+        offsets = dict(part.head.offsets)
+        fresh: list[tuple[ConsumerRecord[bytes, bytes], Envelope[Any]]] = []
+        failed: list[Failed] = []
+        for record in records:
+            if record.offset < offsets.get(record.topic, 0):
+                events_handled.labels(topic=record.topic, outcome="already-committed").inc()
+                continue  # the log holds it already (fetched before a seek took effect)
+            offsets[record.topic] = record.offset + 1
+            decoded = decode(record, self.event_types[record.topic])
+            if isinstance(decoded, Failed):
+                failed.append(decoded)
+            else:
+                fresh.append((record, decoded))
+        if offsets == part.head.offsets:
+            return
+        batch_records.observe(len(records))
+        changes = Changes(self.settings.kindred_namespace)
+        failed += await self._until_done(part, lambda: self._run(part, fresh, changes))
+        for item in failed:
+            changes.records.append(dead_letter(item, self.group))
+            dead_letters.labels(topic=item.record.topic, error_type=type(item.error).__name__).inc()
+        await self._commit(part, changes, offsets)
+        for record, _ in fresh:
+            events_handled.labels(topic=record.topic, outcome="applied").inc()
+
+    async def _run(
+        self,
+        part: _Partition,
+        fresh: list[tuple[ConsumerRecord[bytes, bytes], Envelope[Any]]],
+        changes: Changes,
+    ) -> list[Failed]:
+        await self._reload_if_stale(part)
+        changes.clear()
+        part.stale = True  # until the log holds this batch
+        return await run_batch(self.processor, part.number, fresh, changes)
+
+    async def _reload_if_stale(self, part: _Partition) -> None:
+        if part.stale:
+            self.processor.drop(part.number)
+            await self.processor.load(part.number)
+            part.stale = False
+
+    async def _commit(self, part: _Partition, changes: Changes, offsets: dict[str, int]) -> None:
+        assert part.head is not None
+        started = time.perf_counter()
+        entry = Entry(
+            partition=part.number,
+            seq=part.head.seq + 1,
+            owner=part.head.owner,
+            at=changes.now,
+            offsets=offsets,
+            writes=changes.writes,
+            records=changes.records,
+        )
+        # Retry the very same entry until the answer is certain: landed, or fenced.
+        await self._until_done(part, lambda: self.log.append(entry), give_up_on_close=False)
+        previous, part.head = part.head, Head(part.number, entry.seq, entry.owner, offsets)
+        part.stale = False
+        await self._apply_and_publish(part, entry)
+        if not previous.fence:
+            part.garbage.append(entry_id(part.number, previous.seq))
+        for callback in changes.after_commit:
+            callback()
+        for tp in part.tps:
+            if tp.topic in offsets:
+                self._to_commit[tp] = offsets[tp.topic]
+        commit_seconds.observe(time.perf_counter() - started)
+
+    async def _apply_and_publish(self, part: _Partition, entry: Entry) -> None:
+        await self._until_done(part, lambda: apply_writes(self.db, entry.writes))
+        await self._until_done(part, lambda: self._publish(entry.records))
+
+    async def _publish(self, records: list[Record]) -> None:
+        """Send all, then wait for every ack (acks=all)."""
+        acks = [
+            await self.broker.publish(
+                r.value, topic=r.topic, key=r.key, headers=dict(r.headers), no_confirm=True
+            )
+            for r in records
+        ]
+        await asyncio.gather(*acks)
+
+    async def _until_done(
+        self, part: _Partition, attempt: Any, *, give_up_on_close: bool = True
+    ) -> Any:
+        """Run `attempt` until it succeeds, waiting out failures of the servers underneath.
+
+        Gives up (`Released`) if the partition is revoked meanwhile: the next owner replays
+        the log. A log append is not given up mid-way: its outcome decides who owns the work.
+        """
+        failures = 0
+        while True:
+            try:
+                return await attempt()
+            except TRANSIENT as exc:
+                failures += 1
+                if (part.closing or self._stopping) and (give_up_on_close or failures > 3):
+                    raise Released() from exc
+                log.warning(
+                    "partition %s: %s; retrying", part.number, type(exc).__name__, exc_info=True
+                )
+                await asyncio.sleep(self.retry.delay(min(failures, self.retry.attempts)))
+
+    # ------------------------------------------------------------------ upkeep
+
+    async def _upkeep_loop(self) -> None:
+        """Background work per owned partition, log pruning, offsets and lag."""
+        step = min(1.0, self.tick_interval or 1.0)
+        last_lag = last_tick = 0.0
+        while not self._stopping:
+            await asyncio.sleep(step)
+            tick = (
+                self.tick_interval is not None
+                and time.monotonic() - last_tick >= self.tick_interval
+            )
+            if tick:
+                last_tick = time.monotonic()
+            for part in list(self.owned.values()):
+                if part.head is None or part.closing:
+                    continue
+                try:
+                    async with part.lock:
+                        if part.head is None or part.closing:
+                            continue
+                        if tick:
+                            await self._tick(part)
+                        garbage, part.garbage = part.garbage, []
+                        await self.log.forget(garbage)
+                except (Released, Fenced):
+                    continue
+                except Exception:
+                    background_failures.labels(loop=f"{self.group}.tick").inc()
+                    log.exception("background work of partition %s failed", part.number)
+            if time.monotonic() - last_lag >= self.settings.lag_interval_seconds:
+                last_lag = time.monotonic()
+                await self._export_lag()
+
+    async def _tick(self, part: _Partition) -> None:
+        assert part.head is not None
+        await self._until_done(part, lambda: self._reload_if_stale(part))
+        changes = Changes(self.settings.kindred_namespace)
+        part.stale = True  # if `tick` raises, the next batch or tick starts from MongoDB
+        self.processor.tick(part.number, changes)
+        if changes:
+            await self._commit(part, changes, part.head.offsets)
+        part.stale = False
+
+    async def _commit_offsets(self, *, every: float = 0.0) -> None:
+        if not self._to_commit or self.consumer is None:
+            return
+        if time.monotonic() - self._committed_at < every:
+            return
+        self._committed_at = time.monotonic()
+        offsets, self._to_commit = self._to_commit, {}
+        try:
+            await self.consumer.commit(offsets)
+        except KafkaError as exc:
+            log.debug("offset commit skipped: %r (the partition log has them)", exc)
+
+    async def _export_lag(self) -> None:
+        if self.consumer is None:
+            return
+        parts = [p for p in self.owned.values() if p.head is not None]
+        tps = [tp for p in parts for tp in p.tps]
+        if not tps:
+            return
+        try:
+            ends = await self.consumer.end_offsets(tps)
+        except KafkaError:
+            log.debug("end offsets unavailable", exc_info=True)
+            return
+        for part in parts:
+            assert part.head is not None
+            for tp in part.tps:
+                done = part.head.offsets.get(tp.topic, 0)
+                consumer_lag.labels(self.group, tp.topic, str(tp.partition)).set(
+                    max(0, ends.get(tp, done) - done)
+                )
+
+    def owned_partitions(self) -> Sequence[int]:
+        return sorted(n for n, p in self.owned.items() if p.head is not None)

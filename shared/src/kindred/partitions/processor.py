@@ -1,0 +1,152 @@
+"""What a service implements for the partitions it owns, and how a batch runs through it.
+
+A `Processor` keeps a working set in memory per owned partition (`load` rebuilds it from
+MongoDB when the partition is assigned, `drop` forgets it), and turns each event into
+`Changes`: writes, events to publish, and callbacks to run once all of it is durable.
+`handle` and `tick` do no I/O; the consumer runtime commits what they return.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from aiokafka import ConsumerRecord
+from pydantic import ValidationError
+
+from kindred.events.envelope import Envelope
+from kindred.events.topics import dead_letter_topic, topic_name
+from kindred.messaging.deadletter import dead_letter_headers
+from kindred.partitions.log import Record
+from kindred.storage.mongo import Document
+from kindred.storage.writes import Delete, Insert, Put, Write
+
+log = logging.getLogger(__name__)
+
+
+def event_record(namespace: str, event: Envelope[Any]) -> Record:
+    """An event as a Kafka record: keyed by its subject, so one member's events stay ordered."""
+    return Record(
+        topic=topic_name(namespace, event.TOPIC),
+        key=event.key,
+        value=event.model_dump_json().encode(),
+        headers=(
+            ("content-type", "application/json"),
+            ("ce_type", event.type),
+            ("ce_id", event.id),
+            ("correlation_id", event.correlationid),
+        ),
+    )
+
+
+@dataclass
+class Changes:
+    """What one batch of work changed; committed as one partition-log entry."""
+
+    namespace: str
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    writes: list[Write] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    def insert(self, collection: str, doc: Document) -> None:
+        self.writes.append(Insert(collection, doc))
+
+    def put(self, collection: str, doc: Document) -> None:
+        self.writes.append(Put(collection, doc))
+
+    def delete(self, collection: str, *values: Any, field: str = "_id") -> None:
+        if values:
+            self.writes.append(Delete(collection, tuple(values), field))
+
+    def emit(self, event: Envelope[Any]) -> None:
+        self.records.append(event_record(self.namespace, event))
+
+    def clear(self) -> None:
+        self.writes.clear()
+        self.records.clear()
+        self.after_commit.clear()
+
+    def then(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the batch is committed (metrics, logs)."""
+        self.after_commit.append(callback)
+
+    def __bool__(self) -> bool:
+        return bool(self.writes or self.records)
+
+
+class Processor(Protocol):
+    """A service's logic over the partitions this replica owns."""
+
+    @property
+    def events(self) -> Sequence[type[Envelope[Any]]]:
+        """The event types it consumes (one topic each); their topics are co-partitioned."""
+        ...
+
+    async def load(self, partition: int) -> None:
+        """Rebuild the working set of a partition this replica was just assigned."""
+
+    def drop(self, partition: int) -> None:
+        """Forget the working set of a partition this replica no longer owns."""
+
+    def handle(self, partition: int, event: Envelope[Any], changes: Changes) -> None:
+        """Apply one event: update the working set, add writes and events to `changes`."""
+
+    def tick(self, partition: int, changes: Changes) -> None:
+        """Background work due at `changes.now` (timers, retries) for an owned partition."""
+
+
+@dataclass(frozen=True)
+class Failed:
+    record: ConsumerRecord[bytes, bytes]
+    error: BaseException
+
+
+def decode(
+    record: ConsumerRecord[bytes, bytes], event_type: type[Envelope[Any]]
+) -> Envelope[Any] | Failed:
+    try:
+        return event_type.model_validate_json(record.value or b"")
+    except ValidationError as exc:
+        return Failed(record, exc)
+
+
+async def run_batch(
+    processor: Processor,
+    partition: int,
+    events: list[tuple[ConsumerRecord[bytes, bytes], Envelope[Any]]],
+    changes: Changes,
+) -> list[Failed]:
+    """Handle events in order. An event whose handling raises is set aside (its partial effect
+    on the working set is undone by reloading the partition and handling the events before it
+    again: handling is deterministic), and the rest of the batch goes on."""
+    failed: list[Failed] = []
+    done: list[Envelope[Any]] = []
+    for record, event in events:
+        try:
+            processor.handle(partition, event, changes)
+        except Exception as exc:
+            log.exception("handling failed; the event goes to its dead-letter topic")
+            failed.append(Failed(record, exc))
+            changes.clear()
+            processor.drop(partition)
+            await processor.load(partition)
+            for earlier in done:
+                processor.handle(partition, earlier, changes)
+            continue
+        done.append(event)
+    return failed
+
+
+def dead_letter(failed: Failed, consumer_group: str) -> Record:
+    """The failed record, as it came, to `<topic>.dlt` with the error and origin in headers."""
+    raw = failed.record
+    headers = [
+        (k, v.decode(errors="replace") if isinstance(v, bytes) else str(v))
+        for k, v in (raw.headers or ())
+    ]
+    headers += dead_letter_headers(failed.error, 1, raw, consumer_group).items()
+    return Record(dead_letter_topic(raw.topic), raw.key, raw.value or b"", tuple(headers))

@@ -1,0 +1,126 @@
+"""The three writes a service may make, and how a batch of them reaches MongoDB.
+
+Every write is idempotent, so a batch can be applied again after a crash (the partition log
+replays it) and change nothing the second time:
+
+- `Insert`: a document with a known `_id`; a duplicate key means it is already there. The only
+  write a collection that grows (histories, inboxes) ever gets: on FerretDB an insert costs the
+  same at any size, while anything with a filter scans the whole collection.
+- `Put`: replace the whole document by `_id` (upsert). For small working-set collections.
+- `Delete`: remove documents whose `field` is one of `values` (default `_id`).
+
+`apply_writes` groups a batch per collection and kind: one `insert_many`, one `bulk_write` of
+puts, one `delete_many` per collection, whatever the batch size.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from pymongo import ReplaceOne
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
+
+from kindred.observability.metrics import documents_written
+
+Document = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Insert:
+    collection: str
+    doc: Document
+
+
+@dataclass(frozen=True)
+class Put:
+    collection: str
+    doc: Document
+
+
+@dataclass(frozen=True)
+class Delete:
+    collection: str
+    values: tuple[Any, ...]
+    field: str = "_id"
+
+
+Write = Insert | Put | Delete
+
+
+def write_to_doc(write: Write) -> Document:
+    """A write as stored in a partition-log entry."""
+    match write:
+        case Insert(collection, doc):
+            return {"op": "insert", "c": collection, "doc": doc}
+        case Put(collection, doc):
+            return {"op": "put", "c": collection, "doc": doc}
+        case Delete(collection, values, key):
+            return {"op": "delete", "c": collection, "field": key, "values": list(values)}
+    raise TypeError(f"not a write: {write!r}")
+
+
+def write_from_doc(doc: Document) -> Write:
+    match doc["op"]:
+        case "insert":
+            return Insert(doc["c"], doc["doc"])
+        case "put":
+            return Put(doc["c"], doc["doc"])
+        case "delete":
+            return Delete(doc["c"], tuple(doc["values"]), doc["field"])
+    raise ValueError(f"unknown write op {doc['op']!r}")
+
+
+@dataclass
+class _Grouped:
+    inserts: list[Document] = field(default_factory=list)
+    puts: dict[Any, Document] = field(default_factory=dict)
+    deletes: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _grouped(writes: list[Write]) -> dict[str, _Grouped]:
+    groups: dict[str, _Grouped] = defaultdict(_Grouped)
+    for write in writes:
+        group = groups[write.collection]
+        match write:
+            case Insert(_, doc):
+                group.inserts.append(doc)
+            case Put(_, doc):
+                group.puts[doc["_id"]] = doc  # the last put of a document wins
+            case Delete(_, values, key):
+                group.deletes[key].extend(values)
+    return groups
+
+
+async def apply_writes(db: AsyncDatabase[Document], writes: list[Write]) -> None:
+    """Apply a batch: per collection inserts, then puts, then deletes.
+
+    Within one batch a service never inserts and deletes the same document, so the order
+    between kinds does not matter; a put after an insert of the same `_id` wins (it runs later).
+    """
+    for name, group in _grouped(writes).items():
+        collection = db[name]
+        if group.inserts:
+            await insert_new(collection, group.inserts)
+        if group.puts:
+            await collection.bulk_write(
+                [ReplaceOne({"_id": i}, d, upsert=True) for i, d in group.puts.items()],
+                ordered=False,
+            )
+        for key, values in group.deletes.items():
+            await collection.delete_many({key: {"$in": values}})
+        documents_written.labels(collection=name).inc(len(group.inserts) + len(group.puts))
+
+
+async def insert_new(collection: Any, docs: list[Document]) -> int:
+    """Insert documents; those already stored (same `_id`) stay as they are. Returns new ones."""
+    try:
+        result = await collection.insert_many(docs, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if not errors or any(e.get("code") != 11000 for e in errors):
+            raise
+        return int(exc.details.get("nInserted", 0))
+    return len(result.inserted_ids)
