@@ -11,8 +11,8 @@ from tests.support.infra import Infra, provide_infra
 
 
 @pytest.fixture(scope="session")
-def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
-    with provide_infra(tmp_path_factory.mktemp("infra")) as provided:
+def infra() -> Iterator[Infra]:
+    with provide_infra() as provided:
         yield provided
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Local single-node Kafka (KRaft) + FerretDB (SQLite backend) for development
-# and tests. Everything binds 127.0.0.1. See deploy/local/README.md.
+# Local single-node Kafka (KRaft) + FerretDB on PostgreSQL (Debian's package) for
+# development and tests. Kafka and FerretDB bind 127.0.0.1; PostgreSQL listens on
+# a unix socket inside the stack dir only. See deploy/local/README.md.
 #
 #   stack.sh install | start | stop | status | env
 set -euo pipefail
@@ -27,7 +28,27 @@ FERRETDB_BIN=$CACHE_DIR/ferretdb-$FERRETDB_VERSION/bin/ferretdb
 LOG_DIR=$STACK_DIR/logs
 RUN_DIR=$STACK_DIR/run
 KAFKA_DATA=$STACK_DIR/kafka-data
-FERRETDB_DATA=$STACK_DIR/ferretdb-data
+PG_DATA=$STACK_DIR/postgres-data
+PG_SOCK_DIR=$RUN_DIR/pg
+PG_PORT=5432 # no TCP listener: the port only names the socket file, .s.PGSQL.5432
+PG_SUPERUSER=postgres
+PG_DATABASE=ferretdb
+
+# Start order. `stop` stops FerretDB before PostgreSQL.
+SERVERS=(postgres kafka ferretdb)
+
+# PostgreSQL refuses to run as root. As root, initdb and postgres run as Debian's
+# `postgres` system user through setpriv (which execs, so the pid recorded is the
+# postmaster's); otherwise as the current user.
+if ((EUID == 0)); then
+  PG_OS_USER=postgres
+else
+  PG_OS_USER=$(id -un)
+fi
+
+# The caller's libpq settings (PGHOST, PGOPTIONS, ...) must not reach psql,
+# pg_isready or FerretDB's pgx.
+while read -r var; do unset "$var"; done < <(compgen -e | grep '^PG' || true)
 
 say() { echo "stack: $*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -79,6 +100,53 @@ install_ferretdb() {
   say "FerretDB binary at $FERRETDB_BIN"
 }
 
+# Prints the bin dir of the PostgreSQL server to use: the major version that
+# created the data dir if there is one, else the newest /usr/lib/postgresql/*/bin
+# (Debian's layout) holding a server.
+pg_bin_dir() {
+  local d best=""
+  if [[ -f $PG_DATA/PG_VERSION ]]; then
+    d=/usr/lib/postgresql/$(<"$PG_DATA/PG_VERSION")/bin
+    [[ -x $d/postgres && -x $d/initdb ]] || return 1
+    echo "$d"
+    return 0
+  fi
+  while read -r d; do
+    [[ -x $d/postgres && -x $d/initdb ]] && best=$d
+  done < <(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V)
+  [[ -n $best ]] || return 1
+  echo "$best"
+}
+
+install_postgres() {
+  PG_BIN=$(pg_bin_dir) && return 0
+  local pkg=postgresql sudo=() log=$CACHE_DIR/postgres-install.log
+  local missing="no PostgreSQL server in /usr/lib/postgresql/*/bin"
+  # An existing data dir needs the major version that created it.
+  if [[ -f $PG_DATA/PG_VERSION ]]; then
+    pkg=postgresql-$(<"$PG_DATA/PG_VERSION")
+    missing="no PostgreSQL $(<"$PG_DATA/PG_VERSION") server in /usr/lib/postgresql/$(<"$PG_DATA/PG_VERSION")/bin (the version that created $PG_DATA)"
+  fi
+  if ((EUID != 0)); then
+    if ! command -v sudo >/dev/null || ! sudo -n true 2>/dev/null; then
+      die "$missing, and installing it needs root: run 'sudo apt-get install $pkg' (Debian's package), then this again"
+    fi
+    sudo=(sudo -n)
+  fi
+  command -v apt-get >/dev/null || die "$missing, and no apt-get: install Debian's $pkg package"
+  say "installing $pkg with apt-get (first time, about a minute)..."
+  # The package's postinst may create and start Debian's own cluster on port
+  # 5432 (unless policy-rc.d forbids it). The stack never uses or touches it.
+  local apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300)
+  "${apt[@]}" update >"$log" 2>&1 ||
+    say "warning: apt-get update failed; trying the install anyway (log: $log)"
+  "${apt[@]}" install -y --no-install-recommends -o Dpkg::Options::=--force-confdef \
+    -o Dpkg::Options::=--force-confold "$pkg" >>"$log" 2>&1 ||
+    { tail -n 40 "$log" >&2; die "apt-get install $pkg failed (full log: $log)"; }
+  PG_BIN=$(pg_bin_dir) || die "apt-get installed $pkg, but still $missing"
+  say "PostgreSQL server in $PG_BIN"
+}
+
 cmd_install() {
   mkdir -p "$CACHE_DIR"
   # Two stacks (e.g. dev + test runner) may install at the same moment.
@@ -86,22 +154,44 @@ cmd_install() {
   flock 9
   install_kafka
   install_ferretdb
+  install_postgres
   exec 9>&-
 }
 
 # ---------------------------------------------------------------- helpers
 
+PG_BIN=$(pg_bin_dir) || PG_BIN=""
+
 pid_file() { echo "$RUN_DIR/$1.pid"; }
 
-# Prints the pid if the process recorded for this stack dir is alive. Checking
+# True if the process exists and is not a zombie: an exited process whose parent
+# has not reaped it yet (the servers' parent is init, which may reap lazily).
+alive() {
+  local stat
+  [[ $1 =~ ^[0-9]+$ ]] || return 1
+  { stat=$(<"/proc/$1/stat"); } 2>/dev/null || return 1
+  stat=${stat##*) }
+  [[ ${stat:0:1} != Z ]]
+}
+
+# True if the pid is alive and its command line names this stack dir. Checking
 # the command line guards against a recycled pid after a reboot or crash.
+ours() {
+  alive "$1" || return 1
+  tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$STACK_DIR/"
+}
+
+# Prints the pid if the process recorded for this stack dir is alive. For
+# PostgreSQL without a pid file of ours: the pid in its own postmaster.pid.
 running_pid() {
-  local f pid
+  local f pid=""
   f=$(pid_file "$1")
-  [[ -f $f ]] || return 1
-  pid=$(<"$f")
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$STACK_DIR/" || return 1
+  if [[ -f $f ]]; then
+    pid=$(<"$f")
+  elif [[ $1 == postgres && -f $PG_DATA/postmaster.pid ]]; then
+    pid=$(head -n 1 "$PG_DATA/postmaster.pid" 2>/dev/null) || true
+  fi
+  ours "$pid" || return 1
   echo "$pid"
 }
 
@@ -109,8 +199,16 @@ port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 
 port_of() { case $1 in kafka) echo "$KAFKA_PORT" ;; ferretdb) echo "$MONGO_PORT" ;; esac; }
 
-# The line each server logs once it accepts clients; the log is moved aside
-# before each start so an old run's line cannot match.
+pg_socket() { echo "$PG_SOCK_DIR/.s.PGSQL.$PG_PORT"; }
+
+where() {
+  if [[ $1 == postgres ]]; then echo "unix socket $(pg_socket)"; else echo "127.0.0.1:$(port_of "$1")"; fi
+}
+
+log_file() { echo "$LOG_DIR/$1.log"; }
+
+# The line Kafka and FerretDB log once they accept clients; the log is moved
+# aside before each start so an old run's line cannot match.
 ready_pattern() {
   case $1 in
     kafka) echo "Kafka Server started" ;;
@@ -118,7 +216,19 @@ ready_pattern() {
   esac
 }
 
-log_file() { case $1 in kafka) echo "$LOG_DIR/kafka.log" ;; ferretdb) echo "$LOG_DIR/ferretdb.log" ;; esac; }
+pg_ready() {
+  [[ -n $PG_BIN && -S $(pg_socket) ]] &&
+    "$PG_BIN/pg_isready" -q -t 2 -h "$PG_SOCK_DIR" -p "$PG_PORT" -U "$PG_SUPERUSER" -d postgres
+}
+
+# PostgreSQL: pg_isready through the socket. Kafka and FerretDB: the port
+# accepts TCP and the log shows the ready line.
+is_ready() {
+  case $1 in
+    postgres) pg_ready ;;
+    *) port_open "$(port_of "$1")" && grep -qF "$(ready_pattern "$1")" "$(log_file "$1")" 2>/dev/null ;;
+  esac
+}
 
 # Launch in a new session so the servers outlive the caller and are not hit by
 # signals sent to the caller's process group (e.g. a test runner's Ctrl-C); run
@@ -181,13 +291,161 @@ start_kafka() {
   launch kafka "$LOG_DIR/kafka.out" "${JAVA_CMD[@]}" kafka.Kafka "$RUN_DIR/kafka-server.properties"
 }
 
+# ---------------------------------------------------------------- postgres
+
+# Sets the global array AS_PG: the prefix that runs a command as the PostgreSQL
+# OS user (empty unless root).
+set_as_pg() {
+  AS_PG=()
+  if ((EUID == 0)); then
+    AS_PG=(setpriv --reuid="$PG_OS_USER" --regid="$(id -g "$PG_OS_USER")" --init-groups --reset-env --)
+  fi
+}
+
+# Directories, permissions and limits, checked before every PostgreSQL start.
+prepare_postgres() {
+  local sock n
+  sock=$(pg_socket)
+  n=$(printf %s "$sock" | wc -c)
+  ((n <= 107)) ||
+    die "PostgreSQL's unix socket path $sock is $n bytes, over the 107-byte limit of unix socket paths: use a shorter KINDRED_STACK_DIR"
+  set_as_pg
+  if ((EUID == 0)); then
+    id -u "$PG_OS_USER" >/dev/null 2>&1 ||
+      die "user $PG_OS_USER not found: PostgreSQL refuses to run as root, so it runs as $PG_OS_USER, whom Debian's postgresql-common package creates (apt-get install postgresql)"
+    # A mktemp stack dir is 0700 root: let the postgres user traverse (not list) it.
+    chmod go+x "$STACK_DIR" "$RUN_DIR"
+  fi
+  mkdir -p "$PG_SOCK_DIR"
+  ((EUID != 0)) || chown "$PG_OS_USER:" "$PG_SOCK_DIR"
+  # Connections through the socket are trusted: only this directory guards it.
+  chmod 700 "$PG_SOCK_DIR"
+  ((EUID == 0)) || return 0
+  (cd / && "${AS_PG[@]}" test -w "$PG_SOCK_DIR" -a -x "$PG_SOCK_DIR") && return 0
+  # Name the first directory on the way that the postgres user cannot traverse.
+  local d=$PG_SOCK_DIR dirs=()
+  while [[ $d != / ]]; do
+    d=$(dirname "$d")
+    dirs=("$d" "${dirs[@]}")
+  done
+  for d in "${dirs[@]}"; do
+    (cd / && "${AS_PG[@]}" test -x "$d") ||
+      die "directory $d ($(stat -c '%A %U:%G' "$d")) is not traversable by user $PG_OS_USER, who runs PostgreSQL (it refuses to run as root): use a KINDRED_STACK_DIR that $PG_OS_USER can reach (e.g. under /tmp), or chmod o+x $d"
+  done
+  die "user $PG_OS_USER cannot write to $PG_SOCK_DIR"
+}
+
+# A single-quoted postgresql.conf string.
+pg_quote() { printf "'%s'" "${1//\'/\'\'}"; }
+
+write_postgres_config() {
+  cat >"$RUN_DIR/postgres.conf" <<EOF
+# Generated by deploy/local/stack.sh; rewritten on every start. Passed to postgres
+# as config_file, so it replaces the data dir's postgresql.conf.
+listen_addresses = ''           # no TCP at all: unix socket only
+port = $PG_PORT                     # only names the socket file
+unix_socket_directories = $(pg_quote "\"$PG_SOCK_DIR\"")
+unix_socket_permissions = 0700
+hba_file = $(pg_quote "$RUN_DIR/pg_hba.conf")
+max_connections = 200           # FerretDB opens up to 50 per pool
+shared_buffers = 128MB
+synchronous_commit = off        # a crash may lose the last moments of commits, never consistency
+fsync = on
+log_destination = 'stderr'      # stack.sh sends stderr to logs/postgres.log
+logging_collector = off
+log_line_prefix = '%m [%p] '
+log_timezone = 'UTC'
+timezone = 'UTC'
+datestyle = 'iso, mdy'
+lc_messages = 'C'
+EOF
+  echo "local all all trust" >"$RUN_DIR/pg_hba.conf"
+  chmod 644 "$RUN_DIR/postgres.conf" "$RUN_DIR/pg_hba.conf"
+}
+
+# initdb into a scratch dir and rename it, so an interrupted initdb never leaves
+# a half-made data dir behind.
+init_postgres() {
+  [[ -f $PG_DATA/PG_VERSION ]] && return 0
+  if [[ -d $PG_DATA ]]; then
+    rmdir "$PG_DATA" 2>/dev/null ||
+      die "$PG_DATA is not empty but holds no PostgreSQL data (no PG_VERSION); move it away"
+  fi
+  local tmp=$PG_DATA.initdb log=$LOG_DIR/postgres-initdb.log
+  say "initialising PostgreSQL data in $PG_DATA as user $PG_OS_USER (first start)"
+  rm -rf "$tmp"
+  mkdir -m 700 "$tmp"
+  ((EUID != 0)) || chown "$PG_OS_USER:" "$tmp"
+  (cd "$STACK_DIR" && "${AS_PG[@]}" "$PG_BIN/initdb" -D "$tmp" -U "$PG_SUPERUSER" \
+    --encoding=UTF8 --locale=C --auth=trust --no-instructions) >"$log" 2>&1 ||
+    { tail -n 30 "$log" >&2; die "initdb failed (full log: $log)"; }
+  mv -T "$tmp" "$PG_DATA"
+}
+
+# postgres itself clears a postmaster.pid (and socket lock file) whose pid is
+# gone. It refuses to start while that pid exists at all: as a zombie (a
+# SIGKILLed postmaster that init has not reaped yet) or reused by another process
+# (e.g. after a reboot). Those two cases are cleared here. Safe: since
+# PostgreSQL 12 the shared memory interlock, which stops a second postmaster
+# while any old backend is still attached, is keyed by the data dir's inode and
+# does not need postmaster.pid.
+clear_stale_pg_locks() {
+  local f pid
+  for f in "$PG_DATA/postmaster.pid" "$(pg_socket).lock"; do
+    [[ -f $f ]] || continue
+    pid=$(head -n 1 "$f" 2>/dev/null) || continue
+    if [[ $pid =~ ^[0-9]+$ && -e /proc/$pid ]] && ! ours "$pid"; then
+      say "removing stale $f (pid $pid is not a live postgres of this stack)"
+      rm -f "$f"
+    fi
+  done
+}
+
+start_postgres() {
+  prepare_postgres
+  init_postgres
+  write_postgres_config
+  clear_stale_pg_locks
+  launch postgres "$(log_file postgres)" "${AS_PG[@]}" "$PG_BIN/postgres" \
+    -D "$PG_DATA" -c config_file="$RUN_DIR/postgres.conf"
+}
+
+pg_psql() {
+  "$PG_BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h "$PG_SOCK_DIR" -p "$PG_PORT" \
+    -U "$PG_SUPERUSER" -d postgres "$@"
+}
+
+ensure_ferretdb_database() {
+  local found
+  found=$(pg_psql -c "SELECT 1 FROM pg_database WHERE datname = '$PG_DATABASE'") ||
+    die "psql could not query PostgreSQL through $(pg_socket)"
+  [[ $found == 1 ]] && return 0
+  say "creating PostgreSQL database $PG_DATABASE"
+  pg_psql -c "CREATE DATABASE $PG_DATABASE" >/dev/null || die "could not create database $PG_DATABASE"
+}
+
 # ---------------------------------------------------------------- ferretdb
 
+# Percent-encodes a string for a URL query value.
+url_encode() {
+  local LC_ALL=C s=$1 out="" c i
+  for ((i = 0; i < ${#s}; i++)); do
+    c=${s:i:1}
+    case $c in
+      [a-zA-Z0-9/._~-]) out+=$c ;;
+      *) printf -v c '%%%02X' "'$c" && out+=$c ;;
+    esac
+  done
+  echo "$out"
+}
+
 start_ferretdb() {
-  mkdir -p "$FERRETDB_DATA" "$RUN_DIR/ferretdb-state"
+  mkdir -p "$RUN_DIR/ferretdb-state"
+  # pgx takes the unix socket's directory as host=/dir in the URL query.
   # --debug-addr=- : no metrics/pprof HTTP listener (one less port to clash).
-  launch ferretdb "$LOG_DIR/ferretdb.log" "$FERRETDB_BIN" \
-    --handler=sqlite --sqlite-url="file:$FERRETDB_DATA/" \
+  launch ferretdb "$(log_file ferretdb)" "$FERRETDB_BIN" \
+    --handler=postgresql \
+    --postgresql-url="postgres://$PG_SUPERUSER@/$PG_DATABASE?host=$(url_encode "$PG_SOCK_DIR")&port=$PG_PORT" \
     --listen-addr="127.0.0.1:$MONGO_PORT" --debug-addr=- \
     --state-dir="$RUN_DIR/ferretdb-state" --telemetry=disable --log-level=info
 }
@@ -203,8 +461,8 @@ wait_ready() {
       # but the process is gone, the server died during startup.
       if [[ -f $(pid_file "$name") ]] && ! running_pid "$name" >/dev/null; then
         fail_start "$name" "process exited"
-      elif port_open "$(port_of "$name")" && grep -qF "$(ready_pattern "$name")" "$(log_file "$name")" 2>/dev/null; then
-        say "$name ready on 127.0.0.1:$(port_of "$name") (pid $(running_pid "$name"))"
+      elif is_ready "$name"; then
+        say "$name ready on $(where "$name") (pid $(running_pid "$name"))"
       else
         still+=("$name")
       fi
@@ -212,7 +470,7 @@ wait_ready() {
     pending=("${still[@]}")
     ((${#pending[@]})) || break
     ((SECONDS < deadline)) || fail_start "${pending[0]}" "not ready after ${START_TIMEOUT}s"
-    sleep 0.5
+    sleep 0.2
   done
 }
 
@@ -227,17 +485,30 @@ fail_start() {
   exit 1
 }
 
+# Moves the old log aside and launches one server.
+begin_start() {
+  local name=$1
+  rm -f "$(pid_file "$name")"
+  [[ -f $(log_file "$name") ]] && mv -f "$(log_file "$name")" "$(log_file "$name").prev"
+  say "starting $name on $(where "$name")"
+  "start_$name"
+}
+
 cmd_start() {
   cmd_install
-  mkdir -p "$LOG_DIR" "$RUN_DIR" "$KAFKA_DATA" "$FERRETDB_DATA"
+  mkdir -p "$LOG_DIR" "$RUN_DIR" "$KAFKA_DATA"
+  [[ -d $STACK_DIR/ferretdb-data ]] &&
+    say "note: $STACK_DIR/ferretdb-data (the former SQLite backend's data) is no longer used"
   local to_start=() name pid port
-  for name in kafka ferretdb; do
+  for name in "${SERVERS[@]}"; do
     if pid=$(running_pid "$name"); then
       say "$name already running (pid $pid)"
       continue
     fi
-    port=$(port_of "$name")
-    port_open "$port" && die "port 127.0.0.1:$port is already in use by another process (set KINDRED_*_PORT)"
+    if [[ $name != postgres ]]; then # postgres has a private socket, no port
+      port=$(port_of "$name")
+      port_open "$port" && die "port 127.0.0.1:$port is already in use by another process (set KINDRED_*_PORT)"
+    fi
     [[ $name == kafka ]] && port_open "$KAFKA_CONTROLLER_PORT" &&
       die "port 127.0.0.1:$KAFKA_CONTROLLER_PORT is already in use by another process (set KINDRED_KAFKA_CONTROLLER_PORT)"
     to_start+=("$name")
@@ -247,50 +518,72 @@ cmd_start() {
     return 0
   fi
   SECONDS=0
+  # PostgreSQL and Kafka start together; FerretDB once PostgreSQL answers.
+  local wanted=" ${to_start[*]} " rest=()
   for name in "${to_start[@]}"; do
-    rm -f "$(pid_file "$name")"
-    [[ -f $(log_file "$name") ]] && mv -f "$(log_file "$name")" "$(log_file "$name").prev"
-    say "starting $name on 127.0.0.1:$(port_of "$name")"
-    "start_$name"
+    [[ $name == ferretdb ]] || begin_start "$name"
+    [[ $name == postgres ]] || rest+=("$name")
   done
-  wait_ready "${to_start[@]}"
+  if [[ $wanted == *" postgres "* ]]; then
+    wait_ready postgres
+    ensure_ferretdb_database
+  fi
+  if [[ $wanted == *" ferretdb "* ]]; then
+    pg_ready || wait_ready postgres
+    begin_start ferretdb
+  fi
+  ((${#rest[@]} == 0)) || wait_ready "${rest[@]}"
   say "stack up in ${SECONDS}s (data and logs in $STACK_DIR)"
 }
 
 stop_one() {
-  local name=$1 pid deadline
+  local name=$1 pid deadline sig=TERM
   if ! pid=$(running_pid "$name"); then
     rm -f "$(pid_file "$name")"
     say "$name not running"
     return 0
   fi
+  # PostgreSQL: SIGINT is its "fast" shutdown (as pg_ctl stop -m fast): roll back,
+  # disconnect clients, checkpoint. SIGTERM ("smart") would wait for every client.
+  [[ $name == postgres ]] && sig=INT
   say "stopping $name (pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
+  kill -"$sig" "$pid" 2>/dev/null || true
   deadline=$((SECONDS + STOP_TIMEOUT))
-  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.3; done
-  if kill -0 "$pid" 2>/dev/null; then
+  while alive "$pid" && ((SECONDS < deadline)); do sleep 0.1; done
+  if [[ $name == postgres ]] && alive "$pid"; then
+    # "Immediate" shutdown: every child quits at once; crash recovery on next start.
+    say "$name did not exit after ${STOP_TIMEOUT}s; sending SIGQUIT"
+    kill -QUIT "$pid" 2>/dev/null || true
+    deadline=$((deadline + 5))
+    while alive "$pid" && ((SECONDS < deadline)); do sleep 0.1; done
+  fi
+  if alive "$pid"; then
     say "$name did not exit after ${STOP_TIMEOUT}s; sending SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
     # Wait for the kernel to reap it so its ports are free for a restart.
-    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline + 5)); do sleep 0.1; done
+    while alive "$pid" && ((SECONDS < deadline + 5)); do sleep 0.1; done
   fi
   rm -f "$(pid_file "$name")"
 }
 
 cmd_stop() {
-  stop_one kafka
+  # Kafka takes seconds to stop: in the background. FerretDB before PostgreSQL.
+  stop_one kafka &
+  local kafka_stop=$!
   stop_one ferretdb
+  stop_one postgres
+  wait "$kafka_stop"
 }
 
 cmd_status() {
-  local rc=0 name pid port
-  for name in kafka ferretdb; do
-    port=$(port_of "$name")
+  local rc=0 name pid up
+  for name in "${SERVERS[@]}"; do
     if pid=$(running_pid "$name"); then
-      if port_open "$port"; then
-        echo "$name: running (pid $pid, 127.0.0.1:$port answering)"
+      if [[ $name == postgres ]]; then pg_ready && up=1 || up=""; else port_open "$(port_of "$name")" && up=1 || up=""; fi
+      if [[ -n $up ]]; then
+        echo "$name: running (pid $pid, $(where "$name") answering)"
       else
-        echo "$name: process running (pid $pid) but 127.0.0.1:$port not answering"
+        echo "$name: process running (pid $pid) but $(where "$name") not answering"
         rc=3
       fi
     else

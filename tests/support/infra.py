@@ -11,6 +11,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,7 +90,7 @@ def _local_stack(stack_dir: Path) -> Iterator[Infra]:
 
 
 @contextlib.contextmanager
-def provide_infra(scratch: Path) -> Iterator[Infra]:
+def provide_infra() -> Iterator[Infra]:
     kafka, mongo = os.environ.get("KAFKA_BOOTSTRAP_SERVERS"), os.environ.get("MONGODB_URL")
     if kafka and mongo:
         yield Infra(kafka, mongo, "environment")
@@ -97,6 +98,13 @@ def provide_infra(scratch: Path) -> Iterator[Infra]:
         with _containers() as infra:
             yield infra
     else:
-        stack_dir = Path(os.environ.get("KINDRED_TEST_STACK_DIR") or scratch / "stack")
-        with _local_stack(stack_dir) as infra:
-            yield infra
+        # Not under pytest's own temporary root: that one is private to its user, and the
+        # stack's PostgreSQL runs as an unprivileged user who must reach its directory.
+        given = os.environ.get("KINDRED_TEST_STACK_DIR")
+        stack_dir = Path(given or tempfile.mkdtemp(prefix="kindred-test-stack."))
+        try:
+            with _local_stack(stack_dir) as infra:
+                yield infra
+        finally:
+            if not given:
+                shutil.rmtree(stack_dir, ignore_errors=True)
