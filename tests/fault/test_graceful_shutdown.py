@@ -45,7 +45,7 @@ async def test_sigterm_mid_stream_drains_and_loses_nothing(
         # uvicorn re-raises SIGTERM once shutdown is complete, hence -15 rather than 0.
         assert service.process is not None and service.process.returncode in (0, -15)
         log = service.log_path.read_text()
-        assert '"service stopping: draining in-flight messages"' in log
+        assert '"service stopping: finishing the batches in hand"' in log
         assert '"service stopped"' in log
 
         service.start()

@@ -43,5 +43,4 @@ async def test_a_checkin_is_stored_and_recorded_once_even_when_delivered_twice(
         assert stored is not None
         assert stored["mood"] == 4
         assert stored["note"] == "rough week"
-        assert stored["outbox_pending"] is False
         await mongo.close()

@@ -81,14 +81,14 @@ def describe(
         broker.subscriber(
             name,
             group_id=settings.consumer_group,
-            title=f"{name}:{settings.service_name}",
+            title=f"{name}:{settings.service_name}:receive",
             description=event_type.__doc__,
         )(handler)
     for event_type in publishes:
         name = topic_for(settings, event_type)
         broker.publisher(
             name,
-            title=f"{name}:{settings.service_name}",
+            title=f"{name}:{settings.service_name}:send",
             description=event_type.__doc__,
             schema=event_type,
         )

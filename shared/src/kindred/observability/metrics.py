@@ -15,10 +15,10 @@ events_handled = Counter(
     ["topic", "outcome"],
     registry=registry,
 )
-handler_retries = Counter(
-    "kindred_handler_retries_total",
-    "Handler attempts that failed and were retried",
-    ["topic"],
+dependency_retries = Counter(
+    "kindred_dependency_retries_total",
+    "Steps of a partition's work that failed because Kafka or MongoDB did, and were retried",
+    ["group"],
     registry=registry,
 )
 dead_letters = Counter(

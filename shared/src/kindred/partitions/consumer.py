@@ -44,6 +44,7 @@ from kindred.observability.metrics import (
     commit_seconds,
     consumer_lag,
     dead_letters,
+    dependency_retries,
     events_handled,
     partitions_fenced,
     partitions_owned,
@@ -75,6 +76,32 @@ log = logging.getLogger(__name__)
 TRANSIENT: tuple[type[BaseException], ...] = (PyMongoError, KafkaError, OSError, TimeoutError)
 
 
+# Event ids remembered per partition to skip a copy of an event published twice.
+RECENT_IDS = 10_000
+
+
+class RecentIds:
+    """The ids of the last events a partition applied. A redelivered record is skipped by its
+    offset (the log records them); this catches a *copy* of an event at another offset, which
+    a replayed log entry publishes. Handlers stay idempotent for copies older than this."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.order: deque[str] = deque()
+        self.ids: set[str] = set()
+
+    def __contains__(self, event_id: object) -> bool:
+        return event_id in self.ids
+
+    def add(self, event_id: str) -> None:
+        if event_id in self.ids:
+            return
+        self.ids.add(event_id)
+        self.order.append(event_id)
+        if len(self.order) > self.size:
+            self.ids.discard(self.order.popleft())
+
+
 class Released(Exception):
     """The partition was revoked (or the service is stopping) while its work waited."""
 
@@ -94,6 +121,7 @@ class _Partition:
     # The working set may hold changes the log does not: rebuild it before the next batch.
     stale: bool = False
     garbage: list[str] = field(default_factory=list)  # log entries to delete
+    recent: RecentIds = field(default_factory=lambda: RecentIds(RECENT_IDS))
 
 
 class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -330,6 +358,7 @@ class PartitionedConsumer:
         offsets = dict(part.head.offsets)
         fresh: list[tuple[ConsumerRecord[bytes, bytes], Envelope[Any]]] = []
         failed: list[Failed] = []
+        in_batch: set[str] = set()
         for record in records:
             if record.offset < offsets.get(record.topic, 0):
                 events_handled.labels(topic=record.topic, outcome="already-committed").inc()
@@ -338,7 +367,10 @@ class PartitionedConsumer:
             decoded = decode(record, self.event_types[record.topic])
             if isinstance(decoded, Failed):
                 failed.append(decoded)
+            elif decoded.id in part.recent or decoded.id in in_batch:
+                events_handled.labels(topic=record.topic, outcome="duplicate").inc()
             else:
+                in_batch.add(decoded.id)
                 fresh.append((record, decoded))
         if offsets == part.head.offsets:
             return
@@ -349,7 +381,8 @@ class PartitionedConsumer:
             changes.records.append(dead_letter(item, self.group))
             dead_letters.labels(topic=item.record.topic, error_type=type(item.error).__name__).inc()
         await self._commit(part, changes, offsets)
-        for record, _ in fresh:
+        for record, event in fresh:
+            part.recent.add(event.id)
             events_handled.labels(topic=record.topic, outcome="applied").inc()
 
     async def _run(
@@ -423,6 +456,7 @@ class PartitionedConsumer:
                 return await attempt()
             except TRANSIENT as exc:
                 failures += 1
+                dependency_retries.labels(group=self.group).inc()
                 if (part.closing or self._stopping) and (give_up_on_close or failures > 3):
                     raise Released() from exc
                 log.warning(
