@@ -6,10 +6,15 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
+from kindred.events.matching import SupportRequested
 from kindred.events.members import ProfileSubmitted
 from kindred.matching.app import create_app
 from kindred.matching.settings import MatchingSettings
-from kindred.observability.metrics import events_handled
+from kindred.observability.metrics import (
+    directory_supporters,
+    events_handled,
+    requests_waiting,
+)
 from tests.support.factories import profile_submitted, support_requested
 from tests.support.infra import Infra
 from tests.support.kafka import TopicReader, produce_event
@@ -17,12 +22,25 @@ from tests.support.services import running, settings_for
 from tests.support.waiting import eventually
 
 
+async def _value(metric: Any) -> float:
+    return float(metric._value.get())
+
+
+def _handled(namespace: str, event_type: type[Any], outcome: str = "applied") -> Any:
+    return events_handled.labels(topic=f"{namespace}.{event_type.TOPIC}", outcome=outcome)
+
+
 async def test_a_request_is_proposed_to_a_fitting_supporter_once(
     infra: Infra, namespace: str
 ) -> None:
-    settings = settings_for(MatchingSettings, infra, namespace)
-    proposed_topic = f"{namespace}.match.proposed"
-    async with running(create_app(settings)), TopicReader(infra.kafka, proposed_topic) as reader:
+    settings = settings_for(MatchingSettings, infra, namespace, directory_refresh_seconds=0.2)
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongodb_url)
+    db = mongo[settings.database_name]
+    async with (
+        running(create_app(settings)),
+        TopicReader(infra.kafka, f"{namespace}.match.proposed") as reader,
+        TopicReader(infra.kafka, f"{namespace}.match.slot-requested") as asks,
+    ):
         await produce_event(
             infra.kafka, namespace, profile_submitted("french-griever", languages=["fr"])
         )
@@ -30,60 +48,61 @@ async def test_a_request_is_proposed_to_a_fitting_supporter_once(
             infra.kafka, namespace, profile_submitted("anxious", topics=["anxiety"])
         )
         await produce_event(infra.kafka, namespace, profile_submitted("fits", capacity=1))
-
-        mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongodb_url)
-        profiles = mongo[settings.database_name]["profiles"]
         await eventually(
-            lambda: profiles.count_documents({}), lambda n: n == 3, what="three profiles stored"
+            lambda: _value(directory_supporters), lambda n: n == 3, what="three supporters known"
         )
 
+        waiting_before = await _value(requests_waiting)
         request = support_requested("seeker-1")
         await produce_event(infra.kafka, namespace, request)
-        await produce_event(infra.kafka, namespace, request)  # delivered twice
-        # Same key, so processed after both copies: when its outcome shows, they are done.
-        later = support_requested("seeker-1")
-        await produce_event(infra.kafka, namespace, later)
-
-        requests = mongo[settings.database_name]["requests"]
-        await eventually(
-            lambda: requests.find_one({"_id": later.data.request_id}),
-            lambda d: d is not None and d["status"] == "waiting",
-            what="second request left waiting (the only supporter is full)",
-        )
+        await produce_event(infra.kafka, namespace, request)  # a copy of the same event
         values = (await eventually(reader.poll, lambda r: len(r) >= 1)) and reader.values()
-        assert len(values) == 1
+        later = support_requested("seeker-2")
+        await produce_event(infra.kafka, namespace, later)
+        await eventually(
+            lambda: _value(requests_waiting),
+            lambda n: n == waiting_before + 1,
+            what="the second request left waiting (the only fitting supporter is full)",
+        )
+
+        await reader.poll()
+        assert len(reader.values()) == 1
         match = values[0]
         assert match["type"] == "kindred.match.proposed.v1"
         assert match["data"]["seeker_id"] == "seeker-1"
         assert match["data"]["supporter_id"] == "fits"
         assert match["data"]["request_id"] == request.data.request_id
         assert match["correlationid"] == request.correlationid
-        assert match["causationid"] == request.id
+        # The chain: the request caused one ask, the ask caused the proposal.
+        await asks.poll()
+        [ask] = asks.values()
+        assert ask["causationid"] == request.id
+        assert match["causationid"] == ask["id"]
 
-        supporter = await profiles.find_one({"_id": "fits"})
-        assert supporter is not None
-        assert supporter["load"] == [request.data.request_id]
-        assert supporter["load_count"] == 1
-        await mongo.close()
+        holds = [d async for d in db["holds"].find({})]
+        assert [(h["_id"], h["supporter_id"]) for h in holds] == [
+            (request.data.request_id, "fits")
+        ]
+        assert await db["requests"].count_documents({}) == 2
+        # Matched requests leave the working set; the waiting one stays.
+        open_ids = [d["_id"] async for d in db["open_requests"].find({})]
+        assert open_ids == [later.data.request_id]
+    await mongo.close()
 
 
 async def test_an_older_profile_never_overwrites_a_newer_one(infra: Infra, namespace: str) -> None:
     settings = settings_for(MatchingSettings, infra, namespace)
-    skipped = events_handled.labels(
-        topic=f"{namespace}.{ProfileSubmitted.TOPIC}", outcome="skipped"
-    )
+    handled = _handled(namespace, ProfileSubmitted)
     async with running(create_app(settings)):
         newer = profile_submitted("m1", capacity=5)
         older = profile_submitted("m1", capacity=2).model_copy(
             update={"time": newer.time.replace(year=newer.time.year - 1)}
         )
-        before = skipped._value.get()
+        before = await _value(handled)
         await produce_event(infra.kafka, namespace, newer)
         await produce_event(infra.kafka, namespace, older)
         await eventually(
-            lambda: _value(skipped),
-            lambda v: v == before + 1,
-            what="the older profile handled and skipped",
+            lambda: _value(handled), lambda v: v == before + 2, what="both profiles handled"
         )
         mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongodb_url)
         stored = await mongo[settings.database_name]["profiles"].find_one({"_id": "m1"})
@@ -93,38 +112,42 @@ async def test_an_older_profile_never_overwrites_a_newer_one(infra: Infra, names
         await mongo.close()
 
 
-async def _value(counter: Any) -> float:
-    return float(counter._value.get())
-
-
 async def test_a_waiting_request_is_proposed_once_a_supporter_with_room_appears(
     infra: Infra, namespace: str
 ) -> None:
-    settings = settings_for(MatchingSettings, infra, namespace, rematch_interval_seconds=0.2)
+    settings = settings_for(
+        MatchingSettings,
+        infra,
+        namespace,
+        rematch_interval_seconds=0.2,
+        directory_refresh_seconds=0.2,
+    )
     async with (
         running(create_app(settings)),
         TopicReader(infra.kafka, f"{namespace}.match.proposed") as reader,
     ):
+        handled = _handled(namespace, SupportRequested)
         request = support_requested("seeker-1")
         await produce_event(infra.kafka, namespace, request)
-        mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongodb_url)
-        requests = mongo[settings.database_name]["requests"]
         await eventually(
-            lambda: requests.find_one({"_id": request.data.request_id}),
-            lambda d: d is not None and d["status"] == "waiting",
-            what="the request waiting: nobody can support it yet",
+            lambda: _value(handled), lambda n: n == 1, what="the request handled: it waits"
         )
         assert await reader.poll() == []
 
         await produce_event(infra.kafka, namespace, profile_submitted("late-supporter"))
         records = await eventually(
-            reader.poll, lambda r: len(r) >= 1, what="the re-match loop's proposal"
+            reader.poll, lambda r: len(r) >= 1, what="the re-match tick's proposal"
         )
         assert len(records) == 1
         proposal = reader.values()[0]
         assert proposal["data"]["supporter_id"] == "late-supporter"
+        assert proposal["data"]["request_id"] == request.data.request_id
         assert proposal["correlationid"] == request.correlationid
-        assert proposal["causationid"] == request.id
-        stored = await requests.find_one({"_id": request.data.request_id})
-        assert stored is not None and stored["status"] == "proposed"
+        mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongodb_url)
+        db = mongo[settings.database_name]
+        await eventually(
+            lambda: db["open_requests"].count_documents({}),
+            lambda n: n == 0,
+            what="the matched request leaving the working set",
+        )
         await mongo.close()
