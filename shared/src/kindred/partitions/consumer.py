@@ -377,7 +377,7 @@ class PartitionedConsumer:
         batch_records.observe(len(records))
         changes = Changes(self.settings.kindred_namespace)
         failed += await self._until_done(part, lambda: self._run(part, fresh, changes))
-        for item in failed:
+        for item in sorted(failed, key=lambda f: (f.record.topic, f.record.offset)):
             changes.records.append(dead_letter(item, self.group))
             dead_letters.labels(topic=item.record.topic, error_type=type(item.error).__name__).inc()
         await self._commit(part, changes, offsets)
