@@ -1,0 +1,163 @@
+"""The pure parts of the partition runtime: batches, dead letters, log entries, writes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from aiokafka import ConsumerRecord
+
+from kindred.events.checkins import CheckinSubmitted
+from kindred.events.envelope import Envelope
+from kindred.partitions.log import Entry, Record
+from kindred.partitions.processor import Changes, Failed, dead_letter, decode, run_batch
+from kindred.storage.writes import Delete, Insert, Put, _grouped, write_from_doc, write_to_doc
+from tests.support.factories import checkin_submitted
+
+pytestmark = pytest.mark.unit
+
+
+def record(event: Envelope[Any] | bytes, offset: int = 0) -> ConsumerRecord[bytes, bytes]:
+    value = event if isinstance(event, bytes) else event.model_dump_json().encode()
+    return ConsumerRecord(
+        topic="t.checkin.submitted",
+        partition=2,
+        offset=offset,
+        timestamp=0,
+        timestamp_type=0,
+        key=b"m1",
+        value=value,
+        checksum=None,
+        serialized_key_size=2,
+        serialized_value_size=len(value),
+        headers=[("ce_type", b"kindred.checkin.submitted.v1")],
+    )
+
+
+class Tally:
+    """Counts moods per partition; a note of "boom" raises after changing the tally."""
+
+    events = (CheckinSubmitted,)
+
+    def __init__(self) -> None:
+        self.stored: dict[int, int] = {}  # what "MongoDB" holds
+        self.total: dict[int, int] = {}
+        self.loads = 0
+
+    async def load(self, partition: int) -> None:
+        self.loads += 1
+        self.total[partition] = self.stored.get(partition, 0)
+
+    def drop(self, partition: int) -> None:
+        self.total.pop(partition, None)
+
+    def handle(self, partition: int, event: Envelope[Any], changes: Changes) -> None:
+        assert isinstance(event, CheckinSubmitted)
+        self.total[partition] += event.data.mood
+        if event.data.note == "boom":
+            raise RuntimeError("boom")
+        changes.put("tally", {"_id": partition, "total": self.total[partition]})
+
+    def tick(self, partition: int, changes: Changes) -> None:
+        pass
+
+
+async def test_a_failing_event_is_set_aside_and_its_half_done_effect_undone() -> None:
+    tally = Tally()
+    tally.stored[2] = 100
+    await tally.load(2)
+    events = [checkin_submitted("m1", mood=m) for m in (1, 2, 3)]
+    boom = checkin_submitted("m1", mood=7, note="boom")
+    batch = [(record(e, i), e) for i, e in enumerate([events[0], boom, events[1], events[2]])]
+    changes = Changes("t")
+    failed = await run_batch(tally, 2, batch, changes)
+    assert [f.record.offset for f in failed] == [1]
+    assert isinstance(failed[0].error, RuntimeError)
+    # The 7 the failing event added before raising is gone: reloaded, earlier events redone.
+    assert tally.total[2] == 106
+    assert changes.writes[-1] == Put("tally", {"_id": 2, "total": 106})
+    assert tally.loads == 2
+
+
+def test_decode_keeps_a_record_that_is_not_the_event_as_failed() -> None:
+    good = checkin_submitted("m1")
+    assert decode(record(good), CheckinSubmitted) == good
+    bad = decode(record(b'{"type": "kindred.checkin.submitted.v1"}'), CheckinSubmitted)
+    assert isinstance(bad, Failed)
+    assert "validation error" in str(bad.error)
+    assert isinstance(decode(record(b"\xff not json"), CheckinSubmitted), Failed)
+
+
+def test_a_dead_letter_keeps_the_record_and_names_the_error_and_origin() -> None:
+    raw = record(b"\xff not json", offset=41)
+    letter = dead_letter(Failed(raw, ValueError("no good")), "kindred.checkins")
+    headers = dict(letter.headers)
+    assert letter.topic == "t.checkin.submitted.dlt"
+    assert letter.key == b"m1" and letter.value == b"\xff not json"
+    assert headers["ce_type"] == "kindred.checkin.submitted.v1"  # the original headers stay
+    assert headers["kindred-dlt-error-type"] == "ValueError"
+    assert headers["kindred-dlt-error-message"] == "no good"
+    assert headers["kindred-dlt-origin-topic"] == "t.checkin.submitted"
+    assert headers["kindred-dlt-origin-partition"] == "2"
+    assert headers["kindred-dlt-origin-offset"] == "41"
+    assert headers["kindred-dlt-consumer-group"] == "kindred.checkins"
+
+
+def test_a_log_entry_survives_its_round_trip_through_a_document() -> None:
+    entry = Entry(
+        partition=3,
+        seq=12,
+        owner="host:1:abc",
+        at=datetime(2026, 11, 25, tzinfo=UTC),
+        offsets={"k.a.b": 7, "k.c": 0},
+        writes=[
+            Insert("inbox", {"_id": "e:m", "n": 1}),
+            Put("loads", {"_id": 3, "loads": []}),
+            Delete("steps", ("r1", "r2"), field="request_id"),
+        ],
+        records=[Record("k.a.b", b"key", b"{}", (("ce_id", "x"),)), Record("k.c", None, b"v")],
+    )
+    doc = entry.to_doc()
+    assert doc["_id"] == "00003:000000000012"
+    assert not any(isinstance(v, list) and v and isinstance(v[0], list) for v in _values(doc))
+    assert Entry.from_doc(doc) == entry
+    for write in entry.writes:
+        assert write_from_doc(write_to_doc(write)) == write
+
+
+def _values(doc: Any) -> list[Any]:
+    """Every value nested in a document (FerretDB refuses arrays of arrays)."""
+    if isinstance(doc, dict):
+        return [v for value in doc.values() for v in [value, *_values(value)]]
+    if isinstance(doc, list):
+        return [v for value in doc for v in [value, *_values(value)]]
+    return []
+
+
+def test_writes_group_per_collection_and_the_last_put_of_a_document_wins() -> None:
+    groups = _grouped(
+        [
+            Insert("a", {"_id": 1}),
+            Put("b", {"_id": "x", "v": 1}),
+            Insert("a", {"_id": 2}),
+            Put("b", {"_id": "x", "v": 2}),
+            Delete("b", ("y",)),
+            Delete("a", ("r1",), field="request_id"),
+        ]
+    )
+    assert [d["_id"] for d in groups["a"].inserts] == [1, 2]
+    assert groups["b"].puts == {"x": {"_id": "x", "v": 2}}
+    assert dict(groups["b"].deletes) == {"_id": ["y"]}
+    assert dict(groups["a"].deletes) == {"request_id": ["r1"]}
+
+
+def test_changes_say_whether_there_is_anything_to_commit() -> None:
+    changes = Changes("ns")
+    assert not changes
+    changes.then(lambda: None)
+    assert not changes  # callbacks alone commit nothing
+    changes.emit(checkin_submitted("m1"))
+    assert changes and changes.records[0].topic == "ns.checkin.submitted"
+    changes.clear()
+    assert not changes and not changes.after_commit
