@@ -36,6 +36,7 @@ async def test_sigkill_mid_stream_loses_and_doubles_nothing(
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongodb_url)
     inbox = mongo[f"{namespace}_notifications"]["inbox"]
     profiles = mongo[f"{namespace}_matching"]["profiles"]
+    holds = mongo[f"{namespace}_matching"]["holds"]
     with Platform(
         infra.kafka, infra.mongodb_url, namespace, tmp_path / "logs", extra_env=env
     ) as platform:
@@ -98,8 +99,8 @@ async def test_sigkill_mid_stream_loses_and_doubles_nothing(
             )
 
             # Every supporter slot is held by exactly one request: no leak, no double booking.
-            loads = [rid async for p in profiles.find({}) for rid in p["load"]]
-            assert sorted(loads) == sorted(accepted)
+            held = [h["_id"] async for h in holds.find({})]
+            assert sorted(held) == sorted(accepted)
 
             # A sample read through the gateway, as the member would.
             seeker = MemberClient(platform.gateway_url, accepted[next(iter(accepted))], http)
