@@ -2,7 +2,8 @@
 
 Reads docker-compose.yml, deploy/k8s/, deploy/prometheus/ and deploy/grafana/ and checks them
 against the settings classes, the health routes and the metrics the services really export, so
-renaming a setting, a port or a metric breaks this test instead of a deployment.
+renaming a setting, a port or a metric breaks this test instead of a deployment. Settings the
+files only mention (comments, runbooks, panel descriptions) must exist too.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ SETTINGS: dict[str, type[ServiceSettings]] = {
     "checkins": CheckinsSettings,
     "notifications": NotificationsSettings,
 }
+# The services that consume Kafka (one partitioned consumer per replica); the gateway only
+# publishes.
+CONSUMERS = {"matching", "checkins", "notifications"}
 IMAGE = "kindred:0.1.0"
 HEALTH_ROUTES = {getattr(route, "path", None) for route in health_router({}).routes}
 
@@ -57,6 +61,16 @@ def default_port(service: str) -> int:
 def env_names(service: str) -> set[str]:
     """The environment variables a service reads: its settings fields, upper-cased."""
     return {name.upper() for name in SETTINGS[service].model_fields}
+
+
+def all_env_names() -> set[str]:
+    return set().union(*(env_names(service) for service in SETTINGS))
+
+
+def default_partitions() -> int:
+    value = ServiceSettings.model_fields["kafka_topic_partitions"].default
+    assert isinstance(value, int)
+    return value
 
 
 def graceful_timeout() -> float:
@@ -238,6 +252,33 @@ def test_k8s_gateway_secret(k8s: list[dict[str, Any]]) -> None:
     assert example["stringData"]["JWT_SECRET"] != DEV_JWT_SECRET
 
 
+def test_k8s_replicas_fit_the_partitions(k8s: list[dict[str, Any]]) -> None:
+    """Every service runs at least 2 replicas that roll one at a time; a consuming service no
+    more than it has partitions (beyond that replicas sit idle)."""
+    config = of_kind(k8s, "ConfigMap")["kindred-config"]["data"]
+    partitions = int(config.get("KAFKA_TOPIC_PARTITIONS", default_partitions()))
+    for name, deployment in of_kind(k8s, "Deployment").items():
+        spec = deployment["spec"]
+        assert spec["replicas"] >= 2, name
+        if name in CONSUMERS:
+            assert spec["replicas"] <= partitions, name
+        rolling = spec["strategy"]["rollingUpdate"]
+        assert spec["strategy"]["type"] == "RollingUpdate", name
+        assert (rolling["maxSurge"], rolling["maxUnavailable"]) == (1, 0), name
+
+
+def test_k8s_disruption_budgets_let_one_replica_go(k8s: list[dict[str, Any]]) -> None:
+    deployments = of_kind(k8s, "Deployment")
+    budgets = of_kind(k8s, "PodDisruptionBudget")
+    assert set(budgets) == set(deployments)
+    for name, budget in budgets.items():
+        selector = budget["spec"]["selector"]["matchLabels"]
+        assert selector == deployments[name]["spec"]["selector"]["matchLabels"], name
+        # maxUnavailable 1: a drain never blocks, and never takes every replica at once.
+        assert budget["spec"].get("maxUnavailable") == 1, name
+        assert "minAvailable" not in budget["spec"], name
+
+
 # --- metric names in alerts and dashboards --------------------------------------------------
 
 
@@ -336,7 +377,10 @@ def test_alert_metrics_exist() -> None:
         used |= names
     assert {
         "kindred_dead_letters_total",
-        "kindred_handler_retries_total",
+        "kindred_dependency_retries_total",
+        "kindred_consumer_lag",
+        "kindred_partitions_fenced_total",
+        "kindred_background_failures_total",
         "kindred_gateway_publish_seconds_bucket",
         "kindred_support_requests_waiting_total",
         "up",
@@ -364,8 +408,66 @@ def test_dashboard_metrics_exist() -> None:
         "kindred_events_published_total",
         "kindred_events_handled_total",
         "kindred_dead_letters_total",
+        "kindred_dependency_retries_total",
         "kindred_matches_proposed_total",
         "kindred_inbox_entries_total",
+        "kindred_checkins_recorded_total",
         "kindred_gateway_events_accepted_total",
         "kindred_gateway_publish_seconds_bucket",
+        "kindred_consumer_lag",
+        "kindred_partitions_owned",
+        "kindred_partitions_fenced_total",
+        "kindred_partition_commit_seconds_bucket",
+        "kindred_consumer_batch_records_bucket",
+        "kindred_storage_documents_written_total",
+        "kindred_matching_directory_supporters",
+        "kindred_matching_open_requests",
     } <= used
+
+
+def test_dashboard_layout() -> None:
+    """Unique panel ids, and panels inside the 24-column grid that do not overlap."""
+    for path in sorted(DASHBOARD_DIR.glob("*.json")):
+        panels = json.loads(path.read_text())["panels"]
+        ids = [panel["id"] for panel in panels]
+        assert len(ids) == len(set(ids)), f"{path.name}: duplicate panel ids"
+        taken: dict[tuple[int, int], str] = {}
+        for panel in panels:
+            grid = panel["gridPos"]
+            assert grid["w"] > 0 and grid["h"] > 0, panel["title"]
+            assert 0 <= grid["x"] and grid["x"] + grid["w"] <= 24, panel["title"]
+            for x in range(grid["x"], grid["x"] + grid["w"]):
+                for y in range(grid["y"], grid["y"] + grid["h"]):
+                    other = taken.setdefault((x, y), panel["title"])
+                    assert other == panel["title"], (
+                        f"{path.name}: {other!r} overlaps {panel['title']!r}"
+                    )
+
+
+# --- settings the deployment files mention --------------------------------------------------
+
+SETTING_NAME = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
+
+
+def yaml_comments(path: Path) -> str:
+    return "\n".join(line.split("#", 1)[1] for line in path.read_text().splitlines() if "#" in line)
+
+
+def test_settings_mentioned_in_deploy_files_exist() -> None:
+    """Runbooks, comments and panel descriptions name settings too: a removed or renamed one
+    must not linger there (e.g. an alert telling the on-call to tune a setting that is gone)."""
+    texts = {
+        path.relative_to(ROOT).as_posix(): path.read_text()
+        for path in [ALERTS_FILE, PROMETHEUS_FILE, K8S_DIR / "README.md"]
+    }
+    texts |= {p.relative_to(ROOT).as_posix(): p.read_text() for p in DASHBOARD_DIR.glob("*.json")}
+    # Only comments here: these files also set third-party variables (Kafka's, Grafana's).
+    for path in [COMPOSE_FILE, *sorted(K8S_DIR.glob("*.yaml"))]:
+        texts[path.relative_to(ROOT).as_posix()] = yaml_comments(path)
+    known = all_env_names()
+    mentioned = 0
+    for where, text in texts.items():
+        names = set(SETTING_NAME.findall(text))
+        mentioned += len(names)
+        assert names <= known, f"{where}: {sorted(names - known)} are not settings fields"
+    assert mentioned >= 10
