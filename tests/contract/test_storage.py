@@ -18,8 +18,10 @@ Kindred relies on:
    Whether several documents lacking the field are admitted differs (FerretDB admits them):
    not relied on either way.
 4. `replace_one(upsert=True)` by `_id` inserts when missing and replaces the whole document when
-   present; `update_one` / `find_one_and_update` with `upsert=True` set `$setOnInsert` fields
-   only when they insert.
+   present; with a version guard (`{_id, _v: {$lt: v}}`) it misses a newer document and its
+   upsert collides (11000), so a former owner's late write leaves newer state alone. The guard
+   is a read-then-write on FerretDB v1: it narrows a late writer's window to that of FerretDB's
+   own update, which nothing else writes concurrently under the one-writer rule.
 5. `bulk_write(ordered=False)` of InsertOne / ReplaceOne(upsert) / DeleteOne / DeleteMany
    reports the right counts, and a duplicate InsertOne fails only that operation.
 6. `delete_many` with `$in` (on `_id` or a field), `find` with a filter, projection and sort,
@@ -29,6 +31,8 @@ Kindred relies on:
    and every index the services declare (`INDEXES` lists) can be created.
 8. Datetimes round-trip at millisecond precision (`tz_aware=True`), `bytes` as `bytes`, nested
    dicts and lists as they were.
+9. `kindred.storage.writes.apply_writes` on top of these: idempotent, and a late write never
+   undoes a newer one.
 
 Kindred does NOT rely on (and must not start to):
 
@@ -50,6 +54,8 @@ Kindred does NOT rely on (and must not start to):
 - which operation an upserted `_id` belongs to (`BulkWriteResult.upserted_ids` keys, `index` in
   an `update` reply's `upserted`): FerretDB v1 numbers the upserts (0, 1, ...), not the
   statements, so only `upserted_count` and the set of upserted ids are portable;
+- a `bulk_write` whose upserting `ReplaceOne` collides (11000): FerretDB v1 answers without
+  `nModified` and pymongo raises `KeyError` reading the reply; versioned puts go one by one;
 - documents FerretDB v1 rejects or alters (https://docs.ferretdb.io/v1.24/diff): an array
   directly inside an array (`[[topic, offset]]`: the insert fails, code 2, "nested arrays are
   not supported"; store `[{"t": topic, "o": offset}]`), keys containing `.` or starting with
@@ -69,12 +75,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient, DeleteMany, DeleteOne, InsertOne, ReplaceOne, ReturnDocument
+from pymongo import AsyncMongoClient, DeleteMany, DeleteOne, InsertOne, ReplaceOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from kindred.storage.mongo import Index, ensure_indexes
+from kindred.storage.writes import Delete, Insert, Put, apply_writes
 from tests.support.infra import Infra
 
 pytestmark = pytest.mark.contract
@@ -275,37 +282,18 @@ async def test_replace_one_upsert_inserts_when_missing_and_replaces_whole_when_p
     assert await docs.count_documents({}) == 1
 
 
-async def test_find_one_and_update_upsert_sets_on_insert_only_when_inserting(
+async def test_a_put_guarded_by_version_misses_a_newer_document_and_collides(
     db: AsyncDatabase[Doc],
 ) -> None:
+    """The version guard `apply_writes` puts with: `{_id, _v: {$lt: v}}`, upsert."""
     docs = db["docs"]
-
-    async def touch(created: int, seen: int) -> Doc | None:
-        return await docs.find_one_and_update(
-            {"_id": "x"},
-            {"$setOnInsert": {"created": created}, "$set": {"seen": seen}},
-            upsert=True,
-            return_document=ReturnDocument.AFTER,
-        )
-
-    assert await touch(created=1, seen=1) == {"_id": "x", "created": 1, "seen": 1}
-    assert await touch(created=2, seen=2) == {"_id": "x", "created": 1, "seen": 2}
-    assert await docs.count_documents({}) == 1
-
-
-async def test_update_one_upsert_sets_on_insert_only_when_inserting(
-    db: AsyncDatabase[Doc],
-) -> None:
-    docs = db["docs"]
-    first = await docs.update_one(
-        {"_id": "x"}, {"$setOnInsert": {"created": 1}, "$set": {"seen": 1}}, upsert=True
-    )
-    assert first.upserted_id == "x" and first.matched_count == 0
-    second = await docs.update_one(
-        {"_id": "x"}, {"$setOnInsert": {"created": 2}, "$set": {"seen": 2}}, upsert=True
-    )
-    assert second.upserted_id is None and second.matched_count == 1
-    assert await docs.find_one({"_id": "x"}) == {"_id": "x", "created": 1, "seen": 2}
+    await docs.insert_one({"_id": "x", "_v": 7})
+    with pytest.raises(DuplicateKeyError):
+        await docs.replace_one({"_id": "x", "_v": {"$lt": 5}}, {"_v": 5}, upsert=True)
+    assert await docs.find_one({"_id": "x"}) == {"_id": "x", "_v": 7}
+    result = await docs.replace_one({"_id": "x", "_v": {"$lt": 9}}, {"_v": 9}, upsert=True)
+    assert result.matched_count == 1
+    assert await docs.find_one({"_id": "x"}) == {"_id": "x", "_v": 9}
 
 
 # ------------------------------------------------------------------ 5. bulk_write
@@ -530,3 +518,19 @@ def test_the_code_makes_no_read_modify_write_update() -> None:
                 if not line.lstrip().startswith("#") and FORBIDDEN.search(line):
                     offending.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert not offending, "read-modify-write updates in the code:\n" + "\n".join(offending)
+
+
+async def test_a_late_write_never_undoes_a_newer_one(db: AsyncDatabase[Doc]) -> None:
+    """Each write carries the log sequence number of its entry (`_v`); a put or delete from an
+    older entry, applied late by a former owner, leaves a newer document alone."""
+    await apply_writes(db, [Put("w", {"_id": "x", "state": "newer"})], version=7)
+    await apply_writes(db, [Put("w", {"_id": "x", "state": "older"})], version=5)
+    await apply_writes(db, [Delete("w", ("x",))], version=6)
+    assert await db["w"].find_one({"_id": "x"}) == {"_id": "x", "state": "newer", "_v": 7}
+    await apply_writes(db, [Put("w", {"_id": "x", "state": "newer"})], version=7)  # a replay
+    await apply_writes(db, [Put("w", {"_id": "x", "state": "newest"})], version=9)
+    assert (await db["w"].find_one({"_id": "x"}) or {})["state"] == "newest"
+    await apply_writes(db, [Insert("w", {"_id": "y", "k": 1}), Insert("w", {"_id": "y"})], 10)
+    await apply_writes(db, [Delete("w", (1,), field="k")], version=11)
+    await apply_writes(db, [Delete("w", ("x",))], version=12)
+    assert [d async for d in db["w"].find({})] == []

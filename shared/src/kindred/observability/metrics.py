@@ -11,7 +11,8 @@ events_published = Counter(
 )
 events_handled = Counter(
     "kindred_events_handled_total",
-    "Events a consumer finished, by outcome (applied, duplicate, skipped)",
+    "Records a consumer finished, by outcome: applied, duplicate (a copy of an event applied "
+    "recently), already-committed (the partition log held it)",
     ["topic", "outcome"],
     registry=registry,
 )
@@ -69,6 +70,12 @@ log_entries = Counter(
 partitions_owned = Gauge(
     "kindred_partitions_owned",
     "Partitions this replica owns (holds in every topic it consumes)",
+    ["group"],
+    registry=registry,
+)
+partitions_total = Gauge(
+    "kindred_partitions_total",
+    "Partitions of the topics this consumer group reads: every one should be owned by a replica",
     ["group"],
     registry=registry,
 )

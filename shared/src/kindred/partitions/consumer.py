@@ -46,8 +46,10 @@ from kindred.observability.metrics import (
     dead_letters,
     dependency_retries,
     events_handled,
+    events_published,
     partitions_fenced,
     partitions_owned,
+    partitions_total,
 )
 from kindred.partitions.log import (
     Entry,
@@ -230,6 +232,8 @@ class PartitionedConsumer:
             self.processor.drop(number)
             del self.kept[number]
         partitions_owned.labels(group=self.group).set(len(self.owned))
+        known = self.consumer.partitions_for_topic(self.topics[0]) or set()
+        partitions_total.labels(group=self.group).set(len(known))
         log.info("partitions assigned", extra={"partitions": sorted(self.owned)})
 
     async def _revoke(self, numbers: set[int]) -> None:
@@ -377,11 +381,15 @@ class PartitionedConsumer:
         batch_records.observe(len(records))
         changes = Changes(self.settings.kindred_namespace)
         failed += await self._until_done(part, lambda: self._run(part, fresh, changes))
+        dead = {(f.record.topic, f.record.offset) for f in failed}
         for item in sorted(failed, key=lambda f: (f.record.topic, f.record.offset)):
             changes.records.append(dead_letter(item, self.group))
-            dead_letters.labels(topic=item.record.topic, error_type=type(item.error).__name__).inc()
+            counter = dead_letters.labels(item.record.topic, type(item.error).__name__)
+            changes.then(counter.inc)
         await self._commit(part, changes, offsets)
         for record, event in fresh:
+            if (record.topic, record.offset) in dead:
+                continue  # a re-drive from the dead-letter topic must not look like a copy
             part.recent.add(event.id)
             events_handled.labels(topic=record.topic, outcome="applied").inc()
 
@@ -429,7 +437,7 @@ class PartitionedConsumer:
         commit_seconds.observe(time.perf_counter() - started)
 
     async def _apply_and_publish(self, part: _Partition, entry: Entry) -> None:
-        await self._until_done(part, lambda: apply_writes(self.db, entry.writes))
+        await self._until_done(part, lambda: apply_writes(self.db, entry.writes, entry.seq))
         await self._until_done(part, lambda: self._publish(entry.records))
 
     async def _publish(self, records: list[Record]) -> None:
@@ -441,6 +449,8 @@ class PartitionedConsumer:
             for r in records
         ]
         await asyncio.gather(*acks)
+        for record in records:
+            events_published.labels(topic=record.topic).inc()
 
     async def _until_done(
         self, part: _Partition, attempt: Any, *, give_up_on_close: bool = True

@@ -1,7 +1,10 @@
 """The three writes a service may make, and how a batch of them reaches MongoDB.
 
 Every write is idempotent, so a batch can be applied again after a crash (the partition log
-replays it) and change nothing the second time:
+replays it) and change nothing the second time. Each document carries `_v`, the sequence number
+of the partition-log entry that wrote it, and a put or delete only touches a document older than
+its entry: a former owner that wakes late and applies an entry already replayed by its successor
+cannot undo the successor's newer writes.
 
 - `Insert`: a document with a known `_id`; a duplicate key means it is already there. The only
   write a collection that grows (histories, inboxes) ever gets: on FerretDB an insert costs the
@@ -9,8 +12,8 @@ replays it) and change nothing the second time:
 - `Put`: replace the whole document by `_id` (upsert). For small working-set collections.
 - `Delete`: remove documents whose `field` is one of `values` (default `_id`).
 
-`apply_writes` groups a batch per collection and kind: one `insert_many`, one `bulk_write` of
-puts, one `delete_many` per collection, whatever the batch size.
+`apply_writes` groups a batch per collection and kind: one `insert_many` and one `delete_many`
+per collection whatever the batch size, and one `replace_one` per document put.
 """
 
 from __future__ import annotations
@@ -19,9 +22,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from pymongo import ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from kindred.observability.metrics import documents_written
 
@@ -94,23 +96,28 @@ def _grouped(writes: list[Write]) -> dict[str, _Grouped]:
     return groups
 
 
-async def apply_writes(db: AsyncDatabase[Document], writes: list[Write]) -> None:
-    """Apply a batch: per collection inserts, then puts, then deletes.
+async def apply_writes(db: AsyncDatabase[Document], writes: list[Write], version: int) -> None:
+    """Apply a batch written by log entry `version`: per collection inserts, puts, deletes.
 
-    Within one batch a service never inserts and deletes the same document, so the order
+    Within one batch a service never deletes a document and then writes it again, so the order
     between kinds does not matter; a put after an insert of the same `_id` wins (it runs later).
     """
+    older = {"$lt": version}
     for name, group in _grouped(writes).items():
         collection = db[name]
         if group.inserts:
-            await insert_new(collection, group.inserts)
-        if group.puts:
-            await collection.bulk_write(
-                [ReplaceOne({"_id": i}, d, upsert=True) for i, d in group.puts.items()],
-                ordered=False,
-            )
+            await insert_new(collection, [{**d, "_v": version} for d in group.inserts])
+        # One at a time: FerretDB v1 answers a bulk update whose upsert collides without
+        # `nModified`, which pymongo cannot read. Puts go to small, rarely written documents.
+        for i, doc in group.puts.items():
+            try:
+                await collection.replace_one(
+                    {"_id": i, "_v": older}, {**doc, "_v": version}, upsert=True
+                )
+            except DuplicateKeyError:
+                pass  # a newer document made the filter miss and the upsert collide: keep it
         for key, values in group.deletes.items():
-            await collection.delete_many({key: {"$in": values}})
+            await collection.delete_many({key: {"$in": values}, "_v": older})
         documents_written.labels(collection=name).inc(len(group.inserts) + len(group.puts))
 
 
@@ -119,8 +126,12 @@ async def insert_new(collection: Any, docs: list[Document]) -> int:
     try:
         result = await collection.insert_many(docs, ordered=False)
     except BulkWriteError as exc:
-        errors = exc.details.get("writeErrors", [])
-        if not errors or any(e.get("code") != 11000 for e in errors):
+        if not _only_duplicates(exc):
             raise
         return int(exc.details.get("nInserted", 0))
     return len(result.inserted_ids)
+
+
+def _only_duplicates(exc: BulkWriteError) -> bool:
+    errors = exc.details.get("writeErrors", [])
+    return bool(errors) and all(e.get("code") == 11000 for e in errors)
