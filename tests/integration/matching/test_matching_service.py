@@ -80,9 +80,7 @@ async def test_a_request_is_proposed_to_a_fitting_supporter_once(
         assert match["causationid"] == ask["id"]
 
         holds = [d async for d in db["holds"].find({})]
-        assert [(h["_id"], h["supporter_id"]) for h in holds] == [
-            (request.data.request_id, "fits")
-        ]
+        assert [(h["_id"], h["supporter_id"]) for h in holds] == [(request.data.request_id, "fits")]
         assert await db["requests"].count_documents({}) == 2
         # Matched requests leave the working set; the waiting one stays.
         open_ids = [d["_id"] async for d in db["open_requests"].find({})]

@@ -246,9 +246,10 @@ async def test_a_batch_committed_but_not_applied_is_replayed_by_the_next_owner(
             lambda h: h[fresh.id] == 1,
             what="the next owner handling new records",
         )
-        values = await eventually(
-            recorded.poll, lambda r: len(r) >= 2, what="both check-ins announced"
-        ) and recorded.values()
+        values = (
+            await eventually(recorded.poll, lambda r: len(r) >= 2, what="both check-ins announced")
+            and recorded.values()
+        )
     # `done` was handled once, by the crashed owner; its effects came from the replay.
     assert await handlings(db) == Counter({done.id: 1, fresh.id: 1})
     assert (await db[WITNESS].find_one({"event_id": done.id}))["replica"] == "crashed"
