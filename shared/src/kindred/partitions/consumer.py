@@ -437,8 +437,11 @@ class PartitionedConsumer:
         commit_seconds.observe(time.perf_counter() - started)
 
     async def _apply_and_publish(self, part: _Partition, entry: Entry) -> None:
-        await self._until_done(part, lambda: apply_writes(self.db, entry.writes, entry.seq))
-        await self._until_done(part, lambda: self._publish(entry.records))
+        """Both at once: the entry is committed, and each step is idempotent on its own."""
+        await asyncio.gather(
+            self._until_done(part, lambda: apply_writes(self.db, entry.writes, entry.seq)),
+            self._until_done(part, lambda: self._publish(entry.records)),
+        )
 
     async def _publish(self, records: list[Record]) -> None:
         """Send all, then wait for every ack (acks=all)."""

@@ -18,6 +18,7 @@ per collection whatever the batch size, and one `replace_one` per document put.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -97,28 +98,33 @@ def _grouped(writes: list[Write]) -> dict[str, _Grouped]:
 
 
 async def apply_writes(db: AsyncDatabase[Document], writes: list[Write], version: int) -> None:
-    """Apply a batch written by log entry `version`: per collection inserts, puts, deletes.
+    """Apply a batch written by log entry `version`: collections in parallel; in each one
+    inserts, then puts, then deletes.
 
     Within one batch a service never deletes a document and then writes it again, so the order
     between kinds does not matter; a put after an insert of the same `_id` wins (it runs later).
     """
+    await asyncio.gather(
+        *(_apply(db[name], group, version) for name, group in _grouped(writes).items())
+    )
+
+
+async def _apply(collection: Any, group: _Grouped, version: int) -> None:
     older = {"$lt": version}
-    for name, group in _grouped(writes).items():
-        collection = db[name]
-        if group.inserts:
-            await insert_new(collection, [{**d, "_v": version} for d in group.inserts])
-        # One at a time: FerretDB v1 answers a bulk update whose upsert collides without
-        # `nModified`, which pymongo cannot read. Puts go to small, rarely written documents.
-        for i, doc in group.puts.items():
-            try:
-                await collection.replace_one(
-                    {"_id": i, "_v": older}, {**doc, "_v": version}, upsert=True
-                )
-            except DuplicateKeyError:
-                pass  # a newer document made the filter miss and the upsert collide: keep it
-        for key, values in group.deletes.items():
-            await collection.delete_many({key: {"$in": values}, "_v": older})
-        documents_written.labels(collection=name).inc(len(group.inserts) + len(group.puts))
+    if group.inserts:
+        await insert_new(collection, [{**d, "_v": version} for d in group.inserts])
+    # One at a time: FerretDB v1 answers a bulk update whose upsert collides without
+    # `nModified`, which pymongo cannot read. Puts go to small, rarely written documents.
+    for i, doc in group.puts.items():
+        try:
+            await collection.replace_one(
+                {"_id": i, "_v": older}, {**doc, "_v": version}, upsert=True
+            )
+        except DuplicateKeyError:
+            pass  # a newer document made the filter miss and the upsert collide: keep it
+    for key, values in group.deletes.items():
+        await collection.delete_many({key: {"$in": values}, "_v": older})
+    documents_written.labels(collection=collection.name).inc(len(group.inserts) + len(group.puts))
 
 
 async def insert_new(collection: Any, docs: list[Document]) -> int:

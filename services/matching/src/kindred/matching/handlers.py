@@ -147,7 +147,7 @@ class Matching:
                 changes.then(requests_waiting.inc)
             return
         changes.insert(
-            store.REQUEST_STEPS, store.step_doc(ask, store.ASKED, partition, changes.now)
+            store.OPEN_REQUESTS, store.step_doc(ask, store.ASKED, partition, changes.now)
         )
         changes.emit(slot_requested(pending, ask, self.source))
 
@@ -157,13 +157,12 @@ class Matching:
         pending = requests.open.get(answer.request_id)
         outcome = requests.answered(answer)
         if outcome == "granted":
-            changes.delete(store.OPEN_REQUESTS, answer.request_id)
-            changes.delete(store.REQUEST_STEPS, answer.request_id, field="request_id")
+            changes.delete(store.OPEN_REQUESTS, answer.request_id, field="request_id")
             changes.then(self._gauge)
         elif outcome == "declined" and pending is not None:
             ask = Ask(answer.request_id, answer.supporter_id, answer.attempt)
             changes.insert(
-                store.REQUEST_STEPS, store.step_doc(ask, store.DECLINED, partition, changes.now)
+                store.OPEN_REQUESTS, store.step_doc(ask, store.DECLINED, partition, changes.now)
             )
             if answer.reason == "full":
                 self.directory.full(answer.supporter_id)

@@ -1,8 +1,9 @@
 """The matching service's collections. Nothing else touches them.
 
 Working sets (rebuilt when a partition is assigned) live in small collections written by the
-partition's owner: `open_requests` and `request_steps` (a seeker's side, deleted once matched),
-`supporters` (the directory) and `loads`. Histories only grow and only get inserts: `requests`,
+partition's owner: `open_requests` (a seeker's side: each open request and the supporters it
+asked or who declined, all deleted together once it is matched), `supporters` (the directory)
+and `loads`. Histories only grow and only get inserts: `requests`,
 `holds`. `profiles` gets a put per profile change. Every document carries the `partition` its
 key falls in, the one whose owner writes it.
 """
@@ -32,7 +33,6 @@ PROFILES = "profiles"
 SUPPORTERS = "supporters"
 REQUESTS = "requests"
 OPEN_REQUESTS = "open_requests"
-REQUEST_STEPS = "request_steps"
 HOLDS = "holds"
 LOADS = "loads"
 
@@ -42,13 +42,12 @@ INDEXES = [
     Index(SUPPORTERS, [("partition", 1)]),
     Index(REQUESTS, [("seeker_id", 1)]),
     Index(OPEN_REQUESTS, [("partition", 1)]),
-    Index(REQUEST_STEPS, [("partition", 1)]),
-    Index(REQUEST_STEPS, [("request_id", 1)]),
+    Index(OPEN_REQUESTS, [("request_id", 1)]),
     Index(HOLDS, [("partition", 1)]),
     Index(HOLDS, [("supporter_id", 1)]),
 ]
 
-ASKED, DECLINED = "asked", "declined"
+OPEN, ASKED, DECLINED = "open", "asked", "declined"
 
 
 # ---------------------------------------------------------------- documents
@@ -110,6 +109,8 @@ def open_request_doc(pending: Pending, partition: int) -> Document:
     request = pending.request
     return {
         "_id": request.request_id,
+        "request_id": request.request_id,
+        "kind": OPEN,
         "partition": partition,
         "seeker_id": request.seeker_id,
         "topics": sorted(request.topics),
@@ -177,10 +178,8 @@ class MatchingRepository:
     async def load_requests(self, partition: int) -> Requests:
         """A partition's open requests with whom they asked and who declined."""
         requests = Requests()
-        for doc in sorted(
-            await self._find(OPEN_REQUESTS, {"partition": partition}),
-            key=lambda d: d["received_at"],
-        ):
+        docs = await self._find(OPEN_REQUESTS, {"partition": partition})
+        for doc in sorted((d for d in docs if d["kind"] == OPEN), key=lambda d: d["received_at"]):
             request = OpenRequest(
                 doc["_id"],
                 doc["seeker_id"],
@@ -190,10 +189,8 @@ class MatchingRepository:
             requests.add(
                 Pending(request, doc["received_at"], doc["correlation_id"], doc["event_id"])
             )
-        for step in sorted(
-            await self._find(REQUEST_STEPS, {"partition": partition}),
-            key=lambda d: (d["attempt"], d["kind"] == DECLINED),
-        ):
+        steps = (d for d in docs if d["kind"] != OPEN)
+        for step in sorted(steps, key=lambda d: (d["attempt"], d["kind"] == DECLINED)):
             pending = requests.open.get(step["request_id"])
             if pending is None:
                 continue
