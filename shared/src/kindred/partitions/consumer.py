@@ -23,10 +23,10 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.coordinator.assignors.range import RangePartitionAssignor
@@ -73,6 +73,7 @@ from kindred.storage.mongo import Document
 from kindred.storage.writes import apply_writes
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Failures of the servers underneath: wait and try again; never the message's fault.
 TRANSIENT: tuple[type[BaseException], ...] = (PyMongoError, KafkaError, OSError, TimeoutError)
@@ -341,16 +342,16 @@ class PartitionedConsumer:
                 async with part.lock:
                     await self._handle(part, records)
         except Fenced as exc:
-            log.warning("partition %s fenced: %s", part.number, exc)
-            partitions_fenced.labels(group=self.group).inc()
-            self._fenced(part)
+            self._fenced(part, exc)
             raise
         except Released:
             return
 
-    def _fenced(self, part: _Partition) -> None:
+    def _fenced(self, part: _Partition, exc: Fenced) -> None:
         """Another replica owns the partition now: stop touching it until a new assignment."""
         assert self.consumer is not None
+        log.warning("partition %s fenced: %s", part.number, exc)
+        partitions_fenced.labels(group=self.group).inc()
         self.processor.drop(part.number)
         part.head = None
         part.closing = True
@@ -438,10 +439,19 @@ class PartitionedConsumer:
 
     async def _apply_and_publish(self, part: _Partition, entry: Entry) -> None:
         """Both at once: the entry is committed, and each step is idempotent on its own."""
-        await asyncio.gather(
-            self._until_done(part, lambda: apply_writes(self.db, entry.writes, entry.seq)),
-            self._until_done(part, lambda: self._publish(entry.records)),
-        )
+        steps = [
+            asyncio.ensure_future(
+                self._until_done(part, lambda: apply_writes(self.db, entry.writes, entry.seq))
+            ),
+            asyncio.ensure_future(self._until_done(part, lambda: self._publish(entry.records))),
+        ]
+        try:
+            await asyncio.gather(*steps)
+        except BaseException:
+            for step in steps:
+                step.cancel()
+            await asyncio.gather(*steps, return_exceptions=True)
+            raise
 
     async def _publish(self, records: list[Record]) -> None:
         """Send all, then wait for every ack (acks=all)."""
@@ -456,8 +466,12 @@ class PartitionedConsumer:
             events_published.labels(topic=record.topic).inc()
 
     async def _until_done(
-        self, part: _Partition, attempt: Any, *, give_up_on_close: bool = True
-    ) -> Any:
+        self,
+        part: _Partition,
+        attempt: Callable[[], Awaitable[T]],
+        *,
+        give_up_on_close: bool = True,
+    ) -> T:
         """Run `attempt` until it succeeds, waiting out failures of the servers underneath.
 
         Gives up (`Released`) if the partition is revoked meanwhile: the next owner replays
@@ -502,7 +516,10 @@ class PartitionedConsumer:
                             await self._tick(part)
                         garbage, part.garbage = part.garbage, []
                         await self.log.forget(garbage)
-                except (Released, Fenced):
+                except Released:
+                    continue
+                except Fenced as exc:
+                    self._fenced(part, exc)
                     continue
                 except Exception:
                     background_failures.labels(loop=f"{self.group}.tick").inc()

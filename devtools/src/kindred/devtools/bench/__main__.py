@@ -27,9 +27,8 @@ from kindred.devtools.bench.raw import http_accept, kafka_rates, storage_rates
 from kindred.devtools.bench.report import Results, Round, print_report
 from kindred.devtools.processes import SERVICES, Platform, ServiceProcess
 
-# Matching considers at most CANDIDATE_LIMIT supporters (default 200, in storage order): with
-# more, full supporters could hide free ones, so the bench lets it consider them all.
-SERVICE_ENV = {"LOG_LEVEL": "WARNING", "CANDIDATE_LIMIT": "10000"}
+# The services as deployed, but quiet: per-request INFO lines would cost the pipeline CPU.
+SERVICE_ENV = {"LOG_LEVEL": "WARNING"}
 
 
 @dataclass(frozen=True)

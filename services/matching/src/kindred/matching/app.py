@@ -24,7 +24,7 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
         mongo=mongo,
         indexes=INDEXES,
         processor=matching,
-        tick_interval=settings.rematch_interval_seconds,
+        tick_interval=min(1.0, settings.rematch_interval_seconds),
         publishes=[SlotRequested, SlotAnswered, MatchProposed],
         background=[
             periodic(

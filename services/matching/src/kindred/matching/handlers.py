@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from kindred.events.envelope import Envelope
@@ -58,7 +58,9 @@ class Matching:
         self.requests: dict[int, Requests] = {}
         self.supporters: dict[int, Supporters] = {}
         self.profile_times: dict[int, dict[str, datetime]] = {}
-        self.published_loads: dict[int, dict[str, int]] = {}
+        # Partitions whose supporters or loads changed since their directory document was put.
+        self.changed: set[int] = set()
+        self.rematched_at: dict[int, datetime] = {}
 
     # ---------------------------------------------------------------- ownership
 
@@ -68,11 +70,13 @@ class Matching:
         self.requests[partition] = requests
         self.supporters[partition] = supporters
         self.profile_times[partition] = times
+        self.changed.add(partition)
         self._gauge()
 
     def drop(self, partition: int) -> None:
-        for held in (self.requests, self.supporters, self.profile_times, self.published_loads):
+        for held in (self.requests, self.supporters, self.profile_times, self.rematched_at):
             held.pop(partition, None)
+        self.changed.discard(partition)
         self._gauge()
 
     def handle(self, partition: int, event: Envelope[Any], changes: Changes) -> None:
@@ -87,14 +91,19 @@ class Matching:
                 self._slot_answered(partition, event, changes)
 
     def tick(self, partition: int, changes: Changes) -> None:
-        """Ask again for requests that wait; publish the partition's loads if they moved."""
-        waiting = self.requests[partition].to_retry()
-        for pending in waiting[: self.settings.rematch_batch_size]:
-            self._ask(partition, pending, changes)
-        loads = self.supporters[partition].loads()
-        if loads != self.published_loads.get(partition):
-            changes.put(store.LOADS, store.loads_doc(partition, loads, changes.now))
-            changes.then(lambda: self.published_loads.__setitem__(partition, loads))
+        """Ask again for requests that wait, every `REMATCH_INTERVAL_SECONDS`; publish the
+        partition's supporters and loads for the other replicas when they changed."""
+        last = self.rematched_at.get(partition)
+        due = timedelta(seconds=self.settings.rematch_interval_seconds)
+        if last is None or changes.now - last >= due:
+            self.rematched_at[partition] = changes.now
+            waiting = self.requests[partition].to_retry()
+            for pending in waiting[: self.settings.rematch_batch_size]:
+                self._ask(partition, pending, changes)
+        if partition in self.changed:
+            doc = store.directory_doc(partition, self.supporters[partition], changes.now)
+            changes.put(store.DIRECTORY, doc)
+            changes.then(lambda: self.changed.discard(partition))
 
     async def refresh_directory(self) -> None:
         """Reload every supporter (other replicas' partitions too); exact loads for our own."""
@@ -116,14 +125,15 @@ class Matching:
         changes.put(store.PROFILES, store.profile_doc(event, partition))
         profile = store.supporter_profile(event)
         supporters = self.supporters[partition]
+        was_supporting = member_id in supporters.members
         supporters.update_profile(member_id, profile)
         if profile is None:
-            changes.delete(store.SUPPORTERS, member_id)
             self.directory.forget(member_id)
         else:
-            changes.put(store.SUPPORTERS, store.supporter_doc(profile, partition))
             held = len(supporters.members[member_id].holds)
             self.directory.learn(_with_load(profile, held))
+        if profile is not None or was_supporting:
+            self.changed.add(partition)
 
     # ---------------------------------------------------------------- a seeker's side
 
@@ -189,6 +199,7 @@ class Matching:
                         changes.now,
                     ),
                 )
+                self.changed.add(partition)
                 changes.then(matches_proposed.inc)
                 changes.then(
                     lambda: log.info(

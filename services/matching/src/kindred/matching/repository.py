@@ -2,10 +2,10 @@
 
 Working sets (rebuilt when a partition is assigned) live in small collections written by the
 partition's owner: `open_requests` (a seeker's side: each open request and the supporters it
-asked or who declined, all deleted together once it is matched), `supporters` (the directory)
-and `loads`. Histories only grow and only get inserts: `requests`,
-`holds`. `profiles` gets a put per profile change. Every document carries the `partition` its
-key falls in, the one whose owner writes it.
+asked or who declined, all deleted together once it is matched) and `directory` (one document
+per partition: its supporters with their loads, for every replica to read). Histories only grow
+and only get inserts: `requests`, `holds`. `profiles` gets a put per profile change. Every
+document carries the `partition` its key falls in, the one whose owner writes it.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import bson
 from pymongo.asynchronous.database import AsyncDatabase
 
 from kindred.events.matching import SupportRequested
@@ -30,16 +31,14 @@ from kindred.matching.domain import (
 from kindred.storage.mongo import Document, Index
 
 PROFILES = "profiles"
-SUPPORTERS = "supporters"
+DIRECTORY = "directory"
 REQUESTS = "requests"
 OPEN_REQUESTS = "open_requests"
 HOLDS = "holds"
-LOADS = "loads"
 
 # On MongoDB these serve the rebuild of a partition and the reads below; FerretDB v1 scans.
 INDEXES = [
     Index(PROFILES, [("partition", 1)]),
-    Index(SUPPORTERS, [("partition", 1)]),
     Index(REQUESTS, [("seeker_id", 1)]),
     Index(OPEN_REQUESTS, [("partition", 1)]),
     Index(OPEN_REQUESTS, [("request_id", 1)]),
@@ -76,17 +75,6 @@ def supporter_profile(event: ProfileSubmitted) -> Candidate | None:
         capacity=data.capacity,
         load=0,
     )
-
-
-def supporter_doc(profile: Candidate, partition: int) -> Document:
-    return {
-        "_id": profile.member_id,
-        "partition": partition,
-        "topics": sorted(profile.topics),
-        "opted_out_topics": sorted(profile.opted_out_topics),
-        "languages": sorted(profile.languages),
-        "capacity": profile.capacity,
-    }
 
 
 def request_doc(event: SupportRequested, partition: int, received_at: datetime) -> Document:
@@ -146,12 +134,23 @@ def hold_doc(
     }
 
 
-def loads_doc(partition: int, loads: dict[str, int], at: datetime) -> Document:
-    return {
-        "_id": partition,
-        "loads": [{"member_id": m, "holds": n} for m, n in sorted(loads.items())],
-        "at": at,
-    }
+def directory_doc(partition: int, supporters: Supporters, at: datetime) -> Document:
+    """A partition's supporters and the slots they hold, as one opaque BSON value: every
+    replica reads all partitions' documents each few seconds, and the server never has to look
+    inside them."""
+    entries = [
+        {
+            "_id": member_id,
+            "topics": sorted(s.profile.topics),
+            "opted_out_topics": sorted(s.profile.opted_out_topics),
+            "languages": sorted(s.profile.languages),
+            "capacity": s.profile.capacity,
+            "holds": len(s.holds),
+        }
+        for member_id, s in sorted(supporters.members.items())
+        if s.profile is not None
+    ]
+    return {"_id": partition, "at": at, "supporters": bson.encode({"entries": entries})}
 
 
 # ---------------------------------------------------------------- reads
@@ -207,12 +206,10 @@ class MatchingRepository:
         """A partition's supporters with the slots held, and every member's profile time."""
         supporters = Supporters()
         times: dict[str, datetime] = {}
-        for doc in await self._find(
-            PROFILES, {"partition": partition}, projection={"profile_time": 1}
-        ):
+        for doc in await self._find(PROFILES, {"partition": partition}):
             times[doc["_id"]] = doc["profile_time"]
-        for doc in await self._find(SUPPORTERS, {"partition": partition}):
-            supporters.update_profile(doc["_id"], _candidate(doc))
+            if Role.SUPPORTER.value in doc["roles"]:
+                supporters.update_profile(doc["_id"], _candidate(doc))
         for doc in await self._find(
             HOLDS, {"partition": partition}, projection={"supporter_id": 1}
         ):
@@ -222,8 +219,9 @@ class MatchingRepository:
         return supporters, times
 
     async def directory(self) -> list[Candidate]:
-        """Every supporter, with the loads their partitions last published."""
-        loads: dict[str, int] = {}
-        for doc in await self._find(LOADS, {}):
-            loads.update({entry["member_id"]: entry["holds"] for entry in doc["loads"]})
-        return [_candidate(d, loads.get(d["_id"], 0)) for d in await self._find(SUPPORTERS, {})]
+        """Every supporter, with the load their partition last published."""
+        return [
+            _candidate(entry, entry["holds"])
+            for doc in await self._find(DIRECTORY, {})
+            for entry in bson.decode(doc["supporters"])["entries"]
+        ]

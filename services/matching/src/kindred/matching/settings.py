@@ -9,7 +9,7 @@ class MatchingSettings(ServiceSettings):
     # How many fitting supporters one request compares before asking the best of them.
     candidate_limit: int = Field(default=200, ge=1, le=10_000)
     # Requests no supporter fitted are tried again this often, oldest first, this many a round
-    # per partition; the partition's supporter loads are published as often.
+    # per partition.
     rematch_interval_seconds: float = Field(default=5.0, gt=0, le=3600)
     rematch_batch_size: int = Field(default=100, ge=1, le=10_000)
     # How often a replica reloads the directory of all supporters (other replicas' too).

@@ -25,19 +25,23 @@ class Directory:
 
     def refresh(self, supporters: Iterable[Candidate]) -> None:
         self.supporters = {c.member_id: c for c in supporters}
+        # Only those with room are worth going through; a full one comes back at a refresh.
         by_language: dict[str, list[str]] = {}
         for member_id in sorted(self.supporters):
-            for language in self.supporters[member_id].languages:
-                by_language.setdefault(language, []).append(member_id)
+            candidate = self.supporters[member_id]
+            if candidate.load < candidate.capacity:
+                for language in candidate.languages:
+                    by_language.setdefault(language, []).append(member_id)
         self.by_language = by_language
 
     def learn(self, candidate: Candidate) -> None:
         """A supporter this replica saw itself (its profile, in a partition it owns)."""
-        known = candidate.member_id in self.supporters
         self.supporters[candidate.member_id] = candidate
-        if not known:
+        if candidate.load < candidate.capacity:
             for language in candidate.languages:
-                self.by_language.setdefault(language, []).append(candidate.member_id)
+                members = self.by_language.setdefault(language, [])
+                if candidate.member_id not in members:
+                    members.append(candidate.member_id)
 
     def forget(self, member_id: str) -> None:
         self.supporters.pop(member_id, None)
@@ -48,9 +52,9 @@ class Directory:
             return None
         start = self._start.get(request.language, 0) % len(members)
         best: Candidate | None = None
-        seen = 0
-        for i in range(len(members)):
-            c = self.supporters.get(members[(start + i) % len(members)])
+        seen = looked = 0
+        for looked in range(1, len(members) + 1):
+            c = self.supporters.get(members[(start + looked - 1) % len(members)])
             if c is None or c.member_id in exclude or not eligible(request, c):
                 continue
             seen += 1
@@ -58,7 +62,7 @@ class Directory:
                 best = c
             if seen >= self.window:
                 break
-        self._start[request.language] = start + max(seen, 1)
+        self._start[request.language] = start + looked
         return best
 
     def asked(self, member_id: str) -> None:
