@@ -107,11 +107,14 @@ class Matching:
 
     async def refresh_directory(self) -> None:
         """Reload every supporter (other replicas' partitions too); exact loads for our own."""
-        self.directory.refresh(await self.repo.directory())
-        for supporters in self.supporters.values():
-            for supporter in supporters.members.values():
-                if supporter.profile is not None:
-                    self.directory.learn(_with_load(supporter.profile, len(supporter.holds)))
+        stored = await self.repo.directory()
+        own = {
+            member_id: _with_load(s.profile, len(s.holds))
+            for supporters in self.supporters.values()
+            for member_id, s in supporters.members.items()
+            if s.profile is not None
+        }
+        self.directory.refresh([*own.values(), *(c for c in stored if c.member_id not in own)])
         self._gauge()
 
     # ---------------------------------------------------------------- a member's side

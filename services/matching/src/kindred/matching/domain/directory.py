@@ -21,27 +21,28 @@ class Directory:
     window: int = 200
     supporters: dict[str, Candidate] = field(default_factory=dict)
     by_language: dict[str, list[str]] = field(default_factory=dict)
+    _listed: set[tuple[str, str]] = field(default_factory=set)  # (language, member id)
     _start: dict[str, int] = field(default_factory=dict)
 
     def refresh(self, supporters: Iterable[Candidate]) -> None:
         self.supporters = {c.member_id: c for c in supporters}
         # Only those with room are worth going through; a full one comes back at a refresh.
-        by_language: dict[str, list[str]] = {}
+        self.by_language, self._listed = {}, set()
         for member_id in sorted(self.supporters):
-            candidate = self.supporters[member_id]
-            if candidate.load < candidate.capacity:
-                for language in candidate.languages:
-                    by_language.setdefault(language, []).append(member_id)
-        self.by_language = by_language
+            self._list(self.supporters[member_id])
+
+    def _list(self, candidate: Candidate) -> None:
+        if candidate.load >= candidate.capacity:
+            return
+        for language in candidate.languages:
+            if (language, candidate.member_id) not in self._listed:
+                self._listed.add((language, candidate.member_id))
+                self.by_language.setdefault(language, []).append(candidate.member_id)
 
     def learn(self, candidate: Candidate) -> None:
         """A supporter this replica saw itself (its profile, in a partition it owns)."""
         self.supporters[candidate.member_id] = candidate
-        if candidate.load < candidate.capacity:
-            for language in candidate.languages:
-                members = self.by_language.setdefault(language, [])
-                if candidate.member_id not in members:
-                    members.append(candidate.member_id)
+        self._list(candidate)
 
     def forget(self, member_id: str) -> None:
         self.supporters.pop(member_id, None)
