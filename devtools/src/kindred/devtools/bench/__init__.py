@@ -5,7 +5,7 @@ processes, beside the raw rates of the same servers, from one run.
 
 One run: raw rates on a quiet system (MongoDB-protocol inserts, Kafka produce+consume, HTTP
 accept of a gateway alone); then the platform; round 1 on an empty store (full load, closed
-loop; half load, open loop at half the full-load end-to-end rate); the store filled up to
+loop; half load, open loop at 150 requests/s, half the 300/s target); the store filled up to
 `--store` requests; round 2 as round 1. Latency runs from the moment a 202 reached this
 process (`time.time()`) to the `created_at` of the seeker's inbox entry (same machine, same
 clock). Modules: `load` (the load it drives), `raw` (raw rates), `report` (what it prints).

@@ -24,7 +24,7 @@ from pymongo import AsyncMongoClient
 from kindred.devtools.bench import Deadline, say
 from kindred.devtools.bench.load import Document, Pipeline, closed_loop, open_loop, session
 from kindred.devtools.bench.raw import http_accept, kafka_rates, storage_rates
-from kindred.devtools.bench.report import Results, Round, print_report
+from kindred.devtools.bench.report import TARGET_E2E, Results, Round, print_report
 from kindred.devtools.processes import SERVICES, Platform, ServiceProcess
 
 # The services as deployed, but quiet: per-request INFO lines would cost the pipeline CPU.
@@ -67,7 +67,12 @@ def parse_args(argv: Sequence[str] | None = None) -> Args:
     add("--requests", type=int, default=6000, help="requests of a full-load phase (6000)")
     add("--concurrency", type=int, default=64, help="requests in flight, closed loop (64)")
     add("--half-seconds", type=float, default=20.0, help="length of a half-load phase (20)")
-    add("--half-rate", type=float, help="half-load requests/s (half the round-1 e2e rate)")
+    add(
+        "--half-rate",
+        type=float,
+        help=f"half-load requests/s (default {TARGET_E2E / 2:.0f}, half the {TARGET_E2E:.0f}/s "
+        "target; 0: half of round 1's full-load rate)",
+    )
     add("--store", type=int, default=50_000, help="requests stored before round 2 (50000)")
     add("--http-requests", type=int, default=5000, help="requests to the gateway alone (5000)")
     add("--raw-docs", type=int, default=20_000, help="raw insert_many docs, Kafka msgs (20000)")
@@ -76,7 +81,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Args:
     add("--timeout", type=float, default=3600.0, help="overall limit in seconds (3600)")
     ns = parser.parse_args(argv)
     numbers = (ns.requests, ns.concurrency, ns.half_seconds, ns.http_requests, ns.raw_docs)
-    if min(numbers) < 1 or ns.timeout <= 0 or ns.store < 0 or (ns.half_rate or 1) <= 0:
+    if min(numbers) < 1 or ns.timeout <= 0 or ns.store < 0 or (ns.half_rate or 0) < 0:
         parser.error("sizes, rates and the timeout must be positive")
     kafka, mongodb_url = os.environ.get("KAFKA_BOOTSTRAP_SERVERS"), os.environ.get("MONGODB_URL")
     if not kafka or not mongodb_url:
@@ -106,6 +111,7 @@ async def rounds(platform: Platform, args: Args, deadline: Deadline, results: Re
                 results.rounds.append(current := Round())
                 current.full = await pipeline.phase(f"r{number}-full", args.requests, closed)
                 # Both rounds' half load at the same rate, so that their latencies compare.
+                half_rate = half_rate if half_rate is not None else TARGET_E2E / 2
                 half_rate = half_rate or current.full.e2e_rate / 2
                 if not half_rate > 0:
                     raise RuntimeError("nothing came through at full load")
