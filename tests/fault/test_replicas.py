@@ -72,7 +72,7 @@ async def test_sigkill_of_one_replica_each_loses_doubles_and_overbooks_nothing(
                 response = await supporter.put_profile(profile_body(capacity=CAPACITY))
                 assert response.status_code == 202
             await eventually(
-                lambda: matching_db["supporters"].count_documents({}),
+                lambda: matching_db["profiles"].count_documents({}),
                 lambda n: n == SUPPORTERS,
                 what="supporter profiles stored",
             )

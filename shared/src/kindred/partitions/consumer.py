@@ -346,6 +346,13 @@ class PartitionedConsumer:
             raise
         except Released:
             return
+        except Exception:
+            # A bug, not a server failing: the partition stops here, loudly, until it is
+            # assigned again (its log lets the next owner carry on).
+            background_failures.labels(loop=f"{self.group}.partition").inc()
+            log.exception("partition %s stopped", part.number)
+            part.closing = True
+            raise
 
     def _fenced(self, part: _Partition, exc: Fenced) -> None:
         """Another replica owns the partition now: stop touching it until a new assignment."""
