@@ -99,6 +99,19 @@ class Processor(Protocol):
         """Background work due at `changes.now` (timers, retries) for an owned partition."""
 
 
+class Stateless:
+    """For a processor without a working set or timers: only `events` and `handle` to write."""
+
+    async def load(self, partition: int) -> None:
+        pass
+
+    def drop(self, partition: int) -> None:
+        pass
+
+    def tick(self, partition: int, changes: Changes) -> None:
+        pass
+
+
 @dataclass(frozen=True)
 class Failed:
     record: ConsumerRecord[bytes, bytes]

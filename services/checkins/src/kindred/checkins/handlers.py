@@ -11,26 +11,17 @@ from kindred.checkins.settings import CheckinsSettings
 from kindred.events.checkins import CheckinSubmitted
 from kindred.events.envelope import Envelope
 from kindred.observability.metrics import checkins_recorded
-from kindred.partitions.processor import Changes
+from kindred.partitions.processor import Changes, Stateless
 
 
-class Checkins:
+class Checkins(Stateless):
     events = (CheckinSubmitted,)
 
     def __init__(self, settings: CheckinsSettings) -> None:
         self.source = f"kindred/{settings.service_name}"
-
-    async def load(self, partition: int) -> None:
-        """No working set yet: check-ins only grow."""
-
-    def drop(self, partition: int) -> None:
-        pass
 
     def handle(self, partition: int, event: Envelope[Any], changes: Changes) -> None:
         if isinstance(event, CheckinSubmitted):
             changes.insert(CHECKINS, checkin_doc(event, partition, changes.now))
             changes.emit(recorded_event(event, changes.now, source=self.source))
             changes.then(checkins_recorded.inc)
-
-    def tick(self, partition: int, changes: Changes) -> None:
-        pass

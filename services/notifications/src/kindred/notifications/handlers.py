@@ -11,17 +11,11 @@ from kindred.events.matching import MatchProposed
 from kindred.notifications.domain import entries_for_match_proposed
 from kindred.notifications.repository import INBOX, inbox_doc
 from kindred.observability.metrics import inbox_entries
-from kindred.partitions.processor import Changes
+from kindred.partitions.processor import Changes, Stateless
 
 
-class Notifications:
+class Notifications(Stateless):
     events = (MatchProposed,)
-
-    async def load(self, partition: int) -> None:
-        """No working set yet: the inbox only grows."""
-
-    def drop(self, partition: int) -> None:
-        pass
 
     def handle(self, partition: int, event: Envelope[Any], changes: Changes) -> None:
         if isinstance(event, MatchProposed):
@@ -29,6 +23,3 @@ class Notifications:
             for entry in entries:
                 changes.insert(INBOX, inbox_doc(entry))
             changes.then(lambda: inbox_entries.labels(kind="match.proposed").inc(len(entries)))
-
-    def tick(self, partition: int, changes: Changes) -> None:
-        pass
