@@ -523,14 +523,22 @@ def test_the_code_makes_no_read_modify_write_update() -> None:
 async def test_a_late_write_never_undoes_a_newer_one(db: AsyncDatabase[Doc]) -> None:
     """Each write carries the log sequence number of its entry (`_v`); a put or delete from an
     older entry, applied late by a former owner, leaves a newer document alone."""
-    await apply_writes(db, [Put("w", {"_id": "x", "state": "newer"})], version=7)
-    await apply_writes(db, [Put("w", {"_id": "x", "state": "older"})], version=5)
-    await apply_writes(db, [Delete("w", ("x",))], version=6)
+    await apply_writes(db, [(7, [Put("w", {"_id": "x", "state": "newer"})])])
+    await apply_writes(db, [(5, [Put("w", {"_id": "x", "state": "older"})])])
+    await apply_writes(db, [(6, [Delete("w", ("x",))])])
     assert await db["w"].find_one({"_id": "x"}) == {"_id": "x", "state": "newer", "_v": 7}
-    await apply_writes(db, [Put("w", {"_id": "x", "state": "newer"})], version=7)  # a replay
-    await apply_writes(db, [Put("w", {"_id": "x", "state": "newest"})], version=9)
+    await apply_writes(db, [(7, [Put("w", {"_id": "x", "state": "newer"})])])  # a replay
+    await apply_writes(db, [(9, [Put("w", {"_id": "x", "state": "newest"})])])
     assert (await db["w"].find_one({"_id": "x"}) or {})["state"] == "newest"
-    await apply_writes(db, [Insert("w", {"_id": "y", "k": 1}), Insert("w", {"_id": "y"})], 10)
-    await apply_writes(db, [Delete("w", (1,), field="k")], version=11)
-    await apply_writes(db, [Delete("w", ("x",))], version=12)
+    # Several batches at once (write-behind): each document carries its own batch's number.
+    await apply_writes(
+        db,
+        [
+            (10, [Insert("w", {"_id": "y", "k": 1}), Insert("w", {"_id": "y"})]),
+            (11, [Insert("w", {"_id": "z", "k": 2}), Put("w", {"_id": "x", "state": "last"})]),
+        ],
+    )
+    assert (await db["w"].find_one({"_id": "y"}) or {})["_v"] == 10
+    assert (await db["w"].find_one({"_id": "x"}) or {}) == {"_id": "x", "state": "last", "_v": 11}
+    await apply_writes(db, [(12, [Delete("w", (1, 2), field="k")]), (13, [Delete("w", ("x",))])])
     assert [d async for d in db["w"].find({})] == []

@@ -99,8 +99,11 @@ async def test_sigkill_mid_stream_loses_and_doubles_nothing(
             )
 
             # Every supporter slot is held by exactly one request: no leak, no double booking.
-            held = [h["_id"] async for h in holds.find({})]
-            assert sorted(held) == sorted(accepted)
+            async def held() -> list[str]:
+                return [h["_id"] async for h in holds.find({})]
+
+            stored = await eventually(held, lambda h: len(h) >= len(accepted), what="holds")
+            assert sorted(stored) == sorted(accepted)
 
             # A sample read through the gateway, as the member would.
             seeker = MemberClient(platform.gateway_url, accepted[next(iter(accepted))], http)

@@ -138,7 +138,12 @@ async def test_sigkill_of_one_replica_each_loses_doubles_and_overbooks_nothing(
         assert seeker_of == accepted
 
         # Never over capacity, while it ran and at the end; one hold per request.
-        holds = [h async for h in matching_db["holds"].find({})]
+        async def all_holds() -> list[dict[str, Any]]:
+            return [h async for h in matching_db["holds"].find({})]
+
+        holds = await eventually(  # matching's writes follow within WRITE_BEHIND_SECONDS
+            all_holds, lambda h: len(h) >= len(accepted), what="every hold stored"
+        )
         assert sorted(h["_id"] for h in holds) == sorted(accepted)
         at_end = Counter(h["supporter_id"] for h in holds)
         assert max(most_held.values()) <= CAPACITY, most_held.most_common(3)

@@ -44,6 +44,10 @@ class ServiceSettings(BaseSettings):
     retry_backoff_base_seconds: float = Field(default=0.2, gt=0, le=60)
     retry_backoff_max_seconds: float = Field(default=5.0, gt=0, le=600)
     graceful_timeout_seconds: float = Field(default=15.0, gt=0, le=600)
+    # How long a committed batch's writes may wait to be applied together with the next ones
+    # (the partition log holds them meanwhile; events are published at once either way).
+    # 0: each batch's writes are applied as it commits.
+    write_behind_seconds: float = Field(default=0.0, ge=0, le=60)
     # How often consumer lag per partition is measured for /metrics.
     lag_interval_seconds: float = Field(default=5.0, gt=0, le=600)
 

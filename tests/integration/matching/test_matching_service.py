@@ -79,17 +79,25 @@ async def test_a_request_is_proposed_to_a_fitting_supporter_once(
         assert ask["causationid"] == request.id
         assert match["causationid"] == ask["id"]
 
-        holds = [d async for d in db["holds"].find({})]
-        assert [(h["_id"], h["supporter_id"]) for h in holds] == [(request.data.request_id, "fits")]
-        assert await db["requests"].count_documents({}) == 2
-        # Matched requests leave the working set; the waiting one stays.
-        open_ids = [d["_id"] async for d in db["open_requests"].find({"kind": "open"})]
-        assert open_ids == [later.data.request_id]
+        # Matching's writes follow their batches within WRITE_BEHIND_SECONDS.
+        async def stored() -> tuple[list[Any], int, list[Any]]:
+            holds = [(h["_id"], h["supporter_id"]) async for h in db["holds"].find({})]
+            requests = await db["requests"].count_documents({})
+            open_ids = [d["_id"] async for d in db["open_requests"].find({"kind": "open"})]
+            return holds, requests, open_ids
+
+        # One hold; both requests recorded; the matched one left the working set.
+        await eventually(
+            stored,
+            lambda s: s == ([(request.data.request_id, "fits")], 2, [later.data.request_id]),
+            what="the hold, the requests and the working set stored",
+        )
     await mongo.close()
 
 
 async def test_an_older_profile_never_overwrites_a_newer_one(infra: Infra, namespace: str) -> None:
-    settings = settings_for(MatchingSettings, infra, namespace)
+    # Writes applied with their batch: once both events count as handled, both are stored.
+    settings = settings_for(MatchingSettings, infra, namespace, write_behind_seconds=0)
     handled = _handled(namespace, ProfileSubmitted)
     async with running(create_app(settings)):
         newer = profile_submitted("m1", capacity=5)

@@ -71,7 +71,12 @@ async def test_a_failing_event_is_set_aside_and_its_half_done_effect_undone() ->
     boom = checkin_submitted("m1", mood=7, note="boom")
     batch = [(record(e, i), e) for i, e in enumerate([events[0], boom, events[1], events[2]])]
     changes = Changes("t")
-    failed = await run_batch(tally, 2, batch, changes)
+
+    async def reload() -> None:
+        tally.drop(2)
+        await tally.load(2)
+
+    failed = await run_batch(tally, 2, batch, changes, reload)
     assert [f.record.offset for f in failed] == [1]
     assert isinstance(failed[0].error, RuntimeError)
     # The 7 the failing event added before raising is gone: reloaded, earlier events redone.
@@ -135,19 +140,30 @@ def _values(doc: Any) -> list[Any]:
     return []
 
 
-def test_writes_group_per_collection_and_the_last_put_of_a_document_wins() -> None:
+def test_writes_of_several_batches_group_per_collection_stamped_with_their_batch() -> None:
     groups = _grouped(
         [
-            Insert("a", {"_id": 1}),
-            Put("b", {"_id": "x", "v": 1}),
-            Insert("a", {"_id": 2}),
-            Put("b", {"_id": "x", "v": 2}),
-            Delete("b", ("y",)),
-            Delete("a", ("r1",), field="request_id"),
+            (
+                4,
+                [
+                    Insert("a", {"_id": 1}),
+                    Put("b", {"_id": "x", "v": 1}),
+                    Delete("b", ("y",)),
+                ],
+            ),
+            (
+                5,
+                [
+                    Insert("a", {"_id": 2}),
+                    Put("b", {"_id": "x", "v": 2}),
+                    Delete("a", ("r1",), field="request_id"),
+                ],
+            ),
         ]
     )
-    assert [d["_id"] for d in groups["a"].inserts] == [1, 2]
-    assert groups["b"].puts == {"x": {"_id": "x", "v": 2}}
+    assert groups["a"].inserts == [{"_id": 1, "_v": 4}, {"_id": 2, "_v": 5}]
+    assert groups["b"].puts == {"x": {"_id": "x", "v": 2, "_v": 5}}
+    assert (groups["a"].version, groups["b"].version) == (5, 5)
     assert dict(groups["b"].deletes) == {"_id": ["y"]}
     assert dict(groups["a"].deletes) == {"request_id": ["r1"]}
 

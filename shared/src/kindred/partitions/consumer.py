@@ -57,7 +57,6 @@ from kindred.partitions.log import (
     Head,
     PartitionLog,
     Record,
-    entry_id,
     new_owner,
 )
 from kindred.partitions.processor import (
@@ -123,7 +122,10 @@ class _Partition:
     paused_for_backlog: bool = False
     # The working set may hold changes the log does not: rebuild it before the next batch.
     stale: bool = False
-    garbage: list[str] = field(default_factory=list)  # log entries to delete
+    # Committed entries whose writes wait to be applied together (`WRITE_BEHIND_SECONDS`).
+    unapplied: list[Entry] = field(default_factory=list)
+    flush_at: float = 0.0
+    pruned_below: int = 0  # log entries before this sequence number are deleted
     recent: RecentIds = field(default_factory=lambda: RecentIds(RECENT_IDS))
 
 
@@ -281,13 +283,11 @@ class PartitionedConsumer:
         takeover = await self._until_done(
             part, lambda: self.log.take_over(part.number, new_owner(), now)
         )
-        for entry in takeover.unfinished:
-            await self._apply_and_publish(part, entry)
+        await self._apply_and_publish(part, takeover.unfinished)
         kept = self.kept.pop(part.number, None)
         if kept is None or takeover.previous != kept:
             self.processor.drop(part.number)
             await self._until_done(part, lambda: self.processor.load(part.number))
-        part.garbage = [e.id for e in takeover.unfinished]
         part.head = takeover.head
         for tp in part.tps:
             if tp.topic in part.head.offsets:
@@ -295,7 +295,11 @@ class PartitionedConsumer:
         self.consumer.resume(*part.tps)
         log.info(
             "partition taken over",
-            extra={"partition": part.number, "seq": part.head.seq, "replayed": len(part.garbage)},
+            extra={
+                "partition": part.number,
+                "seq": part.head.seq,
+                "replayed": len(takeover.unfinished),
+            },
         )
 
     # ------------------------------------------------------------------ the work
@@ -325,22 +329,32 @@ class PartitionedConsumer:
         try:
             await self._take_over(part)
             while not part.closing:
-                if not part.queue:
-                    if part.draining:
-                        return
-                    part.wake.clear()
-                    await part.wake.wait()
+                if part.unapplied and time.monotonic() >= part.flush_at:
+                    async with part.lock:
+                        await self._flush(part)
+                if part.queue:
+                    records = [
+                        part.queue.popleft()
+                        for _ in range(min(len(part.queue), self.settings.consumer_batch_max))
+                    ]
+                    if (
+                        part.paused_for_backlog
+                        and len(part.queue) < self.settings.consumer_batch_max
+                    ):
+                        part.paused_for_backlog = False
+                        assert self.consumer is not None
+                        self.consumer.resume(*part.tps)
+                    async with part.lock:
+                        await self._handle(part, records)
                     continue
-                records = [
-                    part.queue.popleft()
-                    for _ in range(min(len(part.queue), self.settings.consumer_batch_max))
-                ]
-                if part.paused_for_backlog and len(part.queue) < self.settings.consumer_batch_max:
-                    part.paused_for_backlog = False
-                    assert self.consumer is not None
-                    self.consumer.resume(*part.tps)
-                async with part.lock:
-                    await self._handle(part, records)
+                if part.draining:
+                    break
+                part.wake.clear()
+                wait = max(0.0, part.flush_at - time.monotonic()) if part.unapplied else None
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(part.wake.wait(), wait)
+            async with part.lock:  # leaving: the next owner would replay them, but why wait
+                await self._flush(part)
         except Fenced as exc:
             self._fenced(part, exc)
             raise
@@ -407,16 +421,27 @@ class PartitionedConsumer:
         fresh: list[tuple[ConsumerRecord[bytes, bytes], Envelope[Any]]],
         changes: Changes,
     ) -> list[Failed]:
-        await self._reload_if_stale(part)
+        if part.stale:
+            await self._reload(part)
         changes.clear()
         part.stale = True  # until the log holds this batch
-        return await run_batch(self.processor, part.number, fresh, changes)
+        return await run_batch(
+            self.processor, part.number, fresh, changes, lambda: self._reload(part)
+        )
 
-    async def _reload_if_stale(self, part: _Partition) -> None:
-        if part.stale:
-            self.processor.drop(part.number)
-            await self.processor.load(part.number)
-            part.stale = False
+    async def _reload(self, part: _Partition) -> None:
+        """Rebuild the working set from MongoDB, with every committed batch applied first."""
+        await self._flush(part)
+        self.processor.drop(part.number)
+        await self.processor.load(part.number)
+        part.stale = False
+
+    async def _flush(self, part: _Partition) -> None:
+        """Apply the writes of the committed entries that wait, all in one go."""
+        if part.unapplied:
+            batches = [(e.seq, e.writes) for e in part.unapplied]
+            await self._until_done(part, lambda: apply_writes(self.db, batches))
+            part.unapplied.clear()
 
     async def _commit(self, part: _Partition, changes: Changes, offsets: dict[str, int]) -> None:
         assert part.head is not None
@@ -432,11 +457,16 @@ class PartitionedConsumer:
         )
         # Retry the very same entry until the answer is certain: landed, or fenced.
         await self._until_done(part, lambda: self.log.append(entry), give_up_on_close=False)
-        previous, part.head = part.head, Head(part.number, entry.seq, entry.owner, offsets)
+        part.head = Head(part.number, entry.seq, entry.owner, offsets)
         part.stale = False
-        await self._apply_and_publish(part, entry)
-        if not previous.fence:
-            part.garbage.append(entry_id(part.number, previous.seq))
+        if self.settings.write_behind_seconds > 0:
+            if not part.unapplied:
+                part.flush_at = time.monotonic() + self.settings.write_behind_seconds
+                part.wake.set()  # the worker waits no longer than that
+            part.unapplied.append(entry)
+            await self._until_done(part, lambda: self._publish(entry.records))
+        else:
+            await self._apply_and_publish(part, [entry])
         for callback in changes.after_commit:
             callback()
         for tp in part.tps:
@@ -444,13 +474,13 @@ class PartitionedConsumer:
                 self._to_commit[tp] = offsets[tp.topic]
         commit_seconds.observe(time.perf_counter() - started)
 
-    async def _apply_and_publish(self, part: _Partition, entry: Entry) -> None:
-        """Both at once: the entry is committed, and each step is idempotent on its own."""
+    async def _apply_and_publish(self, part: _Partition, entries: list[Entry]) -> None:
+        """Both at once: the entries are committed, and each step is idempotent on its own."""
+        batches = [(e.seq, e.writes) for e in entries]
+        records = [r for e in entries for r in e.records]
         steps = [
-            asyncio.ensure_future(
-                self._until_done(part, lambda: apply_writes(self.db, entry.writes, entry.seq))
-            ),
-            asyncio.ensure_future(self._until_done(part, lambda: self._publish(entry.records))),
+            asyncio.ensure_future(self._until_done(part, lambda: apply_writes(self.db, batches))),
+            asyncio.ensure_future(self._until_done(part, lambda: self._publish(records))),
         ]
         try:
             await asyncio.gather(*steps)
@@ -521,8 +551,7 @@ class PartitionedConsumer:
                             continue
                         if tick:
                             await self._tick(part)
-                        garbage, part.garbage = part.garbage, []
-                        await self.log.forget(garbage)
+                        await self._prune(part)
                 except Released:
                     continue
                 except Fenced as exc:
@@ -535,9 +564,18 @@ class PartitionedConsumer:
                 last_lag = time.monotonic()
                 await self._export_lag()
 
+    async def _prune(self, part: _Partition) -> None:
+        """Delete log entries that are applied and published, but the latest."""
+        assert part.head is not None
+        below = part.unapplied[0].seq if part.unapplied else part.head.seq
+        if below > part.pruned_below:
+            await self.log.prune(part.number, below)
+            part.pruned_below = below
+
     async def _tick(self, part: _Partition) -> None:
         assert part.head is not None
-        await self._until_done(part, lambda: self._reload_if_stale(part))
+        if part.stale:
+            await self._until_done(part, lambda: self._reload(part))
         changes = Changes(self.settings.kindred_namespace)
         part.stale = True  # if `tick` raises, the next batch or tick starts from MongoDB
         self.processor.tick(part.number, changes)

@@ -12,9 +12,10 @@ a former owner that was paused, and wakes believing it still owns the partition,
 its next insert (duplicate key) and stops. Inserting a known `_id` is atomic on MongoDB and on
 FerretDB alike (the storage contract tests it); nothing here needs a conditional update.
 
-The log stays small: after a batch is published the entries before it are deleted. The latest
-entry is always kept (it carries the sequence number and the offsets), and so is every fence:
-a paused owner's next sequence number is always that of the fence written by its successor.
+The log stays small: once a batch's writes are applied and its records published, the entries
+before it are deleted. The latest entry is always kept (it carries the sequence number and the
+offsets), and so is every fence: a paused owner's next sequence number is always that of the
+fence written by its successor.
 """
 
 from __future__ import annotations
@@ -192,7 +193,9 @@ class PartitionLog:
             # An earlier attempt of this very insert landed (its answer was lost): committed.
         log_entries.labels(kind="batch").inc()
 
-    async def forget(self, ids: list[str]) -> None:
-        """Delete entries that are applied, published and no longer the latest."""
-        if ids:
-            await self.entries.delete_many({"_id": {"$in": ids}})
+    async def prune(self, partition: int, below: int) -> None:
+        """Delete the partition's entries before sequence number `below` (applied, published,
+        not the latest); fences stay."""
+        await self.entries.delete_many(
+            {"partition": partition, "fence": False, "seq": {"$lt": below}}
+        )

@@ -9,7 +9,7 @@ MongoDB when the partition is assigned, `drop` forgets it), and turns each event
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -132,9 +132,10 @@ async def run_batch(
     partition: int,
     events: list[tuple[ConsumerRecord[bytes, bytes], Envelope[Any]]],
     changes: Changes,
+    reload: Callable[[], Awaitable[None]],
 ) -> list[Failed]:
     """Handle events in order. An event whose handling raises is set aside (its partial effect
-    on the working set is undone by reloading the partition and handling the events before it
+    on the working set is undone by `reload`ing the partition and handling the events before it
     again: handling is deterministic), and the rest of the batch goes on."""
     failed: list[Failed] = []
     done: list[Envelope[Any]] = []
@@ -145,8 +146,7 @@ async def run_batch(
             log.exception("handling failed; the event goes to its dead-letter topic")
             failed.append(Failed(record, exc))
             changes.clear()
-            processor.drop(partition)
-            await processor.load(partition)
+            await reload()
             for earlier in done:
                 processor.handle(partition, earlier, changes)
             continue

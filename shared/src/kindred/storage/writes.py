@@ -81,49 +81,49 @@ class _Grouped:
     inserts: list[Document] = field(default_factory=list)
     puts: dict[Any, Document] = field(default_factory=dict)
     deletes: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
+    version: int = 0  # of the newest batch among those grouped
 
 
-def _grouped(writes: list[Write]) -> dict[str, _Grouped]:
+def _grouped(batches: list[tuple[int, list[Write]]]) -> dict[str, _Grouped]:
+    """Writes of consecutive batches, per collection; every document stamped `_v` with the
+    sequence number of the batch that wrote it."""
     groups: dict[str, _Grouped] = defaultdict(_Grouped)
-    for write in writes:
-        group = groups[write.collection]
-        match write:
-            case Insert(_, doc):
-                group.inserts.append(doc)
-            case Put(_, doc):
-                group.puts[doc["_id"]] = doc  # the last put of a document wins
-            case Delete(_, values, key):
-                group.deletes[key].extend(values)
+    for version, writes in batches:
+        for write in writes:
+            group = groups[write.collection]
+            group.version = max(group.version, version)
+            match write:
+                case Insert(_, doc):
+                    group.inserts.append({**doc, "_v": version})
+                case Put(_, doc):
+                    group.puts[doc["_id"]] = {**doc, "_v": version}  # the last put wins
+                case Delete(_, values, key):
+                    group.deletes[key].extend(values)
     return groups
 
 
-async def apply_writes(db: AsyncDatabase[Document], writes: list[Write], version: int) -> None:
-    """Apply a batch written by log entry `version`: collections in parallel; in each one
-    inserts, then puts, then deletes.
+async def apply_writes(db: AsyncDatabase[Document], batches: list[tuple[int, list[Write]]]) -> None:
+    """Apply the writes of one or more consecutive batches, each given with the sequence number
+    of its log entry: collections in parallel; in each one inserts, then puts, then deletes.
 
-    Within one batch a service never deletes a document and then writes it again, so the order
-    between kinds does not matter; a put after an insert of the same `_id` wins (it runs later).
+    A service never deletes a document and then writes it again, so the order between kinds
+    does not matter; of several puts of one document the last one wins.
     """
-    await asyncio.gather(
-        *(_apply(db[name], group, version) for name, group in _grouped(writes).items())
-    )
+    await asyncio.gather(*(_apply(db[name], group) for name, group in _grouped(batches).items()))
 
 
-async def _apply(collection: Any, group: _Grouped, version: int) -> None:
-    older = {"$lt": version}
+async def _apply(collection: Any, group: _Grouped) -> None:
     if group.inserts:
-        await insert_new(collection, [{**d, "_v": version} for d in group.inserts])
+        await insert_new(collection, group.inserts)
     # One at a time: FerretDB v1 answers a bulk update whose upsert collides without
     # `nModified`, which pymongo cannot read. Puts go to small, rarely written documents.
     for i, doc in group.puts.items():
         try:
-            await collection.replace_one(
-                {"_id": i, "_v": older}, {**doc, "_v": version}, upsert=True
-            )
+            await collection.replace_one({"_id": i, "_v": {"$lt": doc["_v"]}}, doc, upsert=True)
         except DuplicateKeyError:
             pass  # a newer document made the filter miss and the upsert collide: keep it
     for key, values in group.deletes.items():
-        await collection.delete_many({key: {"$in": values}, "_v": older})
+        await collection.delete_many({key: {"$in": values}, "_v": {"$lt": group.version}})
     documents_written.labels(collection=collection.name).inc(len(group.inserts) + len(group.puts))
 
 

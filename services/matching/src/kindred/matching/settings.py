@@ -14,3 +14,6 @@ class MatchingSettings(ServiceSettings):
     rematch_batch_size: int = Field(default=100, ge=1, le=10_000)
     # How often a replica reloads the directory of all supporters (other replicas' too).
     directory_refresh_seconds: float = Field(default=1.0, gt=0, le=3600)
+    # Matching's documents are read back only to rebuild a partition (which replays the log
+    # first) and by other replicas' directory refresh: their writes can be gathered.
+    write_behind_seconds: float = Field(default=0.25, ge=0, le=60)
