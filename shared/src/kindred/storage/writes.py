@@ -27,8 +27,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from kindred.observability.metrics import documents_written
-
-Document = dict[str, Any]
+from kindred.storage.mongo import Document, only_duplicate_keys
 
 
 @dataclass(frozen=True)
@@ -132,12 +131,7 @@ async def insert_new(collection: Any, docs: list[Document]) -> int:
     try:
         result = await collection.insert_many(docs, ordered=False)
     except BulkWriteError as exc:
-        if not _only_duplicates(exc):
+        if not only_duplicate_keys(exc):
             raise
         return int(exc.details.get("nInserted", 0))
     return len(result.inserted_ids)
-
-
-def _only_duplicates(exc: BulkWriteError) -> bool:
-    errors = exc.details.get("writeErrors", [])
-    return bool(errors) and all(e.get("code") == 11000 for e in errors)

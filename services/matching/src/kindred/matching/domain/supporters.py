@@ -60,9 +60,6 @@ class Supporters:
         supporter.holds.add(data.request_id)
         return "granted"
 
-    def loads(self) -> dict[str, int]:
-        return {m: len(s.holds) for m, s in self.members.items()}
-
 
 def match_id_for(request_id: str) -> str:
     return deterministic_id("match", request_id)
