@@ -73,6 +73,25 @@ async def test_a_bad_checkin_names_mood(client: httpx.AsyncClient) -> None:
     assert response.json()["fields"][0]["field"] == "mood"
 
 
+@pytest.mark.parametrize("mood", [True, False, "5", 5.0, 5.5, None])
+async def test_a_score_is_an_integer_and_nothing_else(
+    client: httpx.AsyncClient, mood: object
+) -> None:
+    response = await client.post("/v1/members/m1/checkins", json={"mood": mood}, headers=auth("m1"))
+    assert response.status_code == 422, response.text
+    assert [f["field"] for f in response.json()["fields"]] == ["mood"]
+
+
+@pytest.mark.parametrize("capacity", [True, "3", 3.0])
+async def test_a_capacity_is_an_integer_and_nothing_else(
+    client: httpx.AsyncClient, capacity: object
+) -> None:
+    body = profile_body(capacity=capacity)
+    response = await client.put("/v1/members/m1/profile", json=body, headers=auth("m1"))
+    assert response.status_code == 422, response.text
+    assert "capacity" in [f["field"] for f in response.json()["fields"]]
+
+
 async def test_malformed_json_is_422(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/v1/members/m1/checkins",

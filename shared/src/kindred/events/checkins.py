@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from kindred.events.envelope import Envelope
 from kindred.events.topics import CHECKIN_RECORDED, CHECKIN_SUBMITTED
@@ -17,7 +17,8 @@ class Checkin(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    mood: int = Field(ge=1, le=10, description="Mood from 1 (worst) to 10 (best)")
+    # Strict: JSON `true` is not a score, "5" and 5.0 are not integers.
+    mood: StrictInt = Field(ge=1, le=10, description="Mood from 1 (worst) to 10 (best)")
     note: str = Field(default="", max_length=2000)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from kindred.events.envelope import Envelope
 from kindred.events.topics import PROFILE_SUBMITTED
@@ -23,7 +23,7 @@ class Profile(BaseModel):
     time_zone: TimeZone
     age_band: AgeBand
     # Supporters only: how many active matches they take at once.
-    capacity: int = Field(default=0, ge=0, le=50)
+    capacity: StrictInt = Field(default=0, ge=0, le=50)
     opted_out_topics: list[Topic] = Field(default_factory=list, max_length=10)
 
     @model_validator(mode="after")
