@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Self
+from typing import ClassVar, Self
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,7 +21,9 @@ class ServiceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
 
-    service_name: str = "kindred"
+    # Fixed per service, never read from the environment: a generic SERVICE_NAME must not make
+    # two services share a database and a consumer group.
+    service_name: ClassVar[str] = "kindred"
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     mongodb_url: str = "mongodb://127.0.0.1:27017/"
     # Prefix of every topic, consumer group and database: lets several stacks share one broker.

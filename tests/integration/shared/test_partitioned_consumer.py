@@ -12,7 +12,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from pymongo import AsyncMongoClient
@@ -131,13 +131,16 @@ class Replica:
         self.thread.join(60)
 
 
+class WitnessSettings(ServiceSettings):
+    service_name: ClassVar[str] = "witness"
+
+
 @pytest.fixture
 async def settings(infra: Infra, namespace: str) -> ServiceSettings:
     result = settings_for(
-        ServiceSettings,
+        WitnessSettings,
         infra,
         namespace,
-        service_name="witness",
         kafka_topic_partitions=1,
         kafka_session_timeout_seconds=6,  # the broker's minimum
         graceful_timeout_seconds=30,

@@ -1,5 +1,7 @@
 import pytest
 
+from kindred.checkins.settings import CheckinsSettings
+from kindred.matching.settings import MatchingSettings
 from kindred.settings import ServiceSettings, SettingsError
 
 
@@ -11,6 +13,16 @@ def test_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.kafka_bootstrap_servers == "k1:9092,k2:9093"
     assert settings.mongodb_url == "mongodb://db:27017/"
     assert settings.consumer_group == "staging.kindred"
+
+
+def test_a_generic_service_name_in_the_environment_changes_no_services_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SERVICE_NAME", "shared")
+    matching, checkins = MatchingSettings.load(), CheckinsSettings.load()
+    assert (matching.service_name, checkins.service_name) == ("matching", "checkins")
+    assert matching.database_name != checkins.database_name
+    assert matching.consumer_group == "kindred.matching"
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,8 @@
+from typing import ClassVar
+
 from kindred.settings import ServiceSettings
 
 
 class CheckinsSettings(ServiceSettings):
-    service_name: str = "checkins"
+    service_name: ClassVar[str] = "checkins"
     http_port: int = 8002

@@ -1,4 +1,5 @@
 import logging
+from typing import ClassVar
 
 from pydantic import Field, field_validator
 
@@ -9,7 +10,7 @@ DEV_JWT_SECRET = "dev-only-insecure-jwt-signing-key-do-not-deploy"
 
 
 class GatewaySettings(ServiceSettings):
-    service_name: str = "gateway"
+    service_name: ClassVar[str] = "gateway"
     http_port: int = 8000
     jwt_secret: str = Field(default=DEV_JWT_SECRET, min_length=32)
     jwt_audience: str = "kindred"

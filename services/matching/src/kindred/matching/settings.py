@@ -1,10 +1,12 @@
+from typing import ClassVar
+
 from pydantic import Field
 
 from kindred.settings import ServiceSettings
 
 
 class MatchingSettings(ServiceSettings):
-    service_name: str = "matching"
+    service_name: ClassVar[str] = "matching"
     http_port: int = 8001
     # How many fitting supporters one request compares before asking the best of them.
     candidate_limit: int = Field(default=200, ge=1, le=10_000)

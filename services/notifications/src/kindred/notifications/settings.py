@@ -1,6 +1,8 @@
+from typing import ClassVar
+
 from kindred.settings import ServiceSettings
 
 
 class NotificationsSettings(ServiceSettings):
-    service_name: str = "notifications"
+    service_name: ClassVar[str] = "notifications"
     http_port: int = 8003
