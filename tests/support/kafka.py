@@ -9,6 +9,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
 from kindred.events.envelope import Envelope
+from kindred.messaging.broker import event_message
 
 
 async def produce(
@@ -28,12 +29,14 @@ async def produce(
 
 
 async def produce_event(bootstrap: str, namespace: str, event: Envelope[Any]) -> None:
+    """Publish as the services do: the CloudEvents structured mode."""
+    value, headers = event_message(event)
     await produce(
         bootstrap,
         f"{namespace}.{event.TOPIC}",
-        event.model_dump(mode="json"),
+        value,
         event.subject,
-        [("ce_type", event.type.encode())],
+        [(k, v.encode()) for k, v in headers.items()],
     )
 
 

@@ -31,7 +31,7 @@ def record(event: Envelope[Any] | bytes, offset: int = 0) -> ConsumerRecord[byte
         checksum=None,
         serialized_key_size=2,
         serialized_value_size=len(value),
-        headers=[("ce_type", b"kindred.checkin.submitted.v1")],
+        headers=[("content-type", b"application/cloudevents+json; charset=utf-8")],
     )
 
 
@@ -100,7 +100,8 @@ def test_a_dead_letter_keeps_the_record_and_names_the_error_and_origin() -> None
     headers = dict(letter.headers)
     assert letter.topic == "t.checkin.submitted.dlt"
     assert letter.key == b"m1" and letter.value == b"\xff not json"
-    assert headers["ce_type"] == "kindred.checkin.submitted.v1"  # the original headers stay
+    # The original headers stay: a dead letter is still a CloudEvent in structured mode.
+    assert headers["content-type"] == "application/cloudevents+json; charset=utf-8"
     assert headers["kindred-dlt-error-type"] == "ValueError"
     assert headers["kindred-dlt-error-message"] == "no good"
     assert headers["kindred-dlt-origin-topic"] == "t.checkin.submitted"

@@ -21,6 +21,7 @@ from kindred.gateway.app import create_app as gateway_app
 from kindred.gateway.settings import GatewaySettings
 from kindred.matching.app import create_app as matching_app
 from kindred.matching.settings import MatchingSettings
+from kindred.messaging.broker import CLOUDEVENTS_JSON
 from kindred.notifications.app import create_app as notifications_app
 from kindred.notifications.settings import NotificationsSettings
 
@@ -44,7 +45,12 @@ def render(service: str) -> str:
         app.state.service.specification_broker(),
         title=f"Kindred {service}",
         version=VERSION,
-        description=f"Events the {service} service publishes and consumes.",
+        description=(
+            f"Events the {service} service publishes and consumes. Every message is a CloudEvent "
+            "in the structured content mode of the CloudEvents Kafka protocol binding: the value "
+            "is the whole event as JSON (attributes and `data`), the `content-type` header is "
+            f"`{CLOUDEVENTS_JSON}`, no `ce_` header is set, and the key is the event's subject."
+        ),
     )
     # Sorted keys: the generator's channel order varies between runs.
     return str(yaml.safe_dump(spec.to_specification().to_jsonable(), sort_keys=True))

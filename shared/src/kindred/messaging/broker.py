@@ -42,6 +42,17 @@ def topic_for(settings: ServiceSettings, event_type: type[Envelope[Any]]) -> str
     return topics.topic_name(settings.kindred_namespace, event_type.TOPIC)
 
 
+# The CloudEvents Kafka protocol binding, structured content mode: the whole event (attributes
+# and `data`) is the record's value, the header says so, and no `ce_` header is set (a standard
+# client would read those as binary mode).
+CLOUDEVENTS_JSON = "application/cloudevents+json; charset=utf-8"
+
+
+def event_message(event: Envelope[Any]) -> tuple[bytes, dict[str, str]]:
+    """An event's record value and headers on the wire."""
+    return event.model_dump_json().encode(), {"content-type": CLOUDEVENTS_JSON}
+
+
 class EventPublisher:
     """Publishes one event at a time and waits for acks=all (the gateway's 202 waits on it)."""
 
@@ -51,16 +62,9 @@ class EventPublisher:
 
     async def publish(self, event: Envelope[Any]) -> None:
         topic = topic_for(self._settings, type(event))
+        value, headers = event_message(event)
         await self._broker.publish(
-            event.model_dump_json().encode(),
-            topic=topic,
-            key=event.key,
-            headers={
-                "content-type": "application/json",
-                "ce_type": event.type,
-                "ce_id": event.id,
-                "correlation_id": event.correlationid,
-            },
+            value, topic=topic, key=event.key, headers=headers, correlation_id=event.correlationid
         )
         events_published.labels(topic=topic).inc()
 

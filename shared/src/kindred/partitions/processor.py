@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from kindred.events.envelope import Envelope
 from kindred.events.topics import dead_letter_topic, topic_name
+from kindred.messaging.broker import event_message
 from kindred.messaging.deadletter import dead_letter_headers
 from kindred.partitions.log import Record
 from kindred.storage.mongo import Document
@@ -29,17 +30,9 @@ log = logging.getLogger(__name__)
 
 def event_record(namespace: str, event: Envelope[Any]) -> Record:
     """An event as a Kafka record: keyed by its subject, so one member's events stay ordered."""
-    return Record(
-        topic=topic_name(namespace, event.TOPIC),
-        key=event.key,
-        value=event.model_dump_json().encode(),
-        headers=(
-            ("content-type", "application/json"),
-            ("ce_type", event.type),
-            ("ce_id", event.id),
-            ("correlation_id", event.correlationid),
-        ),
-    )
+    value, headers = event_message(event)
+    headers["correlation_id"] = event.correlationid
+    return Record(topic_name(namespace, event.TOPIC), event.key, value, tuple(headers.items()))
 
 
 @dataclass
