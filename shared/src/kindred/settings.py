@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar, Self
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _HOST_PORT = re.compile(r"^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")
@@ -31,6 +31,10 @@ class ServiceSettings(BaseSettings):
     # Partitions of every topic: the unit of ownership and of parallelism. A replica handles
     # the partitions it owns in parallel, each in order; more replicas share them out.
     kafka_topic_partitions: int = Field(default=3, ge=1, le=1000)
+    # Copies of each topic a service creates, and how many must have a write before it is
+    # acknowledged (acks=all): 1 and 1 on a single broker, 3 and 2 on a real cluster.
+    kafka_replication_factor: int = Field(default=1, ge=1, le=10)
+    kafka_min_insync_replicas: int = Field(default=1, ge=1, le=10)
     # A replica that stops heartbeating for this long loses its partitions to the others.
     kafka_session_timeout_seconds: float = Field(default=10.0, ge=1, le=300)
     # ... and so does one whose handling of fetched records stalls this long.
@@ -52,6 +56,15 @@ class ServiceSettings(BaseSettings):
     write_behind_seconds: float = Field(default=0.0, ge=0, le=60)
     # How often consumer lag per partition is measured for /metrics.
     lag_interval_seconds: float = Field(default=5.0, gt=0, le=600)
+
+    @model_validator(mode="after")
+    def _insync_fits(self) -> Self:
+        if self.kafka_min_insync_replicas > self.kafka_replication_factor:
+            raise ValueError(
+                "KAFKA_MIN_INSYNC_REPLICAS cannot exceed KAFKA_REPLICATION_FACTOR "
+                f"({self.kafka_min_insync_replicas} > {self.kafka_replication_factor})"
+            )
+        return self
 
     @field_validator("kafka_bootstrap_servers")
     @classmethod

@@ -6,12 +6,13 @@ consumer group per service, offsets tracked with the work they caused (see that 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import TopicAlreadyExistsError, for_code
 from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 
@@ -99,23 +100,101 @@ def describe(
     return broker
 
 
+class TopicsNotCreated(RuntimeError):
+    """The broker refused to create some topics; the message names each one and why."""
+
+
 async def ensure_topics(settings: ServiceSettings) -> None:
-    """Create every catalogue topic and its dead-letter twin if missing (idempotent)."""
+    """Create every catalogue topic and its dead-letter twin if missing (idempotent), with the
+    configured partitions, replication factor and `min.insync.replicas`. Report topics that
+    exist with fewer partitions or replicas than configured."""
     names = [topics.topic_name(settings.kindred_namespace, base) for base in topics.ALL]
     names += [topics.dead_letter_topic(n) for n in names]
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
     await admin.start()
     try:
-        existing = set(await admin.list_topics())
-        missing = [n for n in names if n not in existing]
-        if not missing:
-            return
-        try:
-            await admin.create_topics(
-                [NewTopic(n, settings.kafka_topic_partitions, 1) for n in missing]
-            )
-        except TopicAlreadyExistsError:
-            pass  # another service created them meanwhile
-        log.info("created topics", extra={"topics": missing})
+        listed = set(await admin.list_topics())
+        missing = [n for n in names if n not in listed]
+        # A topic another client created a moment ago may not be listed yet: it exists too.
+        existed = await _create(admin, settings, missing) if missing else []
+        existing = [n for n in names if n in listed] + existed
+        if existing:
+            _report_short(settings, await _describe(admin, existing))
     finally:
         await admin.close()
+
+
+async def _create(
+    admin: AIOKafkaAdminClient, settings: ServiceSettings, names: list[str]
+) -> list[str]:
+    """Create the topics; returns those that turned out to exist already."""
+    configs = {"min.insync.replicas": str(settings.kafka_min_insync_replicas)}
+    response = await admin.create_topics(
+        [
+            NewTopic(
+                n,
+                settings.kafka_topic_partitions,
+                settings.kafka_replication_factor,
+                topic_configs=configs,
+            )
+            for n in names
+        ]
+    )
+    created, existed, refused = [], [], []
+    for topic, code, *message in response.topic_errors:
+        if code == 0:
+            created.append(topic)
+        elif code == TopicAlreadyExistsError.errno:  # another replica created it meanwhile
+            existed.append(topic)
+        else:
+            reason = message[0] if message and message[0] else for_code(code).__name__
+            refused.append(f"{topic}: {reason}")
+    if created:
+        log.info(
+            "created topics",
+            extra={
+                "topics": created,
+                "partitions": settings.kafka_topic_partitions,
+                "replication_factor": settings.kafka_replication_factor,
+                "min_insync_replicas": settings.kafka_min_insync_replicas,
+            },
+        )
+    if refused:
+        raise TopicsNotCreated(
+            f"Kafka refused to create {len(refused)} topic(s) (partitions "
+            f"{settings.kafka_topic_partitions}, replication factor "
+            f"{settings.kafka_replication_factor}; see KAFKA_TOPIC_PARTITIONS, "
+            "KAFKA_REPLICATION_FACTOR): " + "; ".join(refused)
+        )
+    return existed
+
+
+async def _describe(admin: AIOKafkaAdminClient, names: list[str]) -> list[dict[str, Any]]:
+    """Partitions and replicas of each topic, waiting a little for metadata a just-created
+    topic may not have spread yet."""
+    for _ in range(20):
+        described = await admin.describe_topics(names)
+        if all(t["error_code"] == 0 and t["partitions"] for t in described):
+            break
+        await asyncio.sleep(0.1)
+    return [t for t in described if t["error_code"] == 0 and t["partitions"]]
+
+
+def _report_short(settings: ServiceSettings, described: list[dict[str, Any]]) -> None:
+    for topic in described:
+        partitions = topic["partitions"]
+        replicas = min((len(p["replicas"]) for p in partitions), default=0)
+        if (
+            len(partitions) < settings.kafka_topic_partitions
+            or replicas < settings.kafka_replication_factor
+        ):
+            log.warning(
+                "topic %s exists with %d partition(s) and %d replica(s); configured: %d and %d "
+                "(existing topics are not changed: add partitions never, replicas by "
+                "reassignment)",
+                topic["topic"],
+                len(partitions),
+                replicas,
+                settings.kafka_topic_partitions,
+                settings.kafka_replication_factor,
+            )
