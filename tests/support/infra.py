@@ -27,6 +27,14 @@ class Infra:
     kafka: str
     mongodb_url: str
     origin: str
+    # The local stack's directory, when the servers are this machine's own processes.
+    stack_dir: Path | None = None
+
+    def kafka_pid(self) -> int | None:
+        """The local Kafka's process id (fault tests pause it), if there is one."""
+        if self.stack_dir is None:
+            return None
+        return int((self.stack_dir / "run" / "kafka.pid").read_text().strip())
 
 
 def docker_available() -> bool:
@@ -84,6 +92,7 @@ def _local_stack(stack_dir: Path) -> Iterator[Infra]:
             f"127.0.0.1:{kafka_port}",
             f"mongodb://127.0.0.1:{mongo_port}/",
             f"local stack in {stack_dir}",
+            stack_dir,
         )
     finally:
         subprocess.run(["bash", str(STACK), "stop"], env=env, check=False)

@@ -145,7 +145,9 @@ async def test_kafka_unavailable_is_503_and_nothing_is_claimed(
     monkeypatch.setattr(broker, "publish", refuse)
     response = await client.post("/v1/members/m1/checkins", json={"mood": 5}, headers=auth("m1"))
     assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
     body = response.json()
     assert body["error"] == "unavailable"
-    assert "not recorded" in body["detail"]
+    assert "may not have been recorded" in body["detail"]
+    assert "broker unreachable" not in body["detail"]  # no internal exception text
     assert "event_id" not in body

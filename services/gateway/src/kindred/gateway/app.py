@@ -28,7 +28,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         on_shutdown=[notifications.aclose],
     )
     app = build_app(
-        service, title="Kindred gateway", routers=[api_router(publisher, notifications)]
+        service,
+        title="Kindred gateway",
+        routers=[api_router(publisher, notifications, settings.publish_timeout_seconds)],
     )
     app.state.settings = settings
     install_error_handlers(app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from typing import Annotated, Any
 
@@ -19,6 +21,7 @@ from kindred.observability.metrics import gateway_accepted, gateway_publish_seco
 
 MemberPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.\-]{1,64}$")]
 SOURCE = "kindred/gateway"
+log = logging.getLogger(__name__)
 
 
 class Accepted(BaseModel):
@@ -27,20 +30,30 @@ class Accepted(BaseModel):
     resource_id: str | None = None
 
 
-def api_router(publisher: EventPublisher, http: httpx.AsyncClient) -> APIRouter:
+# Kafka did not acknowledge in time. The record may still be written later (it can be on its
+# way to the broker already), so the answer cannot promise it was not recorded.
+UNCONFIRMED = (
+    "the request could not be confirmed: Kafka did not acknowledge it in time. It may not "
+    "have been recorded, or may be recorded late; check before sending it again"
+)
+RETRY_AFTER_SECONDS = 5
+
+
+def api_router(
+    publisher: EventPublisher, http: httpx.AsyncClient, publish_timeout: float
+) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["members"])
 
     async def accept(event: Envelope[Any], resource_id: str | None = None) -> Accepted:
         started = time.perf_counter()
         try:
-            await publisher.publish(event)
+            await asyncio.wait_for(publisher.publish(event), publish_timeout)
         except Exception as exc:
+            log.warning("publish unconfirmed: %s", type(exc).__name__)
             raise HTTPException(
                 status.HTTP_503_SERVICE_UNAVAILABLE,
-                detail={
-                    "error": "unavailable",
-                    "detail": f"the request was not recorded; retry ({exc!r})",
-                },
+                detail={"error": "unavailable", "detail": UNCONFIRMED},
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             ) from exc
         gateway_publish_seconds.observe(time.perf_counter() - started)
         gateway_accepted.labels(type=event.type).inc()

@@ -16,6 +16,9 @@ class GatewaySettings(ServiceSettings):
     jwt_audience: str = "kindred"
     jwt_issuer: str = "kindred-dev"
     notifications_url: str = "http://127.0.0.1:8003"
+    # How long a request waits for Kafka's acknowledgement (acks=all) before the gateway
+    # answers 503: a client is never left hanging while the broker is away.
+    publish_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
 
     @field_validator("notifications_url")
     @classmethod
