@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"gateway: {platform.gateway_url}   (API docs: {platform.gateway_url}/docs)")
         for name, service in platform.services.items():
             print(f"  {name:<14} {service.url}/health/ready  {service.url}/metrics")
-        print("a dev token: uv run python -m kindred.gateway.tokens MEMBER_ID")
+        print("a dev token: .venv/bin/python -m kindred.gateway.tokens MEMBER_ID")
         ok = asyncio.run(run_demo(platform.gateway_url)) if args.demo else True
         if not args.exit:
             print("running; Ctrl-C stops", file=sys.stderr)
