@@ -284,7 +284,8 @@ start_kafka() {
     say "formatting Kafka KRaft storage in $KAFKA_DATA (first start)"
     local cluster_id
     cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
-    "${JAVA_CMD[@]}" kafka.tools.StorageTool format -t "$cluster_id" \
+    # `--cluster-id=ID`, not `-t ID`: one id in 64 starts with '-' and would read as an option.
+    "${JAVA_CMD[@]}" kafka.tools.StorageTool format --cluster-id="$cluster_id" \
       -c "$RUN_DIR/kafka-server.properties" >"$LOG_DIR/kafka-format.log" 2>&1 ||
       { cat "$LOG_DIR/kafka-format.log" >&2; die "Kafka storage format failed"; }
   fi
