@@ -21,10 +21,10 @@ from kindred.checkins.domain import recorded_event
 from kindred.events.checkins import CheckinSubmitted
 from kindred.events.envelope import Envelope
 from kindred.messaging.broker import create_broker, ensure_topics
-from kindred.observability.metrics import partitions_fenced
+from kindred.observability.metrics import events_handled, partitions_fenced
 from kindred.partitions.consumer import PartitionedConsumer
 from kindred.partitions.log import COLLECTION, Entry, PartitionLog, new_owner
-from kindred.partitions.processor import Changes, event_record
+from kindred.partitions.processor import Changes, Processor, event_record
 from kindred.settings import ServiceSettings
 from kindred.storage.mongo import create_client, database
 from kindred.storage.writes import Insert
@@ -76,11 +76,17 @@ class Witness:
 class Replica:
     """One replica of a service built around `Witness`, running in a thread of its own."""
 
-    def __init__(self, name: str, settings: ServiceSettings, freeze: threading.Event) -> None:
+    def __init__(
+        self,
+        name: str,
+        settings: ServiceSettings,
+        freeze: threading.Event,
+        processor: Processor | None = None,
+    ) -> None:
         self.name = name
         self.settings = settings
         pause = settings.kafka_session_timeout_seconds * 3
-        self.processor = Witness(name, freeze, freeze_seconds=pause)
+        self.processor = processor or Witness(name, freeze, freeze_seconds=pause)
         self.consumer: PartitionedConsumer | None = None
         self.ready = threading.Event()
         self._stop: asyncio.Event | None = None
@@ -299,3 +305,65 @@ def _async(probe: Any) -> Any:
 
 async def _owners(replicas: list[Replica]) -> list[Replica]:
     return [r for r in replicas if r.owned() == [0]]
+
+
+class Numbering:
+    """Numbers the check-ins it handles, counting from what MongoDB holds when it (re)loads: a
+    reload that missed committed batches would number some twice."""
+
+    events = (CheckinSubmitted,)
+
+    def __init__(self, mongodb_url: str, database: str) -> None:
+        self.mongodb_url, self.database = mongodb_url, database
+        self.count: dict[int, int] = {}
+
+    async def load(self, partition: int) -> None:
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(self.mongodb_url)
+        self.count[partition] = await client[self.database]["counted"].count_documents({})
+        await client.close()
+
+    def drop(self, partition: int) -> None:
+        self.count.pop(partition, None)
+
+    def handle(self, partition: int, event: Envelope[Any], changes: Changes) -> None:
+        assert isinstance(event, CheckinSubmitted)
+        if event.data.note == "poison":
+            self.count[partition] += 1000  # a half-done effect the reload must undo
+            raise ValueError("poison")
+        self.count[partition] += 1
+        changes.insert("counted", {"_id": event.id, "n": self.count[partition]})
+
+    def tick(self, partition: int, changes: Changes) -> None:
+        pass
+
+
+async def test_a_reload_applies_the_batches_still_waiting_for_write_behind_first(
+    infra: Infra, namespace: str, settings: ServiceSettings, db: Any, replicas: list[Replica]
+) -> None:
+    slow = settings.model_copy(update={"write_behind_seconds": 60})
+    counter = Numbering(infra.mongodb_url, settings.database_name)
+    replica = Replica("counter", slow, threading.Event(), processor=counter).start()
+    replicas.append(replica)
+    applied = events_handled.labels(
+        topic=f"{namespace}.{CheckinSubmitted.TOPIC}", outcome="applied"
+    )
+    before = applied._value.get()
+    first = [checkin_submitted("m1", note=f"first {i}") for i in range(3)]
+    for event in first:
+        await produce_event(infra.kafka, namespace, event)
+    await eventually(
+        _async(lambda: applied._value.get()),
+        lambda n: n >= before + 3,
+        what="the first check-ins committed (their writes still waiting)",
+    )
+    later = [checkin_submitted("m1", note="poison"), checkin_submitted("m1", note="later")]
+    for event in later:
+        await produce_event(infra.kafka, namespace, event)
+    await eventually(
+        _async(lambda: applied._value.get()),
+        lambda n: n >= before + 4,  # the poison one went to the dead-letter topic
+        what="the batch with the poison handled",
+    )
+    replica.stop()  # leaving applies what still waits
+    numbers = sorted([d["n"] async for d in db["counted"].find({})])
+    assert numbers == [1, 2, 3, 4]

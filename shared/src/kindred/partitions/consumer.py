@@ -581,6 +581,9 @@ class PartitionedConsumer:
         self.processor.tick(part.number, changes)
         if changes:
             await self._commit(part, changes, part.head.offsets)
+        else:
+            for callback in changes.after_commit:  # nothing to store: done already
+                callback()
         part.stale = False
 
     async def _commit_offsets(self, *, every: float = 0.0) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError
 
 from kindred.settings import ServiceSettings
 
@@ -65,7 +65,6 @@ def only_duplicate_keys(exc: BulkWriteError) -> bool:
 
 __all__ = [
     "Document",
-    "DuplicateKeyError",
     "Index",
     "create_client",
     "database",
