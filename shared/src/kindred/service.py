@@ -21,7 +21,7 @@ from fastapi import APIRouter, FastAPI
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
-from kindred.background import BackgroundLoop
+from kindred.background import BackgroundLoop, loops
 from kindred.events.envelope import Envelope
 from kindred.messaging.broker import describe, ensure_topics
 from kindred.observability.health import ReadinessCheck, mount_health
@@ -65,6 +65,9 @@ class Service:
 
             checks["mongodb"] = mongodb
         return checks
+
+    def problems(self) -> list[str]:
+        return loops.problems(self.settings.background_failures_unready)
 
     def specification_broker(self) -> KafkaBroker:
         consumes = self.processor.events if self.processor is not None else ()
@@ -117,7 +120,7 @@ def build_app(service: Service, *, title: str, routers: Sequence[APIRouter] = ()
             yield
 
     app = FastAPI(title=title, lifespan=lifespan)
-    mount_health(app, service.readiness_checks())
+    mount_health(app, service.readiness_checks(), service.problems)
     for router in routers:
         app.include_router(router)
     app.state.service = service

@@ -12,9 +12,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from kindred.observability.metrics import registry
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
+# What else keeps the replica from doing its work (a background loop failing), as sentences.
+Problems = Callable[[], list[str]]
 
 
-def health_router(checks: dict[str, ReadinessCheck], timeout: float = 3.0) -> APIRouter:
+def health_router(
+    checks: dict[str, ReadinessCheck], problems: Problems | None = None, timeout: float = 3.0
+) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
     @router.get("/health/live")
@@ -32,11 +36,12 @@ def health_router(checks: dict[str, ReadinessCheck], timeout: float = 3.0) -> AP
         names = list(checks)
         results = await asyncio.gather(*(run(checks[n]) for n in names))
         status = {name: "up" if ok else "down" for name, ok in zip(names, results, strict=True)}
-        ok = all(results)
-        return JSONResponse(
-            {"status": "ready" if ok else "not ready", "checks": status},
-            status_code=200 if ok else 503,
-        )
+        failing = problems() if problems is not None else []
+        ok = all(results) and not failing
+        body: dict[str, object] = {"status": "ready" if ok else "not ready", "checks": status}
+        if failing:
+            body["problems"] = failing
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     @router.get("/metrics")
     async def metrics() -> Response:
@@ -45,5 +50,7 @@ def health_router(checks: dict[str, ReadinessCheck], timeout: float = 3.0) -> AP
     return router
 
 
-def mount_health(app: FastAPI, checks: dict[str, ReadinessCheck]) -> None:
-    app.include_router(health_router(checks))
+def mount_health(
+    app: FastAPI, checks: dict[str, ReadinessCheck], problems: Problems | None = None
+) -> None:
+    app.include_router(health_router(checks, problems))

@@ -109,6 +109,25 @@ background_failures = Counter(
     ["loop"],
     registry=registry,
 )
+background_failing = Gauge(
+    "kindred_background_consecutive_failures",
+    "Rounds of a background loop that failed in a row (0 once a round succeeds); readiness "
+    "reports a loop at BACKGROUND_FAILURES_UNREADY or more",
+    ["loop"],
+    registry=registry,
+)
+dependency_down = Gauge(
+    "kindred_dependency_down",
+    "1 while this process cannot reach a server underneath (kafka, mongodb), else 0",
+    ["dependency"],
+    registry=registry,
+)
+log_lines_suppressed = Counter(
+    "kindred_log_lines_suppressed_total",
+    "Repeated client-library warnings and errors left out of the log (one per minute is kept)",
+    ["logger"],
+    registry=registry,
+)
 directory_supporters = Gauge(
     "kindred_matching_directory_supporters",
     "Supporters in this matching replica's directory (whom it can ask)",

@@ -35,11 +35,11 @@ from faststream.kafka import KafkaBroker
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 
+from kindred.background import loops
 from kindred.events.envelope import Envelope
 from kindred.messaging.broker import topic_for
 from kindred.messaging.deadletter import RetryPolicy
 from kindred.observability.metrics import (
-    background_failures,
     batch_records,
     commit_seconds,
     consumer_lag,
@@ -51,6 +51,7 @@ from kindred.observability.metrics import (
     partitions_owned,
     partitions_total,
 )
+from kindred.observability.outages import outage
 from kindred.partitions.log import (
     Entry,
     Fenced,
@@ -195,9 +196,23 @@ class PartitionedConsumer:
         )
         self.consumer.subscribe(self.topics, listener=_Listener(self))
         await self.consumer.start()
-        self._tasks = [asyncio.create_task(self._fetch_loop(), name="fetch")]
-        self._tasks.append(asyncio.create_task(self._upkeep_loop(), name="upkeep"))
+        self._tasks = [
+            asyncio.create_task(self._fetch_loop(), name=f"{self.group} fetch"),
+            asyncio.create_task(self._upkeep_loop(), name=f"{self.group} upkeep"),
+        ]
+        for task in self._tasks:
+            task.add_done_callback(self._loop_ended)
         log.info("consumer started", extra={"topics": self.topics, "group": self.group})
+
+    def _loop_ended(self, task: asyncio.Task[None]) -> None:
+        if task.cancelled() or task.exception() is None:
+            return
+        # A bug: without this loop the replica stalls. Say so, loudly, and stop being ready.
+        log.error("%s stopped", task.get_name(), exc_info=task.exception())
+        loops.stop(task.get_name())
+
+    def _loop_name(self, number: int) -> str:
+        return f"{self.group} partition {number}"
 
     async def stop(self) -> None:
         """Finish what was fetched (bounded by the graceful timeout), then leave the group."""
@@ -230,6 +245,7 @@ class PartitionedConsumer:
                 continue
             part = _Partition(number, tps)
             self.owned[number] = part
+            loops.forget(self._loop_name(number))
             part.task = asyncio.create_task(self._work(part), name=f"partition-{number}")
         for number in set(self.kept) - set(self.owned):
             self.processor.drop(number)
@@ -271,6 +287,8 @@ class PartitionedConsumer:
 
     def _forget(self, number: int) -> None:
         part = self.owned.pop(number, None)
+        loops.forget(self._loop_name(number))
+        loops.forget(f"{self._loop_name(number)} timers")
         if part is None:
             return
         for tp in part.tps:
@@ -310,8 +328,8 @@ class PartitionedConsumer:
         while not self._stopping:
             try:
                 fetched = await self.consumer.getmany(timeout_ms=500)
-            except KafkaError:
-                log.warning("fetch failed; retrying", exc_info=True)
+            except KafkaError as exc:
+                outage("kafka").failed(exc, "fetching records")
                 await asyncio.sleep(1.0)
                 continue
             for tp, records in fetched.items():
@@ -361,9 +379,10 @@ class PartitionedConsumer:
         except Released:
             return
         except Exception:
-            # A bug, not a server failing: the partition stops here, loudly, until it is
-            # assigned again (its log lets the next owner carry on).
-            background_failures.labels(loop=f"{self.group}.partition").inc()
+            # A bug, not a server failing: the partition stops here, loudly, and readiness
+            # reports it until the partition is assigned again (its log lets the next owner
+            # carry on).
+            loops.stop(self._loop_name(part.number))
             log.exception("partition %s stopped", part.number)
             part.closing = True
             raise
@@ -464,7 +483,7 @@ class PartitionedConsumer:
                 part.flush_at = time.monotonic() + self.settings.write_behind_seconds
                 part.wake.set()  # the worker waits no longer than that
             part.unapplied.append(entry)
-            await self._until_done(part, lambda: self._publish(entry.records))
+            await self._until_done(part, lambda: self._publish(entry.records), "kafka")
         else:
             await self._apply_and_publish(part, [entry])
         for callback in changes.after_commit:
@@ -480,7 +499,7 @@ class PartitionedConsumer:
         records = [r for e in entries for r in e.records]
         steps = [
             asyncio.ensure_future(self._until_done(part, lambda: apply_writes(self.db, batches))),
-            asyncio.ensure_future(self._until_done(part, lambda: self._publish(records))),
+            asyncio.ensure_future(self._until_done(part, lambda: self._publish(records), "kafka")),
         ]
         try:
             await asyncio.gather(*steps)
@@ -506,6 +525,7 @@ class PartitionedConsumer:
         self,
         part: _Partition,
         attempt: Callable[[], Awaitable[T]],
+        dependency: str = "mongodb",
         *,
         give_up_on_close: bool = True,
     ) -> T:
@@ -514,19 +534,21 @@ class PartitionedConsumer:
         Gives up (`Released`) if the partition is revoked meanwhile: the next owner replays
         the log. A log append is not given up mid-way: its outcome decides who owns the work.
         """
+        server = outage(dependency)
         failures = 0
         while True:
             try:
-                return await attempt()
+                result = await attempt()
             except TRANSIENT as exc:
                 failures += 1
                 dependency_retries.labels(group=self.group).inc()
+                server.failed(exc, f"partition {part.number}")
                 if (part.closing or self._stopping) and (give_up_on_close or failures > 3):
                     raise Released() from exc
-                log.warning(
-                    "partition %s: %s; retrying", part.number, type(exc).__name__, exc_info=True
-                )
                 await asyncio.sleep(self.retry.delay(min(failures, self.retry.attempts)))
+            else:
+                server.succeeded()
+                return result
 
     # ------------------------------------------------------------------ upkeep
 
@@ -557,9 +579,15 @@ class PartitionedConsumer:
                 except Fenced as exc:
                     self._fenced(part, exc)
                     continue
+                except PyMongoError as exc:  # pruning; a tick's commit waits such failures out
+                    outage("mongodb").failed(exc, f"pruning the log of partition {part.number}")
+                    continue
                 except Exception:
-                    background_failures.labels(loop=f"{self.group}.tick").inc()
-                    log.exception("background work of partition %s failed", part.number)
+                    name = f"{self._loop_name(part.number)} timers"
+                    if loops.failed(name) == 1:
+                        log.exception("background work of partition %s failed", part.number)
+                else:
+                    loops.succeeded(f"{self._loop_name(part.number)} timers")
             if time.monotonic() - last_lag >= self.settings.lag_interval_seconds:
                 last_lag = time.monotonic()
                 await self._export_lag()
@@ -607,9 +635,10 @@ class PartitionedConsumer:
             return
         try:
             ends = await self.consumer.end_offsets(tps)
-        except KafkaError:
-            log.debug("end offsets unavailable", exc_info=True)
+        except KafkaError as exc:
+            outage("kafka").failed(exc, "reading end offsets")
             return
+        outage("kafka").succeeded()
         for part in parts:
             assert part.head is not None
             for tp in part.tps:

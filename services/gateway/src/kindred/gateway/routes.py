@@ -18,6 +18,7 @@ from kindred.events.members import Profile, ProfileSubmitted, ProfileSubmittedDa
 from kindred.gateway.auth import CurrentPrincipal, require_self
 from kindred.messaging.broker import EventPublisher
 from kindred.observability.metrics import gateway_accepted, gateway_publish_seconds
+from kindred.observability.outages import outage
 
 MemberPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.\-]{1,64}$")]
 SOURCE = "kindred/gateway"
@@ -49,12 +50,13 @@ def api_router(
         try:
             await asyncio.wait_for(publisher.publish(event), publish_timeout)
         except Exception as exc:
-            log.warning("publish unconfirmed: %s", type(exc).__name__)
+            outage("kafka").failed(exc, "publishing a request")
             raise HTTPException(
                 status.HTTP_503_SERVICE_UNAVAILABLE,
                 detail={"error": "unavailable", "detail": UNCONFIRMED},
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             ) from exc
+        outage("kafka").succeeded()
         gateway_publish_seconds.observe(time.perf_counter() - started)
         gateway_accepted.labels(type=event.type).inc()
         return Accepted(
