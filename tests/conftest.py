@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
+from pymongo import AsyncMongoClient
 
 from tests.support.infra import Infra, provide_infra
 
@@ -20,3 +22,13 @@ def infra() -> Iterator[Infra]:
 def namespace() -> str:
     """A fresh topic/group/database prefix: tests sharing one broker never see each other."""
     return f"t{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+async def mongo(infra: Infra) -> AsyncIterator[AsyncMongoClient[dict[str, Any]]]:
+    """A client of the test servers' MongoDB, closed however the test ends."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongodb_url, tz_aware=True)
+    try:
+        yield client
+    finally:
+        await client.close()

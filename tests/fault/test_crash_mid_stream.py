@@ -26,14 +26,17 @@ SUPPORTERS = 12  # 50 slots each: room for every request
 
 @pytest.mark.parametrize("victim", ["matching", "notifications"])
 async def test_sigkill_mid_stream_loses_and_doubles_nothing(
-    infra: Infra, namespace: str, tmp_path: Path, victim: str
+    infra: Infra,
+    namespace: str,
+    tmp_path: Path,
+    victim: str,
+    mongo: AsyncMongoClient[dict[str, Any]],
 ) -> None:
     env = {
         "RETRY_BACKOFF_BASE_SECONDS": "0.05",
         "REMATCH_INTERVAL_SECONDS": "1",
         "OUTBOX_RELAY_INTERVAL_SECONDS": "2",
     }
-    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongodb_url)
     inbox = mongo[f"{namespace}_notifications"]["inbox"]
     profiles = mongo[f"{namespace}_matching"]["profiles"]
     holds = mongo[f"{namespace}_matching"]["holds"]
@@ -108,4 +111,3 @@ async def test_sigkill_mid_stream_loses_and_doubles_nothing(
             # A sample read through the gateway, as the member would.
             seeker = MemberClient(platform.gateway_url, accepted[next(iter(accepted))], http)
             assert len(await seeker.inbox()) == 1
-    await mongo.close()

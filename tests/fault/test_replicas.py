@@ -29,7 +29,7 @@ CAPACITY = 50  # 2,250 slots for 2,000 requests: the last requests compete for t
 
 
 async def test_sigkill_of_one_replica_each_loses_doubles_and_overbooks_nothing(
-    infra: Infra, namespace: str, tmp_path: Path
+    infra: Infra, namespace: str, tmp_path: Path, mongo: AsyncMongoClient[dict[str, Any]]
 ) -> None:
     env = {
         "KAFKA_TOPIC_PARTITIONS": "6",
@@ -38,7 +38,6 @@ async def test_sigkill_of_one_replica_each_loses_doubles_and_overbooks_nothing(
         "RETRY_BACKOFF_BASE_SECONDS": "0.05",
         "LOG_LEVEL": "WARNING",
     }
-    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongodb_url, tz_aware=True)
     matching_db = mongo[f"{namespace}_matching"]
     inbox = mongo[f"{namespace}_notifications"]["inbox"]
     platform = Platform(
@@ -160,4 +159,3 @@ async def test_sigkill_of_one_replica_each_loses_doubles_and_overbooks_nothing(
         granted = Counter(rid for (rid, _), a in answered.items() if next(iter(a))[1])
         assert granted == Counter(dict.fromkeys(accepted, 1))
         assert all(v.process is not None and v.process.poll() is None for v in victims)
-    await mongo.close()

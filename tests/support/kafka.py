@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -40,6 +41,27 @@ async def produce_event(bootstrap: str, namespace: str, event: Envelope[Any]) ->
     )
 
 
+async def produce_events(bootstrap: str, namespace: str, events: Sequence[Envelope[Any]]) -> None:
+    """Publish many events through one producer, all sent before the acks are awaited."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        acks = []
+        for event in events:
+            value, headers = event_message(event)
+            acks.append(
+                await producer.send(
+                    f"{namespace}.{event.TOPIC}",
+                    value,
+                    key=event.subject.encode(),
+                    headers=[(k, v.encode()) for k, v in headers.items()],
+                )
+            )
+        await asyncio.gather(*acks)
+    finally:
+        await producer.stop()
+
+
 class TopicReader:
     """Reads a topic from the beginning (no consumer group) and keeps every record seen."""
 
@@ -65,6 +87,18 @@ class TopicReader:
         batches = await self._consumer.getmany(timeout_ms=200)
         for records in batches.values():
             self.records.extend(records)
+        return self.records
+
+    async def read_to_end(self, timeout: float = 30.0) -> list[ConsumerRecord[bytes, bytes]]:  # noqa: ASYNC109
+        """Every record written to the topic so far: polls until each partition's position
+        reaches the end offset taken now."""
+        async with asyncio.timeout(timeout):
+            while not (assigned := self._consumer.assignment()):
+                await self.poll()
+            ends = await self._consumer.end_offsets(list(assigned))
+            for tp, end in ends.items():
+                while await self._consumer.position(tp) < end:
+                    await self.poll()
         return self.records
 
     def values(self) -> list[dict[str, Any]]:

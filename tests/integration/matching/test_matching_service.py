@@ -31,11 +31,11 @@ def _handled(namespace: str, event_type: type[Any], outcome: str = "applied") ->
 
 
 async def test_a_request_is_proposed_to_a_fitting_supporter_once(
-    infra: Infra, namespace: str
+    infra: Infra, namespace: str, mongo: AsyncMongoClient[dict[str, Any]]
 ) -> None:
     settings = settings_for(MatchingSettings, infra, namespace, directory_refresh_seconds=0.2)
-    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongodb_url)
     db = mongo[settings.database_name]
+    duplicates = _handled(namespace, SupportRequested, "duplicate")
     async with (
         running(create_app(settings)),
         TopicReader(infra.kafka, f"{namespace}.match.proposed") as reader,
@@ -56,7 +56,15 @@ async def test_a_request_is_proposed_to_a_fitting_supporter_once(
         request = support_requested("seeker-1")
         await produce_event(infra.kafka, namespace, request)
         await produce_event(infra.kafka, namespace, request)  # a copy of the same event
-        values = (await eventually(reader.poll, lambda r: len(r) >= 1)) and reader.values()
+        await eventually(reader.poll, lambda r: len(r) >= 1, what="a proposal")
+        # A late copy, after the proposal: it must be recognised, not matched again.
+        copies_before = await _value(duplicates)
+        await produce_event(infra.kafka, namespace, request)
+        await eventually(
+            lambda: _value(duplicates),
+            lambda n: n == copies_before + 1,
+            what="the late copy dropped as a duplicate",
+        )
         later = support_requested("seeker-2")
         await produce_event(infra.kafka, namespace, later)
         await eventually(
@@ -65,9 +73,11 @@ async def test_a_request_is_proposed_to_a_fitting_supporter_once(
             what="the second request left waiting (the only fitting supporter is full)",
         )
 
-        await reader.poll()
-        assert len(reader.values()) == 1
-        match = values[0]
+        # Everything above is settled (the second request's chain ended at the full
+        # supporter): the topic, read to its end, holds one proposal.
+        await reader.read_to_end()
+        assert [v["data"]["request_id"] for v in reader.values()] == [request.data.request_id]
+        match = reader.values()[0]
         assert match["type"] == "kindred.match.proposed.v1"
         assert match["data"]["seeker_id"] == "seeker-1"
         assert match["data"]["supporter_id"] == "fits"
@@ -92,7 +102,6 @@ async def test_a_request_is_proposed_to_a_fitting_supporter_once(
             lambda s: s == ([(request.data.request_id, "fits")], 2, [later.data.request_id]),
             what="the hold, the requests and the working set stored",
         )
-    await mongo.close()
 
 
 async def test_an_older_profile_never_overwrites_a_newer_one(infra: Infra, namespace: str) -> None:

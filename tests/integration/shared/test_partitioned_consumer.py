@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 
 import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from pymongo import AsyncMongoClient
 
 from kindred.checkins.domain import recorded_event
@@ -113,16 +114,17 @@ class Replica:
         self._stop = asyncio.Event()
         broker = create_broker(self.settings)
         mongo = create_client(self.settings)
-        await broker.start()
-        self.consumer = PartitionedConsumer(
-            self.settings, broker, database(mongo, self.settings), self.processor
-        )
-        await self.consumer.start()
-        self.ready.set()
         try:
+            await broker.start()
+            self.consumer = PartitionedConsumer(
+                self.settings, broker, database(mongo, self.settings), self.processor
+            )
+            await self.consumer.start()
+            self.ready.set()
             await self._stop.wait()
         finally:
-            await self.consumer.stop()
+            if self.consumer is not None:
+                await self.consumer.stop()
             await broker.stop()
             await mongo.close()
 
@@ -168,6 +170,17 @@ def replicas() -> Iterator[list[Replica]]:
     yield started
     for replica in started:
         replica.stop()
+
+
+async def committed_offset(bootstrap: str, group: str, topic: str) -> int | None:
+    """The offset `group` committed on partition 0 of `topic`, read without joining it."""
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    await reader.start()
+    try:
+        offset: int | None = await reader.committed(TopicPartition(topic, 0))
+        return offset
+    finally:
+        await reader.stop()
 
 
 async def handlings(db: Any) -> Counter[str]:
@@ -290,6 +303,20 @@ async def test_a_poison_record_goes_to_the_dead_letter_topic_and_the_rest_goes_o
     assert int(headers[0]["kindred-dlt-origin-offset"]) == 1
     assert b"breaks the handler" in headers[0]["kindred-dlt-error-message"]
     assert letters[0].value is not None and bad.id.encode() in letters[0].value
+
+    # The partition moved past all five records, the dead ones included, in the log (where an
+    # owner resumes) and in the group's offsets on Kafka: nothing will be handled again.
+    async def log_resumes_at() -> int:
+        entries = [d async for d in db[COLLECTION].find({"partition": 0})]
+        latest = max(entries, key=lambda d: d["seq"])
+        return int({o["topic"]: o["next"] for o in latest["offsets"]}.get(topic, 0))
+
+    await eventually(log_resumes_at, lambda n: n == 5, what="the log resuming after record 4")
+    await eventually(
+        lambda: committed_offset(infra.kafka, settings.consumer_group, topic),
+        lambda n: n == 5,
+        what="the group's Kafka offset past record 4",
+    )
 
 
 def _recorded_id(event: CheckinSubmitted) -> str:

@@ -18,6 +18,7 @@ from kindred.background import LoopHealth, loops, periodic
 from kindred.observability.health import mount_health
 from kindred.observability.logging import LibraryNoise, configure_logging
 from kindred.observability.outages import Outage
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.unit
 
@@ -157,10 +158,9 @@ async def test_a_failing_background_loop_makes_the_replica_not_ready_then_ready_
                 return await client.get("/health/ready")
 
             async def until(status: int) -> httpx.Response:
-                async with asyncio.timeout(10):
-                    while (response := await ready()).status_code != status:
-                        await asyncio.sleep(0.01)
-                return response
+                return await eventually(
+                    ready, lambda r: r.status_code == status, timeout=10, interval=0.01
+                )
 
             response = await until(503)
             assert rounds >= 3
