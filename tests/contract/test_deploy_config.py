@@ -125,7 +125,10 @@ def test_compose_ports_match_settings(compose: dict[str, Any]) -> None:
         assert env["HTTP_HOST"] == "0.0.0.0", name
         probe = " ".join(spec["healthcheck"]["test"])
         assert f"http://127.0.0.1:{port}/health/ready" in probe, name
-        assert "/health/ready" in HEALTH_ROUTES
+        found = re.search(rf"http://127\.0\.0\.1:{port}(/[\w/]+)", probe)
+        assert found is not None, name
+        probed = found.group(1)
+        assert probed in HEALTH_ROUTES, (name, probed)  # the probe asks a route that exists
         assert spec["stop_grace_period"] == "30s", name
         assert 30 > float(env.get("GRACEFUL_TIMEOUT_SECONDS", graceful_timeout())), name
 
@@ -226,7 +229,8 @@ def test_k8s_runs_exactly_the_four_services(k8s: list[dict[str, Any]]) -> None:
         assert pod["metadata"]["annotations"]["prometheus.io/path"] in HEALTH_ROUTES, name
         assert spec["readinessProbe"]["httpGet"]["path"] == "/health/ready", name
         assert spec["livenessProbe"]["httpGet"]["path"] == "/health/live", name
-        assert {"/health/ready", "/health/live"} <= HEALTH_ROUTES
+        probed = {spec[p]["httpGet"]["path"] for p in ("readinessProbe", "livenessProbe")}
+        assert probed <= HEALTH_ROUTES, (name, probed)  # the probes ask routes that exist
         assert pod["spec"]["terminationGracePeriodSeconds"] == 30, name
         assert pod["spec"]["terminationGracePeriodSeconds"] > graceful_timeout() + 5, name
         assert spec["resources"]["requests"] and spec["resources"]["limits"], name

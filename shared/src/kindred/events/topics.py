@@ -24,6 +24,10 @@ ALL = (
     CHECKIN_RECORDED,
 )
 
+# Published for readers outside Kindred's own services (analytics, a partner's systems): no
+# Kindred service consumes them. Every other topic has a consumer among the services.
+OUTWARD = frozenset({CHECKIN_RECORDED})
+
 DEAD_LETTER_SUFFIX = ".dlt"
 
 
