@@ -22,9 +22,9 @@ from kindred.checkins.domain import recorded_event
 from kindred.events.checkins import CheckinSubmitted
 from kindred.events.envelope import Envelope
 from kindred.messaging.broker import create_broker, ensure_topics
-from kindred.observability.metrics import events_handled, partitions_fenced
-from kindred.partitions.consumer import PartitionedConsumer
-from kindred.partitions.log import COLLECTION, Entry, PartitionLog, new_owner
+from kindred.observability.metrics import events_handled, partitions_fenced, records_refused
+from kindred.partitions.consumer import UNPUBLISHABLE, PartitionedConsumer
+from kindred.partitions.log import COLLECTION, Entry, PartitionLog, Record, new_owner
 from kindred.partitions.processor import Changes, Processor, event_record
 from kindred.settings import ServiceSettings
 from kindred.storage.mongo import create_client, database
@@ -394,3 +394,55 @@ async def test_a_reload_applies_the_batches_still_waiting_for_write_behind_first
     replica.stop()  # leaving applies what still waits
     numbers = sorted([d["n"] async for d in db["counted"].find({})])
     assert numbers == [1, 2, 3, 4]
+
+
+class Oversized(Witness):
+    """Emits, for a check-in noted "huge", a record larger than Kafka accepts."""
+
+    topic = "unset"
+
+    def handle(self, partition: int, event: Envelope[Any], changes: Changes) -> None:
+        assert isinstance(event, CheckinSubmitted)
+        if event.data.note == "huge":
+            changes.records.append(
+                Record(f"{self.topic}", b"m1", b"x" * 2_000_000, (("kind", "oversized"),))
+            )
+        super().handle(partition, event, changes)
+
+
+async def test_a_record_kafka_refuses_for_good_is_parked_and_the_partition_goes_on(
+    infra: Infra, namespace: str, settings: ServiceSettings, db: Any, replicas: list[Replica]
+) -> None:
+    processor = Oversized("only", threading.Event(), 0)
+    processor.topic = f"{namespace}.oversized"
+    events = [
+        checkin_submitted("m1", note="before"),
+        checkin_submitted("m1", note="huge"),
+        checkin_submitted("m1", note="after"),
+    ]
+    refused = records_refused.labels(topic=processor.topic, error_type="MessageSizeTooLargeError")
+    refused_before = refused._value.get()
+    for event in events[:2]:
+        await produce_event(infra.kafka, namespace, event)
+    replicas.append(Replica("only", settings, threading.Event(), processor).start())
+    await eventually(
+        lambda: handlings(db),
+        lambda h: h == Counter(e.id for e in events[:2]),
+        what="the first two check-ins handled",
+    )
+    # The next batch is not held back by the record Kafka refused.
+    await produce_event(infra.kafka, namespace, events[2])
+    await eventually(
+        lambda: handlings(db),
+        lambda h: h == Counter(e.id for e in events),
+        what="the check-in after the refused record handled",
+    )
+    parked = await eventually(
+        lambda: db[UNPUBLISHABLE].find({}).to_list(),
+        lambda docs: len(docs) >= 1,
+        what="the refused record parked",
+    )
+    assert [(d["t"], len(d["v"]), d["error_type"]) for d in parked] == [
+        (processor.topic, 2_000_000, "MessageSizeTooLargeError")
+    ]
+    assert refused._value.get() == refused_before + 1

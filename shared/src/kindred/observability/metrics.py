@@ -122,6 +122,13 @@ dependency_down = Gauge(
     ["dependency"],
     registry=registry,
 )
+records_refused = Counter(
+    "kindred_records_refused_total",
+    "Records Kafka refused for good (too large, invalid topic), kept in the `unpublishable` "
+    "collection instead of holding back the rest of their partition",
+    ["topic", "error_type"],
+    registry=registry,
+)
 log_lines_suppressed = Counter(
     "kindred_log_lines_suppressed_total",
     "Repeated client-library warnings and errors left out of the log (one per minute is kept)",

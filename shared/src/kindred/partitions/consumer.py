@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import time
 from collections import deque
@@ -33,7 +34,7 @@ from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from aiokafka.errors import KafkaError
 from faststream.kafka import KafkaBroker
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import PyMongoError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from kindred.background import loops
 from kindred.events.envelope import Envelope
@@ -50,6 +51,7 @@ from kindred.observability.metrics import (
     partitions_fenced,
     partitions_owned,
     partitions_total,
+    records_refused,
 )
 from kindred.observability.outages import outage
 from kindred.partitions.log import (
@@ -78,6 +80,9 @@ T = TypeVar("T")
 # Failures of the servers underneath: wait and try again; never the message's fault.
 TRANSIENT: tuple[type[BaseException], ...] = (PyMongoError, KafkaError, OSError, TimeoutError)
 
+
+# Records Kafka refused for good (too large, ...), kept for an operator to look at.
+UNPUBLISHABLE = "unpublishable"
 
 # Event ids remembered per partition to skip a copy of an event published twice.
 RECENT_IDS = 10_000
@@ -510,16 +515,56 @@ class PartitionedConsumer:
             raise
 
     async def _publish(self, records: list[Record]) -> None:
-        """Send all, then wait for every ack (acks=all)."""
-        acks = [
-            await self.broker.publish(
-                r.value, topic=r.topic, key=r.key, headers=dict(r.headers), no_confirm=True
-            )
-            for r in records
-        ]
-        await asyncio.gather(*acks)
+        """Send all, then wait for every ack (acks=all). A record Kafka refuses for good (too
+        large, an invalid topic) is parked instead: it never holds back the rest."""
+        sent: list[tuple[Record, Awaitable[Any]]] = []
+        refused: list[tuple[Record, KafkaError]] = []
         for record in records:
-            events_published.labels(topic=record.topic).inc()
+            try:
+                ack = await self.broker.publish(
+                    record.value,
+                    topic=record.topic,
+                    key=record.key,
+                    headers=dict(record.headers),
+                    no_confirm=True,
+                )
+            except KafkaError as exc:
+                if exc.retriable:
+                    raise
+                refused.append((record, exc))
+            else:
+                sent.append((record, ack))
+        results = await asyncio.gather(*(ack for _, ack in sent), return_exceptions=True)
+        for (record, _), result in zip(sent, results, strict=True):
+            if isinstance(result, KafkaError) and not result.retriable:
+                refused.append((record, result))
+            elif isinstance(result, BaseException):
+                raise result
+            else:
+                events_published.labels(topic=record.topic).inc()
+        if refused:
+            await self._park(refused)
+
+    async def _park(self, refused: list[tuple[Record, KafkaError]]) -> None:
+        """Keep records Kafka refuses in `unpublishable` (an operator decides), count them."""
+        for record, exc in refused:
+            doc = {
+                "_id": hashlib.sha256(
+                    record.topic.encode() + b"\0" + (record.key or b"") + b"\0" + record.value
+                ).hexdigest(),
+                **record.to_doc(),
+                "error_type": type(exc).__name__,
+                "error": str(exc)[:2000],
+                "at": datetime.now(UTC),
+            }
+            with contextlib.suppress(DuplicateKeyError):  # parked by an earlier attempt
+                await self.db[UNPUBLISHABLE].insert_one(doc)
+            records_refused.labels(topic=record.topic, error_type=type(exc).__name__).inc()
+            log.error(
+                "Kafka refused a record for good; kept in the %s collection",
+                UNPUBLISHABLE,
+                extra={"topic": record.topic, "error_type": type(exc).__name__},
+            )
 
     async def _until_done(
         self,
