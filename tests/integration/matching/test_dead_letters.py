@@ -42,7 +42,7 @@ async def test_a_failed_slot_request_holds_no_slot_and_its_redrive_matches_once(
         directory_refresh_seconds=0.2,
     )
     broken = True
-    proposed = handlers.match_proposed
+    proposed = handlers.match_proposed  # type: ignore[attr-defined]
 
     def match_proposed(*args: Any) -> Any:
         if broken:

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from aiokafka import ConsumerRecord
+from aiokafka.errors import KafkaTimeoutError
 
+from kindred.messaging.deadletter import HEADER_PREFIX
 from kindred.messaging.redrive import (
     REDRIVEN_FROM,
     CommandError,
     Contents,
     DeadLetter,
+    Kafka,
     Outcome,
     Redriven,
     Selection,
@@ -23,11 +30,13 @@ from kindred.messaging.redrive import (
     parser,
     print_listing,
     print_outcomes,
+    redrive,
     resolve_topics,
     selection_from,
     type_matches,
 )
 from kindred.partitions.processor import Failed, dead_letter
+from kindred.settings import ServiceSettings
 from tests.support.factories import checkin_submitted
 
 pytestmark = pytest.mark.unit
@@ -204,7 +213,7 @@ def test_the_command_line_refuses_unclear_choices(argv: list[str], message: str)
 
 def test_the_command_line_accepts_clear_choices() -> None:
     args = parser().parse_args(["redrive", "t", "--offset", "0:1", "--offset", "2:3,2:4"])
-    assert selection_from(args).offsets == {(0, 1), (2, 3), (2, 4)}
+    assert selection_from(args).offsets == frozenset({(0, 1), (2, 3), (2, 4)})
     args = parser().parse_args(["redrive", "--type", "x", "--error-type", "ValueError"])
     assert selection_from(args) == Selection(None, "x", "ValueError")
     assert not selection_from(parser().parse_args(["redrive", "--all"]))
@@ -249,3 +258,103 @@ def test_outcomes_are_printed_one_a_line_with_a_summary() -> None:
     out = io.StringIO()
     print_outcomes(outcomes, out, as_json=True)
     assert [o["action"] for o in json.loads(out.getvalue())] == ["sent", "skipped"]
+
+
+class FakeProducer:
+    """Acknowledges at once, except on the topics it is told to fail."""
+
+    def __init__(self, failing: tuple[str, ...] = ()) -> None:
+        self.failing = failing
+        self.sent: list[tuple[str, int | None, bytes | None, list[tuple[str, bytes]]]] = []
+
+    async def send(
+        self,
+        topic: str,
+        value: bytes | None,
+        key: bytes | None = None,
+        partition: int | None = None,
+        headers: list[tuple[str, bytes]] | None = None,
+    ) -> asyncio.Future[Any]:
+        ack: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        if topic in self.failing:
+            ack.set_exception(KafkaTimeoutError())
+        else:
+            self.sent.append((topic, partition, key, headers or []))
+            ack.set_result(SimpleNamespace(topic=topic, partition=partition or 0, offset=99))
+        return ack
+
+
+class FakeKafka(Kafka):
+    def __init__(self, letters: list[DeadLetter], producer: FakeProducer) -> None:
+        super().__init__(ServiceSettings(kindred_namespace="ns"), timeout=1)
+        self.letters = letters
+        self.fake = producer
+        self.recorded: dict[str, Redriven] = {}
+
+    async def topics(self) -> set[str]:
+        return {TOPIC, f"{TOPIC}.dlt"}
+
+    async def read(
+        self, topics: Sequence[str], only: dict[str, frozenset[tuple[int, int]]] | None = None
+    ) -> Contents:
+        return Contents(list(self.letters), {(f"{TOPIC}.dlt", p): (0, 10) for p in range(3)})
+
+    async def partitions(self, topics: Sequence[str]) -> dict[str, int]:
+        return {t: 3 for t in topics}
+
+    async def redrives(self) -> dict[str, Redriven]:
+        return dict(self.recorded)
+
+    async def ensure_marker_topic(self) -> None:
+        pass
+
+    async def producer(self) -> Any:
+        return self.fake
+
+
+async def test_a_redrive_sends_to_the_origin_partition_then_records_it() -> None:
+    first, second = letter(offset=4), letter(offset=5, partition=2)
+    kafka = FakeKafka([first, second], FakeProducer())
+    kafka.recorded[second.ref] = Redriven.of(second, f"{TOPIC}/1/50", AT)
+
+    planned = await redrive(kafka, ["checkin.submitted"], Selection(), dry_run=True)
+    assert [(o.action, o.to) for o in planned] == [
+        ("would-send", f"{TOPIC}/1"),
+        ("skipped", f"{TOPIC}/1/50"),
+    ]
+    assert kafka.fake.sent == []
+
+    done = await redrive(kafka, ["checkin.submitted"], Selection())
+    assert [(o.action, o.to) for o in done] == [
+        ("sent", f"{TOPIC}/1/99"),
+        ("skipped", f"{TOPIC}/1/50"),
+    ]
+    (topic, partition, key, headers), (marker, _, marker_key, _) = kafka.fake.sent
+    assert (topic, partition, key) == (TOPIC, 1, b"m1")  # the origin partition, as it came
+    assert headers == first.redrive_headers()
+    assert (marker, marker_key) == ("ns.deadletters.redriven", first.ref.encode())
+
+    forced = await redrive(kafka, ["checkin.submitted"], Selection(), force=True)
+    assert [o.action for o in forced] == ["sent", "sent"]
+
+
+async def test_a_redrive_says_which_sends_failed_and_which_went_unrecorded() -> None:
+    d = letter()
+    failing = FakeKafka([d], FakeProducer(failing=(TOPIC,)))
+    [outcome] = await redrive(failing, [], Selection())
+    assert (outcome.action, outcome.detail) == ("failed", "KafkaTimeoutError")
+    assert failing.fake.sent == []  # nothing recorded for what was not sent
+
+    unrecorded = FakeKafka([d], FakeProducer(failing=("ns.deadletters.redriven",)))
+    [outcome] = await redrive(unrecorded, [], Selection())
+    assert outcome.action == "unrecorded"
+    assert outcome.detail is not None and "not recorded as re-driven" in outcome.detail
+
+
+async def test_origin_topics_are_checked_before_anything_is_sent() -> None:
+    d = letter()
+    lost = DeadLetter(d.topic, 0, 1, d.key, d.value, ((HEADER_PREFIX + "origin-topic", b"gone"),))
+    kafka = FakeKafka([d, lost], FakeProducer())
+    with pytest.raises(CommandError, match="origin topic"):
+        await redrive(kafka, [], Selection())
+    assert kafka.fake.sent == []

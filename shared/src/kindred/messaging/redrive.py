@@ -500,7 +500,7 @@ class Kafka:
 @dataclass(frozen=True)
 class Outcome:
     letter: DeadLetter
-    action: str  # "sent", "would-send", "skipped", "failed"
+    action: str  # "sent", "unrecorded" (sent), "would-send", "skipped", "failed"
     to: str | None = None
     detail: str | None = None
 
@@ -639,13 +639,22 @@ async def _send(
             )
         )
     if markers:
-        await kafka.bounded(asyncio.gather(*markers), "recording the re-drives")
+        try:
+            await kafka.bounded(asyncio.gather(*markers), "recording the re-drives")
+        except CommandError as exc:
+            # Sent all the same: say so, and that a later run would not know it.
+            return [
+                Outcome(o.letter, "unrecorded", o.to, f"not recorded as re-driven: {exc}")
+                if o.action == "sent"
+                else o
+                for o in outcomes
+            ]
     return outcomes
 
 
 def _describe(exc: BaseException) -> str:
-    text = str(exc)
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    text, name = str(exc), type(exc).__name__
+    return text if text.startswith(name) else f"{name}: {text}" if text else name
 
 
 # ---------------------------------------------------------------- output
@@ -703,6 +712,7 @@ def print_listing(
 
 VERBS = {
     "sent": "re-drove",
+    "unrecorded": "re-drove (not recorded)",
     "would-send": "would re-drive",
     "skipped": "skipped",
     "failed": "FAILED",
@@ -801,7 +811,7 @@ async def run(args: argparse.Namespace, settings: ServiceSettings, out: TextIO) 
             return 0
         outcomes = await redrive(kafka, args.topics, chosen, dry_run=args.dry_run, force=args.force)
         print_outcomes(outcomes, out, as_json=args.json)
-        return 1 if any(o.action == "failed" for o in outcomes) else 0
+        return 1 if any(o.action in ("failed", "unrecorded") for o in outcomes) else 0
 
 
 async def command(
