@@ -17,6 +17,9 @@ KAFKA_CONTROLLER_PORT=${KINDRED_KAFKA_CONTROLLER_PORT:-9093}
 MONGO_PORT=${KINDRED_MONGO_PORT:-27017}
 START_TIMEOUT=${KINDRED_START_TIMEOUT:-120}
 STOP_TIMEOUT=${KINDRED_STOP_TIMEOUT:-30}
+# A server's log is appended to across restarts; at a start, one over this size is moved to
+# <name>.log.1 (replacing the one before) and a new one begun.
+LOG_ROTATE_BYTES=${KINDRED_LOG_ROTATE_BYTES:-10485760}
 
 # Versions have one source of truth each: the pom and the go.mod next to this script.
 KAFKA_VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$HERE/kafka/pom.xml")
@@ -207,8 +210,30 @@ where() {
 
 log_file() { echo "$LOG_DIR/$1.log"; }
 
-# The line Kafka and FerretDB log once they accept clients; the log is moved
-# aside before each start so an old run's line cannot match.
+# Byte offset in each server's log where the current start's lines begin (see
+# open_log), so that the readiness check never matches an earlier run's line.
+declare -A LOG_START=()
+
+# Appends a marker line for this start to a server's log (rotating it first if it
+# is over LOG_ROTATE_BYTES) and records where the new lines begin.
+open_log() {
+  local name=$1 f
+  f=$(log_file "$name")
+  if [[ -f $f ]] && (($(stat -c %s "$f") > LOG_ROTATE_BYTES)); then
+    mv -f "$f" "$f.1"
+  fi
+  echo "=== stack.sh: starting $name at $(date -u '+%Y-%m-%d %H:%M:%S') UTC ===" >>"$f"
+  LOG_START[$name]=$(stat -c %s "$f")
+  if [[ $name == kafka ]]; then # its stdout/stderr, next to the log
+    tail -n 1 "$f" >>"$LOG_DIR/kafka.out"
+  fi
+}
+
+# This start's part of a server's log.
+current_log() { tail -c +$((${LOG_START[$1]:-0} + 1)) "$(log_file "$1")" 2>/dev/null; }
+
+# The line Kafka and FerretDB log once they accept clients (looked for only in
+# this start's part of the log, see open_log).
 ready_pattern() {
   case $1 in
     kafka) echo "Kafka Server started" ;;
@@ -226,7 +251,8 @@ pg_ready() {
 is_ready() {
   case $1 in
     postgres) pg_ready ;;
-    *) port_open "$(port_of "$1")" && grep -qF "$(ready_pattern "$1")" "$(log_file "$1")" 2>/dev/null ;;
+    # Not `current_log | grep -q`: grep's early exit would fail the pipe under pipefail.
+    *) port_open "$(port_of "$1")" && grep -qF "$(ready_pattern "$1")" < <(current_log "$1") ;;
   esac
 }
 
@@ -238,7 +264,7 @@ launch() {
   shift 2
   (
     cd "$STACK_DIR"
-    setsid bash -c 'echo $$ >"$0"; exec nohup "$@"' "$(pid_file "$name")" "$@" >"$out" 2>&1 </dev/null &
+    setsid bash -c 'echo $$ >"$0"; exec nohup "$@"' "$(pid_file "$name")" "$@" >>"$out" 2>&1 </dev/null &
   )
 }
 
@@ -266,6 +292,18 @@ transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
+# A single-node development broker: 4 partitions for the group offsets topic, not
+# 50. Its 50 partitions were most of the work of a restart (every one is loaded
+# at start-up) and of a consumer group's first use (when it is created).
+offsets.topic.num.partitions=4
+transaction.state.log.num.partitions=4
+share.coordinator.state.topic.num.partitions=4
+# After an unclean stop (SIGKILL, crash) the restarted broker may register only
+# once the controller has expired its previous incarnation's session: 9 s by
+# default, which made such a restart take 12 s. Broker and controller share this
+# process, so heartbeats never cross a network.
+broker.session.timeout.ms=3000
+broker.heartbeat.interval.ms=500
 EOF
 }
 
@@ -486,11 +524,11 @@ fail_start() {
   exit 1
 }
 
-# Moves the old log aside and launches one server.
+# Marks the start in the server's log and launches it.
 begin_start() {
   local name=$1
   rm -f "$(pid_file "$name")"
-  [[ -f $(log_file "$name") ]] && mv -f "$(log_file "$name")" "$(log_file "$name").prev"
+  open_log "$name"
   say "starting $name on $(where "$name")"
   "start_$name"
 }
