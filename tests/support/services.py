@@ -21,6 +21,8 @@ def settings_for(cls: type[S], infra: Infra, namespace: str, **overrides: object
         "kafka_bootstrap_servers": infra.kafka,
         "mongodb_url": infra.mongodb_url,
         "kindred_namespace": namespace,
+        # Tests run with the dev-only default secrets.
+        "kindred_dev_mode": True,
         "retry_backoff_base_seconds": 0.05,
         "retry_backoff_max_seconds": 0.2,
         **overrides,

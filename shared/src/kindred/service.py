@@ -21,6 +21,7 @@ from fastapi import APIRouter, FastAPI
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
+from kindred.apidocs import serve_docs
 from kindred.background import BackgroundLoop, loops
 from kindred.events.envelope import Envelope
 from kindred.messaging.broker import describe, ensure_topics
@@ -75,6 +76,8 @@ class Service:
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
+        # Settings built without `load` (an embedding app) are held to the same rule.
+        self.settings.refuse_dev_secrets()
         async with contextlib.AsyncExitStack() as stack:
             if self.mongo is not None:
                 stack.push_async_callback(self.mongo.close)
@@ -119,7 +122,8 @@ def build_app(service: Service, *, title: str, routers: Sequence[APIRouter] = ()
         async with service.running():
             yield
 
-    app = FastAPI(title=title, lifespan=lifespan)
+    app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None)
+    serve_docs(app)  # /docs and /redoc, with their assets served here (no CDN)
     mount_health(app, service.readiness_checks(), service.problems)
     for router in routers:
         app.include_router(router)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import ClassVar, Self
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -12,8 +13,28 @@ _HOST_PORT = re.compile(r"^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")
 _NAMESPACE = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
 
 
+# Obviously not a secret: only for a developer's laptop and tests (KINDRED_DEV_MODE=1). Outside
+# dev mode a service that uses this token refuses to start until INTERNAL_API_TOKEN is set.
+DEV_INTERNAL_API_TOKEN = "dev-only-insecure-internal-api-token-do-not-deploy"
+
+
 class SettingsError(SystemExit):
-    """Raised at start-up when the environment holds a bad value; the message names the variable."""
+    """Raised at start-up when the environment holds a bad value; the message names the variable.
+
+    A SystemExit: uncaught, Python prints the message on stderr and exits with status 1.
+    """
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password (`mongodb://user:***@host/`): fit for a log or a message."""
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        host = parts.netloc.rpartition("@")[2]
+        return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+    except ValueError:
+        return "<unparsable URL>"
 
 
 class ServiceSettings(BaseSettings):
@@ -24,8 +45,18 @@ class ServiceSettings(BaseSettings):
     # Fixed per service, never read from the environment: a generic SERVICE_NAME must not make
     # two services share a database and a consumer group.
     service_name: ClassVar[str] = "kindred"
+    # The secrets this service uses (field names). Each field's default is a dev-only value
+    # that `load` refuses outside dev mode.
+    secret_fields: ClassVar[tuple[str, ...]] = ()
+    # A developer's machine or a test run: dev-only default secrets are accepted. Set by
+    # docker-compose.yml, the local platform and the tests; never in a real deployment.
+    kindred_dev_mode: bool = False
+    # The bearer token the gateway sends to the notifications service's internal API, which
+    # compares it in constant time (both services need the same value).
+    internal_api_token: str = Field(default=DEV_INTERNAL_API_TOKEN, min_length=32, repr=False)
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
-    mongodb_url: str = "mongodb://127.0.0.1:27017/"
+    # Out of the settings' repr: the URL can hold a password (log `redact_url(...)` instead).
+    mongodb_url: str = Field(default="mongodb://127.0.0.1:27017/", repr=False)
     # Prefix of every topic, consumer group and database: lets several stacks share one broker.
     kindred_namespace: str = "kindred"
     # Partitions of every topic: the unit of ownership and of parallelism. A replica handles
@@ -73,14 +104,15 @@ class ServiceSettings(BaseSettings):
     def _bootstrap(cls, value: str) -> str:
         servers = [s.strip() for s in value.split(",") if s.strip()]
         if not servers or not all(_HOST_PORT.match(s) for s in servers):
-            raise ValueError(f"expected host:port[,host:port...], got {value!r}")
+            raise ValueError("expected host:port[,host:port...]")  # never the value
         return ",".join(servers)
 
     @field_validator("mongodb_url")
     @classmethod
     def _mongodb_url(cls, value: str) -> str:
         if not value.startswith(("mongodb://", "mongodb+srv://")):
-            raise ValueError(f"expected a mongodb:// or mongodb+srv:// URL, got {value!r}")
+            # Never the value itself: a URL can hold a password.
+            raise ValueError("expected a mongodb:// or mongodb+srv:// URL")
         return value
 
     @field_validator("kindred_namespace")
@@ -106,16 +138,46 @@ class ServiceSettings(BaseSettings):
     def consumer_group(self) -> str:
         return f"{self.kindred_namespace}.{self.service_name}"
 
+    def dev_secrets_in_use(self) -> list[str]:
+        """The variables of this service's secrets that still hold their dev-only default."""
+        fields = type(self).model_fields
+        return [
+            name.upper()
+            for name in self.secret_fields
+            if getattr(self, name) == fields[name].default
+        ]
+
+    def refuse_dev_secrets(self) -> None:
+        """Outside dev mode, stop (SettingsError) when a secret holds its dev-only default."""
+        names = self.dev_secrets_in_use()
+        if names and not self.kindred_dev_mode:
+            raise SettingsError(
+                f"kindred-{self.service_name}: refusing to start: "
+                + ", ".join(names)
+                + (" holds its" if len(names) == 1 else " hold their")
+                + " dev-only default, which anyone can read in the source code.\n"
+                + "".join(
+                    f"  Set {name} to a random secret of at least 32 characters "
+                    "(e.g. `openssl rand -base64 48`).\n"
+                    for name in names
+                )
+                + "  On a developer's machine only, KINDRED_DEV_MODE=1 accepts the defaults."
+            )
+
     @classmethod
-    def load(cls) -> Self:
-        """Read the environment, or stop with one line per bad variable."""
+    def load(cls, **overrides: object) -> Self:
+        """Read the environment, or stop with one line per bad variable; outside dev mode, stop
+        when a secret holds its dev-only default. Messages never quote a value."""
         try:
-            return cls()
+            settings = cls(**overrides)  # type: ignore[arg-type]
         except ValidationError as exc:
             lines = [
                 f"  {'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
                 for err in exc.errors()
             ]
             raise SettingsError(
-                "invalid settings in the environment:\n" + "\n".join(lines)
+                f"kindred-{cls.service_name}: invalid settings in the environment:\n"
+                + "\n".join(lines)
             ) from None
+        settings.refuse_dev_secrets()
+        return settings

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kindred.internal_api import bearer
 from kindred.notifications.app import create_app
 from kindred.notifications.settings import NotificationsSettings
 from tests.support.factories import match_proposed
@@ -22,7 +23,9 @@ async def test_the_same_event_delivered_twice_makes_one_inbox_entry(
             await produce_event(infra.kafka, namespace, e)
 
         async def inbox(member: str) -> list[dict[str, object]]:
-            response = await client.get(f"/internal/members/{member}/inbox")
+            response = await client.get(
+                f"/internal/members/{member}/inbox", headers=bearer(settings.internal_api_token)
+            )
             assert response.status_code == 200
             items: list[dict[str, object]] = response.json()["items"]
             return items
@@ -36,3 +39,5 @@ async def test_the_same_event_delivered_twice_makes_one_inbox_entry(
         supporter_items = await inbox("supporter")
         assert len(supporter_items) == 2
         assert supporter_items[0]["kind"] == "match.proposed"
+        # Without the internal token, nothing.
+        assert (await client.get("/internal/members/seeker/inbox")).status_code == 401

@@ -64,7 +64,9 @@ class ServiceProcess:
         return self.process is not None and self.process.poll() is None
 
     def start(self) -> None:
-        env = {**os.environ, **self.env, "HTTP_PORT": str(self.port), "HTTP_HOST": "127.0.0.1"}
+        # Dev mode: the dev-only default secrets are accepted (a process's env may say otherwise).
+        env = {**os.environ, "KINDRED_DEV_MODE": "1", **self.env}
+        env |= {"HTTP_PORT": str(self.port), "HTTP_HOST": "127.0.0.1"}
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self.terminating = False

@@ -4,17 +4,29 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictInt, model_validator
 
 from kindred.events.envelope import Envelope
 from kindred.events.topics import PROFILE_SUBMITTED
 from kindred.events.vocabulary import AgeBand, LanguageCode, MemberId, Role, TimeZone, Topic
 
+# The rule `_supporter_capacity` enforces, in the schema: a supporter's capacity is at least 1.
+SUPPORTER_NEEDS_CAPACITY: dict[str, JsonValue] = {
+    "if": {
+        "properties": {"roles": {"contains": {"const": Role.SUPPORTER.value}}},
+        "required": ["roles"],
+    },
+    "then": {"properties": {"capacity": {"minimum": 1}}, "required": ["capacity"]},
+}
+
 
 class Profile(BaseModel):
-    """What a member tells about themselves; the body of `PUT /v1/members/{id}/profile`."""
+    """What a member tells about themselves; the body of `PUT /v1/members/{id}/profile`.
+    A supporter (`roles` holds "supporter") needs a `capacity` of at least 1."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_extra=SUPPORTER_NEEDS_CAPACITY
+    )
 
     roles: list[Role] = Field(min_length=1, max_length=2)
     topics: list[Topic] = Field(min_length=1, max_length=10)
@@ -23,7 +35,12 @@ class Profile(BaseModel):
     time_zone: TimeZone
     age_band: AgeBand
     # Supporters only: how many active matches they take at once.
-    capacity: StrictInt = Field(default=0, ge=0, le=50)
+    capacity: StrictInt = Field(
+        default=0,
+        ge=0,
+        le=50,
+        description="How many active matches a supporter takes at once: at least 1 for one",
+    )
     opted_out_topics: list[Topic] = Field(default_factory=list, max_length=10)
 
     @model_validator(mode="after")

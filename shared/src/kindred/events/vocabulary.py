@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from importlib.resources import files
 from typing import Annotated
-from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, StringConstraints, WithJsonSchema
 
 
 class Topic(StrEnum):
@@ -44,16 +44,24 @@ class Urgency(StrEnum):
     HIGH = "high"
 
 
-_ZONES = frozenset(available_timezones())
+# The IANA time zone names, from the tzdata package (a pinned dependency) rather than the
+# host's files: the same list on every machine, and the one the API schema enumerates.
+ZONES = tuple(sorted(files("tzdata").joinpath("zones").read_text().split()))
+_ZONE_SET = frozenset(ZONES)
 
 
 def _known_zone(value: str) -> str:
-    if value not in _ZONES:
-        raise ValueError(f"unknown IANA time zone {value!r} (e.g. 'Europe/Paris')")
+    if value not in _ZONE_SET:
+        # Never the value itself: an error does not echo the input back.
+        raise ValueError("not an IANA time zone name (e.g. 'Europe/Paris')")
     return value
 
 
 # ISO 639-1 language code, lower case ("en", "fr").
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
-TimeZone = Annotated[str, AfterValidator(_known_zone)]
+TimeZone = Annotated[
+    str,
+    AfterValidator(_known_zone),
+    WithJsonSchema({"type": "string", "enum": list(ZONES), "description": "IANA time zone"}),
+]
 MemberId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.\-]{1,64}$")]

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Literal
 
 from fastapi import APIRouter, FastAPI, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
 
 from kindred.observability.metrics import registry
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
 # What else keeps the replica from doing its work (a background loop failing), as sentences.
 Problems = Callable[[], list[str]]
+
+
+class Readiness(BaseModel):
+    """The body of /health/ready, 200 when ready and 503 when not."""
+
+    status: Literal["ready", "not ready"]
+    checks: dict[str, Literal["up", "down"]] = Field(description="Each dependency: up or down")
+    problems: list[str] = Field(default=[], description="What else keeps it from working")
 
 
 def health_router(
@@ -25,7 +35,11 @@ def health_router(
     async def live() -> dict[str, str]:
         return {"status": "alive"}
 
-    @router.get("/health/ready")
+    @router.get(
+        "/health/ready",
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "Not ready: see `checks`"}},
+    )
     async def ready() -> JSONResponse:
         async def run(check: ReadinessCheck) -> bool:
             try:
@@ -43,7 +57,12 @@ def health_router(
             body["problems"] = failing
         return JSONResponse(body, status_code=200 if ok else 503)
 
-    @router.get("/metrics")
+    # Documented as what it is: the Prometheus text exposition, not JSON.
+    @router.get(
+        "/metrics",
+        response_class=PlainTextResponse,
+        responses={200: {"description": "Prometheus text exposition format"}},
+    )
     async def metrics() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 

@@ -26,6 +26,7 @@ from kindred.devtools.bench.load import Document, Pipeline, closed_loop, open_lo
 from kindred.devtools.bench.raw import http_accept, kafka_rates, storage_rates
 from kindred.devtools.bench.report import TARGET_E2E, Results, Round, print_report
 from kindred.devtools.processes import SERVICES, Platform, ServiceProcess
+from kindred.settings import redact_url
 
 # The services as deployed, but quiet: per-request INFO lines would cost the pipeline CPU.
 SERVICE_ENV = {"LOG_LEVEL": "WARNING"}
@@ -166,7 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminate)  # stop the services on `kill`, as on Ctrl-C
     namespace = args.namespace or f"bench{secrets.token_hex(4)}"
     tmp = Path(tempfile.mkdtemp(prefix="kindred-bench-"))
-    say(f"namespace {namespace}, kafka {args.kafka}, mongodb {args.mongodb_url}, logs {tmp}")
+    mongodb = redact_url(args.mongodb_url)
+    say(f"namespace {namespace}, kafka {args.kafka}, mongodb {mongodb}, logs {tmp}")
     results = Results(namespace, args.concurrency)
     # The gateway alone (no consumer behind it), in a namespace of its own.
     alone = {name: 0 for name in SERVICES} | {"gateway": args.replicas.get("gateway", 1)}

@@ -9,18 +9,30 @@ from kindred.events.checkins import CheckinSubmitted
 from kindred.events.matching import SupportRequested
 from kindred.events.members import ProfileSubmitted
 from kindred.gateway.errors import install_error_handlers
+from kindred.gateway.limits import BodySizeLimit
+from kindred.gateway.openapi import describe_api
 from kindred.gateway.routes import api_router
 from kindred.gateway.settings import GatewaySettings
+from kindred.internal_api import bearer
 from kindred.messaging.broker import EventPublisher, create_broker
 from kindred.service import Service, build_app
 
 
-def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+def create_app(
+    settings: GatewaySettings | None = None,
+    *,
+    notifications_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    """`notifications_transport` replaces the network under the inbox client (tests)."""
     settings = settings or GatewaySettings.load()
-    settings.warn_if_dev_secret()
     broker = create_broker(settings)
     publisher = EventPublisher(broker, settings)
-    notifications = httpx.AsyncClient(base_url=settings.notifications_url, timeout=5.0)
+    notifications = httpx.AsyncClient(
+        base_url=settings.notifications_url,
+        timeout=5.0,
+        headers=bearer(settings.internal_api_token),
+        transport=notifications_transport,
+    )
     service = Service(
         settings=settings,
         broker=broker,
@@ -34,4 +46,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    describe_api(app)
     return app

@@ -10,6 +10,7 @@ import jwt
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from kindred.gateway.errors import error_body
 from kindred.gateway.settings import GatewaySettings
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT whose `sub` is the member id")
@@ -39,10 +40,18 @@ def issue_token(
     return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
 
 
+# Fixed texts: a client learns what to do, never the library's reason (which would help a
+# forger more than a member).
+MISSING = "send a bearer token in the Authorization header: `Authorization: Bearer <token>`"
+EXPIRED = "the bearer token has expired: sign in again for a new one"
+INVALID = "the bearer token is not valid for this API: sign in again for a new one"
+FORBIDDEN = "a member may only act on and read their own data"
+
+
 def _unauthorized(problem: str) -> HTTPException:
     return HTTPException(
         status.HTTP_401_UNAUTHORIZED,
-        detail={"error": "unauthorized", "detail": problem},
+        detail=error_body(401, problem),
         headers={"WWW-Authenticate": "Bearer"},
     )
 
@@ -52,7 +61,7 @@ def current_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
-        raise _unauthorized("missing bearer token in the Authorization header")
+        raise _unauthorized(MISSING)
     settings: GatewaySettings = request.app.state.settings
     try:
         claims = jwt.decode(
@@ -63,24 +72,23 @@ def current_principal(
             issuer=settings.jwt_issuer,
             options={"require": ["sub", "exp", "aud", "iss"]},
         )
-    except jwt.PyJWTError as exc:
-        raise _unauthorized(f"invalid token: {exc}") from None
+    except jwt.ExpiredSignatureError:
+        raise _unauthorized(EXPIRED) from None
+    except jwt.PyJWTError:
+        raise _unauthorized(INVALID) from None
     roles = claims.get("roles", [])
+    sub = claims.get("sub")
+    if not isinstance(sub, str) or not sub:
+        raise _unauthorized(INVALID)
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-        raise _unauthorized("invalid token: 'roles' must be a list of strings")
-    return Principal(member_id=str(claims["sub"]), roles=frozenset(roles))
+        raise _unauthorized(INVALID)
+    return Principal(member_id=sub, roles=frozenset(roles))
 
 
 def require_self(member_id: str, principal: Principal) -> None:
     """A member acts on and reads only their own data."""
     if principal.member_id != member_id:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            detail={
-                "error": "forbidden",
-                "detail": "a member may only act on their own data",
-            },
-        )
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=error_body(403, FORBIDDEN))
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -1,4 +1,9 @@
-"""Every error is JSON: `{"error": code, "detail": text, "fields": [{"field", "problem"}]}`."""
+"""Every error is JSON: `{"error": code, "detail": text, "fields": [{"field", "problem"}]}`.
+
+An error never echoes the input back: problems are pydantic's messages (which do not quote the
+value) or the models' own, field names and texts are capped, and no exception text reaches a
+client.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,59 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
+
+# Caps on what an error body repeats of a request: a field's name (a client chooses the keys
+# of an object), a problem's text, and how many problems are listed.
+MAX_FIELD_CHARS = 100
+MAX_PROBLEM_CHARS = 300
+MAX_FIELDS = 20
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(description="Where in the request: `topics[0]`, `mood`, `limit`")
+    problem: str = Field(description="What is wrong with it, for a person to read")
+
+
+class ErrorBody(BaseModel):
+    """The body of every error response."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+    error: str = Field(
+        description="A stable code: invalid_request, unauthorized, forbidden, not_found, "
+        "method_not_allowed, payload_too_large, unsupported_media_type, unavailable"
+    )
+    detail: str = Field(description="What went wrong and what to do, for a person to read")
+    fields: list[FieldProblem] = Field(
+        default_factory=list, description="One entry per invalid field (only on 422)"
+    )
+
+
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+    503: "unavailable",
+}
+
+
+def error_body(
+    status: int, detail: str, fields: list[FieldProblem] | None = None
+) -> dict[str, Any]:
+    return ErrorBody(
+        error=CODES.get(status, "http_error"), detail=detail, fields=fields or []
+    ).model_dump()
+
+
+def _cap(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -20,29 +77,36 @@ def _field(loc: tuple[Any, ...]) -> str:
     name = ""
     for part in parts:
         name += f"[{part}]" if part.isdigit() else (f".{part}" if name else part)
-    return name or str(loc[0] if loc else "body")
+    return _cap(name or str(loc[0] if loc else "body"), MAX_FIELD_CHARS)
+
+
+def validation_problems(exc: RequestValidationError) -> list[FieldProblem]:
+    return [
+        FieldProblem(
+            field=_field(tuple(e.get("loc", ()))),
+            problem=_cap(str(e.get("msg", "invalid")), MAX_PROBLEM_CHARS),
+        )
+        for e in exc.errors()
+    ]
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = [
-            {"field": _field(tuple(e.get("loc", ()))), "problem": e.get("msg", "invalid")}
-            for e in exc.errors()
-        ]
-        summary = "; ".join(f"{f['field']}: {f['problem']}" for f in fields)
-        return JSONResponse(
-            status_code=422,
-            content={"error": "invalid_request", "detail": summary, "fields": fields},
-        )
+        problems = validation_problems(exc)
+        listed = problems[:MAX_FIELDS]
+        summary = "; ".join(f"{p.field}: {p.problem}" for p in listed[:5])
+        if len(problems) > 5:
+            summary += f"; and {len(problems) - 5} more"
+        return JSONResponse(status_code=422, content=error_body(422, summary, listed))
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
-        body = (
-            exc.detail
-            if isinstance(exc.detail, dict)
-            else {"error": "http_error", "detail": str(exc.detail)}
-        )
+        if isinstance(exc.detail, dict):
+            body = {**exc.detail}
+            body.setdefault("fields", [])
+        else:
+            body = error_body(exc.status_code, str(exc.detail))
         return JSONResponse(
             status_code=exc.status_code, content=body, headers=getattr(exc, "headers", None)
         )

@@ -9,13 +9,16 @@ from typing import Annotated, Any
 
 import httpx
 from fastapi import APIRouter, HTTPException, Path, Query, status
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from kindred.events.checkins import Checkin, CheckinSubmitted, CheckinSubmittedData
 from kindred.events.envelope import Envelope, new_id
 from kindred.events.matching import SupportRequest, SupportRequested, SupportRequestedData
 from kindred.events.members import Profile, ProfileSubmitted, ProfileSubmittedData
 from kindred.gateway.auth import CurrentPrincipal, require_self
+from kindred.gateway.errors import ErrorBody, error_body
+from kindred.gateway.limits import JsonBodyRoute
+from kindred.internal_api import Inbox
 from kindred.messaging.broker import EventPublisher
 from kindred.observability.metrics import gateway_accepted, gateway_publish_seconds
 from kindred.observability.outages import outage
@@ -38,12 +41,39 @@ UNCONFIRMED = (
     "have been recorded, or may be recorded late; check before sending it again"
 )
 RETRY_AFTER_SECONDS = 5
+INBOX_UNAVAILABLE = "the inbox cannot be read now; try again in a moment"
+
+
+def _error(description: str, **extra: Any) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": description, **extra}
+
+
+_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
+_AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: _error(
+        "No bearer token, or one that is expired, forged or for another API",
+        headers={"WWW-Authenticate": {"schema": {"type": "string"}}},
+    ),
+    403: _error("The token's member is not the member in the path"),
+    422: _error("A path, query or body value is invalid; `fields` names each one"),
+}
+# The real answers of each route besides its success (the error body is always `ErrorBody`).
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **_AUTH_ERRORS,
+    413: _error("The body is larger than MAX_BODY_BYTES"),
+    415: _error("The body is not sent as application/json"),
+    503: _error("Kafka did not confirm the request in time", headers=_RETRY_AFTER),
+}
+READ_ERRORS: dict[int | str, dict[str, Any]] = {
+    **_AUTH_ERRORS,
+    503: _error("The notifications service cannot be reached now"),
+}
 
 
 def api_router(
     publisher: EventPublisher, http: httpx.AsyncClient, publish_timeout: float
 ) -> APIRouter:
-    router = APIRouter(prefix="/v1", tags=["members"])
+    router = APIRouter(prefix="/v1", tags=["members"], route_class=JsonBodyRoute)
 
     async def accept(event: Envelope[Any], resource_id: str | None = None) -> Accepted:
         started = time.perf_counter()
@@ -53,7 +83,7 @@ def api_router(
             outage("kafka").failed(exc, "publishing a request")
             raise HTTPException(
                 status.HTTP_503_SERVICE_UNAVAILABLE,
-                detail={"error": "unavailable", "detail": UNCONFIRMED},
+                detail=error_body(503, UNCONFIRMED),
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             ) from exc
         outage("kafka").succeeded()
@@ -63,7 +93,7 @@ def api_router(
             event_id=event.id, correlation_id=event.correlationid, resource_id=resource_id
         )
 
-    @router.put("/members/{member_id}/profile", status_code=202)
+    @router.put("/members/{member_id}/profile", status_code=202, responses=WRITE_ERRORS)
     async def submit_profile(
         member_id: MemberPath, body: Profile, principal: CurrentPrincipal
     ) -> Accepted:
@@ -75,7 +105,7 @@ def api_router(
         )
         return await accept(event, member_id)
 
-    @router.post("/members/{member_id}/support-requests", status_code=202)
+    @router.post("/members/{member_id}/support-requests", status_code=202, responses=WRITE_ERRORS)
     async def request_support(
         member_id: MemberPath, body: SupportRequest, principal: CurrentPrincipal
     ) -> Accepted:
@@ -90,7 +120,7 @@ def api_router(
         )
         return await accept(event, request_id)
 
-    @router.post("/members/{member_id}/checkins", status_code=202)
+    @router.post("/members/{member_id}/checkins", status_code=202, responses=WRITE_ERRORS)
     async def submit_checkin(
         member_id: MemberPath, body: Checkin, principal: CurrentPrincipal
     ) -> Accepted:
@@ -105,27 +135,30 @@ def api_router(
         )
         return await accept(event, checkin_id)
 
-    @router.get("/members/{member_id}/inbox")
+    @router.get("/members/{member_id}/inbox", responses=READ_ERRORS)
     async def read_inbox(
         member_id: MemberPath,
         principal: CurrentPrincipal,
         limit: int = Query(default=50, ge=1, le=500),
-    ) -> dict[str, Any]:
+    ) -> Inbox:
         require_self(member_id, principal)
         try:
             response = await http.get(
                 f"/internal/members/{member_id}/inbox", params={"limit": limit}
             )
             response.raise_for_status()
-        except httpx.HTTPError as exc:
+            return Inbox.model_validate_json(response.content)
+        except (httpx.HTTPError, ValidationError) as exc:
+            if isinstance(exc, httpx.HTTPStatusError) and exc.response.status_code == 401:
+                log.error(
+                    "the notifications service refused the internal API token: "
+                    "INTERNAL_API_TOKEN must be the same in the gateway and notifications"
+                )
+            else:
+                # The exception's type only: its text holds URLs and bodies.
+                log.warning("inbox read failed: %s", type(exc).__name__)
             raise HTTPException(
-                status.HTTP_503_SERVICE_UNAVAILABLE,
-                detail={
-                    "error": "unavailable",
-                    "detail": f"the inbox cannot be read now ({exc!r})",
-                },
+                status.HTTP_503_SERVICE_UNAVAILABLE, detail=error_body(503, INBOX_UNAVAILABLE)
             ) from exc
-        inbox: dict[str, Any] = response.json()
-        return inbox
 
     return router

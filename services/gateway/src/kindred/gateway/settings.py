@@ -1,34 +1,32 @@
-import logging
 from typing import ClassVar
 
 from pydantic import Field, field_validator
 
 from kindred.settings import ServiceSettings
 
-# Obviously not a secret: only for a developer's laptop and tests. Production sets JWT_SECRET.
+# Obviously not a secret: only for a developer's laptop and tests (KINDRED_DEV_MODE=1).
+# Outside dev mode the gateway refuses to start until JWT_SECRET is set.
 DEV_JWT_SECRET = "dev-only-insecure-jwt-signing-key-do-not-deploy"
 
 
 class GatewaySettings(ServiceSettings):
     service_name: ClassVar[str] = "gateway"
+    secret_fields: ClassVar[tuple[str, ...]] = ("jwt_secret", "internal_api_token")
     http_port: int = 8000
-    jwt_secret: str = Field(default=DEV_JWT_SECRET, min_length=32)
+    jwt_secret: str = Field(default=DEV_JWT_SECRET, min_length=32, repr=False)
     jwt_audience: str = "kindred"
     jwt_issuer: str = "kindred-dev"
     notifications_url: str = "http://127.0.0.1:8003"
     # How long a request waits for Kafka's acknowledgement (acks=all) before the gateway
     # answers 503: a client is never left hanging while the broker is away.
     publish_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+    # The largest request body accepted (413 beyond), checked before anything parses it.
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
 
     @field_validator("notifications_url")
     @classmethod
     def _url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
-            raise ValueError(f"expected an http(s):// URL, got {value!r}")
+            # Never the value itself: a URL can hold a password.
+            raise ValueError("expected an http(s):// URL")
         return value.rstrip("/")
-
-    def warn_if_dev_secret(self) -> None:
-        if self.jwt_secret == DEV_JWT_SECRET:
-            logging.getLogger(__name__).warning(
-                "JWT_SECRET is the dev-only default: never expose this gateway beyond a laptop"
-            )

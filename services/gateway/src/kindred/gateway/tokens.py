@@ -1,6 +1,7 @@
 """Mint a token for local development: python -m kindred.gateway.tokens MEMBER_ID [ROLE ...]
 
-It signs with JWT_SECRET from the environment (the dev-only default when unset).
+It signs with JWT_SECRET from the environment, or, when it is unset, with the dev-only key that
+only a gateway in dev mode (KINDRED_DEV_MODE=1: docker compose, scripts/platform) runs with.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ def main(argv: list[str]) -> int:
     if not argv:
         print(__doc__, file=sys.stderr)
         return 2
-    print(issue_token(GatewaySettings.load(), argv[0], tuple(argv[1:])))
+    # A developer's tool: the dev-only key is what it is for, whatever KINDRED_DEV_MODE says.
+    settings = GatewaySettings.load(kindred_dev_mode=True)
+    if "JWT_SECRET" in settings.dev_secrets_in_use():
+        print(
+            "signed with the dev-only key: only a gateway in dev mode accepts it", file=sys.stderr
+        )
+    print(issue_token(settings, argv[0], tuple(argv[1:])))
     return 0
 
 

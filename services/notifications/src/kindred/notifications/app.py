@@ -24,4 +24,8 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         indexes=INDEXES,
         processor=Notifications(),
     )
-    return build_app(service, title="Kindred notifications", routers=[inbox_router(repo)])
+    return build_app(
+        service,
+        title="Kindred notifications",
+        routers=[inbox_router(repo, settings.internal_api_token)],
+    )

@@ -1,33 +1,21 @@
-"""The internal HTTP API: the gateway reads a member's inbox here, never from the database."""
+"""The internal HTTP API: the gateway reads a member's inbox here, never from the database.
+
+Every route needs the INTERNAL_API_TOKEN bearer token (401 without it); /health and /metrics,
+mounted by the shared runtime, stay open.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from fastapi import APIRouter, Depends, Query
 
-from fastapi import APIRouter, Query
-from pydantic import BaseModel
-
+from kindred.internal_api import Inbox, InboxItem, require_token
 from kindred.notifications.repository import NotificationsRepository
 
 
-class InboxItem(BaseModel):
-    id: str
-    kind: str
-    title: str
-    body: str
-    data: dict[str, Any]
-    created_at: datetime
-    read: bool
-
-
-class Inbox(BaseModel):
-    member_id: str
-    items: list[InboxItem]
-
-
-def inbox_router(repo: NotificationsRepository) -> APIRouter:
-    router = APIRouter(prefix="/internal", tags=["internal"])
+def inbox_router(repo: NotificationsRepository, token: str) -> APIRouter:
+    router = APIRouter(
+        prefix="/internal", tags=["internal"], dependencies=[Depends(require_token(token))]
+    )
 
     @router.get("/members/{member_id}/inbox")
     async def inbox(member_id: str, limit: int = Query(default=50, ge=1, le=500)) -> Inbox:
