@@ -218,6 +218,10 @@ def test_the_command_line_accepts_clear_choices() -> None:
     assert selection_from(args) == Selection(None, "x", "ValueError")
     assert not selection_from(parser().parse_args(["redrive", "--all"]))
     assert not selection_from(parser().parse_args(["list"]))
+    # --timeout goes before or after the command
+    assert parser().parse_args(["list"]).timeout == 15
+    assert parser().parse_args(["--timeout", "3", "list"]).timeout == 3
+    assert parser().parse_args(["redrive", "--all", "--timeout", "4"]).timeout == 4
 
 
 def test_a_listing_shows_what_failed_where_and_when() -> None:

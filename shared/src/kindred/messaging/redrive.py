@@ -776,6 +776,9 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument("--type", dest="event_type", help="only this event type")
         sub.add_argument("--error-type", help="only this error type, e.g. ValidationError")
         sub.add_argument("--json", action="store_true", help="JSON for scripts")
+        sub.add_argument(
+            "--timeout", type=float, default=argparse.SUPPRESS, help="as before the command"
+        )
 
     listing = commands.add_parser("list", help="show dead letters (reads only, joins no group)")
     common(listing)
