@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -245,15 +246,134 @@ def test_k8s_env_names_are_settings_fields(k8s: list[dict[str, Any]]) -> None:
     assert {"KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URL"} <= set(config)
 
 
-def test_k8s_gateway_secret(k8s: list[dict[str, Any]]) -> None:
-    gateway = container(of_kind(k8s, "Deployment")["gateway"])
-    refs = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in gateway["env"] if "valueFrom" in e}
-    assert refs["JWT_SECRET"]["name"] == "kindred-gateway"
-    example = yaml.safe_load((K8S_DIR / "secret.example.yaml").read_text())
-    assert example["kind"] == "Secret"
-    assert example["metadata"]["name"] == "kindred-gateway"
-    assert set(example["stringData"]) <= env_names("gateway")
-    assert example["stringData"]["JWT_SECRET"] != DEV_JWT_SECRET
+def test_k8s_secrets_come_from_secrets(k8s: list[dict[str, Any]]) -> None:
+    """Each secret a service uses (its settings' `secret_fields`, which hold dev-only defaults)
+    comes from a Secret the example shows, with a placeholder that is not the default."""
+    examples = {
+        d["metadata"]["name"]: d
+        for d in yaml.safe_load_all((K8S_DIR / "secret.example.yaml").read_text())
+    }
+    assert {d["kind"] for d in examples.values()} == {"Secret"}
+    used: set[tuple[str, str]] = set()
+    for name, deployment in of_kind(k8s, "Deployment").items():
+        spec = container(deployment)
+        refs = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in spec["env"] if "valueFrom" in e}
+        secrets = {attribute.upper(): attribute for attribute in SETTINGS[name].secret_fields}
+        assert set(refs) == set(secrets), name
+        for variable, attribute in secrets.items():
+            ref = refs[variable]
+            assert ref["key"] == variable, name
+            placeholder = examples[ref["name"]]["stringData"][variable]
+            default = SETTINGS[name].model_fields[attribute].default
+            assert placeholder != default and len(placeholder) >= 32, (name, variable)
+            used.add((ref["name"], variable))
+    assert used == {
+        (secret, key) for secret, doc in examples.items() for key in doc["stringData"]
+    }, "the example holds exactly the Secrets the Deployments use"
+    assert ("kindred-gateway", "JWT_SECRET") in used
+    assert DEV_JWT_SECRET not in (K8S_DIR / "secret.example.yaml").read_text()
+
+
+def test_dev_mode_is_on_in_compose_and_never_in_k8s(
+    compose: dict[str, Any], k8s: list[dict[str, Any]]
+) -> None:
+    for name, spec in app_services(compose).items():
+        assert compose_env(spec)["KINDRED_DEV_MODE"] == "1", name
+    for name, deployment in of_kind(k8s, "Deployment").items():
+        assert "KINDRED_DEV_MODE" not in set(k8s_env(deployment, k8s)), name
+    for path in K8S_DIR.glob("*.yaml"):
+        for document in yaml.safe_load_all(path.read_text()):
+            assert "KINDRED_DEV_MODE" not in json.dumps(document), path.name
+
+
+# --- NetworkPolicies: who may connect to which pod ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Peer:
+    """Where a connection comes from: a pod (with labels) in a namespace (with labels)."""
+
+    namespace: str
+    pod_labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def namespace_labels(self) -> dict[str, str]:
+        return {"kubernetes.io/metadata.name": self.namespace}
+
+
+def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    if not all(labels.get(k) == v for k, v in selector.get("matchLabels", {}).items()):
+        return False
+    for expression in selector.get("matchExpressions", []):
+        assert expression["operator"] == "In", expression
+        if labels.get(expression["key"]) not in expression["values"]:
+            return False
+    return True
+
+
+def peer_matches(rule_peer: dict[str, Any], peer: Peer) -> bool:
+    if "namespaceSelector" in rule_peer:
+        if not selects(rule_peer["namespaceSelector"], peer.namespace_labels):
+            return False
+    elif peer.namespace != "kindred":
+        return False
+    return selects(rule_peer.get("podSelector", {}), peer.pod_labels)
+
+
+def port_matches(rule_ports: list[dict[str, Any]] | None, port: int, named: dict[str, int]) -> bool:
+    if rule_ports is None:
+        return True
+    return any(named.get(str(p["port"]), p["port"]) == port for p in rule_ports)
+
+
+def admitted(k8s: list[dict[str, Any]], target: str, port: int, peer: Peer) -> bool:
+    """Whether the NetworkPolicies let `peer` open `port` on a pod of Deployment `target`."""
+    pod = of_kind(k8s, "Deployment")[target]["spec"]["template"]
+    labels = pod["metadata"]["labels"]
+    named = {p["name"]: p["containerPort"] for p in container({"spec": {"template": pod}})["ports"]}
+    policies = [
+        p
+        for p in of_kind(k8s, "NetworkPolicy").values()
+        if "Ingress" in p["spec"]["policyTypes"] and selects(p["spec"]["podSelector"], labels)
+    ]
+    if not policies:
+        return True
+    return any(
+        port_matches(rule.get("ports"), port, named)
+        and ("from" not in rule or any(peer_matches(f, peer) for f in rule["from"]))
+        for policy in policies
+        for rule in policy["spec"].get("ingress", [])
+    )
+
+
+def test_k8s_network_policies(k8s: list[dict[str, Any]]) -> None:
+    deny = of_kind(k8s, "NetworkPolicy")["default-deny-ingress"]["spec"]
+    assert deny["podSelector"] == {} and "ingress" not in deny
+    outside = Peer("ingress-nginx", {"app": "ingress-nginx"})
+    prometheus = Peer("monitoring", {"app": "prometheus"})
+    stranger = Peer("kindred", {"app.kubernetes.io/name": "debug"})
+    pods = {name: Peer("kindred", {"app.kubernetes.io/name": name}) for name in SETTINGS}
+    for target in SETTINGS:
+        port = default_port(target)
+        # The public port: the gateway's, from anywhere; no other service's.
+        assert admitted(k8s, target, port, outside) == (target == "gateway"), target
+        assert admitted(k8s, target, port, stranger) == (target == "gateway"), target
+        # Prometheus scrapes every service's /metrics.
+        assert admitted(k8s, target, port, prometheus), target
+        assert "/metrics" in HEALTH_ROUTES
+        # Between services: only the gateway, and only to the notifications' inbox API.
+        for source, peer in pods.items():
+            expected = target == "gateway" or (target, source) == ("notifications", "gateway")
+            assert admitted(k8s, target, port, peer) == expected, (source, target)
+        # Any other port: nothing.
+        assert not admitted(k8s, target, port + 100, outside), target
+    # ... which is where the gateway calls it.
+    gateway_env = {e["name"]: e.get("value") for e in container(pods_of(k8s, "gateway"))["env"]}
+    assert urlsplit(gateway_env["NOTIFICATIONS_URL"]).port == default_port("notifications")
+
+
+def pods_of(k8s: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    return of_kind(k8s, "Deployment")[name]
 
 
 def test_k8s_replicas_fit_the_partitions(k8s: list[dict[str, Any]]) -> None:
