@@ -1,7 +1,8 @@
 """Run the four services in the foreground: python -m kindred.devtools.platform [--demo]
 
 Expects KAFKA_BOOTSTRAP_SERVERS and MONGODB_URL in the environment (scripts/platform sets
-them). Ctrl-C (or SIGTERM) stops the services gracefully.
+them). While it runs it restarts a service that exits unexpectedly (see `supervisor`). SIGINT
+(Ctrl-C), SIGTERM or SIGHUP stops the services gracefully, at any moment, also during start-up.
 """
 
 from __future__ import annotations
@@ -11,13 +12,58 @@ import asyncio
 import os
 import signal
 import sys
-import threading
+import time
 from pathlib import Path
+from types import FrameType
 
 from kindred.devtools.demo import run_demo
 from kindred.devtools.processes import Platform
+from kindred.devtools.supervisor import CrashLoop, Supervisor
 
 DEFAULT_PORTS = {"gateway": 8000, "matching": 8001, "checkins": 8002, "notifications": 8003}
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def say(message: str) -> None:
+    print(f"kindred: {message}", file=sys.stderr, flush=True)
+
+
+class Interrupted(BaseException):
+    """Raised in the main thread by the first stop signal."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(signal.Signals(signum).name)
+
+
+class StopSignals:
+    """The first SIGINT/SIGTERM/SIGHUP raises `Interrupted`, so that a blocking start-up wait
+    or demo ends at once; once `stopping` is set (the services are being stopped) a signal only
+    says so, and the stop runs to its end."""
+
+    def __init__(self) -> None:
+        self.stopping = False
+        self.received: float | None = None  # when the first one came
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, self._handle)
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        name = signal.Signals(signum).name
+        if self.received is None and not self.stopping:
+            self.received = time.monotonic()
+            say(f"{name} received; stopping")
+            raise Interrupted(signum)
+        # Ctrl-C reaches this process twice, from the terminal and from scripts/platform.
+        if self.received is None or time.monotonic() - self.received > 1.0:
+            say(f"{name} received; already stopping")
+
+
+def log_dir() -> Path:
+    """KINDRED_LOG_DIR, else the local stack's log directory (KINDRED_STACK_DIR/logs)."""
+    given = os.environ.get("KINDRED_LOG_DIR")
+    if given:
+        return Path(given).resolve()
+    return (Path(os.environ.get("KINDRED_STACK_DIR", ".local-stack")) / "logs").resolve()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,45 +74,61 @@ def main(argv: list[str] | None = None) -> int:
         "--attach", metavar="URL", help="use a platform already running at this gateway URL"
     )
     args = parser.parse_args(argv)
+    signals = StopSignals()
 
     if args.attach:
-        ok = asyncio.run(run_demo(args.attach)) if args.demo else True
-        if not args.exit:
-            _wait_for_signal()
+        try:
+            ok = asyncio.run(run_demo(args.attach)) if args.demo else True
+            if not args.exit:
+                while True:
+                    time.sleep(3600)
+        except Interrupted as stop:
+            return 0 if not args.exit else 128 + stop.signum
         return 0 if ok else 1
 
     kafka, mongo = os.environ.get("KAFKA_BOOTSTRAP_SERVERS"), os.environ.get("MONGODB_URL")
     if not kafka or not mongo:
-        print(
-            "set KAFKA_BOOTSTRAP_SERVERS and MONGODB_URL (scripts/platform does)", file=sys.stderr
-        )
+        say("set KAFKA_BOOTSTRAP_SERVERS and MONGODB_URL (scripts/platform does)")
         return 2
-    log_dir = Path(os.environ.get("KINDRED_LOG_DIR", ".local-stack/logs")).resolve()
+    logs = log_dir()
     ports = {
         name: int(os.environ.get(f"KINDRED_{name.upper()}_PORT", port))
         for name, port in DEFAULT_PORTS.items()
     }
     platform = Platform(
-        kafka, mongo, os.environ.get("KINDRED_NAMESPACE", "kindred"), log_dir, ports=ports
+        kafka, mongo, os.environ.get("KINDRED_NAMESPACE", "kindred"), logs, ports=ports
     )
-    print(f"kindred: starting the services (logs in {log_dir})", file=sys.stderr)
-    with platform:
+    running = False
+    try:
+        say(f"starting the services (logs in {logs})")
+        platform.start()
         print(f"gateway: {platform.gateway_url}   (API docs: {platform.gateway_url}/docs)")
         for name, service in platform.services.items():
             print(f"  {name:<14} {service.url}/health/ready  {service.url}/metrics")
-        print("a dev token: .venv/bin/python -m kindred.gateway.tokens MEMBER_ID")
+        print("a dev token: .venv/bin/python -m kindred.gateway.tokens MEMBER_ID", flush=True)
         ok = asyncio.run(run_demo(platform.gateway_url)) if args.demo else True
-        if not args.exit:
-            print("running; Ctrl-C stops", file=sys.stderr)
-            _wait_for_signal()
-    return 0 if ok else 1
-
-
-def _wait_for_signal() -> None:
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    stop.wait()
+        if args.exit:
+            return 0 if ok else 1
+        running = True
+        say("running; Ctrl-C stops (a service that exits is restarted)")
+        supervisor = Supervisor(platform.all(), say)
+        while True:
+            time.sleep(0.5)
+            supervisor.check()
+    except Interrupted as stop:
+        return 0 if running else 128 + stop.signum
+    except CrashLoop as crash:
+        say(str(crash))
+        say(f"last lines of {crash.service.log_path}:\n{crash.service.tail(15)}")
+        return 1
+    except (RuntimeError, TimeoutError) as failed:  # a service did not start
+        say(f"could not start the services: {failed}")
+        return 1
+    finally:
+        signals.stopping = True
+        say("stopping the services")
+        platform.stop()
+        say("services stopped")
 
 
 if __name__ == "__main__":
