@@ -18,7 +18,11 @@ class Checkin(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     # Strict: JSON `true` is not a score, "5" and 5.0 are not integers.
-    mood: StrictInt = Field(ge=1, le=10, description="Mood from 1 (worst) to 10 (best)")
+    mood: StrictInt = Field(
+        ge=1,
+        le=10,
+        description="Mood from 1 (worst) to 10 (best), written as an integer (6, not 6.0)",
+    )
     note: str = Field(default="", max_length=2000)
 
 

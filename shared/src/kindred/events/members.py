@@ -39,7 +39,8 @@ class Profile(BaseModel):
         default=0,
         ge=0,
         le=50,
-        description="How many active matches a supporter takes at once: at least 1 for one",
+        description="How many active matches a supporter takes at once: at least 1 for a "
+        "supporter; written as an integer (3, not 3.0)",
     )
     opted_out_topics: list[Topic] = Field(default_factory=list, max_length=10)
 

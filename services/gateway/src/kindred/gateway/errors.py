@@ -33,8 +33,8 @@ class ErrorBody(BaseModel):
     model_config = ConfigDict(json_schema_serialization_defaults_required=True)
 
     error: str = Field(
-        description="A stable code: invalid_request, unauthorized, forbidden, not_found, "
-        "method_not_allowed, payload_too_large, unsupported_media_type, unavailable"
+        description="A stable code: bad_request, invalid_request, unauthorized, forbidden, "
+        "not_found, method_not_allowed, payload_too_large, unsupported_media_type, unavailable"
     )
     detail: str = Field(description="What went wrong and what to do, for a person to read")
     fields: list[FieldProblem] = Field(

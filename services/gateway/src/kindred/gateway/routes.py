@@ -60,6 +60,7 @@ _AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
 # The real answers of each route besides its success (the error body is always `ErrorBody`).
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     **_AUTH_ERRORS,
+    400: _error("The body cannot be read as text (it is not UTF-8)"),
     413: _error("The body is larger than MAX_BODY_BYTES"),
     415: _error("The body is not sent as application/json"),
     503: _error("Kafka did not confirm the request in time", headers=_RETRY_AFTER),

@@ -1,0 +1,89 @@
+"""The committed OpenAPI document is what the gateway serves, and it tells the truth: the real
+error body and statuses of each route, the models' rules, /metrics as text."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jsonschema_rs
+import pytest
+
+from kindred.devtools.openapi import DOCUMENT, render
+from kindred.events.vocabulary import ZONES
+from tests.support.factories import profile_body
+
+pytestmark = pytest.mark.contract
+
+ERROR_REF = "#/components/schemas/ErrorBody"
+
+
+@pytest.fixture(scope="module")
+def document() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(DOCUMENT.read_text())
+    return loaded
+
+
+def test_the_committed_document_is_current() -> None:
+    assert DOCUMENT.read_text() == render(), (
+        "docs/openapi/gateway.json is stale: run python -m kindred.devtools.openapi"
+    )
+
+
+def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method.upper(), path, operation)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    ]
+
+
+def test_every_member_route_declares_its_real_errors(document: dict[str, Any]) -> None:
+    members = [(m, p, o) for m, p, o in operations(document) if p.startswith("/v1/")]
+    assert len(members) == 4
+    for method, path, operation in members:
+        expected = {"401", "403", "422", "503"} | (
+            {"400", "413", "415"} if "requestBody" in operation else set()
+        )
+        errors = {status for status in operation["responses"] if status >= "400"}
+        assert errors == expected, (method, path)
+        for status in errors:
+            content = operation["responses"][status]["content"]
+            assert content == {"application/json": {"schema": {"$ref": ERROR_REF}}}, status
+        assert operation["security"] == [{"HTTPBearer": []}], path
+    assert "HTTPValidationError" not in json.dumps(document)
+    error = document["components"]["schemas"]["ErrorBody"]
+    assert error["required"] == ["error", "detail", "fields"]
+    problem = document["components"]["schemas"]["FieldProblem"]
+    assert set(problem["required"]) == {"field", "problem"}
+
+
+def test_operations_are_documented_as_what_they_serve(document: dict[str, Any]) -> None:
+    metrics = document["paths"]["/metrics"]["get"]["responses"]["200"]["content"]
+    assert list(metrics) == ["text/plain"]
+    ready = document["paths"]["/health/ready"]["get"]["responses"]
+    assert set(ready) == {"200", "503"}
+    assert ready["503"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Readiness"
+    }
+    for _, path, operation in operations(document):
+        assert ("security" in operation) == path.startswith("/v1/"), path
+
+
+def resolved(document: dict[str, Any], name: str) -> dict[str, Any]:
+    """A component schema with the document's components, for a JSON Schema validator."""
+    return {**document["components"]["schemas"][name], "components": document["components"]}
+
+
+def test_the_profile_schema_holds_the_models_rules(document: dict[str, Any]) -> None:
+    schema = resolved(document, "Profile")
+    validator = jsonschema_rs.Draft202012Validator(schema)
+    assert schema["properties"]["time_zone"]["enum"] == list(ZONES)
+    assert "Europe/Paris" in ZONES and "localtime" not in ZONES
+    assert validator.is_valid(profile_body())
+    assert validator.is_valid(profile_body(roles=["seeker"], capacity=0))
+    # What the model's validators refuse, the schema refuses too.
+    assert not validator.is_valid(profile_body(roles=["supporter"], capacity=0))
+    assert not validator.is_valid({k: v for k, v in profile_body().items() if k != "capacity"})
+    assert not validator.is_valid(profile_body(time_zone="Mars/Olympus"))
+    assert not validator.is_valid(profile_body(capacity=True))
