@@ -78,6 +78,11 @@ class Service:
     async def running(self) -> AsyncIterator[None]:
         # Settings built without `load` (an embedding app) are held to the same rule.
         self.settings.refuse_dev_secrets()
+        if dev_secrets := self.settings.dev_secrets_in_use():
+            log.warning(
+                "dev mode: %s hold dev-only defaults; never expose this service beyond a laptop",
+                ", ".join(dev_secrets),
+            )
         async with contextlib.AsyncExitStack() as stack:
             if self.mongo is not None:
                 stack.push_async_callback(self.mongo.close)
