@@ -152,7 +152,7 @@ class ServiceSettings(BaseSettings):
         names = self.dev_secrets_in_use()
         if names and not self.kindred_dev_mode:
             raise SettingsError(
-                f"kindred-{self.service_name}: refusing to start: "
+                f"{self.service_name}: refusing to start: "
                 + ", ".join(names)
                 + (" holds its" if len(names) == 1 else " hold their")
                 + " dev-only default, which anyone can read in the source code.\n"
@@ -176,8 +176,7 @@ class ServiceSettings(BaseSettings):
                 for err in exc.errors()
             ]
             raise SettingsError(
-                f"kindred-{cls.service_name}: invalid settings in the environment:\n"
-                + "\n".join(lines)
+                f"{cls.service_name}: invalid settings in the environment:\n" + "\n".join(lines)
             ) from None
         settings.refuse_dev_secrets()
         return settings

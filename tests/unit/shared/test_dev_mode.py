@@ -96,7 +96,7 @@ def test_the_gateway_process_refuses_on_stderr() -> None:
     assert result.stdout == ""
     first = result.stderr.splitlines()[0]
     assert first == (
-        "kindred-gateway: refusing to start: JWT_SECRET, INTERNAL_API_TOKEN hold their "
+        "gateway: refusing to start: JWT_SECRET, INTERNAL_API_TOKEN hold their "
         "dev-only default, which anyone can read in the source code."
     )
     assert "Set JWT_SECRET to a random secret of at least 32 characters" in result.stderr
