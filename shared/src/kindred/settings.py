@@ -85,6 +85,9 @@ class ServiceSettings(BaseSettings):
     # (the partition log holds them meanwhile; events are published at once either way).
     # 0: each batch's writes are applied as it commits.
     write_behind_seconds: float = Field(default=0.0, ge=0, le=60)
+    # How long a batch carrying urgent events (safety alerts) waits for its partition-log write
+    # before it publishes them ahead of it: a database outage never holds an alert back.
+    urgent_publish_after_seconds: float = Field(default=2.0, gt=0, le=60)
     # Readiness reports a background loop once this many of its rounds failed in a row.
     background_failures_unready: int = Field(default=3, ge=1, le=1000)
     # How often consumer lag per partition is measured for /metrics.

@@ -129,6 +129,13 @@ records_refused = Counter(
     ["topic", "error_type"],
     registry=registry,
 )
+urgent_ahead = Counter(
+    "kindred_urgent_published_ahead_total",
+    "Urgent events (safety alerts) published ahead of their partition-log write because the "
+    "database did not answer within URGENT_PUBLISH_AFTER_SECONDS",
+    ["group"],
+    registry=registry,
+)
 log_lines_suppressed = Counter(
     "kindred_log_lines_suppressed_total",
     "Repeated client-library warnings and errors left out of the log (one per minute is kept)",

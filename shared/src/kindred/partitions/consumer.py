@@ -38,6 +38,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from kindred.background import loops
 from kindred.events.envelope import Envelope
+from kindred.failpoints import crash_here
 from kindred.messaging.broker import topic_for
 from kindred.messaging.deadletter import RetryPolicy
 from kindred.observability.metrics import (
@@ -52,6 +53,7 @@ from kindred.observability.metrics import (
     partitions_owned,
     partitions_total,
     records_refused,
+    urgent_ahead,
 )
 from kindred.observability.outages import outage
 from kindred.partitions.log import (
@@ -480,7 +482,9 @@ class PartitionedConsumer:
             records=changes.records,
         )
         # Retry the very same entry until the answer is certain: landed, or fenced.
-        await self._until_done(part, lambda: self.log.append(entry), give_up_on_close=False)
+        await self._append(part, entry, changes.urgent)
+        if changes.urgent:
+            crash_here("after-log-append-urgent")
         part.head = Head(part.number, entry.seq, entry.owner, offsets)
         part.stale = False
         if self.settings.write_behind_seconds > 0:
@@ -497,6 +501,32 @@ class PartitionedConsumer:
             if tp.topic in offsets:
                 self._to_commit[tp] = offsets[tp.topic]
         commit_seconds.observe(time.perf_counter() - started)
+
+    async def _append(self, part: _Partition, entry: Entry, urgent: list[Record]) -> None:
+        """Write the entry to the partition log. Urgent records do not wait for a database
+        that keeps failing: past URGENT_PUBLISH_AFTER_SECONDS they are published ahead."""
+        append = asyncio.ensure_future(
+            self._until_done(part, lambda: self.log.append(entry), give_up_on_close=False)
+        )
+        try:
+            if urgent:
+                done, _ = await asyncio.wait(
+                    {append}, timeout=self.settings.urgent_publish_after_seconds
+                )
+                if not done:
+                    log.error(
+                        "partition %s: the log cannot be written yet; publishing %d urgent "
+                        "events ahead of it",
+                        part.number,
+                        len(urgent),
+                    )
+                    await self._until_done(part, lambda: self._publish(urgent), "kafka")
+                    urgent_ahead.labels(group=self.group).inc(len(urgent))
+            await append
+        except BaseException:
+            append.cancel()
+            await asyncio.gather(append, return_exceptions=True)
+            raise
 
     async def _apply_and_publish(self, part: _Partition, entries: list[Entry]) -> None:
         """Both at once: the entries are committed, and each step is idempotent on its own."""

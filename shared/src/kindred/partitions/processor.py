@@ -43,6 +43,10 @@ class Changes:
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     writes: list[Write] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
+    # The records among `records` that must not wait for a failing database (safety alerts):
+    # if the partition-log write does not succeed within URGENT_PUBLISH_AFTER_SECONDS, they
+    # are published ahead of it (their ids are deterministic: a later replay is a duplicate).
+    urgent: list[Record] = field(default_factory=list)
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     def insert(self, collection: str, doc: Document) -> None:
@@ -55,12 +59,16 @@ class Changes:
         if values:
             self.writes.append(Delete(collection, tuple(values), field))
 
-    def emit(self, event: Envelope[Any]) -> None:
-        self.records.append(event_record(self.namespace, event))
+    def emit(self, event: Envelope[Any], *, urgent: bool = False) -> None:
+        record = event_record(self.namespace, event)
+        self.records.append(record)
+        if urgent:
+            self.urgent.append(record)
 
     def clear(self) -> None:
         self.writes.clear()
         self.records.clear()
+        self.urgent.clear()
         self.after_commit.clear()
 
     def then(self, callback: Callable[[], None]) -> None:
