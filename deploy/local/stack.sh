@@ -58,34 +58,70 @@ die() { say "error: $*"; exit 1; }
 
 # ---------------------------------------------------------------- install
 
+# 95 -> "1m35s"
+duration() { if (($1 >= 60)); then echo "$(($1 / 60))m$(($1 % 60))s"; else echo "${1}s"; fi; }
+
+# Runs a long install step with its output appended to a log and, while it runs, a
+# line every 15 s: what it does, for how long, and what the log counts so far
+# (pairs of a grep pattern and a noun: `'^go: downloading' 'modules downloaded'`).
+run_logged() {
+  local what=$1 log=$2 pid rc=0 t0=$SECONDS next=$((SECONDS + 15)) counts i n
+  shift 2
+  local tallies=()
+  while [[ ${1:-} != -- ]]; do tallies+=("$1" "$2"); shift 2; done
+  shift
+  "$@" >>"$log" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    if ((SECONDS >= next)); then
+      counts=""
+      for ((i = 0; i < ${#tallies[@]}; i += 2)); do
+        n=$(grep -c -E -- "${tallies[i]}" "$log" 2>/dev/null) || true
+        ((${n:-0} == 0)) || counts+=", $n ${tallies[i + 1]}"
+      done
+      say "still $what ($(duration $((SECONDS - t0)))$counts)..."
+      next=$((SECONDS + 15))
+    fi
+    sleep 0.5
+  done
+  wait "$pid" || rc=$?
+  return "$rc"
+}
+
 install_kafka() {
   [[ -f $KAFKA_HOME/.complete ]] && return 0
   command -v mvn >/dev/null || die "mvn not found (needed once to fetch Kafka jars)"
-  say "downloading Kafka $KAFKA_VERSION jars from Maven Central (first time, ~1-2 min)..."
+  say "downloading Kafka $KAFKA_VERSION jars from Maven Central into $KAFKA_HOME (first time only; seconds to a minute)..."
   rm -rf "$KAFKA_HOME"
   mkdir -p "$KAFKA_HOME"
-  local log=$KAFKA_HOME/install.log
-  mvn -B -f "$HERE/kafka/pom.xml" dependency:copy-dependencies -DincludeScope=runtime \
-    -DoutputDirectory="$KAFKA_HOME/libs" >"$log" 2>&1 ||
+  local log=$KAFKA_HOME/install.log t0=$SECONDS
+  run_logged "downloading Kafka jars" "$log" '^Downloaded from' 'files downloaded' -- \
+    mvn -B -f "$HERE/kafka/pom.xml" dependency:copy-dependencies -DincludeScope=runtime \
+    -DoutputDirectory="$KAFKA_HOME/libs" ||
     { tail -n 40 "$log" >&2; die "mvn failed to fetch Kafka jars (full log: $log)"; }
   touch "$KAFKA_HOME/.complete"
-  say "Kafka jars in $KAFKA_HOME/libs"
+  say "Kafka jars in $KAFKA_HOME/libs (took $(duration $((SECONDS - t0))))"
 }
 
 install_ferretdb() {
   [[ -x $FERRETDB_BIN ]] && "$FERRETDB_BIN" --version >/dev/null 2>&1 && return 0
   command -v go >/dev/null || die "go not found (needed once to build FerretDB)"
-  say "building FerretDB $FERRETDB_VERSION with Go (first time, a few minutes)..."
-  local root build src
+  local root build src log t0=$SECONDS
   root=$(dirname "$(dirname "$FERRETDB_BIN")")
   build=$root/build
+  log=$root/install.log
+  say "building FerretDB $FERRETDB_VERSION with Go into $root (first time only; 1-4 minutes on 2 cores, progress every 15 s, log: $log)..."
+  mkdir -p "$root"
+  : >"$log"
   local -x GOTOOLCHAIN=local GOFLAGS="-mod=mod -buildvcs=false"
   # cmd/ferretdb panics at startup unless build/version/version.txt exists, and
   # the module zip does not ship it (upstream generates it in CI). So build from
   # a copy of the checksum-verified module source with that file added, wired in
   # by a `replace` in a scratch copy of our go.mod.
-  src=$(cd "$HERE/ferretdb" && go mod download github.com/FerretDB/FerretDB &&
-    go list -m -f '{{.Dir}}' github.com/FerretDB/FerretDB)
+  (cd "$HERE/ferretdb" && run_logged "downloading FerretDB's source" "$log" -- \
+    go mod download -x github.com/FerretDB/FerretDB) ||
+    { tail -n 40 "$log" >&2; die "go mod download of FerretDB failed (full log: $log)"; }
+  src=$(cd "$HERE/ferretdb" && go list -m -f '{{.Dir}}' github.com/FerretDB/FerretDB)
   [[ -d $src ]] || die "go mod download of FerretDB failed"
   rm -rf "$build"
   mkdir -p "$build"
@@ -93,14 +129,18 @@ install_ferretdb() {
   chmod -R u+w "$build/src"
   echo "$FERRETDB_VERSION" >"$build/src/build/version/version.txt"
   cp "$HERE/ferretdb/go.mod" "$HERE/ferretdb/go.sum" "$build/"
+  # -v names each package as it is compiled: the progress lines count them.
   (
     cd "$build"
     go mod edit -replace github.com/FerretDB/FerretDB=./src
-    GOBIN="$root/bin" go install -trimpath github.com/FerretDB/FerretDB/cmd/ferretdb
-  ) >&2 || die "go install of FerretDB failed"
+    export GOBIN=$root/bin
+    run_logged "building FerretDB" "$log" \
+      '^go: downloading' 'modules downloaded' '^[^ ]+$' 'packages compiled' -- \
+      go install -v -trimpath github.com/FerretDB/FerretDB/cmd/ferretdb
+  ) || { tail -n 40 "$log" >&2; die "go install of FerretDB failed (full log: $log)"; }
   rm -rf "$build"
   "$FERRETDB_BIN" --version >/dev/null || die "built FerretDB does not run"
-  say "FerretDB binary at $FERRETDB_BIN"
+  say "FerretDB binary at $FERRETDB_BIN (took $(duration $((SECONDS - t0))))"
 }
 
 # Prints the bin dir of the PostgreSQL server to use: the major version that
@@ -143,8 +183,9 @@ install_postgres() {
   local apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300)
   "${apt[@]}" update >"$log" 2>&1 ||
     say "warning: apt-get update failed; trying the install anyway (log: $log)"
-  "${apt[@]}" install -y --no-install-recommends -o Dpkg::Options::=--force-confdef \
-    -o Dpkg::Options::=--force-confold "$pkg" >>"$log" 2>&1 ||
+  run_logged "installing $pkg" "$log" -- \
+    "${apt[@]}" install -y --no-install-recommends -o Dpkg::Options::=--force-confdef \
+    -o Dpkg::Options::=--force-confold "$pkg" ||
     { tail -n 40 "$log" >&2; die "apt-get install $pkg failed (full log: $log)"; }
   PG_BIN=$(pg_bin_dir) || die "apt-get installed $pkg, but still $missing"
   say "PostgreSQL server in $PG_BIN"
@@ -168,13 +209,17 @@ PG_BIN=$(pg_bin_dir) || PG_BIN=""
 pid_file() { echo "$RUN_DIR/$1.pid"; }
 
 # True if the process exists and is not a zombie: an exited process whose parent
-# has not reaped it yet (the servers' parent is init, which may reap lazily).
+# has not reaped it yet (the servers' parent is init, which may reap lazily). A
+# JVM's main thread may show as a zombie while its other threads still shut down:
+# the process is alive while /proc/<pid>/task lists more than that thread.
 alive() {
-  local stat
+  local stat tasks
   [[ $1 =~ ^[0-9]+$ ]] || return 1
   { stat=$(<"/proc/$1/stat"); } 2>/dev/null || return 1
   stat=${stat##*) }
-  [[ ${stat:0:1} != Z ]]
+  [[ ${stat:0:1} != Z ]] && return 0
+  tasks=(/proc/"$1"/task/*)
+  ((${#tasks[@]} > 1))
 }
 
 # True if the pid is alive and its command line names this stack dir. Checking
