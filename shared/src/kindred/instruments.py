@@ -82,9 +82,7 @@ def _exact_count(name: str, count: int) -> Callable[[Any], Any]:
     return check
 
 
-Mood = Annotated[
-    StrictInt, Field(ge=1, le=10, description="Mood from 1 (worst) to 10 (best)")
-]
+Mood = Annotated[StrictInt, Field(ge=1, le=10, description="Mood from 1 (worst) to 10 (best)")]
 Who5Item = Annotated[StrictInt, Field(ge=0, le=5)]
 PhqItem = Annotated[StrictInt, Field(ge=0, le=3)]
 Who5Answers = Annotated[
@@ -153,20 +151,19 @@ CountryCode = Annotated[
 _ASQ_SCREEN = ("q1", "q2", "q3", "q4")
 
 
+def _asq_schema(schema: dict[str, Any]) -> None:
+    """Question 5 can be yes only when one of questions 1-4 is yes, stated in the schema."""
+    schema["anyOf"] = [
+        {"properties": {"q5": {"not": {"const": True}}}},
+        *({"required": [q], "properties": {q: {"const": True}}} for q in _ASQ_SCREEN),
+    ]
+
+
 class Asq(BaseModel):
     """NIMH Ask Suicide-Screening Questions: yes (true) or no (false)."""
 
     model_config = ConfigDict(
-        frozen=True,
-        extra="forbid",
-        hide_input_in_errors=True,
-        json_schema_extra={
-            # Question 5 can be yes only when one of questions 1-4 is yes.
-            "anyOf": [
-                {"properties": {"q5": {"not": {"const": True}}}},
-                *({"required": [q], "properties": {q: {"const": True}}} for q in _ASQ_SCREEN),
-            ]
-        },
+        frozen=True, extra="forbid", hide_input_in_errors=True, json_schema_extra=_asq_schema
     )
 
     q1: StrictBool = Field(description="In the past few weeks, have you wished you were dead?")
@@ -218,10 +215,7 @@ def _at_least_one_schema(schema: dict[str, Any]) -> None:
     """The at-least-one rule, stated in the JSON schema (so in the OpenAPI document)."""
     not_null = {"not": {"type": "null"}}
     schema["anyOf"] = [
-        *(
-            {"required": [name.value], "properties": {name.value: not_null}}
-            for name in Instrument
-        ),
+        *({"required": [name.value], "properties": {name.value: not_null}} for name in Instrument),
         # A note counts when it holds a character other than white space.
         {"required": ["note"], "properties": {"note": {"type": "string", "pattern": "\\S"}}},
     ]
