@@ -13,6 +13,9 @@ SLOT_REQUESTED = "match.slot-requested"
 SLOT_ANSWERED = "match.slot-answered"
 CHECKIN_SUBMITTED = "checkin.submitted"
 CHECKIN_RECORDED = "checkin.recorded"
+CHECKIN_SCHEDULE_SET = "checkin.schedule-set"
+CHECKIN_REMINDER_DUE = "checkin.reminder-due"
+CHECKIN_MISSED = "checkin.missed"
 
 ALL = (
     PROFILE_SUBMITTED,
@@ -22,11 +25,15 @@ ALL = (
     MATCH_PROPOSED,
     CHECKIN_SUBMITTED,
     CHECKIN_RECORDED,
+    CHECKIN_SCHEDULE_SET,
+    CHECKIN_REMINDER_DUE,
+    CHECKIN_MISSED,
 )
 
 # Published for readers outside Kindred's own services (analytics, a partner's systems): no
 # Kindred service consumes them. Every other topic has a consumer among the services.
-OUTWARD = frozenset({CHECKIN_RECORDED})
+# Reminders and missed check-ins stay here until notifications consumes them.
+OUTWARD = frozenset({CHECKIN_RECORDED, CHECKIN_REMINDER_DUE, CHECKIN_MISSED})
 
 DEAD_LETTER_SUFFIX = ".dlt"
 

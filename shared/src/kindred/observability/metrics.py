@@ -42,6 +42,23 @@ inbox_entries = Counter(
 checkins_recorded = Counter(
     "kindred_checkins_recorded_total", "Check-ins stored", registry=registry
 )
+checkin_reminders = Counter(
+    "kindred_checkin_reminders_total",
+    "Scheduled check-in reminders emitted (checkin.reminder-due), one per occurrence",
+    registry=registry,
+)
+checkins_missed = Counter(
+    "kindred_checkins_missed_total",
+    "Scheduled check-ins missed (checkin.missed), by whether the member had been reminded "
+    "(false: the window ended while the service was down)",
+    ["reminded"],
+    registry=registry,
+)
+checkin_schedules_active = Gauge(
+    "kindred_checkin_schedules_active",
+    "Enabled check-in schedules in the partitions this replica owns",
+    registry=registry,
+)
 gateway_accepted = Counter(
     "kindred_gateway_events_accepted_total",
     "Requests the gateway accepted and published",
