@@ -156,6 +156,8 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bto ?nite\b|\b2 ?nite\b|\btonite\b", "tonight"),
         (r"\btmrw\b|\btmr\b|\btomorow\b|\btommorow\b|\btommorrow\b", "tomorrow"),
         (r"\bwrist\b", "wrists"),
+        (r"\bdi+e{2,}\b", "die"),
+        (r"\bkil\b", "kill"),
         # Letters repeated three times or more: "killlll" -> "kill".
         (r"([a-z])\1{2,}", r"\1\1"),
         # Segment boundaries and the rest of the punctuation.
@@ -250,8 +252,9 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(
         "intent.not_alive",
         INT,
-        r"(?:do|does|did) not want to (?:be alive|live|exist|be here any ?more|wake up|go on|"
-        r"be around any ?more|keep living|keep going)|"
+        r"(?:not|no longer) (?:really |even )?want to (?:be alive|"
+        r"live(?! (?:with|in|at|like|there|here|near|alone|together|on|by|through|abroad))|"
+        r"exist|be here any ?more|wake up|go on|be around any ?more|keep living|keep going)|"
         r"(?:no|not any) (?:reason|point) (?:to|in|of) (?:live|living|going on|being alive|"
         r"be alive|life)|nothing (?:left )?to live for|"
         rf"can not (?:go on|keep going|do this) any ?more|can not go on(?: like this)?{_END}|"
@@ -355,7 +358,8 @@ PATTERNS: tuple[Pattern, ...] = (
         "plan.goodbye",
         PL,
         r"(?:said|saying|say) my goodbyes|"
-        rf"(?:said|saying|say) goodbye to (?:everyone|everybody|the world|this world|my {_KIN})",
+        r"(?:said|saying|say) goodbye to (?:everyone|everybody|the world|this world)|"
+        rf"(?:said|saying|say) goodbye to my (?:family|kids|children|loved ones|friends){_END}",
     ),
     _p(
         "plan.giving_away",
