@@ -1,0 +1,205 @@
+"""The check-ins processor's schedules component, without I/O: what `tick` and `handle` commit
+together, what a new owner rebuilt from the stored documents emits, and the limits per tick."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from kindred.checkins.handlers import Checkins
+from kindred.checkins.schedules import (
+    Schedules,
+    schedule_doc,
+    state_from_doc,
+)
+from kindred.checkins.settings import CheckinsSettings
+from kindred.events.checkins import CheckinSubmitted
+from kindred.events.schedules import CheckinScheduleSet, CheckinScheduleSetData
+from kindred.partitions.processor import Changes
+from kindred.storage.writes import Put
+from tests.support.factories import checkin_submitted
+
+SETTINGS = CheckinsSettings(
+    kindred_dev_mode=True,
+    schedule_missed_window_seconds=3600,
+    schedule_missed_grace_seconds=60,
+    schedule_tick_batch_max=3,
+)
+T0 = datetime(2024, 6, 1, 6, tzinfo=UTC)  # 08:00 in Paris
+DUE = datetime(2024, 6, 1, 7, tzinfo=UTC)  # 09:00 in Paris
+
+
+def schedule_set(
+    member_id: str, at: datetime = T0, local_time: str = "09:00", **body: Any
+) -> CheckinScheduleSet:
+    data = CheckinScheduleSetData(
+        member_id=member_id,
+        time_zone=body.pop("time_zone", "Europe/Paris"),
+        local_time=local_time,
+        **body,
+    )
+    event = CheckinScheduleSet.new(subject=member_id, source="tests", data=data)
+    return event.model_copy(update={"time": at})
+
+
+def checkin(member_id: str, at: datetime) -> CheckinSubmitted:
+    return checkin_submitted(member_id).model_copy(update={"time": at})
+
+
+def loaded(*states: Any, now: datetime = T0) -> Schedules:
+    schedules = Schedules(SETTINGS, None)
+    schedules.restore(0, states, now)
+    return schedules
+
+
+def events(changes: Changes) -> list[dict[str, Any]]:
+    return [json.loads(r.value) for r in changes.records]
+
+
+def puts(changes: Changes) -> dict[str, dict[str, Any]]:
+    return {w.doc["_id"]: w.doc for w in changes.writes if isinstance(w, Put)}
+
+
+def tick(schedules: Schedules, now: datetime) -> Changes:
+    changes = Changes("kindred", now=now)
+    schedules.tick(0, changes)
+    return changes
+
+
+def test_a_reminder_and_the_schedule_moved_past_it_commit_together_once() -> None:
+    schedules = loaded()
+    changes = Changes("kindred", now=T0)
+    schedules.schedule_set(0, schedule_set("m1"), changes)
+    assert puts(changes)["m1"]["next_due"] == DUE
+    assert not changes.records
+
+    assert not tick(schedules, DUE - timedelta(seconds=1))
+    changes = tick(schedules, DUE)
+    [reminder] = events(changes)
+    assert reminder["type"] == "kindred.checkin.reminder-due.v1"
+    assert reminder["subject"] == "m1"
+    assert reminder["data"]["occurrence_id"] == "m1:2024-06-01"
+    assert reminder["data"]["local_time"] == "09:00"
+    stored = puts(changes)["m1"]
+    assert stored["next_due"] == DUE + timedelta(days=1)
+    assert stored["last_date"] == "2024-06-01"
+    assert [o["occurrence_id"] for o in stored["open"]] == ["m1:2024-06-01"]
+    assert not tick(schedules, DUE + timedelta(seconds=1))  # nothing twice
+
+
+def test_a_new_owner_emits_what_the_stored_document_has_not_recorded_and_nothing_else() -> None:
+    first = loaded()
+    changes = Changes("kindred", now=T0)
+    first.schedule_set(0, schedule_set("m1"), changes)
+    before_reminder = puts(changes)["m1"]
+    emitted = tick(first, DUE)
+    after_reminder = puts(emitted)["m1"]
+
+    # The owner crashed before its tick committed: the next one finds the reminder still due
+    # and emits it, with the same event id.
+    second = loaded(state_from_doc(before_reminder), now=DUE + timedelta(seconds=5))
+    again = tick(second, DUE + timedelta(seconds=5))
+    assert [e["id"] for e in events(again)] == [e["id"] for e in events(emitted)]
+
+    # It committed: the next owner has nothing to emit until the window ends.
+    third = loaded(state_from_doc(after_reminder), now=DUE + timedelta(seconds=5))
+    assert not tick(third, DUE + timedelta(seconds=5))
+    assert not tick(third, DUE + timedelta(minutes=30))
+
+
+def test_a_stored_schedule_reads_back_as_it_was() -> None:
+    schedules = loaded()
+    changes = Changes("kindred", now=T0)
+    schedules.schedule_set(0, schedule_set("m1", days=["mon", "sat"]), changes)
+    tick(schedules, DUE)
+    state = schedules.members[0]["m1"]
+    assert state_from_doc(schedule_doc(state, 0)) == state
+
+
+def test_missed_once_after_the_window_and_grace_then_nothing() -> None:
+    schedules = loaded()
+    schedules.schedule_set(0, schedule_set("m1"), Changes("kindred", now=T0))
+    tick(schedules, DUE)
+    window_end = DUE + timedelta(hours=1)
+    assert not tick(schedules, window_end + timedelta(seconds=59))
+    changes = tick(schedules, window_end + timedelta(seconds=60))
+    [missed] = events(changes)
+    assert missed["type"] == "kindred.checkin.missed.v1"
+    assert missed["data"]["occurrence_id"] == "m1:2024-06-01"
+    assert missed["data"]["window_seconds"] == 3600
+    assert missed["data"]["reminded"] is True
+    assert puts(changes)["m1"]["open"] == []
+    assert not tick(schedules, window_end + timedelta(minutes=5))
+
+
+def test_a_checkin_inside_the_window_answers_the_occurrence() -> None:
+    schedules = loaded()
+    schedules.schedule_set(0, schedule_set("m1"), Changes("kindred", now=T0))
+    tick(schedules, DUE)
+
+    changes = Changes("kindred", now=DUE + timedelta(minutes=10))
+    schedules.checked_in(0, checkin("m1", DUE + timedelta(minutes=10)), changes)
+    assert puts(changes)["m1"]["open"] == []  # recorded, with the check-in's own writes
+    assert not changes.records
+    assert not tick(schedules, DUE + timedelta(hours=3))
+
+
+def test_a_checkin_from_a_member_without_a_schedule_or_before_the_due_time_writes_nothing() -> None:
+    schedules = loaded()
+    schedules.schedule_set(0, schedule_set("m1"), Changes("kindred", now=T0))
+    changes = Changes("kindred", now=DUE)
+    schedules.checked_in(0, checkin("m2", DUE), changes)
+    schedules.checked_in(0, checkin("m1", DUE - timedelta(minutes=1)), changes)
+    assert not changes
+
+
+def test_the_processor_hands_schedules_and_checkins_to_the_component() -> None:
+    assert CheckinScheduleSet in Checkins.events
+    assert CheckinSubmitted in Checkins.events
+
+
+def test_each_tick_handles_at_most_the_batch_limit() -> None:
+    schedules = loaded()
+    for i in range(8):
+        schedules.schedule_set(0, schedule_set(f"m{i}"), Changes("kindred", now=T0))
+    rounds = [len(events(tick(schedules, DUE + timedelta(seconds=s)))) for s in range(4)]
+    assert rounds == [3, 3, 2, 0]
+
+
+def test_after_a_load_missed_check_ins_wait_for_the_grace_but_reminders_do_not() -> None:
+    first = loaded()
+    first.schedule_set(0, schedule_set("late"), Changes("kindred", now=T0))
+    first.schedule_set(0, schedule_set("m1", local_time="11:00"), Changes("kindred", now=T0))
+    tick(first, DUE)
+    docs = [schedule_doc(s, 0) for s in first.members[0].values()]
+
+    # Reloaded at 11:00 Paris (09:00 UTC): late's window ended at 10:00; m1 is due now.
+    reload_at = DUE + timedelta(hours=2)
+    second = loaded(*(state_from_doc(d) for d in docs), now=reload_at)
+    [reminder] = events(tick(second, reload_at))
+    assert reminder["data"]["member_id"] == "m1"
+    assert not tick(second, reload_at + timedelta(seconds=59))
+    [missed] = events(tick(second, reload_at + timedelta(seconds=60)))
+    assert missed["data"]["member_id"] == "late"
+
+
+def test_an_older_schedule_change_arriving_late_is_ignored() -> None:
+    schedules = loaded()
+    schedules.schedule_set(0, schedule_set("m1", at=T0, local_time="10:00"), Changes("kindred"))
+    changes = Changes("kindred", now=T0)
+    older = schedule_set("m1", at=T0 - timedelta(minutes=5), local_time="09:00")
+    schedules.schedule_set(0, older, changes)
+    assert not changes
+    assert schedules.members[0]["m1"].schedule.hhmm == "10:00"
+
+
+def test_a_disabled_schedule_emits_nothing() -> None:
+    schedules = loaded()
+    schedules.schedule_set(0, schedule_set("m1"), Changes("kindred", now=T0))
+    changes = Changes("kindred", now=T0 + timedelta(minutes=1))
+    off = schedule_set("m1", at=T0 + timedelta(minutes=1), enabled=False)
+    schedules.schedule_set(0, off, changes)
+    assert puts(changes)["m1"]["enabled"] is False
+    assert puts(changes)["m1"]["next_due"] is None
+    assert not tick(schedules, DUE + timedelta(days=3))
