@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from kindred.internal_api import bearer
 from kindred.notifications.app import create_app
 from kindred.notifications.settings import NotificationsSettings
 from tests.support.factories import match_proposed
@@ -39,7 +40,9 @@ async def test_poison_is_dead_lettered_and_the_next_message_is_processed(
 
         async def seeker_inbox() -> list[dict[str, object]]:
             items: list[dict[str, object]] = (
-                await client.get("/internal/members/seeker/inbox")
+                await client.get(
+                    "/internal/members/seeker/inbox", headers=bearer(settings.internal_api_token)
+                )
             ).json()["items"]
             return items
 
