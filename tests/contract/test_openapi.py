@@ -40,7 +40,7 @@ def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]
 
 def test_every_member_route_declares_its_real_errors(document: dict[str, Any]) -> None:
     members = [(m, p, o) for m, p, o in operations(document) if p.startswith("/v1/")]
-    assert len(members) == 4
+    assert len(members) == 5
     for method, path, operation in members:
         expected = {"401", "403", "422", "503"} | (
             {"400", "413", "415"} if "requestBody" in operation else set()
@@ -87,3 +87,24 @@ def test_the_profile_schema_holds_the_models_rules(document: dict[str, Any]) -> 
     assert not validator.is_valid({k: v for k, v in profile_body().items() if k != "capacity"})
     assert not validator.is_valid(profile_body(time_zone="Mars/Olympus"))
     assert not validator.is_valid(profile_body(capacity=True))
+
+
+def test_the_checkin_schedule_schema_holds_the_models_rules(document: dict[str, Any]) -> None:
+    schema = resolved(document, "CheckinSchedule")
+    validator = jsonschema_rs.Draft202012Validator(schema)
+    good = {"time_zone": "Europe/Paris", "local_time": "09:30"}
+    assert validator.is_valid(good)
+    assert validator.is_valid({**good, "days": ["mon", "fri"], "enabled": False})
+    for bad in (
+        {**good, "local_time": "9:30"},
+        {**good, "local_time": "24:00"},
+        {**good, "local_time": "12:60"},
+        {**good, "days": []},
+        {**good, "days": ["mon", "mon"]},
+        {**good, "days": ["monday"]},
+        {**good, "enabled": "false"},
+        {**good, "time_zone": "Mars/Olympus"},
+        {**good, "every": "hour"},
+        {"local_time": "09:30"},
+    ):
+        assert not validator.is_valid(bad), bad

@@ -233,6 +233,7 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "/v1/members/m1/profile": profile_body(),
     "/v1/members/m1/support-requests": support_body(),
     "/v1/members/m1/checkins": {"mood": 5},
+    "/v1/members/m1/checkin-schedule": {"time_zone": "Europe/Paris", "local_time": "09:00"},
 }
 
 

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from kindred.events.checkins import CheckinSubmitted
 from kindred.events.matching import SupportRequested
 from kindred.events.members import ProfileSubmitted
+from kindred.events.schedules import CheckinScheduleSet
 from kindred.gateway.errors import install_error_handlers
 from kindred.gateway.limits import BodySizeLimit
 from kindred.gateway.openapi import describe_api
@@ -36,7 +37,7 @@ def create_app(
     service = Service(
         settings=settings,
         broker=broker,
-        publishes=[ProfileSubmitted, SupportRequested, CheckinSubmitted],
+        publishes=[ProfileSubmitted, SupportRequested, CheckinSubmitted, CheckinScheduleSet],
         on_shutdown=[notifications.aclose],
     )
     app = build_app(

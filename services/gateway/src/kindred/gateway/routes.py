@@ -15,6 +15,7 @@ from kindred.events.checkins import Checkin, CheckinSubmitted, CheckinSubmittedD
 from kindred.events.envelope import Envelope, new_id
 from kindred.events.matching import SupportRequest, SupportRequested, SupportRequestedData
 from kindred.events.members import Profile, ProfileSubmitted, ProfileSubmittedData
+from kindred.events.schedules import CheckinSchedule, CheckinScheduleSet, CheckinScheduleSetData
 from kindred.gateway.auth import CurrentPrincipal, require_self
 from kindred.gateway.errors import ErrorBody, error_body
 from kindred.gateway.limits import JsonBodyRoute
@@ -135,6 +136,20 @@ def api_router(
             ),
         )
         return await accept(event, checkin_id)
+
+    @router.put("/members/{member_id}/checkin-schedule", status_code=202, responses=WRITE_ERRORS)
+    async def set_checkin_schedule(
+        member_id: MemberPath, body: CheckinSchedule, principal: CurrentPrincipal
+    ) -> Accepted:
+        """Set, change or disable the member's check-in schedule: a local time of day in their
+        time zone, on the days chosen (every day by default), at most once a day."""
+        require_self(member_id, principal)
+        event = CheckinScheduleSet.new(
+            subject=member_id,
+            source=SOURCE,
+            data=CheckinScheduleSetData(member_id=member_id, **body.model_dump()),
+        )
+        return await accept(event, member_id)
 
     @router.get("/members/{member_id}/inbox", responses=READ_ERRORS)
     async def read_inbox(
