@@ -15,6 +15,7 @@ from tests.support.factories import profile_body
 
 pytestmark = pytest.mark.contract
 
+CHECKIN_ERROR_REF = "#/components/schemas/CheckinError"
 ERROR_REF = "#/components/schemas/ErrorBody"
 
 
@@ -40,7 +41,7 @@ def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]
 
 def test_every_member_route_declares_its_real_errors(document: dict[str, Any]) -> None:
     members = [(m, p, o) for m, p, o in operations(document) if p.startswith("/v1/")]
-    assert len(members) == 5
+    assert len(members) == 6
     for method, path, operation in members:
         expected = {"401", "403", "422", "503"} | (
             {"400", "413", "415"} if "requestBody" in operation else set()
@@ -49,8 +50,14 @@ def test_every_member_route_declares_its_real_errors(document: dict[str, Any]) -
         assert errors == expected, (method, path)
         for status in errors:
             content = operation["responses"][status]["content"]
-            assert content == {"application/json": {"schema": {"$ref": ERROR_REF}}}, status
+            # A check-in's 422 and 503 carry the crisis resources too (`safety`).
+            checkin = path.endswith("/checkins") and status in {"422", "503"}
+            ref = CHECKIN_ERROR_REF if checkin else ERROR_REF
+            assert content == {"application/json": {"schema": {"$ref": ref}}}, (path, status)
         assert operation["security"] == [{"HTTPBearer": []}], path
+    checkin_error = document["components"]["schemas"]["CheckinError"]
+    assert checkin_error["required"] == ["error", "detail", "fields", "safety"]
+    assert "safety" in checkin_error["properties"]
     assert "HTTPValidationError" not in json.dumps(document)
     error = document["components"]["schemas"]["ErrorBody"]
     assert error["required"] == ["error", "detail", "fields"]

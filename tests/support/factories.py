@@ -59,11 +59,16 @@ def support_requested(
     )
 
 
-def checkin_submitted(member_id: str, mood: int = 6, note: str = "ok") -> CheckinSubmitted:
+def checkin_submitted(
+    member_id: str, mood: int | None = 6, note: str = "ok", **answers: Any
+) -> CheckinSubmitted:
+    """A check-in as the gateway publishes it; `answers` adds instruments (who5=[...], ...)."""
     return CheckinSubmitted.new(
         subject=member_id,
         source="tests",
-        data=CheckinSubmittedData(checkin_id=new_id(), member_id=member_id, mood=mood, note=note),
+        data=CheckinSubmittedData(
+            checkin_id=new_id(), member_id=member_id, mood=mood, note=note, **answers
+        ),
     )
 
 

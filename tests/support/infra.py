@@ -32,9 +32,13 @@ class Infra:
 
     def kafka_pid(self) -> int | None:
         """The local Kafka's process id (fault tests pause it), if there is one."""
+        return self.server_pid("kafka")
+
+    def server_pid(self, name: str) -> int | None:
+        """The process id of a local stack server ("kafka", "ferretdb"), if there is one."""
         if self.stack_dir is None:
             return None
-        return int((self.stack_dir / "run" / "kafka.pid").read_text().strip())
+        return int((self.stack_dir / "run" / f"{name}.pid").read_text().strip())
 
 
 def docker_available() -> bool:

@@ -16,7 +16,7 @@ from tests.support.waiting import eventually
 
 
 async def test_a_checkin_is_stored_and_recorded_once_even_when_delivered_twice(
-    infra: Infra, namespace: str
+    infra: Infra, namespace: str, mongo: AsyncMongoClient[dict[str, Any]]
 ) -> None:
     settings = settings_for(CheckinsSettings, infra, namespace)
     topic = f"{namespace}.checkin.recorded"
@@ -32,15 +32,15 @@ async def test_a_checkin_is_stored_and_recorded_once_even_when_delivered_twice(
             ),
             what="the marker check-in recorded",
         )
+        await reader.read_to_end()
         ids = [v["data"]["checkin_id"] for v in reader.values()]
         assert ids == [first.data.checkin_id, marker.data.checkin_id]
         assert "rough week" not in reader.records[0].value.decode()
+        assert reader.values()[0]["data"]["scores"]["mood"] == 4
 
-        mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongodb_url)
         stored = await mongo[settings.database_name]["checkins"].find_one(
             {"_id": first.data.checkin_id}
         )
         assert stored is not None
-        assert stored["mood"] == 4
-        assert stored["note"] == "rough week"
-        await mongo.close()
+        assert (stored["answers"]["mood"], stored["answers"]["note"]) == (4, "rough week")
+        assert stored["scores"]["mood"] == 4 and stored["safety_rules"] == []

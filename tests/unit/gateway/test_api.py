@@ -7,6 +7,8 @@ whole body.
 from __future__ import annotations
 
 import json
+import types
+import typing
 import warnings
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -22,6 +24,7 @@ from faststream.kafka.annotations import KafkaMessage
 from kindred.events.checkins import CheckinSubmitted
 from kindred.events.matching import SupportRequested
 from kindred.events.members import ProfileSubmitted
+from kindred.events.safety import SafetyEpisodeCloseRequested
 from kindred.gateway.app import create_app
 from kindred.gateway.auth import EXPIRED, FORBIDDEN, INVALID, MISSING, issue_token
 from kindred.gateway.limits import UNSUPPORTED
@@ -35,6 +38,7 @@ TOPICS = {
     ProfileSubmitted: "unit.member.profile-submitted",
     SupportRequested: "unit.support.requested",
     CheckinSubmitted: "unit.checkin.submitted",
+    SafetyEpisodeCloseRequested: "unit.safety.episode-close-requested",
 }
 
 
@@ -149,7 +153,9 @@ async def test_a_checkin_is_published_keyed_by_the_member(gateway: Gateway) -> N
         "note": "ok",
         "checkin_id": accepted["resource_id"],
         "member_id": "m1",
+        **dict.fromkeys(("who5", "phq2", "phq9", "asq", "country")),
     }
+    assert accepted["safety"] is None
 
 
 # --- invalid input: 422 naming the field, nothing published -----------------------------------
@@ -202,9 +208,10 @@ async def test_a_bad_checkin_names_mood(gateway: Gateway) -> None:
     )
     problem = "Input should be less than or equal to 10"
     assert response.status_code == 422
-    assert response.json() == error(
-        "invalid_request", f"mood: {problem}", [{"field": "mood", "problem": problem}]
-    )
+    assert response.json() == {
+        **error("invalid_request", f"mood: {problem}", [{"field": "mood", "problem": problem}]),
+        "safety": None,
+    }
 
 
 async def test_a_supporter_without_capacity_is_422(gateway: Gateway) -> None:
@@ -232,9 +239,22 @@ async def test_an_unknown_time_zone_is_422_without_echoing_it(gateway: Gateway) 
 VALID_BODIES: dict[str, dict[str, Any]] = {
     "/v1/members/m1/profile": profile_body(),
     "/v1/members/m1/support-requests": support_body(),
-    "/v1/members/m1/checkins": {"mood": 5},
+    "/v1/members/m1/checkins": {"mood": 5, "note": "a long day"},
     "/v1/members/m1/checkin-schedule": {"time_zone": "Europe/Paris", "local_time": "09:00"},
+    "/v1/safety/members/m1/episode/close": {"reason": "spoke with them; safe for now"},
 }
+
+
+def _is_integer(annotation: Any) -> bool:
+    """int, an Annotated int, or either of them | None."""
+    if annotation is int:
+        return True
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _is_integer(typing.get_args(annotation)[0])
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and type(None) in args:
+        return any(_is_integer(a) for a in args if a is not type(None))
+    return False
 
 
 def integer_fields() -> list[tuple[str, str, str]]:
@@ -251,12 +271,14 @@ def integer_fields() -> list[tuple[str, str, str]]:
         assert path in VALID_BODIES, f"a valid body for {path} is missing here"
         method = sorted(route.methods)[0]  # type: ignore[attr-defined]
         for name, info in model.model_fields.items():
-            if info.annotation is int:
+            if _is_integer(info.annotation):
                 found.append((method, path, name))
     return found
 
 
 INTEGER_FIELDS = integer_fields()
+# A check-in answers any instruments it likes: mood may be null when others are answered.
+OPTIONAL_INTEGERS = {"mood"}
 
 
 def test_the_request_models_have_integer_fields_to_check() -> None:
@@ -273,6 +295,9 @@ async def test_an_integer_field_is_an_integer_and_nothing_else(
 ) -> None:
     body = {**VALID_BODIES[path], name: value}
     response = await gateway.client.request(method, path, json=body, headers=auth("m1"))
+    if value is None and name in OPTIONAL_INTEGERS:
+        assert response.status_code == 202, response.text  # null: not answered
+        return
     assert response.status_code == 422, response.text
     assert [f["field"] for f in response.json()["fields"]] == [name]
     assert gateway.published == []
@@ -285,11 +310,14 @@ async def test_malformed_json_is_422(gateway: Gateway) -> None:
         headers={**auth("m1"), "Content-Type": "application/json"},
     )
     assert response.status_code == 422
-    assert response.json() == error(
-        "invalid_request",
-        "[1]: JSON decode error",
-        [{"field": "[1]", "problem": "JSON decode error"}],
-    )
+    assert response.json() == {
+        **error(
+            "invalid_request",
+            "[1]: JSON decode error",
+            [{"field": "[1]", "problem": "JSON decode error"}],
+        ),
+        "safety": None,
+    }
 
 
 # --- input limits ------------------------------------------------------------------------------
@@ -537,7 +565,7 @@ async def test_kafka_unavailable_is_503_and_nothing_is_claimed(
     )
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
-    assert response.json() == error("unavailable", UNCONFIRMED)
+    assert response.json() == {**error("unavailable", UNCONFIRMED), "safety": None}
     assert gateway.published == []
 
 
@@ -548,3 +576,103 @@ async def test_an_unknown_path_and_method_answer_the_error_body(gateway: Gateway
     assert wrong.status_code == 405
     assert wrong.json() == error("method_not_allowed", "Method Not Allowed")
     assert wrong.headers["Allow"] == "POST"
+
+
+# --- safety: crisis resources in the response, whatever happens next ---------------------------
+
+URGENT_PHQ9 = [1, 1, 1, 1, 1, 1, 1, 1, 2]
+
+
+async def test_a_triggering_checkin_answers_with_crisis_resources_for_the_country(
+    gateway: Gateway,
+) -> None:
+    body = {"phq9": URGENT_PHQ9, "country": "GB"}
+    response = await gateway.client.post("/v1/members/m1/checkins", json=body, headers=auth("m1"))
+    assert response.status_code == 202, response.text
+    safety = response.json()["safety"]
+    assert safety["severity"] == "urgent"
+    assert safety["resources"]["country"] == "GB"
+    assert "116 123" in {s["phone"] for s in safety["resources"]["services"]}
+    assert "peer support, not a crisis" in safety["message"]
+    [message] = gateway.published  # the check-in goes on to the check-ins service, which alerts
+    assert message.event["data"]["phq9"] == URGENT_PHQ9
+
+
+async def test_plan_language_in_the_note_answers_with_the_international_fallback(
+    gateway: Gateway,
+) -> None:
+    body = {"note": "I have the pills ready and I am going to take them tonight"}
+    response = await gateway.client.post("/v1/members/m1/checkins", json=body, headers=auth("m1"))
+    assert response.status_code == 202, response.text
+    safety = response.json()["safety"]
+    assert (safety["severity"], safety["resources"]["country"]) == ("urgent", None)
+    assert safety["resources"]["services"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"mood": 7, "note": "I am not going to hurt myself, just a rough day"},
+        {"phq9": [0, 0, 0, 0, 0, 0, 0, 0, 0]},
+        {"asq": {"q1": False, "q2": False, "q3": False, "q4": False}},
+    ],
+)
+async def test_a_calm_checkin_carries_no_safety_notice(
+    gateway: Gateway, body: dict[str, Any]
+) -> None:
+    response = await gateway.client.post("/v1/members/m1/checkins", json=body, headers=auth("m1"))
+    assert response.status_code == 202, response.text
+    assert response.json()["safety"] is None
+
+
+async def test_kafka_unavailable_still_gives_the_member_crisis_resources(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def refuse(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(gateway.app.state.service.broker, "publish", refuse)
+    body = {"asq": {"q1": True, "q2": True, "q3": False, "q4": False, "q5": True}, "country": "US"}
+    response = await gateway.client.post("/v1/members/m1/checkins", json=body, headers=auth("m1"))
+    assert response.status_code == 503
+    payload = response.json()
+    assert (payload["error"], payload["detail"]) == ("unavailable", UNCONFIRMED)
+    assert payload["safety"]["severity"] == "urgent"
+    assert "988" in {s["phone"] for s in payload["safety"]["resources"]["services"]}
+
+
+async def test_a_refused_checkin_still_shows_crisis_resources_when_its_note_fires_a_rule(
+    gateway: Gateway,
+) -> None:
+    body = {"mood": True, "note": "tonight I am going to kill myself", "country": "CA"}
+    response = await gateway.client.post("/v1/members/m1/checkins", json=body, headers=auth("m1"))
+    assert response.status_code == 422
+    payload = response.json()
+    assert [f["field"] for f in payload["fields"]] == ["mood"]
+    assert payload["safety"]["severity"] == "urgent"
+    assert payload["safety"]["resources"]["country"] == "CA"
+    assert gateway.published == []  # nothing of a refused check-in is recorded
+
+
+async def test_a_refused_checkin_without_a_trigger_has_no_safety_block(gateway: Gateway) -> None:
+    body = {"mood": 11, "note": "fine"}
+    response = await gateway.client.post("/v1/members/m1/checkins", json=body, headers=auth("m1"))
+    assert response.status_code == 422
+    assert response.json()["safety"] is None
+
+
+async def test_only_safety_staff_close_an_episode(gateway: Gateway) -> None:
+    body = {"reason": "spoke with them; safe for now"}
+    path = "/v1/safety/members/m1/episode/close"
+    refused = await gateway.client.post(path, json=body, headers=auth("m1"))
+    assert refused.status_code == 403
+    assert refused.json() == error("forbidden", "this action needs the safety-staff role")
+    other = await gateway.client.post(path, json=body, headers=auth("s9", roles=("supporter",)))
+    assert other.status_code == 403
+    assert gateway.published == []
+
+    staff = await gateway.client.post(path, json=body, headers=auth("s1", roles=("safety-staff",)))
+    assert staff.status_code == 202, staff.text
+    [message] = gateway.published
+    assert (message.topic, message.key) == (TOPICS[SafetyEpisodeCloseRequested], b"m1")
+    assert message.event["data"] == {"member_id": "m1", "staff_id": "s1", "reason": body["reason"]}

@@ -16,6 +16,11 @@ CHECKIN_RECORDED = "checkin.recorded"
 CHECKIN_SCHEDULE_SET = "checkin.schedule-set"
 CHECKIN_REMINDER_DUE = "checkin.reminder-due"
 CHECKIN_MISSED = "checkin.missed"
+CHECKIN_TREND_WORSENED = "checkin.trend-worsened"
+SAFETY_ALERT_RAISED = "safety.alert-raised"
+SAFETY_EPISODE_OPENED = "safety.episode-opened"
+SAFETY_EPISODE_CLOSE_REQUESTED = "safety.episode-close-requested"
+SAFETY_EPISODE_CLOSED = "safety.episode-closed"
 
 ALL = (
     PROFILE_SUBMITTED,
@@ -28,12 +33,28 @@ ALL = (
     CHECKIN_SCHEDULE_SET,
     CHECKIN_REMINDER_DUE,
     CHECKIN_MISSED,
+    CHECKIN_TREND_WORSENED,
+    SAFETY_ALERT_RAISED,
+    SAFETY_EPISODE_OPENED,
+    SAFETY_EPISODE_CLOSE_REQUESTED,
+    SAFETY_EPISODE_CLOSED,
 )
 
 # Published for readers outside Kindred's own services (analytics, a partner's systems): no
 # Kindred service consumes them. Every other topic has a consumer among the services.
-# Reminders and missed check-ins stay here until notifications consumes them.
-OUTWARD = frozenset({CHECKIN_RECORDED, CHECKIN_REMINDER_DUE, CHECKIN_MISSED})
+# Reminders, missed check-ins, trends, alerts and episodes stay here until notifications and
+# matching consume them.
+OUTWARD = frozenset(
+    {
+        CHECKIN_RECORDED,
+        CHECKIN_REMINDER_DUE,
+        CHECKIN_MISSED,
+        CHECKIN_TREND_WORSENED,
+        SAFETY_ALERT_RAISED,
+        SAFETY_EPISODE_OPENED,
+        SAFETY_EPISODE_CLOSED,
+    }
+)
 
 DEAD_LETTER_SUFFIX = ".dlt"
 

@@ -42,6 +42,35 @@ inbox_entries = Counter(
 checkins_recorded = Counter(
     "kindred_checkins_recorded_total", "Check-ins stored", registry=registry
 )
+checkins_by_instrument = Counter(
+    "kindred_checkins_by_instrument_total",
+    "Check-ins stored, per instrument answered (mood, who5, phq2, phq9, asq, note)",
+    ["instrument"],
+    registry=registry,
+)
+safety_triggers = Counter(
+    "kindred_safety_triggers_total",
+    "Safety rules fired by check-ins, by rule and severity",
+    ["rule", "severity"],
+    registry=registry,
+)
+safety_alerts = Counter(
+    "kindred_safety_alerts_total",
+    "Safety alerts raised (safety.alert-raised), by severity",
+    ["severity"],
+    registry=registry,
+)
+safety_alert_seconds = Histogram(
+    "kindred_safety_alert_seconds",
+    "Time from a check-in accepted by the gateway to its safety alert published (acks=all)",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+    registry=registry,
+)
+safety_episodes_open = Gauge(
+    "kindred_safety_episodes_open",
+    "Members in an open safety episode, in the partitions this replica owns",
+    registry=registry,
+)
 checkin_reminders = Counter(
     "kindred_checkin_reminders_total",
     "Scheduled check-in reminders emitted (checkin.reminder-due), one per occurrence",

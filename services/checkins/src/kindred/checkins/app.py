@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from kindred.checkins import schedules
+from kindred.checkins import members, schedules
 from kindred.checkins.handlers import Checkins
 from kindred.checkins.repository import INDEXES
 from kindred.checkins.settings import CheckinsSettings
-from kindred.events.checkins import CheckinRecorded
+from kindred.events.checkins import CheckinRecorded, CheckinTrendWorsened
+from kindred.events.safety import SafetyAlertRaised, SafetyEpisodeClosed, SafetyEpisodeOpened
 from kindred.events.schedules import CheckinMissed, CheckinReminderDue
 from kindred.messaging.broker import create_broker
 from kindred.service import Service, build_app
@@ -22,9 +23,21 @@ def create_app(settings: CheckinsSettings | None = None) -> FastAPI:
         settings=settings,
         broker=create_broker(settings),
         mongo=mongo,
-        indexes=INDEXES + schedules.INDEXES,
-        processor=Checkins(settings, schedules.Schedules(settings, database(mongo, settings))),
+        indexes=INDEXES + schedules.INDEXES + members.INDEXES,
+        processor=Checkins(
+            settings,
+            schedules.Schedules(settings, database(mongo, settings)),
+            members.Members(database(mongo, settings)),
+        ),
         tick_interval=settings.schedule_tick_seconds,
-        publishes=[CheckinRecorded, CheckinReminderDue, CheckinMissed],
+        publishes=[
+            CheckinRecorded,
+            CheckinTrendWorsened,
+            SafetyAlertRaised,
+            SafetyEpisodeOpened,
+            SafetyEpisodeClosed,
+            CheckinReminderDue,
+            CheckinMissed,
+        ],
     )
     return build_app(service, title="Kindred check-ins")

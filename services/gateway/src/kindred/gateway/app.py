@@ -8,11 +8,12 @@ from fastapi import FastAPI
 from kindred.events.checkins import CheckinSubmitted
 from kindred.events.matching import SupportRequested
 from kindred.events.members import ProfileSubmitted
+from kindred.events.safety import SafetyEpisodeCloseRequested
 from kindred.events.schedules import CheckinScheduleSet
 from kindred.gateway.errors import install_error_handlers
 from kindred.gateway.limits import BodySizeLimit
 from kindred.gateway.openapi import describe_api
-from kindred.gateway.routes import api_router
+from kindred.gateway.routes import api_router, rejected_checkin_safety
 from kindred.gateway.settings import GatewaySettings
 from kindred.internal_api import bearer
 from kindred.messaging.broker import EventPublisher, create_broker
@@ -37,16 +38,25 @@ def create_app(
     service = Service(
         settings=settings,
         broker=broker,
-        publishes=[ProfileSubmitted, SupportRequested, CheckinSubmitted, CheckinScheduleSet],
+        publishes=[
+            ProfileSubmitted,
+            SupportRequested,
+            CheckinSubmitted,
+            SafetyEpisodeCloseRequested,
+            CheckinScheduleSet,
+        ],
         on_shutdown=[notifications.aclose],
     )
+    resources = settings.crisis_resources()
     app = build_app(
         service,
         title="Kindred gateway",
-        routers=[api_router(publisher, notifications, settings.publish_timeout_seconds)],
+        routers=[api_router(publisher, notifications, settings.publish_timeout_seconds, resources)],
     )
     app.state.settings = settings
-    install_error_handlers(app)
+    install_error_handlers(
+        app, on_rejected=lambda request, raw: rejected_checkin_safety(request, raw, resources)
+    )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     describe_api(app)
     return app

@@ -91,4 +91,17 @@ def require_self(member_id: str, principal: Principal) -> None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=error_body(403, FORBIDDEN))
 
 
+# The role of the humans on call who acknowledge alerts and close safety episodes.
+SAFETY_STAFF = "safety-staff"
+MISSING_ROLE = "this action needs the {role} role"
+
+
+def require_role(principal: Principal, role: str) -> None:
+    """Staff roles are explicit: granted in the token's `roles`, never implied."""
+    if role not in principal.roles:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, detail=error_body(403, MISSING_ROLE.format(role=role))
+        )
+
+
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

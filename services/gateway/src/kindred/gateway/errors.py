@@ -7,6 +7,7 @@ client.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -90,15 +91,22 @@ def validation_problems(exc: RequestValidationError) -> list[FieldProblem]:
     ]
 
 
-def install_error_handlers(app: FastAPI) -> None:
+# What a route adds to the 422 body of a request it refused: (request, the raw body) -> fields.
+Rejected = Callable[[Request, Any], dict[str, Any]]
+
+
+def install_error_handlers(app: FastAPI, on_rejected: Rejected | None = None) -> None:
     @app.exception_handler(RequestValidationError)
-    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = validation_problems(exc)
         listed = problems[:MAX_FIELDS]
         summary = "; ".join(f"{p.field}: {p.problem}" for p in listed[:5])
         if len(problems) > 5:
             summary += f"; and {len(problems) - 5} more"
-        return JSONResponse(status_code=422, content=error_body(422, summary, listed))
+        body = error_body(422, summary, listed)
+        if on_rejected is not None:
+            body |= on_rejected(request, exc.body)
+        return JSONResponse(status_code=422, content=body)
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:

@@ -8,21 +8,25 @@ import time
 from typing import Annotated, Any
 
 import httpx
-from fastapi import APIRouter, HTTPException, Path, Query, status
-from pydantic import BaseModel, ValidationError
+from fastapi import APIRouter, HTTPException, Path, Query, Request, status
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kindred.events.checkins import Checkin, CheckinSubmitted, CheckinSubmittedData
 from kindred.events.envelope import Envelope, new_id
 from kindred.events.matching import SupportRequest, SupportRequested, SupportRequestedData
 from kindred.events.members import Profile, ProfileSubmitted, ProfileSubmittedData
+from kindred.events.safety import SafetyEpisodeCloseRequested, SafetyEpisodeCloseRequestedData
 from kindred.events.schedules import CheckinSchedule, CheckinScheduleSet, CheckinScheduleSetData
-from kindred.gateway.auth import CurrentPrincipal, require_self
+from kindred.gateway.auth import SAFETY_STAFF, CurrentPrincipal, require_role, require_self
 from kindred.gateway.errors import ErrorBody, error_body
 from kindred.gateway.limits import JsonBodyRoute
+from kindred.instruments import NOTE_MAX_CHARS, CheckinAnswers
 from kindred.internal_api import Inbox
 from kindred.messaging.broker import EventPublisher
 from kindred.observability.metrics import gateway_accepted, gateway_publish_seconds
 from kindred.observability.outages import outage
+from kindred.safety.resources import CrisisResources, ResourceTable, resources_for
+from kindred.safety.rules import Severity, Trigger, evaluate, max_severity
 
 MemberPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.\-]{1,64}$")]
 SOURCE = "kindred/gateway"
@@ -33,6 +37,40 @@ class Accepted(BaseModel):
     event_id: str
     correlation_id: str
     resource_id: str | None = None
+
+
+class SafetyNotice(BaseModel):
+    """Shown to a member whose check-in fired a safety rule, at once, with this response."""
+
+    severity: Severity
+    message: str = Field(description="What to do now, for the member to read")
+    resources: CrisisResources = Field(
+        description="Crisis services for the member's country (`country` in the check-in), or "
+        "international ones"
+    )
+
+
+class CheckinAccepted(Accepted):
+    safety: SafetyNotice | None = Field(
+        default=None,
+        description="Present when the check-in fired a safety rule: show it to the member "
+        "now. The on-call staff are alerted too.",
+    )
+
+
+class CheckinError(ErrorBody):
+    """An error answering a check-in (422, 503): if the check-in fired a safety rule, the
+    member still gets the crisis resources, in `safety`."""
+
+    safety: SafetyNotice | None = None
+
+
+class EpisodeClosure(BaseModel):
+    """The body of `POST /v1/safety/members/{id}/episode/close` (safety staff only)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+
+    reason: str = Field(min_length=1, max_length=500, description="Why it can close (audit)")
 
 
 # Kafka did not acknowledge in time. The record may still be written later (it can be on its
@@ -66,14 +104,77 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     415: _error("The body is not sent as application/json"),
     503: _error("Kafka did not confirm the request in time", headers=_RETRY_AFTER),
 }
+CHECKIN_ERRORS: dict[int | str, dict[str, Any]] = {
+    **WRITE_ERRORS,
+    422: {
+        "model": CheckinError,
+        "description": "A value is invalid; `fields` names each one. Nothing is recorded; "
+        "`safety` carries the crisis resources if what could be read fired a rule",
+    },
+    503: {
+        "model": CheckinError,
+        "description": "Kafka did not confirm the check-in in time; `safety` still carries "
+        "the crisis resources if a rule fired",
+        "headers": _RETRY_AFTER,
+    },
+}
+STAFF_ERRORS: dict[int | str, dict[str, Any]] = {
+    **WRITE_ERRORS,
+    403: _error("The token does not carry the safety-staff role"),
+}
 READ_ERRORS: dict[int | str, dict[str, Any]] = {
     **_AUTH_ERRORS,
     503: _error("The notifications service cannot be reached now"),
 }
 
 
+def safety_notice(body: Checkin, resources: ResourceTable) -> SafetyNotice | None:
+    """The same stateless rules the check-ins service applies, evaluated here so the member
+    sees crisis resources in this very response; the check-ins service raises the alert."""
+    severity = max_severity(evaluate(body))
+    if severity is None:
+        return None
+    found = resources_for(body.country, resources)
+    return SafetyNotice(severity=severity, message=found.message, resources=found)
+
+
+# The parts of a check-in the safety rules read, each checked on its own when the whole is
+# refused: one bad field must not hide a crisis note or an acute answer.
+_SAFETY_PARTS = ("phq9", "asq", "note")
+
+
+def rejected_checkin_safety(request: Request, raw: Any, resources: ResourceTable) -> dict[str, Any]:
+    """The crisis resources for a check-in refused as invalid (422) that still fires a rule.
+
+    Nothing of a refused check-in is recorded and no alert is raised (the member is told to
+    correct and resend it), but the member sees the resources at once, as for a valid one."""
+    if request.method != "POST" or not request.url.path.endswith("/checkins"):
+        return {}
+    if not isinstance(raw, dict):
+        return {"safety": None}
+    triggers: list[Trigger] = []
+    for part in _SAFETY_PARTS:
+        value = raw.get(part)
+        if part == "note" and isinstance(value, str):
+            value = value[:NOTE_MAX_CHARS]
+        try:
+            triggers += evaluate(CheckinAnswers.model_validate({part: value}))
+        except ValidationError:
+            continue
+    severity = max_severity(triggers)
+    if severity is None:
+        return {"safety": None}
+    country = raw.get("country")
+    found = resources_for(country if isinstance(country, str) else None, resources)
+    notice = SafetyNotice(severity=severity, message=found.message, resources=found)
+    return {"safety": notice.model_dump(mode="json")}
+
+
 def api_router(
-    publisher: EventPublisher, http: httpx.AsyncClient, publish_timeout: float
+    publisher: EventPublisher,
+    http: httpx.AsyncClient,
+    publish_timeout: float,
+    resources: ResourceTable,
 ) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["members"], route_class=JsonBodyRoute)
 
@@ -122,11 +223,12 @@ def api_router(
         )
         return await accept(event, request_id)
 
-    @router.post("/members/{member_id}/checkins", status_code=202, responses=WRITE_ERRORS)
+    @router.post("/members/{member_id}/checkins", status_code=202, responses=CHECKIN_ERRORS)
     async def submit_checkin(
         member_id: MemberPath, body: Checkin, principal: CurrentPrincipal
-    ) -> Accepted:
+    ) -> CheckinAccepted:
         require_self(member_id, principal)
+        notice = safety_notice(body, resources)
         checkin_id = new_id()
         event = CheckinSubmitted.new(
             subject=member_id,
@@ -135,7 +237,35 @@ def api_router(
                 checkin_id=checkin_id, member_id=member_id, **body.model_dump()
             ),
         )
-        return await accept(event, checkin_id)
+        try:
+            accepted = await accept(event, checkin_id)
+        except HTTPException as exc:
+            if isinstance(exc.detail, dict):
+                safety = None if notice is None else notice.model_dump(mode="json")
+                exc.detail = {**exc.detail, "safety": safety}
+            raise
+        return CheckinAccepted(**accepted.model_dump(), safety=notice)
+
+    @router.post(
+        "/safety/members/{member_id}/episode/close",
+        status_code=202,
+        responses=STAFF_ERRORS,
+        tags=["safety staff"],
+    )
+    async def close_episode(
+        member_id: MemberPath, body: EpisodeClosure, principal: CurrentPrincipal
+    ) -> Accepted:
+        """Close a member's open safety episode (role `safety-staff`): the member can be
+        matched with peers again. Recorded with who closed it and why."""
+        require_role(principal, SAFETY_STAFF)
+        event = SafetyEpisodeCloseRequested.new(
+            subject=member_id,
+            source=SOURCE,
+            data=SafetyEpisodeCloseRequestedData(
+                member_id=member_id, staff_id=principal.member_id, reason=body.reason
+            ),
+        )
+        return await accept(event, member_id)
 
     @router.put("/members/{member_id}/checkin-schedule", status_code=202, responses=WRITE_ERRORS)
     async def set_checkin_schedule(

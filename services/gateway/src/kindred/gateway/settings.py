@@ -2,7 +2,13 @@ from typing import ClassVar
 
 from pydantic import Field, field_validator
 
-from kindred.settings import ServiceSettings
+from kindred.safety.resources import (
+    ResourceTable,
+    ResourceTableError,
+    load_table,
+    packaged_table,
+)
+from kindred.settings import ServiceSettings, SettingsError
 
 # Obviously not a secret: only for a developer's laptop and tests (KINDRED_DEV_MODE=1).
 # Outside dev mode the gateway refuses to start until JWT_SECRET is set.
@@ -22,6 +28,18 @@ class GatewaySettings(ServiceSettings):
     publish_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
     # The largest request body accepted (413 beyond), checked before anything parses it.
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
+    # A JSON file of crisis resources per country that extends or replaces entries of the
+    # packaged table (see docs/safety.md); unset: the packaged table alone.
+    crisis_resources_file: str | None = None
+
+    def crisis_resources(self) -> ResourceTable:
+        """The table members in crisis are shown; a bad file stops start-up, saying why."""
+        if not self.crisis_resources_file:
+            return packaged_table()
+        try:
+            return load_table(self.crisis_resources_file)
+        except ResourceTableError as exc:
+            raise SettingsError(f"kindred-gateway: CRISIS_RESOURCES_FILE: {exc}") from None
 
     @field_validator("notifications_url")
     @classmethod

@@ -1,0 +1,104 @@
+"""Safety events: an alert for the humans on call, and a member's safety episode.
+
+They name rules and severities, never what the member wrote or answered: the check-ins service
+keeps the answers. Subject: the member id, so a member's safety events stay in order.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kindred.events.envelope import Envelope
+from kindred.events.topics import (
+    SAFETY_ALERT_RAISED,
+    SAFETY_EPISODE_CLOSE_REQUESTED,
+    SAFETY_EPISODE_CLOSED,
+    SAFETY_EPISODE_OPENED,
+)
+from kindred.events.vocabulary import MemberId
+from kindred.safety.rules import Rule, Severity
+
+_CONFIG = ConfigDict(frozen=True, extra="forbid")
+
+
+class TriggerFired(BaseModel):
+    model_config = _CONFIG
+
+    rule: Rule
+    severity: Severity
+
+
+class SafetyAlertRaisedData(BaseModel):
+    model_config = _CONFIG
+
+    alert_id: str
+    member_id: MemberId
+    checkin_id: str
+    severity: Severity
+    triggers: list[TriggerFired] = Field(min_length=1)
+    # When the gateway accepted the check-in that raised it (its event's time).
+    accepted_at: datetime
+    raised_at: datetime
+    episode_id: str
+
+
+class SafetyAlertRaised(Envelope[SafetyAlertRaisedData]):
+    """A check-in fired a safety rule: a human on call must look at it now."""
+
+    TOPIC: ClassVar[str] = SAFETY_ALERT_RAISED
+    type: Literal["kindred.safety.alert-raised.v1"] = "kindred.safety.alert-raised.v1"
+
+
+class SafetyEpisodeOpenedData(BaseModel):
+    model_config = _CONFIG
+
+    episode_id: str
+    member_id: MemberId
+    alert_id: str
+    opened_at: datetime
+
+
+class SafetyEpisodeOpened(Envelope[SafetyEpisodeOpenedData]):
+    """A member entered a safety episode: held out of peer matching until a human closes it."""
+
+    TOPIC: ClassVar[str] = SAFETY_EPISODE_OPENED
+    type: Literal["kindred.safety.episode-opened.v1"] = "kindred.safety.episode-opened.v1"
+
+
+class SafetyEpisodeCloseRequestedData(BaseModel):
+    model_config = _CONFIG
+
+    member_id: MemberId
+    staff_id: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class SafetyEpisodeCloseRequested(Envelope[SafetyEpisodeCloseRequestedData]):
+    """A member of the safety staff asked to close a member's open episode."""
+
+    TOPIC: ClassVar[str] = SAFETY_EPISODE_CLOSE_REQUESTED
+    type: Literal["kindred.safety.episode-close-requested.v1"] = (
+        "kindred.safety.episode-close-requested.v1"
+    )
+
+
+class SafetyEpisodeClosedData(BaseModel):
+    model_config = _CONFIG
+
+    episode_id: str
+    member_id: MemberId
+    closed_by: str
+    reason: str
+    opened_at: datetime
+    closed_at: datetime
+    alerts: int = Field(ge=1, description="Alerts raised during the episode")
+
+
+class SafetyEpisodeClosed(Envelope[SafetyEpisodeClosedData]):
+    """A human closed a member's safety episode."""
+
+    TOPIC: ClassVar[str] = SAFETY_EPISODE_CLOSED
+    type: Literal["kindred.safety.episode-closed.v1"] = "kindred.safety.episode-closed.v1"
