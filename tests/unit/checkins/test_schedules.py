@@ -16,6 +16,7 @@ from kindred.checkins.schedules import (
 from kindred.checkins.settings import CheckinsSettings
 from kindred.events.checkins import CheckinSubmitted
 from kindred.events.schedules import CheckinScheduleSet, CheckinScheduleSetData
+from kindred.observability.metrics import registry
 from kindred.partitions.processor import Changes
 from kindred.storage.writes import Put
 from tests.support.factories import checkin_submitted
@@ -143,6 +144,51 @@ def test_a_checkin_inside_the_window_answers_the_occurrence() -> None:
     assert puts(changes)["m1"]["open"] == []  # recorded, with the check-in's own writes
     assert not changes.records
     assert not tick(schedules, DUE + timedelta(hours=3))
+
+
+def answering_reminders() -> float:
+    return registry.get_sample_value("kindred_checkins_answering_reminder_total") or 0.0
+
+
+def committed(changes: Changes) -> Changes:
+    for callback in changes.after_commit:
+        callback()
+    return changes
+
+
+def test_a_checkin_answering_a_reminded_occurrence_counts_once_when_committed() -> None:
+    schedules = loaded()
+    schedules.schedule_set(0, schedule_set("m1"), Changes("kindred", now=T0))
+    committed(tick(schedules, DUE))
+    before = answering_reminders()
+
+    changes = Changes("kindred", now=DUE + timedelta(minutes=10))
+    schedules.checked_in(0, checkin("m1", DUE + timedelta(minutes=10)), changes)
+    assert answering_reminders() == before  # not before the batch is committed
+    committed(changes)
+    assert answering_reminders() == before + 1
+
+    # A second check-in in the same window answers nothing more.
+    again = Changes("kindred", now=DUE + timedelta(minutes=20))
+    schedules.checked_in(0, checkin("m1", DUE + timedelta(minutes=20)), again)
+    assert not committed(again)
+    assert answering_reminders() == before + 1
+
+
+def test_a_checkin_answering_an_occurrence_never_reminded_is_not_counted() -> None:
+    schedules = loaded()
+    schedules.schedule_set(0, schedule_set("m1"), Changes("kindred", now=T0))
+    # Down through the whole window: the occurrence is open but was never reminded.
+    after_window = DUE + timedelta(hours=1, seconds=1)
+    assert not events(committed(tick(schedules, after_window)))
+    assert [o.reminded for o in schedules.members[0]["m1"].open] == [False]
+    before = answering_reminders()
+
+    # A check-in the gateway accepted in the window, handled late: it answers, uncounted.
+    changes = Changes("kindred", now=after_window)
+    schedules.checked_in(0, checkin("m1", DUE + timedelta(minutes=10)), changes)
+    assert puts(committed(changes))["m1"]["open"] == []
+    assert answering_reminders() == before
 
 
 def test_a_checkin_from_a_member_without_a_schedule_or_before_the_due_time_writes_nothing() -> None:

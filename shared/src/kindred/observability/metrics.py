@@ -76,6 +76,12 @@ checkin_reminders = Counter(
     "Scheduled check-in reminders emitted (checkin.reminder-due), one per occurrence",
     registry=registry,
 )
+checkins_answering_reminder = Counter(
+    "kindred_checkins_answering_reminder_total",
+    "Check-ins that answered a reminded scheduled occurrence (at most one per reminder): "
+    "completion rate = this ÷ kindred_checkin_reminders_total",
+    registry=registry,
+)
 checkins_missed = Counter(
     "kindred_checkins_missed_total",
     "Scheduled check-ins missed (checkin.missed), by whether the member had been reminded "

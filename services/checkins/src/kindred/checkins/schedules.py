@@ -50,6 +50,7 @@ from kindred.events.schedules import (
 from kindred.observability.metrics import (
     checkin_reminders,
     checkin_schedules_active,
+    checkins_answering_reminder,
     checkins_missed,
 )
 from kindred.partitions.processor import Changes
@@ -245,9 +246,18 @@ class Schedules:
     def checked_in(self, partition: int, event: CheckinSubmitted, changes: Changes) -> None:
         """A check-in answers the member's open occurrence: it will not be reported missed."""
         state = self.members[partition].get(event.data.member_id)
-        if state is not None and check_in(state, event.time):
+        if state is None:
+            return
+        before = list(state.open)
+        if check_in(state, event.time):
             changes.put(SCHEDULES, schedule_doc(state, partition))
             self._plan(partition, state, changes.now)
+            still_open = {id(o) for o in state.open}
+            # Each answered occurrence leaves `open`, so a reminder is answered at most once;
+            # one never reminded (its window ended during an outage) is not counted.
+            answered = sum(o.reminded for o in before if id(o) not in still_open)
+            if answered:
+                changes.then(lambda: checkins_answering_reminder.inc(answered))
 
     # ------------------------------------------------------------ timers
 
