@@ -260,6 +260,31 @@ def test_everyday_means_with_a_time_alone_do_not_trigger() -> None:
     assert assess("took my pills today, I would never hurt myself").level is PLAN
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have the pills and I will take them tonight",
+        "going to take the tablets tonight",
+        "I'll swallow them all tomorrow",
+    ],
+)
+def test_everyday_means_to_be_used_at_a_time_reach_a_human(text: str) -> None:
+    # Often medication, but a human looks (high): a miss costs more than a false alarm.
+    assert assess(text).level is INTENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I took my pills today",
+        "I need to pick up my meds tomorrow",
+        "not going to take them tonight",
+    ],
+)
+def test_past_use_errands_and_refusals_of_everyday_means_stay_silent(text: str) -> None:
+    assert assess(text).level is None
+
+
 def test_a_mention_with_means_stays_high() -> None:
     assert assess("my brother overdosed on pills").level is INTENT
 

@@ -322,6 +322,13 @@ PATTERNS: tuple[Pattern, ...] = (
         r"railway (?:line|tracks)|bridge|cliff|ledge|rooftop|carbon monoxide|ligature",
     ),
     _p("means.everyday", MS, rf"{_PILLS}|knife|knives|blades?|razors?|razor blades?|bleach"),
+    # Using them soon: only counts with everyday means and a time (see `level`).
+    _p(
+        "means.use_soon",
+        MS,
+        r"(?:will|'ll|going to|gonna|about to|plan to|planning to) "
+        r"(?:take|swallow|down|use) (?:them|it|all|the|my|those|these)",
+    ),
     # time
     _p(
         "time.cue",
@@ -521,7 +528,11 @@ def level(hits: tuple[PhraseHit, ...]) -> Level | None:
         or bool(preparations and self_context)
     ):
         return Level.PLAN
-    if INT in live or MEN in live:
+    # Everyday means to be taken or used at a time ("I have the pills and I will take them
+    # tonight"): often medication, but a human should look (high, not urgent); a miss costs
+    # more. Past use ("took my pills today") and errands ("pick up my meds") stay silent.
+    soon = any(h.pattern == "means.use_soon" and not h.negated for h in hits)
+    if INT in live or MEN in live or (MS in live and T in live and soon):
         return Level.INTENT
     return None
 
