@@ -8,7 +8,8 @@ accept of a gateway alone); then the platform; round 1 on an empty store (full l
 loop; half load, open loop at 150 requests/s, half the 300/s target); the store filled up to
 `--store` requests; round 2 as round 1. Latency runs from the moment a 202 reached this
 process (`time.time()`) to the `created_at` of the seeker's inbox entry (same machine, same
-clock). Modules: `load` (the load it drives), `raw` (raw rates), `report` (what it prints).
+clock). Modules: `load` (the load it drives), `raw` (raw rates), `report` (what it prints),
+`safety` (`--safety`: check-in → safety alert latency under background load, a run of its own).
 """
 
 from __future__ import annotations

@@ -62,7 +62,9 @@ def parse_args(argv: Sequence[str] | None = None) -> Args:
     parser = argparse.ArgumentParser(
         prog="python -m kindred.devtools.bench",
         description="Support requests through gateway → matching → notifications on real "
-        "processes, two rounds (empty store, then filled), beside the raw rates of the servers.",
+        "processes, two rounds (empty store, then filled), beside the raw rates of the servers. "
+        "With --safety: triggering check-in → safety alert latency under background load "
+        "instead (--safety --help lists its knobs).",
     )
     add = parser.add_argument
     add("--requests", type=int, default=6000, help="requests of a full-load phase (6000)")
@@ -161,6 +163,11 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--safety" in argv:  # check-in → safety alert latency under load: its own run
+        from kindred.devtools.bench import safety
+
+        return safety.main([a for a in argv if a != "--safety"])
     args = parse_args(argv)
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # a fresh group's retries
     deadline = Deadline(args.timeout)

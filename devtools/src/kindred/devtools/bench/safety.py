@@ -1,0 +1,475 @@
+"""`scripts/bench --safety`: how long a triggering check-in takes to become a safety alert while
+the pipeline carries other load (a benchmark, not a test).
+
+The four services run as processes (`Platform`). Background load goes through the gateway in
+an open loop at `--rate` requests/s, support requests and calm check-ins in turn; meanwhile
+triggering check-ins (PHQ-9 item 9 = 2, each from a member of its own) go at `--alert-rate`/s
+for `--seconds`. A consumer of `safety.alert-raised` notes when each alert arrives and matches
+it by `checkin_id` (the 202's `resource_id`). Per alert: request sent → alert received, and the
+gateway's 202 → alert received (same process, same clock); beside them the service's own
+`kindred_safety_alert_seconds` histogram (gateway accept → alert published), scraped from the
+check-ins service. Exit status 1 if a triggering check-in was refused or its alert is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import math
+import os
+import secrets
+import shutil
+import signal
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+
+import aiohttp
+from aiokafka import AIOKafkaConsumer
+from prometheus_client.parser import text_string_to_metric_families
+from pymongo import AsyncMongoClient
+
+from kindred.devtools.bench import Deadline, percentile, rate, say
+from kindred.devtools.bench.load import CAPACITY, Document, Gateway, Pipeline, session
+from kindred.devtools.bench.report import f, table
+from kindred.devtools.processes import SERVICES, Platform
+from kindred.settings import redact_url
+
+SERVICE_ENV = {"LOG_LEVEL": "WARNING"}
+ALERT_METRIC = "kindred_safety_alert_seconds"
+TRIGGERING = json.dumps({"phq9": [1, 1, 1, 1, 1, 1, 1, 1, 2]}).encode()
+CALM = json.dumps({"mood": 6, "note": "a walk helped"}).encode()
+SUPPORT = json.dumps(
+    {"topics": ["grief"], "language": "en", "whats_going_on": "Lost my dad last month."}
+).encode()
+CALM_MEMBERS = 500  # background check-ins cycle over these members (same mood: no trigger)
+
+
+@dataclass(frozen=True)
+class Args:
+    rate: float
+    alert_rate: float
+    seconds: float
+    drain: float
+    replicas: dict[str, int]
+    namespace: str | None
+    timeout: float
+    kafka: str
+    mongodb_url: str
+
+
+def replicas(text: str) -> dict[str, int]:
+    out = {}
+    for item in filter(None, text.split(",")):
+        name, _, count = item.partition("=")
+        if name not in SERVICES or not count.isdigit() or int(count) < 1:
+            raise argparse.ArgumentTypeError(f"expected SERVICE=N with SERVICE in {SERVICES}")
+        out[name] = int(count)
+    return out
+
+
+def parse_args(argv: Sequence[str] | None = None) -> Args:
+    parser = argparse.ArgumentParser(
+        prog="python -m kindred.devtools.bench --safety",
+        description="Triggering check-in → safety alert latency while the gateway carries "
+        "background load (support requests and calm check-ins).",
+    )
+    add = parser.add_argument
+    add("--rate", type=float, default=100.0, help="background requests/s, open loop (100)")
+    add("--alert-rate", type=float, default=2.0, help="triggering check-ins/s (2)")
+    add("--seconds", type=float, default=30.0, help="how long both loads run (30)")
+    add("--drain", type=float, default=60.0, help="seconds to wait for the last alerts (60)")
+    add("--replicas", type=replicas, default={}, help="e.g. checkins=2,matching=2")
+    add("--namespace", help="a fresh bench<hex>; an existing one continues on its data")
+    add("--timeout", type=float, default=900.0, help="overall limit in seconds (900)")
+    ns = parser.parse_args(argv)
+    if min(ns.rate, ns.alert_rate, ns.seconds, ns.drain, ns.timeout) <= 0:
+        parser.error("rates and durations must be positive")
+    kafka, mongodb_url = os.environ.get("KAFKA_BOOTSTRAP_SERVERS"), os.environ.get("MONGODB_URL")
+    if not kafka or not mongodb_url:
+        parser.error("set KAFKA_BOOTSTRAP_SERVERS and MONGODB_URL (or use scripts/bench)")
+    return Args(**vars(ns), kafka=kafka, mongodb_url=mongodb_url)
+
+
+# ---------------------------------------------------------------- what the run sends
+
+
+@dataclass
+class Trigger:
+    member: str
+    sent: float  # time.time() before the POST
+    accepted: float = math.nan  # time.time() when the 202 arrived
+    checkin_id: str | None = None
+    safety_block: bool = False  # the 202 carried the crisis resources
+
+
+@dataclass
+class Background:
+    sent: int = 0
+    accepted: Counter[str] = field(default_factory=Counter)  # by kind
+    failed: Counter[str] = field(default_factory=Counter)
+    first: float = math.nan
+    last: float = math.nan
+
+
+async def post(
+    http: aiohttp.ClientSession, url: str, body: bytes, headers: dict[str, str]
+) -> tuple[int, bytes]:
+    async with http.post(url, data=body, headers=headers) as response:
+        return response.status, await response.read()
+
+
+async def background(
+    gateway: Gateway, urls: list[str], per_second: float, seconds: float, run: str
+) -> Background:
+    """Support requests and calm check-ins in turn, request i at i / per_second."""
+    out = Background()
+    count = max(1, round(per_second * seconds))
+    jobs = []
+    for i in range(count):
+        if i % 2:
+            member = f"{run}-calm-{i // 2 % CALM_MEMBERS:04d}"
+            path, body, kind = "checkins", CALM, "calm check-in"
+        else:
+            member = f"{run}-seeker-{i // 2:06d}"
+            path, body, kind = "support-requests", SUPPORT, "support request"
+        url = f"{urls[i % len(urls)]}/v1/members/{member}/{path}"
+        jobs.append((url, body, gateway.headers(member), kind))
+
+    async def one(url: str, body: bytes, headers: dict[str, str], kind: str) -> None:
+        try:
+            status, _ = await post(gateway.http, url, body, headers)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            out.failed[type(exc).__name__] += 1
+            return
+        if status == 202:
+            out.accepted[kind] += 1
+        else:
+            out.failed[f"{kind}: HTTP {status}"] += 1
+
+    started, tasks = time.monotonic(), []
+    out.first = time.time()
+    for i, job in enumerate(jobs):
+        await asyncio.sleep(max(0.0, started + i / per_second - time.monotonic()))
+        tasks.append(asyncio.create_task(one(*job)))
+        out.sent += 1
+    out.last = time.time()
+    await asyncio.gather(*tasks)
+    return out
+
+
+async def triggering(
+    gateway: Gateway, urls: list[str], per_second: float, seconds: float, run: str
+) -> tuple[list[Trigger], Counter[str]]:
+    """Triggering check-ins, each from a member of its own, check-in i at i / per_second."""
+    count = max(1, round(per_second * seconds))
+    members = [f"{run}-crisis-{i:05d}" for i in range(count)]
+    headers = {m: gateway.headers(m) for m in members}
+    sent: list[Trigger] = []
+    failed: Counter[str] = Counter()
+
+    async def one(i: int, member: str) -> None:
+        url = f"{urls[i % len(urls)]}/v1/members/{member}/checkins"
+        trigger = Trigger(member, time.time())
+        try:
+            status, body = await post(gateway.http, url, TRIGGERING, headers[member])
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            failed[type(exc).__name__] += 1
+            return
+        trigger.accepted = time.time()
+        if status != 202:
+            failed[f"HTTP {status}"] += 1
+            return
+        answer = json.loads(body)
+        trigger.checkin_id = str(answer["resource_id"])
+        trigger.safety_block = bool(answer.get("safety"))
+        sent.append(trigger)
+
+    started, tasks = time.monotonic(), []
+    for i, member in enumerate(members):
+        await asyncio.sleep(max(0.0, started + i / per_second - time.monotonic()))
+        tasks.append(asyncio.create_task(one(i, member)))
+    await asyncio.gather(*tasks)
+    return sent, failed
+
+
+class AlertWatcher:
+    """Reads `safety.alert-raised` from the start (no consumer group) and notes when each
+    alert arrived (`time.time()` as the fetch returned it), by check-in id."""
+
+    def __init__(self, kafka: str, topic: str) -> None:
+        self.consumer = AIOKafkaConsumer(
+            topic,
+            bootstrap_servers=kafka,
+            group_id=None,
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+            fetch_max_wait_ms=50,
+        )
+        self.arrived: dict[str, float] = {}
+        self.copies: Counter[str] = Counter()
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self, deadline: Deadline) -> None:
+        await self.consumer.start()
+        async with asyncio.timeout(min(60.0, deadline.left())):
+            while not self.consumer.assignment():
+                await self._poll()
+        self.task = asyncio.create_task(self._run())
+
+    async def _poll(self) -> None:
+        batches = await self.consumer.getmany(timeout_ms=100)
+        now = time.time()
+        for records in batches.values():
+            for record in records:
+                if record.value is None:
+                    continue
+                checkin_id = str(json.loads(record.value)["data"]["checkin_id"])
+                if checkin_id in self.arrived:
+                    self.copies[checkin_id] += 1
+                else:
+                    self.arrived[checkin_id] = now
+
+    async def _run(self) -> None:
+        while True:
+            await self._poll()
+
+    def check(self) -> None:
+        """Raise what stopped the reading task, if it stopped."""
+        if self.task is not None and self.task.done():
+            self.task.result()
+            raise RuntimeError("the alert consumer stopped")
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+        await self.consumer.stop()
+
+
+# ---------------------------------------------------------------- the service's histogram
+
+
+def histogram(text: str, name: str) -> tuple[list[tuple[float, float]], float, float]:
+    """(cumulative buckets (le, count) summed over labels, count, sum) of a histogram."""
+    buckets: dict[float, float] = {}
+    count = total = 0.0
+    for family in text_string_to_metric_families(text):
+        if family.name != name:
+            continue
+        for sample in family.samples:
+            if sample.name == f"{name}_bucket":
+                le = float(sample.labels["le"])
+                buckets[le] = buckets.get(le, 0.0) + sample.value
+            elif sample.name == f"{name}_count":
+                count += sample.value
+            elif sample.name == f"{name}_sum":
+                total += sample.value
+    return sorted(buckets.items()), count, total
+
+
+def bucket_quantile(q: float, buckets: list[tuple[float, float]]) -> float:
+    """Prometheus' histogram_quantile: linear within the bucket that holds the rank."""
+    if not buckets or buckets[-1][1] == 0:
+        return math.nan
+    rank = q * buckets[-1][1]
+    lower, below = 0.0, 0.0
+    for upper, cumulative in buckets:
+        if cumulative >= rank:
+            if math.isinf(upper):
+                return lower  # beyond the last finite bound
+            inside = cumulative - below
+            return lower + (upper - lower) * ((rank - below) / inside if inside else 1.0)
+        lower, below = upper, cumulative
+    return math.nan
+
+
+# ---------------------------------------------------------------- the run
+
+
+@dataclass
+class Results:
+    namespace: str
+    args: Args
+    triggers: list[Trigger] = field(default_factory=list)
+    refused: Counter[str] = field(default_factory=Counter)
+    background: Background | None = None
+    arrived: dict[str, float] = field(default_factory=dict)
+    copies: Counter[str] = field(default_factory=Counter)
+    service: tuple[list[tuple[float, float]], float, float] | None = None
+    alerts_total: float | None = None
+
+    def matched(self) -> list[tuple[Trigger, float]]:
+        return [
+            (t, self.arrived[t.checkin_id])
+            for t in self.triggers
+            if t.checkin_id is not None and t.checkin_id in self.arrived
+        ]
+
+    @property
+    def missing(self) -> int:
+        return len(self.triggers) - len(self.matched())
+
+
+async def scrape(http: aiohttp.ClientSession, url: str) -> str:
+    async with http.get(f"{url}/metrics") as response:
+        return await response.text()
+
+
+async def run(platform: Platform, args: Args, deadline: Deadline, results: Results) -> None:
+    tag = f"s{secrets.token_hex(3)}"
+    urls = [g.url for g in platform.instances("gateway")]
+    mongo: AsyncMongoClient[Document] = AsyncMongoClient(
+        args.mongodb_url, tz_aware=True, serverSelectionTimeoutMS=5000, appname="kindred-bench"
+    )
+    watcher = AlertWatcher(args.kafka, f"{platform.namespace}.safety.alert-raised")
+    try:
+        async with session() as http, asyncio.timeout(deadline.left()):
+            pipeline = Pipeline(platform, http, mongo, deadline, tag)
+            requests = math.ceil(args.rate * args.seconds / 2)
+            say(f"supporters for {requests} background support requests")
+            await pipeline.add_supporters("bg", math.ceil(requests / CAPACITY) + 1)
+            await watcher.start(deadline)
+            gateway = Gateway(http, urls)
+            say(
+                f"{args.seconds:.0f} s: background {args.rate:.0f} requests/s (support requests "
+                f"and calm check-ins), triggering check-ins {args.alert_rate:g}/s"
+            )
+            load, (results.triggers, results.refused) = await asyncio.gather(
+                background(gateway, urls, args.rate, args.seconds, tag),
+                triggering(gateway, urls, args.alert_rate, args.seconds, tag),
+            )
+            results.background = load
+            say(f"sent; waiting up to {args.drain:.0f} s for the last alerts")
+            wanted = {t.checkin_id for t in results.triggers if t.checkin_id is not None}
+            drain_until = time.monotonic() + min(args.drain, deadline.left())
+            while not wanted <= watcher.arrived.keys() and time.monotonic() < drain_until:
+                watcher.check()
+                await asyncio.sleep(0.2)
+            results.arrived, results.copies = dict(watcher.arrived), Counter(watcher.copies)
+            texts = await asyncio.gather(
+                *(scrape(http, s.url) for s in platform.instances("checkins"))
+            )
+            parts = [histogram(text, ALERT_METRIC) for text in texts]
+            merged: dict[float, float] = {}
+            for buckets, _, _ in parts:
+                for le, value in buckets:
+                    merged[le] = merged.get(le, 0.0) + value
+            results.service = (
+                sorted(merged.items()),
+                sum(p[1] for p in parts),
+                sum(p[2] for p in parts),
+            )
+    finally:
+        await watcher.stop()
+        await mongo.close()
+
+
+def print_report(r: Results) -> None:
+    a = r.args
+    print(f"\n== safety alerts under load (namespace {r.namespace}) ==")
+    if bg := r.background:
+        achieved = rate(bg.sent - 1, bg.last - bg.first)
+        accepted = ", ".join(f"{n} {k}s" for k, n in sorted(bg.accepted.items()))
+        print(
+            f"background: {bg.sent} sent at {f(achieved, ',.1f')}/s (target {a.rate:g}/s); "
+            f"accepted {accepted or 'none'}; refused {sum(bg.failed.values())}"
+            + (f" {dict(bg.failed)}" if bg.failed else "")
+        )
+    matched = r.matched()
+    sent = len(r.triggers) + sum(r.refused.values())
+    print(
+        f"triggering check-ins: {sent} sent at {a.alert_rate:g}/s for {a.seconds:g} s; "
+        f"{len(r.triggers)} accepted ({sum(t.safety_block for t in r.triggers)} with the crisis "
+        f"resources in the 202), {sum(r.refused.values())} refused"
+        + (f" {dict(r.refused)}" if r.refused else "")
+    )
+    print(
+        f"alerts received: {len(matched)}; missing: {r.missing}; "
+        f"copies (same alert again): {sum(r.copies.values())}"
+    )
+    send_ms = sorted((arrived - t.sent) * 1000 for t, arrived in matched)
+    accept_ms = sorted((arrived - t.accepted) * 1000 for t, arrived in matched)
+    http_ms = sorted((t.accepted - t.sent) * 1000 for t in r.triggers)
+    rows = []
+    for label, values in (
+        ("request sent → alert received", send_ms),
+        ("202 → alert received", accept_ms),
+        ("request sent → 202 (triggering)", http_ms),
+    ):
+        qs = [percentile(values, q) for q in (50, 95, 99)]
+        rows.append([label, *(f(v, ",.0f") for v in qs), f(max(values, default=math.nan), ",.0f")])
+    if r.service is not None:
+        buckets, count, total = r.service
+        qs = [bucket_quantile(q, buckets) * 1000 for q in (0.5, 0.95, 0.99)]
+        mean = total / count * 1000 if count else math.nan
+        rows.append(
+            [
+                f"service: accept → published ({count:.0f}; mean {f(mean, ',.0f')})",
+                *(f(v, ",.0f") for v in qs),
+                "",
+            ]
+        )
+    print()
+    table(["ms", "p50", "p95", "p99", "max"], rows)
+    print(
+        "(service quantiles are interpolated within the histogram's buckets "
+        "10/25/50/100/250/500 ms, 1/2.5/5/10/30/60 s, as Prometheus does)"
+    )
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    deadline = Deadline(args.timeout)
+    signal.signal(signal.SIGTERM, _terminate)
+    namespace = args.namespace or f"bench{secrets.token_hex(4)}"
+    tmp = Path(tempfile.mkdtemp(prefix="kindred-bench-safety-"))
+    mongodb = redact_url(args.mongodb_url)
+    say(f"namespace {namespace}, kafka {args.kafka}, mongodb {mongodb}, logs {tmp}")
+    platform = Platform(
+        args.kafka, args.mongodb_url, namespace, tmp / "logs", extra_env=SERVICE_ENV,
+        replicas=args.replicas,
+    )  # fmt: skip
+    results = Results(namespace, args)
+    started = time.monotonic()
+    error: BaseException | None = None
+    try:
+        say(f"starting the services: {', '.join(s.log_path.stem for s in platform.all())}")
+        platform.start(timeout=min(120.0, deadline.left()))
+        asyncio.run(run(platform, args, deadline, results))
+    except (Exception, KeyboardInterrupt) as exc:
+        error = exc
+        say(f"stopped: {exc!r}")
+        for service in platform.all():
+            if tail := service.tail(10):
+                say(f"--- last lines of {service.log_path}:\n{tail}")
+    finally:
+        platform.stop()
+    print_report(results)
+    print(f"\ntotal run time {time.monotonic() - started:.0f} s, namespace {namespace}")
+    failed = results.missing + sum(results.refused.values())
+    if error is None and not failed and results.triggers:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return 0
+    if results.missing:
+        missing = [
+            str(t.checkin_id) for t in results.triggers if t.checkin_id not in results.arrived
+        ]
+        say(f"FAILED: {results.missing} alerts missing (check-ins {', '.join(missing[:5])} ...)")
+    if results.refused:
+        say(f"FAILED: {sum(results.refused.values())} triggering check-ins refused")
+    say(f"logs kept in {tmp}")
+    return 130 if isinstance(error, KeyboardInterrupt) else 1
