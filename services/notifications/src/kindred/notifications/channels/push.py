@@ -1,0 +1,42 @@
+"""Push notifications through a push gateway: a signed JSON POST.
+
+Body: `{"to": "<device token or member id>", "title": ..., "body": ..., "urgency": ...,
+"category": ..., "idempotency_key": "<delivery id>"}`. The gateway fans out to APNs/FCM. The
+title and body show on a locked screen: their templates only see the preview-safe context.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kindred.notifications.channels.base import ChannelName, DeliveryResult, OutgoingMessage
+from kindred.notifications.channels.http import SignedPoster, truncate
+
+PUSH_TITLE_MAX_CHARS = 65
+PUSH_BODY_MAX_CHARS = 240
+
+
+def push_payload(message: OutgoingMessage) -> dict[str, Any]:
+    return {
+        "to": message.recipient,
+        "title": truncate(message.subject, PUSH_TITLE_MAX_CHARS),
+        "body": truncate(message.text, PUSH_BODY_MAX_CHARS),
+        "urgency": message.urgency.value,
+        "category": message.category,
+        "idempotency_key": message.delivery_id,
+    }
+
+
+class PushChannel:
+    def __init__(self, url: str, signing_secret: str, timeout: float) -> None:
+        self._poster = SignedPoster(url, signing_secret, timeout)
+
+    @property
+    def name(self) -> ChannelName:
+        return ChannelName.PUSH
+
+    async def send(self, message: OutgoingMessage) -> DeliveryResult:
+        return await self._poster.post(push_payload(message), message.delivery_id)
+
+    async def aclose(self) -> None:
+        await self._poster.aclose()
