@@ -68,7 +68,7 @@ class Witness:
             WITNESS,
             {"_id": uuid.uuid4().hex, "event_id": event.id, "replica": self.name},
         )
-        changes.emit(recorded_event(event, changes.now, source=f"tests/{self.name}"))
+        changes.emit(recorded_event(event, changes.now, f"tests/{self.name}", None))
 
     def tick(self, partition: int, changes: Changes) -> None:
         pass
@@ -248,7 +248,7 @@ async def test_a_batch_committed_but_not_applied_is_replayed_by_the_next_owner(
     done = checkin_submitted("m1", note="committed before the crash")
     fresh = checkin_submitted("m1", note="arrives later")
     await produce_event(infra.kafka, namespace, done)
-    event = recorded_event(done, done.time, source="tests/crashed")
+    event = recorded_event(done, done.time, "tests/crashed", None)
     crashed = Entry(
         partition=0,
         seq=1,
@@ -320,7 +320,7 @@ async def test_a_poison_record_goes_to_the_dead_letter_topic_and_the_rest_goes_o
 
 
 def _recorded_id(event: CheckinSubmitted) -> str:
-    return recorded_event(event, event.time, source="x").id
+    return recorded_event(event, event.time, "x", None).id
 
 
 def _async(probe: Any) -> Any:

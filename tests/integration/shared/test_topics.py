@@ -14,6 +14,7 @@ from kindred.messaging.broker import TopicsNotCreated, ensure_topics
 from kindred.settings import ServiceSettings
 from tests.support.infra import Infra
 from tests.support.services import settings_for
+from tests.support.waiting import eventually
 
 
 async def _admin(infra: Infra) -> AIOKafkaAdminClient:
@@ -34,8 +35,12 @@ async def test_topics_are_created_as_configured_and_only_those_logged(
     assert [sorted(r.topics) for r in created] == [sorted(expected)]  # type: ignore[attr-defined]
     admin = await _admin(infra)
     try:
-        [described] = await admin.describe_topics([expected[0]])
-        assert len(described["partitions"]) == 2
+        # A new topic's partitions show in the metadata once the controller has placed them.
+        async def partitions() -> int:
+            [described] = await admin.describe_topics([expected[0]])
+            return len(described["partitions"])
+
+        await eventually(partitions, lambda n: n == 2, what="the new topic's two partitions")
         [response] = await admin.describe_configs(
             [ConfigResource(ConfigResourceType.TOPIC, expected[0], None)]
         )
