@@ -1,0 +1,411 @@
+"""Message templates: per event type, audience, channel and locale, rendered with Jinja2.
+
+Files live in this package under `templates/<event type>/<audience>/`:
+
+    <channel>.<locale>.j2        blocks `subject` (title) and `body` (SMS: `body` only)
+    email.<locale>.html.j2       the email's HTML part (autoescaped), optional
+    text.<locale>.j2             the plain-text fallback for a channel with no template
+
+Lookup for a locale such as `fr-CA`: `fr-ca`, then `fr`, then `en`; in each, the channel's
+template before the plain-text one. So a French member gets French text before English, and
+every channel has something to say as long as `text.en.j2` exists. Undefined variables are
+errors (StrictUndefined), never blanks.
+
+What a template may see is an allow-list per event type and audience (`SPECS`):
+`preview_fields` for the channels that show on a lock screen or a phone's notification list
+(SMS, push, the inbox), `detail_fields` on top of those for email and webhooks. Anything else
+in the context (check-in answers, free text, scores, rule names) is dropped before rendering,
+so a preview cannot leak it whatever a template says; a name that can never be shown in a
+preview cannot even be declared as a preview field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum, StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+
+from kindred.events.matching import MatchProposed
+from kindred.events.safety import SafetyAlertRaised
+from kindred.events.schedules import CheckinMissed, CheckinReminderDue
+from kindred.events.topics import (
+    CHECKIN_MISSED,
+    CHECKIN_REMINDER_DUE,
+    MATCH_PROPOSED,
+    SAFETY_ALERT_RAISED,
+)
+from kindred.notifications.channels.base import ChannelName, OutgoingMessage, Urgency
+
+# The escalation of an unacknowledged safety alert to the next person on call. Made by the
+# notifications service itself; named like the event types in `kindred.events.topics`.
+SAFETY_ESCALATED = "safety.escalated"
+
+DEFAULT_LOCALE = "en"
+TEXT_TEMPLATE = "text"
+
+
+class Audience(StrEnum):
+    SEEKER = "seeker"
+    SUPPORTER = "supporter"
+    MEMBER = "member"
+    STAFF = "staff"
+
+
+# Channels whose text shows outside the app, on a lock screen or in a notification list.
+PREVIEW_CHANNELS = frozenset({ChannelName.SMS, ChannelName.PUSH, ChannelName.INBOX})
+
+# Never in a preview, whatever a spec says: what a member answered or wrote, their scores,
+# the rules their answers fired, and what they seek support for.
+NEVER_IN_PREVIEWS = frozenset(
+    {
+        "answers",
+        "free_text",
+        "note",
+        "whats_going_on",
+        "scores",
+        "score",
+        "mood",
+        "who5",
+        "phq2",
+        "phq9",
+        "item9",
+        "diagnosis",
+        "rules",
+        "triggers",
+        "severity",
+        "shared_topics",
+        "topics",
+        "member_id",
+    }
+)
+
+
+class TemplateError(Exception):
+    """No template for an event and audience, or one that could not render (a missing
+    variable, a syntax error). The message names the template, never a context value."""
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    event_type: str
+    audience: Audience
+    preview_fields: frozenset[str] = frozenset()
+    detail_fields: frozenset[str] = frozenset()
+    urgency: Urgency = Urgency.NORMAL
+    # Locales every channel of this spec must have (tests check them all).
+    locales: tuple[str, ...] = (DEFAULT_LOCALE,)
+
+    def __post_init__(self) -> None:
+        leaked = self.preview_fields & NEVER_IN_PREVIEWS
+        if leaked:
+            raise ValueError(f"never in previews: {sorted(leaked)}")
+
+    def allowed(self, channel: ChannelName) -> frozenset[str]:
+        if channel in PREVIEW_CHANNELS:
+            return self.preview_fields
+        return self.preview_fields | self.detail_fields
+
+
+_STAFF_DETAILS = frozenset({"alert_id", "member_id", "severity", "rules", "raised_at"})
+
+SPECS: dict[tuple[str, Audience], TemplateSpec] = {
+    (spec.event_type, spec.audience): spec
+    for spec in (
+        TemplateSpec(
+            MATCH_PROPOSED,
+            Audience.SEEKER,
+            detail_fields=frozenset({"match_id", "shared_topics"}),
+            locales=("en", "fr"),
+        ),
+        TemplateSpec(
+            MATCH_PROPOSED,
+            Audience.SUPPORTER,
+            detail_fields=frozenset({"match_id", "shared_topics"}),
+            locales=("en", "fr"),
+        ),
+        TemplateSpec(
+            CHECKIN_REMINDER_DUE,
+            Audience.MEMBER,
+            preview_fields=frozenset({"local_time"}),
+            detail_fields=frozenset({"occurrence_id", "local_date", "window_ends_local"}),
+            locales=("en", "fr"),
+        ),
+        TemplateSpec(
+            CHECKIN_MISSED,
+            Audience.MEMBER,
+            detail_fields=frozenset({"occurrence_id", "local_date"}),
+            urgency=Urgency.LOW,
+            locales=("en", "fr"),
+        ),
+        TemplateSpec(
+            SAFETY_ALERT_RAISED,
+            Audience.STAFF,
+            preview_fields=frozenset({"alert_short_id"}),
+            detail_fields=_STAFF_DETAILS,
+            urgency=Urgency.URGENT,
+        ),
+        TemplateSpec(
+            SAFETY_ESCALATED,
+            Audience.STAFF,
+            preview_fields=frozenset({"alert_short_id"}),
+            detail_fields=_STAFF_DETAILS | {"level"},
+            urgency=Urgency.URGENT,
+        ),
+    )
+}
+
+TOPIC_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "grief": "grief",
+        "new-parenthood": "new parenthood",
+        "addiction-recovery": "addiction recovery",
+        "chronic-illness": "chronic illness",
+        "loneliness": "loneliness",
+        "anxiety": "anxiety",
+        "depression": "depression",
+        "caregiving": "caregiving",
+        "divorce": "divorce",
+        "job-loss": "job loss",
+    },
+    "fr": {
+        "grief": "deuil",
+        "new-parenthood": "devenir parent",
+        "addiction-recovery": "rétablissement d'une addiction",
+        "chronic-illness": "maladie chronique",
+        "loneliness": "solitude",
+        "anxiety": "anxiété",
+        "depression": "dépression",
+        "caregiving": "aidant",
+        "divorce": "divorce",
+        "job-loss": "perte d'emploi",
+    },
+}
+
+
+def _topic_label(topic: str, locale: str) -> str:
+    labels = TOPIC_LABELS.get(locale.split("-")[0], TOPIC_LABELS[DEFAULT_LOCALE])
+    return labels.get(topic, topic.replace("-", " "))
+
+
+def locale_chain(locale: str | None) -> list[str]:
+    """`fr_CA` → `["fr-ca", "fr", "en"]`."""
+    chain: list[str] = []
+    if locale:
+        full = locale.strip().lower().replace("_", "-")
+        chain = [full, full.split("-")[0]]
+    chain.append(DEFAULT_LOCALE)
+    return list(dict.fromkeys(c for c in chain if c))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Rendered:
+    event_type: str
+    audience: Audience
+    channel: ChannelName
+    # The locale of the template used (after fallback) and its name.
+    locale: str
+    template: str
+    subject: str
+    text: str
+    html: str | None = None
+    urgency: Urgency = Urgency.NORMAL
+    # The allowed context for this channel, as JSON values: the webhook payload's and the
+    # inbox entry's `data`.
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def message(
+        self, delivery_id: str, recipient: str, event_id: str | None = None
+    ) -> OutgoingMessage:
+        return OutgoingMessage(
+            delivery_id=delivery_id,
+            recipient=recipient,
+            subject=self.subject,
+            text=self.text,
+            html=self.html,
+            category=self.event_type,
+            urgency=self.urgency,
+            event_id=event_id,
+            data=self.data,
+        )
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("kindred.notifications", "templates"),
+        autoescape=lambda name: name is not None and name.endswith(".html.j2"),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters["topic_label"] = _topic_label
+    return env
+
+
+def _clean_text(text: str) -> str:
+    """Trailing spaces off each line, at most one blank line in a row, no blank ends."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip()
+
+
+class Templates:
+    def __init__(self, env: jinja2.Environment | None = None) -> None:
+        self.env = env or _environment()
+
+    def _find(self, prefix: str, names: Iterable[str]) -> jinja2.Template | None:
+        for name in names:
+            try:
+                return self.env.get_template(f"{prefix}/{name}")
+            except jinja2.TemplateNotFound:
+                continue
+        return None
+
+    def resolve(
+        self, event_type: str, audience: Audience, channel: ChannelName, locale: str | None
+    ) -> tuple[jinja2.Template, str]:
+        """The template a render would use, and its locale."""
+        prefix = f"{event_type}/{audience.value}"
+        for candidate in locale_chain(locale):
+            for kind in (channel.value, TEXT_TEMPLATE):
+                found = self._find(prefix, [f"{kind}.{candidate}.j2"])
+                if found is not None:
+                    return found, candidate
+        raise TemplateError(f"no template for {prefix} ({channel.value})")
+
+    def render(
+        self,
+        event_type: str,
+        audience: Audience,
+        channel: ChannelName,
+        locale: str | None,
+        context: Mapping[str, Any],
+    ) -> Rendered:
+        spec = SPECS.get((event_type, audience))
+        if spec is None:
+            raise TemplateError(f"no templates for {event_type}/{audience.value}")
+        allowed = spec.allowed(channel)
+        safe = {key: value for key, value in context.items() if key in allowed}
+        template, used_locale = self.resolve(event_type, audience, channel, locale)
+        variables = {**safe, "locale": used_locale}
+        try:
+            ctx = template.new_context(variables)
+            subject = (
+                " ".join("".join(template.blocks["subject"](ctx)).split())
+                if "subject" in template.blocks
+                else ""
+            )
+            if "body" not in template.blocks:
+                raise TemplateError(f"{template.name} has no body block")
+            text = _clean_text("".join(template.blocks["body"](ctx)))
+            html = None
+            if channel is ChannelName.EMAIL and template.name == (
+                f"{event_type}/{audience.value}/email.{used_locale}.j2"
+            ):
+                html_template = self._find(
+                    f"{event_type}/{audience.value}", [f"email.{used_locale}.html.j2"]
+                )
+                if html_template is not None:
+                    html = html_template.render(variables)
+        except jinja2.TemplateError as exc:
+            # The exception's class and the template, not its message: that can quote values.
+            raise TemplateError(
+                f"{template.name} failed to render ({type(exc).__name__})"
+            ) from None
+        return Rendered(
+            event_type=event_type,
+            audience=audience,
+            channel=channel,
+            locale=used_locale,
+            template=template.name or "",
+            subject=subject,
+            text=text,
+            html=html,
+            urgency=spec.urgency,
+            data={key: _jsonable(value) for key, value in sorted(safe.items())},
+        )
+
+
+_default: Templates | None = None
+
+
+def render(
+    event_type: str,
+    audience: Audience,
+    channel: ChannelName,
+    locale: str | None,
+    context: Mapping[str, Any],
+) -> Rendered:
+    """Render with the packaged templates (loaded once)."""
+    global _default
+    if _default is None:
+        _default = Templates()
+    return _default.render(event_type, audience, channel, locale, context)
+
+
+# Contexts from events: what each template may use, built in one place.
+
+
+def short_id(identifier: str) -> str:
+    """The first 8 characters: enough for a human to find an alert in the console."""
+    return identifier.replace("-", "")[:8]
+
+
+def match_proposed_context(event: MatchProposed) -> dict[str, Any]:
+    data = event.data
+    return {"match_id": data.match_id, "shared_topics": [t.value for t in data.shared_topics]}
+
+
+def reminder_due_context(event: CheckinReminderDue) -> dict[str, Any]:
+    data = event.data
+    window_end = data.window_ends_at.astimezone(ZoneInfo(data.time_zone))
+    return {
+        "occurrence_id": data.occurrence_id,
+        "local_time": data.local_time,
+        "local_date": data.local_date.isoformat(),
+        "window_ends_local": window_end.strftime("%H:%M"),
+    }
+
+
+def missed_context(event: CheckinMissed) -> dict[str, Any]:
+    data = event.data
+    return {"occurrence_id": data.occurrence_id, "local_date": data.local_date.isoformat()}
+
+
+def alert_raised_context(event: SafetyAlertRaised) -> dict[str, Any]:
+    data = event.data
+    return {
+        "alert_id": data.alert_id,
+        "alert_short_id": short_id(data.alert_id),
+        "member_id": data.member_id,
+        "severity": data.severity.value,
+        "rules": [t.rule.value for t in data.triggers],
+        "raised_at": data.raised_at.isoformat(),
+    }
+
+
+def escalated_context(alert: SafetyAlertRaised | Mapping[str, Any], level: int) -> dict[str, Any]:
+    """An escalation's context: the alert's (from its event, or a context already built from
+    it) and the escalation level (1 = the first person after the one who did not answer)."""
+    base = alert_raised_context(alert) if isinstance(alert, SafetyAlertRaised) else dict(alert)
+    return {**base, "level": level}
