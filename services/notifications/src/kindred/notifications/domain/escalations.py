@@ -1,0 +1,515 @@
+"""The escalation of a safety alert through the on-call chain until a human acknowledges it.
+Pure: every instant is an argument, and the same state and instant give the same pages.
+
+- `start(alert, chain, now)`: level 0 is paged at once, on every channel of its contacts, with
+  an acknowledgement deadline (`Chain.ack_seconds`, `Chain.urgent_ack_seconds` for an urgent
+  alert, or the level's own).
+- `tick(escalation, now)`: each deadline passed unacknowledged pages the next level, whose
+  deadline follows from the previous one (the chain's timetable is fixed at the start: a tick
+  that comes late, after an outage, pages every level whose turn has come, at once). After the
+  last level, the fallback pager; then the fallback is paged again every
+  `Chain.repage_seconds` until someone acknowledges (re-pages missed during an outage are
+  collapsed into one). It never stops by itself.
+- `acknowledge(escalation, staff_id, now)`: stops the chain at whatever level it reached; a
+  second acknowledgement changes nothing, one for an unknown alert is a no-op, both with a
+  reason.
+- Pages carry deterministic ids: `page_id(alert id, level, repeat)`, and each of their
+  deliveries `delivery_id(page id, on-call id, channel)`. The whole state, the chain included
+  (a change of configuration does not alter an escalation under way), round-trips through
+  `to_doc`/`from_doc`, so a new owner after a crash or a rebalance continues from the stored
+  deadline: no page lost, none sent twice under another id.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kindred.events.envelope import Envelope, deterministic_id
+from kindred.events.notifications import (
+    Category,
+    Channel,
+    SafetyAlertAcknowledged,
+    SafetyAlertAcknowledgedData,
+    SafetyAlertEscalated,
+    SafetyAlertEscalatedData,
+    StaffId,
+)
+from kindred.events.safety import SafetyAlertRaised, SafetyAlertRaisedData
+from kindred.notifications.domain.instants import utc_ms
+from kindred.notifications.domain.pacing import delivery_id
+from kindred.notifications.domain.retries import Delivery
+from kindred.safety.rules import Severity
+
+DEFAULT_ACK_SECONDS = 300
+DEFAULT_URGENT_ACK_SECONDS = 120
+DEFAULT_REPAGE_SECONDS = 300
+
+
+# --- the chain, from configuration ---------------------------------------------------------
+
+
+class OnCallConfig(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: StaffId
+    # Address per channel: an email address, a phone number (E.164), a push token or staff
+    # id, a webhook endpoint's name; the inbox takes the staff id.
+    contacts: dict[Channel, str] = Field(min_length=1)
+    ack_seconds: int | None = Field(default=None, ge=10, le=86400)
+
+
+class ChainConfig(BaseModel):
+    """`ESCALATION_CHAIN`, as JSON: `{"levels": [{"id": ..., "contacts": {"sms": ...,
+    "email": ...}, "ack_seconds": 300}, ...], "fallback": {"id": ..., "contacts": {...}}}`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    levels: list[OnCallConfig] = Field(default_factory=list, max_length=20)
+    fallback: OnCallConfig
+
+
+@dataclass(frozen=True)
+class Contact:
+    channel: Channel
+    address: str
+
+
+@dataclass(frozen=True)
+class OnCall:
+    """A person or a role on call, with an address per channel."""
+
+    id: str
+    contacts: tuple[Contact, ...]
+    ack_seconds: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.contacts:
+            raise ValueError("an on-call entry needs at least one contact")
+
+    def to_doc(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "contacts": [{"channel": c.channel.value, "address": c.address} for c in self.contacts],
+            "ack_seconds": self.ack_seconds,
+        }
+
+    @classmethod
+    def from_doc(cls, doc: Mapping[str, Any]) -> OnCall:
+        return cls(
+            id=doc["id"],
+            contacts=tuple(Contact(Channel(c["channel"]), c["address"]) for c in doc["contacts"]),
+            ack_seconds=doc.get("ack_seconds"),
+        )
+
+
+@dataclass(frozen=True)
+class Chain:
+    """Ordered levels, then the fallback pager (level `len(levels)`)."""
+
+    levels: tuple[OnCall, ...]
+    fallback: OnCall
+    ack_seconds: int = DEFAULT_ACK_SECONDS
+    urgent_ack_seconds: int = DEFAULT_URGENT_ACK_SECONDS
+    repage_seconds: int = DEFAULT_REPAGE_SECONDS
+
+    def __post_init__(self) -> None:
+        if min(self.ack_seconds, self.urgent_ack_seconds, self.repage_seconds) < 1:
+            raise ValueError("escalation deadlines and intervals are at least 1 second")
+
+    @classmethod
+    def from_config(
+        cls,
+        config: ChainConfig,
+        *,
+        ack_seconds: int = DEFAULT_ACK_SECONDS,
+        urgent_ack_seconds: int = DEFAULT_URGENT_ACK_SECONDS,
+        repage_seconds: int = DEFAULT_REPAGE_SECONDS,
+    ) -> Chain:
+        def on_call(entry: OnCallConfig) -> OnCall:
+            contacts = tuple(Contact(ch, address) for ch, address in entry.contacts.items())
+            return OnCall(entry.id, contacts, entry.ack_seconds)
+
+        return cls(
+            levels=tuple(on_call(level) for level in config.levels),
+            fallback=on_call(config.fallback),
+            ack_seconds=ack_seconds,
+            urgent_ack_seconds=urgent_ack_seconds,
+            repage_seconds=repage_seconds,
+        )
+
+    @classmethod
+    def from_json(
+        cls,
+        text: str,
+        *,
+        ack_seconds: int = DEFAULT_ACK_SECONDS,
+        urgent_ack_seconds: int = DEFAULT_URGENT_ACK_SECONDS,
+        repage_seconds: int = DEFAULT_REPAGE_SECONDS,
+    ) -> Chain:
+        return cls.from_config(
+            ChainConfig.model_validate_json(text),
+            ack_seconds=ack_seconds,
+            urgent_ack_seconds=urgent_ack_seconds,
+            repage_seconds=repage_seconds,
+        )
+
+    @property
+    def fallback_level(self) -> int:
+        return len(self.levels)
+
+    def target(self, level: int) -> OnCall:
+        return self.levels[level] if level < len(self.levels) else self.fallback
+
+    def window(self, level: int, severity: Severity) -> timedelta:
+        """How long the page at `level` waits for an acknowledgement before the next step."""
+        if level >= len(self.levels):
+            return timedelta(seconds=self.repage_seconds)
+        seconds = self.levels[level].ack_seconds or self.ack_seconds
+        if severity is Severity.URGENT:
+            seconds = min(seconds, self.urgent_ack_seconds)
+        return timedelta(seconds=seconds)
+
+    def to_doc(self) -> dict[str, Any]:
+        return {
+            "levels": [level.to_doc() for level in self.levels],
+            "fallback": self.fallback.to_doc(),
+            "ack_seconds": self.ack_seconds,
+            "urgent_ack_seconds": self.urgent_ack_seconds,
+            "repage_seconds": self.repage_seconds,
+        }
+
+    @classmethod
+    def from_doc(cls, doc: Mapping[str, Any]) -> Chain:
+        return cls(
+            levels=tuple(OnCall.from_doc(level) for level in doc["levels"]),
+            fallback=OnCall.from_doc(doc["fallback"]),
+            ack_seconds=doc["ack_seconds"],
+            urgent_ack_seconds=doc["urgent_ack_seconds"],
+            repage_seconds=doc["repage_seconds"],
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_doc(), sort_keys=True)
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+
+def page_id(alert_id: str, level: int, repeat: int) -> str:
+    return deterministic_id("page", alert_id, str(level), str(repeat))
+
+
+@dataclass(frozen=True)
+class PageMessage:
+    channel: Channel
+    address: str
+    delivery_id: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """One step of the chain: one person or role paged on every channel they have, at once."""
+
+    page_id: str
+    alert_id: str
+    member_id: str
+    severity: Severity
+    level: int
+    repeat: int
+    fallback: bool
+    target: str
+    messages: tuple[PageMessage, ...]
+    # When the chain's timetable had it due, and the deadline it sets.
+    due_at: datetime
+    ack_deadline: datetime
+
+    @property
+    def channels(self) -> tuple[Channel, ...]:
+        return tuple(m.channel for m in self.messages)
+
+    def deliveries(self, now: datetime) -> list[Delivery]:
+        """One delivery per channel, due now: urgent (never held, never given up)."""
+        return [
+            Delivery.new(self.page_id, self.target, m.channel, Category.SAFETY, now, urgent=True)
+            for m in self.messages
+        ]
+
+    def event(
+        self,
+        *,
+        source: str,
+        caused_by: Envelope[Any] | None = None,
+        correlationid: str | None = None,
+    ) -> SafetyAlertEscalated:
+        """`safety.alert-escalated`, with an id that follows from the page's."""
+        return SafetyAlertEscalated.new(
+            data=SafetyAlertEscalatedData(
+                alert_id=self.alert_id,
+                member_id=self.member_id,
+                severity=self.severity,
+                level=self.level,
+                fallback=self.fallback,
+                repeat=self.repeat,
+                page_id=self.page_id,
+                paged=self.target,
+                channels=list(self.channels),
+                due_at=self.due_at,
+                ack_deadline=self.ack_deadline,
+            ),
+            subject=self.member_id,
+            source=source,
+            caused_by=caused_by,
+            correlationid=correlationid,
+            id=deterministic_id("event", "alert-escalated", self.page_id),
+        )
+
+
+# --- the escalation ------------------------------------------------------------------------
+
+
+class EscalationStatus(StrEnum):
+    ACTIVE = "active"
+    ACKNOWLEDGED = "acknowledged"
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """One alert's escalation (`_id`: the alert id). `level` and `repeat` name the last page
+    sent; `deadline` is when the next one is due unless acknowledged."""
+
+    alert_id: str
+    member_id: str
+    severity: Severity
+    raised_at: datetime
+    started_at: datetime
+    chain: Chain
+    level: int
+    repeat: int
+    due_at: datetime
+    deadline: datetime
+    status: EscalationStatus = EscalationStatus.ACTIVE
+    pages_sent: int = 1
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status is EscalationStatus.ACTIVE
+
+    @property
+    def next_due(self) -> datetime | None:
+        """When `tick` has something to do next; None once acknowledged."""
+        return self.deadline if self.active else None
+
+    @property
+    def at_fallback(self) -> bool:
+        return self.level >= self.chain.fallback_level
+
+    def to_doc(self) -> dict[str, Any]:
+        """The stored document; the owner adds its own fields (partition), which `from_doc`
+        ignores."""
+        return {
+            "_id": self.alert_id,
+            "member_id": self.member_id,
+            "severity": self.severity.value,
+            "raised_at": self.raised_at,
+            "started_at": self.started_at,
+            "chain": self.chain.to_doc(),
+            "level": self.level,
+            "repeat": self.repeat,
+            "due_at": self.due_at,
+            "deadline": self.deadline,
+            "status": self.status.value,
+            "pages_sent": self.pages_sent,
+            "acknowledged_by": self.acknowledged_by,
+            "acknowledged_at": self.acknowledged_at,
+        }
+
+    @classmethod
+    def from_doc(cls, doc: Mapping[str, Any]) -> Escalation:
+        acked_at = doc.get("acknowledged_at")
+        return cls(
+            alert_id=doc["_id"],
+            member_id=doc["member_id"],
+            severity=Severity(doc["severity"]),
+            raised_at=utc_ms(doc["raised_at"]),
+            started_at=utc_ms(doc["started_at"]),
+            chain=Chain.from_doc(doc["chain"]),
+            level=doc["level"],
+            repeat=doc["repeat"],
+            due_at=utc_ms(doc["due_at"]),
+            deadline=utc_ms(doc["deadline"]),
+            status=EscalationStatus(doc["status"]),
+            pages_sent=doc.get("pages_sent", 1),
+            acknowledged_by=doc.get("acknowledged_by"),
+            acknowledged_at=None if acked_at is None else utc_ms(acked_at),
+        )
+
+
+@dataclass(frozen=True)
+class Stepped:
+    """An escalation after `start` or `tick`, and the pages to send now (possibly none)."""
+
+    escalation: Escalation
+    pages: tuple[Page, ...]
+
+
+def _page(escalation: Escalation) -> Page:
+    target = escalation.chain.target(escalation.level)
+    pid = page_id(escalation.alert_id, escalation.level, escalation.repeat)
+    return Page(
+        page_id=pid,
+        alert_id=escalation.alert_id,
+        member_id=escalation.member_id,
+        severity=escalation.severity,
+        level=escalation.level,
+        repeat=escalation.repeat,
+        fallback=escalation.at_fallback,
+        target=target.id,
+        messages=tuple(
+            PageMessage(c.channel, c.address, delivery_id(pid, target.id, c.channel))
+            for c in target.contacts
+        ),
+        due_at=escalation.due_at,
+        ack_deadline=escalation.deadline,
+    )
+
+
+def start(alert: SafetyAlertRaised | SafetyAlertRaisedData, chain: Chain, now: datetime) -> Stepped:
+    """The escalation of a new alert and its first page (level 0, every channel at once).
+    Call it once per alert id: a replayed alert finds its escalation already there."""
+    data = alert.data if isinstance(alert, SafetyAlertRaised) else alert
+    now = utc_ms(now)
+    escalation = Escalation(
+        alert_id=data.alert_id,
+        member_id=data.member_id,
+        severity=data.severity,
+        raised_at=utc_ms(data.raised_at),
+        started_at=now,
+        chain=chain,
+        level=0,
+        repeat=0,
+        due_at=now,
+        deadline=now + chain.window(0, data.severity),
+    )
+    return Stepped(escalation, (_page(escalation),))
+
+
+def tick(escalation: Escalation, now: datetime) -> Stepped:
+    """The pages due at `now`: the next level for each deadline passed, the fallback's re-page
+    once the chain is exhausted. Nothing once acknowledged or before the deadline."""
+    now = utc_ms(now)
+    pages: list[Page] = []
+    chain = escalation.chain
+    while escalation.active and now >= escalation.deadline:
+        if escalation.at_fallback:
+            interval = chain.window(escalation.level, escalation.severity)
+            # Re-pages an outage missed collapse into the latest one.
+            missed = (now - escalation.deadline) // interval
+            due = escalation.deadline + missed * interval
+            escalation = replace(
+                escalation,
+                repeat=escalation.repeat + 1 + missed,
+                due_at=due,
+                deadline=due + interval,
+            )
+        else:
+            level = escalation.level + 1
+            due = escalation.deadline
+            escalation = replace(
+                escalation,
+                level=level,
+                repeat=0,
+                due_at=due,
+                deadline=due + chain.window(level, escalation.severity),
+            )
+        escalation = replace(escalation, pages_sent=escalation.pages_sent + 1)
+        pages.append(_page(escalation))
+    return Stepped(escalation, tuple(pages))
+
+
+class AckOutcome(StrEnum):
+    ACKNOWLEDGED = "acknowledged"
+    ALREADY_ACKNOWLEDGED = "already_acknowledged"
+    UNKNOWN_ALERT = "unknown_alert"
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    alert_id: str
+    member_id: str
+    staff_id: str
+    acknowledged_at: datetime
+    latency_seconds: float
+    level: int
+
+    def event(
+        self,
+        *,
+        source: str,
+        caused_by: Envelope[Any] | None = None,
+        correlationid: str | None = None,
+    ) -> SafetyAlertAcknowledged:
+        """`safety.alert-acknowledged`, once per alert (its id follows from the alert's)."""
+        return SafetyAlertAcknowledged.new(
+            data=SafetyAlertAcknowledgedData(
+                alert_id=self.alert_id,
+                member_id=self.member_id,
+                staff_id=self.staff_id,
+                acknowledged_at=self.acknowledged_at,
+                latency_seconds=self.latency_seconds,
+                level=self.level,
+            ),
+            subject=self.member_id,
+            source=source,
+            caused_by=caused_by,
+            correlationid=correlationid,
+            id=deterministic_id("event", "alert-acknowledged", self.alert_id),
+        )
+
+
+@dataclass(frozen=True)
+class AckResult:
+    """The escalation after an acknowledgement (None if unknown), the acknowledgement record
+    when this call made one, and why."""
+
+    escalation: Escalation | None
+    acknowledgement: Acknowledgement | None
+    outcome: AckOutcome
+
+    @property
+    def changed(self) -> bool:
+        return self.acknowledgement is not None
+
+
+def acknowledge(escalation: Escalation | None, staff_id: str, now: datetime) -> AckResult:
+    """Stop the escalation: whatever level it reached (a late acknowledgement stops it too).
+    Idempotent: a second one, by anyone, changes nothing."""
+    if escalation is None:
+        return AckResult(None, None, AckOutcome.UNKNOWN_ALERT)
+    if not escalation.active:
+        return AckResult(escalation, None, AckOutcome.ALREADY_ACKNOWLEDGED)
+    now = utc_ms(now)
+    acknowledged = replace(
+        escalation,
+        status=EscalationStatus.ACKNOWLEDGED,
+        acknowledged_by=staff_id,
+        acknowledged_at=now,
+    )
+    latency = max(0.0, (now - escalation.raised_at).total_seconds())
+    record = Acknowledgement(
+        alert_id=escalation.alert_id,
+        member_id=escalation.member_id,
+        staff_id=staff_id,
+        acknowledged_at=now,
+        latency_seconds=latency,
+        level=escalation.level,
+    )
+    return AckResult(acknowledged, record, AckOutcome.ACKNOWLEDGED)
