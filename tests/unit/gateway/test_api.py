@@ -240,6 +240,7 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "/v1/members/m1/profile": profile_body(),
     "/v1/members/m1/support-requests": support_body(),
     "/v1/members/m1/checkins": {"mood": 5, "note": "a long day"},
+    "/v1/members/m1/notification-preferences": {"locale": "fr"},
     "/v1/members/m1/checkin-schedule": {"time_zone": "Europe/Paris", "local_time": "09:00"},
     "/v1/safety/members/m1/episode/close": {"reason": "spoke with them; safe for now"},
 }
@@ -285,6 +286,7 @@ def test_the_request_models_have_integer_fields_to_check() -> None:
     assert {(path, name) for _, path, name in INTEGER_FIELDS} == {
         ("/v1/members/m1/profile", "capacity"),
         ("/v1/members/m1/checkins", "mood"),
+        ("/v1/members/m1/notification-preferences", "rate_limit_per_hour"),
     }
 
 

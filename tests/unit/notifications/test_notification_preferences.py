@@ -48,7 +48,6 @@ def test_an_empty_body_takes_every_default() -> None:
     ("body", "problem"),
     [
         ({"channels": {"safety": ["email"]}}, "not a member preference"),
-        ({"channels": {"matching": ["sms"]}}, "sms needs consent"),
         (
             {"channels": {"matching": ["email", "email"]}, "consents": {"email": True}},
             "at most once",
@@ -62,7 +61,6 @@ def test_an_empty_body_takes_every_default() -> None:
         ({"digest_bursts": 1}, "digest_bursts"),
         ({"time_zone": "Mars/Olympus"}, "IANA"),
         ({"locale": "english"}, "locale"),
-        ({"quiet_hours": {"start": "22:00", "end": "22:00"}}, "must differ"),
         ({"quiet_hours": {"start": "24:00", "end": "07:00"}}, "quiet_hours.start"),
         ({"quiet_hours": {"start": "22:00"}}, "quiet_hours.end"),
         ({"volume": "loud"}, "volume"),
@@ -135,3 +133,16 @@ def test_set_at_is_kept_to_the_millisecond_as_mongodb_stores_it() -> None:
     at = datetime(2025, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
     prefs = Preferences.from_model("m1", NotificationPreferences(), set_at=at)
     assert prefs.set_at == at.replace(microsecond=678000)
+
+
+def test_a_channel_without_consent_is_accepted_but_not_used() -> None:
+    body = NotificationPreferences.model_validate({"channels": {"matching": ["sms"]}})
+    prefs = Preferences.from_model("m1", body)
+    assert Channel.SMS not in prefs.channels_for(Category.MATCHING)
+
+
+def test_equal_quiet_hours_mean_none() -> None:
+    body = NotificationPreferences.model_validate(
+        {"quiet_hours": {"start": "22:00", "end": "22:00"}}
+    )
+    assert body.quiet_hours is None

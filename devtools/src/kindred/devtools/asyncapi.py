@@ -29,7 +29,12 @@ VERSION = "0.1.0"
 DOCS = Path(__file__).resolve().parents[4] / "docs" / "asyncapi"
 
 # Fixed values, whatever the environment says: the documents name the default topic prefix.
-FIXED = {"kafka_bootstrap_servers": "127.0.0.1:9092", "kindred_namespace": "kindred"}
+# Dev mode: the documents are built without a deployment's secrets or on-call chain.
+FIXED = {
+    "kafka_bootstrap_servers": "127.0.0.1:9092",
+    "kindred_namespace": "kindred",
+    "kindred_dev_mode": True,
+}
 
 FACTORIES: dict[str, Callable[[], FastAPI]] = {
     "gateway": lambda: gateway_app(GatewaySettings(**FIXED)),  # type: ignore[arg-type]

@@ -27,14 +27,15 @@ from pydantic import (
 )
 
 from kindred.events.envelope import Envelope
+from kindred.events.topics import (
+    MEMBER_NOTIFICATION_PREFERENCES_SET,
+    NOTIFICATION_DELIVERY_ATTEMPTED,
+    SAFETY_ALERT_ACK_REQUESTED,
+    SAFETY_ALERT_ACKNOWLEDGED,
+    SAFETY_ALERT_ESCALATED,
+)
 from kindred.events.vocabulary import MemberId, TimeZone
 from kindred.safety.rules import Severity
-
-MEMBER_NOTIFICATION_PREFERENCES_SET = "member.notification-preferences-set"
-SAFETY_ALERT_ESCALATED = "safety.alert-escalated"
-SAFETY_ALERT_ACK_REQUESTED = "safety.alert-ack-requested"
-SAFETY_ALERT_ACKNOWLEDGED = "safety.alert-acknowledged"
-NOTIFICATION_DELIVERY_ATTEMPTED = "notification.delivery-attempted"
 
 NOTIFICATION_TOPICS = (
     MEMBER_NOTIFICATION_PREFERENCES_SET,
@@ -109,15 +110,15 @@ class QuietHours(BaseModel):
         pattern=LOCAL_TIME_PATTERN, description='End, local 24-hour "HH:MM" (e.g. "07:00")'
     )
 
-    @model_validator(mode="after")
-    def _not_empty(self) -> QuietHours:
-        if self.start == self.end:
-            raise ValueError("quiet hours: start and end must differ (null for no quiet hours)")
-        return self
-
 
 def _default_quiet_hours() -> QuietHours:
     return QuietHours(start=DEFAULT_QUIET_START, end=DEFAULT_QUIET_END)
+
+
+# Each channel at most once (stated in the schema too).
+ChannelList = Annotated[
+    list[Channel], Field(max_length=len(Channel), json_schema_extra={"uniqueItems": True})
+]
 
 
 class NotificationPreferences(BaseModel):
@@ -128,10 +129,11 @@ class NotificationPreferences(BaseModel):
 
     model_config = _CONFIG
 
-    channels: dict[MemberCategory, list[Channel]] = Field(
+    channels: dict[MemberCategory, ChannelList] = Field(
         default_factory=dict,
-        description="Channels per category, besides the inbox (always on). A category left "
-        'out gets email, if consented. "safety" is not a member preference.',
+        description="Channels per category, besides the inbox (always on); a channel is used "
+        "only once its consent is true. A category left out gets email, if consented. "
+        '"safety" is not a member preference.',
     )
     consents: dict[ConsentChannel, StrictBool] = Field(
         default_factory=dict,
@@ -145,7 +147,7 @@ class NotificationPreferences(BaseModel):
     time_zone: TimeZone = "UTC"
     quiet_hours: QuietHours | None = Field(
         default_factory=_default_quiet_hours,
-        description="Local quiet hours for non-urgent messages; null: none",
+        description="Local quiet hours for non-urgent messages; null (or start = end): none",
     )
     rate_limit_per_hour: StrictInt = Field(
         default=DEFAULT_RATE_LIMIT_PER_HOUR,
@@ -171,6 +173,13 @@ class NotificationPreferences(BaseModel):
                 )
         return value
 
+    @model_validator(mode="after")
+    def _empty_quiet_hours(self) -> NotificationPreferences:
+        quiet = self.quiet_hours
+        if quiet is not None and quiet.start == quiet.end:
+            return self.model_copy(update={"quiet_hours": None})  # no time between: none
+        return self
+
     @field_validator("channels")
     @classmethod
     def _unique_channels(
@@ -182,19 +191,6 @@ class NotificationPreferences(BaseModel):
             if len(set(chosen)) != len(chosen):
                 raise ValueError(f"channels.{category.value}: each channel at most once")
         return channels
-
-    @model_validator(mode="after")
-    def _consented(self) -> NotificationPreferences:
-        for category, chosen in self.channels.items():
-            for channel in chosen:
-                if channel is Channel.INBOX:
-                    continue
-                if not self.consents.get(ConsentChannel(channel.value), False):
-                    raise ValueError(
-                        f"channels.{category.value}: {channel.value} needs consent "
-                        f"(consents.{channel.value}: true)"
-                    )
-        return self
 
 
 class MemberNotificationPreferencesSetData(NotificationPreferences):

@@ -21,6 +21,11 @@ SAFETY_ALERT_RAISED = "safety.alert-raised"
 SAFETY_EPISODE_OPENED = "safety.episode-opened"
 SAFETY_EPISODE_CLOSE_REQUESTED = "safety.episode-close-requested"
 SAFETY_EPISODE_CLOSED = "safety.episode-closed"
+MEMBER_NOTIFICATION_PREFERENCES_SET = "member.notification-preferences-set"
+SAFETY_ALERT_ESCALATED = "safety.alert-escalated"
+SAFETY_ALERT_ACK_REQUESTED = "safety.alert-ack-requested"
+SAFETY_ALERT_ACKNOWLEDGED = "safety.alert-acknowledged"
+NOTIFICATION_DELIVERY_ATTEMPTED = "notification.delivery-attempted"
 
 ALL = (
     PROFILE_SUBMITTED,
@@ -38,21 +43,26 @@ ALL = (
     SAFETY_EPISODE_OPENED,
     SAFETY_EPISODE_CLOSE_REQUESTED,
     SAFETY_EPISODE_CLOSED,
+    MEMBER_NOTIFICATION_PREFERENCES_SET,
+    SAFETY_ALERT_ESCALATED,
+    SAFETY_ALERT_ACK_REQUESTED,
+    SAFETY_ALERT_ACKNOWLEDGED,
+    NOTIFICATION_DELIVERY_ATTEMPTED,
 )
 
 # Published for readers outside Kindred's own services (analytics, a partner's systems): no
 # Kindred service consumes them. Every other topic has a consumer among the services.
-# Reminders, missed check-ins, trends, alerts and episodes stay here until notifications and
-# matching consume them.
+# Missed check-ins, trends and episodes stay here until notifications and matching consume
+# them; escalations and acknowledgements are for the staff's tools and the audit trail.
 OUTWARD = frozenset(
     {
         CHECKIN_RECORDED,
-        CHECKIN_REMINDER_DUE,
         CHECKIN_MISSED,
         CHECKIN_TREND_WORSENED,
-        SAFETY_ALERT_RAISED,
         SAFETY_EPISODE_OPENED,
         SAFETY_EPISODE_CLOSED,
+        SAFETY_ALERT_ESCALATED,
+        SAFETY_ALERT_ACKNOWLEDGED,
     }
 )
 

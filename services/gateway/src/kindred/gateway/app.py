@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from kindred.events.checkins import CheckinSubmitted
 from kindred.events.matching import SupportRequested
 from kindred.events.members import ProfileSubmitted
+from kindred.events.notifications import MemberNotificationPreferencesSet, SafetyAlertAckRequested
 from kindred.events.safety import SafetyEpisodeCloseRequested
 from kindred.events.schedules import CheckinScheduleSet
 from kindred.gateway.errors import install_error_handlers
@@ -44,6 +45,8 @@ def create_app(
             CheckinSubmitted,
             SafetyEpisodeCloseRequested,
             CheckinScheduleSet,
+            SafetyAlertAckRequested,
+            MemberNotificationPreferencesSet,
         ],
         on_shutdown=[notifications.aclose],
     )

@@ -15,6 +15,13 @@ from kindred.events.checkins import Checkin, CheckinSubmitted, CheckinSubmittedD
 from kindred.events.envelope import Envelope, new_id
 from kindred.events.matching import SupportRequest, SupportRequested, SupportRequestedData
 from kindred.events.members import Profile, ProfileSubmitted, ProfileSubmittedData
+from kindred.events.notifications import (
+    MemberNotificationPreferencesSet,
+    MemberNotificationPreferencesSetData,
+    NotificationPreferences,
+    SafetyAlertAckRequested,
+    SafetyAlertAckRequestedData,
+)
 from kindred.events.safety import SafetyEpisodeCloseRequested, SafetyEpisodeCloseRequestedData
 from kindred.events.schedules import CheckinSchedule, CheckinScheduleSet, CheckinScheduleSetData
 from kindred.gateway.auth import SAFETY_STAFF, CurrentPrincipal, require_role, require_self
@@ -29,6 +36,7 @@ from kindred.safety.resources import CrisisResources, ResourceTable, resources_f
 from kindred.safety.rules import Severity, Trigger, evaluate, max_severity
 
 MemberPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.\-]{1,64}$")]
+AlertPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9\-]{1,100}$")]
 SOURCE = "kindred/gateway"
 log = logging.getLogger(__name__)
 
@@ -121,6 +129,11 @@ CHECKIN_ERRORS: dict[int | str, dict[str, Any]] = {
 STAFF_ERRORS: dict[int | str, dict[str, Any]] = {
     **WRITE_ERRORS,
     403: _error("The token does not carry the safety-staff role"),
+}
+ACK_ERRORS: dict[int | str, dict[str, Any]] = {
+    **_AUTH_ERRORS,
+    403: _error("The token does not carry the safety-staff role"),
+    503: _error("Kafka did not confirm the request in time", headers=_RETRY_AFTER),
 }
 READ_ERRORS: dict[int | str, dict[str, Any]] = {
     **_AUTH_ERRORS,
@@ -280,6 +293,43 @@ def api_router(
             data=CheckinScheduleSetData(member_id=member_id, **body.model_dump()),
         )
         return await accept(event, member_id)
+
+    @router.put(
+        "/members/{member_id}/notification-preferences", status_code=202, responses=WRITE_ERRORS
+    )
+    async def set_notification_preferences(
+        member_id: MemberPath, body: NotificationPreferences, principal: CurrentPrincipal
+    ) -> Accepted:
+        """Replace the member's notification preferences: channels per category, consents,
+        locale, time zone, quiet hours, pacing. Safety pages to staff ignore all of them."""
+        require_self(member_id, principal)
+        event = MemberNotificationPreferencesSet.new(
+            subject=member_id,
+            source=SOURCE,
+            data=MemberNotificationPreferencesSetData(member_id=member_id, **body.model_dump()),
+        )
+        return await accept(event, member_id)
+
+    @router.post(
+        "/safety/members/{member_id}/alerts/{alert_id}/ack",
+        status_code=202,
+        responses=ACK_ERRORS,
+        tags=["safety staff"],
+    )
+    async def acknowledge_alert(
+        member_id: MemberPath, alert_id: AlertPath, principal: CurrentPrincipal
+    ) -> Accepted:
+        """Acknowledge a safety alert (role `safety-staff`): its escalation stops paging the
+        on-call chain. Recorded with who and when; a second acknowledgement changes nothing."""
+        require_role(principal, SAFETY_STAFF)
+        event = SafetyAlertAckRequested.new(
+            subject=member_id,
+            source=SOURCE,
+            data=SafetyAlertAckRequestedData(
+                alert_id=alert_id, member_id=member_id, staff_id=principal.member_id
+            ),
+        )
+        return await accept(event, alert_id)
 
     @router.get("/members/{member_id}/inbox", responses=READ_ERRORS)
     async def read_inbox(

@@ -1,6 +1,13 @@
-"""What notifications does with each event of the partitions it owns: event → domain →
-inbox entries. An entry's id follows from the event and the recipient, so a replay inserts
-nothing new."""
+"""What notifications does with each event of the partitions it owns.
+
+- `match.proposed` and `checkin.reminder-due`: inbox entries for the members (an entry's id
+  follows from the event and the recipient, so a replay inserts nothing new).
+- `safety.alert-raised`: the alert's escalation along the on-call chain (kindred.notifications
+  .paging), paged at once on every channel of the first person; `tick` moves it up the chain
+  when a deadline passes unacknowledged; `safety.alert-ack-requested` stops it.
+- `notification.delivery-attempted`: the sender's report of an attempt, applied by the owner.
+- `member.notification-preferences-set`: the member's preferences, stored.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +15,74 @@ from typing import Any
 
 from kindred.events.envelope import Envelope
 from kindred.events.matching import MatchProposed
+from kindred.events.notifications import (
+    MemberNotificationPreferencesSet,
+    NotificationDeliveryAttempted,
+    SafetyAlertAckRequested,
+)
+from kindred.events.safety import SafetyAlertRaised
+from kindred.events.schedules import CheckinReminderDue
+from kindred.notifications.channels.base import ChannelName
+from kindred.notifications.channels.inbox import InboxChannel
 from kindred.notifications.domain import entries_for_match_proposed
+from kindred.notifications.domain.pacing import delivery_id
+from kindred.notifications.domain.preferences import Preferences
+from kindred.notifications.paging import Paging
 from kindred.notifications.repository import INBOX, inbox_doc
+from kindred.notifications.templates import Audience, reminder_due_context, render
 from kindred.observability.metrics import inbox_entries
-from kindred.partitions.processor import Changes, Stateless
+from kindred.partitions.processor import Changes
+
+PREFERENCES = "preferences"
 
 
-class Notifications(Stateless):
-    events = (MatchProposed,)
+class Notifications:
+    events = (
+        MatchProposed,
+        CheckinReminderDue,
+        SafetyAlertRaised,
+        SafetyAlertAckRequested,
+        NotificationDeliveryAttempted,
+        MemberNotificationPreferencesSet,
+    )
+
+    def __init__(self, paging: Paging) -> None:
+        self.paging = paging
+
+    async def load(self, partition: int) -> None:
+        await self.paging.load(partition)
+
+    def drop(self, partition: int) -> None:
+        self.paging.drop(partition)
+
+    def tick(self, partition: int, changes: Changes) -> None:
+        self.paging.tick(partition, changes)
 
     def handle(self, partition: int, event: Envelope[Any], changes: Changes) -> None:
-        if isinstance(event, MatchProposed):
+        if isinstance(event, SafetyAlertRaised):
+            self.paging.alert_raised(partition, event, changes)
+        elif isinstance(event, SafetyAlertAckRequested):
+            self.paging.ack_requested(partition, event, changes)
+        elif isinstance(event, NotificationDeliveryAttempted):
+            self.paging.attempted(partition, event, changes)
+        elif isinstance(event, MatchProposed):
             entries = entries_for_match_proposed(event, changes.now)
             for entry in entries:
                 changes.insert(INBOX, inbox_doc(entry))
             changes.then(lambda: inbox_entries.labels(kind="match.proposed").inc(len(entries)))
+        elif isinstance(event, CheckinReminderDue):
+            member = event.data.member_id
+            rendered = render(
+                "checkin.reminder-due",
+                Audience.MEMBER,
+                ChannelName.INBOX,
+                None,
+                reminder_due_context(event),
+            )
+            key = delivery_id(event.id, member, ChannelName.INBOX.value)
+            message = rendered.message(key, member, event_id=event.id)
+            changes.insert(INBOX, InboxChannel().entry(message) | {"created_at": changes.now})
+            changes.then(lambda: inbox_entries.labels(kind="checkin.reminder-due").inc())
+        elif isinstance(event, MemberNotificationPreferencesSet):
+            prefs = Preferences.from_event(event)
+            changes.put(PREFERENCES, prefs.to_doc() | {"partition": partition})

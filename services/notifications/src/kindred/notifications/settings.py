@@ -1,7 +1,16 @@
 from typing import ClassVar
 
+from pydantic import Field, ValidationError
+
 from kindred.notifications.channels.settings import ChannelSettings
-from kindred.settings import ServiceSettings
+from kindred.notifications.domain.escalations import Chain
+from kindred.settings import ServiceSettings, SettingsError
+
+# Without ESCALATION_CHAIN, in dev mode only: pages go to two staff consoles' inboxes.
+DEV_CHAIN = (
+    '{"levels": [{"id": "on-call-1", "contacts": {"inbox": "on-call-1"}}],'
+    ' "fallback": {"id": "on-call-lead", "contacts": {"inbox": "on-call-lead"}}}'
+)
 
 
 # ChannelSettings: SMTP, webhooks, the SMS provider and the push gateway (unset: not used).
@@ -10,3 +19,43 @@ class NotificationsSettings(ServiceSettings, ChannelSettings):
     # INTERNAL_API_TOKEN guards the internal inbox API the gateway calls.
     secret_fields: ClassVar[tuple[str, ...]] = ("internal_api_token",)
     http_port: int = 8003
+    # The on-call chain safety alerts escalate along (JSON, see docs/notifications-escalations.md):
+    # `levels` (each an `id` and `contacts` per channel: inbox, email, sms, push, webhook) and a
+    # `fallback` paged, again and again, once the levels are exhausted. Required outside dev mode.
+    escalation_chain: str | None = None
+    # How long a level has to acknowledge (urgent alerts: the shorter), and how often the
+    # fallback is paged again.
+    escalation_ack_seconds: int = Field(default=300, ge=5, le=86_400)
+    escalation_urgent_ack_seconds: int = Field(default=120, ge=5, le=86_400)
+    escalation_repage_seconds: int = Field(default=300, ge=5, le=86_400)
+    # How often the sender looks for retries come due (new pages wake it at once), and how long
+    # an attempt may go unreported before it is made again.
+    sender_interval_seconds: float = Field(default=0.5, gt=0, le=60)
+    sender_in_flight_seconds: float = Field(default=60.0, gt=0, le=3600)
+    # How often each owned partition checks its escalations' deadlines.
+    escalation_tick_seconds: float = Field(default=1.0, gt=0, le=60)
+
+    def chain(self) -> Chain:
+        """The on-call chain; a missing or bad ESCALATION_CHAIN stops start-up, saying why."""
+        text = self.escalation_chain
+        if not text:
+            if not self.kindred_dev_mode:
+                raise SettingsError(
+                    "kindred-notifications: ESCALATION_CHAIN is not set: safety alerts would "
+                    "page no one. Set it to the on-call chain (docs/notifications-escalations.md)"
+                )
+            text = DEV_CHAIN
+        try:
+            return Chain.from_json(
+                text,
+                ack_seconds=self.escalation_ack_seconds,
+                urgent_ack_seconds=self.escalation_urgent_ack_seconds,
+                repage_seconds=self.escalation_repage_seconds,
+            )
+        except (ValidationError, ValueError) as exc:
+            problems = (
+                "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+                if isinstance(exc, ValidationError)
+                else str(exc)
+            )
+            raise SettingsError(f"kindred-notifications: ESCALATION_CHAIN: {problems}") from None
