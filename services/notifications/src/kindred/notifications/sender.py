@@ -55,7 +55,9 @@ class Sender:
         self.interval = interval
         self.in_flight_seconds = in_flight_seconds
         self.limit = asyncio.Semaphore(concurrency)
-        self.in_flight: dict[str, float] = {}  # delivery id -> when its attempt started
+        # delivery id -> (its attempt in flight, when it started); an attempt whose report the
+        # owner has applied has a higher number next time, so it is no longer in flight.
+        self.in_flight: dict[str, tuple[int, float]] = {}
         self.woken = asyncio.Event()
         self.tasks: set[asyncio.Task[None]] = set()
         paging.wake = self.wake
@@ -84,13 +86,18 @@ class Sender:
     def _start_due(self) -> None:
         now = datetime.now(UTC)
         clock = time.monotonic()
-        for _, page in self.paging.due(now):
+        due = list(self.paging.due(now))
+        live = {page.delivery.delivery_id for _, page in due}
+        for key in [k for k in self.in_flight if k not in live]:
+            del self.in_flight[key]  # done, or no longer this replica's
+        for _, page in due:
             key = page.delivery.delivery_id
-            started = self.in_flight.get(key)
-            if started is not None and clock - started < self.in_flight_seconds:
-                continue
-            # The attempt this one is: the owner's count when it was read, plus one.
-            self.in_flight[key] = clock
+            attempt = page.delivery.attempts + 1
+            flying = self.in_flight.get(key)
+            if flying is not None and flying[0] == attempt:
+                if clock - flying[1] < self.in_flight_seconds:
+                    continue  # its report is on its way to the owner
+            self.in_flight[key] = (attempt, clock)
             task = asyncio.create_task(self._attempt(page))
             self.tasks.add(task)
             task.add_done_callback(self.tasks.discard)

@@ -1,0 +1,233 @@
+"""Safety escalations on real parts: Kafka, the MongoDB-protocol server, a real SMTP server
+(aiosmtpd) and a real HTTP receiver verifying signatures. An alert pages the first on-call
+person at once on every channel; unacknowledged, it moves up the chain on time; an
+acknowledgement stops it; a failing channel is retried."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from kindred.events.envelope import deterministic_id, new_id
+from kindred.events.notifications import SafetyAlertAckRequested, SafetyAlertAckRequestedData
+from kindred.events.safety import SafetyAlertRaised, SafetyAlertRaisedData, TriggerFired
+from kindred.notifications.app import create_app
+from kindred.notifications.channels.signing import verify_signature
+from kindred.notifications.settings import NotificationsSettings
+from kindred.safety.rules import Rule, Severity
+from tests.support.infra import Infra
+from tests.support.kafka import TopicReader, produce_event
+from tests.support.services import running, settings_for
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+SECRET = "escalation-test-webhook-signing-secret-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class Mailbox:
+    def __init__(self) -> None:
+        self.mail: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.mail.append((list(envelope.rcpt_tos), envelope.content))
+        return "250 OK"
+
+    def to(self, address: str) -> list[bytes]:
+        return [content for rcpt, content in self.mail if address in rcpt]
+
+
+@pytest.fixture
+def mailbox() -> Iterator[tuple[Mailbox, int]]:
+    box, port = Mailbox(), free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield box, port
+    finally:
+        controller.stop()
+
+
+class Receiver:
+    """A webhook receiver that verifies each request's signature; it fails the first
+    `failures` requests with 503."""
+
+    def __init__(self, failures: int = 0) -> None:
+        self.failures = failures
+        self.received: list[dict[str, Any]] = []
+        self.refused = 0
+        self.lock = threading.Lock()
+
+
+@pytest.fixture
+def webhook() -> Iterator[tuple[Receiver, int]]:
+    receiver = Receiver(failures=2)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            verify_signature(SECRET, dict(self.headers), body)  # raises if forged
+            with receiver.lock:
+                if receiver.refused < receiver.failures:
+                    receiver.refused += 1
+                    self.send_response(503)
+                    self.end_headers()
+                    return
+                receiver.received.append(json.loads(body))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield receiver, server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def alert(member_id: str = "m1") -> SafetyAlertRaised:
+    checkin_id = new_id()
+    alert_id = deterministic_id("safety.alert", checkin_id)
+    now = datetime.now(UTC)
+    return SafetyAlertRaised.new(
+        id=alert_id,
+        subject=member_id,
+        source="tests",
+        data=SafetyAlertRaisedData(
+            alert_id=alert_id,
+            member_id=member_id,
+            checkin_id=checkin_id,
+            severity=Severity.URGENT,
+            triggers=[TriggerFired(rule=Rule.PHQ9_ITEM9, severity=Severity.URGENT)],
+            accepted_at=now,
+            raised_at=now,
+            episode_id=new_id(),
+        ),
+    )
+
+
+def settings(
+    infra: Infra, namespace: str, smtp_port: int, webhook_port: int
+) -> NotificationsSettings:
+    chain = {
+        "levels": [
+            {
+                "id": "on-call-1",
+                "contacts": {"email": "first@kindred.example", "webhook": "pager"},
+            },
+            {"id": "on-call-2", "contacts": {"email": "second@kindred.example"}},
+        ],
+        "fallback": {"id": "lead", "contacts": {"email": "lead@kindred.example"}},
+    }
+    return settings_for(
+        NotificationsSettings,
+        infra,
+        namespace,
+        escalation_chain=json.dumps(chain),
+        escalation_ack_seconds=5,
+        escalation_urgent_ack_seconds=5,
+        escalation_repage_seconds=5,
+        escalation_tick_seconds=0.2,
+        sender_interval_seconds=0.1,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_port,
+        smtp_tls="none",
+        smtp_from="alerts@kindred.example",
+        webhook_endpoints={
+            "pager": {"url": f"http://127.0.0.1:{webhook_port}/page", "secret": SECRET}
+        },
+    )
+
+
+async def test_an_alert_pages_at_once_moves_up_the_chain_and_stops_when_acknowledged(
+    infra: Infra,
+    namespace: str,
+    mailbox: tuple[Mailbox, int],
+    webhook: tuple[Receiver, int],
+) -> None:
+    box, smtp_port = mailbox
+    receiver, webhook_port = webhook
+    raised = alert()
+    async with (
+        running(create_app(settings(infra, namespace, smtp_port, webhook_port))),
+        TopicReader(infra.kafka, f"{namespace}.safety.alert-escalated") as escalated,
+        TopicReader(infra.kafka, f"{namespace}.safety.alert-acknowledged") as acknowledged,
+        TopicReader(infra.kafka, f"{namespace}.notification.delivery-attempted") as attempts,
+    ):
+        await produce_event(infra.kafka, namespace, raised)
+        await produce_event(infra.kafka, namespace, raised)  # a copy: one escalation
+        # Level 0 at once, on every channel: the mail, and the webhook after two 503s.
+        await eventually(
+            lambda: _value(box.to("first@kindred.example")), lambda m: len(m) == 1, timeout=15
+        )
+        mail = box.to("first@kindred.example")[0].decode()
+        assert raised.data.alert_id[:8] in mail and "phq9_item9" in mail
+        await eventually(
+            lambda: _value(receiver.received),
+            lambda r: len(r) == 1,
+            timeout=30,
+            what="the webhook page, retried after two 503s",
+        )
+        assert receiver.refused == 2
+        assert receiver.received[0]["urgency"] == "urgent"
+        # Nobody acknowledges: 5 s later the second person is paged.
+        await eventually(
+            lambda: _value(box.to("second@kindred.example")), lambda m: len(m) == 1, timeout=20
+        )
+        await eventually(escalated.poll, lambda r: len(r) >= 2, what="two pages announced")
+        assert [v["data"]["level"] for v in escalated.values()][:2] == [0, 1]
+
+        ack = SafetyAlertAckRequested.new(
+            subject="m1",
+            source="tests",
+            data=SafetyAlertAckRequestedData(
+                alert_id=raised.data.alert_id, member_id="m1", staff_id="on-call-2"
+            ),
+        )
+        await produce_event(infra.kafka, namespace, ack)
+        await produce_event(infra.kafka, namespace, ack)  # a second ack changes nothing
+        [record] = await eventually(acknowledged.poll, lambda r: len(r) == 1)
+        data = json.loads(record.value or b"{}")["data"]
+        assert (data["staff_id"], data["level"]) == ("on-call-2", 1)
+        # The chain stops: the fallback is never paged, even past its deadline.
+        paged_before = len(box.mail)
+        await eventually(
+            attempts.poll,
+            lambda r: len(r) >= 1 and _deadline_passed(raised, seconds=12),
+            timeout=30,
+            what="the fallback's deadline passed",
+        )
+        assert box.to("lead@kindred.example") == []
+        assert len(box.mail) == paged_before
+        await acknowledged.read_to_end()
+        assert len(acknowledged.records) == 1
+        await escalated.read_to_end()
+        assert [v["data"]["level"] for v in escalated.values()] == [0, 1]
+
+
+async def _value(items: list[Any]) -> list[Any]:
+    return list(items)
+
+
+def _deadline_passed(raised: SafetyAlertRaised, seconds: float) -> bool:
+    return (datetime.now(UTC) - raised.data.raised_at).total_seconds() > seconds
