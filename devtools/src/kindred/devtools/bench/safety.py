@@ -8,7 +8,18 @@ for `--seconds`. A consumer of `safety.alert-raised` notes when each alert arriv
 it by `checkin_id` (the 202's `resource_id`). Per alert: request sent → alert received, and the
 gateway's 202 → alert received (same process, same clock); beside them the service's own
 `kindred_safety_alert_seconds` histogram (gateway accept → alert published), scraped from the
-check-ins service. Exit status 1 if a triggering check-in was refused or its alert is missing.
+check-ins service.
+
+The notifications service pages along a chain whose first level is a webhook to a receiver the
+bench runs on 127.0.0.1 (it verifies each request's signature and counts the delivery ids); a
+second consumer reads `notification.delivery-attempted` and keeps, per page, the first attempt:
+its `at` (when the sender began the attempt, same host, same clock) and when the report arrived.
+An alert's first page is `page_id(alert_id, 0, 0)`. Per alert: the 202 (and the request sent) →
+the first on-call delivery attempt; beside them `kindred_notification_first_attempt_seconds`
+(gateway accept → first attempt) scraped from the notifications service.
+
+Exit status 1 if a triggering check-in was refused, or its alert or its first page attempt is
+missing.
 """
 
 from __future__ import annotations
@@ -24,10 +35,13 @@ import secrets
 import shutil
 import signal
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
 
@@ -39,11 +53,20 @@ from pymongo import AsyncMongoClient
 from kindred.devtools.bench import Deadline, percentile, rate, say
 from kindred.devtools.bench.load import CAPACITY, Document, Gateway, Pipeline, session
 from kindred.devtools.bench.report import f, table
-from kindred.devtools.processes import SERVICES, Platform
+from kindred.devtools.processes import SERVICES, Platform, free_port
+from kindred.events.envelope import deterministic_id
+from kindred.notifications.channels.signing import (
+    DELIVERY_ID_HEADER,
+    SignatureError,
+    verify_signature,
+)
+from kindred.notifications.domain.escalations import page_id
 from kindred.settings import redact_url
 
 SERVICE_ENV = {"LOG_LEVEL": "WARNING"}
 ALERT_METRIC = "kindred_safety_alert_seconds"
+FIRST_ATTEMPT_METRIC = "kindred_notification_first_attempt_seconds"
+WEBHOOK_SECRET = secrets.token_hex(24)  # this run's signing key, for the bench's receiver
 TRIGGERING = json.dumps({"phq9": [1, 1, 1, 1, 1, 1, 1, 1, 2]}).encode()
 CALM = json.dumps({"mood": 6, "note": "a walk helped"}).encode()
 SUPPORT = json.dumps(
@@ -255,6 +278,124 @@ class AlertWatcher:
         await self.consumer.stop()
 
 
+class AttemptWatcher:
+    """Reads `notification.delivery-attempted` from the start (no consumer group) and keeps,
+    per page (`source_event_id`), its first attempt: the record's `at` and when it arrived."""
+
+    def __init__(self, kafka: str, topic: str) -> None:
+        self.consumer = AIOKafkaConsumer(
+            topic,
+            bootstrap_servers=kafka,
+            group_id=None,
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+            fetch_max_wait_ms=50,
+        )
+        self.first: dict[str, tuple[float, float]] = {}  # page id -> (at, arrived)
+        self.outcomes: Counter[str] = Counter()
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self, deadline: Deadline) -> None:
+        await self.consumer.start()
+        async with asyncio.timeout(min(60.0, deadline.left())):
+            while not self.consumer.assignment():
+                await self._poll()
+        self.task = asyncio.create_task(self._run())
+
+    async def _poll(self) -> None:
+        batches = await self.consumer.getmany(timeout_ms=100)
+        now = time.time()
+        for records in batches.values():
+            for record in records:
+                if record.value is None:
+                    continue
+                data = json.loads(record.value)["data"]
+                self.outcomes[f"attempt {data['attempt']}: {data['outcome']}"] += 1
+                at = datetime.fromisoformat(data["at"].replace("Z", "+00:00")).timestamp()
+                page = str(data["source_event_id"])
+                seen = self.first.get(page)
+                if seen is None or at < seen[0]:
+                    self.first[page] = (at, now if seen is None else seen[1])
+
+    async def _run(self) -> None:
+        while True:
+            await self._poll()
+
+    def check(self) -> None:
+        if self.task is not None and self.task.done():
+            self.task.result()
+            raise RuntimeError("the delivery-attempt consumer stopped")
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+        await self.consumer.stop()
+
+
+def first_page(checkin_id: str) -> str:
+    """The id of the first page of the alert a check-in raised (level 0, repeat 0)."""
+    return page_id(deterministic_id("safety.alert", checkin_id), 0, 0)
+
+
+@dataclass
+class WebhookReceiver:
+    """The on-call webhook: 127.0.0.1, verifies every signature, answers 200, counts ids."""
+
+    server: ThreadingHTTPServer
+    ids: Counter[str] = field(default_factory=Counter)
+    forged: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def start(cls) -> WebhookReceiver:
+        receiver: WebhookReceiver
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                try:
+                    verify_signature(WEBHOOK_SECRET, dict(self.headers), body)
+                except SignatureError:
+                    with receiver.lock:
+                        receiver.forged += 1
+                    self.send_response(401)
+                    self.end_headers()
+                    return
+                with receiver.lock:
+                    receiver.ids[self.headers.get(DELIVERY_ID_HEADER) or ""] += 1
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        receiver = cls(ThreadingHTTPServer(("127.0.0.1", free_port()), Handler))
+        threading.Thread(target=receiver.server.serve_forever, daemon=True).start()
+        return receiver
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/page"
+
+    def env(self) -> dict[str, str]:
+        """The notifications service's settings: a chain paging this webhook first."""
+        chain = {
+            "levels": [{"id": "bench-on-call", "contacts": {"webhook": "bench-pager"}}],
+            "fallback": {"id": "bench-lead", "contacts": {"inbox": "bench-lead"}},
+        }
+        endpoints = {"bench-pager": {"url": self.url, "secret": WEBHOOK_SECRET}}
+        return {
+            "ESCALATION_CHAIN": json.dumps(chain),
+            "WEBHOOK_ENDPOINTS": json.dumps(endpoints),
+        }
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
 # ---------------------------------------------------------------- the service's histogram
 
 
@@ -306,6 +447,11 @@ class Results:
     copies: Counter[str] = field(default_factory=Counter)
     service: tuple[list[tuple[float, float]], float, float] | None = None
     alerts_total: float | None = None
+    attempts: dict[str, tuple[float, float]] = field(default_factory=dict)  # page -> (at, got)
+    attempt_outcomes: Counter[str] = field(default_factory=Counter)
+    first_attempt: tuple[list[tuple[float, float]], float, float] | None = None
+    webhook_ids: int = 0
+    forged: int = 0
 
     def matched(self) -> list[tuple[Trigger, float]]:
         return [
@@ -317,6 +463,18 @@ class Results:
     @property
     def missing(self) -> int:
         return len(self.triggers) - len(self.matched())
+
+    def paged(self) -> list[tuple[Trigger, float, float]]:
+        """(trigger, first attempt's `at`, its report's arrival) per paged triggering check-in."""
+        out = []
+        for t in self.triggers:
+            if t.checkin_id is not None and (seen := self.attempts.get(first_page(t.checkin_id))):
+                out.append((t, *seen))
+        return out
+
+    @property
+    def unpaged(self) -> int:
+        return len(self.triggers) - len(self.paged())
 
 
 async def scrape(http: aiohttp.ClientSession, url: str) -> str:
@@ -331,6 +489,7 @@ async def run(platform: Platform, args: Args, deadline: Deadline, results: Resul
         args.mongodb_url, tz_aware=True, serverSelectionTimeoutMS=5000, appname="kindred-bench"
     )
     watcher = AlertWatcher(args.kafka, f"{platform.namespace}.safety.alert-raised")
+    attempts = AttemptWatcher(args.kafka, f"{platform.namespace}.notification.delivery-attempted")
     try:
         async with session() as http, asyncio.timeout(deadline.left()):
             pipeline = Pipeline(platform, http, mongo, deadline, tag)
@@ -338,6 +497,7 @@ async def run(platform: Platform, args: Args, deadline: Deadline, results: Resul
             say(f"supporters for {requests} background support requests")
             await pipeline.add_supporters("bg", math.ceil(requests / CAPACITY) + 1)
             await watcher.start(deadline)
+            await attempts.start(deadline)
             gateway = Gateway(http, urls)
             say(
                 f"{args.seconds:.0f} s: background {args.rate:.0f} requests/s (support requests "
@@ -351,10 +511,19 @@ async def run(platform: Platform, args: Args, deadline: Deadline, results: Resul
             say(f"sent; waiting up to {args.drain:.0f} s for the last alerts")
             wanted = {t.checkin_id for t in results.triggers if t.checkin_id is not None}
             drain_until = time.monotonic() + min(args.drain, deadline.left())
-            while not wanted <= watcher.arrived.keys() and time.monotonic() < drain_until:
+            pages = {first_page(c) for c in wanted if c is not None}
+            while time.monotonic() < drain_until and not (
+                wanted <= watcher.arrived.keys() and pages <= attempts.first.keys()
+            ):
                 watcher.check()
+                attempts.check()
                 await asyncio.sleep(0.2)
             results.arrived, results.copies = dict(watcher.arrived), Counter(watcher.copies)
+            results.attempts = dict(attempts.first)
+            results.attempt_outcomes = Counter(attempts.outcomes)
+            results.first_attempt = histogram(
+                await scrape(http, platform.services["notifications"].url), FIRST_ATTEMPT_METRIC
+            )
             texts = await asyncio.gather(
                 *(scrape(http, s.url) for s in platform.instances("checkins"))
             )
@@ -370,6 +539,7 @@ async def run(platform: Platform, args: Args, deadline: Deadline, results: Resul
             )
     finally:
         await watcher.stop()
+        await attempts.stop()
         await mongo.close()
 
 
@@ -425,6 +595,43 @@ def print_report(r: Results) -> None:
         "10/25/50/100/250/500 ms, 1/2.5/5/10/30/60 s, as Prometheus does)"
     )
 
+    paged = r.paged()
+    print(
+        f"\n== first on-call page: a webhook to the bench's receiver (127.0.0.1, signatures "
+        f"verified) ==\nfirst delivery attempts: {len(paged)} of {len(r.triggers)} triggering "
+        f"check-ins; missing: {r.unpaged}; attempts reported: "
+        f"{dict(sorted(r.attempt_outcomes.items())) or 'none'}; webhook requests received: "
+        f"{r.webhook_ids} delivery ids, {r.forged} with a bad signature"
+    )
+    rows = []
+    for label, values in (
+        ("202 → first attempt (its `at`)", [(at - t.accepted) * 1000 for t, at, _ in paged]),
+        ("request sent → first attempt (`at`)", [(at - t.sent) * 1000 for t, at, _ in paged]),
+        ("202 → attempt report received", [(got - t.accepted) * 1000 for t, _, got in paged]),
+    ):
+        values.sort()
+        qs = [percentile(values, q) for q in (50, 95, 99)]
+        rows.append(
+            [
+                f"{label} ({len(values)})",
+                *(f(v, ",.0f") for v in qs),
+                f(max(values, default=math.nan), ",.0f"),
+            ]
+        )
+    if r.first_attempt is not None:
+        buckets, count, total = r.first_attempt
+        qs = [bucket_quantile(q, buckets) * 1000 for q in (0.5, 0.95, 0.99)]
+        mean = total / count * 1000 if count else math.nan
+        rows.append(
+            [
+                f"service: accept → first attempt ({count:.0f}; mean {f(mean, ',.0f')})",
+                *(f(v, ",.0f") for v in qs),
+                "",
+            ]
+        )
+    table(["ms", "p50", "p95", "p99", "max"], rows)
+    print(f"(service: {FIRST_ATTEMPT_METRIC}, buckets interpolated as above)")
+
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
@@ -443,6 +650,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.kafka, args.mongodb_url, namespace, tmp / "logs", extra_env=SERVICE_ENV,
         replicas=args.replicas,
     )  # fmt: skip
+    receiver = WebhookReceiver.start()
+    for notifications in platform.instances("notifications"):
+        notifications.env.update(receiver.env())
     results = Results(namespace, args)
     started = time.monotonic()
     error: BaseException | None = None
@@ -458,9 +668,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 say(f"--- last lines of {service.log_path}:\n{tail}")
     finally:
         platform.stop()
+        receiver.stop()
+        results.webhook_ids, results.forged = len(receiver.ids), receiver.forged
     print_report(results)
     print(f"\ntotal run time {time.monotonic() - started:.0f} s, namespace {namespace}")
-    failed = results.missing + sum(results.refused.values())
+    failed = results.missing + results.unpaged + sum(results.refused.values())
     if error is None and not failed and results.triggers:
         shutil.rmtree(tmp, ignore_errors=True)
         return 0
@@ -469,6 +681,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             str(t.checkin_id) for t in results.triggers if t.checkin_id not in results.arrived
         ]
         say(f"FAILED: {results.missing} alerts missing (check-ins {', '.join(missing[:5])} ...)")
+    if results.unpaged:
+        say(f"FAILED: {results.unpaged} alerts without a first on-call delivery attempt")
     if results.refused:
         say(f"FAILED: {sum(results.refused.values())} triggering check-ins refused")
     say(f"logs kept in {tmp}")
