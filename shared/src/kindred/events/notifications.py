@@ -19,6 +19,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    JsonValue,
     StrictBool,
     StrictInt,
     StringConstraints,
@@ -30,6 +31,7 @@ from kindred.events.envelope import Envelope
 from kindred.events.topics import (
     MEMBER_NOTIFICATION_PREFERENCES_SET,
     NOTIFICATION_DELIVERY_ATTEMPTED,
+    NOTIFICATION_REQUESTED,
     SAFETY_ALERT_ACK_REQUESTED,
     SAFETY_ALERT_ACKNOWLEDGED,
     SAFETY_ALERT_ESCALATED,
@@ -43,6 +45,7 @@ NOTIFICATION_TOPICS = (
     SAFETY_ALERT_ACK_REQUESTED,
     SAFETY_ALERT_ACKNOWLEDGED,
     NOTIFICATION_DELIVERY_ATTEMPTED,
+    NOTIFICATION_REQUESTED,
 )
 
 _CONFIG = ConfigDict(frozen=True, extra="forbid")
@@ -159,6 +162,12 @@ class NotificationPreferences(BaseModel):
         default=True,
         description="true: messages over the rate limit or in quiet hours are gathered into "
         "one digest; false: they wait",
+    )
+    contacts: dict[ConsentChannel, Annotated[str, Field(min_length=3, max_length=254)]] = Field(
+        default_factory=dict,
+        description="Where each channel reaches the member: an email address, an E.164 phone "
+        "number for SMS, a push token, a partner endpoint name. A channel without one is not "
+        "used.",
     )
 
     @model_validator(mode="before")
@@ -307,3 +316,25 @@ class NotificationDeliveryAttempted(Envelope[NotificationDeliveryAttemptedData])
     type: Literal["kindred.notification.delivery-attempted.v1"] = (
         "kindred.notification.delivery-attempted.v1"
     )
+
+
+class NotificationRequestedData(BaseModel):
+    model_config = _CONFIG
+
+    source_event_id: str = Field(min_length=1, max_length=100)
+    # When the source event happened (for the first-attempt latency).
+    source_time: datetime
+    recipient: MemberId
+    audience: str = Field(pattern=r"^(seeker|supporter|member)$")
+    category: MemberCategory
+    event_type: str = Field(min_length=1, max_length=100)
+    # What the templates may show; the templates' allow-lists decide per channel.
+    context: dict[str, JsonValue] = Field(default_factory=dict)
+
+
+class NotificationRequested(Envelope[NotificationRequestedData]):
+    """A member is to be notified of something: decided in the member's partition (their
+    preferences, contacts, quiet hours). Subject: the recipient member id."""
+
+    TOPIC: ClassVar[str] = NOTIFICATION_REQUESTED
+    type: Literal["kindred.notification.requested.v1"] = "kindred.notification.requested.v1"

@@ -26,6 +26,7 @@ SAFETY_ALERT_ESCALATED = "safety.alert-escalated"
 SAFETY_ALERT_ACK_REQUESTED = "safety.alert-ack-requested"
 SAFETY_ALERT_ACKNOWLEDGED = "safety.alert-acknowledged"
 NOTIFICATION_DELIVERY_ATTEMPTED = "notification.delivery-attempted"
+NOTIFICATION_REQUESTED = "notification.requested"
 
 ALL = (
     PROFILE_SUBMITTED,
@@ -48,6 +49,7 @@ ALL = (
     SAFETY_ALERT_ACK_REQUESTED,
     SAFETY_ALERT_ACKNOWLEDGED,
     NOTIFICATION_DELIVERY_ATTEMPTED,
+    NOTIFICATION_REQUESTED,
 )
 
 # Published for readers outside Kindred's own services (analytics, a partner's systems): no

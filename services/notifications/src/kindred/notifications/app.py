@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from kindred.events.notifications import (
     NotificationDeliveryAttempted,
+    NotificationRequested,
     SafetyAlertAcknowledged,
     SafetyAlertEscalated,
 )
@@ -15,6 +16,8 @@ from kindred.messaging.broker import EventPublisher, create_broker
 from kindred.notifications import paging
 from kindred.notifications.channels.registry import build_channels
 from kindred.notifications.handlers import Notifications
+from kindred.notifications.members import INDEXES as MEMBER_INDEXES
+from kindred.notifications.members import MemberNotifications
 from kindred.notifications.repository import INDEXES, NotificationsRepository
 from kindred.notifications.routes import inbox_router
 from kindred.notifications.sender import Sender
@@ -35,8 +38,10 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     channels = build_channels(settings)
     source = f"kindred/{settings.service_name}"
     desk = paging.Paging(db, chain, source)
+    members = MemberNotifications(db, source)
     sender = Sender(
         desk,
+        members,
         channels,
         EventPublisher(broker, settings),
         source,
@@ -54,10 +59,15 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         settings=settings,
         broker=broker,
         mongo=mongo,
-        indexes=INDEXES + paging.INDEXES,
-        processor=Notifications(desk),
+        indexes=INDEXES + paging.INDEXES + MEMBER_INDEXES,
+        processor=Notifications(desk, members),
         tick_interval=settings.escalation_tick_seconds,
-        publishes=[SafetyAlertEscalated, SafetyAlertAcknowledged, NotificationDeliveryAttempted],
+        publishes=[
+            SafetyAlertEscalated,
+            SafetyAlertAcknowledged,
+            NotificationDeliveryAttempted,
+            NotificationRequested,
+        ],
         background=[sender.run],
         on_shutdown=[channels.aclose],
     )

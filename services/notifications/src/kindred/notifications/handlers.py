@@ -6,7 +6,9 @@
   .paging), paged at once on every channel of the first person; `tick` moves it up the chain
   when a deadline passes unacknowledged; `safety.alert-ack-requested` stops it.
 - `notification.delivery-attempted`: the sender's report of an attempt, applied by the owner.
-- `member.notification-preferences-set`: the member's preferences, stored.
+- `notification.requested` (emitted for the two above, keyed by the member): the member's
+  other channels, decided in their partition (kindred.notifications.members).
+- `member.notification-preferences-set`: the member's preferences and contacts, stored.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from typing import Any
 from kindred.events.envelope import Envelope
 from kindred.events.matching import MatchProposed
 from kindred.events.notifications import (
+    Category,
     MemberNotificationPreferencesSet,
     NotificationDeliveryAttempted,
+    NotificationRequested,
     SafetyAlertAckRequested,
 )
 from kindred.events.safety import SafetyAlertRaised
@@ -26,14 +30,17 @@ from kindred.notifications.channels.base import ChannelName
 from kindred.notifications.channels.inbox import InboxChannel
 from kindred.notifications.domain import entries_for_match_proposed
 from kindred.notifications.domain.pacing import delivery_id
-from kindred.notifications.domain.preferences import Preferences
+from kindred.notifications.members import MemberNotifications, requests_for
 from kindred.notifications.paging import Paging
 from kindred.notifications.repository import INBOX, inbox_doc
-from kindred.notifications.templates import Audience, reminder_due_context, render
+from kindred.notifications.templates import (
+    Audience,
+    match_proposed_context,
+    reminder_due_context,
+    render,
+)
 from kindred.observability.metrics import inbox_entries
 from kindred.partitions.processor import Changes
-
-PREFERENCES = "preferences"
 
 
 class Notifications:
@@ -44,16 +51,21 @@ class Notifications:
         SafetyAlertAckRequested,
         NotificationDeliveryAttempted,
         MemberNotificationPreferencesSet,
+        NotificationRequested,
     )
 
-    def __init__(self, paging: Paging) -> None:
+    def __init__(self, paging: Paging, members: MemberNotifications) -> None:
         self.paging = paging
+        self.members = members
+        self.source = paging.source
 
     async def load(self, partition: int) -> None:
         await self.paging.load(partition)
+        await self.members.load(partition)
 
     def drop(self, partition: int) -> None:
         self.paging.drop(partition)
+        self.members.drop(partition)
 
     def tick(self, partition: int, changes: Changes) -> None:
         self.paging.tick(partition, changes)
@@ -64,12 +76,27 @@ class Notifications:
         elif isinstance(event, SafetyAlertAckRequested):
             self.paging.ack_requested(partition, event, changes)
         elif isinstance(event, NotificationDeliveryAttempted):
-            self.paging.attempted(partition, event, changes)
+            if not self.paging.attempted(partition, event, changes):
+                self.members.attempted(partition, event, changes)
+        elif isinstance(event, NotificationRequested):
+            self.members.requested(partition, event, changes)
         elif isinstance(event, MatchProposed):
             entries = entries_for_match_proposed(event, changes.now)
             for entry in entries:
                 changes.insert(INBOX, inbox_doc(entry))
             changes.then(lambda: inbox_entries.labels(kind="match.proposed").inc(len(entries)))
+            match = event.data
+            recipients = [(match.seeker_id, "seeker"), (match.supporter_id, "supporter")]
+            for request in requests_for(
+                event.id,
+                event.time,
+                "match.proposed",
+                recipients,
+                Category.MATCHING,
+                match_proposed_context(event),
+                self.source,
+            ):
+                changes.emit(request)
         elif isinstance(event, CheckinReminderDue):
             member = event.data.member_id
             rendered = render(
@@ -83,6 +110,15 @@ class Notifications:
             message = rendered.message(key, member, event_id=event.id)
             changes.insert(INBOX, InboxChannel().entry(message) | {"created_at": changes.now})
             changes.then(lambda: inbox_entries.labels(kind="checkin.reminder-due").inc())
+            for request in requests_for(
+                event.id,
+                event.time,
+                "checkin.reminder-due",
+                [(member, "member")],
+                Category.CHECKIN_REMINDERS,
+                reminder_due_context(event),
+                self.source,
+            ):
+                changes.emit(request)
         elif isinstance(event, MemberNotificationPreferencesSet):
-            prefs = Preferences.from_event(event)
-            changes.put(PREFERENCES, prefs.to_doc() | {"partition": partition})
+            self.members.preferences_set(partition, event, changes)

@@ -75,7 +75,9 @@ class PageDelivery:
     address: str
     template: str  # the event type the page is rendered from
     context: dict[str, Any]
-    accepted_at: datetime  # when the gateway accepted the check-in behind the alert
+    accepted_at: datetime  # when the source happened (a page: the check-in's accept)
+    audience: str = "staff"
+    locale: str = "en"
 
     def to_doc(self, partition: int) -> Document:
         return {
@@ -86,6 +88,8 @@ class PageDelivery:
             "template": self.template,
             "context": self.context,
             "accepted_at": self.accepted_at,
+            "audience": self.audience,
+            "locale": self.locale,
         }
 
     @classmethod
@@ -97,6 +101,8 @@ class PageDelivery:
             template=doc["template"],
             context=dict(doc["context"]),
             accepted_at=doc["accepted_at"],
+            audience=doc.get("audience", "staff"),
+            locale=doc.get("locale", "en"),
         )
 
 

@@ -25,6 +25,7 @@ from kindred.events.notifications import (
 from kindred.messaging.broker import EventPublisher
 from kindred.notifications.channels.base import ChannelName, DeliveryResult
 from kindred.notifications.channels.registry import ChannelRegistry
+from kindred.notifications.members import MemberNotifications
 from kindred.notifications.paging import PageDelivery, Paging
 from kindred.notifications.templates import Audience, render
 from kindred.observability.metrics import (
@@ -40,6 +41,7 @@ class Sender:
     def __init__(
         self,
         paging: Paging,
+        members: MemberNotifications,
         channels: ChannelRegistry,
         publisher: EventPublisher,
         source: str,
@@ -49,6 +51,7 @@ class Sender:
         concurrency: int = 32,
     ) -> None:
         self.paging = paging
+        self.members = members
         self.channels = channels
         self.publisher = publisher
         self.source = source
@@ -61,6 +64,7 @@ class Sender:
         self.woken = asyncio.Event()
         self.tasks: set[asyncio.Task[None]] = set()
         paging.wake = self.wake
+        members.wake = self.wake
 
     def wake(self) -> None:
         self.woken.set()
@@ -86,7 +90,7 @@ class Sender:
     def _start_due(self) -> None:
         now = datetime.now(UTC)
         clock = time.monotonic()
-        due = list(self.paging.due(now))
+        due = [*self.paging.due(now), *self.members.due(now)]
         live = {page.delivery.delivery_id for _, page in due}
         for key in [k for k in self.in_flight if k not in live]:
             del self.in_flight[key]  # done, or no longer this replica's
@@ -147,11 +151,12 @@ class Sender:
         if channel is None:
             return DeliveryResult.retry(f"channel {name.value} not configured")
         try:
-            rendered = render(page.template, Audience.STAFF, name, "en", page.context)
+            audience = Audience(page.audience)
+            rendered = render(page.template, audience, name, page.locale, page.context)
             message = rendered.message(
                 page.delivery.delivery_id, page.address, event_id=page.delivery.source_event_id
             )
-        except Exception as exc:  # a page is never dropped for a template: a bare one goes
-            log.error("page template failed (%s); sending a bare page", type(exc).__name__)
+        except Exception as exc:  # reported, and retried (a page is never dropped)
+            log.error("template failed (%s)", type(exc).__name__)
             return DeliveryResult.retry("template")
         return await channel.send(message)

@@ -1,0 +1,114 @@
+"""Member notifications beyond the inbox, on real parts (Kafka, the MongoDB-protocol server,
+a real SMTP server): decided in the member's partition by their preferences and contacts,
+held by quiet hours, sent once whatever the redeliveries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from pymongo import AsyncMongoClient
+
+from kindred.events.notifications import (
+    MemberNotificationPreferencesSet,
+    MemberNotificationPreferencesSetData,
+)
+from kindred.notifications.app import create_app
+from kindred.notifications.settings import NotificationsSettings
+from tests.integration.notifications.test_escalations import Mailbox, free_port
+from tests.support.factories import match_proposed
+from tests.support.infra import Infra
+from tests.support.kafka import produce_event
+from tests.support.services import running, settings_for
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def mailbox() -> Iterator[tuple[Mailbox, int]]:
+    box, port = Mailbox(), free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield box, port
+    finally:
+        controller.stop()
+
+
+def preferences(member: str, email: str, quiet: dict[str, str] | None) -> Any:
+    return MemberNotificationPreferencesSet.new(
+        subject=member,
+        source="tests",
+        data=MemberNotificationPreferencesSetData(
+            member_id=member,
+            channels={"matching": ["email"]},
+            consents={"email": True},
+            contacts={"email": email},
+            time_zone="UTC",
+            quiet_hours=quiet,
+        ),
+    )
+
+
+async def test_a_match_reaches_the_members_email_once_and_quiet_hours_hold_it(
+    infra: Infra,
+    namespace: str,
+    mailbox: tuple[Mailbox, int],
+    mongo: AsyncMongoClient[dict[str, Any]],
+) -> None:
+    box, port = mailbox
+    settings = settings_for(
+        NotificationsSettings,
+        infra,
+        namespace,
+        sender_interval_seconds=0.1,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_tls="none",
+        smtp_from="hello@kindred.example",
+    )
+    now = datetime.now(UTC)
+    # Quiet from an hour ago to an hour from now (UTC): the supporter's message waits.
+    quiet = {
+        "start": (now - timedelta(hours=1)).strftime("%H:%M"),
+        "end": (now + timedelta(hours=1)).strftime("%H:%M"),
+    }
+    db = mongo[settings.database_name]
+    async with running(create_app(settings)):
+        await produce_event(infra.kafka, namespace, preferences("seeker", "s@x.example", None))
+        await produce_event(infra.kafka, namespace, preferences("helper", "h@x.example", quiet))
+        match = match_proposed("seeker", "helper")
+        await produce_event(infra.kafka, namespace, match)
+        await produce_event(infra.kafka, namespace, match)  # a copy: one mail
+        await eventually(
+            lambda: _mail(box, "s@x.example"), lambda m: len(m) == 1, what="the seeker's mail"
+        )
+        held = await eventually(
+            lambda: db["deliveries"].find_one({"recipient": "helper"}),
+            lambda d: d is not None,
+            what="the supporter's delivery planned",
+        )
+        assert held is not None and held["status"] == "pending" and held["attempts"] == 0
+        release = held["next_attempt_at"].replace(tzinfo=UTC)
+        assert now + timedelta(minutes=50) < release <= now + timedelta(hours=1, minutes=1)
+        assert _mail_now(box, "h@x.example") == []
+        # The seeker's delivery is done; both still got their inbox entries.
+        sent = await eventually(
+            lambda: db["deliveries"].find_one({"recipient": "seeker"}),
+            lambda d: d is not None and d["status"] == "sent",
+        )
+        assert sent is not None
+        assert await db["inbox"].count_documents({"member_id": {"$in": ["seeker", "helper"]}}) == 2
+        assert len(_mail_now(box, "s@x.example")) == 1
+
+
+async def _mail(box: Mailbox, address: str) -> list[bytes]:
+    return _mail_now(box, address)
+
+
+def _mail_now(box: Mailbox, address: str) -> list[bytes]:
+    return box.to(address)
