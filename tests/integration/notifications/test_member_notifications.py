@@ -13,9 +13,12 @@ from aiosmtpd.controller import Controller
 from pymongo import AsyncMongoClient
 
 from kindred.events.notifications import (
+    InboxEntryRead,
+    InboxEntryReadData,
     MemberNotificationPreferencesSet,
     MemberNotificationPreferencesSetData,
 )
+from kindred.internal_api import bearer
 from kindred.notifications.app import create_app
 from kindred.notifications.settings import NotificationsSettings
 from tests.integration.notifications.test_escalations import Mailbox, free_port
@@ -112,3 +115,30 @@ async def _mail(box: Mailbox, address: str) -> list[bytes]:
 
 def _mail_now(box: Mailbox, address: str) -> list[bytes]:
     return box.to(address)
+
+
+async def test_an_inbox_entry_marked_read_reads_back_read(infra: Infra, namespace: str) -> None:
+    settings = settings_for(NotificationsSettings, infra, namespace)
+    async with running(create_app(settings)) as client:
+        match = match_proposed("reader", "other")
+        await produce_event(infra.kafka, namespace, match)
+        headers = bearer(settings.internal_api_token)
+
+        async def items() -> list[dict[str, Any]]:
+            answer = await client.get("/internal/members/reader/inbox", headers=headers)
+            found: list[dict[str, Any]] = answer.json()["items"]
+            return found
+
+        [entry] = await eventually(items, lambda i: len(i) == 1, what="the inbox entry")
+        assert entry["read"] is False
+        read = InboxEntryRead.new(
+            subject="reader",
+            source="tests",
+            data=InboxEntryReadData(
+                member_id="reader", entry_id=entry["id"], read_at=datetime.now(UTC)
+            ),
+        )
+        await produce_event(infra.kafka, namespace, read)
+        await produce_event(infra.kafka, namespace, read)  # twice: still one read
+        [after] = await eventually(items, lambda i: i[0]["read"] is True, what="marked read")
+        assert after["id"] == entry["id"]

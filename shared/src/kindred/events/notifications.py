@@ -29,6 +29,7 @@ from pydantic import (
 
 from kindred.events.envelope import Envelope
 from kindred.events.topics import (
+    INBOX_ENTRY_READ,
     MEMBER_NOTIFICATION_PREFERENCES_SET,
     NOTIFICATION_DELIVERY_ATTEMPTED,
     NOTIFICATION_REQUESTED,
@@ -338,3 +339,20 @@ class NotificationRequested(Envelope[NotificationRequestedData]):
 
     TOPIC: ClassVar[str] = NOTIFICATION_REQUESTED
     type: Literal["kindred.notification.requested.v1"] = "kindred.notification.requested.v1"
+
+
+class InboxEntryReadData(BaseModel):
+    model_config = _CONFIG
+
+    member_id: MemberId
+    entry_id: str = Field(min_length=1, max_length=200)
+    read_at: datetime
+
+
+class InboxEntryRead(Envelope[InboxEntryReadData]):
+    """A member marked an inbox entry read. Subject: the member id."""
+
+    TOPIC: ClassVar[str] = INBOX_ENTRY_READ
+    type: Literal["kindred.notification.inbox-entry-read.v1"] = (
+        "kindred.notification.inbox-entry-read.v1"
+    )

@@ -27,6 +27,7 @@ SAFETY_ALERT_ACK_REQUESTED = "safety.alert-ack-requested"
 SAFETY_ALERT_ACKNOWLEDGED = "safety.alert-acknowledged"
 NOTIFICATION_DELIVERY_ATTEMPTED = "notification.delivery-attempted"
 NOTIFICATION_REQUESTED = "notification.requested"
+INBOX_ENTRY_READ = "notification.inbox-entry-read"
 
 ALL = (
     PROFILE_SUBMITTED,
@@ -50,6 +51,7 @@ ALL = (
     SAFETY_ALERT_ACKNOWLEDGED,
     NOTIFICATION_DELIVERY_ATTEMPTED,
     NOTIFICATION_REQUESTED,
+    INBOX_ENTRY_READ,
 )
 
 # Published for readers outside Kindred's own services (analytics, a partner's systems): no

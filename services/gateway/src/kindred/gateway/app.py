@@ -8,7 +8,11 @@ from fastapi import FastAPI
 from kindred.events.checkins import CheckinSubmitted
 from kindred.events.matching import SupportRequested
 from kindred.events.members import ProfileSubmitted
-from kindred.events.notifications import MemberNotificationPreferencesSet, SafetyAlertAckRequested
+from kindred.events.notifications import (
+    InboxEntryRead,
+    MemberNotificationPreferencesSet,
+    SafetyAlertAckRequested,
+)
 from kindred.events.safety import SafetyEpisodeCloseRequested
 from kindred.events.schedules import CheckinScheduleSet
 from kindred.gateway.errors import install_error_handlers
@@ -47,6 +51,7 @@ def create_app(
             CheckinScheduleSet,
             SafetyAlertAckRequested,
             MemberNotificationPreferencesSet,
+            InboxEntryRead,
         ],
         on_shutdown=[notifications.aclose],
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import httpx
@@ -16,6 +17,8 @@ from kindred.events.envelope import Envelope, new_id
 from kindred.events.matching import SupportRequest, SupportRequested, SupportRequestedData
 from kindred.events.members import Profile, ProfileSubmitted, ProfileSubmittedData
 from kindred.events.notifications import (
+    InboxEntryRead,
+    InboxEntryReadData,
     MemberNotificationPreferencesSet,
     MemberNotificationPreferencesSetData,
     NotificationPreferences,
@@ -37,6 +40,7 @@ from kindred.safety.rules import Severity, Trigger, evaluate, max_severity
 
 MemberPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.\-]{1,64}$")]
 AlertPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9\-]{1,100}$")]
+EntryPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9:\-]{1,200}$")]
 SOURCE = "kindred/gateway"
 log = logging.getLogger(__name__)
 
@@ -133,6 +137,11 @@ STAFF_ERRORS: dict[int | str, dict[str, Any]] = {
 ACK_ERRORS: dict[int | str, dict[str, Any]] = {
     **_AUTH_ERRORS,
     403: _error("The token does not carry the safety-staff role"),
+    503: _error("Kafka did not confirm the request in time", headers=_RETRY_AFTER),
+}
+# A write with no body: the errors of a write but those about reading a body.
+ACK_ERRORS_MEMBER: dict[int | str, dict[str, Any]] = {
+    **_AUTH_ERRORS,
     503: _error("Kafka did not confirm the request in time", headers=_RETRY_AFTER),
 }
 READ_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -330,6 +339,24 @@ def api_router(
             ),
         )
         return await accept(event, alert_id)
+
+    @router.post(
+        "/members/{member_id}/inbox/{entry_id}/read", status_code=202, responses=ACK_ERRORS_MEMBER
+    )
+    async def mark_read(
+        member_id: MemberPath, entry_id: EntryPath, principal: CurrentPrincipal
+    ) -> Accepted:
+        """Mark one of the member's inbox entries read (the inbox shows `read: true` once the
+        notifications service has it)."""
+        require_self(member_id, principal)
+        event = InboxEntryRead.new(
+            subject=member_id,
+            source=SOURCE,
+            data=InboxEntryReadData(
+                member_id=member_id, entry_id=entry_id, read_at=datetime.now(UTC)
+            ),
+        )
+        return await accept(event, entry_id)
 
     @router.get("/members/{member_id}/inbox", responses=READ_ERRORS)
     async def read_inbox(

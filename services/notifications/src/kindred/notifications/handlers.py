@@ -9,6 +9,7 @@
 - `notification.requested` (emitted for the two above, keyed by the member): the member's
   other channels, decided in their partition (kindred.notifications.members).
 - `member.notification-preferences-set`: the member's preferences and contacts, stored.
+- `notification.inbox-entry-read`: the member marked an entry read (`inbox_reads`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from kindred.events.envelope import Envelope
 from kindred.events.matching import MatchProposed
 from kindred.events.notifications import (
     Category,
+    InboxEntryRead,
     MemberNotificationPreferencesSet,
     NotificationDeliveryAttempted,
     NotificationRequested,
@@ -32,7 +34,7 @@ from kindred.notifications.domain import entries_for_match_proposed
 from kindred.notifications.domain.pacing import delivery_id
 from kindred.notifications.members import MemberNotifications, requests_for
 from kindred.notifications.paging import Paging
-from kindred.notifications.repository import INBOX, inbox_doc
+from kindred.notifications.repository import INBOX, INBOX_READS, inbox_doc
 from kindred.notifications.templates import (
     Audience,
     match_proposed_context,
@@ -52,6 +54,7 @@ class Notifications:
         NotificationDeliveryAttempted,
         MemberNotificationPreferencesSet,
         NotificationRequested,
+        InboxEntryRead,
     )
 
     def __init__(self, paging: Paging, members: MemberNotifications) -> None:
@@ -120,5 +123,9 @@ class Notifications:
                 self.source,
             ):
                 changes.emit(request)
+        elif isinstance(event, InboxEntryRead):
+            data = event.data
+            read = {"_id": data.entry_id, "member_id": data.member_id, "read_at": data.read_at}
+            changes.insert(INBOX_READS, read)
         elif isinstance(event, MemberNotificationPreferencesSet):
             self.members.preferences_set(partition, event, changes)

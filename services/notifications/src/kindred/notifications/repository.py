@@ -10,6 +10,7 @@ from kindred.notifications.domain import InboxEntry
 from kindred.storage.mongo import Document, Index
 
 INBOX = "inbox"
+INBOX_READS = "inbox_reads"
 INDEXES = [Index(INBOX, [("member_id", 1), ("created_at", -1)])]
 
 
@@ -30,7 +31,13 @@ def inbox_doc(entry: InboxEntry) -> Document:
 class NotificationsRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.inbox = db[INBOX]
+        self.reads = db[INBOX_READS]
 
     async def inbox_of(self, member_id: str, limit: int) -> list[dict[str, Any]]:
+        """The newest entries, each `read` once the member marked it (`inbox_reads`: one
+        insert per entry, by the member's partition; entries themselves are never updated)."""
         cursor = self.inbox.find({"member_id": member_id}, sort=[("created_at", -1)], limit=limit)
-        return [doc async for doc in cursor]
+        entries = [doc async for doc in cursor]
+        ids = [doc["_id"] for doc in entries]
+        read = {d["_id"] async for d in self.reads.find({"_id": {"$in": ids}})} if ids else set()
+        return [{**doc, "read": doc.get("read", False) or doc["_id"] in read} for doc in entries]
