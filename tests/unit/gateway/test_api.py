@@ -24,6 +24,7 @@ from faststream.kafka.annotations import KafkaMessage
 from kindred.events.checkins import CheckinSubmitted
 from kindred.events.matching import SupportRequested
 from kindred.events.members import ProfileSubmitted
+from kindred.events.notifications import InboxEntryRead, SafetyAlertAckRequested
 from kindred.events.safety import SafetyEpisodeCloseRequested
 from kindred.gateway.app import create_app
 from kindred.gateway.auth import EXPIRED, FORBIDDEN, INVALID, MISSING, issue_token
@@ -39,6 +40,8 @@ TOPICS = {
     SupportRequested: "unit.support.requested",
     CheckinSubmitted: "unit.checkin.submitted",
     SafetyEpisodeCloseRequested: "unit.safety.episode-close-requested",
+    SafetyAlertAckRequested: "unit.safety.alert-ack-requested",
+    InboxEntryRead: "unit.notification.inbox-entry-read",
 }
 
 
@@ -678,3 +681,30 @@ async def test_only_safety_staff_close_an_episode(gateway: Gateway) -> None:
     [message] = gateway.published
     assert (message.topic, message.key) == (TOPICS[SafetyEpisodeCloseRequested], b"m1")
     assert message.event["data"] == {"member_id": "m1", "staff_id": "s1", "reason": body["reason"]}
+
+
+async def test_only_safety_staff_acknowledge_an_alert(gateway: Gateway) -> None:
+    path = "/v1/safety/members/m1/alerts/a-1/ack"
+    refused = await gateway.client.post(path, headers=auth("m1"))
+    assert refused.status_code == 403
+    assert refused.json() == error("forbidden", "this action needs the safety-staff role")
+    assert gateway.published == []
+    staff = await gateway.client.post(path, headers=auth("s1", roles=("safety-staff",)))
+    assert staff.status_code == 202, staff.text
+    [message] = gateway.published
+    assert (message.topic, message.key) == (TOPICS[SafetyAlertAckRequested], b"m1")
+    assert message.event["data"] == {"alert_id": "a-1", "member_id": "m1", "staff_id": "s1"}
+
+
+async def test_a_member_marks_their_own_inbox_entry_read(gateway: Gateway) -> None:
+    path = "/v1/members/m1/inbox/e-1:m1/read"
+    other = await gateway.client.post(path, headers=auth("m2"))
+    assert other.status_code == 403
+    response = await gateway.client.post(path, headers=auth("m1"))
+    assert response.status_code == 202, response.text
+    [message] = gateway.published
+    assert (message.topic, message.key) == (TOPICS[InboxEntryRead], b"m1")
+    assert (message.event["data"]["member_id"], message.event["data"]["entry_id"]) == (
+        "m1",
+        "e-1:m1",
+    )
