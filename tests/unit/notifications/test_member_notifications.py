@@ -15,6 +15,7 @@ from kindred.events.notifications import (
 )
 from kindred.notifications.members import MemberNotifications, requests_for
 from kindred.notifications.paging import PageDelivery
+from kindred.notifications.settings import NotificationsSettings
 from kindred.partitions.processor import Changes
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -115,3 +116,69 @@ def test_a_retryable_failure_is_retried_later_on_the_same_channel() -> None:
     [retry] = due(members)
     assert retry.delivery.channel.value == "email" and retry.delivery.attempts == 1
     assert retry.delivery.next_attempt_at is not None and retry.delivery.next_attempt_at > T0
+
+
+def test_messages_in_quiet_hours_are_gathered_into_one_digest_sent_when_they_end() -> None:
+    members = MemberNotifications(None, "t")
+    prefs = MemberNotificationPreferencesSet.new(
+        subject="m1",
+        source="t",
+        data=MemberNotificationPreferencesSetData(
+            member_id="m1",
+            channels={"matching": ["email"], "digest": ["email"]},
+            consents={"email": True},  # type: ignore[dict-item]
+            contacts={"email": "m1@x.example"},  # type: ignore[dict-item]
+            quiet_hours={"start": "11:00", "end": "13:00"},  # type: ignore[arg-type]
+            digest_bursts=True,
+        ),
+    )
+    members.preferences_set(0, prefs, changes(T0))
+    for source in ("s-1", "s-2", "s-3"):
+        [event] = requests_for(
+            source, T0, "match.proposed", [("m1", "seeker")], Category.MATCHING, {}, "t"
+        )
+        members.requested(0, event, changes(T0))
+    assert due(members) == []  # gathered, nothing sent in quiet hours
+    early = changes(T0 + timedelta(minutes=30))
+    members.tick(0, early)
+    assert due(members) == []
+    after = changes(T0 + timedelta(hours=1, minutes=1))
+    members.tick(0, after)
+    [digest] = due(members)
+    assert (digest.template, digest.context, digest.address) == (
+        "notification.digest",
+        {"count": 3},
+        "m1@x.example",
+    )
+    again = changes(T0 + timedelta(hours=1, minutes=2))
+    members.tick(0, again)
+    assert len(due(members)) == 1  # sent once
+
+
+def test_the_retry_policy_comes_from_the_settings() -> None:
+    settings = NotificationsSettings(
+        kindred_dev_mode=True, notify_retry_base_seconds=5, notify_retry_max_attempts=2
+    )
+    members = MemberNotifications(None, "t", settings.retry_policy())
+    prefs = MemberNotificationPreferencesSet.new(
+        subject="m1",
+        source="t",
+        data=MemberNotificationPreferencesSetData(
+            member_id="m1",
+            consents={"email": True},  # type: ignore[dict-item]
+            contacts={"email": "m1@x.example"},  # type: ignore[dict-item]
+            quiet_hours=None,
+        ),
+    )
+    members.preferences_set(0, prefs, changes(T0))
+    request(members)
+    [first] = due(members)
+    members.attempted(0, failed(first, 1, "retryable"), changes(T0))
+    [second] = due(members)
+    assert second.delivery.next_attempt_at is not None
+    assert second.delivery.next_attempt_at <= T0 + timedelta(seconds=5)  # base 5 s
+    last = changes(T0 + timedelta(seconds=10))
+    members.attempted(0, failed(second, 2, "retryable"), last)
+    assert due(members) == []  # two attempts, no other channel: dead-lettered
+    [record] = last.records
+    assert b"dead_lettered" in record.value

@@ -55,6 +55,7 @@ CONTEXT: dict[str, Any] = {
     "rules": ["phq9_item9", "free_text_plan"],
     "raised_at": "2026-03-02T09:41:00+00:00",
     "level": 2,
+    "count": 3,
 }
 
 CASES = [

@@ -215,6 +215,12 @@ notification_first_attempt_seconds = Histogram(
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
     registry=registry,
 )
+digests_sent = Histogram(
+    "kindred_notification_digest_items",
+    "Messages gathered into each digest sent to a member (quiet hours, bursts)",
+    buckets=(1, 2, 3, 5, 10, 20, 50),
+    registry=registry,
+)
 pages_total = Counter(
     "kindred_safety_pages_total",
     "Safety page deliveries created (one per channel of each page), by channel",

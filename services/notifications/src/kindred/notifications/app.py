@@ -38,7 +38,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     channels = build_channels(settings)
     source = f"kindred/{settings.service_name}"
     desk = paging.Paging(db, chain, source)
-    members = MemberNotifications(db, source)
+    members = MemberNotifications(db, source, settings.retry_policy())
     sender = Sender(
         desk,
         members,

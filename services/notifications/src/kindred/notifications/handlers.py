@@ -72,6 +72,7 @@ class Notifications:
 
     def tick(self, partition: int, changes: Changes) -> None:
         self.paging.tick(partition, changes)
+        self.members.tick(partition, changes)
 
     def handle(self, partition: int, event: Envelope[Any], changes: Changes) -> None:
         if isinstance(event, SafetyAlertRaised):

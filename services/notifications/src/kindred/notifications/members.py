@@ -36,6 +36,7 @@ from kindred.notifications.domain.pacing import (
     Hold,
     Message,
     decide,
+    flush_digest,
     record,
 )
 from kindred.notifications.domain.preferences import Preferences
@@ -45,10 +46,12 @@ from kindred.notifications.domain.retries import (
     Done,
     FallBack,
     RetryAt,
+    RetryPolicy,
     next_step,
 )
 from kindred.notifications.paging import PageDelivery, _Result
-from kindred.observability.metrics import notifications_dead_lettered
+from kindred.notifications.templates import DIGEST
+from kindred.observability.metrics import digests_sent, notifications_dead_lettered
 from kindred.partitions.processor import Changes
 from kindred.storage.mongo import Document, Index
 
@@ -78,9 +81,15 @@ class _Partition:
 
 
 class MemberNotifications:
-    def __init__(self, db: AsyncDatabase[Document] | None, source: str) -> None:
+    def __init__(
+        self,
+        db: AsyncDatabase[Document] | None,
+        source: str,
+        policy: RetryPolicy | None = None,
+    ) -> None:
         self.db = db
         self.source = source
+        self.policy = policy
         self.partitions: dict[int, _Partition] = {}
         self.wake: Callable[[], None] = lambda: None
 
@@ -143,16 +152,12 @@ class MemberNotifications:
         decision = decide(message, member.prefs, history, changes.now)
         if isinstance(decision, Duplicate):
             return
-        not_before = (
-            decision.until
-            if isinstance(decision, Hold)
-            else decision.flush_at
-            if isinstance(decision, AddToDigest)
-            else None
-        )
         history = record(history, message, decision, changes.now)
         state.histories[data.recipient] = history
         changes.put(HISTORIES, history.to_doc() | {"partition": partition})
+        if isinstance(decision, AddToDigest):
+            return  # sent with the member's digest, at its flush (`tick`)
+        not_before = decision.until if isinstance(decision, Hold) else None
         delivery = Delivery.new(
             data.source_event_id,
             data.recipient,
@@ -174,6 +179,48 @@ class MemberNotifications:
         )
         self._keep(partition, item, changes)
 
+    def tick(self, partition: int, changes: Changes) -> None:
+        """Send each member's digest that is due: one message for what quiet hours or a burst
+        gathered, on their first usable digest channel (the inbox has every item already)."""
+        state = self._state(partition)
+        for member_id, history in list(state.histories.items()):
+            batch, rest = flush_digest(history, changes.now)
+            if batch is None and rest is history:
+                continue
+            state.histories[member_id] = rest
+            changes.put(HISTORIES, rest.to_doc() | {"partition": partition})
+            if batch is None:
+                continue
+            member = state.members.get(member_id) or Member(Preferences.default(member_id))
+            usable = [
+                c
+                for c in member.prefs.channels_for(Category.DIGEST)
+                if c is not Channel.INBOX and c.value in member.contacts
+            ]
+            if not usable:
+                continue
+            delivery = Delivery.new(
+                batch.digest_id,
+                member_id,
+                usable[0],
+                Category.DIGEST,
+                changes.now,
+                fallbacks=tuple(usable[1:]),
+            )
+            count = len(batch.items)
+            item = PageDelivery(
+                delivery,
+                member_id,
+                member.contacts[usable[0].value],
+                DIGEST,
+                {"count": count},
+                batch.flush_at,
+                audience="member",
+                locale=member.prefs.locale,
+            )
+            self._keep(partition, item, changes)
+            changes.then(lambda count=count: digests_sent.observe(count))  # type: ignore[misc]
+
     def attempted(
         self, partition: int, event: NotificationDeliveryAttempted, changes: Changes
     ) -> bool:
@@ -191,7 +238,7 @@ class MemberNotifications:
             reason=reason.strip(),
             retry_after=None,
         )
-        step = next_step(item.delivery.begin(data.at), result, changes.now)
+        step = next_step(item.delivery.begin(data.at), result, changes.now, policy=self.policy)
         if isinstance(step, RetryAt):
             self._keep(partition, replace(item, delivery=step.delivery), changes)
             return True

@@ -4,6 +4,7 @@ from pydantic import Field, ValidationError
 
 from kindred.notifications.channels.settings import ChannelSettings
 from kindred.notifications.domain.escalations import Chain
+from kindred.notifications.domain.retries import RetryPolicy
 from kindred.settings import ServiceSettings, SettingsError
 
 # Without ESCALATION_CHAIN, in dev mode only: pages go to two staff consoles' inboxes.
@@ -32,8 +33,21 @@ class NotificationsSettings(ServiceSettings, ChannelSettings):
     # an attempt may go unreported before it is made again.
     sender_interval_seconds: float = Field(default=0.5, gt=0, le=60)
     sender_in_flight_seconds: float = Field(default=60.0, gt=0, le=3600)
+    # Retries of a member notification: full-jitter exponential backoff from the base, doubling
+    # up to the cap, at most this many attempts per channel before the next channel (defaults:
+    # 8 attempts over about 30 minutes). Safety pages are retried until acknowledged.
+    notify_retry_base_seconds: float = Field(default=60.0, gt=0, le=3600)
+    notify_retry_cap_seconds: float = Field(default=900.0, gt=0, le=86_400)
+    notify_retry_max_attempts: int = Field(default=8, ge=1, le=50)
     # How often each owned partition checks its escalations' deadlines.
     escalation_tick_seconds: float = Field(default=1.0, gt=0, le=60)
+
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(
+            base_seconds=self.notify_retry_base_seconds,
+            cap_seconds=max(self.notify_retry_cap_seconds, self.notify_retry_base_seconds),
+            max_attempts=self.notify_retry_max_attempts,
+        )
 
     def chain(self) -> Chain:
         """The on-call chain; a missing or bad ESCALATION_CHAIN stops start-up, saying why."""

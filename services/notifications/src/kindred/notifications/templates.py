@@ -44,6 +44,8 @@ from kindred.notifications.channels.base import ChannelName, OutgoingMessage, Ur
 # The escalation of an unacknowledged safety alert to the next person on call. Made by the
 # notifications service itself; named like the event types in `kindred.events.topics`.
 SAFETY_ESCALATED = "safety.escalated"
+# Non-urgent messages gathered during quiet hours or a burst, sent as one.
+DIGEST = "notification.digest"
 
 DEFAULT_LOCALE = "en"
 TEXT_TEMPLATE = "text"
@@ -139,6 +141,13 @@ SPECS: dict[tuple[str, Audience], TemplateSpec] = {
             CHECKIN_MISSED,
             Audience.MEMBER,
             detail_fields=frozenset({"occurrence_id", "local_date"}),
+            urgency=Urgency.LOW,
+            locales=("en", "fr"),
+        ),
+        TemplateSpec(
+            DIGEST,
+            Audience.MEMBER,
+            preview_fields=frozenset({"count"}),
             urgency=Urgency.LOW,
             locales=("en", "fr"),
         ),
