@@ -100,6 +100,10 @@ def test_an_alert_pages_the_first_person_on_every_channel_once(paging: Paging) -
     # The inbox page is written with the page; the email waits for the sender.
     inbox = [w for w in first.writes if isinstance(w, Insert) and w.collection == INBOX]
     assert [w.doc["member_id"] for w in inbox] == ["s1"]
+    # The staff console can act on it: the alert, the member and where to acknowledge.
+    data = inbox[0].doc["data"]
+    assert (data["alert_id"], data["member_id"]) == (raised.data.alert_id, "m1")
+    assert data["ack"] == f"/v1/safety/members/m1/alerts/{raised.data.alert_id}/ack"
     assert [p.delivery.channel.value for p in pending(paging)] == ["email"]
     assert pending(paging)[0].address == "a@x.example"
     for callback in first.after_commit:

@@ -306,7 +306,17 @@ class Paging:
                 message = rendered.message(
                     delivery.delivery_id, item.address, event_id=page.page_id
                 )
-                changes.insert(INBOX, InboxChannel().entry(message) | {"created_at": changes.now})
+                entry = InboxChannel().entry(message)
+                # The staff console acts on it: what to acknowledge, and where (staff may see
+                # which member an alert is about; previews never show it).
+                entry["data"] = {
+                    **entry.get("data", {}),
+                    "alert_id": page.alert_id,
+                    "member_id": page.member_id,
+                    "level": page.level,
+                    "ack": f"/v1/safety/members/{page.member_id}/alerts/{page.alert_id}/ack",
+                }
+                changes.insert(INBOX, entry | {"created_at": changes.now})
                 item = replace(item, delivery=replace(delivery, status=DeliveryState.SENT))
                 changes.put(PAGES, item.to_doc(partition))
                 continue
