@@ -23,12 +23,18 @@ from tests.support.waiting import eventually
 pytestmark = pytest.mark.e2e
 
 
-def handled_by_outcome(metrics: str) -> dict[str, float]:
-    """Records the service finished, per outcome, from its /metrics (zero counts left out)."""
+def handled_by_outcome(metrics: str, topic: str) -> dict[str, float]:
+    """Records of `topic` the service finished, per outcome, from its /metrics (zero counts
+    left out). The service also consumes what it emits itself (notification.requested): only
+    the stream under test counts."""
     totals: Counter[str] = Counter()
     for family in text_string_to_metric_families(metrics):
         for sample in family.samples:
-            if sample.name == "kindred_events_handled_total" and sample.value:
+            if (
+                sample.name == "kindred_events_handled_total"
+                and sample.labels["topic"] == topic
+                and sample.value
+            ):
                 totals[sample.labels["outcome"]] += sample.value
     return dict(totals)
 
@@ -85,7 +91,8 @@ async def test_sigterm_mid_stream_drains_and_loses_nothing(
         # show as a duplicate or already-committed outcome.)
         async def outcomes() -> dict[str, float]:
             async with httpx.AsyncClient() as http:
-                return handled_by_outcome((await http.get(f"{service.url}/metrics")).text)
+                metrics = (await http.get(f"{service.url}/metrics")).text
+                return handled_by_outcome(metrics, f"{namespace}.match.proposed")
 
         rest = EVENTS - stored_by_first_run
         counted = await eventually(
