@@ -542,8 +542,9 @@ wait_ready() {
     still=()
     for name in "${pending[@]}"; do
       # The pid file appears as soon as the launched shell runs; if it is there
-      # but the process is gone, the server died during startup.
-      if [[ -f $(pid_file "$name") ]] && ! running_pid "$name" >/dev/null; then
+      # but the process is gone, the server died during startup. (Only whether it
+      # is alive: its command line can read empty while it execs the server.)
+      if [[ -f $(pid_file "$name") ]] && ! alive "$(<"$(pid_file "$name")")"; then
         fail_start "$name" "process exited"
       elif is_ready "$name"; then
         say "$name ready on $(where "$name") (pid $(running_pid "$name"))"
