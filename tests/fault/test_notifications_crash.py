@@ -10,33 +10,29 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from kindred.devtools.processes import ServiceProcess, free_port
-from kindred.events.envelope import deterministic_id, new_id
+from kindred.events.envelope import deterministic_id
 from kindred.events.notifications import (
     Channel,
     SafetyAlertAckRequested,
     SafetyAlertAckRequestedData,
 )
-from kindred.events.safety import SafetyAlertRaised, SafetyAlertRaisedData, TriggerFired
-from kindred.notifications.channels.signing import verify_signature
+from kindred.events.safety import SafetyAlertRaised
 from kindred.notifications.domain.escalations import page_id
 from kindred.notifications.domain.pacing import delivery_id
-from kindred.safety.rules import Rule, Severity
+from tests.support.factories import safety_alert_raised
 from tests.support.infra import Infra
 from tests.support.kafka import TopicReader, produce_event, produce_events
+from tests.support.receivers import Mailbox, Receiver, smtp_server, webhook_receiver
 from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -55,83 +51,16 @@ CHAIN = {
 }
 
 
-@dataclass
-class Mailbox:
-    mail: list[tuple[float, list[str], bytes]] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.mail.append((time.monotonic(), list(envelope.rcpt_tos), envelope.content))
-        return "250 OK"
-
-    def about(self, alert_id: str, since: float = 0.0) -> list[list[str]]:
-        """Recipients of the mails mentioning the alert (its short id), received after `since`."""
-        return [
-            rcpt for at, rcpt, body in self.mail if at > since and alert_id[:8].encode() in body
-        ]
-
-
-@dataclass
-class Receiver:
-    """Verifies every request's signature; answers 503 to the first `refuse` of them."""
-
-    refuse: int
-    refused: int = 0
-    received: list[tuple[float, str]] = field(default_factory=list)  # (when, delivery id)
-    forged: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def ids(self, since: float = 0.0) -> set[str]:
-        with self.lock:
-            return {key for at, key in self.received if at > since}
-
-
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box, port = Mailbox(), free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield box, port
-    finally:
-        controller.stop()
+    with smtp_server() as served:
+        yield served
 
 
 @pytest.fixture
 def webhook() -> Iterator[tuple[Receiver, int]]:
-    receiver = Receiver(refuse=REFUSED)
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            try:
-                verify_signature(SECRET, dict(self.headers), body)
-            except Exception:
-                with receiver.lock:
-                    receiver.forged += 1
-                self.send_response(401)
-                self.end_headers()
-                return
-            with receiver.lock:
-                if receiver.refused < receiver.refuse:
-                    receiver.refused += 1
-                    self.send_response(503)
-                    self.end_headers()
-                    return
-                receiver.received.append((time.monotonic(), self.headers["Kindred-Delivery-Id"]))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield receiver, server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
+    with webhook_receiver(SECRET, refuse=REFUSED) as served:
+        yield served
 
 
 @pytest.fixture
@@ -171,27 +100,6 @@ def notifications(
         service.kill()
 
 
-def alert(member_id: str) -> SafetyAlertRaised:
-    checkin_id = new_id()
-    alert_id = deterministic_id("safety.alert", checkin_id)
-    now = datetime.now(UTC)
-    return SafetyAlertRaised.new(
-        id=alert_id,
-        subject=member_id,
-        source="tests",
-        data=SafetyAlertRaisedData(
-            alert_id=alert_id,
-            member_id=member_id,
-            checkin_id=checkin_id,
-            severity=Severity.URGENT,
-            triggers=[TriggerFired(rule=Rule.PHQ9_ITEM9, severity=Severity.URGENT)],
-            accepted_at=now,
-            raised_at=now,
-            episode_id=new_id(),
-        ),
-    )
-
-
 def ack(raised: SafetyAlertRaised, staff_id: str) -> SafetyAlertAckRequested:
     return SafetyAlertAckRequested.new(
         subject=raised.data.member_id,
@@ -222,7 +130,7 @@ async def test_a_sigkill_with_pages_and_deadlines_pending_loses_and_doubles_noth
     receiver, _ = webhook
     notifications.start()
     await asyncio.to_thread(notifications.wait_ready)
-    alerts = [alert(f"member-{i}") for i in range(ALERTS)]
+    alerts = [safety_alert_raised(f"member-{i}") for i in range(ALERTS)]
     acked, open_ = alerts[:ACKED], alerts[ACKED:]
     ids = {a.data.alert_id for a in alerts}
 

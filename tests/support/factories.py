@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from kindred.events.checkins import CheckinSubmitted, CheckinSubmittedData
@@ -13,7 +14,9 @@ from kindred.events.matching import (
     SupportRequestedData,
 )
 from kindred.events.members import ProfileSubmitted, ProfileSubmittedData
+from kindred.events.safety import SafetyAlertRaised, SafetyAlertRaisedData, TriggerFired
 from kindred.events.vocabulary import Topic
+from kindred.safety.rules import Rule, Severity
 
 
 def profile_body(**overrides: Any) -> dict[str, Any]:
@@ -85,5 +88,27 @@ def match_proposed(seeker_id: str, supporter_id: str) -> MatchProposed:
             supporter_id=supporter_id,
             shared_topics=[Topic.GRIEF],
             language="en",
+        ),
+    )
+
+
+def safety_alert_raised(member_id: str = "m1") -> SafetyAlertRaised:
+    """An urgent alert (PHQ-9 item 9) with the ids the check-ins service derives."""
+    checkin_id = new_id()
+    alert_id = deterministic_id("safety.alert", checkin_id)
+    now = datetime.now(UTC)
+    return SafetyAlertRaised.new(
+        id=alert_id,
+        subject=member_id,
+        source="tests",
+        data=SafetyAlertRaisedData(
+            alert_id=alert_id,
+            member_id=member_id,
+            checkin_id=checkin_id,
+            severity=Severity.URGENT,
+            triggers=[TriggerFired(rule=Rule.PHQ9_ITEM9, severity=Severity.URGENT)],
+            accepted_at=now,
+            raised_at=now,
+            episode_id=new_id(),
         ),
     )

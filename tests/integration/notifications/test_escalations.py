@@ -6,26 +6,19 @@ acknowledgement stops it; a failing channel is retried."""
 from __future__ import annotations
 
 import json
-import socket
-import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from pymongo import AsyncMongoClient
 
-from kindred.events.envelope import deterministic_id, new_id
 from kindred.events.notifications import SafetyAlertAckRequested, SafetyAlertAckRequestedData
-from kindred.events.safety import SafetyAlertRaised, SafetyAlertRaisedData, TriggerFired
 from kindred.notifications.app import create_app
-from kindred.notifications.channels.signing import verify_signature
 from kindred.notifications.settings import NotificationsSettings
-from kindred.safety.rules import Rule, Severity
+from tests.support.factories import safety_alert_raised
 from tests.support.infra import Infra
 from tests.support.kafka import TopicReader, produce_event
+from tests.support.receivers import Mailbox, Receiver, smtp_server, webhook_receiver
 from tests.support.services import running, settings_for
 from tests.support.waiting import eventually
 
@@ -34,97 +27,16 @@ pytestmark = pytest.mark.integration
 SECRET = "escalation-test-webhook-signing-secret-0123456789"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-class Mailbox:
-    def __init__(self) -> None:
-        self.mail: list[tuple[list[str], bytes]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.mail.append((list(envelope.rcpt_tos), envelope.content))
-        return "250 OK"
-
-    def to(self, address: str) -> list[bytes]:
-        return [content for rcpt, content in self.mail if address in rcpt]
-
-
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box, port = Mailbox(), free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield box, port
-    finally:
-        controller.stop()
-
-
-class Receiver:
-    """A webhook receiver that verifies each request's signature; it fails the first
-    `failures` requests with 503."""
-
-    def __init__(self, failures: int = 0) -> None:
-        self.failures = failures
-        self.received: list[dict[str, Any]] = []
-        self.refused = 0
-        self.lock = threading.Lock()
+    with smtp_server() as served:
+        yield served
 
 
 @pytest.fixture
 def webhook() -> Iterator[tuple[Receiver, int]]:
-    receiver = Receiver(failures=2)
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            verify_signature(SECRET, dict(self.headers), body)  # raises if forged
-            with receiver.lock:
-                if receiver.refused < receiver.failures:
-                    receiver.refused += 1
-                    self.send_response(503)
-                    self.end_headers()
-                    return
-                receiver.received.append(json.loads(body))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield receiver, server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def alert(member_id: str = "m1") -> SafetyAlertRaised:
-    checkin_id = new_id()
-    alert_id = deterministic_id("safety.alert", checkin_id)
-    now = datetime.now(UTC)
-    return SafetyAlertRaised.new(
-        id=alert_id,
-        subject=member_id,
-        source="tests",
-        data=SafetyAlertRaisedData(
-            alert_id=alert_id,
-            member_id=member_id,
-            checkin_id=checkin_id,
-            severity=Severity.URGENT,
-            triggers=[TriggerFired(rule=Rule.PHQ9_ITEM9, severity=Severity.URGENT)],
-            accepted_at=now,
-            raised_at=now,
-            episode_id=new_id(),
-        ),
-    )
+    with webhook_receiver(SECRET, refuse=2) as served:
+        yield served
 
 
 def settings(
@@ -171,7 +83,7 @@ async def test_an_alert_pages_at_once_moves_up_the_chain_and_stops_when_acknowle
 ) -> None:
     box, smtp_port = mailbox
     receiver, webhook_port = webhook
-    raised = alert()
+    raised = safety_alert_raised()
     async with (
         running(create_app(settings(infra, namespace, smtp_port, webhook_port))),
         TopicReader(infra.kafka, f"{namespace}.safety.alert-escalated") as escalated,
@@ -187,7 +99,7 @@ async def test_an_alert_pages_at_once_moves_up_the_chain_and_stops_when_acknowle
         mail = box.to("first@kindred.example")[0].decode()
         assert raised.data.alert_id[:8] in mail and "phq9_item9" in mail
         await eventually(
-            lambda: _value(receiver.received),
+            lambda: _value(receiver.bodies()),
             lambda r: len(r) == 1,
             timeout=30,
             what="the webhook page, retried after two 503s",
@@ -201,7 +113,7 @@ async def test_an_alert_pages_at_once_moves_up_the_chain_and_stops_when_acknowle
 
         await eventually(attempts.poll, lambda _: len(webhook_outcomes()) == 3)
         assert webhook_outcomes() == ["failed", "failed", "sent"]  # each attempt reported
-        assert receiver.received[0]["urgency"] == "urgent"
+        assert receiver.bodies()[0]["urgency"] == "urgent"
         # Nobody acknowledges: 10 s later the second person is paged.
         await eventually(
             lambda: _value(box.to("second@kindred.example")), lambda m: len(m) == 1, timeout=20

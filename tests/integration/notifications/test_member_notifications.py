@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from pymongo import AsyncMongoClient
 
 from kindred.events.notifications import (
@@ -21,10 +20,10 @@ from kindred.events.notifications import (
 from kindred.internal_api import bearer
 from kindred.notifications.app import create_app
 from kindred.notifications.settings import NotificationsSettings
-from tests.integration.notifications.test_escalations import Mailbox, free_port
 from tests.support.factories import match_proposed
 from tests.support.infra import Infra
 from tests.support.kafka import produce_event
+from tests.support.receivers import Mailbox, smtp_server
 from tests.support.services import running, settings_for
 from tests.support.waiting import eventually
 
@@ -33,13 +32,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box, port = Mailbox(), free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield box, port
-    finally:
-        controller.stop()
+    with smtp_server() as served:
+        yield served
 
 
 def preferences(member: str, email: str, quiet: dict[str, str] | None, digest: bool = True) -> Any:

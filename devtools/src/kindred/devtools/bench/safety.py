@@ -44,6 +44,7 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import aiohttp
 from aiokafka import AIOKafkaConsumer
@@ -223,9 +224,11 @@ async def triggering(
     return sent, failed
 
 
-class AlertWatcher:
-    """Reads `safety.alert-raised` from the start (no consumer group) and notes when each
-    alert arrived (`time.time()` as the fetch returned it), by check-in id."""
+class TopicWatcher:
+    """Reads a topic from the start (no consumer group) in a task of its own, handing each
+    event's `data` and its arrival time (`time.time()` as the fetch returned it) to `seen`."""
+
+    name = "topic"
 
     def __init__(self, kafka: str, topic: str) -> None:
         self.consumer = AIOKafkaConsumer(
@@ -236,9 +239,10 @@ class AlertWatcher:
             enable_auto_commit=False,
             fetch_max_wait_ms=50,
         )
-        self.arrived: dict[str, float] = {}
-        self.copies: Counter[str] = Counter()
         self.task: asyncio.Task[None] | None = None
+
+    def seen(self, data: dict[str, Any], arrived: float) -> None:
+        raise NotImplementedError
 
     async def start(self, deadline: Deadline) -> None:
         await self.consumer.start()
@@ -252,13 +256,8 @@ class AlertWatcher:
         now = time.time()
         for records in batches.values():
             for record in records:
-                if record.value is None:
-                    continue
-                checkin_id = str(json.loads(record.value)["data"]["checkin_id"])
-                if checkin_id in self.arrived:
-                    self.copies[checkin_id] += 1
-                else:
-                    self.arrived[checkin_id] = now
+                if record.value is not None:
+                    self.seen(json.loads(record.value)["data"], now)
 
     async def _run(self) -> None:
         while True:
@@ -268,7 +267,7 @@ class AlertWatcher:
         """Raise what stopped the reading task, if it stopped."""
         if self.task is not None and self.task.done():
             self.task.result()
-            raise RuntimeError("the alert consumer stopped")
+            raise RuntimeError(f"the {self.name} consumer stopped")
 
     async def stop(self) -> None:
         if self.task is not None:
@@ -278,60 +277,42 @@ class AlertWatcher:
         await self.consumer.stop()
 
 
-class AttemptWatcher:
-    """Reads `notification.delivery-attempted` from the start (no consumer group) and keeps,
-    per page (`source_event_id`), its first attempt: the record's `at` and when it arrived."""
+class AlertWatcher(TopicWatcher):
+    """`safety.alert-raised`: when each alert arrived, by check-in id."""
+
+    name = "alert"
 
     def __init__(self, kafka: str, topic: str) -> None:
-        self.consumer = AIOKafkaConsumer(
-            topic,
-            bootstrap_servers=kafka,
-            group_id=None,
-            auto_offset_reset="earliest",
-            enable_auto_commit=False,
-            fetch_max_wait_ms=50,
-        )
+        super().__init__(kafka, topic)
+        self.arrived: dict[str, float] = {}
+        self.copies: Counter[str] = Counter()
+
+    def seen(self, data: dict[str, Any], arrived: float) -> None:
+        checkin_id = str(data["checkin_id"])
+        if checkin_id in self.arrived:
+            self.copies[checkin_id] += 1
+        else:
+            self.arrived[checkin_id] = arrived
+
+
+class AttemptWatcher(TopicWatcher):
+    """`notification.delivery-attempted`: per page (`source_event_id`), its first attempt:
+    the record's `at` and when it arrived."""
+
+    name = "delivery-attempt"
+
+    def __init__(self, kafka: str, topic: str) -> None:
+        super().__init__(kafka, topic)
         self.first: dict[str, tuple[float, float]] = {}  # page id -> (at, arrived)
         self.outcomes: Counter[str] = Counter()
-        self.task: asyncio.Task[None] | None = None
 
-    async def start(self, deadline: Deadline) -> None:
-        await self.consumer.start()
-        async with asyncio.timeout(min(60.0, deadline.left())):
-            while not self.consumer.assignment():
-                await self._poll()
-        self.task = asyncio.create_task(self._run())
-
-    async def _poll(self) -> None:
-        batches = await self.consumer.getmany(timeout_ms=100)
-        now = time.time()
-        for records in batches.values():
-            for record in records:
-                if record.value is None:
-                    continue
-                data = json.loads(record.value)["data"]
-                self.outcomes[f"attempt {data['attempt']}: {data['outcome']}"] += 1
-                at = datetime.fromisoformat(data["at"].replace("Z", "+00:00")).timestamp()
-                page = str(data["source_event_id"])
-                seen = self.first.get(page)
-                if seen is None or at < seen[0]:
-                    self.first[page] = (at, now if seen is None else seen[1])
-
-    async def _run(self) -> None:
-        while True:
-            await self._poll()
-
-    def check(self) -> None:
-        if self.task is not None and self.task.done():
-            self.task.result()
-            raise RuntimeError("the delivery-attempt consumer stopped")
-
-    async def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
-        await self.consumer.stop()
+    def seen(self, data: dict[str, Any], arrived: float) -> None:
+        self.outcomes[f"attempt {data['attempt']}: {data['outcome']}"] += 1
+        at = datetime.fromisoformat(data["at"].replace("Z", "+00:00")).timestamp()
+        page = str(data["source_event_id"])
+        known = self.first.get(page)
+        if known is None or at < known[0]:
+            self.first[page] = (at, arrived if known is None else known[1])
 
 
 def first_page(checkin_id: str) -> str:

@@ -28,6 +28,7 @@ from kindred.events.notifications import (
     NotificationDeliveryAttempted,
     NotificationDeliveryAttemptedData,
     NotificationRequested,
+    NotificationRequestedData,
 )
 from kindred.notifications.domain.pacing import (
     AddToDigest,
@@ -49,7 +50,8 @@ from kindred.notifications.domain.retries import (
     RetryPolicy,
     next_step,
 )
-from kindred.notifications.paging import PageDelivery, _Result
+from kindred.notifications.paging import PageDelivery
+from kindred.notifications.reports import ReportedAttempt
 from kindred.notifications.templates import DIGEST
 from kindred.observability.metrics import digests_sent, notifications_dead_lettered
 from kindred.partitions.processor import Changes
@@ -71,6 +73,14 @@ INDEXES = [
 class Member:
     prefs: Preferences
     contacts: dict[str, str] = field(default_factory=dict)  # channel -> address
+
+    def channels(self, category: Category) -> list[Channel]:
+        """Beyond the inbox, in the member's order: consented and with an address."""
+        return [
+            c
+            for c in self.prefs.channels_for(category)
+            if c is not Channel.INBOX and c.value in self.contacts
+        ]
 
 
 @dataclass
@@ -140,11 +150,7 @@ class MemberNotifications:
         category = Category(data.category.value)
         member = state.members.get(data.recipient) or Member(Preferences.default(data.recipient))
         history = state.histories.get(data.recipient) or History(data.recipient)
-        usable = [
-            c
-            for c in member.prefs.channels_for(category)
-            if c is not Channel.INBOX and c.value in member.contacts
-        ]
+        usable = member.channels(category)
         if not usable:
             return  # the inbox has it already (written where the event was handled)
         channel, fallbacks = usable[0], tuple(usable[1:])
@@ -192,11 +198,7 @@ class MemberNotifications:
             if batch is None:
                 continue
             member = state.members.get(member_id) or Member(Preferences.default(member_id))
-            usable = [
-                c
-                for c in member.prefs.channels_for(Category.DIGEST)
-                if c is not Channel.INBOX and c.value in member.contacts
-            ]
+            usable = member.channels(Category.DIGEST)
             if not usable:
                 continue
             delivery = Delivery.new(
@@ -231,14 +233,9 @@ class MemberNotifications:
             return False
         if data.attempt != item.delivery.attempts + 1:
             return True  # a copy of a report already applied
-        kind, _, reason = (data.error_kind or "").partition(":")
-        result = _Result(
-            status="sent" if data.outcome is DeliveryOutcome.SENT else "failed",
-            retryable=kind != "permanent",
-            reason=reason.strip(),
-            retry_after=None,
+        step = next_step(
+            item.delivery.begin(data.at), ReportedAttempt.of(data), changes.now, policy=self.policy
         )
-        step = next_step(item.delivery.begin(data.at), result, changes.now, policy=self.policy)
         if isinstance(step, RetryAt):
             self._keep(partition, replace(item, delivery=step.delivery), changes)
             return True
@@ -301,8 +298,6 @@ def requests_for(
     source: str,
 ) -> list[NotificationRequested]:
     """`notification.requested` per (recipient, audience), keyed by the recipient."""
-    from kindred.events.notifications import NotificationRequestedData
-
     return [
         NotificationRequested.new(
             id=deterministic_id("notification.requested", source_event_id, recipient),

@@ -42,6 +42,7 @@ from kindred.notifications.domain.retries import (
     RetryAt,
     next_step,
 )
+from kindred.notifications.reports import ReportedAttempt
 from kindred.notifications.repository import INBOX
 from kindred.notifications.templates import (
     SAFETY_ESCALATED,
@@ -131,16 +132,6 @@ class Open:
 class _Partition:
     escalations: dict[str, Open] = field(default_factory=dict)  # by alert id
     pages: dict[str, PageDelivery] = field(default_factory=dict)  # unfinished, by delivery id
-
-
-@dataclass(frozen=True)
-class _Result:
-    """An attempt's outcome as the sender reported it (the adapters' DeliveryResult, rebuilt)."""
-
-    status: str
-    retryable: bool
-    reason: str
-    retry_after: float | None
 
 
 class Paging:
@@ -242,14 +233,7 @@ class Paging:
             return False
         if data.attempt != page.delivery.attempts + 1:
             return True  # a copy of an attempt already applied
-        kind, _, reason = (data.error_kind or "").partition(":")
-        result = _Result(
-            status=data.outcome.value if data.outcome.value != "dead_lettered" else "failed",
-            retryable=kind != "permanent",
-            reason=reason.strip(),
-            retry_after=None,
-        )
-        step = next_step(page.delivery.begin(data.at), result, changes.now)
+        step = next_step(page.delivery.begin(data.at), ReportedAttempt.of(data), changes.now)
         if isinstance(step, Done):
             del state.pages[data.delivery_id]
         elif isinstance(step, RetryAt):

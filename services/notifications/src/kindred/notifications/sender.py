@@ -27,6 +27,7 @@ from kindred.notifications.channels.base import ChannelName, DeliveryResult
 from kindred.notifications.channels.registry import ChannelRegistry
 from kindred.notifications.members import MemberNotifications
 from kindred.notifications.paging import PageDelivery, Paging
+from kindred.notifications.reports import error_kind
 from kindred.notifications.templates import Audience, render
 from kindred.observability.metrics import (
     notification_first_attempt_seconds,
@@ -121,7 +122,6 @@ class Sender:
             result = await self._send(page)
         outcome = DeliveryOutcome.SENT if result.ok else DeliveryOutcome.FAILED
         notifications_sent.labels(channel=delivery.channel.value, outcome=outcome.value).inc()
-        kind = None if result.ok else f"{'retryable' if result.retryable else 'permanent'}: "
         report = NotificationDeliveryAttempted.new(
             id=deterministic_id("delivery-attempted", delivery.delivery_id, str(attempt)),
             subject=page.member_id,
@@ -134,7 +134,7 @@ class Sender:
                 category=delivery.category,
                 attempt=attempt,
                 outcome=outcome,
-                error_kind=None if kind is None else (kind + result.reason)[:100],
+                error_kind=error_kind(result),
                 at=started,
             ),
         )
