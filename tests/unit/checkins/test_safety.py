@@ -16,12 +16,15 @@ from kindred.checkins.domain.safety import (
     safety_events,
     trend_events,
 )
+from kindred.checkins.members import Members
 from kindred.events.safety import (
     SafetyAlertRaised,
     SafetyEpisodeCloseRequested,
     SafetyEpisodeCloseRequestedData,
     SafetyEpisodeOpened,
 )
+from kindred.observability.metrics import safety_episodes_open
+from kindred.partitions.processor import Changes
 from kindred.safety.rules import Rule, Severity
 from tests.support.factories import checkin_submitted
 
@@ -162,3 +165,24 @@ def test_member_state_round_trips_through_its_document() -> None:
     event = checkin_submitted("m1", mood=None, note="", phq9=PHQ9_ITEM9_TWO)
     safety_events(event, assess(event, member), member, NOW, "t")
     assert MemberState.from_doc(member.to_doc()) == member
+
+
+def test_the_open_episodes_gauge_follows_openings_and_closings() -> None:
+    members = Members(None)
+
+    def save(member: MemberState) -> None:
+        changes = Changes("t", now=NOW)
+        members.save(member, changes)
+        for callback in changes.after_commit:
+            callback()
+
+    member = members.get(0, "m1")
+    event = checkin_submitted("m1", mood=None, note="", phq9=PHQ9_ITEM9_TWO)
+    safety_events(event, assess(event, member), member, NOW, "t")
+    save(member)
+    assert safety_episodes_open._value.get() == 1
+    save(member)  # a later check-in in the same episode
+    assert safety_episodes_open._value.get() == 1
+    member.episode = None
+    save(member)
+    assert safety_episodes_open._value.get() == 0

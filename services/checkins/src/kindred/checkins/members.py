@@ -19,6 +19,8 @@ class Members:
     def __init__(self, db: AsyncDatabase[Document] | None) -> None:
         self.db = db
         self.by_partition: dict[int, dict[str, MemberState]] = {}
+        # Members with an open episode, per partition: the gauge without a scan per check-in.
+        self.in_episode: dict[int, set[str]] = {}
 
     async def load(self, partition: int) -> None:
         members: dict[str, MemberState] = {}
@@ -27,10 +29,12 @@ class Members:
                 state = MemberState.from_doc(doc)
                 members[state.member_id] = state
         self.by_partition[partition] = members
+        self.in_episode[partition] = {m for m, s in members.items() if s.episode is not None}
         self.count_episodes()
 
     def drop(self, partition: int) -> None:
         self.by_partition.pop(partition, None)
+        self.in_episode.pop(partition, None)
         self.count_episodes()
 
     def get(self, partition: int, member_id: str) -> MemberState:
@@ -41,14 +45,13 @@ class Members:
 
     def save(self, state: MemberState, changes: Changes) -> None:
         changes.put(MEMBERS, state.to_doc())
-        changes.then(self.count_episodes)
+        in_episode = self.in_episode.setdefault(state.partition, set())
+        if (state.episode is not None) != (state.member_id in in_episode):
+            if state.episode is None:
+                in_episode.discard(state.member_id)
+            else:
+                in_episode.add(state.member_id)
+            changes.then(self.count_episodes)
 
     def count_episodes(self) -> None:
-        safety_episodes_open.set(
-            sum(
-                1
-                for members in self.by_partition.values()
-                for state in members.values()
-                if state.episode is not None
-            )
-        )
+        safety_episodes_open.set(sum(len(members) for members in self.in_episode.values()))
