@@ -1,25 +1,38 @@
-"""Events about support requests and matches."""
+"""Events about support requests, matches, supporters' roles, blocks and peer groups."""
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
-from kindred.events.envelope import Envelope
+from kindred.events.envelope import Envelope, deterministic_id
 from kindred.events.topics import (
+    GROUP_ACTION_REQUESTED,
+    GROUP_MEMBERSHIP_CHANGED,
+    MATCH_ACCEPTED,
+    MATCH_ACTION_REQUESTED,
+    MATCH_DECLINED,
+    MATCH_ENDED,
+    MATCH_EXPIRED,
     MATCH_PROPOSED,
-    SLOT_ANSWERED,
-    SLOT_REQUESTED,
+    MEMBER_BLOCKED,
+    POOL_INPUT,
+    SUPPORT_REQUEST_REFUSED,
     SUPPORT_REQUESTED,
+    SUPPORTER_ROLE_SET,
 )
 from kindred.events.vocabulary import LanguageCode, MemberId, Topic, Urgency
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
 class SupportRequest(BaseModel):
     """The body of `POST /v1/members/{id}/support-requests`."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = _FROZEN
 
     topics: list[Topic] = Field(min_length=1, max_length=10)
     whats_going_on: str = Field(default="", max_length=2000)
@@ -39,8 +52,23 @@ class SupportRequested(Envelope[SupportRequestedData]):
     type: Literal["kindred.support.requested.v1"] = "kindred.support.requested.v1"
 
 
+class SupportRequestRefusedData(BaseModel):
+    model_config = _FROZEN
+
+    request_id: str
+    seeker_id: MemberId
+    reason: str = Field(description="Why: 'open-request-limit' (too many requests still open)")
+
+
+class SupportRequestRefused(Envelope[SupportRequestRefusedData]):
+    """Matching did not take a request into its pool. Subject: the seeker id."""
+
+    TOPIC: ClassVar[str] = SUPPORT_REQUEST_REFUSED
+    type: Literal["kindred.support.request-refused.v1"] = "kindred.support.request-refused.v1"
+
+
 class MatchProposedData(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = _FROZEN
 
     match_id: str
     request_id: str
@@ -48,6 +76,12 @@ class MatchProposedData(BaseModel):
     supporter_id: MemberId
     shared_topics: list[Topic]
     language: LanguageCode
+    score: float = Field(ge=0, le=1, description="The soft score, 0–1: the weighted parts")
+    # Each part of the score before weighting: topics, text, availability, load, fairness.
+    breakdown: dict[str, float] = Field(default_factory=dict)
+    expires_at: datetime | None = None
+    # The how-manieth proposal for this request (1 first; more after declines or expiries).
+    attempt: int = Field(default=1, ge=1)
 
 
 class MatchProposed(Envelope[MatchProposedData]):
@@ -57,41 +91,212 @@ class MatchProposed(Envelope[MatchProposedData]):
     type: Literal["kindred.match.proposed.v1"] = "kindred.match.proposed.v1"
 
 
-class SlotRequestedData(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class MatchChangedData(BaseModel):
+    """A later step of a match: who, and why."""
 
+    model_config = _FROZEN
+
+    match_id: str
     request_id: str
     seeker_id: MemberId
     supporter_id: MemberId
-    # The how-manieth supporter asked for this request (1, 2, ...): names the question.
-    attempt: int = Field(ge=1)
-    topics: list[Topic] = Field(min_length=1)
+    # Who acted (a member id), or "matching" for what matching did itself (expiry, blocks).
+    by: str
+    reason: str | None = None
+    rating: int | None = Field(default=None, ge=1, le=5)
+    reported: bool = False
+
+
+class MatchAccepted(Envelope[MatchChangedData]):
+    """The supporter accepted: the match is active. Subject: the match id."""
+
+    TOPIC: ClassVar[str] = MATCH_ACCEPTED
+    type: Literal["kindred.match.accepted.v1"] = "kindred.match.accepted.v1"
+
+
+class MatchDeclined(Envelope[MatchChangedData]):
+    """A proposal was declined (or withdrawn: a block, a safety episode). Subject: the match id."""
+
+    TOPIC: ClassVar[str] = MATCH_DECLINED
+    type: Literal["kindred.match.declined.v1"] = "kindred.match.declined.v1"
+
+
+class MatchExpired(Envelope[MatchChangedData]):
+    """Nobody answered a proposal before its deadline. Subject: the match id."""
+
+    TOPIC: ClassVar[str] = MATCH_EXPIRED
+    type: Literal["kindred.match.expired.v1"] = "kindred.match.expired.v1"
+
+
+class MatchEnded(Envelope[MatchChangedData]):
+    """An active match ended. Subject: the match id."""
+
+    TOPIC: ClassVar[str] = MATCH_ENDED
+    type: Literal["kindred.match.ended.v1"] = "kindred.match.ended.v1"
+
+
+class MatchAction(StrEnum):
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    END = "end"
+
+
+class MatchEnd(BaseModel):
+    """The body of `POST /v1/members/{id}/matches/{match_id}/end`."""
+
+    model_config = _FROZEN
+
+    reason: str = Field(default="finished", min_length=1, max_length=200)
+    rating: int | None = Field(default=None, ge=1, le=5)
+    feedback: str = Field(default="", max_length=2000)
+    # Reporting the other member: the pair is never matched again; staff review the report.
+    report: bool = False
+
+
+class MatchActionRequestedData(BaseModel):
+    model_config = _FROZEN
+
+    match_id: str = Field(min_length=1, max_length=100)
+    member_id: MemberId
+    action: MatchAction
+    end: MatchEnd | None = None
+
+
+class MatchActionRequested(Envelope[MatchActionRequestedData]):
+    """A member accepted, declined or ended a match. Subject: the member id."""
+
+    TOPIC: ClassVar[str] = MATCH_ACTION_REQUESTED
+    type: Literal["kindred.match.action-requested.v1"] = "kindred.match.action-requested.v1"
+
+
+class SupporterRole(BaseModel):
+    """The body of `PUT /v1/staff/supporters/{id}`: staff grant (or withdraw) the supporter
+    role; a profile alone never makes anyone a supporter."""
+
+    model_config = _FROZEN
+
+    granted: bool
+    # Trained and cleared to support minors (when MATCH_MINORS is on).
+    minors_cleared: bool = False
+    # Why, for the audit trail.
+    note: str = Field(default="", max_length=500)
+
+
+class SupporterRoleSetData(SupporterRole):
+    member_id: MemberId
+    staff_id: str = Field(min_length=1, max_length=64)
+
+
+class SupporterRoleSet(Envelope[SupporterRoleSetData]):
+    """Staff granted or withdrew a member's supporter role. Subject: the member id."""
+
+    TOPIC: ClassVar[str] = SUPPORTER_ROLE_SET
+    type: Literal["kindred.supporter.role-set.v1"] = "kindred.supporter.role-set.v1"
+
+
+class Block(BaseModel):
+    """The body of `POST /v1/members/{id}/blocks`."""
+
+    model_config = _FROZEN
+
+    blocked_id: MemberId
+    # None: for good.
+    until: datetime | None = None
+
+    @model_validator(mode="after")
+    def _aware(self) -> Block:
+        if self.until is not None and self.until.tzinfo is None:
+            raise ValueError("until: give a time zone (e.g. 2027-01-01T00:00:00Z)")
+        return self
+
+
+class MemberBlockedData(Block):
+    member_id: MemberId
+
+
+class MemberBlocked(Envelope[MemberBlockedData]):
+    """A member blocked another: they are never matched or grouped together while it lasts.
+    Subject: the member who blocked."""
+
+    TOPIC: ClassVar[str] = MEMBER_BLOCKED
+    type: Literal["kindred.member.blocked.v1"] = "kindred.member.blocked.v1"
+
+
+class GroupJoin(BaseModel):
+    """The body of `POST /v1/members/{id}/groups`: join a peer group on a topic."""
+
+    model_config = _FROZEN
+
+    topic: Topic
     language: LanguageCode
 
 
-class SlotRequested(Envelope[SlotRequestedData]):
-    """Matching asked a supporter's partition to hold one of their slots for a request.
-    Subject: the supporter id, so the supporter's capacity has one writer."""
+class GroupActionRequestedData(BaseModel):
+    model_config = _FROZEN
 
-    TOPIC: ClassVar[str] = SLOT_REQUESTED
-    type: Literal["kindred.match.slot_requested.v1"] = "kindred.match.slot_requested.v1"
+    member_id: MemberId
+    action: Literal["join", "leave"]
+    topic: Topic | None = None
+    language: LanguageCode | None = None
+    group_id: str | None = Field(default=None, max_length=100)
 
-
-class SlotAnsweredData(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    request_id: str
-    seeker_id: MemberId
-    supporter_id: MemberId
-    attempt: int = Field(ge=1)
-    granted: bool
-    # Why not, when not granted: "full", "not-eligible", "unknown-supporter".
-    reason: str | None = None
+    @model_validator(mode="after")
+    def _complete(self) -> GroupActionRequestedData:
+        if self.action == "join" and (self.topic is None or self.language is None):
+            raise ValueError("a join names its topic and language")
+        if self.action == "leave" and self.group_id is None:
+            raise ValueError("a leave names its group_id")
+        return self
 
 
-class SlotAnswered(Envelope[SlotAnsweredData]):
-    """A supporter's partition held a slot for a request, or had none. Subject: the seeker id,
-    so the request's state has one writer."""
+class GroupActionRequested(Envelope[GroupActionRequestedData]):
+    """A member asked to join a peer group or leave one. Subject: the member id."""
 
-    TOPIC: ClassVar[str] = SLOT_ANSWERED
-    type: Literal["kindred.match.slot_answered.v1"] = "kindred.match.slot_answered.v1"
+    TOPIC: ClassVar[str] = GROUP_ACTION_REQUESTED
+    type: Literal["kindred.group.action-requested.v1"] = "kindred.group.action-requested.v1"
+
+
+class GroupMembershipChangedData(BaseModel):
+    model_config = _FROZEN
+
+    group_id: str
+    topic: Topic
+    language: LanguageCode
+    member_id: MemberId
+    joined: bool
+    members: list[MemberId]
+    # The group has reached its minimum size and meets.
+    formed: bool
+
+
+class GroupMembershipChanged(Envelope[GroupMembershipChangedData]):
+    """A member joined or left a peer group. Subject: the group id."""
+
+    TOPIC: ClassVar[str] = GROUP_MEMBERSHIP_CHANGED
+    type: Literal["kindred.group.membership-changed.v1"] = "kindred.group.membership-changed.v1"
+
+
+class PoolInputData(BaseModel):
+    """An event of a member's partition, handed on to the partition of their matching pool."""
+
+    model_config = _FROZEN
+
+    pool: str
+    event: dict[str, JsonValue]
+
+
+class PoolInput(Envelope[PoolInputData]):
+    """Inside matching. Subject: the pool id, so one pool has one writer."""
+
+    TOPIC: ClassVar[str] = POOL_INPUT
+    type: Literal["kindred.matching.pool-input.v1"] = "kindred.matching.pool-input.v1"
+
+
+def as_pool_input(event: Envelope[Any], pool: str, source: str) -> PoolInput:
+    return PoolInput.new(
+        id=deterministic_id("pool-input", event.id),
+        subject=pool,
+        source=source,
+        caused_by=event,
+        data=PoolInputData(pool=pool, event=event.model_dump(mode="json")),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictInt, model_validator
@@ -18,6 +19,33 @@ SUPPORTER_NEEDS_CAPACITY: dict[str, JsonValue] = {
     },
     "then": {"properties": {"capacity": {"minimum": 1}}, "required": ["capacity"]},
 }
+
+
+class Weekday(StrEnum):
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+
+class AvailabilityWindow(BaseModel):
+    """When a member is usually free to talk, in their own time zone: whole hours,
+    `start_hour` inclusive to `end_hour` exclusive, on the given days."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    days: list[Weekday] = Field(default_factory=lambda: list(Weekday), min_length=1, max_length=7)
+    start_hour: StrictInt = Field(ge=0, le=23)
+    end_hour: StrictInt = Field(ge=1, le=24)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AvailabilityWindow:
+        if self.end_hour <= self.start_hour:
+            raise ValueError("end_hour: must be after start_hour (a window ends the same day)")
+        return self
 
 
 class Profile(BaseModel):
@@ -43,6 +71,8 @@ class Profile(BaseModel):
         "supporter; written as an integer (3, not 3.0)",
     )
     opted_out_topics: list[Topic] = Field(default_factory=list, max_length=10)
+    # When they are usually free; none given: any time.
+    availability: list[AvailabilityWindow] = Field(default_factory=list, max_length=21)
 
     @model_validator(mode="after")
     def _supporter_capacity(self) -> Profile:

@@ -8,9 +8,18 @@ from __future__ import annotations
 PROFILE_SUBMITTED = "member.profile-submitted"
 SUPPORT_REQUESTED = "support.requested"
 MATCH_PROPOSED = "match.proposed"
-# Inside matching: a seeker's partition asks a supporter's partition for one of their slots.
-SLOT_REQUESTED = "match.slot-requested"
-SLOT_ANSWERED = "match.slot-answered"
+MATCH_ACCEPTED = "match.accepted"
+MATCH_DECLINED = "match.declined"
+MATCH_EXPIRED = "match.expired"
+MATCH_ENDED = "match.ended"
+MATCH_ACTION_REQUESTED = "match.action-requested"
+SUPPORT_REQUEST_REFUSED = "support.request-refused"
+SUPPORTER_ROLE_SET = "supporter.role-set"
+MEMBER_BLOCKED = "member.blocked"
+GROUP_ACTION_REQUESTED = "group.action-requested"
+GROUP_MEMBERSHIP_CHANGED = "group.membership-changed"
+# Inside matching: what the members' partitions hand to the partition of the pool they are in.
+POOL_INPUT = "matching.pool-input"
 CHECKIN_SUBMITTED = "checkin.submitted"
 CHECKIN_RECORDED = "checkin.recorded"
 CHECKIN_SCHEDULE_SET = "checkin.schedule-set"
@@ -32,9 +41,18 @@ INBOX_ENTRY_READ = "notification.inbox-entry-read"
 ALL = (
     PROFILE_SUBMITTED,
     SUPPORT_REQUESTED,
-    SLOT_REQUESTED,
-    SLOT_ANSWERED,
     MATCH_PROPOSED,
+    MATCH_ACCEPTED,
+    MATCH_DECLINED,
+    MATCH_EXPIRED,
+    MATCH_ENDED,
+    MATCH_ACTION_REQUESTED,
+    SUPPORT_REQUEST_REFUSED,
+    SUPPORTER_ROLE_SET,
+    MEMBER_BLOCKED,
+    GROUP_ACTION_REQUESTED,
+    GROUP_MEMBERSHIP_CHANGED,
+    POOL_INPUT,
     CHECKIN_SUBMITTED,
     CHECKIN_RECORDED,
     CHECKIN_SCHEDULE_SET,
@@ -56,15 +74,20 @@ ALL = (
 
 # Published for readers outside Kindred's own services (analytics, a partner's systems): no
 # Kindred service consumes them. Every other topic has a consumer among the services.
-# Missed check-ins, trends and episodes stay here until notifications and matching consume
-# them; escalations and acknowledgements are for the staff's tools and the audit trail.
+# Missed check-ins and trends stay here until notifications consume them; escalations and
+# acknowledgements are for the staff's tools and the audit trail; a match's later steps and
+# group changes for the members' apps and for analytics of match quality.
 OUTWARD = frozenset(
     {
         CHECKIN_RECORDED,
         CHECKIN_MISSED,
         CHECKIN_TREND_WORSENED,
-        SAFETY_EPISODE_OPENED,
-        SAFETY_EPISODE_CLOSED,
+        MATCH_ACCEPTED,
+        MATCH_DECLINED,
+        MATCH_EXPIRED,
+        MATCH_ENDED,
+        SUPPORT_REQUEST_REFUSED,
+        GROUP_MEMBERSHIP_CHANGED,
         SAFETY_ALERT_ESCALATED,
         SAFETY_ALERT_ACKNOWLEDGED,
     }

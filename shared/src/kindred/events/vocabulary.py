@@ -30,6 +30,9 @@ class Role(StrEnum):
 
 
 class AgeBand(StrEnum):
+    """Age bands; "13-17" is a minor (matched only as `MATCH_MINORS` allows)."""
+
+    A13_17 = "13-17"
     A18_24 = "18-24"
     A25_34 = "25-34"
     A35_44 = "35-44"

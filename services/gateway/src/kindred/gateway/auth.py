@@ -93,6 +93,8 @@ def require_self(member_id: str, principal: Principal) -> None:
 
 # The role of the humans on call who acknowledge alerts and close safety episodes.
 SAFETY_STAFF = "safety-staff"
+# The staff who train supporters and grant (or withdraw) the supporter role.
+SUPPORTER_ADMIN = "supporter-admin"
 MISSING_ROLE = "this action needs the {role} role"
 
 

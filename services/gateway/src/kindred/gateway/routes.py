@@ -14,7 +14,24 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kindred.events.checkins import Checkin, CheckinSubmitted, CheckinSubmittedData
 from kindred.events.envelope import Envelope, new_id
-from kindred.events.matching import SupportRequest, SupportRequested, SupportRequestedData
+from kindred.events.matching import (
+    Block,
+    GroupActionRequested,
+    GroupActionRequestedData,
+    GroupJoin,
+    MatchAction,
+    MatchActionRequested,
+    MatchActionRequestedData,
+    MatchEnd,
+    MemberBlocked,
+    MemberBlockedData,
+    SupporterRole,
+    SupporterRoleSet,
+    SupporterRoleSetData,
+    SupportRequest,
+    SupportRequested,
+    SupportRequestedData,
+)
 from kindred.events.members import Profile, ProfileSubmitted, ProfileSubmittedData
 from kindred.events.notifications import (
     InboxEntryRead,
@@ -27,8 +44,14 @@ from kindred.events.notifications import (
 )
 from kindred.events.safety import SafetyEpisodeCloseRequested, SafetyEpisodeCloseRequestedData
 from kindred.events.schedules import CheckinSchedule, CheckinScheduleSet, CheckinScheduleSetData
-from kindred.gateway.auth import SAFETY_STAFF, CurrentPrincipal, require_role, require_self
-from kindred.gateway.errors import ErrorBody, error_body
+from kindred.gateway.auth import (
+    SAFETY_STAFF,
+    SUPPORTER_ADMIN,
+    CurrentPrincipal,
+    require_role,
+    require_self,
+)
+from kindred.gateway.errors import ErrorBody, FieldProblem, error_body
 from kindred.gateway.limits import JsonBodyRoute
 from kindred.instruments import NOTE_MAX_CHARS, CheckinAnswers
 from kindred.internal_api import Inbox
@@ -41,6 +64,7 @@ from kindred.safety.rules import Severity, Trigger, evaluate, max_severity
 MemberPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.\-]{1,64}$")]
 AlertPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9\-]{1,100}$")]
 EntryPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9:\-]{1,200}$")]
+IdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9\-]{1,100}$")]
 SOURCE = "kindred/gateway"
 log = logging.getLogger(__name__)
 
@@ -133,6 +157,10 @@ CHECKIN_ERRORS: dict[int | str, dict[str, Any]] = {
 STAFF_ERRORS: dict[int | str, dict[str, Any]] = {
     **WRITE_ERRORS,
     403: _error("The token does not carry the safety-staff role"),
+}
+ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
+    **WRITE_ERRORS,
+    403: _error("The token does not carry the supporter-admin role"),
 }
 ACK_ERRORS: dict[int | str, dict[str, Any]] = {
     **_AUTH_ERRORS,
@@ -244,6 +272,141 @@ def api_router(
             ),
         )
         return await accept(event, request_id)
+
+    async def match_action(
+        member_id: str, match_id: str, action: MatchAction, end: MatchEnd | None = None
+    ) -> Accepted:
+        event = MatchActionRequested.new(
+            subject=member_id,
+            source=SOURCE,
+            data=MatchActionRequestedData(
+                match_id=match_id, member_id=member_id, action=action, end=end
+            ),
+        )
+        return await accept(event, match_id)
+
+    @router.post(
+        "/members/{member_id}/matches/{match_id}/accept",
+        status_code=202,
+        responses=ACK_ERRORS_MEMBER,
+        tags=["matches"],
+    )
+    async def accept_match(
+        member_id: MemberPath, match_id: IdPath, principal: CurrentPrincipal
+    ) -> Accepted:
+        """The supporter accepts a proposed match (its id is in the proposal, in their inbox):
+        the match becomes active. A second accept changes nothing; an accept after the
+        proposal expired or by anyone but its supporter is refused by matching (logged)."""
+        require_self(member_id, principal)
+        return await match_action(member_id, match_id, MatchAction.ACCEPT)
+
+    @router.post(
+        "/members/{member_id}/matches/{match_id}/decline",
+        status_code=202,
+        responses=ACK_ERRORS_MEMBER,
+        tags=["matches"],
+    )
+    async def decline_match(
+        member_id: MemberPath, match_id: IdPath, principal: CurrentPrincipal
+    ) -> Accepted:
+        """Decline a proposed match. By the supporter: the slot is freed and the request is
+        proposed to the next best supporter. By the seeker: the request is closed."""
+        require_self(member_id, principal)
+        return await match_action(member_id, match_id, MatchAction.DECLINE)
+
+    @router.post(
+        "/members/{member_id}/matches/{match_id}/end",
+        status_code=202,
+        responses=WRITE_ERRORS,
+        tags=["matches"],
+    )
+    async def end_match(
+        member_id: MemberPath, match_id: IdPath, body: MatchEnd, principal: CurrentPrincipal
+    ) -> Accepted:
+        """End an active match (either member), with a reason, an optional rating and
+        feedback. `report: true` reports the other member: the pair is never matched again."""
+        require_self(member_id, principal)
+        return await match_action(member_id, match_id, MatchAction.END, body)
+
+    @router.post(
+        "/members/{member_id}/blocks", status_code=202, responses=WRITE_ERRORS, tags=["matches"]
+    )
+    async def block_member(
+        member_id: MemberPath, body: Block, principal: CurrentPrincipal
+    ) -> Accepted:
+        """Block another member, for good or `until` a time: the two are never matched or put
+        in one peer group while it lasts; a live match between them ends."""
+        require_self(member_id, principal)
+        if body.blocked_id == member_id:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_ENTITY,
+                detail=error_body(
+                    422,
+                    "the request body is invalid",
+                    fields=[FieldProblem(field="blocked_id", problem="a member cannot block themselves")],
+                ),
+            )
+        event = MemberBlocked.new(
+            subject=member_id,
+            source=SOURCE,
+            data=MemberBlockedData(member_id=member_id, **body.model_dump()),
+        )
+        return await accept(event, body.blocked_id)
+
+    @router.post(
+        "/members/{member_id}/groups", status_code=202, responses=WRITE_ERRORS, tags=["groups"]
+    )
+    async def join_group(
+        member_id: MemberPath, body: GroupJoin, principal: CurrentPrincipal
+    ) -> Accepted:
+        """Join a small peer group on a topic, in a language: matching places the member in
+        the fullest group that fits (same rules as a match), or starts one."""
+        require_self(member_id, principal)
+        event = GroupActionRequested.new(
+            subject=member_id,
+            source=SOURCE,
+            data=GroupActionRequestedData(member_id=member_id, action="join", **body.model_dump()),
+        )
+        return await accept(event, None)
+
+    @router.post(
+        "/members/{member_id}/groups/{group_id}/leave",
+        status_code=202,
+        responses=ACK_ERRORS_MEMBER,
+        tags=["groups"],
+    )
+    async def leave_group(
+        member_id: MemberPath, group_id: IdPath, principal: CurrentPrincipal
+    ) -> Accepted:
+        """Leave a peer group."""
+        require_self(member_id, principal)
+        event = GroupActionRequested.new(
+            subject=member_id,
+            source=SOURCE,
+            data=GroupActionRequestedData(member_id=member_id, action="leave", group_id=group_id),
+        )
+        return await accept(event, group_id)
+
+    @router.put(
+        "/staff/supporters/{member_id}",
+        status_code=202,
+        responses=ADMIN_ERRORS,
+        tags=["staff"],
+    )
+    async def set_supporter_role(
+        member_id: MemberPath, body: SupporterRole, principal: CurrentPrincipal
+    ) -> Accepted:
+        """Grant or withdraw a member's supporter role (role `supporter-admin`): only members
+        granted it, whose profile offers support, are ever proposed as supporters."""
+        require_role(principal, SUPPORTER_ADMIN)
+        event = SupporterRoleSet.new(
+            subject=member_id,
+            source=SOURCE,
+            data=SupporterRoleSetData(
+                member_id=member_id, staff_id=principal.member_id, **body.model_dump()
+            ),
+        )
+        return await accept(event, member_id)
 
     @router.post("/members/{member_id}/checkins", status_code=202, responses=CHECKIN_ERRORS)
     async def submit_checkin(

@@ -1,11 +1,19 @@
-"""Composition root: settings → broker, database, repository, processor, loops."""
+"""Composition root: settings → broker, database, repository, processor."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
-from kindred.background import periodic
-from kindred.events.matching import MatchProposed, SlotAnswered, SlotRequested
+from kindred.events.matching import (
+    GroupMembershipChanged,
+    MatchAccepted,
+    MatchDeclined,
+    MatchEnded,
+    MatchExpired,
+    MatchProposed,
+    PoolInput,
+    SupportRequestRefused,
+)
 from kindred.matching.handlers import Matching
 from kindred.matching.repository import INDEXES, MatchingRepository
 from kindred.matching.settings import MatchingSettings
@@ -24,12 +32,16 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
         mongo=mongo,
         indexes=INDEXES,
         processor=matching,
-        tick_interval=min(1.0, settings.rematch_interval_seconds),
-        publishes=[SlotRequested, SlotAnswered, MatchProposed],
-        background=[
-            periodic(
-                "directory refresh", settings.directory_refresh_seconds, matching.refresh_directory
-            )
+        tick_interval=min(0.5, settings.match_batch_seconds),
+        publishes=[
+            PoolInput,
+            MatchProposed,
+            MatchAccepted,
+            MatchDeclined,
+            MatchExpired,
+            MatchEnded,
+            SupportRequestRefused,
+            GroupMembershipChanged,
         ],
     )
     return build_app(service, title="Kindred matching")

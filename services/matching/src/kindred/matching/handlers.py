@@ -1,222 +1,349 @@
-"""What matching does with each event of the partitions it owns: decode is done by the
-runtime; here each event goes to the domain, and what the domain decided becomes writes and
-events. Business rules live in `domain`; documents and reads in `repository`.
+"""What matching does with each event of the partitions it owns.
 
-Two sides meet here. A seeker's partition keeps the open requests and asks one supporter at a
-time (`SlotRequested`, keyed by the supporter). The supporter's partition, the only writer of
-that supporter's capacity, holds a slot or declines (`SlotAnswered`, keyed by the seeker) and
-proposes the match (`MatchProposed`).
+Two kinds of partition meet here. A member's partition (profiles, requests, safety episodes,
+roles, blocks, a member's steps in a match or a group) hands each event on, unchanged, to the
+partition of the member's pool (`PoolInput`, keyed by the pool id). The pool's partition, owned
+by one replica, holds the whole pool in memory (`domain.pool`): it applies each input, runs the
+global assignment every batch window (`tick`), and writes what changed by `_id`. Business rules
+live in `domain`; documents in `repository`.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
-from datetime import datetime, timedelta
+import time
 from typing import Any
 
-from kindred.events.envelope import Envelope
-from kindred.events.matching import SlotAnswered, SlotRequested, SupportRequested
-from kindred.events.members import ProfileSubmitted
-from kindred.matching import repository as store
-from kindred.matching.domain import (
-    Ask,
-    Candidate,
-    Directory,
-    OpenRequest,
-    Pending,
-    Requests,
-    Supporters,
-    match_id_for,
-    match_proposed,
-    slot_answered,
-    slot_requested,
+from kindred.events.envelope import Envelope, deterministic_id
+from kindred.events.matching import (
+    GroupActionRequested,
+    GroupMembershipChanged,
+    GroupMembershipChangedData,
+    MatchAccepted,
+    MatchActionRequested,
+    MatchChangedData,
+    MatchDeclined,
+    MatchEnded,
+    MatchExpired,
+    MatchProposed,
+    MatchProposedData,
+    MemberBlocked,
+    PoolInput,
+    SupporterRoleSet,
+    SupportRequested,
+    SupportRequestRefused,
+    SupportRequestRefusedData,
+    as_pool_input,
 )
-from kindred.matching.repository import MatchingRepository
+from kindred.events.members import ProfileSubmitted
+from kindred.events.safety import SafetyEpisodeClosed, SafetyEpisodeOpened
+from kindred.matching import repository as store
+from kindred.matching.domain.assignment import assign
+from kindred.matching.domain.pool import Effects, Match, Pool
+from kindred.matching.repository import MatchingRepository, Where
 from kindred.matching.settings import MatchingSettings
 from kindred.observability.metrics import (
-    directory_supporters,
+    batch_seconds,
+    match_steps,
     matches_proposed,
+    matching_supporters,
     open_requests,
-    requests_waiting,
+    rematches,
+    requests_refused,
+    supporters_by_load,
+    time_to_match,
+    time_to_proposal,
+    unmatched_requests,
 )
 from kindred.partitions.processor import Changes
 
 log = logging.getLogger(__name__)
 
+# The events of a member's partition that matter to their pool.
+MEMBER_EVENTS: tuple[type[Envelope[Any]], ...] = (
+    ProfileSubmitted,
+    SupportRequested,
+    SafetyEpisodeOpened,
+    SafetyEpisodeClosed,
+    SupporterRoleSet,
+    MemberBlocked,
+    MatchActionRequested,
+    GroupActionRequested,
+)
+_BY_TYPE: dict[str, type[Envelope[Any]]] = {
+    t.model_fields["type"].default: t for t in MEMBER_EVENTS
+}
+_STEP_EVENTS: dict[str, type[Envelope[MatchChangedData]]] = {
+    "accepted": MatchAccepted,
+    "declined": MatchDeclined,
+    "expired": MatchExpired,
+    "ended": MatchEnded,
+}
+LOAD_SHARES = ("0", "under half", "half or more", "full")
+
+
+def inner_event(data: dict[str, Any]) -> Envelope[Any]:
+    """The member event a pool input carries (a wrong one fails validation: dead letter)."""
+    kind = _BY_TYPE.get(str(data.get("type")))
+    if kind is None:
+        raise ValueError(f"type: {data.get('type')!r} is not an event a pool takes")
+    return kind.model_validate(data)
+
 
 class Matching:
-    """The matching processor: working sets per owned partition, one directory per replica."""
+    """The matching processor: the pools of the partitions this replica owns."""
 
-    events = (ProfileSubmitted, SupportRequested, SlotRequested, SlotAnswered)
+    events = (*MEMBER_EVENTS, PoolInput)
 
     def __init__(self, settings: MatchingSettings, repo: MatchingRepository) -> None:
         self.settings = settings
         self.repo = repo
         self.source = f"kindred/{settings.service_name}"
-        self.directory = Directory(window=settings.candidate_limit)
-        self.requests: dict[int, Requests] = {}
-        self.supporters: dict[int, Supporters] = {}
-        self.profile_times: dict[int, dict[str, datetime]] = {}
-        # Partitions whose supporters or loads changed since their directory document was put.
-        self.changed: set[int] = set()
-        self.rematched_at: dict[int, datetime] = {}
+        self.pool_settings = settings.pool_settings()
+        self.pools: dict[int, dict[str, Pool]] = {}
+        self.batched_at: dict[tuple[int, str], float] = {}
+
+    def new_pool(self, pool_id: str) -> Pool:
+        return Pool(pool_id, self.pool_settings)
 
     # ---------------------------------------------------------------- ownership
 
     async def load(self, partition: int) -> None:
-        requests = await self.repo.load_requests(partition)
-        supporters, times = await self.repo.load_supporters(partition)
-        self.requests[partition] = requests
-        self.supporters[partition] = supporters
-        self.profile_times[partition] = times
-        self.changed.add(partition)
-        self._gauge()
+        self.pools[partition] = await self.repo.load_pools(partition, self.new_pool)
+        self._gauges()
 
     def drop(self, partition: int) -> None:
-        for held in (self.requests, self.supporters, self.profile_times, self.rematched_at):
-            held.pop(partition, None)
-        self.changed.discard(partition)
-        self._gauge()
+        self.pools.pop(partition, None)
+        for key in [k for k in self.batched_at if k[0] == partition]:
+            del self.batched_at[key]
+        self._gauges()
+
+    # ---------------------------------------------------------------- events
 
     def handle(self, partition: int, event: Envelope[Any], changes: Changes) -> None:
-        match event:
+        if not isinstance(event, PoolInput):
+            # A member's partition: hand it on to the pool (one pool for now, see settings).
+            changes.emit(as_pool_input(event, self.settings.matching_pool, self.source))
+            return
+        pools = self.pools.setdefault(partition, {})
+        pool = pools.get(event.data.pool)
+        if pool is None:
+            pool = pools[event.data.pool] = self.new_pool(event.data.pool)
+        inner = inner_event(event.data.event)
+        now = changes.now
+        match inner:
             case ProfileSubmitted():
-                self._profile_submitted(partition, event, changes)
+                pool.profile(inner.data, inner.time)
             case SupportRequested():
-                self._support_requested(partition, event, changes)
-            case SlotRequested():
-                self._slot_requested(partition, event, changes)
-            case SlotAnswered():
-                self._slot_answered(partition, event, changes)
+                pool.request(inner.data, inner.id, inner.correlationid, now)
+            case SafetyEpisodeOpened():
+                pool.episode_opened(inner.data.member_id, inner.data.episode_id, now)
+            case SafetyEpisodeClosed():
+                pool.episode_closed(inner.data.member_id, inner.data.episode_id)
+            case SupporterRoleSet():
+                pool.role(inner.data, inner.time)
+            case MemberBlocked():
+                pool.block(inner.data, now)
+            case MatchActionRequested():
+                pool.action(inner.data, now)
+            case GroupActionRequested():
+                pool.group_action(inner.data, inner.id, now)
+        self._commit(pool, partition, changes, inner)
 
     def tick(self, partition: int, changes: Changes) -> None:
-        """Ask again for requests that wait, every `REMATCH_INTERVAL_SECONDS`; publish the
-        partition's supporters and loads for the other replicas when they changed."""
-        last = self.rematched_at.get(partition)
-        due = timedelta(seconds=self.settings.rematch_interval_seconds)
-        if last is None or changes.now - last >= due:
-            self.rematched_at[partition] = changes.now
-            waiting = self.requests[partition].to_retry()
-            for pending in waiting[: self.settings.rematch_batch_size]:
-                self._ask(partition, pending, changes)
-        if partition in self.changed:
-            doc = store.directory_doc(partition, self.supporters[partition], changes.now)
-            changes.put(store.DIRECTORY, doc)
-            changes.then(lambda: self.changed.discard(partition))
-
-    async def refresh_directory(self) -> None:
-        """Reload every supporter (other replicas' partitions too); exact loads for our own."""
-        stored = await self.repo.directory()
-        own = {
-            member_id: _with_load(s.profile, len(s.holds))
-            for supporters in self.supporters.values()
-            for member_id, s in supporters.members.items()
-            if s.profile is not None
-        }
-        self.directory.refresh([*own.values(), *(c for c in stored if c.member_id not in own)])
-        self._gauge()
-
-    # ---------------------------------------------------------------- a member's side
-
-    def _profile_submitted(self, partition: int, event: ProfileSubmitted, changes: Changes) -> None:
-        member_id = event.data.member_id
-        times = self.profile_times[partition]
-        if member_id in times and times[member_id] >= event.time:
-            return  # an older profile never overwrites a newer one
-        times[member_id] = event.time
-        changes.put(store.PROFILES, store.profile_doc(event, partition))
-        profile = store.supporter_profile(event)
-        supporters = self.supporters[partition]
-        was_supporting = member_id in supporters.members
-        supporters.update_profile(member_id, profile)
-        if profile is None:
-            self.directory.forget(member_id)
-        else:
-            held = len(supporters.members[member_id].holds)
-            self.directory.learn(_with_load(profile, held))
-        if profile is not None or was_supporting:
-            self.changed.add(partition)
-
-    # ---------------------------------------------------------------- a seeker's side
-
-    def _support_requested(self, partition: int, event: SupportRequested, changes: Changes) -> None:
-        data = event.data
-        request = OpenRequest(
-            data.request_id, data.seeker_id, frozenset(data.topics), data.language
-        )
-        pending = Pending(request, changes.now, event.correlationid, event.id)
-        if not self.requests[partition].add(pending):
-            return  # already open
-        changes.insert(store.REQUESTS, store.request_doc(event, partition, changes.now))
-        changes.insert(store.OPEN_REQUESTS, store.open_request_doc(pending, partition))
-        self._ask(partition, pending, changes)
-
-    def _ask(self, partition: int, pending: Pending, changes: Changes) -> None:
-        was_waiting = pending.waiting
-        ask = self.requests[partition].ask_next(pending, self.directory)
-        if ask is None:
-            if not was_waiting:
-                changes.then(requests_waiting.inc)
-            return
-        changes.insert(
-            store.OPEN_REQUESTS, store.step_doc(ask, store.ASKED, partition, changes.now)
-        )
-        changes.emit(slot_requested(pending, ask, self.source))
-
-    def _slot_answered(self, partition: int, event: SlotAnswered, changes: Changes) -> None:
-        answer = event.data
-        requests = self.requests[partition]
-        pending = requests.open.get(answer.request_id)
-        outcome = requests.answered(answer)
-        if outcome == "granted":
-            changes.delete(store.OPEN_REQUESTS, answer.request_id, field="request_id")
-            changes.then(self._gauge)
-        elif outcome == "declined" and pending is not None:
-            ask = Ask(answer.request_id, answer.supporter_id, answer.attempt)
-            changes.insert(
-                store.OPEN_REQUESTS, store.step_doc(ask, store.DECLINED, partition, changes.now)
+        """Expire unanswered proposals; run the assignment when the batch window is over and
+        something changed (or an urgent request waits, or the re-match interval passed)."""
+        for pool in self.pools.get(partition, {}).values():
+            now = changes.now
+            pool.expire(now)
+            key = (partition, pool.pool_id)
+            clock = time.monotonic()
+            since = clock - self.batched_at.get(key, 0.0)
+            due = (
+                pool.urgent_waiting
+                or (pool.stale and since >= self.settings.match_batch_seconds)
+                or since >= self.settings.rematch_interval_seconds
             )
-            if answer.reason == "full":
-                self.directory.full(answer.supporter_id)
-            self._ask(partition, pending, changes)
+            if due and any(r.status == "open" for r in pool.requests.values()):
+                self.batched_at[key] = clock
+                self._batch(pool, partition, changes)
+            self._commit(pool, partition, changes, None)
+        changes.then(self._gauges)
 
-    # ---------------------------------------------------------------- a supporter's side
-
-    def _slot_requested(self, partition: int, event: SlotRequested, changes: Changes) -> None:
-        slot = event.data
-        supporters = self.supporters[partition]
-        decision = supporters.decide(event)
-        if decision in ("granted", "held-already"):
-            profile = supporters.members[slot.supporter_id].profile
-            proposed = match_proposed(event, profile, self.source)
-            if decision == "granted":
-                changes.insert(
-                    store.HOLDS,
-                    store.hold_doc(
-                        slot.request_id,
-                        slot.supporter_id,
-                        slot.seeker_id,
-                        match_id_for(slot.request_id),
-                        partition,
-                        changes.now,
-                    ),
+    def _batch(self, pool: Pool, partition: int, changes: Changes) -> None:
+        now = changes.now
+        started = time.perf_counter()
+        seekings, held = pool.waiting(now)
+        offerings = pool.offerings(now)
+        outcome = assign(seekings, offerings, self.pool_settings.engine)
+        made = pool.apply(outcome, held, now, self.settings.max_proposals_per_batch)
+        took = time.perf_counter() - started
+        changes.then(lambda: batch_seconds.observe(took))
+        if made or outcome.unmatched:
+            changes.then(
+                lambda: log.info(
+                    "batch assigned",
+                    extra={
+                        "pool": pool.pool_id,
+                        "waiting": len(seekings),
+                        "held_out": len(held),
+                        "supporters_with_room": len(offerings),
+                        "proposed": made,
+                        "seconds": round(took, 3),
+                    },
                 )
-                self.changed.add(partition)
+            )
+
+    # ---------------------------------------------------------------- effects → changes
+
+    def _commit(
+        self, pool: Pool, partition: int, changes: Changes, cause: Envelope[Any] | None
+    ) -> None:
+        effects = pool.take_effects()
+        at = Where(pool.pool_id, partition)
+        for m in effects.members.values():
+            changes.put(store.MEMBERS, store.member_doc(m, at))
+        for r in effects.requests.values():
+            changes.put(store.REQUESTS, store.request_doc(r, at))
+        for match in effects.matches.values():
+            changes.put(store.MATCHES, store.match_doc(match, at))
+        for key, until in effects.blocks.items():
+            changes.put(store.BLOCKS, store.block_doc(key, until, at))
+        for g in effects.groups.values():
+            changes.put(store.GROUPS, store.group_doc(g, at))
+        self._events(pool, effects, changes, cause)
+
+    def _events(
+        self, pool: Pool, effects: Effects, changes: Changes, cause: Envelope[Any] | None
+    ) -> None:
+        for step, match in effects.events:
+            if step == "proposed":
+                changes.emit(self._proposed(pool, match))
+                request = pool.requests.get(match.request_id)
+                waited = (match.proposed_at - request.received_at).total_seconds() if request else 0
                 changes.then(matches_proposed.inc)
-                changes.then(
-                    lambda: log.info(
-                        "match proposed",
-                        extra={"request_id": slot.request_id, "match_id": proposed.subject},
+                if match.attempt == 1:
+                    changes.then(lambda w=waited: time_to_proposal.observe(w))
+                else:
+                    changes.then(rematches.inc)
+            else:
+                kind = _STEP_EVENTS[step]
+                changes.emit(
+                    kind.new(
+                        id=deterministic_id(kind.TOPIC, match.match_id),
+                        subject=match.match_id,
+                        source=self.source,
+                        caused_by=cause,
+                        correlationid=None if cause else match.match_id,
+                        data=MatchChangedData(
+                            match_id=match.match_id,
+                            request_id=match.request_id,
+                            seeker_id=match.seeker_id,
+                            supporter_id=match.supporter_id,
+                            by=match.by or "matching",
+                            reason=match.reason,
+                            rating=match.rating,
+                            reported=match.reported,
+                        ),
                     )
                 )
-            changes.emit(proposed)
-        changes.emit(slot_answered(event, decision, self.source))
+                changes.then(lambda s=step: match_steps.labels(s).inc())
+                if step == "accepted" and match.changed_at is not None:
+                    waited = (match.changed_at - match.proposed_at).total_seconds()
+                    changes.then(lambda w=waited: time_to_match.observe(w))
+        for request in effects.refused:
+            reason = request.reason or "refused"
+            changes.emit(
+                SupportRequestRefused.new(
+                    id=deterministic_id("support.request-refused", request.request_id),
+                    subject=request.seeker_id,
+                    source=self.source,
+                    caused_by=cause,
+                    data=SupportRequestRefusedData(
+                        request_id=request.request_id, seeker_id=request.seeker_id, reason=reason
+                    ),
+                )
+            )
+            changes.then(lambda r=reason: requests_refused.labels(r).inc())
+        for group, member_id, joined in effects.group_changes:
+            changes.emit(
+                GroupMembershipChanged.new(
+                    id=deterministic_id(
+                        "group", group.group_id, member_id, str(joined), cause.id if cause else ""
+                    ),
+                    subject=group.group_id,
+                    source=self.source,
+                    caused_by=cause,
+                    data=GroupMembershipChangedData(
+                        group_id=group.group_id,
+                        topic=group.topic,
+                        language=group.language,
+                        member_id=member_id,
+                        joined=joined,
+                        members=list(group.members),
+                        formed=group.formed(self.pool_settings.group_min),
+                    ),
+                )
+            )
+        for match_id, member_id, why in effects.ignored:
+            changes.then(
+                lambda m=match_id, who=member_id, w=why: log.warning(
+                    "step refused", extra={"match_id": m, "member_id": who, "why": w}
+                )
+            )
 
-    def _gauge(self) -> None:
-        directory_supporters.set(len(self.directory.supporters))
-        open_requests.set(sum(len(r.open) for r in self.requests.values()))
+    def _proposed(self, pool: Pool, match: Match) -> MatchProposed:
+        request = pool.requests.get(match.request_id)
+        return MatchProposed.new(
+            id=deterministic_id("match.proposed", match.match_id),
+            subject=match.match_id,
+            source=self.source,
+            correlationid=request.correlation_id if request else match.match_id,
+            causationid=request.event_id if request else None,
+            data=MatchProposedData(
+                match_id=match.match_id,
+                request_id=match.request_id,
+                seeker_id=match.seeker_id,
+                supporter_id=match.supporter_id,
+                shared_topics=match.shared_topics,
+                language=match.language,
+                score=round(min(1.0, max(0.0, match.score)), 4),
+                breakdown=match.breakdown,
+                expires_at=match.expires_at,
+                attempt=match.attempt,
+            ),
+        )
 
+    # ---------------------------------------------------------------- gauges
 
-def _with_load(profile: Candidate, load: int) -> Candidate:
-    return replace(profile, load=load)
+    def _gauges(self) -> None:
+        backlog: dict[str, int] = {}
+        shares = dict.fromkeys(LOAD_SHARES, 0)
+        supporters = opened = 0
+        for pools in self.pools.values():
+            for pool in pools.values():
+                for reason, n in pool.backlog().items():
+                    backlog[reason] = backlog.get(reason, 0) + n
+                opened += len(pool.requests)
+                for m in pool.members.values():
+                    if not m.is_supporter:
+                        continue
+                    supporters += 1
+                    used = len(m.holds) / m.capacity if m.capacity else 1.0
+                    share = (
+                        "0"
+                        if used == 0
+                        else "under half"
+                        if used < 0.5
+                        else "half or more"
+                        if used < 1
+                        else "full"
+                    )
+                    shares[share] += 1
+        unmatched_requests.clear()
+        for reason, n in backlog.items():
+            unmatched_requests.labels(reason).set(n)
+        for share, n in shares.items():
+            supporters_by_load.labels(share).set(n)
+        matching_supporters.set(supporters)
+        open_requests.set(opened)

@@ -1,169 +1,209 @@
 """The matching service's collections. Nothing else touches them.
 
-Working sets (rebuilt when a partition is assigned) live in small collections written by the
-partition's owner: `open_requests` (a seeker's side: each open request and the supporters it
-asked or who declined, all deleted together once it is matched) and `directory` (one document
-per partition: its supporters with their loads, for every replica to read). Histories only grow
-and only get inserts: `requests`, `holds`. `profiles` gets a put per profile change. Every
-document carries the `partition` its key falls in, the one whose owner writes it.
+Every document belongs to one pool and carries the `partition` the pool's key falls in: only
+the replica owning that partition writes it, and only by `_id` (a put of the whole document),
+so no two writers ever meet on one document, on MongoDB or on FerretDB.
+
+- `members`: one per member the pool knows (profile, granted role, open episodes, cool-down).
+- `requests`: one per support request, put at each change of its status.
+- `matches`: one per proposal, put at each step (proposed, active, declined, expired, ended).
+- `blocks`: one per blocked pair.
+- `groups`: one per peer group.
+
+A pool is rebuilt from these when its partition is assigned (`load`), after the partition log
+replayed what a former owner left unfinished.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import bson
 from pymongo.asynchronous.database import AsyncDatabase
 
-from kindred.events.matching import SupportRequested
-from kindred.events.members import ProfileSubmitted
-from kindred.events.vocabulary import Role, Topic
-from kindred.matching.domain import (
-    Ask,
-    Candidate,
-    OpenRequest,
-    Pending,
-    Requests,
-    Supporter,
-    Supporters,
-)
+from kindred.events.vocabulary import AgeBand, Topic, Urgency
+from kindred.matching.domain.pool import LIVE, Group, Match, Member, Pool, Request, pair
 from kindred.storage.mongo import Document, Index
 
-PROFILES = "profiles"
-DIRECTORY = "directory"
+MEMBERS = "members"
 REQUESTS = "requests"
-OPEN_REQUESTS = "open_requests"
-HOLDS = "holds"
+MATCHES = "matches"
+BLOCKS = "blocks"
+GROUPS = "groups"
 
-# On MongoDB these serve the rebuild of a partition and the reads below; FerretDB v1 scans.
+# On MongoDB these serve the rebuild of a pool and the lookups of people and tests;
+# FerretDB v1 scans either way (the rebuild reads a partition's documents once).
 INDEXES = [
-    Index(PROFILES, [("partition", 1)]),
+    Index(MEMBERS, [("partition", 1)]),
+    Index(REQUESTS, [("partition", 1)]),
     Index(REQUESTS, [("seeker_id", 1)]),
-    Index(OPEN_REQUESTS, [("partition", 1)]),
-    Index(OPEN_REQUESTS, [("request_id", 1)]),
-    Index(HOLDS, [("partition", 1)]),
-    Index(HOLDS, [("supporter_id", 1)]),
+    Index(MATCHES, [("partition", 1)]),
+    Index(MATCHES, [("supporter_id", 1)]),
+    Index(BLOCKS, [("partition", 1)]),
+    Index(GROUPS, [("partition", 1)]),
 ]
 
-OPEN, ASKED, DECLINED = "open", "asked", "declined"
+
+@dataclass(frozen=True)
+class Where:
+    pool: str
+    partition: int
+
+    def doc(self, **fields: Any) -> Document:
+        return {**fields, "pool": self.pool, "partition": self.partition}
 
 
-# ---------------------------------------------------------------- documents
-
-
-def profile_doc(event: ProfileSubmitted, partition: int) -> Document:
-    data = event.data
-    return {
-        "_id": data.member_id,
-        "partition": partition,
-        **data.model_dump(mode="json", exclude={"member_id"}),
-        "profile_time": event.time,
-        "profile_event_id": event.id,
-    }
-
-
-def supporter_profile(event: ProfileSubmitted) -> Candidate | None:
-    data = event.data
-    if Role.SUPPORTER not in data.roles:
-        return None
-    return Candidate(
-        member_id=data.member_id,
-        topics=frozenset(data.topics),
-        opted_out_topics=frozenset(data.opted_out_topics),
-        languages=frozenset(data.languages),
-        capacity=data.capacity,
-        load=0,
+def member_doc(m: Member, at: Where) -> Document:
+    return at.doc(
+        _id=m.member_id,
+        profile_time=m.profile_time,
+        languages=sorted(m.languages),
+        topics=sorted(m.topics),
+        opted_out=sorted(m.opted_out),
+        age_band=m.age_band.value if m.age_band else None,
+        availability=format(m.availability, "x"),  # 168 bits: more than a BSON integer holds
+        text=m.text,
+        capacity=m.capacity,
+        offers_support=m.offers_support,
+        granted=m.granted,
+        minors_cleared=m.minors_cleared,
+        role_time=m.role_time,
+        episodes=sorted(m.episodes),
+        cooldown_until=m.cooldown_until,
+        proposals=m.proposals,
     )
 
 
-def request_doc(event: SupportRequested, partition: int, received_at: datetime) -> Document:
-    data = event.data
-    return {
-        "_id": data.request_id,
-        "partition": partition,
-        "seeker_id": data.seeker_id,
-        "topics": [t.value for t in data.topics],
-        "language": data.language,
-        "urgency": data.urgency.value,
-        "whats_going_on": data.whats_going_on,
-        "event_id": event.id,
-        "correlation_id": event.correlationid,
-        "received_at": received_at,
-    }
-
-
-def open_request_doc(pending: Pending, partition: int) -> Document:
-    request = pending.request
-    return {
-        "_id": request.request_id,
-        "request_id": request.request_id,
-        "kind": OPEN,
-        "partition": partition,
-        "seeker_id": request.seeker_id,
-        "topics": sorted(request.topics),
-        "language": request.language,
-        "event_id": pending.event_id,
-        "correlation_id": pending.correlation_id,
-        "received_at": pending.received_at,
-    }
-
-
-def step_doc(ask: Ask, kind: str, partition: int, at: datetime) -> Document:
-    return {
-        "_id": f"{ask.request_id}:{ask.attempt}:{kind}",
-        "partition": partition,
-        "request_id": ask.request_id,
-        "attempt": ask.attempt,
-        "supporter_id": ask.supporter_id,
-        "kind": kind,
-        "at": at,
-    }
-
-
-def hold_doc(
-    request_id: str, supporter_id: str, seeker_id: str, match_id: str, partition: int, at: datetime
-) -> Document:
-    return {
-        "_id": request_id,
-        "partition": partition,
-        "supporter_id": supporter_id,
-        "seeker_id": seeker_id,
-        "match_id": match_id,
-        "at": at,
-    }
-
-
-def directory_doc(partition: int, supporters: Supporters, at: datetime) -> Document:
-    """A partition's supporters and the slots they hold, as one opaque BSON value: every
-    replica reads all partitions' documents each few seconds, and the server never has to look
-    inside them."""
-    entries = [
-        {
-            "_id": member_id,
-            "topics": sorted(s.profile.topics),
-            "opted_out_topics": sorted(s.profile.opted_out_topics),
-            "languages": sorted(s.profile.languages),
-            "capacity": s.profile.capacity,
-            "holds": len(s.holds),
-        }
-        for member_id, s in sorted(supporters.members.items())
-        if s.profile is not None
-    ]
-    return {"_id": partition, "at": at, "supporters": bson.encode({"entries": entries})}
-
-
-# ---------------------------------------------------------------- reads
-
-
-def _candidate(doc: Document, load: int = 0) -> Candidate:
-    return Candidate(
+def member_from(doc: Document) -> Member:
+    return Member(
         member_id=doc["_id"],
-        topics=frozenset(Topic(t) for t in doc.get("topics", [])),
-        opted_out_topics=frozenset(Topic(t) for t in doc.get("opted_out_topics", [])),
-        languages=frozenset(doc.get("languages", [])),
-        capacity=int(doc.get("capacity", 0)),
-        load=load,
+        profile_time=doc["profile_time"],
+        languages=frozenset(doc["languages"]),
+        topics=frozenset(Topic(t) for t in doc["topics"]),
+        opted_out=frozenset(Topic(t) for t in doc["opted_out"]),
+        age_band=AgeBand(doc["age_band"]) if doc["age_band"] else None,
+        availability=int(doc["availability"], 16),
+        text=doc["text"],
+        capacity=doc["capacity"],
+        offers_support=doc["offers_support"],
+        granted=doc["granted"],
+        minors_cleared=doc["minors_cleared"],
+        role_time=doc["role_time"],
+        episodes=set(doc["episodes"]),
+        cooldown_until=doc["cooldown_until"],
+        proposals=list(doc["proposals"]),
+    )
+
+
+def request_doc(r: Request, at: Where) -> Document:
+    return at.doc(
+        _id=r.request_id,
+        seeker_id=r.seeker_id,
+        topics=sorted(r.topics),
+        language=r.language,
+        urgency=r.urgency.value,
+        whats_going_on=r.text,
+        received_at=r.received_at,
+        event_id=r.event_id,
+        correlation_id=r.correlation_id,
+        status=r.status,
+        excluded=sorted(r.excluded),
+        attempts=r.attempts,
+        match_id=r.match_id,
+        reason=r.reason,
+    )
+
+
+def request_from(doc: Document) -> Request:
+    return Request(
+        request_id=doc["_id"],
+        seeker_id=doc["seeker_id"],
+        topics=frozenset(Topic(t) for t in doc["topics"]),
+        language=doc["language"],
+        urgency=Urgency(doc["urgency"]),
+        text=doc["whats_going_on"],
+        received_at=doc["received_at"],
+        event_id=doc["event_id"],
+        correlation_id=doc["correlation_id"],
+        status=doc["status"],
+        excluded=set(doc["excluded"]),
+        attempts=doc["attempts"],
+        match_id=doc["match_id"],
+        reason=doc["reason"],
+    )
+
+
+def match_doc(m: Match, at: Where) -> Document:
+    return at.doc(
+        _id=m.match_id,
+        request_id=m.request_id,
+        seeker_id=m.seeker_id,
+        supporter_id=m.supporter_id,
+        attempt=m.attempt,
+        language=m.language,
+        shared_topics=list(m.shared_topics),
+        score=m.score,
+        breakdown=m.breakdown,
+        proposed_at=m.proposed_at,
+        expires_at=m.expires_at,
+        state=m.state,
+        changed_at=m.changed_at,
+        by=m.by,
+        reason=m.reason,
+        rating=m.rating,
+        feedback=m.feedback,
+        reported=m.reported,
+    )
+
+
+def match_from(doc: Document) -> Match:
+    return Match(
+        match_id=doc["_id"],
+        request_id=doc["request_id"],
+        seeker_id=doc["seeker_id"],
+        supporter_id=doc["supporter_id"],
+        attempt=doc["attempt"],
+        language=doc["language"],
+        shared_topics=[Topic(t) for t in doc["shared_topics"]],
+        score=doc["score"],
+        breakdown=doc["breakdown"],
+        proposed_at=doc["proposed_at"],
+        expires_at=doc["expires_at"],
+        state=doc["state"],
+        changed_at=doc["changed_at"],
+        by=doc["by"],
+        reason=doc["reason"],
+        rating=doc["rating"],
+        feedback=doc["feedback"],
+        reported=doc["reported"],
+    )
+
+
+def block_doc(key: tuple[str, str], until: datetime | None, at: Where) -> Document:
+    return at.doc(_id=f"{key[0]}|{key[1]}", a=key[0], b=key[1], until=until)
+
+
+def group_doc(g: Group, at: Where) -> Document:
+    return at.doc(
+        _id=g.group_id,
+        topic=g.topic.value,
+        language=g.language,
+        minors=g.minors,
+        created_at=g.created_at,
+        members=list(g.members),
+    )
+
+
+def group_from(doc: Document) -> Group:
+    return Group(
+        group_id=doc["_id"],
+        topic=Topic(doc["topic"]),
+        language=doc["language"],
+        minors=doc["minors"],
+        created_at=doc["created_at"],
+        members=list(doc["members"]),
     )
 
 
@@ -171,57 +211,34 @@ class MatchingRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.db = db
 
-    async def _find(self, name: str, query: Document, **kw: Any) -> list[Document]:
-        return [d async for d in self.db[name].find(query, **kw)]
+    async def _find(self, collection: str, partition: int) -> list[Document]:
+        return [doc async for doc in self.db[collection].find({"partition": partition})]
 
-    async def load_requests(self, partition: int) -> Requests:
-        """A partition's open requests with whom they asked and who declined."""
-        requests = Requests()
-        docs = await self._find(OPEN_REQUESTS, {"partition": partition})
-        for doc in sorted((d for d in docs if d["kind"] == OPEN), key=lambda d: d["received_at"]):
-            request = OpenRequest(
-                doc["_id"],
-                doc["seeker_id"],
-                frozenset(Topic(t) for t in doc["topics"]),
-                doc["language"],
+    async def load_pools(self, partition: int, make: Any) -> dict[str, Pool]:
+        """The pools whose key falls in `partition`, rebuilt from their documents; `make(pool
+        id)` gives an empty pool."""
+        by_pool: dict[str, dict[str, list[Document]]] = {}
+        for collection in (MEMBERS, REQUESTS, MATCHES, BLOCKS, GROUPS):
+            for doc in await self._find(collection, partition):
+                by_pool.setdefault(doc["pool"], {}).setdefault(collection, []).append(doc)
+        pools: dict[str, Pool] = {}
+        for pool_id, docs in by_pool.items():
+            pool: Pool = make(pool_id)
+            requests = [request_from(d) for d in docs.get(REQUESTS, [])]
+            matches = [match_from(d) for d in docs.get(MATCHES, [])]
+            pool.restore(
+                members=[member_from(d) for d in docs.get(MEMBERS, [])],
+                requests=[r for r in requests if r.status in ("open", "proposed")],
+                seen=[r.request_id for r in requests],
+                matches=[m for m in matches if m.state in LIVE],
+                blocks={(d["a"], d["b"]): d["until"] for d in docs.get(BLOCKS, [])},
+                reported=_reported(matches),
+                groups=[group_from(d) for d in docs.get(GROUPS, [])],
             )
-            requests.add(
-                Pending(request, doc["received_at"], doc["correlation_id"], doc["event_id"])
-            )
-        steps = (d for d in docs if d["kind"] != OPEN)
-        for step in sorted(steps, key=lambda d: (d["attempt"], d["kind"] == DECLINED)):
-            pending = requests.open.get(step["request_id"])
-            if pending is None:
-                continue
-            pending.attempt = max(pending.attempt, step["attempt"])
-            if step["kind"] == ASKED:
-                pending.asking = step["supporter_id"]
-            else:
-                pending.declined_by.add(step["supporter_id"])
-                if pending.asking == step["supporter_id"]:
-                    pending.asking = None
-        return requests
+            pool.fill_vectors()
+            pools[pool_id] = pool
+        return pools
 
-    async def load_supporters(self, partition: int) -> tuple[Supporters, dict[str, datetime]]:
-        """A partition's supporters with the slots held, and every member's profile time."""
-        supporters = Supporters()
-        times: dict[str, datetime] = {}
-        for doc in await self._find(PROFILES, {"partition": partition}):
-            times[doc["_id"]] = doc["profile_time"]
-            if Role.SUPPORTER.value in doc["roles"]:
-                supporters.update_profile(doc["_id"], _candidate(doc))
-        for doc in await self._find(
-            HOLDS, {"partition": partition}, projection={"supporter_id": 1}
-        ):
-            # A member who stopped supporting still holds the slots of their matches.
-            supporter = supporters.members.setdefault(doc["supporter_id"], Supporter(None))
-            supporter.holds.add(doc["_id"])
-        return supporters, times
 
-    async def directory(self) -> list[Candidate]:
-        """Every supporter, with the load their partition last published."""
-        return [
-            _candidate(entry, entry["holds"])
-            for doc in await self._find(DIRECTORY, {})
-            for entry in bson.decode(doc["supporters"])["entries"]
-        ]
+def _reported(matches: Iterable[Match]) -> list[tuple[str, str]]:
+    return [pair(m.seeker_id, m.supporter_id) for m in matches if m.reported]

@@ -1,21 +1,81 @@
+from datetime import timedelta
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from kindred.matching.domain.model import EngineConfig, Rules, Weights
+from kindred.matching.domain.pool import PoolSettings
 from kindred.settings import ServiceSettings
 
 
 class MatchingSettings(ServiceSettings):
     service_name: ClassVar[str] = "matching"
     http_port: int = 8001
-    # How many fitting supporters one request compares before asking the best of them.
-    candidate_limit: int = Field(default=200, ge=1, le=10_000)
-    # Requests no supporter fitted are tried again this often, oldest first, this many a round
-    # per partition.
-    rematch_interval_seconds: float = Field(default=5.0, gt=0, le=3600)
-    rematch_batch_size: int = Field(default=100, ge=1, le=10_000)
-    # How often a replica reloads the directory of all supporters (other replicas' too).
-    directory_refresh_seconds: float = Field(default=1.0, gt=0, le=3600)
-    # Matching's documents are read back only to rebuild a partition (which replays the log
-    # first) and by other replicas' directory refresh: their writes can be gathered.
+    # The pool every member is in; its id is the Kafka key of the pool's inputs, so one replica
+    # owns it (see the README's "Matching").
+    matching_pool: str = Field(default="main", min_length=1, max_length=64)
+    # The batch window: new requests and freed slots wait at most this long for the global
+    # assignment; an urgent request does not wait for it.
+    match_batch_seconds: float = Field(default=2.0, gt=0, le=600)
+    # A batch runs at least this often even when nothing arrived (blocks and cool-downs end).
+    rematch_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # Proposals made in one batch at most (most urgent and oldest first; the rest next batch).
+    max_proposals_per_batch: int = Field(default=1000, ge=1, le=20_000)
+    candidates_per_request: int = Field(default=20, ge=1, le=1000)
+    # A proposal the supporter has not answered by then expires; the next best is proposed.
+    proposal_ttl_seconds: float = Field(default=24 * 3600, gt=0)
+    # A supporter whose seeker entered a safety episode gets no new match for this long.
+    supporter_cooldown_hours: float = Field(default=72, ge=0)
+    open_requests_per_seeker: int = Field(default=3, ge=1, le=100)
+    # Minors ("13-17") are matched only when on, and only with supporters cleared for minors.
+    match_minors: bool = False
+    # The most age bands between an adult seeker and supporter (unset: no limit).
+    max_age_band_gap: int | None = Field(default=None, ge=0, le=6)
+    # The soft score's weights (each part is 0–1; the score is their weighted mean).
+    score_weight_topics: float = Field(default=0.35, ge=0)
+    score_weight_text: float = Field(default=0.25, ge=0)
+    score_weight_availability: float = Field(default=0.15, ge=0)
+    score_weight_load: float = Field(default=0.15, ge=0)
+    score_weight_fairness: float = Field(default=0.10, ge=0)
+    fairness_window_days: float = Field(default=7, gt=0)
+    group_min_size: int = Field(default=4, ge=2, le=50)
+    group_max_size: int = Field(default=8, ge=2, le=50)
+    # Matching's documents are read back only to rebuild a pool (which replays the log first):
+    # their writes can be gathered.
     write_behind_seconds: float = Field(default=0.25, ge=0, le=60)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "MatchingSettings":
+        if self.group_max_size < self.group_min_size:
+            raise ValueError("GROUP_MAX_SIZE: must be at least GROUP_MIN_SIZE")
+        weights = (
+            self.score_weight_topics,
+            self.score_weight_text,
+            self.score_weight_availability,
+            self.score_weight_load,
+            self.score_weight_fairness,
+        )
+        if sum(weights) <= 0:
+            raise ValueError("SCORE_WEIGHT_*: at least one weight must be above 0")
+        return self
+
+    def pool_settings(self) -> PoolSettings:
+        return PoolSettings(
+            engine=EngineConfig(
+                rules=Rules(minors=self.match_minors, max_age_gap=self.max_age_band_gap),
+                weights=Weights(
+                    topics=self.score_weight_topics,
+                    text=self.score_weight_text,
+                    availability=self.score_weight_availability,
+                    load=self.score_weight_load,
+                    fairness=self.score_weight_fairness,
+                ),
+                candidates_per_request=self.candidates_per_request,
+            ),
+            proposal_ttl=timedelta(seconds=self.proposal_ttl_seconds),
+            cooldown=timedelta(hours=self.supporter_cooldown_hours),
+            open_requests_per_seeker=self.open_requests_per_seeker,
+            fairness_window=timedelta(days=self.fairness_window_days),
+            group_min=self.group_min_size,
+            group_max=self.group_max_size,
+        )

@@ -1,0 +1,718 @@
+"""A matching pool: every open request, supporter, match, block and peer group that compete for
+one another, held in memory by the one replica that owns the pool's partition. No I/O.
+
+Everything that takes or frees a supporter's slot happens here, in one place and in order:
+a proposal takes a slot (`holds`), a decline, an expiry, a withdrawal or an end frees it, and a
+match changes state only from the state the step expects, so a step that arrives twice, or
+late, changes nothing. The pool records what changed (`Effects`): the handler turns that into
+documents and events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+
+import numpy as np
+
+from kindred.events.envelope import deterministic_id
+from kindred.events.matching import (
+    GroupActionRequestedData,
+    MatchAction,
+    MatchActionRequestedData,
+    MemberBlockedData,
+    SupporterRoleSetData,
+    SupportRequestedData,
+)
+from kindred.events.members import ProfileSubmittedData
+from kindred.events.vocabulary import AgeBand, Role, Topic, Urgency
+from kindred.matching.domain.availability import week_mask
+from kindred.matching.domain.model import (
+    ANY_TIME,
+    MINOR,
+    NO_PROFILE,
+    SAFETY_EPISODE,
+    EngineConfig,
+    Offering,
+    Outcome,
+    Seeking,
+    Vector,
+)
+from kindred.matching.domain.text import embed
+
+MatchState = Literal["proposed", "active", "declined", "expired", "ended"]
+RequestStatus = Literal["open", "proposed", "matched", "closed", "refused"]
+LIVE: frozenset[str] = frozenset({"proposed", "active"})  # the states that hold a slot
+OPEN_REQUEST_LIMIT = "open-request-limit"
+URGENCY_RANK = {Urgency.HIGH: 0, Urgency.NORMAL: 1, Urgency.LOW: 2}
+
+
+@dataclass(frozen=True)
+class PoolSettings:
+    engine: EngineConfig = field(default_factory=EngineConfig)
+    proposal_ttl: timedelta = timedelta(hours=24)
+    cooldown: timedelta = timedelta(hours=72)
+    open_requests_per_seeker: int = 3
+    fairness_window: timedelta = timedelta(days=7)
+    group_min: int = 4
+    group_max: int = 8
+
+
+@dataclass
+class Member:
+    member_id: str
+    profile_time: datetime | None = None
+    languages: frozenset[str] = frozenset()
+    topics: frozenset[Topic] = frozenset()
+    opted_out: frozenset[Topic] = frozenset()
+    age_band: AgeBand | None = None
+    availability: int = ANY_TIME
+    text: str = ""
+    capacity: int = 0
+    offers_support: bool = False  # their profile says they want to support
+    granted: bool = False  # staff granted the supporter role
+    minors_cleared: bool = False
+    role_time: datetime | None = None
+    episodes: set[str] = field(default_factory=set)  # open safety episodes
+    cooldown_until: datetime | None = None
+    holds: set[str] = field(default_factory=set)  # live matches holding one of their slots
+    proposals: list[datetime] = field(default_factory=list)  # in the fairness window
+    open_requests: set[str] = field(default_factory=set)
+    vector: Vector | None = None
+
+    @property
+    def minor(self) -> bool:
+        return self.age_band == AgeBand.A13_17
+
+    @property
+    def is_supporter(self) -> bool:
+        """Both: their profile offers support, and staff granted the role."""
+        return self.profile_time is not None and self.offers_support and self.granted
+
+    def may_take_more(self, now: datetime) -> bool:
+        cooling = self.cooldown_until is not None and now < self.cooldown_until
+        return self.is_supporter and not cooling and len(self.holds) < self.capacity
+
+
+@dataclass
+class Request:
+    request_id: str
+    seeker_id: str
+    topics: frozenset[Topic]
+    language: str
+    urgency: Urgency
+    text: str
+    received_at: datetime
+    event_id: str
+    correlation_id: str
+    status: RequestStatus = "open"
+    excluded: set[str] = field(default_factory=set)  # declined it, or let it expire
+    attempts: int = 0
+    match_id: str | None = None
+    reason: str | None = None  # why it waits, as of the last batch
+    vector: Vector | None = None
+
+
+@dataclass
+class Match:
+    match_id: str
+    request_id: str
+    seeker_id: str
+    supporter_id: str
+    attempt: int
+    language: str
+    shared_topics: list[Topic]
+    score: float
+    breakdown: dict[str, float]
+    proposed_at: datetime
+    expires_at: datetime
+    state: MatchState = "proposed"
+    changed_at: datetime | None = None
+    by: str | None = None
+    reason: str | None = None
+    rating: int | None = None
+    feedback: str = ""
+    reported: bool = False
+
+
+@dataclass
+class Group:
+    group_id: str
+    topic: Topic
+    language: str
+    minors: bool
+    created_at: datetime
+    members: list[str] = field(default_factory=list)
+
+    def formed(self, minimum: int) -> bool:
+        return len(self.members) >= minimum
+
+
+@dataclass
+class Effects:
+    """What changed since the handler last took it: documents to put, events to publish."""
+
+    members: dict[str, Member] = field(default_factory=dict)
+    requests: dict[str, Request] = field(default_factory=dict)
+    matches: dict[str, Match] = field(default_factory=dict)
+    blocks: dict[tuple[str, str], datetime | None] = field(default_factory=dict)
+    groups: dict[str, Group] = field(default_factory=dict)
+    # ("proposed" | "accepted" | "declined" | "expired" | "ended", match); ("refused", request);
+    # ("joined" | "left", group, member id)
+    events: list[tuple[str, Match]] = field(default_factory=list)
+    refused: list[Request] = field(default_factory=list)
+    group_changes: list[tuple[Group, str, bool]] = field(default_factory=list)
+    # Refused steps (not a party, wrong state): (match id, member id, why), for the log.
+    ignored: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def pair(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a <= b else (b, a)
+
+
+def match_id_for(request_id: str, attempt: int) -> str:
+    return deterministic_id("match", request_id, str(attempt))
+
+
+class Pool:
+    def __init__(self, pool_id: str, settings: PoolSettings) -> None:
+        self.pool_id = pool_id
+        self.settings = settings
+        self.members: dict[str, Member] = {}
+        self.requests: dict[str, Request] = {}  # open or proposed
+        self.seen_requests: set[str] = set()  # every request id ever taken or refused
+        self.matches: dict[str, Match] = {}  # live: proposed or active
+        self.blocks: dict[tuple[str, str], datetime | None] = {}  # pair → until (None: forever)
+        self.reported: set[tuple[str, str]] = set()
+        self.groups: dict[str, Group] = {}
+        self.effects = Effects()
+        # Something changed that a batch could use (a new request, a freed slot, ...).
+        self.stale = True
+        self.urgent_waiting = False
+
+    # ---------------------------------------------------------------- helpers
+
+    def member(self, member_id: str) -> Member:
+        m = self.members.get(member_id)
+        if m is None:
+            m = self.members[member_id] = Member(member_id)
+        return m
+
+    def take_effects(self) -> Effects:
+        effects, self.effects = self.effects, Effects()
+        return effects
+
+    def _touch_member(self, m: Member) -> None:
+        self.effects.members[m.member_id] = m
+
+    def _touch_request(self, r: Request) -> None:
+        self.effects.requests[r.request_id] = r
+
+    def _touch_match(self, m: Match) -> None:
+        self.effects.matches[m.match_id] = m
+
+    def blocked(self, a: str, b: str, now: datetime) -> bool:
+        key = pair(a, b)
+        if key in self.reported:
+            return True
+        if key not in self.blocks:
+            return False
+        until = self.blocks[key]
+        return until is None or now < until
+
+    def _kept_apart(self, member_id: str, now: datetime) -> set[str]:
+        """Everyone this member must not be matched with: blocks both ways, reported pairs."""
+        out = set()
+        for a, b in self.reported:
+            if member_id in (a, b):
+                out.add(b if a == member_id else a)
+        for (a, b), until in self.blocks.items():
+            if member_id in (a, b) and (until is None or now < until):
+                out.add(b if a == member_id else a)
+        return out
+
+    # ---------------------------------------------------------------- members
+
+    def profile(self, data: ProfileSubmittedData, time: datetime) -> bool:
+        """A member's profile; an older one never overwrites a newer one."""
+        m = self.member(data.member_id)
+        if m.profile_time is not None and m.profile_time >= time:
+            return False
+        m.profile_time = time
+        m.languages = frozenset(data.languages)
+        m.topics = frozenset(data.topics)
+        m.opted_out = frozenset(data.opted_out_topics)
+        m.age_band = data.age_band
+        m.availability = (
+            week_mask(data.availability, data.time_zone, time) if data.availability else ANY_TIME
+        )
+        m.text = data.topics_free_text
+        m.vector = None
+        m.capacity = data.capacity
+        m.offers_support = Role.SUPPORTER in data.roles
+        self._touch_member(m)
+        self.stale = True
+        return True
+
+    def role(self, data: SupporterRoleSetData, time: datetime) -> bool:
+        m = self.member(data.member_id)
+        if m.role_time is not None and m.role_time >= time:
+            return False
+        m.role_time = time
+        m.granted = data.granted
+        m.minors_cleared = data.granted and data.minors_cleared
+        self._touch_member(m)
+        self.stale = True
+        return True
+
+    def episode_opened(self, member_id: str, episode_id: str, now: datetime) -> None:
+        """Held out of peer matching: pending proposals for them are withdrawn; the supporter of
+        any live match of theirs was exposed to a crisis and gets a cool-down."""
+        m = self.member(member_id)
+        if episode_id in m.episodes:
+            return
+        m.episodes.add(episode_id)
+        self._touch_member(m)
+        for match in list(self.matches.values()):
+            if match.seeker_id != member_id:
+                continue
+            supporter = self.member(match.supporter_id)
+            supporter.cooldown_until = max(
+                supporter.cooldown_until or now, now + self.settings.cooldown
+            )
+            self._touch_member(supporter)
+            if match.state == "proposed":
+                self._close_proposal(match, "declined", "matching", "safety-episode", now)
+
+    def episode_closed(self, member_id: str, episode_id: str) -> None:
+        m = self.member(member_id)
+        if episode_id in m.episodes:
+            m.episodes.discard(episode_id)
+            self._touch_member(m)
+            self.stale = True
+
+    def block(self, data: MemberBlockedData, now: datetime) -> None:
+        key = pair(data.member_id, data.blocked_id)
+        if key in self.blocks:
+            # The longer block wins (None: for good), whichever side set it.
+            current = self.blocks[key]
+            until = None if current is None or data.until is None else max(current, data.until)
+        else:
+            until = data.until
+        self.blocks[key] = until
+        self.effects.blocks[key] = until
+        if until is not None and until <= now:
+            return
+        for match in list(self.matches.values()):
+            if pair(match.seeker_id, match.supporter_id) != key:
+                continue
+            if match.state == "proposed":
+                self._close_proposal(match, "declined", data.member_id, "blocked", now)
+            else:
+                self._end(match, data.member_id, "blocked", None, "", False, now)
+        self._leave_shared_groups(key, now)
+
+    # ---------------------------------------------------------------- requests
+
+    def request(
+        self, data: SupportRequestedData, event_id: str, correlation_id: str, now: datetime
+    ) -> Request | None:
+        if data.request_id in self.seen_requests:
+            return None  # a replay
+        self.seen_requests.add(data.request_id)
+        r = Request(
+            data.request_id,
+            data.seeker_id,
+            frozenset(data.topics),
+            data.language,
+            data.urgency,
+            data.whats_going_on,
+            now,
+            event_id,
+            correlation_id,
+        )
+        seeker = self.member(data.seeker_id)
+        if len(seeker.open_requests) >= self.settings.open_requests_per_seeker:
+            r.status = "refused"
+            r.reason = OPEN_REQUEST_LIMIT
+            self._touch_request(r)
+            self.effects.refused.append(r)
+            return r
+        seeker.open_requests.add(r.request_id)
+        self.requests[r.request_id] = r
+        self._touch_request(r)
+        self.stale = True
+        if r.urgency == Urgency.HIGH:
+            self.urgent_waiting = True
+        return r
+
+    def _reopen(self, r: Request, excluded: str | None) -> None:
+        if excluded is not None:
+            r.excluded.add(excluded)
+        r.status = "open"
+        r.match_id = None
+        self._touch_request(r)
+        self.stale = True
+        if r.urgency == Urgency.HIGH:
+            self.urgent_waiting = True
+
+    def _close_request(self, r: Request, status: RequestStatus) -> None:
+        r.status = status
+        self.requests.pop(r.request_id, None)
+        self.member(r.seeker_id).open_requests.discard(r.request_id)
+        self._touch_request(r)
+
+    # ---------------------------------------------------------------- the batch
+
+    def waiting(self, now: datetime) -> tuple[list[Seeking], dict[str, str]]:
+        """The requests the engine may match now, oldest first within urgency; a reason for
+        each one held out."""
+        seekings: list[Seeking] = []
+        held: dict[str, str] = {}
+        kept_apart: dict[str, set[str]] = {}
+        ordered = sorted(
+            (r for r in self.requests.values() if r.status == "open"),
+            key=lambda r: (URGENCY_RANK[r.urgency], r.received_at, r.request_id),
+        )
+        for r in ordered:
+            seeker = self.members.get(r.seeker_id)
+            if seeker is None or seeker.profile_time is None or seeker.age_band is None:
+                held[r.request_id] = NO_PROFILE
+            elif seeker.episodes:
+                held[r.request_id] = SAFETY_EPISODE
+            elif seeker.minor and not self.settings.engine.rules.minors:
+                held[r.request_id] = MINOR
+            else:
+                if r.seeker_id not in kept_apart:
+                    kept_apart[r.seeker_id] = self._kept_apart(r.seeker_id, now) | {
+                        m.supporter_id for m in self.matches.values() if m.seeker_id == r.seeker_id
+                    }
+                seekings.append(
+                    Seeking(
+                        request_id=r.request_id,
+                        seeker_id=r.seeker_id,
+                        language=r.language,
+                        topics=r.topics,
+                        urgency=r.urgency,
+                        age_band=seeker.age_band,
+                        availability=seeker.availability,
+                        text=self.request_vector(r),
+                        waited_seconds=(now - r.received_at).total_seconds(),
+                        excluded=frozenset(r.excluded | kept_apart[r.seeker_id]),
+                    )
+                )
+        return seekings, held
+
+    def offerings(self, now: datetime) -> list[Offering]:
+        window_start = now - self.settings.fairness_window
+        out = []
+        for m in self.members.values():
+            if not m.may_take_more(now):
+                continue
+            assert m.age_band is not None  # a profile was given
+            out.append(
+                Offering(
+                    member_id=m.member_id,
+                    languages=m.languages,
+                    topics=m.topics,
+                    opted_out=m.opted_out,
+                    age_band=m.age_band,
+                    minors_cleared=m.minors_cleared,
+                    availability=m.availability,
+                    text=self.member_vector(m),
+                    capacity=m.capacity,
+                    load=len(m.holds),
+                    recent=sum(1 for t in m.proposals if t >= window_start),
+                )
+            )
+        return out
+
+    def apply(self, outcome: Outcome, held: dict[str, str], now: datetime, limit: int) -> int:
+        """Turn the engine's proposals into matches (at most `limit`, most urgent and oldest
+        first; the rest wait for the next batch), and note why the others wait."""
+        order = {
+            r.request_id: (URGENCY_RANK[r.urgency], r.received_at, r.request_id)
+            for r in self.requests.values()
+        }
+        proposals = sorted(outcome.proposals, key=lambda p: order[p.request_id])
+        made = 0
+        # A seeker never has two live matches with one supporter (two requests of theirs in
+        # one batch may both rank them first: the second waits for the next batch).
+        paired = {(m.seeker_id, m.supporter_id) for m in self.matches.values()}
+        for p in proposals:
+            r = self.requests[p.request_id]
+            supporter = self.members[p.supporter_id]
+            if (
+                made >= limit
+                or not supporter.may_take_more(now)
+                or (r.seeker_id, p.supporter_id) in paired
+            ):
+                continue  # next batch (the engine never over-fills; this is a guard)
+            paired.add((r.seeker_id, p.supporter_id))
+            r.attempts += 1
+            match = Match(
+                match_id=match_id_for(r.request_id, r.attempts),
+                request_id=r.request_id,
+                seeker_id=r.seeker_id,
+                supporter_id=p.supporter_id,
+                attempt=r.attempts,
+                language=r.language,
+                shared_topics=sorted(r.topics & (supporter.topics - supporter.opted_out)),
+                score=p.score,
+                breakdown=p.breakdown,
+                proposed_at=now,
+                expires_at=now + self.settings.proposal_ttl,
+                changed_at=now,
+            )
+            self.matches[match.match_id] = match
+            supporter.holds.add(match.match_id)
+            supporter.proposals = [
+                t for t in supporter.proposals if t >= now - self.settings.fairness_window
+            ] + [now]
+            r.status, r.match_id, r.reason = "proposed", match.match_id, None
+            self._touch_match(match)
+            self._touch_member(supporter)
+            self._touch_request(r)
+            self.effects.events.append(("proposed", match))
+            made += 1
+        for request_id, reason in [*held.items(), *outcome.unmatched.items()]:
+            r = self.requests[request_id]
+            if r.reason != reason:
+                r.reason = reason
+                self._touch_request(r)
+        self.stale = False
+        self.urgent_waiting = False
+        return made
+
+    def backlog(self) -> dict[str, int]:
+        """Open requests by why they wait."""
+        out: dict[str, int] = {}
+        for r in self.requests.values():
+            if r.status == "open":
+                reason = r.reason or "new"
+                out[reason] = out.get(reason, 0) + 1
+        return out
+
+    # ---------------------------------------------------------------- the lifecycle
+
+    def action(self, data: MatchActionRequestedData, now: datetime) -> None:
+        match = self.matches.get(data.match_id)
+        who = data.member_id
+        if match is None:
+            self.effects.ignored.append((data.match_id, who, "no live match with this id"))
+            return
+        if who not in (match.seeker_id, match.supporter_id):
+            self.effects.ignored.append((data.match_id, who, "not a member of this match"))
+            return
+        if data.action == MatchAction.ACCEPT:
+            if who != match.supporter_id:
+                self.effects.ignored.append((data.match_id, who, "only the supporter accepts"))
+            elif match.state == "proposed":
+                match.state, match.changed_at, match.by = "active", now, who
+                r = self.requests.get(match.request_id)
+                if r is not None:
+                    self._close_request(r, "matched")
+                self._touch_match(match)
+                self.effects.events.append(("accepted", match))
+            # accepted already: a duplicate, nothing to do
+        elif data.action == MatchAction.DECLINE:
+            if match.state == "proposed":
+                reason = "declined by the seeker" if who == match.seeker_id else "declined"
+                self._close_proposal(match, "declined", who, reason, now)
+            else:
+                self.effects.ignored.append((data.match_id, who, "active: end it instead"))
+        else:
+            end = data.end
+            if match.state == "active":
+                self._end(
+                    match,
+                    who,
+                    end.reason if end else "finished",
+                    end.rating if end else None,
+                    end.feedback if end else "",
+                    end.report if end else False,
+                    now,
+                )
+            else:
+                # Ending a proposal is declining it.
+                self._close_proposal(match, "declined", who, end.reason if end else None, now)
+                if end is not None and end.report:
+                    self._report(match)
+
+    def _free(self, match: Match) -> None:
+        supporter = self.member(match.supporter_id)
+        supporter.holds.discard(match.match_id)
+        self._touch_member(supporter)
+        del self.matches[match.match_id]
+        self.stale = True
+
+    def _close_proposal(
+        self,
+        match: Match,
+        state: Literal["declined", "expired"],
+        by: str,
+        reason: str | None,
+        now: datetime,
+    ) -> None:
+        match.state, match.changed_at, match.by, match.reason = state, now, by, reason
+        self._free(match)
+        self._touch_match(match)
+        self.effects.events.append((state, match))
+        r = self.requests.get(match.request_id)
+        if r is None:
+            return
+        if by == match.seeker_id:
+            self._close_request(r, "closed")  # the seeker does not want it any more
+        else:
+            self._reopen(r, excluded=match.supporter_id)
+
+    def _end(
+        self,
+        match: Match,
+        by: str,
+        reason: str,
+        rating: int | None,
+        feedback: str,
+        report: bool,
+        now: datetime,
+    ) -> None:
+        match.state, match.changed_at, match.by, match.reason = "ended", now, by, reason
+        match.rating, match.feedback, match.reported = rating, feedback, report
+        self._free(match)
+        self._touch_match(match)
+        self.effects.events.append(("ended", match))
+        if report:
+            self._report(match)
+
+    def _report(self, match: Match) -> None:
+        key = pair(match.seeker_id, match.supporter_id)
+        self.reported.add(key)
+        match.reported = True
+        self._touch_match(match)
+
+    def expire(self, now: datetime) -> int:
+        due = [m for m in self.matches.values() if m.state == "proposed" and m.expires_at <= now]
+        for match in due:
+            self._close_proposal(match, "expired", "matching", "no answer in time", now)
+        return len(due)
+
+    # ---------------------------------------------------------------- peer groups
+
+    def group_action(self, data: GroupActionRequestedData, event_id: str, now: datetime) -> None:
+        m = self.member(data.member_id)
+        if data.action == "leave":
+            group = self.groups.get(data.group_id or "")
+            if group is None or m.member_id not in group.members:
+                self.effects.ignored.append((data.group_id or "", m.member_id, "not in it"))
+                return
+            self._leave(group, m.member_id)
+            return
+        assert data.topic is not None and data.language is not None
+        why = self._group_refusal(m, data.language)
+        if why is not None:
+            self.effects.ignored.append(("group", m.member_id, why))
+            return
+        for group in self.groups.values():
+            if m.member_id in group.members and (group.topic, group.language) == (
+                data.topic,
+                data.language,
+            ):
+                return  # in one already
+        fitting = [
+            g
+            for g in self.groups.values()
+            if (g.topic, g.language, g.minors) == (data.topic, data.language, m.minor)
+            and len(g.members) < self.settings.group_max
+            and not any(self.blocked(m.member_id, other, now) for other in g.members)
+        ]
+        if fitting:
+            # The fullest first, so groups form; then the oldest.
+            group = min(fitting, key=lambda g: (-len(g.members), g.created_at, g.group_id))
+        else:
+            gid = deterministic_id("group", self.pool_id, event_id)
+            group = Group(gid, data.topic, data.language, m.minor, now)
+            self.groups[gid] = group
+        group.members.append(m.member_id)
+        self.effects.groups[group.group_id] = group
+        self.effects.group_changes.append((group, m.member_id, True))
+
+    def _group_refusal(self, m: Member, language: str) -> str | None:
+        if m.profile_time is None:
+            return "no profile yet"
+        if m.episodes:
+            return SAFETY_EPISODE
+        if m.minor and not self.settings.engine.rules.minors:
+            return MINOR
+        if language not in m.languages:
+            return "does not speak the group's language"
+        return None
+
+    def _leave(self, group: Group, member_id: str) -> None:
+        group.members.remove(member_id)
+        self.effects.groups[group.group_id] = group
+        self.effects.group_changes.append((group, member_id, False))
+
+    def _leave_shared_groups(self, key: tuple[str, str], now: datetime) -> None:
+        """After a block, the one who blocked stays; the other leaves their shared groups."""
+        a, b = key
+        for group in self.groups.values():
+            if a in group.members and b in group.members:
+                self._leave(group, b)
+
+    # ---------------------------------------------------------------- vectors
+
+    def request_vector(self, r: Request) -> Vector:
+        if r.vector is None:
+            r.vector = embed_one(r.text)
+        return r.vector
+
+    def member_vector(self, m: Member) -> Vector:
+        if m.vector is None:
+            m.vector = embed_one(m.text)
+        return m.vector
+
+    def fill_vectors(self) -> None:
+        """Embed every text at once (after a rebuild): much faster than one by one."""
+        todo_r = [r for r in self.requests.values() if r.vector is None]
+        todo_m = [m for m in self.members.values() if m.vector is None and m.is_supporter]
+        for items, texts in ((todo_r, [r.text for r in todo_r]), (todo_m, [m.text for m in todo_m])):
+            if items:
+                vectors = embed(texts)
+                for item, vector in zip(items, vectors, strict=True):
+                    item.vector = np.ascontiguousarray(vector)
+
+    # ---------------------------------------------------------------- rebuilding
+
+    def restore(
+        self,
+        members: Iterable[Member],
+        requests: Iterable[Request],
+        seen: Iterable[str],
+        matches: Iterable[Match],
+        blocks: dict[tuple[str, str], datetime | None],
+        reported: Iterable[tuple[str, str]],
+        groups: Iterable[Group],
+    ) -> None:
+        self.members = {m.member_id: m for m in members}
+        self.requests = {}
+        for r in requests:
+            self.requests[r.request_id] = r
+            self.member(r.seeker_id).open_requests.add(r.request_id)
+        self.seen_requests = set(seen) | set(self.requests)
+        self.matches = {}
+        for match in matches:
+            self.matches[match.match_id] = match
+            self.member(match.supporter_id).holds.add(match.match_id)
+        self.blocks = dict(blocks)
+        self.reported = set(reported)
+        self.groups = {g.group_id: g for g in groups}
+        self.stale = True
+        self.urgent_waiting = any(
+            r.urgency == Urgency.HIGH and r.status == "open" for r in self.requests.values()
+        )
+
+
+def embed_one(text: str) -> Vector:
+    return np.ascontiguousarray(embed([text])[0])

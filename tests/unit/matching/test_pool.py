@@ -1,0 +1,529 @@
+"""The pool: who may be matched, the lifecycle of a match and the slots it takes and frees,
+duplicates and steps out of order, blocks, reports, safety episodes, cool-downs and groups."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from kindred.events.matching import (
+    GroupActionRequestedData,
+    MatchAction,
+    MatchActionRequestedData,
+    MatchEnd,
+    MemberBlockedData,
+    SupporterRoleSetData,
+    SupportRequestedData,
+)
+from kindred.events.members import ProfileSubmittedData
+from kindred.events.vocabulary import Topic, Urgency
+from kindred.matching.domain.assignment import assign
+from kindred.matching.domain.model import (
+    MINOR,
+    NO_LANGUAGE,
+    NO_PROFILE,
+    SAFETY_EPISODE,
+    EngineConfig,
+    Rules,
+)
+from kindred.matching.domain.pool import OPEN_REQUEST_LIMIT, Match, Pool, PoolSettings
+
+pytestmark = pytest.mark.unit
+
+T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+def profile(member_id: str, *, supporter: bool = False, **kw: Any) -> ProfileSubmittedData:
+    values: dict[str, Any] = {
+        "member_id": member_id,
+        "roles": ["supporter"] if supporter else ["seeker"],
+        "topics": ["grief"],
+        "languages": ["en"],
+        "time_zone": "Europe/Paris",
+        "age_band": "25-34",
+        "capacity": 2 if supporter else 0,
+    }
+    values.update(kw)
+    return ProfileSubmittedData.model_validate(values)
+
+
+class World:
+    """A pool with a clock, and short ways to say what members do."""
+
+    def __init__(self, **settings: Any) -> None:
+        self.pool = Pool("main", PoolSettings(**settings))
+        self.now = T0
+        self.n = 0
+
+    def later(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+    def supporter(self, member_id: str, granted: bool = True, **kw: Any) -> None:
+        self.pool.profile(profile(member_id, supporter=True, **kw), self.now)
+        if granted:
+            self.grant(member_id)
+
+    def grant(self, member_id: str, granted: bool = True, minors: bool = False) -> None:
+        self.later(seconds=1)
+        data = SupporterRoleSetData(
+            member_id=member_id, staff_id="staff", granted=granted, minors_cleared=minors
+        )
+        self.pool.role(data, self.now)
+
+    def seeker(self, member_id: str, **kw: Any) -> None:
+        self.pool.profile(profile(member_id, **kw), self.now)
+
+    def request(
+        self, seeker_id: str, request_id: str | None = None, **kw: Any
+    ) -> str:
+        self.n += 1
+        request_id = request_id or f"r{self.n}"
+        values: dict[str, Any] = {
+            "request_id": request_id,
+            "seeker_id": seeker_id,
+            "topics": ["grief"],
+            "language": "en",
+        }
+        values.update(kw)
+        self.pool.request(SupportRequestedData.model_validate(values), f"e-{request_id}", "c", self.now)
+        self.later(seconds=1)
+        return request_id
+
+    def batch(self, limit: int = 1000) -> list[Match]:
+        seekings, held = self.pool.waiting(self.now)
+        outcome = assign(seekings, self.pool.offerings(self.now), self.pool.settings.engine)
+        self.pool.apply(outcome, held, self.now, limit)
+        return [m for step, m in self.pool.take_effects().events if step == "proposed"]
+
+    def act(self, member_id: str, match_id: str, action: MatchAction, **end: Any) -> list[str]:
+        data = MatchActionRequestedData(
+            match_id=match_id,
+            member_id=member_id,
+            action=action,
+            end=MatchEnd(**end) if end else None,
+        )
+        self.pool.action(data, self.now)
+        return [step for step, _ in self.pool.take_effects().events]
+
+    def holds(self, member_id: str) -> int:
+        return len(self.pool.members[member_id].holds)
+
+    def check_slots(self) -> None:
+        """Every slot held is one live match, and no supporter holds more than capacity."""
+        live = Counter(m.supporter_id for m in self.pool.matches.values())
+        for m in self.pool.members.values():
+            assert len(m.holds) == live[m.member_id]
+            assert m.holds == {x.match_id for x in self.pool.matches.values() if x.supporter_id == m.member_id}
+            if m.holds:
+                assert len(m.holds) <= m.capacity
+
+
+# ---------------------------------------------------------------- who may be matched
+
+
+def test_a_request_is_proposed_to_a_granted_supporter_with_its_score_breakdown() -> None:
+    w = World()
+    w.supporter("s1")
+    w.seeker("k1")
+    rid = w.request("k1")
+    [match] = w.batch()
+    assert (match.request_id, match.supporter_id, match.attempt) == (rid, "s1", 1)
+    assert set(match.breakdown) == {"topics", "text", "availability", "load", "fairness"}
+    assert 0 <= match.score <= 1
+    assert match.shared_topics == [Topic.GRIEF]
+    assert w.holds("s1") == 1
+    assert w.pool.requests[rid].status == "proposed"
+
+
+def test_a_self_declared_supporter_is_never_proposed_until_staff_grant_the_role() -> None:
+    w = World()
+    w.supporter("s1", granted=False)
+    w.seeker("k1")
+    w.request("k1")
+    assert w.batch() == []
+    w.grant("s1")
+    assert [m.supporter_id for m in w.batch()] == ["s1"]
+
+
+def test_a_withdrawn_role_takes_no_new_matches_but_keeps_its_live_ones() -> None:
+    w = World()
+    w.supporter("s1")
+    w.seeker("k1")
+    w.request("k1")
+    [first] = w.batch()
+    w.grant("s1", granted=False)
+    w.request("k1")
+    assert w.batch() == []
+    assert first.match_id in w.pool.matches
+    w.check_slots()
+
+
+def test_a_seeker_without_a_profile_waits_with_a_reason() -> None:
+    w = World()
+    w.supporter("s1")
+    rid = w.request("nobody")
+    assert w.batch() == []
+    assert w.pool.requests[rid].reason == NO_PROFILE
+
+
+def test_a_seeker_in_a_safety_episode_is_held_out_until_it_closes() -> None:
+    w = World()
+    w.supporter("s1")
+    w.seeker("k1")
+    w.pool.episode_opened("k1", "ep1", w.now)
+    rid = w.request("k1")
+    assert w.batch() == []
+    assert w.pool.requests[rid].reason == SAFETY_EPISODE
+    assert w.pool.backlog() == {SAFETY_EPISODE: 1}
+    w.pool.episode_closed("k1", "ep1")
+    assert [m.request_id for m in w.batch()] == [rid]
+
+
+def test_an_episode_withdraws_a_pending_proposal_and_cools_the_supporter_down() -> None:
+    w = World(cooldown=timedelta(hours=72))
+    w.supporter("s1", capacity=3)
+    w.seeker("k1")
+    w.seeker("k2")
+    w.request("k1")
+    [match] = w.batch()
+    w.pool.episode_opened("k1", "ep1", w.now)
+    steps = [step for step, _ in w.pool.take_effects().events]
+    assert steps == ["declined"]
+    assert w.holds("s1") == 0
+    assert w.pool.members["s1"].cooldown_until == w.now + timedelta(hours=72)
+    w.request("k2")
+    assert w.batch() == []  # the supporter is cooling down
+    w.later(hours=73)
+    assert [m.supporter_id for m in w.batch()] == ["s1"]
+    w.check_slots()
+
+
+def test_minors_are_held_out_unless_allowed_and_then_only_with_cleared_supporters() -> None:
+    w = World()
+    w.supporter("s1")
+    w.seeker("teen", age_band="13-17")
+    rid = w.request("teen")
+    assert w.batch() == []
+    assert w.pool.requests[rid].reason == MINOR
+
+    allowed = World(engine=EngineConfig(rules=Rules(minors=True)))
+    allowed.supporter("s1")
+    allowed.seeker("teen", age_band="13-17")
+    allowed.request("teen")
+    assert allowed.batch() == []
+    allowed.grant("s1", minors=True)
+    assert [m.supporter_id for m in allowed.batch()] == ["s1"]
+
+
+def test_a_seeker_has_at_most_the_set_number_of_open_requests() -> None:
+    w = World(open_requests_per_seeker=2)
+    w.seeker("k1")
+    w.request("k1")
+    w.request("k1")
+    third = w.request("k1")
+    effects = w.pool.take_effects()
+    assert [r.request_id for r in effects.refused] == [third]
+    assert effects.requests[third].reason == OPEN_REQUEST_LIMIT
+    assert third not in w.pool.requests
+
+
+def test_one_seeker_cannot_take_every_slot() -> None:
+    """The per-seeker limit, and never two live matches with the same supporter."""
+    w = World(open_requests_per_seeker=3)
+    w.supporter("s1", capacity=10)
+    w.seeker("k1")
+    for _ in range(5):
+        w.request("k1")
+    assert len(w.batch()) == 1  # one supporter: a second match with them is not proposed
+    assert w.holds("s1") == 1
+
+
+def test_a_duplicate_request_opens_nothing_and_takes_no_second_slot() -> None:
+    w = World()
+    w.supporter("s1")
+    w.seeker("k1")
+    w.request("k1", "r1")
+    w.batch()
+    w.request("k1", "r1")
+    w.batch()
+    w.batch()
+    assert w.holds("s1") == 1
+    assert len(w.pool.matches) == 1
+
+
+def test_waiting_requests_are_all_reconsidered_not_only_the_oldest() -> None:
+    """150 older requests nobody can serve do not keep a newer one from its match."""
+    w = World()
+    w.supporter("s1")
+    for i in range(150):
+        w.seeker(f"x{i}")
+        w.request(f"x{i}", language="fi")
+    w.seeker("k1")
+    rid = w.request("k1")
+    [match] = w.batch()
+    assert match.request_id == rid
+    assert w.pool.backlog() == {NO_LANGUAGE: 150}
+
+
+def test_full_supporters_do_not_hide_the_one_with_room() -> None:
+    w = World()
+    for i in range(300):
+        w.supporter(f"full{i}", capacity=1)
+        w.seeker(f"x{i}")
+        w.request(f"x{i}")
+    assert len(w.batch()) == 300
+    w.supporter("free", capacity=1)
+    w.seeker("k1")
+    w.request("k1")
+    assert [m.supporter_id for m in w.batch()] == ["free"]
+    w.check_slots()
+
+
+def test_an_older_profile_never_overwrites_a_newer_one() -> None:
+    w = World()
+    assert w.pool.profile(profile("k1", languages=["fr"]), T0 + timedelta(seconds=5))
+    assert not w.pool.profile(profile("k1", languages=["en"]), T0)
+    assert w.pool.members["k1"].languages == {"fr"}
+
+
+# ---------------------------------------------------------------- the lifecycle
+
+
+def proposed(w: World) -> Match:
+    w.supporter("s1")
+    w.supporter("s2")
+    w.seeker("k1")
+    w.request("k1")
+    [match] = w.batch()
+    return match
+
+
+def test_accept_makes_the_match_active_and_keeps_the_slot() -> None:
+    w = World()
+    match = proposed(w)
+    assert w.act(match.supporter_id, match.match_id, MatchAction.ACCEPT) == ["accepted"]
+    assert w.pool.matches[match.match_id].state == "active"
+    assert match.request_id not in w.pool.requests  # matched: out of the pool
+    assert w.holds(match.supporter_id) == 1
+    # A second accept (a redelivery, or a double tap) changes nothing.
+    assert w.act(match.supporter_id, match.match_id, MatchAction.ACCEPT) == []
+    w.check_slots()
+
+
+def test_only_the_supporter_accepts_and_only_members_of_the_match_act() -> None:
+    w = World()
+    match = proposed(w)
+    w.pool.action(
+        MatchActionRequestedData(match_id=match.match_id, member_id="k1", action=MatchAction.ACCEPT),
+        w.now,
+    )
+    w.pool.action(
+        MatchActionRequestedData(match_id=match.match_id, member_id="mallory", action=MatchAction.END),
+        w.now,
+    )
+    effects = w.pool.take_effects()
+    assert effects.events == []
+    assert [why for _, _, why in effects.ignored] == [
+        "only the supporter accepts",
+        "not a member of this match",
+    ]
+    assert w.pool.matches[match.match_id].state == "proposed"
+
+
+def test_a_decline_frees_the_slot_once_and_the_next_best_supporter_is_proposed() -> None:
+    w = World()
+    match = proposed(w)
+    first = match.supporter_id
+    assert w.act(first, match.match_id, MatchAction.DECLINE) == ["declined"]
+    assert w.holds(first) == 0
+    assert w.act(first, match.match_id, MatchAction.DECLINE) == []  # a duplicate
+    [again] = w.batch()
+    assert again.supporter_id != first
+    assert again.attempt == 2
+    assert again.match_id != match.match_id
+    w.check_slots()
+
+
+def test_a_seeker_declining_closes_the_request() -> None:
+    w = World()
+    match = proposed(w)
+    assert w.act("k1", match.match_id, MatchAction.DECLINE) == ["declined"]
+    assert match.request_id not in w.pool.requests
+    assert w.batch() == []
+    assert w.pool.members["k1"].open_requests == set()
+
+
+def test_an_unanswered_proposal_expires_and_the_request_goes_to_the_next_supporter() -> None:
+    w = World(proposal_ttl=timedelta(hours=1))
+    match = proposed(w)
+    w.later(minutes=59)
+    assert w.pool.expire(w.now) == 0
+    w.later(minutes=2)
+    assert w.pool.expire(w.now) == 1
+    assert w.pool.expire(w.now) == 0
+    assert [s for s, _ in w.pool.take_effects().events] == ["expired"]
+    assert w.holds(match.supporter_id) == 0
+    [again] = w.batch()
+    assert again.supporter_id != match.supporter_id
+    # An accept that arrives after the expiry is refused.
+    assert w.act(match.supporter_id, match.match_id, MatchAction.ACCEPT) == []
+    w.check_slots()
+
+
+def test_ending_frees_the_slot_and_a_report_keeps_the_pair_apart_for_good() -> None:
+    w = World()
+    match = proposed(w)
+    w.act(match.supporter_id, match.match_id, MatchAction.ACCEPT)
+    steps = w.act("k1", match.match_id, MatchAction.END, reason="unkind", report=True, rating=1)
+    assert steps == ["ended"]
+    assert w.holds(match.supporter_id) == 0
+    assert w.act("k1", match.match_id, MatchAction.END) == []  # ended already
+    other = "s2" if match.supporter_id == "s1" else "s1"
+    w.pool.members[other].capacity = 0  # only the reported one has room now
+    w.request("k1")
+    assert w.batch() == []
+    w.check_slots()
+
+
+def test_an_end_that_overtakes_the_accept_declines_the_proposal_once() -> None:
+    """The seeker's end and the supporter's accept come from two partitions: either order
+    leaves one state and the slot freed once."""
+    w = World()
+    match = proposed(w)
+    assert w.act("k1", match.match_id, MatchAction.END, reason="changed my mind") == ["declined"]
+    assert w.act(match.supporter_id, match.match_id, MatchAction.ACCEPT) == []
+    assert w.holds(match.supporter_id) == 0
+    w.check_slots()
+
+
+def test_a_block_either_way_withdraws_a_proposal_ends_a_match_and_keeps_them_apart() -> None:
+    w = World()
+    match = proposed(w)
+    w.pool.block(MemberBlockedData(member_id=match.supporter_id, blocked_id="k1"), w.now)
+    assert [s for s, _ in w.pool.take_effects().events] == ["declined"]
+    assert w.holds(match.supporter_id) == 0
+    [again] = w.batch()
+    assert again.supporter_id != match.supporter_id
+    w.act(again.supporter_id, again.match_id, MatchAction.ACCEPT)
+    w.pool.block(MemberBlockedData(member_id="k1", blocked_id=again.supporter_id), w.now)
+    assert [s for s, _ in w.pool.take_effects().events] == ["ended"]
+    w.check_slots()
+
+
+def test_a_block_that_expires_lets_the_pair_be_matched_again() -> None:
+    w = World()
+    w.supporter("s1")
+    w.seeker("k1")
+    until = w.now + timedelta(days=1)
+    w.pool.block(MemberBlockedData(member_id="k1", blocked_id="s1", until=until), w.now)
+    w.request("k1")
+    assert w.batch() == []
+    w.later(days=2)
+    assert [m.supporter_id for m in w.batch()] == ["s1"]
+
+
+def test_urgent_requests_take_the_last_slot_first() -> None:
+    w = World()
+    w.supporter("s1", capacity=1)
+    w.seeker("k1")
+    w.seeker("k2")
+    w.request("k1")
+    urgent = w.request("k2", urgency=Urgency.HIGH)
+    assert w.pool.urgent_waiting
+    assert [m.request_id for m in w.batch()] == [urgent]
+
+
+def test_a_batch_makes_at_most_its_limit_of_proposals_oldest_first() -> None:
+    w = World()
+    w.supporter("s1", capacity=10)
+    ids = []
+    for i in range(5):
+        w.seeker(f"k{i}")
+        ids.append(w.request(f"k{i}"))
+    assert [m.request_id for m in w.batch(limit=2)] == ids[:2]
+    assert [m.request_id for m in w.batch(limit=10)] == ids[2:]
+
+
+def test_slots_stay_accounted_for_through_a_random_walk_of_steps() -> None:
+    import random
+
+    rng = random.Random(7)
+    w = World(proposal_ttl=timedelta(minutes=30))
+    for i in range(6):
+        w.supporter(f"s{i}", capacity=rng.randint(1, 3))
+    for i in range(30):
+        w.seeker(f"k{i}")
+    for _ in range(400):
+        roll = rng.random()
+        if roll < 0.3:
+            w.request(f"k{rng.randrange(30)}")
+        elif roll < 0.5:
+            w.batch()
+        elif w.pool.matches:
+            match = rng.choice(sorted(w.pool.matches.values(), key=lambda m: m.match_id))
+            who = rng.choice([match.seeker_id, match.supporter_id])
+            action = rng.choice(list(MatchAction))
+            w.act(who, match.match_id, action)
+            w.act(who, match.match_id, action)  # every step twice
+        w.later(minutes=rng.randint(0, 10))
+        w.pool.expire(w.now)
+        w.pool.take_effects()
+        w.check_slots()
+
+
+# ---------------------------------------------------------------- peer groups
+
+
+def join(w: World, member_id: str, topic: str = "grief", language: str = "en") -> None:
+    data = GroupActionRequestedData(
+        member_id=member_id, action="join", topic=Topic(topic), language=language
+    )
+    w.n += 1
+    w.pool.group_action(data, f"join-{w.n}", w.now)
+
+
+def test_members_fill_one_group_until_it_is_full_then_a_new_one_starts() -> None:
+    w = World(group_min=4, group_max=5)
+    for i in range(7):
+        w.seeker(f"k{i}")
+        join(w, f"k{i}")
+    groups = sorted(w.pool.groups.values(), key=lambda g: g.created_at)
+    assert [len(g.members) for g in groups] == [5, 2]
+    assert groups[0].formed(4) and not groups[1].formed(4)
+    join(w, "k0")  # already in a group on this topic
+    assert sum(len(g.members) for g in w.pool.groups.values()) == 7
+
+
+def test_groups_keep_the_same_rules_as_matches() -> None:
+    w = World()
+    w.seeker("a")
+    w.seeker("b")
+    w.seeker("crisis")
+    w.seeker("teen", age_band="13-17")
+    w.seeker("fr", languages=["fr"])
+    w.pool.episode_opened("crisis", "ep", w.now)
+    w.pool.block(MemberBlockedData(member_id="a", blocked_id="b"), w.now)
+    for m in ("a", "b", "crisis", "teen", "fr", "ghost"):
+        join(w, m)
+    groups = list(w.pool.groups.values())
+    assert sorted(sorted(g.members) for g in groups) == [["a"], ["b"]]
+    whys = [why for _, _, why in w.pool.take_effects().ignored]
+    assert SAFETY_EPISODE in whys and MINOR in whys and "no profile yet" in whys
+
+
+def test_leaving_a_group_and_a_block_inside_one() -> None:
+    w = World()
+    for m in ("a", "b", "c"):
+        w.seeker(m)
+        join(w, m)
+    [group] = w.pool.groups.values()
+    w.pool.group_action(
+        GroupActionRequestedData(member_id="c", action="leave", group_id=group.group_id),
+        "leave",
+        w.now,
+    )
+    w.pool.block(MemberBlockedData(member_id="a", blocked_id="b"), w.now)
+    assert group.members == ["a"]
