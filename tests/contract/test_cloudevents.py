@@ -20,7 +20,7 @@ from kindred.checkins.app import create_app as checkins_app
 from kindred.checkins.settings import CheckinsSettings
 from kindred.events import topics
 from kindred.events.checkins import CheckinSubmitted
-from kindred.events.matching import MatchProposed, SlotAnswered, SlotRequested, SupportRequested
+from kindred.events.matching import MatchProposed, PoolInput, SupporterRoleSet, SupportRequested
 from kindred.events.members import ProfileSubmitted
 from kindred.gateway.app import create_app as gateway_app
 from kindred.gateway.auth import issue_token
@@ -41,8 +41,8 @@ pytestmark = [pytest.mark.contract, pytest.mark.slow]
 EVENT_TYPES = [
     ProfileSubmitted,
     SupportRequested,
-    SlotRequested,
-    SlotAnswered,
+    SupporterRoleSet,
+    PoolInput,
     MatchProposed,
     CheckinSubmitted,
 ]
@@ -50,7 +50,7 @@ EVENT_TYPES = [
 
 @contextlib.asynccontextmanager
 async def platform(infra: Infra, namespace: str) -> AsyncIterator[httpx.AsyncClient]:
-    fast = {"rematch_interval_seconds": 0.2, "directory_refresh_seconds": 0.2}
+    fast = {"match_batch_seconds": 0.2}
     async with (
         running(checkins_app(settings_for(CheckinsSettings, infra, namespace))),
         running(matching_app(settings_for(MatchingSettings, infra, namespace, **fast))),
@@ -73,17 +73,21 @@ async def test_a_standard_cloudevents_client_reads_every_event_and_dead_letter(
         letters = await stack.enter_async_context(TopicReader(infra.kafka, dead))
         gateway = await stack.enter_async_context(platform(infra, namespace))
 
-        async def call(method: str, member: str, path: str, body: dict[str, Any]) -> None:
-            token = issue_token(GatewaySettings(), member)
+        async def call(
+            method: str, member: str, path: str, body: dict[str, Any], *roles: str
+        ) -> None:
+            token = issue_token(GatewaySettings(), member, roles=roles)
             response = await gateway.request(
                 method,
-                f"/v1/members/{member}/{path}",
+                f"/v1/{path}" if roles else f"/v1/members/{member}/{path}",
                 json=body,
                 headers={"Authorization": f"Bearer {token}"},
             )
             assert response.status_code == 202, response.text
 
         await call("PUT", "sam", "profile", profile_body())
+        await call("PUT", "trainer", "staff/supporters/sam", {"granted": True}, "supporter-admin")
+        await call("PUT", "alex", "profile", profile_body(roles=["seeker"], capacity=0))
         await call("POST", "alex", "support-requests", support_body())
         await call("POST", "alex", "checkins", {"mood": 4})
         # A well-formed CloudEvent whose data breaks a rule: dead-lettered as it came.

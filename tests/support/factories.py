@@ -12,6 +12,8 @@ from kindred.events.matching import (
     MatchProposedData,
     SupportRequested,
     SupportRequestedData,
+    SupporterRoleSet,
+    SupporterRoleSetData,
 )
 from kindred.events.members import ProfileSubmitted, ProfileSubmittedData
 from kindred.events.safety import SafetyAlertRaised, SafetyAlertRaisedData, TriggerFired
@@ -37,6 +39,17 @@ def profile_submitted(member_id: str, **overrides: Any) -> ProfileSubmitted:
         subject=member_id,
         source="tests",
         data=ProfileSubmittedData(member_id=member_id, **profile_body(**overrides)),
+    )
+
+
+def role_set(member_id: str, granted: bool = True, minors: bool = False) -> SupporterRoleSet:
+    """Staff grant (or withdraw) the supporter role."""
+    return SupporterRoleSet.new(
+        subject=member_id,
+        source="tests",
+        data=SupporterRoleSetData(
+            member_id=member_id, staff_id="trainer", granted=granted, minors_cleared=minors
+        ),
     )
 
 

@@ -1,168 +1,258 @@
-"""The matching service on real Kafka and the MongoDB-protocol server."""
+"""The matching service on real Kafka and the MongoDB-protocol server: the whole lifecycle
+(proposal, decline, re-match, accept, end with a report, expiry), duplicate and out-of-order
+steps, safety episodes, a restart in the middle of the stream, and dead letters."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pymongo import AsyncMongoClient
 
-from kindred.events.matching import SupportRequested
-from kindred.events.members import ProfileSubmitted
+from kindred.events.envelope import Envelope
+from kindred.events.matching import (
+    MatchAction,
+    MatchActionRequested,
+    MatchActionRequestedData,
+    MatchEnd,
+    PoolInput,
+    PoolInputData,
+)
+from kindred.events.safety import (
+    SafetyEpisodeClosed,
+    SafetyEpisodeClosedData,
+    SafetyEpisodeOpened,
+    SafetyEpisodeOpenedData,
+)
 from kindred.matching.app import create_app
 from kindred.matching.settings import MatchingSettings
-from kindred.observability.metrics import (
-    directory_supporters,
-    events_handled,
-    requests_waiting,
-)
-from tests.support.factories import profile_submitted, support_requested
+from tests.support.factories import profile_submitted, role_set, support_requested
 from tests.support.infra import Infra
-from tests.support.kafka import TopicReader, produce_event
+from tests.support.kafka import TopicReader, produce, produce_event, produce_events
 from tests.support.services import running, settings_for
 from tests.support.waiting import eventually
 
+def seen(reader: TopicReader) -> Callable[[], Awaitable[list[dict[str, Any]]]]:
+    """A waiter for `eventually`: every value read so far."""
 
-async def _value(metric: Any) -> float:
-    return float(metric._value.get())
+    async def read() -> list[dict[str, Any]]:
+        await reader.poll()
+        return reader.values()
+
+    return read
 
 
-def _handled(namespace: str, event_type: type[Any], outcome: str = "applied") -> Any:
-    return events_handled.labels(topic=f"{namespace}.{event_type.TOPIC}", outcome=outcome)
+FAST = {"match_batch_seconds": 0.2, "write_behind_seconds": 0}
 
 
-async def test_a_request_is_proposed_to_a_fitting_supporter_once(
+def step(member_id: str, match_id: str, action: MatchAction, **end: Any) -> MatchActionRequested:
+    return MatchActionRequested.new(
+        subject=member_id,
+        source="tests",
+        data=MatchActionRequestedData(
+            match_id=match_id,
+            member_id=member_id,
+            action=action,
+            end=MatchEnd(**end) if end else None,
+        ),
+    )
+
+
+async def supporters(infra: Infra, namespace: str, *ids: str, **profile: Any) -> None:
+    events: list[Envelope[Any]] = []
+    for member_id in ids:
+        events += [profile_submitted(member_id, **profile), role_set(member_id)]
+    await produce_events(infra.kafka, namespace, events)
+
+
+async def seeker(infra: Infra, namespace: str, member_id: str, **profile: Any) -> None:
+    await produce_event(
+        infra.kafka,
+        namespace,
+        profile_submitted(member_id, roles=["seeker"], capacity=0, **profile),
+    )
+
+
+async def test_propose_decline_rematch_accept_end_with_a_report(
     infra: Infra, namespace: str, mongo: AsyncMongoClient[dict[str, Any]]
 ) -> None:
-    settings = settings_for(MatchingSettings, infra, namespace, directory_refresh_seconds=0.2)
+    settings = settings_for(MatchingSettings, infra, namespace, **FAST)
     db = mongo[settings.database_name]
-    duplicates = _handled(namespace, SupportRequested, "duplicate")
     async with (
         running(create_app(settings)),
-        TopicReader(infra.kafka, f"{namespace}.match.proposed") as reader,
-        TopicReader(infra.kafka, f"{namespace}.match.slot-requested") as asks,
+        TopicReader(infra.kafka, f"{namespace}.match.proposed") as proposed,
+        TopicReader(infra.kafka, f"{namespace}.match.declined") as declined,
+        TopicReader(infra.kafka, f"{namespace}.match.accepted") as accepted,
+        TopicReader(infra.kafka, f"{namespace}.match.ended") as ended,
     ):
-        await produce_event(
-            infra.kafka, namespace, profile_submitted("french-griever", languages=["fr"])
-        )
-        await produce_event(
-            infra.kafka, namespace, profile_submitted("anxious", topics=["anxiety"])
-        )
-        await produce_event(infra.kafka, namespace, profile_submitted("fits", capacity=1))
-        await eventually(
-            lambda: _value(directory_supporters), lambda n: n == 3, what="three supporters known"
-        )
-
-        waiting_before = await _value(requests_waiting)
-        request = support_requested("seeker-1")
+        await supporters(infra, namespace, "s1", "s2", capacity=1)
+        # Says they are a supporter, but nobody granted the role: never proposed.
+        await produce_event(infra.kafka, namespace, profile_submitted("self-declared"))
+        await seeker(infra, namespace, "k1")
+        request = support_requested("k1")
         await produce_event(infra.kafka, namespace, request)
-        await produce_event(infra.kafka, namespace, request)  # a copy of the same event
-        await eventually(reader.poll, lambda r: len(r) >= 1, what="a proposal")
-        # A late copy, after the proposal: it must be recognised, not matched again.
-        copies_before = await _value(duplicates)
-        await produce_event(infra.kafka, namespace, request)
-        await eventually(
-            lambda: _value(duplicates),
-            lambda n: n == copies_before + 1,
-            what="the late copy dropped as a duplicate",
+        await produce_event(infra.kafka, namespace, request)  # a copy
+        [first] = await eventually(
+            seen(proposed), lambda v: len(v) == 1, what="a proposal"
         )
-        later = support_requested("seeker-2")
-        await produce_event(infra.kafka, namespace, later)
-        await eventually(
-            lambda: _value(requests_waiting),
-            lambda n: n == waiting_before + 1,
-            what="the second request left waiting (the only fitting supporter is full)",
+        data = first["data"]
+        assert data["request_id"] == request.data.request_id
+        assert data["supporter_id"] in ("s1", "s2")
+        assert set(data["breakdown"]) == {"topics", "text", "availability", "load", "fairness"}
+        assert first["correlationid"] == request.correlationid
+        assert first["causationid"] == request.id
+
+        await produce_event(infra.kafka, namespace, step(data["supporter_id"], data["match_id"], MatchAction.DECLINE))
+        second = (await eventually(
+            seen(proposed), lambda v: len(v) == 2, what="a re-match"
+        ))[1]["data"]
+        assert second["supporter_id"] not in (data["supporter_id"], "self-declared")
+        assert second["attempt"] == 2
+        assert [d["data"]["match_id"] for d in await eventually(
+            seen(declined), lambda v: len(v) == 1
+        )] == [data["match_id"]]
+
+        accept = step(second["supporter_id"], second["match_id"], MatchAction.ACCEPT)
+        await produce_events(infra.kafka, namespace, [accept, accept])  # a double tap
+        await eventually(seen(accepted), lambda v: len(v) == 1)
+        await produce_event(
+            infra.kafka,
+            namespace,
+            step("k1", second["match_id"], MatchAction.END, reason="rude", rating=1, report=True),
         )
+        [end] = await eventually(seen(ended), lambda v: len(v) == 1)
+        assert end["data"]["reported"] is True and end["data"]["by"] == "k1"
 
-        # Everything above is settled (the second request's chain ended at the full
-        # supporter): the topic, read to its end, holds one proposal.
-        await reader.read_to_end()
-        assert [v["data"]["request_id"] for v in reader.values()] == [request.data.request_id]
-        match = reader.values()[0]
-        assert match["type"] == "kindred.match.proposed.v1"
-        assert match["data"]["seeker_id"] == "seeker-1"
-        assert match["data"]["supporter_id"] == "fits"
-        assert match["data"]["request_id"] == request.data.request_id
-        assert match["correlationid"] == request.correlationid
-        # The chain: the request caused one ask, the ask caused the proposal.
-        await asks.poll()
-        [ask] = asks.values()
-        assert ask["causationid"] == request.id
-        assert match["causationid"] == ask["id"]
+        async def stored() -> dict[str, Any]:
+            return {d["key"]: d["state"] async for d in db["matches"].find({})}
 
-        # Matching's writes follow their batches within WRITE_BEHIND_SECONDS.
-        async def stored() -> tuple[list[Any], int, list[Any]]:
-            holds = [(h["_id"], h["supporter_id"]) async for h in db["holds"].find({})]
-            requests = await db["requests"].count_documents({})
-            open_ids = [d["_id"] async for d in db["open_requests"].find({"kind": "open"})]
-            return holds, requests, open_ids
-
-        # One hold; both requests recorded; the matched one left the working set.
         await eventually(
             stored,
-            lambda s: s == ([(request.data.request_id, "fits")], 2, [later.data.request_id]),
-            what="the hold, the requests and the working set stored",
+            lambda s: s == {data["match_id"]: "declined", second["match_id"]: "ended"},
+            what="both matches stored in their last state",
         )
+        # The reported pair is never matched again; the other supporter declined this seeker's
+        # earlier request only: a new request goes to them.
+        await produce_event(infra.kafka, namespace, support_requested("k1"))
+        third = (await eventually(
+            seen(proposed), lambda v: len(v) == 3
+        ))[2]["data"]
+        assert third["supporter_id"] == data["supporter_id"]
+        await accepted.read_to_end()
+        assert len(accepted.values()) == 1
 
 
-async def test_an_older_profile_never_overwrites_a_newer_one(infra: Infra, namespace: str) -> None:
-    # Writes applied with their batch: once both events count as handled, both are stored.
-    settings = settings_for(MatchingSettings, infra, namespace, write_behind_seconds=0)
-    handled = _handled(namespace, ProfileSubmitted)
-    async with running(create_app(settings)):
-        newer = profile_submitted("m1", capacity=5)
-        older = profile_submitted("m1", capacity=2).model_copy(
-            update={"time": newer.time.replace(year=newer.time.year - 1)}
-        )
-        before = await _value(handled)
-        await produce_event(infra.kafka, namespace, newer)
-        await produce_event(infra.kafka, namespace, older)
-        await eventually(
-            lambda: _value(handled), lambda v: v == before + 2, what="both profiles handled"
-        )
-        mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongodb_url)
-        stored = await mongo[settings.database_name]["profiles"].find_one({"_id": "m1"})
-        assert stored is not None
-        assert stored["capacity"] == 5
-        assert stored["profile_event_id"] == newer.id
-        await mongo.close()
-
-
-async def test_a_waiting_request_is_proposed_once_a_supporter_with_room_appears(
+async def test_an_unanswered_proposal_expires_and_goes_to_the_next_supporter(
     infra: Infra, namespace: str
 ) -> None:
-    settings = settings_for(
-        MatchingSettings,
-        infra,
-        namespace,
-        rematch_interval_seconds=0.2,
-        directory_refresh_seconds=0.2,
-    )
+    settings = settings_for(MatchingSettings, infra, namespace, proposal_ttl_seconds=1.0, **FAST)
     async with (
         running(create_app(settings)),
-        TopicReader(infra.kafka, f"{namespace}.match.proposed") as reader,
+        TopicReader(infra.kafka, f"{namespace}.match.proposed") as proposed,
+        TopicReader(infra.kafka, f"{namespace}.match.expired") as expired,
     ):
-        handled = _handled(namespace, SupportRequested)
-        request = support_requested("seeker-1")
-        await produce_event(infra.kafka, namespace, request)
-        await eventually(
-            lambda: _value(handled), lambda n: n == 1, what="the request handled: it waits"
+        await supporters(infra, namespace, "s1", "s2")
+        await seeker(infra, namespace, "k1")
+        await produce_event(infra.kafka, namespace, support_requested("k1"))
+        values = await eventually(
+            seen(proposed),
+            lambda v: len(v) == 2,
+            what="a proposal, its expiry and the next proposal",
         )
-        assert await reader.poll() == []
+        [gone] = await eventually(seen(expired), lambda v: len(v) >= 1)
+        assert gone["data"]["match_id"] == values[0]["data"]["match_id"]
+        assert gone["data"]["by"] == "matching"
+        assert {v["data"]["supporter_id"] for v in values} == {"s1", "s2"}
 
-        await produce_event(infra.kafka, namespace, profile_submitted("late-supporter"))
-        records = await eventually(
-            reader.poll, lambda r: len(r) >= 1, what="the re-match tick's proposal"
-        )
-        assert len(records) == 1
-        proposal = reader.values()[0]
-        assert proposal["data"]["supporter_id"] == "late-supporter"
-        assert proposal["data"]["request_id"] == request.data.request_id
-        assert proposal["correlationid"] == request.correlationid
-        mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongodb_url)
-        db = mongo[settings.database_name]
+
+async def test_a_seeker_in_a_safety_episode_is_held_out_until_staff_close_it(
+    infra: Infra, namespace: str
+) -> None:
+    settings = settings_for(MatchingSettings, infra, namespace, **FAST)
+    from datetime import UTC, datetime
+
+    opened_at = datetime.now(UTC)
+    opened = SafetyEpisodeOpened.new(
+        subject="k1",
+        source="tests",
+        data=SafetyEpisodeOpenedData(episode_id="ep1", member_id="k1", alert_id="a1", opened_at=opened_at),
+    )
+    closed = SafetyEpisodeClosed.new(
+        subject="k1",
+        source="tests",
+        data=SafetyEpisodeClosedData(
+            episode_id="ep1",
+            member_id="k1",
+            closed_by="staff",
+            reason="safe now",
+            opened_at=opened_at,
+            closed_at=datetime.now(UTC),
+            alerts=1,
+        ),
+    )
+    async with (
+        running(create_app(settings)) as client,
+        TopicReader(infra.kafka, f"{namespace}.match.proposed") as proposed,
+    ):
+        await supporters(infra, namespace, "s1")
+        await seeker(infra, namespace, "k1")
+        await produce_event(infra.kafka, namespace, opened)
+        await produce_event(infra.kafka, namespace, support_requested("k1"))
+
+        async def held() -> str:
+            return (await client.get("/metrics")).text
+
         await eventually(
-            lambda: db["open_requests"].count_documents({}),
-            lambda n: n == 0,
-            what="the matched request leaving the working set",
+            held,
+            lambda text: 'kindred_matching_unmatched_requests{reason="safety-episode"} 1.0' in text,
+            what="the request held out with its reason",
         )
-        await mongo.close()
+        assert await proposed.poll() == []
+        await produce_event(infra.kafka, namespace, closed)
+        await eventually(seen(proposed), lambda v: len(v) == 1)
+
+
+async def test_a_restart_mid_stream_proposes_each_request_once_within_capacity(
+    infra: Infra, namespace: str, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    settings = settings_for(MatchingSettings, infra, namespace, **FAST)
+    db = mongo[settings.database_name]
+    await supporters(infra, namespace, *(f"s{i}" for i in range(10)), capacity=3)
+    seekers = [f"k{i}" for i in range(40)]
+    await produce_events(
+        infra.kafka,
+        namespace,
+        [profile_submitted(k, roles=["seeker"], capacity=0) for k in seekers],
+    )
+    requests = [support_requested(k) for k in seekers]
+
+    async def waiting() -> list[tuple[str, str]]:
+        """Requests stored as open (writes land alongside the events: wait for them)."""
+        return [(d["key"], d["reason"]) async for d in db["requests"].find({"status": "open"})]
+
+    async with TopicReader(infra.kafka, f"{namespace}.match.proposed") as proposed:
+        async with running(create_app(settings)):
+            await produce_events(infra.kafka, namespace, requests[:20])
+            await eventually(seen(proposed), lambda v: len(v) >= 5)
+            # Stopped while the rest arrive.
+            await produce_events(infra.kafka, namespace, requests[20:])
+        async with running(create_app(settings)):
+            await eventually(
+                seen(proposed),
+                lambda v: len({x["data"]["request_id"] for x in v}) == 30,
+                what="30 requests proposed (10 supporters × 3 slots)",
+            )
+            left = await eventually(
+                waiting,
+                lambda w: len(w) == 10 and {r for _, r in w} == {"no-capacity"},
+                what="the 10 others stored waiting for capacity",
+            )
+            await proposed.read_to_end()
+    # Publishing is at least once: a record may come twice, with its id. Distinct proposals:
+    matches = {v["data"]["match_id"]: v["data"] for v in proposed.values()}
+    per_request = Counter(m["request_id"] for m in matches.values())
+    assert set(per_request.values()) == {1}, "a request proposed twice"
+    assert set(per_request) | {key for key, _ in left} == {r.data.request_id for r in requests}
+    per_supporter = Counter(m["supporter_id"] for m in matches.values())
+    assert max(per_supporter.values()) <= 3

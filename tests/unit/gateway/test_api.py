@@ -22,7 +22,13 @@ from faststream.kafka import TestKafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
 from kindred.events.checkins import CheckinSubmitted
-from kindred.events.matching import SupportRequested
+from kindred.events.matching import (
+    GroupActionRequested,
+    MatchActionRequested,
+    MemberBlocked,
+    SupporterRoleSet,
+    SupportRequested,
+)
 from kindred.events.members import ProfileSubmitted
 from kindred.events.notifications import InboxEntryRead, SafetyAlertAckRequested
 from kindred.events.safety import SafetyEpisodeCloseRequested
@@ -42,6 +48,10 @@ TOPICS = {
     SafetyEpisodeCloseRequested: "unit.safety.episode-close-requested",
     SafetyAlertAckRequested: "unit.safety.alert-ack-requested",
     InboxEntryRead: "unit.notification.inbox-entry-read",
+    SupporterRoleSet: "unit.supporter.role-set",
+    MatchActionRequested: "unit.match.action-requested",
+    MemberBlocked: "unit.member.blocked",
+    GroupActionRequested: "unit.group.action-requested",
 }
 
 
@@ -246,6 +256,10 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "/v1/members/m1/notification-preferences": {"locale": "fr"},
     "/v1/members/m1/checkin-schedule": {"time_zone": "Europe/Paris", "local_time": "09:00"},
     "/v1/safety/members/m1/episode/close": {"reason": "spoke with them; safe for now"},
+    "/v1/members/m1/matches/x1/end": {"reason": "finished", "rating": 5},
+    "/v1/members/m1/blocks": {"blocked_id": "m2"},
+    "/v1/members/m1/groups": {"topic": "grief", "language": "en"},
+    "/v1/staff/supporters/m1": {"granted": True},
 }
 
 
@@ -271,7 +285,9 @@ def integer_fields() -> list[tuple[str, str, str]]:
         if body_field is None:
             continue
         model = body_field.field_info.annotation
-        path = route.path.replace("{member_id}", "m1")  # type: ignore[attr-defined]
+        path = route.path.replace("{member_id}", "m1").replace(  # type: ignore[attr-defined]
+            "{match_id}", "x1"
+        )
         assert path in VALID_BODIES, f"a valid body for {path} is missing here"
         method = sorted(route.methods)[0]  # type: ignore[attr-defined]
         for name, info in model.model_fields.items():
@@ -282,7 +298,8 @@ def integer_fields() -> list[tuple[str, str, str]]:
 
 INTEGER_FIELDS = integer_fields()
 # A check-in answers any instruments it likes: mood may be null when others are answered.
-OPTIONAL_INTEGERS = {"mood"}
+# A match ends with or without a rating.
+OPTIONAL_INTEGERS = {"mood", "rating"}
 
 
 def test_the_request_models_have_integer_fields_to_check() -> None:
@@ -290,6 +307,7 @@ def test_the_request_models_have_integer_fields_to_check() -> None:
         ("/v1/members/m1/profile", "capacity"),
         ("/v1/members/m1/checkins", "mood"),
         ("/v1/members/m1/notification-preferences", "rate_limit_per_hour"),
+        ("/v1/members/m1/matches/x1/end", "rating"),
     }
 
 
@@ -708,3 +726,86 @@ async def test_a_member_marks_their_own_inbox_entry_read(gateway: Gateway) -> No
         "m1",
         "e-1:m1",
     )
+
+
+# ---------------------------------------------------------------- matches, blocks, groups, roles
+
+
+async def test_only_supporter_admins_grant_the_supporter_role(gateway: Gateway) -> None:
+    path = "/v1/staff/supporters/m1"
+    body = {"granted": True, "minors_cleared": False, "note": "finished the training"}
+    for headers in (auth("m1"), auth("s1", roles=("safety-staff",))):
+        refused = await gateway.client.put(path, json=body, headers=headers)
+        assert refused.status_code == 403
+        assert refused.json() == error("forbidden", "this action needs the supporter-admin role")
+    assert gateway.published == []
+    staff = await gateway.client.put(path, json=body, headers=auth("t1", roles=("supporter-admin",)))
+    assert staff.status_code == 202, staff.text
+    [message] = gateway.published
+    assert (message.topic, message.key) == ("unit.supporter.role-set", b"m1")
+    assert message.event["data"] == {**body, "member_id": "m1", "staff_id": "t1"}
+
+
+@pytest.mark.parametrize("step", ["accept", "decline"])
+async def test_a_member_accepts_or_declines_their_own_match(gateway: Gateway, step: str) -> None:
+    path = f"/v1/members/m1/matches/abc-123/{step}"
+    assert (await gateway.client.post(path, headers=auth("m2"))).status_code == 403
+    response = await gateway.client.post(path, headers=auth("m1"))
+    assert response.status_code == 202, response.text
+    assert response.json()["resource_id"] == "abc-123"
+    [message] = gateway.published
+    assert (message.topic, message.key) == ("unit.match.action-requested", b"m1")
+    assert message.event["data"] == {
+        "match_id": "abc-123",
+        "member_id": "m1",
+        "action": step,
+        "end": None,
+    }
+
+
+async def test_ending_a_match_carries_the_reason_rating_and_report(gateway: Gateway) -> None:
+    path = "/v1/members/m1/matches/abc-123/end"
+    body = {"reason": "felt unsafe", "rating": 1, "feedback": "", "report": True}
+    response = await gateway.client.post(path, json=body, headers=auth("m1"))
+    assert response.status_code == 202, response.text
+    [message] = gateway.published
+    assert message.event["data"]["end"] == body
+    bad = await gateway.client.post(path, json={"rating": 9}, headers=auth("m1"))
+    assert bad.status_code == 422
+    assert [f["field"] for f in bad.json()["fields"]] == ["rating"]
+
+
+async def test_a_member_blocks_another_but_not_themselves(gateway: Gateway) -> None:
+    path = "/v1/members/m1/blocks"
+    response = await gateway.client.post(
+        path, json={"blocked_id": "m2", "until": "2027-01-01T00:00:00Z"}, headers=auth("m1")
+    )
+    assert response.status_code == 202, response.text
+    [message] = gateway.published
+    assert (message.topic, message.key) == ("unit.member.blocked", b"m1")
+    assert message.event["data"]["blocked_id"] == "m2"
+    own = await gateway.client.post(path, json={"blocked_id": "m1"}, headers=auth("m1"))
+    assert own.status_code == 422
+    assert own.json()["fields"] == [
+        {"field": "blocked_id", "problem": "a member cannot block themselves"}
+    ]
+    naive = await gateway.client.post(
+        path, json={"blocked_id": "m2", "until": "2027-01-01T00:00:00"}, headers=auth("m1")
+    )
+    assert naive.status_code == 422
+    assert len(gateway.published) == 1
+
+
+async def test_a_member_joins_and_leaves_a_peer_group(gateway: Gateway) -> None:
+    joined = await gateway.client.post(
+        "/v1/members/m1/groups", json={"topic": "grief", "language": "en"}, headers=auth("m1")
+    )
+    assert joined.status_code == 202, joined.text
+    left = await gateway.client.post("/v1/members/m1/groups/g-1/leave", headers=auth("m1"))
+    assert left.status_code == 202, left.text
+    assert [m.event["data"]["action"] for m in gateway.published] == ["join", "leave"]
+    bad = await gateway.client.post(
+        "/v1/members/m1/groups", json={"topic": "sadness", "language": "en"}, headers=auth("m1")
+    )
+    assert bad.status_code == 422
+    assert [f["field"] for f in bad.json()["fields"]] == ["topic"]

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictInt, model_validator
 
 from kindred.events.envelope import Envelope, deterministic_id
 from kindred.events.topics import (
@@ -147,7 +147,7 @@ class MatchEnd(BaseModel):
     model_config = _FROZEN
 
     reason: str = Field(default="finished", min_length=1, max_length=200)
-    rating: int | None = Field(default=None, ge=1, le=5)
+    rating: StrictInt | None = Field(default=None, ge=1, le=5, description="1–5, an integer")
     feedback: str = Field(default="", max_length=2000)
     # Reporting the other member: the pair is never matched again; staff review the report.
     report: bool = False

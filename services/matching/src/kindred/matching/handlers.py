@@ -56,6 +56,7 @@ from kindred.observability.metrics import (
     unmatched_requests,
 )
 from kindred.partitions.processor import Changes
+from kindred.storage.mongo import Document
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,9 @@ class Matching:
         self.pool_settings = settings.pool_settings()
         self.pools: dict[int, dict[str, Pool]] = {}
         self.batched_at: dict[tuple[int, str], float] = {}
+        # The batch being built, and the documents it inserts so far (see `_store`).
+        self._staging: Changes | None = None
+        self._staged: dict[tuple[str, str], Document] = {}
 
     def new_pool(self, pool_id: str) -> Pool:
         return Pool(pool_id, self.pool_settings)
@@ -109,6 +113,7 @@ class Matching:
     # ---------------------------------------------------------------- ownership
 
     async def load(self, partition: int) -> None:
+        self._staging, self._staged = None, {}
         self.pools[partition] = await self.repo.load_pools(partition, self.new_pool)
         self._gauges()
 
@@ -202,16 +207,36 @@ class Matching:
         effects = pool.take_effects()
         at = Where(pool.pool_id, partition)
         for m in effects.members.values():
-            changes.put(store.MEMBERS, store.member_doc(m, at))
+            self._store(pool, changes, store.MEMBERS, store.member_doc(m, at))
         for r in effects.requests.values():
-            changes.put(store.REQUESTS, store.request_doc(r, at))
+            self._store(pool, changes, store.REQUESTS, store.request_doc(r, at))
         for match in effects.matches.values():
-            changes.put(store.MATCHES, store.match_doc(match, at))
+            self._store(pool, changes, store.MATCHES, store.match_doc(match, at))
         for key, until in effects.blocks.items():
-            changes.put(store.BLOCKS, store.block_doc(key, until, at))
+            self._store(pool, changes, store.BLOCKS, store.block_doc(key, until, at))
         for g in effects.groups.values():
-            changes.put(store.GROUPS, store.group_doc(g, at))
+            self._store(pool, changes, store.GROUPS, store.group_doc(g, at))
         self._events(pool, effects, changes, cause)
+
+    def _store(self, pool: Pool, changes: Changes, collection: str, doc: Document) -> None:
+        """The next version of a document, and the previous one deleted; a document changed
+        twice in one batch is written once, in its last state."""
+        if self._staging is not changes:
+            self._staging, self._staged = changes, {}
+        key = (collection, doc["_id"])
+        staged = self._staged.get(key)
+        if staged is not None:
+            version = staged["ver"]
+            staged.clear()
+            staged.update(store.versioned(doc, version))
+            return
+        before = pool.versions.get(key, 0)
+        pool.versions[key] = before + 1
+        new = store.versioned(doc, before + 1)
+        changes.insert(collection, new)
+        self._staged[key] = new
+        if before:
+            changes.delete(collection, store.version_id(doc["_id"], before))
 
     def _events(
         self, pool: Pool, effects: Effects, changes: Changes, cause: Envelope[Any] | None

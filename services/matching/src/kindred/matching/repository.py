@@ -1,8 +1,14 @@
 """The matching service's collections. Nothing else touches them.
 
 Every document belongs to one pool and carries the `partition` the pool's key falls in: only
-the replica owning that partition writes it, and only by `_id` (a put of the whole document),
-so no two writers ever meet on one document, on MongoDB or on FerretDB.
+the replica owning that partition writes it, so no two writers ever meet on one document, on
+MongoDB or on FerretDB.
+
+A thing that changes (a member, a request, a match, a block, a group) is stored as versions:
+`_id` is `<key>#<version>`. A change inserts the next version and deletes the one before by
+`_id`, so a batch costs one `insert_many` and one `delete_many` per collection whatever its
+size: FerretDB v1 scans a collection for any filter, `_id` included, and a `replace_one` per
+document would scan it once per change. A rebuild keeps the highest version of each key.
 
 - `members`: one per member the pool knows (profile, granted role, open episodes, cool-down).
 - `requests`: one per support request, put at each change of its status.
@@ -36,6 +42,7 @@ GROUPS = "groups"
 # On MongoDB these serve the rebuild of a pool and the lookups of people and tests;
 # FerretDB v1 scans either way (the rebuild reads a partition's documents once).
 INDEXES = [
+    *(Index(c, [("key", 1)]) for c in (MEMBERS, REQUESTS, MATCHES, BLOCKS, GROUPS)),
     Index(MEMBERS, [("partition", 1)]),
     Index(REQUESTS, [("partition", 1)]),
     Index(REQUESTS, [("seeker_id", 1)]),
@@ -53,6 +60,16 @@ class Where:
 
     def doc(self, **fields: Any) -> Document:
         return {**fields, "pool": self.pool, "partition": self.partition}
+
+
+def versioned(doc: Document, version: int) -> Document:
+    """The document of one version of the thing `doc["_id"]` names."""
+    key = doc["_id"]
+    return {**doc, "_id": version_id(key, version), "key": key, "ver": version}
+
+
+def version_id(key: str, version: int) -> str:
+    return f"{key}#{version}"
 
 
 def member_doc(m: Member, at: Where) -> Document:
@@ -78,7 +95,7 @@ def member_doc(m: Member, at: Where) -> Document:
 
 def member_from(doc: Document) -> Member:
     return Member(
-        member_id=doc["_id"],
+        member_id=doc["key"],
         profile_time=doc["profile_time"],
         languages=frozenset(doc["languages"]),
         topics=frozenset(Topic(t) for t in doc["topics"]),
@@ -118,7 +135,7 @@ def request_doc(r: Request, at: Where) -> Document:
 
 def request_from(doc: Document) -> Request:
     return Request(
-        request_id=doc["_id"],
+        request_id=doc["key"],
         seeker_id=doc["seeker_id"],
         topics=frozenset(Topic(t) for t in doc["topics"]),
         language=doc["language"],
@@ -160,7 +177,7 @@ def match_doc(m: Match, at: Where) -> Document:
 
 def match_from(doc: Document) -> Match:
     return Match(
-        match_id=doc["_id"],
+        match_id=doc["key"],
         request_id=doc["request_id"],
         seeker_id=doc["seeker_id"],
         supporter_id=doc["supporter_id"],
@@ -198,7 +215,7 @@ def group_doc(g: Group, at: Where) -> Document:
 
 def group_from(doc: Document) -> Group:
     return Group(
-        group_id=doc["_id"],
+        group_id=doc["key"],
         topic=Topic(doc["topic"]),
         language=doc["language"],
         minors=doc["minors"],
@@ -215,12 +232,19 @@ class MatchingRepository:
         return [doc async for doc in self.db[collection].find({"partition": partition})]
 
     async def load_pools(self, partition: int, make: Any) -> dict[str, Pool]:
-        """The pools whose key falls in `partition`, rebuilt from their documents; `make(pool
-        id)` gives an empty pool."""
+        """The pools whose key falls in `partition`, rebuilt from the newest version of each of
+        their documents; `make(pool id)` gives an empty pool."""
         by_pool: dict[str, dict[str, list[Document]]] = {}
+        versions: dict[str, dict[tuple[str, str], int]] = {}
         for collection in (MEMBERS, REQUESTS, MATCHES, BLOCKS, GROUPS):
+            newest: dict[str, Document] = {}
             for doc in await self._find(collection, partition):
+                current = newest.get(doc["key"])
+                if current is None or current["ver"] < doc["ver"]:
+                    newest[doc["key"]] = doc
+            for key, doc in newest.items():
                 by_pool.setdefault(doc["pool"], {}).setdefault(collection, []).append(doc)
+                versions.setdefault(doc["pool"], {})[(collection, key)] = doc["ver"]
         pools: dict[str, Pool] = {}
         for pool_id, docs in by_pool.items():
             pool: Pool = make(pool_id)
@@ -235,6 +259,7 @@ class MatchingRepository:
                 reported=_reported(matches),
                 groups=[group_from(d) for d in docs.get(GROUPS, [])],
             )
+            pool.versions = versions[pool_id]
             pool.fill_vectors()
             pools[pool_id] = pool
         return pools

@@ -188,6 +188,8 @@ class Pool:
         self.reported: set[tuple[str, str]] = set()
         self.groups: dict[str, Group] = {}
         self.effects = Effects()
+        # The stored version of each document (collection, key): see the repository.
+        self.versions: dict[tuple[str, str], int] = {}
         # Something changed that a batch could use (a new request, a freed slot, ...).
         self.stale = True
         self.urgent_waiting = False
