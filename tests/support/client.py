@@ -45,7 +45,8 @@ class MemberClient:
 
     async def join_group(self, topic: str, language: str = "en") -> httpx.Response:
         return await self._http.post(
-            f"{self._base}/groups", json={"topic": topic, "language": language},
+            f"{self._base}/groups",
+            json={"topic": topic, "language": language},
             headers=self._headers,
         )
 
@@ -61,7 +62,9 @@ class MemberClient:
 class StaffClient:
     """A member of staff with the supporter-admin role: grants the supporter role."""
 
-    def __init__(self, gateway_url: str, http: httpx.AsyncClient, staff_id: str = "trainer") -> None:
+    def __init__(
+        self, gateway_url: str, http: httpx.AsyncClient, staff_id: str = "trainer"
+    ) -> None:
         self._http = http
         self._base = f"{gateway_url}/v1/staff/supporters"
         token = issue_token(GatewaySettings(), staff_id, roles=("supporter-admin",))
@@ -69,6 +72,8 @@ class StaffClient:
 
     async def grant(self, member_id: str, minors_cleared: bool = False) -> httpx.Response:
         body = {"granted": True, "minors_cleared": minors_cleared, "note": "trained"}
-        response = await self._http.put(f"{self._base}/{member_id}", json=body, headers=self._headers)
+        response = await self._http.put(
+            f"{self._base}/{member_id}", json=body, headers=self._headers
+        )
         response.raise_for_status()
         return response

@@ -10,10 +10,10 @@ from kindred.events.envelope import deterministic_id, new_id
 from kindred.events.matching import (
     MatchProposed,
     MatchProposedData,
-    SupportRequested,
-    SupportRequestedData,
     SupporterRoleSet,
     SupporterRoleSetData,
+    SupportRequested,
+    SupportRequestedData,
 )
 from kindred.events.members import ProfileSubmitted, ProfileSubmittedData
 from kindred.events.safety import SafetyAlertRaised, SafetyAlertRaisedData, TriggerFired

@@ -16,8 +16,6 @@ from kindred.events.matching import (
     MatchActionRequested,
     MatchActionRequestedData,
     MatchEnd,
-    PoolInput,
-    PoolInputData,
 )
 from kindred.events.safety import (
     SafetyEpisodeClosed,
@@ -29,9 +27,10 @@ from kindred.matching.app import create_app
 from kindred.matching.settings import MatchingSettings
 from tests.support.factories import profile_submitted, role_set, support_requested
 from tests.support.infra import Infra
-from tests.support.kafka import TopicReader, produce, produce_event, produce_events
+from tests.support.kafka import TopicReader, produce_event, produce_events
 from tests.support.services import running, settings_for
 from tests.support.waiting import eventually
+
 
 def seen(reader: TopicReader) -> Callable[[], Awaitable[list[dict[str, Any]]]]:
     """A waiter for `eventually`: every value read so far."""
@@ -93,9 +92,7 @@ async def test_propose_decline_rematch_accept_end_with_a_report(
         request = support_requested("k1")
         await produce_event(infra.kafka, namespace, request)
         await produce_event(infra.kafka, namespace, request)  # a copy
-        [first] = await eventually(
-            seen(proposed), lambda v: len(v) == 1, what="a proposal"
-        )
+        [first] = await eventually(seen(proposed), lambda v: len(v) == 1, what="a proposal")
         data = first["data"]
         assert data["request_id"] == request.data.request_id
         assert data["supporter_id"] in ("s1", "s2")
@@ -103,15 +100,19 @@ async def test_propose_decline_rematch_accept_end_with_a_report(
         assert first["correlationid"] == request.correlationid
         assert first["causationid"] == request.id
 
-        await produce_event(infra.kafka, namespace, step(data["supporter_id"], data["match_id"], MatchAction.DECLINE))
-        second = (await eventually(
-            seen(proposed), lambda v: len(v) == 2, what="a re-match"
-        ))[1]["data"]
+        await produce_event(
+            infra.kafka,
+            namespace,
+            step(data["supporter_id"], data["match_id"], MatchAction.DECLINE),
+        )
+        second = (await eventually(seen(proposed), lambda v: len(v) == 2, what="a re-match"))[1][
+            "data"
+        ]
         assert second["supporter_id"] not in (data["supporter_id"], "self-declared")
         assert second["attempt"] == 2
-        assert [d["data"]["match_id"] for d in await eventually(
-            seen(declined), lambda v: len(v) == 1
-        )] == [data["match_id"]]
+        assert [
+            d["data"]["match_id"] for d in await eventually(seen(declined), lambda v: len(v) == 1)
+        ] == [data["match_id"]]
 
         accept = step(second["supporter_id"], second["match_id"], MatchAction.ACCEPT)
         await produce_events(infra.kafka, namespace, [accept, accept])  # a double tap
@@ -135,9 +136,7 @@ async def test_propose_decline_rematch_accept_end_with_a_report(
         # The reported pair is never matched again; the other supporter declined this seeker's
         # earlier request only: a new request goes to them.
         await produce_event(infra.kafka, namespace, support_requested("k1"))
-        third = (await eventually(
-            seen(proposed), lambda v: len(v) == 3
-        ))[2]["data"]
+        third = (await eventually(seen(proposed), lambda v: len(v) == 3))[2]["data"]
         assert third["supporter_id"] == data["supporter_id"]
         await accepted.read_to_end()
         assert len(accepted.values()) == 1
@@ -176,7 +175,9 @@ async def test_a_seeker_in_a_safety_episode_is_held_out_until_staff_close_it(
     opened = SafetyEpisodeOpened.new(
         subject="k1",
         source="tests",
-        data=SafetyEpisodeOpenedData(episode_id="ep1", member_id="k1", alert_id="a1", opened_at=opened_at),
+        data=SafetyEpisodeOpenedData(
+            episode_id="ep1", member_id="k1", alert_id="a1", opened_at=opened_at
+        ),
     )
     closed = SafetyEpisodeClosed.new(
         subject="k1",
@@ -241,7 +242,7 @@ async def test_a_restart_mid_stream_proposes_each_request_once_within_capacity(
             await eventually(
                 seen(proposed),
                 lambda v: len({x["data"]["request_id"] for x in v}) == 30,
-                what="30 requests proposed (10 supporters × 3 slots)",
+                what="30 requests proposed (10 supporters, 3 slots each)",
             )
             left = await eventually(
                 waiting,

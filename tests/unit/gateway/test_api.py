@@ -739,7 +739,9 @@ async def test_only_supporter_admins_grant_the_supporter_role(gateway: Gateway) 
         assert refused.status_code == 403
         assert refused.json() == error("forbidden", "this action needs the supporter-admin role")
     assert gateway.published == []
-    staff = await gateway.client.put(path, json=body, headers=auth("t1", roles=("supporter-admin",)))
+    staff = await gateway.client.put(
+        path, json=body, headers=auth("t1", roles=("supporter-admin",))
+    )
     assert staff.status_code == 202, staff.text
     [message] = gateway.published
     assert (message.topic, message.key) == ("unit.supporter.role-set", b"m1")

@@ -76,7 +76,7 @@ class MatchProposedData(BaseModel):
     supporter_id: MemberId
     shared_topics: list[Topic]
     language: LanguageCode
-    score: float = Field(ge=0, le=1, description="The soft score, 0–1: the weighted parts")
+    score: float = Field(ge=0, le=1, description="The soft score, 0-1: the weighted parts")
     # Each part of the score before weighting: topics, text, availability, load, fairness.
     breakdown: dict[str, float] = Field(default_factory=dict)
     expires_at: datetime | None = None
@@ -147,7 +147,7 @@ class MatchEnd(BaseModel):
     model_config = _FROZEN
 
     reason: str = Field(default="finished", min_length=1, max_length=200)
-    rating: StrictInt | None = Field(default=None, ge=1, le=5, description="1–5, an integer")
+    rating: StrictInt | None = Field(default=None, ge=1, le=5, description="1-5, an integer")
     feedback: str = Field(default="", max_length=2000)
     # Reporting the other member: the pair is never matched again; staff review the report.
     report: bool = False

@@ -343,7 +343,9 @@ def api_router(
                 detail=error_body(
                     422,
                     "the request body is invalid",
-                    fields=[FieldProblem(field="blocked_id", problem="a member cannot block themselves")],
+                    fields=[
+                        FieldProblem(field="blocked_id", problem="a member cannot block themselves")
+                    ],
                 ),
             )
         event = MemberBlocked.new(

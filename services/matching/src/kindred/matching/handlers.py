@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import partial
 from typing import Any
 
 from kindred.events.envelope import Envelope, deterministic_id
@@ -94,7 +95,7 @@ def inner_event(data: dict[str, Any]) -> Envelope[Any]:
 class Matching:
     """The matching processor: the pools of the partitions this replica owns."""
 
-    events = (*MEMBER_EVENTS, PoolInput)
+    events: tuple[type[Envelope[Any]], ...] = (*MEMBER_EVENTS, PoolInput)
 
     def __init__(self, settings: MatchingSettings, repo: MatchingRepository) -> None:
         self.settings = settings
@@ -244,11 +245,10 @@ class Matching:
         for step, match in effects.events:
             if step == "proposed":
                 changes.emit(self._proposed(pool, match))
-                request = pool.requests.get(match.request_id)
-                waited = (match.proposed_at - request.received_at).total_seconds() if request else 0
+                waited = (match.proposed_at - match.requested_at).total_seconds()
                 changes.then(matches_proposed.inc)
                 if match.attempt == 1:
-                    changes.then(lambda w=waited: time_to_proposal.observe(w))
+                    changes.then(partial(time_to_proposal.observe, waited))
                 else:
                     changes.then(rematches.inc)
             else:
@@ -272,10 +272,10 @@ class Matching:
                         ),
                     )
                 )
-                changes.then(lambda s=step: match_steps.labels(s).inc())
+                changes.then(match_steps.labels(step).inc)
                 if step == "accepted" and match.changed_at is not None:
-                    waited = (match.changed_at - match.proposed_at).total_seconds()
-                    changes.then(lambda w=waited: time_to_match.observe(w))
+                    waited = (match.changed_at - match.requested_at).total_seconds()
+                    changes.then(partial(time_to_match.observe, waited))
         for request in effects.refused:
             reason = request.reason or "refused"
             changes.emit(
@@ -289,7 +289,7 @@ class Matching:
                     ),
                 )
             )
-            changes.then(lambda r=reason: requests_refused.labels(r).inc())
+            changes.then(requests_refused.labels(reason).inc)
         for group, member_id, joined in effects.group_changes:
             changes.emit(
                 GroupMembershipChanged.new(
@@ -311,11 +311,8 @@ class Matching:
                 )
             )
         for match_id, member_id, why in effects.ignored:
-            changes.then(
-                lambda m=match_id, who=member_id, w=why: log.warning(
-                    "step refused", extra={"match_id": m, "member_id": who, "why": w}
-                )
-            )
+            extra = {"match_id": match_id, "member_id": member_id, "why": why}
+            changes.then(partial(log.warning, "step refused", extra=extra))
 
     def _proposed(self, pool: Pool, match: Match) -> MatchProposed:
         request = pool.requests.get(match.request_id)

@@ -31,7 +31,7 @@ class MatchingSettings(ServiceSettings):
     match_minors: bool = False
     # The most age bands between an adult seeker and supporter (unset: no limit).
     max_age_band_gap: int | None = Field(default=None, ge=0, le=6)
-    # The soft score's weights (each part is 0–1; the score is their weighted mean).
+    # The soft score's weights (each part is 0-1; the score is their weighted mean).
     score_weight_topics: float = Field(default=0.35, ge=0)
     score_weight_text: float = Field(default=0.25, ge=0)
     score_weight_availability: float = Field(default=0.15, ge=0)

@@ -13,7 +13,7 @@ DAYS = list(Weekday)
 
 
 def week_mask(windows: Sequence[AvailabilityWindow], time_zone: str, at: datetime) -> int:
-    """The UTC hours of the week (bit 0: Monday 00:00–01:00 UTC) the windows cover, using the
+    """The UTC hours of the week (bit 0: Monday 00:00-01:00 UTC) the windows cover, using the
     zone's offset at `at` (a daylight-saving change moves it by an hour at the next profile)."""
     offset = ZoneInfo(time_zone).utcoffset(at.replace(tzinfo=None))
     shift = int((offset.total_seconds() if offset else 0) // 3600)

@@ -128,6 +128,7 @@ class Match:
     breakdown: dict[str, float]
     proposed_at: datetime
     expires_at: datetime
+    requested_at: datetime  # when the request arrived (time to match counts from it)
     state: MatchState = "proposed"
     changed_at: datetime | None = None
     by: str | None = None
@@ -466,6 +467,7 @@ class Pool:
                 breakdown=p.breakdown,
                 proposed_at=now,
                 expires_at=now + self.settings.proposal_ttl,
+                requested_at=r.received_at,
                 changed_at=now,
             )
             self.matches[match.match_id] = match
@@ -678,12 +680,13 @@ class Pool:
     def fill_vectors(self) -> None:
         """Embed every text at once (after a rebuild): much faster than one by one."""
         todo_r = [r for r in self.requests.values() if r.vector is None]
+        if todo_r:
+            for r, vector in zip(todo_r, embed([r.text for r in todo_r]), strict=True):
+                r.vector = np.ascontiguousarray(vector)
         todo_m = [m for m in self.members.values() if m.vector is None and m.is_supporter]
-        for items, texts in ((todo_r, [r.text for r in todo_r]), (todo_m, [m.text for m in todo_m])):
-            if items:
-                vectors = embed(texts)
-                for item, vector in zip(items, vectors, strict=True):
-                    item.vector = np.ascontiguousarray(vector)
+        if todo_m:
+            for m, vector in zip(todo_m, embed([m.text for m in todo_m]), strict=True):
+                m.vector = np.ascontiguousarray(vector)
 
     # ---------------------------------------------------------------- rebuilding
 

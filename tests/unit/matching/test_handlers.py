@@ -1,0 +1,128 @@
+"""The matching processor without I/O: a member's event is handed on to the pool's partition,
+the pool's batch proposes, and everything it stores is an insert of a new version and a delete
+of the previous one by `_id` (no filtered update, which FerretDB would answer by scanning)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from kindred.events.envelope import Envelope
+from kindred.events.matching import (
+    MatchAction,
+    MatchActionRequested,
+    MatchActionRequestedData,
+    PoolInput,
+    as_pool_input,
+)
+from kindred.matching.handlers import Matching, inner_event
+from kindred.matching.repository import MATCHES, REQUESTS, member_from, versioned
+from kindred.matching.settings import MatchingSettings
+from kindred.partitions.processor import Changes
+from kindred.storage.writes import Delete, Insert
+from tests.support.factories import profile_submitted, role_set, support_requested
+
+pytestmark = pytest.mark.unit
+
+SETTINGS = MatchingSettings(kindred_dev_mode=True, match_batch_seconds=0.001)
+T0 = datetime(2026, 11, 26, 12, tzinfo=UTC)
+
+
+def processor() -> Matching:
+    matching = Matching(SETTINGS, repo=None)  # type: ignore[arg-type]  # never loads here
+    matching.pools[0] = {}
+    return matching
+
+
+def into_pool(matching: Matching, *events: Envelope[Any], now: datetime = T0) -> Changes:
+    changes = Changes("unit", now=now)
+    for event in events:
+        matching.handle(0, as_pool_input(event, "main", "tests"), changes)
+    return changes
+
+
+def tick(matching: Matching, now: datetime) -> Changes:
+    changes = Changes("unit", now=now)
+    matching.batched_at.clear()
+    matching.tick(0, changes)
+    return changes
+
+
+def emitted(changes: Changes, topic: str) -> list[dict[str, Any]]:
+    return [json.loads(r.value) for r in changes.records if r.topic == f"unit.{topic}"]
+
+
+def test_a_members_event_is_handed_on_unchanged_to_the_pool_partition() -> None:
+    matching = processor()
+    request = support_requested("k1")
+    changes = Changes("unit", now=T0)
+    matching.handle(3, request, changes)
+    [record] = changes.records
+    assert (record.topic, record.key) == ("unit.matching.pool-input", b"main")
+    handed = PoolInput.model_validate_json(record.value)
+    assert inner_event(handed.data.event) == request
+    assert changes.writes == []
+    # Handed on again (a redelivery), it is the same event: the same id.
+    again = Changes("unit", now=T0)
+    matching.handle(3, request, again)
+    assert PoolInput.model_validate_json(again.records[0].value).id == handed.id
+
+
+def test_a_batch_proposes_and_stores_only_inserts_and_deletes_by_id() -> None:
+    matching = processor()
+    setup = into_pool(
+        matching,
+        profile_submitted("s1", capacity=2),
+        role_set("s1"),
+        profile_submitted("k1", roles=["seeker"], capacity=0),
+        support_requested("k1", request_id="r1"),
+    )
+    assert all(isinstance(w, Insert) for w in setup.writes)
+    batch = tick(matching, T0 + timedelta(seconds=1))
+    [proposal] = emitted(batch, "match.proposed")
+    assert proposal["data"]["supporter_id"] == "s1"
+    assert {type(w) for w in batch.writes} == {Insert, Delete}
+    assert all(w.field == "_id" for w in batch.writes if isinstance(w, Delete))
+    deleted = {v for w in batch.writes if isinstance(w, Delete) for v in w.values}
+    assert "r1#1" in deleted  # the request's first version, replaced by its second
+    [request] = [w.doc for w in batch.writes if isinstance(w, Insert) and w.collection == REQUESTS]
+    assert (request["_id"], request["key"], request["ver"], request["status"]) == (
+        "r1#2",
+        "r1",
+        2,
+        "proposed",
+    )
+
+    accept = MatchActionRequested.new(
+        subject="s1",
+        source="tests",
+        data=MatchActionRequestedData(
+            match_id=proposal["data"]["match_id"], member_id="s1", action=MatchAction.ACCEPT
+        ),
+    )
+    step = into_pool(matching, accept, accept)  # twice in one batch
+    assert len(emitted(step, "match.accepted")) == 1
+    matches = [w.doc for w in step.writes if isinstance(w, Insert) and w.collection == MATCHES]
+    assert [(m["ver"], m["state"]) for m in matches] == [(2, "active")]
+
+
+def test_a_document_changed_twice_in_one_batch_is_written_once_in_its_last_state() -> None:
+    matching = processor()
+    changes = into_pool(
+        matching,
+        profile_submitted("s1", capacity=2),
+        role_set("s1"),
+        role_set("s1", granted=False),
+    )
+    members = [w.doc for w in changes.writes if isinstance(w, Insert)]
+    assert len(members) == 1
+    assert member_from(members[0]).granted is False
+    assert not [w for w in changes.writes if isinstance(w, Delete)]
+
+
+def test_versions_round_trip() -> None:
+    doc = versioned({"_id": "m1", "x": 1}, 7)
+    assert doc == {"_id": "m1#7", "key": "m1", "ver": 7, "x": 1}
