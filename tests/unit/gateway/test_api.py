@@ -148,6 +148,7 @@ async def test_a_profile_is_published_keyed_by_the_member(gateway: Gateway) -> N
         **body,
         "topics_free_text": "",
         "opted_out_topics": [],
+        "availability": [],
         "member_id": "m1",
     }
 
