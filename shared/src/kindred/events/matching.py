@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictBool, StrictInt, model_validator
 
 from kindred.events.envelope import Envelope, deterministic_id
 from kindred.events.topics import (
@@ -76,7 +76,9 @@ class MatchProposedData(BaseModel):
     supporter_id: MemberId
     shared_topics: list[Topic]
     language: LanguageCode
-    score: float = Field(ge=0, le=1, description="The soft score, 0-1: the weighted parts")
+    # The soft score, 0-1 (the weighted mean of `breakdown`); absent in proposals made before
+    # the engine scored them.
+    score: float | None = Field(default=None, ge=0, le=1)
     # Each part of the score before weighting: topics, text, availability, load, fairness.
     breakdown: dict[str, float] = Field(default_factory=dict)
     expires_at: datetime | None = None
@@ -150,7 +152,7 @@ class MatchEnd(BaseModel):
     rating: StrictInt | None = Field(default=None, ge=1, le=5, description="1-5, an integer")
     feedback: str = Field(default="", max_length=2000)
     # Reporting the other member: the pair is never matched again; staff review the report.
-    report: bool = False
+    report: StrictBool = False
 
 
 class MatchActionRequestedData(BaseModel):
@@ -175,9 +177,9 @@ class SupporterRole(BaseModel):
 
     model_config = _FROZEN
 
-    granted: bool
+    granted: StrictBool
     # Trained and cleared to support minors (when MATCH_MINORS is on).
-    minors_cleared: bool = False
+    minors_cleared: StrictBool = False
     # Why, for the audit trail.
     note: str = Field(default="", max_length=500)
 

@@ -32,20 +32,21 @@ class Weekday(StrEnum):
 
 
 class AvailabilityWindow(BaseModel):
-    """When a member is usually free to talk, in their own time zone: whole hours,
-    `start_hour` inclusive to `end_hour` exclusive, on the given days."""
+    """When a member is usually free to talk, in their own time zone: whole hours from
+    `start_hour` (inclusive) to `end_hour` (exclusive) on each of the given days. A window whose
+    end is not after its start runs past midnight into the next day (22 to 2: four hours; 9 to
+    9: all day)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     days: list[Weekday] = Field(default_factory=lambda: list(Weekday), min_length=1, max_length=7)
     start_hour: StrictInt = Field(ge=0, le=23)
-    end_hour: StrictInt = Field(ge=1, le=24)
+    end_hour: StrictInt = Field(ge=0, le=24)
 
-    @model_validator(mode="after")
-    def _ordered(self) -> AvailabilityWindow:
-        if self.end_hour <= self.start_hour:
-            raise ValueError("end_hour: must be after start_hour (a window ends the same day)")
-        return self
+    @property
+    def hours(self) -> int:
+        span = (self.end_hour - self.start_hour) % 24
+        return span or 24
 
 
 class Profile(BaseModel):

@@ -51,7 +51,7 @@ from kindred.gateway.auth import (
     require_role,
     require_self,
 )
-from kindred.gateway.errors import ErrorBody, FieldProblem, error_body
+from kindred.gateway.errors import ErrorBody, error_body
 from kindred.gateway.limits import JsonBodyRoute
 from kindred.instruments import NOTE_MAX_CHARS, CheckinAnswers
 from kindred.internal_api import Inbox
@@ -157,6 +157,10 @@ CHECKIN_ERRORS: dict[int | str, dict[str, Any]] = {
 STAFF_ERRORS: dict[int | str, dict[str, Any]] = {
     **WRITE_ERRORS,
     403: _error("The token does not carry the safety-staff role"),
+}
+BLOCK_ERRORS: dict[int | str, dict[str, Any]] = {
+    **WRITE_ERRORS,
+    409: _error("`blocked_id` is the member themselves"),
 }
 ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
     **WRITE_ERRORS,
@@ -329,7 +333,7 @@ def api_router(
         return await match_action(member_id, match_id, MatchAction.END, body)
 
     @router.post(
-        "/members/{member_id}/blocks", status_code=202, responses=WRITE_ERRORS, tags=["matches"]
+        "/members/{member_id}/blocks", status_code=202, responses=BLOCK_ERRORS, tags=["matches"]
     )
     async def block_member(
         member_id: MemberPath, body: Block, principal: CurrentPrincipal
@@ -339,14 +343,8 @@ def api_router(
         require_self(member_id, principal)
         if body.blocked_id == member_id:
             raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_ENTITY,
-                detail=error_body(
-                    422,
-                    "the request body is invalid",
-                    fields=[
-                        FieldProblem(field="blocked_id", problem="a member cannot block themselves")
-                    ],
-                ),
+                status.HTTP_409_CONFLICT,
+                detail=error_body(409, "blocked_id: a member cannot block themselves"),
             )
         event = MemberBlocked.new(
             subject=member_id,

@@ -20,7 +20,7 @@ def week_mask(windows: Sequence[AvailabilityWindow], time_zone: str, at: datetim
     mask = 0
     for window in windows:
         for day in window.days:
-            for hour in range(window.start_hour, window.end_hour):
+            for hour in range(window.start_hour, window.start_hour + window.hours):
                 local = DAYS.index(day) * 24 + hour
                 mask |= 1 << ((local - shift) % WEEK_HOURS)
     return mask
