@@ -211,6 +211,7 @@ class _Demand:
     avail: Indices
     avail_bits: Floats
     priority: Ints
+    urgent: Mask
 
     @classmethod
     def of(cls, requests: Sequence[Seeking], weights: Weights, text_dim: int) -> _Demand:
@@ -237,6 +238,7 @@ class _Demand:
             avail=avail,
             avail_bits=scoring.known_hours_bits(masks),
             priority=_priorities(seekings),
+            urgent=np.array([r.urgency == Urgency.HIGH for r in seekings], dtype=bool),
         )
 
 
@@ -557,6 +559,9 @@ def _solve(
 
     had_candidates = np.zeros(len(demand.seekings), dtype=bool)
     had_candidates[candidates.request] = True
+    if k is not None:
+        _urgent_first(demand, supply, matched, taken, had_candidates, weights)
+        clock.lap("flow")
     for _ in range(MAX_ROUNDS if k is not None else 0):
         room = supply.room - taken
         waiting = every[(matched < 0) & had_candidates]
@@ -574,6 +579,52 @@ def _solve(
     outcome = _outcome(demand, supply, matched, had_candidates, weights)
     clock.lap("proposals")
     return outcome
+
+
+def _urgent_first(
+    demand: _Demand,
+    supply: _Supply,
+    matched: Indices,
+    taken: Ints,
+    had_candidates: Mask,
+    weights: Weights,
+) -> None:
+    """An urgent request left out because its few candidates went to other urgent requests
+    takes any eligible supporter with room, or else the slot of a normal or low request (the
+    one of least priority) at the eligible supporter it fits best; the request it displaces
+    goes back to the rounds. So an urgent request is left unmatched only when every eligible
+    supporter's free slots went to urgent requests."""
+    left = np.flatnonzero((matched < 0) & demand.urgent & had_candidates).astype(np.int32)
+    if len(left) == 0:
+        return
+    every = np.ones(len(supply.offerings), dtype=bool)
+    options = _candidates(demand, supply, left, every, None, weights)
+    order = np.lexsort((options.supporter, -options.score, options.request))
+    by_request: dict[int, list[int]] = {}
+    for r, s in zip(
+        options.request[order].tolist(), options.supporter[order].tolist(), strict=True
+    ):
+        by_request.setdefault(r, []).append(s)
+    holders: dict[int, list[int]] = {}
+    for r in np.flatnonzero(matched >= 0).tolist():
+        holders.setdefault(int(matched[r]), []).append(r)
+    # The most urgent first: by priority, then id (rows are in id order).
+    for u in sorted(left.tolist(), key=lambda r: -int(demand.priority[r])):
+        choices = by_request.get(u, [])
+        free = next((s for s in choices if taken[s] < supply.room[s]), None)
+        if free is not None:
+            matched[u] = free
+            taken[free] += 1
+            holders.setdefault(free, []).append(u)
+            continue
+        for s in choices:
+            normal = [r for r in holders.get(s, []) if not demand.urgent[r]]
+            if normal:
+                victim = min(normal, key=lambda r: (int(demand.priority[r]), -r))
+                matched[victim], matched[u] = -1, s
+                holders[s].remove(victim)
+                holders[s].append(u)
+                break
 
 
 def _outcome(
