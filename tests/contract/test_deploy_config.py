@@ -506,7 +506,8 @@ def test_alert_metrics_exist() -> None:
         "kindred_partitions_fenced_total",
         "kindred_background_failures_total",
         "kindred_gateway_publish_seconds_bucket",
-        "kindred_support_requests_waiting_total",
+        "kindred_matching_unmatched_requests",
+        "kindred_matching_batch_seconds_bucket",
         "up",
     } <= used
 
@@ -544,8 +545,15 @@ def test_dashboard_metrics_exist() -> None:
         "kindred_partition_commit_seconds_bucket",
         "kindred_consumer_batch_records_bucket",
         "kindred_storage_documents_written_total",
-        "kindred_matching_directory_supporters",
+        "kindred_matching_supporters",
         "kindred_matching_open_requests",
+        "kindred_match_steps_total",
+        "kindred_rematches_total",
+        "kindred_match_time_to_proposal_seconds_bucket",
+        "kindred_match_time_to_match_seconds_bucket",
+        "kindred_matching_unmatched_requests",
+        "kindred_matching_supporters_by_load",
+        "kindred_matching_batch_seconds_bucket",
     } <= used
 
 
