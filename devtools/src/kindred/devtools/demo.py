@@ -19,15 +19,20 @@ async def run_demo(gateway_url: str, timeout: float = 60.0) -> bool:  # noqa: AS
     supporter, seeker = f"demo-sam-{suffix}", f"demo-alex-{suffix}"
     settings = GatewaySettings()  # the same JWT_SECRET the gateway process reads
 
-    def headers(member: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {issue_token(settings, member)}"}
+    def headers(member: str, *roles: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {issue_token(settings, member, roles=roles)}"}
 
     async with httpx.AsyncClient(base_url=gateway_url, timeout=10) as http:
 
         async def call(
-            what: str, method: str, path: str, member: str, body: dict[str, Any] | None = None
+            what: str,
+            method: str,
+            path: str,
+            member: str,
+            body: dict[str, Any] | None = None,
+            *roles: str,
         ) -> httpx.Response:
-            response = await http.request(method, path, json=body, headers=headers(member))
+            response = await http.request(method, path, json=body, headers=headers(member, *roles))
             print(f"\n> {what}\n  {method} {path} -> {response.status_code}")
             print("  " + json.dumps(response.json(), default=str)[:400])
             return response
@@ -45,6 +50,14 @@ async def run_demo(gateway_url: str, timeout: float = 60.0) -> bool:  # noqa: AS
                 "age_band": "45-54",
                 "capacity": 3,
             },
+        )
+        await call(
+            "staff who trained them grant the supporter role (a profile alone is not enough)",
+            "PUT",
+            f"/v1/staff/supporters/{supporter}",
+            "demo-trainer",
+            {"granted": True, "note": "finished the peer-support training"},
+            "supporter-admin",
         )
         await call(
             "a seeker shares theirs",
@@ -105,6 +118,13 @@ async def run_demo(gateway_url: str, timeout: float = 60.0) -> bool:  # noqa: AS
                         f"  inbox of {member}: {items[0]['title']!r} "
                         f"(match {items[0]['data']['match_id']})"
                     )
+                match_id = inboxes[supporter][0]["data"]["match_id"]
+                await call(
+                    "the supporter accepts the match",
+                    "POST",
+                    f"/v1/members/{supporter}/matches/{match_id}/accept",
+                    supporter,
+                )
                 print("\ndemo: done, the slice works end to end")
                 return True
             await asyncio.sleep(0.5)

@@ -6,7 +6,13 @@ import httpx
 from fastapi import FastAPI
 
 from kindred.events.checkins import CheckinSubmitted
-from kindred.events.matching import SupportRequested
+from kindred.events.matching import (
+    GroupActionRequested,
+    MatchActionRequested,
+    MemberBlocked,
+    SupporterRoleSet,
+    SupportRequested,
+)
 from kindred.events.members import ProfileSubmitted
 from kindred.events.notifications import (
     InboxEntryRead,
@@ -52,6 +58,10 @@ def create_app(
             SafetyAlertAckRequested,
             MemberNotificationPreferencesSet,
             InboxEntryRead,
+            SupporterRoleSet,
+            MatchActionRequested,
+            MemberBlocked,
+            GroupActionRequested,
         ],
         on_shutdown=[notifications.aclose],
     )

@@ -315,7 +315,7 @@ class Pool:
                 self._close_proposal(match, "declined", data.member_id, "blocked", now)
             else:
                 self._end(match, data.member_id, "blocked", None, "", False, now)
-        self._leave_shared_groups(key, now)
+        self._leave_shared_groups(data.member_id, data.blocked_id)
 
     # ---------------------------------------------------------------- requests
 
@@ -658,12 +658,12 @@ class Pool:
         self.effects.groups[group.group_id] = group
         self.effects.group_changes.append((group, member_id, False))
 
-    def _leave_shared_groups(self, key: tuple[str, str], now: datetime) -> None:
-        """After a block, the one who blocked stays; the other leaves their shared groups."""
-        a, b = key
+    def _leave_shared_groups(self, blocker: str, blocked: str) -> None:
+        """After a block, the one who blocked stays; the one blocked leaves their shared
+        groups."""
         for group in self.groups.values():
-            if a in group.members and b in group.members:
-                self._leave(group, b)
+            if blocker in group.members and blocked in group.members:
+                self._leave(group, blocked)
 
     # ---------------------------------------------------------------- vectors
 
