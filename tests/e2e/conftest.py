@@ -22,6 +22,10 @@ def platform(infra: Infra, namespace: str, tmp_path: Path) -> Iterator[Platform]
         infra.mongodb_url,
         namespace,
         tmp_path / "logs",
-        extra_env={"RETRY_BACKOFF_BASE_SECONDS": "0.05", "REMATCH_INTERVAL_SECONDS": "1"},
+        extra_env={
+            "RETRY_BACKOFF_BASE_SECONDS": "0.05",
+            "MATCH_BATCH_SECONDS": "0.3",
+            "REMATCH_INTERVAL_SECONDS": "1",
+        },
     ) as running:
         yield running

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from kindred.devtools.processes import Platform
-from tests.support.client import MemberClient
+from tests.support.client import MemberClient, StaffClient
 from tests.support.factories import profile_body, support_body
 from tests.support.waiting import eventually
 
@@ -17,14 +17,16 @@ async def test_profile_request_and_checkin_end_in_both_inboxes(platform: Platfor
 
         response = await supporter.put_profile(profile_body(topics=["grief", "loneliness"]))
         assert response.status_code == 202, response.text
+        # A profile alone makes nobody a supporter: staff grant the role.
+        await StaffClient(platform.gateway_url, http).grant(supporter.member_id)
         response = await seeker.put_profile(profile_body(roles=["seeker"], capacity=0))
         assert response.status_code == 202, response.text
         response = await seeker.request_support(support_body())
         assert response.status_code == 202, response.text
         request_id = response.json()["resource_id"]
 
-        # The request may reach matching before the supporter's profile does; it then waits
-        # and the re-match loop proposes it once the profile is stored.
+        # The request may reach the pool before the supporter's profile or role does; it then
+        # waits, and the next batch proposes it once the supporter is known.
         seeker_items = await eventually(
             seeker.inbox,
             lambda items: len(items) >= 1,

@@ -1,12 +1,25 @@
-"""Three replicas each of matching and notifications; one of each is SIGKILLed mid-stream and
-restarted. No supporter is ever over capacity (sampled while it runs), every accepted request
-ends in exactly one inbox entry per side, and no piece of work was done twice: each request was
-granted by one supporter, each question to a supporter had one answer."""
+"""Three replicas each of matching and notifications, 2,000 support requests through the
+gateway, fewer supporter slots than requests; while it runs supporters accept some proposals
+and decline others (a decline frees the slot and the request goes to another supporter), and
+the matching replica that owns the pool is SIGKILLed mid-stream and restarted, together with a
+notifications replica.
+
+Checked: no supporter is ever over capacity (sampled from the stored matches as often as the
+database answers, not only at the end); every request accepted by the gateway ends either with
+exactly one live match (its proposals numbered 1..n, all but the last declined) or stored open
+with the reason it waits; every slot is accounted for (the live matches stored are exactly the
+proposals on `match.proposed` less the declines, expiries and ends on their topics, supporter
+by supporter); the inbox has one entry per side per proposal. The figures are printed (-s).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
+import time
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,27 +27,103 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
-from kindred.devtools.processes import Platform
-from tests.support.client import MemberClient
+from kindred.devtools.processes import Platform, ServiceProcess, metric_sum
+from kindred.matching.domain.pool import LIVE, match_id_for
+from tests.support.client import MemberClient, StaffClient
 from tests.support.factories import profile_body, support_body
 from tests.support.infra import Infra
 from tests.support.kafka import TopicReader
 from tests.support.waiting import eventually
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
 REQUESTS = 2000
 SUPPORTERS = 45
-CAPACITY = 50  # 2,250 slots for 2,000 requests: the last requests compete for the last slots
+CAPACITY = 40  # 1,800 slots for 2,000 requests: some requests end waiting for capacity
+IN_FLIGHT = 40
+SUPPORTERS_METRIC = "kindred_matching_supporters"
+Doc = dict[str, Any]
 
 
-async def test_sigkill_of_one_replica_each_loses_doubles_and_overbooks_nothing(
-    infra: Infra, namespace: str, tmp_path: Path, mongo: AsyncMongoClient[dict[str, Any]]
+def choice(match_id: str, attempt: int) -> str | None:
+    """What the supporter does with a proposal: the same answer for the same match, about one
+    in ten declined and three in ten accepted; the rest stay proposed."""
+    roll = hashlib.sha256(match_id.encode()).digest()[0] % 10
+    if roll == 0:
+        return "decline"
+    if roll <= (3 if attempt == 1 else 4):
+        return "accept"
+    return None
+
+
+def newest(docs: list[Doc]) -> dict[str, Doc]:
+    """The highest version of each key (a reader may see two versions of one key briefly)."""
+    out: dict[str, Doc] = {}
+    for doc in docs:
+        current = out.get(doc["key"])
+        if current is None or current["ver"] < doc["ver"]:
+            out[doc["key"]] = doc
+    return out
+
+
+@dataclass
+class Samples:
+    """What the sampler saw of the stored matches while the run went on."""
+
+    taken: int = 0
+    most: Counter[str] = field(default_factory=Counter)  # most live matches seen per supporter
+    over: list[tuple[int, str, int]] = field(default_factory=list)  # (sample, supporter, live)
+    doubled: list[tuple[int, str]] = field(default_factory=list)  # (sample, request id)
+
+    def look(self, matches: dict[str, Doc]) -> None:
+        self.taken += 1
+        live = [m for m in matches.values() if m["state"] in LIVE]
+        load = Counter(m["supporter_id"] for m in live)
+        for supporter, n in load.items():
+            self.most[supporter] = max(self.most[supporter], n)
+            if n > CAPACITY:
+                self.over.append((self.taken, supporter, n))
+        per_request = Counter(m["request_id"] for m in live)
+        self.doubled += [(self.taken, r) for r, n in per_request.items() if n > 1]
+
+
+class Proposals:
+    """Reads `match.proposed` as it grows; the distinct proposals by match id."""
+
+    def __init__(self, reader: TopicReader) -> None:
+        self.reader = reader
+        self.by_id: dict[str, Doc] = {}
+        self.copies = 0  # the same proposal published again (at least once publishing)
+        self.read = 0
+
+    async def new(self) -> list[Doc]:
+        await self.reader.poll()
+        fresh = []
+        for record in self.reader.records[self.read :]:
+            data = json.loads(record.value)["data"]
+            known = self.by_id.get(data["match_id"])
+            if known is not None:
+                assert known == data, f"one match id, two proposals: {known} / {data}"
+                self.copies += 1
+                continue
+            self.by_id[data["match_id"]] = data
+            fresh.append(data)
+        self.read = len(self.reader.records)
+        return fresh
+
+
+async def steps_of(reader: TopicReader) -> dict[str, Doc]:
+    await reader.poll()
+    return {v["data"]["match_id"]: v["data"] for v in reader.values()}
+
+
+async def test_sigkill_of_the_pool_owner_mid_stream_overbooks_loses_and_doubles_nothing(
+    infra: Infra, namespace: str, tmp_path: Path, mongo: AsyncMongoClient[Doc]
 ) -> None:
     env = {
         "KAFKA_TOPIC_PARTITIONS": "6",
-        "REMATCH_INTERVAL_SECONDS": "0.5",
-        "DIRECTORY_REFRESH_SECONDS": "0.5",
+        "MATCH_BATCH_SECONDS": "0.3",
+        "REMATCH_INTERVAL_SECONDS": "5",
         "RETRY_BACKOFF_BASE_SECONDS": "0.05",
         "LOG_LEVEL": "WARNING",
     }
@@ -48,114 +137,254 @@ async def test_sigkill_of_one_replica_each_loses_doubles_and_overbooks_nothing(
         extra_env=env,
         replicas={"matching": 3, "notifications": 3},
     )
-    most_held: Counter[str] = Counter()
+    samples = Samples()
     sampling = True
 
-    async def sample_holds() -> None:
-        """Slots held per supporter, as often as the database answers, until told to stop."""
+    async def stored(collection: str, *fields: str) -> dict[str, Doc]:
+        projection = dict.fromkeys(("key", "ver", *fields), 1)
+        return newest([d async for d in matching_db[collection].find({}, projection=projection)])
+
+    async def sample() -> None:
+        """Live matches per supporter, as often as the database answers, until told to stop."""
         while sampling:
-            pipeline = [{"$group": {"_id": "$supporter_id", "n": {"$sum": 1}}}]
-            async for row in await matching_db["holds"].aggregate(pipeline):
-                most_held[row["_id"]] = max(most_held[row["_id"]], row["n"])
-            await asyncio.sleep(0.2)
+            samples.look(await stored("matches", "state", "supporter_id", "request_id"))
+            await asyncio.sleep(0.05)
+
+    def topic(name: str) -> TopicReader:
+        return TopicReader(infra.kafka, f"{namespace}.{name}")
 
     with platform:
-        victims = [platform.instances("matching")[1], platform.instances("notifications")[1]]
-        limits = httpx.Limits(max_connections=40)
+        matching = platform.instances("matching")
+        limits = httpx.Limits(max_connections=IN_FLIGHT + 10)
         async with (
             httpx.AsyncClient(timeout=30, limits=limits) as http,
-            TopicReader(infra.kafka, f"{namespace}.match.slot-answered") as answers,
+            topic("match.proposed") as proposed_reader,
+            topic("match.declined") as declined,
+            topic("match.accepted") as accepted_steps,
+            topic("match.expired") as expired,
+            topic("match.ended") as ended,
         ):
+            staff = StaffClient(platform.gateway_url, http)
             for i in range(SUPPORTERS):
-                supporter = MemberClient(platform.gateway_url, f"supporter-{i}", http)
+                supporter = MemberClient(platform.gateway_url, f"supporter-{i:02d}", http)
                 response = await supporter.put_profile(profile_body(capacity=CAPACITY))
-                assert response.status_code == 202
-            await eventually(
-                lambda: matching_db["profiles"].count_documents({}),
-                lambda n: n == SUPPORTERS,
-                what="supporter profiles stored",
-            )
-            sampler = asyncio.create_task(sample_holds())
+                assert response.status_code == 202, response.text
+                await staff.grant(supporter.member_id)
 
-            accepted: dict[str, str] = {}  # request id -> seeker id
-            sem = asyncio.Semaphore(40)
+            async def known(instance: ServiceProcess) -> float:
+                response = await http.get(f"{instance.url}/metrics")
+                return metric_sum(response.text, SUPPORTERS_METRIC) or 0.0
+
+            async def supporters_known() -> list[float]:
+                return list(await asyncio.gather(*map(known, matching)))
+
+            loads = await eventually(
+                supporters_known,
+                lambda n: sum(n) == SUPPORTERS,
+                timeout=60,
+                what="every supporter granted and known to the pool",
+            )
+            # The replica that owns the pool (the one partition of matching.pool-input keyed
+            # "main"): the one to kill.
+            owner = matching[loads.index(SUPPORTERS)]
+            victims = [owner, platform.instances("notifications")[1]]
+            sampler = asyncio.create_task(sample())
+
+            # Supporters answer some proposals through the gateway while the stream runs.
+            proposals = Proposals(proposed_reader)
+            sent_steps: dict[str, str] = {}  # match id -> "accept" | "decline"
+            acting = True
+
+            async def act() -> None:
+                while acting:
+                    jobs = []
+                    for data in await proposals.new():
+                        step = choice(data["match_id"], data["attempt"])
+                        if step is not None:
+                            sent_steps[data["match_id"]] = step
+                            who = MemberClient(platform.gateway_url, data["supporter_id"], http)
+                            jobs.append(who.match_step(data["match_id"], step))
+                    for response in await asyncio.gather(*jobs):
+                        assert response.status_code == 202, response.text
+
+            actor = asyncio.create_task(act())
+            requested: dict[str, str] = {}  # request id -> seeker id
+            sem = asyncio.Semaphore(IN_FLIGHT)
 
             async def send(i: int) -> None:
                 async with sem:
-                    seeker = MemberClient(platform.gateway_url, f"seeker-{i}", http)
+                    seeker = MemberClient(platform.gateway_url, f"seeker-{i:04d}", http)
+                    body = profile_body(roles=["seeker"], capacity=0)
+                    response = await seeker.put_profile(body)
+                    assert response.status_code == 202, response.text
                     response = await seeker.request_support(support_body())
                     assert response.status_code == 202, response.text
-                    accepted[response.json()["resource_id"]] = seeker.member_id
+                    requested[response.json()["resource_id"]] = seeker.member_id
 
+            started = time.monotonic()
             third = REQUESTS // 3
             await asyncio.gather(*(send(i) for i in range(third)))
+
+            async def answered() -> int:
+                await asyncio.sleep(0)
+                return len(sent_steps)
+
+            await eventually(  # mid-stream: proposals flow and supporters answer them
+                answered,
+                lambda n: n >= 20,
+                timeout=60,
+                what="supporters answering proposals",
+            )
             for victim in victims:
                 victim.kill()
+            killed_at = time.monotonic() - started
             await asyncio.gather(*(send(i) for i in range(third, 2 * third)))
             for victim in victims:
                 victim.start()
             await asyncio.gather(*(send(i) for i in range(2 * third, REQUESTS)))
             for victim in victims:
-                victim.wait_ready()
-            assert len(accepted) == REQUESTS
+                await asyncio.to_thread(victim.wait_ready)
+            sent_at = time.monotonic()
+            assert len(requested) == REQUESTS
+            acting = False
+            await actor
 
-            async def entries() -> list[dict[str, Any]]:
-                projection = {"member_id": 1, "data.request_id": 1}
-                return [d async for d in inbox.find({}, projection=projection)]
+            async def drained() -> list[str]:
+                """What is still moving (empty once the pool has settled)."""
+                await proposals.new()
+                live = set(proposals.by_id)
+                for reader in (declined, expired, ended):
+                    live -= set(await steps_of(reader))
+                requests = await stored("requests", "status", "reason")
+                matches = await stored("matches", "state")
+                left = []
+                if missing := set(requested) - set(requests):
+                    left.append(f"{len(missing)} requests not stored")
+                fresh = [
+                    k for k, r in requests.items() if r["status"] == "open" and not r["reason"]
+                ]
+                if fresh:
+                    left.append(f"{len(fresh)} open requests not batched yet")
+                stored_live = {k for k, m in matches.items() if m["state"] in LIVE}
+                if stored_live != live:
+                    left.append(f"live: {len(stored_live)} stored, {len(live)} on the topics")
+                done = set(await steps_of(declined)) | set(await steps_of(accepted_steps))
+                if pending := set(sent_steps) - done:
+                    left.append(f"{len(pending)} steps not applied")
+                return left
 
-            found = await eventually(
-                entries,
-                lambda e: len(e) >= 2 * REQUESTS,
-                timeout=240,
-                interval=1.0,
-                what="an inbox entry per side for every request",
+            await eventually(
+                drained, lambda left: not left, timeout=300, interval=1.0, what="the pool settled"
             )
+            drain_seconds = time.monotonic() - sent_at
             sampling = False
             await sampler
 
-            def grants(records: list[Any]) -> int:
-                return sum(1 for v in answers.values() if v["data"]["granted"])
-
-            await eventually(
-                answers.poll,
-                lambda r: grants(r) >= REQUESTS,
-                what="every answer read back",
+            # Every topic read to its end, as of now.
+            for reader in (proposed_reader, declined, accepted_steps, expired, ended):
+                await reader.read_to_end()
+            await proposals.new()
+            declines = await steps_of(declined)
+            accepts = await steps_of(accepted_steps)
+            freed = {**declines, **await steps_of(expired), **await steps_of(ended)}
+            requests = await stored(
+                "requests", "status", "reason", "match_id", "attempts", "seeker_id"
             )
+            matches = await stored("matches", "state", "supporter_id", "request_id", "attempt")
+            samples.look(matches)
 
-        seekers: Counter[str] = Counter()
-        supporters: Counter[str] = Counter()
-        for entry in found:
-            side = seekers if entry["member_id"].startswith("seeker-") else supporters
-            side[entry["data"]["request_id"]] += 1
-        assert seekers == Counter(dict.fromkeys(accepted, 1))
-        assert supporters == Counter(dict.fromkeys(accepted, 1))
-        seeker_of = {
-            e["data"]["request_id"]: e["member_id"]
-            for e in found
-            if e["member_id"].startswith("seeker-")
-        }
-        assert seeker_of == accepted
+            async def entries() -> list[Doc]:
+                projection = {"member_id": 1, "kind": 1, "data": 1}
+                return [d async for d in inbox.find({"kind": "match.proposed"}, projection)]
 
-        # Never over capacity, while it ran and at the end; one hold per request.
-        async def all_holds() -> list[dict[str, Any]]:
-            return [h async for h in matching_db["holds"].find({})]
-
-        holds = await eventually(  # matching's writes follow within WRITE_BEHIND_SECONDS
-            all_holds, lambda h: len(h) >= len(accepted), what="every hold stored"
-        )
-        assert sorted(h["_id"] for h in holds) == sorted(accepted)
-        at_end = Counter(h["supporter_id"] for h in holds)
-        assert max(most_held.values()) <= CAPACITY, most_held.most_common(3)
-        assert max(at_end.values()) <= CAPACITY
-
-        # Each question to a supporter got one answer, however often it was published.
-        answered: dict[tuple[str, int], set[tuple[str, bool]]] = defaultdict(set)
-        for value in answers.values():
-            data = value["data"]
-            answered[(data["request_id"], data["attempt"])].add(
-                (data["supporter_id"], data["granted"])
+            found = await eventually(
+                entries,
+                lambda e: len(e) >= 2 * len(proposals.by_id),
+                timeout=120,
+                interval=1.0,
+                what="an inbox entry per side for every proposal",
             )
-        assert all(len(a) == 1 for a in answered.values())
-        granted = Counter(rid for (rid, _), a in answered.items() if next(iter(a))[1])
-        assert granted == Counter(dict.fromkeys(accepted, 1))
-        assert all(v.process is not None and v.process.poll() is None for v in victims)
+            restarted = [v.process is not None and v.process.poll() is None for v in victims]
+
+    by_id = proposals.by_id
+    rematches = sum(1 for d in by_id.values() if d["attempt"] > 1)
+    live = {k: m for k, m in matches.items() if m["state"] in LIVE}
+    reasons = Counter(r["reason"] for r in requests.values() if r["status"] == "open")
+    print(
+        f"\nreplicas fault test: {REQUESTS} requests, {SUPPORTERS} supporters x {CAPACITY} slots"
+        f" = {SUPPORTERS * CAPACITY}; pool owner {owner.log_path.stem} and"
+        f" {victims[1].log_path.stem} SIGKILLed at {killed_at:.1f} s, restarted"
+        f"\n  proposals {len(by_id)} (re-matches {rematches}, copies published again"
+        f" {proposals.copies}); supporters accepted {len(accepts)}, declined {len(declines)}"
+        f"\n  at the end: live matches {len(live)} ({sum(1 for m in live if m in accepts)}"
+        f" active), waiting {dict(reasons)}"
+        f"\n  sent in {sent_at - started:.1f} s; drained {drain_seconds:.1f} s after the last"
+        f" request; {samples.taken} samples, max load seen {max(samples.most.values())}"
+        f" / {CAPACITY}; inbox entries {len(found)}"
+    )
+
+    # No supporter over capacity, at any sample nor at the end.
+    assert not samples.over, f"over capacity (sample, supporter, live): {samples.over[:5]}"
+    assert not samples.doubled, f"a request with two live matches: {samples.doubled[:5]}"
+
+    # The steps sent were applied as sent; nothing expired or ended (no deadline, no end).
+    assert set(freed) == set(declines), "expired or ended without a cause"
+    assert {k for k, s in sent_steps.items() if s == "decline"} == set(declines)
+    assert {k for k, s in sent_steps.items() if s == "accept"} == set(accepts)
+    for match_id, data in {**declines, **accepts}.items():
+        assert data["by"] == by_id[match_id]["supporter_id"]
+
+    # Every slot accounted for: the live matches stored are the proposals less what freed them,
+    # supporter by supporter.
+    implied = {k: d for k, d in by_id.items() if k not in freed}
+    assert set(live) == set(implied)
+    assert set(matches) == set(by_id), "a match stored that was never proposed, or not stored"
+    load = Counter(m["supporter_id"] for m in live.values())
+    assert load == Counter(d["supporter_id"] for d in implied.values())
+    assert max(load.values()) <= CAPACITY
+    for match_id in accepts:
+        assert matches[match_id]["state"] == "active"
+    for match_id in declines:
+        assert matches[match_id]["state"] == "declined"
+
+    # Every request: one live match (its proposals numbered 1..n, each a new supporter, all
+    # but the last declined) or stored open with the reason it waits.
+    assert set(requests) == set(requested)
+    per_request: dict[str, list[Doc]] = defaultdict(list)
+    for data in by_id.values():
+        per_request[data["request_id"]].append(data)
+    waiting: Counter[str] = Counter()
+    for request_id, seeker_id in requested.items():
+        request = requests[request_id]
+        assert request["seeker_id"] == seeker_id
+        tried = sorted(per_request.get(request_id, []), key=lambda d: d["attempt"])
+        assert [d["attempt"] for d in tried] == list(range(1, len(tried) + 1)), tried
+        assert all(d["match_id"] == match_id_for(request_id, d["attempt"]) for d in tried)
+        assert len({d["supporter_id"] for d in tried}) == len(tried), "the same supporter twice"
+        assert all(d["match_id"] in declines for d in tried[:-1])
+        assert request["attempts"] == len(tried)
+        holding = [d["match_id"] for d in tried if d["match_id"] in live]
+        if holding:
+            assert holding == [tried[-1]["match_id"]]
+            assert request["match_id"] == holding[0]
+            expected = "matched" if holding[0] in accepts else "proposed"
+            assert request["status"] == expected, (request_id, request)
+        else:
+            assert request["status"] == "open" and request["reason"], (request_id, request)
+            waiting[request["reason"]] += 1
+    assert len(live) + sum(waiting.values()) == REQUESTS
+    # Fewer slots than requests: the rest wait for capacity. The pool hands the engine only
+    # the supporters with room, so a batch run while every supporter is full says
+    # "no-supporter-for-language" where "no-capacity" is meant: either is a wait for supply.
+    assert set(waiting) <= {"no-capacity", "no-supporter-for-language"}, waiting
+    assert sum(waiting.values()) >= REQUESTS - SUPPORTERS * CAPACITY, waiting
+
+    # One inbox entry per side per proposal, however often a proposal was published.
+    sides = Counter((e["data"]["match_id"], e["member_id"]) for e in found)
+    expected_sides = Counter(
+        side
+        for d in by_id.values()
+        for side in ((d["match_id"], d["seeker_id"]), (d["match_id"], d["supporter_id"]))
+    )
+    assert sides == expected_sides
+    assert all(restarted), "a restarted replica did not stay up"
