@@ -225,16 +225,23 @@ class Pool:
         until = self.blocks[key]
         return until is None or now < until
 
-    def _kept_apart(self, member_id: str, now: datetime) -> set[str]:
-        """Everyone this member must not be matched with: blocks both ways, reported pairs."""
-        out = set()
+    def kept_apart(self, now: datetime) -> dict[str, set[str]]:
+        """For each member, everyone they must not be proposed to now: blocks either way,
+        pairs that ended with a report, and whom they already have a live match with."""
+        apart: dict[str, set[str]] = {}
+
+        def add(a: str, b: str) -> None:
+            apart.setdefault(a, set()).add(b)
+            apart.setdefault(b, set()).add(a)
+
         for a, b in self.reported:
-            if member_id in (a, b):
-                out.add(b if a == member_id else a)
+            add(a, b)
         for (a, b), until in self.blocks.items():
-            if member_id in (a, b) and (until is None or now < until):
-                out.add(b if a == member_id else a)
-        return out
+            if until is None or now < until:
+                add(a, b)
+        for m in self.matches.values():
+            add(m.seeker_id, m.supporter_id)
+        return apart
 
     # ---------------------------------------------------------------- members
 
@@ -374,7 +381,8 @@ class Pool:
         each one held out."""
         seekings: list[Seeking] = []
         held: dict[str, str] = {}
-        kept_apart: dict[str, set[str]] = {}
+        kept_apart = self.kept_apart(now)
+        nobody: set[str] = set()
         ordered = sorted(
             (r for r in self.requests.values() if r.status == "open"),
             key=lambda r: (URGENCY_RANK[r.urgency], r.received_at, r.request_id),
@@ -388,10 +396,6 @@ class Pool:
             elif seeker.minor and not self.settings.engine.rules.minors:
                 held[r.request_id] = MINOR
             else:
-                if r.seeker_id not in kept_apart:
-                    kept_apart[r.seeker_id] = self._kept_apart(r.seeker_id, now) | {
-                        m.supporter_id for m in self.matches.values() if m.seeker_id == r.seeker_id
-                    }
                 seekings.append(
                     Seeking(
                         request_id=r.request_id,
@@ -403,7 +407,7 @@ class Pool:
                         availability=seeker.availability,
                         text=self.request_vector(r),
                         waited_seconds=(now - r.received_at).total_seconds(),
-                        excluded=frozenset(r.excluded | kept_apart[r.seeker_id]),
+                        excluded=frozenset(r.excluded | kept_apart.get(r.seeker_id, nobody)),
                     )
                 )
         return seekings, held
