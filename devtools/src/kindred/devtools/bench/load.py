@@ -1,6 +1,7 @@
-"""The load the benchmark drives: supporter profiles, then support requests through the
-gateway replicas (closed loop: C in flight; open loop: on a schedule), completion from the
-notifications replicas' inbox counter, latency from the inbox entries read once per phase."""
+"""The load the benchmark drives: supporters (a profile that offers support, and the role granted
+by staff), seeker profiles, then support requests through the gateway replicas (closed loop: C
+in flight; open loop: on a schedule), completion from the notifications replicas' inbox counter,
+latency from the inbox entries read once per phase."""
 
 from __future__ import annotations
 
@@ -26,21 +27,33 @@ from kindred.gateway.settings import GatewaySettings
 Document = dict[str, Any]
 CAPACITY = 50  # the most a supporter profile allows
 INBOX_METRIC = "kindred_inbox_entries_total"  # notifications: 2 per request (seeker, supporter)
-DIRECTORY_METRIC = "kindred_matching_directory_supporters"  # matching: supporters it can match
+# matching: the supporters of the pools a replica owns (the one pool is on one replica: summed)
+SUPPORTERS_METRIC = "kindred_matching_supporters"
 WRITES_METRIC = "kindred_storage_documents_written_total"  # matching, checkins, notifications
 STORING_SERVICES = ("matching", "checkins", "notifications")
 STALL_SECONDS = 60.0  # a wait gives up after this long without progress
 POLL_SECONDS = 0.5
-PROFILE = json.dumps(
-    {
-        "roles": ["supporter"],
-        "topics": ["grief"],
-        "languages": ["en"],
-        "time_zone": "Europe/London",
-        "age_band": "35-44",
-        "capacity": CAPACITY,
-    }
-).encode()
+SETUP_CONCURRENCY = 32  # profiles and grants before a phase (not measured)
+STAFF_ID = "bench-staff"  # grants the supporter role (token role `supporter-admin`)
+
+
+def profile(roles: list[str], capacity: int) -> bytes:
+    return json.dumps(
+        {
+            "roles": roles,
+            "topics": ["grief"],
+            "languages": ["en"],
+            "time_zone": "Europe/London",
+            "age_band": "35-44",
+            "capacity": capacity,
+        }
+    ).encode()
+
+
+SUPPORTER_PROFILE = profile(["supporter"], CAPACITY)
+# A seeker is matched only once matching has their profile (the age rules need it).
+SEEKER_PROFILE = profile(["seeker"], 0)
+GRANT = json.dumps({"granted": True, "note": "bench"}).encode()
 REQUEST = json.dumps(
     {"topics": ["grief"], "language": "en", "whats_going_on": "Lost my dad last month."}
 ).encode()
@@ -96,16 +109,24 @@ class Gateway:
     def __init__(self, http: aiohttp.ClientSession, urls: list[str]) -> None:
         self.http, self.urls, self.settings = http, itertools.cycle(urls), GatewaySettings()
 
-    def headers(self, member_id: str) -> dict[str, str]:
-        token = issue_token(self.settings, member_id)  # the dev key the services use
+    def headers(self, member_id: str, roles: tuple[str, ...] = ()) -> dict[str, str]:
+        token = issue_token(self.settings, member_id, roles)  # the dev key the services use
         return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
-    async def put_profile(self, member_id: str) -> None:
-        url = f"{next(self.urls)}/v1/members/{member_id}/profile"
-        async with self.http.put(url, data=PROFILE, headers=self.headers(member_id)) as response:
-            if response.status != 202:
-                text = await response.text()
-                raise RuntimeError(f"profile of {member_id}: HTTP {response.status} {text}")
+    async def _put(self, what: str, path: str, body: bytes, headers: dict[str, str]) -> None:
+        async with self.http.put(f"{next(self.urls)}{path}", data=body, headers=headers) as r:
+            if r.status != 202:
+                raise RuntimeError(f"{what}: HTTP {r.status} {await r.text()}")
+
+    async def put_profile(self, member_id: str, body: bytes) -> None:
+        path = f"/v1/members/{member_id}/profile"
+        await self._put(f"profile of {member_id}", path, body, self.headers(member_id))
+
+    async def grant(self, member_id: str) -> None:
+        """Staff grant the supporter role: a profile alone makes nobody a supporter."""
+        headers = self.headers(STAFF_ID, ("supporter-admin",))
+        path = f"/v1/staff/supporters/{member_id}"
+        await self._put(f"supporter role of {member_id}", path, GRANT, headers)
 
     async def request_support(self, seeker: str, headers: dict[str, str], load: Load) -> None:
         url = f"{next(self.urls)}/v1/members/{seeker}/support-requests"
@@ -230,7 +251,7 @@ class Pipeline:
     ) -> None:
         self.platform, self.http, self.deadline, self.run = platform, http, deadline, run
         self.gateway = Gateway(http, [g.url for g in platform.instances("gateway")])
-        self.profiles = mongo[f"{platform.namespace}_matching"]["profiles"]
+        self.members = mongo[f"{platform.namespace}_matching"]["members"]
         self.inbox = mongo[f"{platform.namespace}_notifications"]["inbox"]
 
     async def metric(self, service: str, name: str) -> list[float | None]:
@@ -243,26 +264,50 @@ class Pipeline:
     async def writes(self) -> float | None:
         return total([v for s in STORING_SERVICES for v in await self.metric(s, WRITES_METRIC)])
 
-    async def add_supporters(self, tag: str, count: int) -> None:
-        """Create supporter profiles; wait until every matching replica can match them."""
-        gauge = None not in await self.metric("matching", DIRECTORY_METRIC)
+    async def supporters(self) -> float:
+        """Supporters the pool can match: the gauge, summed over the matching replicas (only
+        the pool's owner counts them); without the gauge, the stored members granted the role
+        whose profile offers support (a scan on FerretDB)."""
+        counts = await self.metric("matching", SUPPORTERS_METRIC)
+        if None not in counts:
+            return float(sum(v or 0.0 for v in counts))
+        filter_ = {"granted": True, "offers_support": True}
+        return float(len(await self.members.distinct("key", filter_)))
 
-        async def known() -> float:
-            if gauge:
-                return min(v or 0.0 for v in await self.metric("matching", DIRECTORY_METRIC))
-            return await self.profiles.count_documents({})
-
-        target = await known() + count
-        jobs = iter(f"{self.run}-p-{tag}-{i:04d}" for i in range(count))
+    async def setup(self, member_ids: list[str], step: Callable[[str], Awaitable[None]]) -> None:
+        jobs = iter(member_ids)
 
         async def worker() -> None:
             for member_id in jobs:
-                await self.gateway.put_profile(member_id)
+                await step(member_id)
 
-        await asyncio.gather(*(worker() for _ in range(8)))
-        what = f"{count} supporters in " + (DIRECTORY_METRIC if gauge else "matching.profiles")
-        if await wait_for(known, target, self.deadline, what) < target:
+        await asyncio.gather(*(worker() for _ in range(SETUP_CONCURRENCY)))
+
+    async def add_supporters(self, tag: str, count: int) -> None:
+        """Supporter profiles, the role granted by staff; wait until the pool can match them."""
+        target = await self.supporters() + count
+        ids = [f"{self.run}-p-{tag}-{i:04d}" for i in range(count)]
+
+        async def supporter(member_id: str) -> None:
+            await self.gateway.put_profile(member_id, SUPPORTER_PROFILE)
+            await self.gateway.grant(member_id)
+
+        await self.setup(ids, supporter)
+        what = f"{count} supporters in {SUPPORTERS_METRIC}"
+        if await wait_for(self.supporters, target, self.deadline, what) < target:
             raise RuntimeError(f"the supporters of {tag} did not become usable")
+
+    async def settled_writes(self) -> float | None:
+        """The storage writes counter once it stops moving (what was sent before is stored),
+        or after 10 s."""
+        last = await self.writes()
+        for _ in range(int(10 / POLL_SECONDS)):
+            await asyncio.sleep(POLL_SECONDS)
+            now = await self.writes()
+            if now == last:
+                break
+            last = now
+        return last
 
     async def phase(self, tag: str, requests: int, send: Send, measure: bool = True) -> Phase:
         """Send `requests` support requests (enough supporters first), wait until they are in
@@ -270,10 +315,13 @@ class Pipeline:
         await self.add_supporters(tag, math.ceil(requests / CAPACITY) + 1)
         prefix = f"{self.run}-s-{tag}-"
         selector = {"member_id": {"$regex": f"^{re.escape(prefix)}"}}
+        seekers = [f"{prefix}{i:06d}" for i in range(requests)]
+        say(f"{tag}: {requests} seeker profiles")
+        await self.setup(seekers, lambda s: self.gateway.put_profile(s, SEEKER_PROFILE))
         inbox_before = total(await self.metric("notifications", INBOX_METRIC))
-        writes_before = await self.writes()
+        writes_before = await self.settled_writes()
         say(f"{tag}: sending {requests} support requests")
-        load = await send(self.gateway, [f"{prefix}{i:06d}" for i in range(requests)])
+        load = await send(self.gateway, seekers)
         if load.failed:
             say(f"{tag}: not accepted: {dict(load.failed)}")
         say(f"{tag}: {len(load.accepted)} accepted at {load.accept_rate:.0f}/s; waiting for inbox")
