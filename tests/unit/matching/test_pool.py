@@ -533,3 +533,29 @@ def test_leaving_a_group_and_a_block_inside_one() -> None:
     )
     w.pool.block(MemberBlockedData(member_id="b", blocked_id="a"), w.now)
     assert group.members == ["b"]  # the one blocked leaves, whatever their ids
+
+
+def test_a_request_waiting_for_a_full_supporter_says_so_batch_after_batch() -> None:
+    w = World()
+    w.supporter("s1", capacity=1)
+    w.seeker("k1")
+    w.seeker("k2")
+    w.request("k1")
+    second = w.request("k2")
+    w.batch()
+    assert w.pool.requests[second].reason == "no-capacity"
+    w.batch()
+    assert w.pool.requests[second].reason == "no-capacity"
+    assert w.pool.backlog() == {"no-capacity": 1}
+
+
+def test_proposals_held_back_by_the_batch_limit_go_in_the_next_batch() -> None:
+    w = World()
+    w.supporter("s1", capacity=5)
+    for i in range(3):
+        w.seeker(f"k{i}")
+        w.request(f"k{i}", urgency=Urgency.HIGH)
+    assert len(w.batch(limit=1)) == 1
+    assert w.pool.stale and w.pool.urgent_waiting  # the tick runs the next batch at once
+    assert len(w.batch(limit=5)) == 2
+    assert not w.pool.stale and not w.pool.urgent_waiting

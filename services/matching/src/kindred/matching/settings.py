@@ -16,7 +16,7 @@ class MatchingSettings(ServiceSettings):
     matching_pool: str = Field(default="main", min_length=1, max_length=64)
     # The batch window: new requests and freed slots wait at most this long for the global
     # assignment; an urgent request does not wait for it.
-    match_batch_seconds: float = Field(default=2.0, gt=0, le=600)
+    match_batch_seconds: float = Field(default=0.5, gt=0, le=600)
     # A batch runs at least this often even when nothing arrived (blocks and cool-downs end).
     rematch_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
     # Proposals made in one batch at most (most urgent and oldest first; the rest next batch).

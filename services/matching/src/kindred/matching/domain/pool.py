@@ -32,6 +32,9 @@ from kindred.matching.domain.availability import week_mask
 from kindred.matching.domain.model import (
     ANY_TIME,
     MINOR,
+    NO_CAPACITY,
+    NO_ELIGIBLE,
+    NO_LANGUAGE,
     NO_PROFILE,
     SAFETY_EPISODE,
     EngineConfig,
@@ -485,14 +488,36 @@ class Pool:
             self._touch_request(r)
             self.effects.events.append(("proposed", match))
             made += 1
-        for request_id, reason in [*held.items(), *outcome.unmatched.items()]:
+        waiting = self._why(outcome.unmatched, now)
+        for request_id, reason in [*held.items(), *waiting.items()]:
             r = self.requests[request_id]
             if r.reason != reason:
                 r.reason = reason
                 self._touch_request(r)
-        self.stale = False
-        self.urgent_waiting = False
+        # Proposals held back (the batch's limit, a guard) go in the very next batch.
+        left = [p for p in proposals if self.requests[p.request_id].status == "open"]
+        self.stale = bool(left)
+        self.urgent_waiting = any(self.requests[p.request_id].urgency == Urgency.HIGH for p in left)
         return made
+
+    def _why(self, unmatched: dict[str, str], now: datetime) -> dict[str, str]:
+        """The engine only sees supporters with room: a request it found nobody for waits for
+        capacity when a supporter who is full (or cooling down) speaks its language and shares
+        one of its topics."""
+        if not unmatched:
+            return {}
+        busy: dict[str, set[Topic]] = {}  # language → topics of the busy supporters
+        for m in self.members.values():
+            if m.is_supporter and not m.may_take_more(now):
+                for language in m.languages:
+                    busy.setdefault(language, set()).update(m.topics - m.opted_out)
+        out = {}
+        for request_id, reason in unmatched.items():
+            r = self.requests[request_id]
+            if reason in (NO_LANGUAGE, NO_ELIGIBLE) and r.topics & busy.get(r.language, set()):
+                reason = NO_CAPACITY
+            out[request_id] = reason
+        return out
 
     def backlog(self) -> dict[str, int]:
         """Open requests by why they wait."""
