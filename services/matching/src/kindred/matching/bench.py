@@ -31,6 +31,7 @@ against the same supporters, with the peak memory they add.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -466,31 +467,39 @@ def comparison_table(pop: Population, rows: Sequence[Row]) -> str:
 # --- Timing ---------------------------------------------------------------------------------
 
 
-def _rss_kib(field_name: str) -> int:
+def _status_kib(name: str) -> int:
     with open("/proc/self/status") as status:
         for line in status:
-            if line.startswith(field_name + ":"):
+            if line.startswith(name + ":"):
                 return int(line.split()[1])
-    return 0
+    raise LookupError(name)
 
 
-def _reset_peak() -> bool:
+def _start_peak() -> int | None:
+    """Give freed memory back to the system and restart the peak resident size, so that the
+    peak measures what the next step adds (Linux with glibc; None elsewhere)."""
     try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
         with open("/proc/self/clear_refs", "w") as refs:
-            refs.write("5")
-        return True
-    except OSError:
-        return False
+            refs.write("5")  # resets VmHWM to the current resident size
+        return _status_kib("VmRSS")
+    except (OSError, LookupError):
+        return None
+
+
+def _peak_added(start: int | None) -> str:
+    if start is None:
+        return "n/a"
+    return f"{(_status_kib('VmHWM') - start) / 1024:.0f} MiB"
 
 
 def timing_row(
     requests: Sequence[Seeking], supporters: Sequence[Offering], config: EngineConfig
 ) -> list[str]:
-    before = _rss_kib("VmRSS")
-    peak_known = _reset_peak()
+    start = _start_peak()
     stages: dict[str, float] = {}
     outcome, total = _timed(lambda: assign(requests, supporters, config, timings=stages))
-    peak = _rss_kib("VmHWM") - before if peak_known else 0
+    peak = _peak_added(start)
     candidates = stages.get("prepare", 0.0) + stages.get("candidates", 0.0)
     assignment = stages.get("flow", 0.0) + stages.get("proposals", 0.0)
     return [
@@ -500,7 +509,7 @@ def timing_row(
         f"{assignment:.3f}",
         f"{total:.3f}",
         f"{100 * len(outcome.proposals) / max(len(requests), 1):.1f}%",
-        f"{peak / 1024:.0f} MiB" if peak_known else "n/a",
+        peak,
     ]
 
 
@@ -550,6 +559,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     largest = max(sizes)
     pool = population("timing", largest, n_supporters, args.seed + 1)
+    assign(pool.requests[:200], pool.supporters, config)  # warm up (first calls, caches)
     timings = [timing_row(pool.requests[:size], pool.supporters, config) for size in sizes]
     print("Engine stages (candidates: arrays, eligibility and scores, best few per request;")
     print("assignment: min-cost flow rounds and proposals)\n")

@@ -22,8 +22,9 @@ one unit arc per free slot of the supporter, each slot costing what the load par
 loses by it, so work spreads when scores are close. The flow is a maximum flow of least cost:
 
 1. as many requests as possible are matched;
-2. then urgent requests: an urgent request is worth more than all scores together, so it
-   never loses a slot to normal ones (and is never left out so that others can be matched);
+2. then urgent requests: an urgent request weighs ten score points more than the others, so
+   it wins a contested slot over normal ones (and an urgent request still left out afterwards
+   takes a free eligible slot, or a normal request's, before the rounds below);
 3. then normal before low, and the longer a request has waited the more it weighs, by at most
    a tenth of a score point: between close scores the oldest request goes first;
 4. then the total score.
@@ -42,13 +43,20 @@ same objective on every eligible pair instead of the best few, for benchmarks an
 
 from __future__ import annotations
 
+import os
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from functools import cache
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 from ortools.graph.python import min_cost_flow  # type: ignore[import-untyped]
+from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
 
 from kindred.events.vocabulary import Urgency
 from kindred.matching.domain import constraints, scoring
@@ -75,10 +83,16 @@ SCORE_UNITS = 1000
 # Priority of waiting, in score units: waited / (waited + an hour), times this.
 WAIT_WEIGHT = 0.1
 WAIT_SCALE_SECONDS = 3600.0
+# What an urgent request weighs over the others, in score points: more than any request's
+# score and soft priority many times over. (`_urgent_first` then makes sure that no urgent
+# request is left out while a normal one holds a slot it could take.)
+URGENT_BONUS = 10.0
 # A normal request goes before a low one when their scores are this close.
 NORMAL_OVER_LOW = 0.05
 # Pairs scored per block (a block of requests by the supporters of their language).
 BLOCK_PAIRS = 1 << 20
+# Threads scoring blocks at once.
+WORKERS = max(1, min(4, os.cpu_count() or 1))
 # Rounds of the flow for requests whose candidates all went to others.
 MAX_ROUNDS = 8
 
@@ -253,11 +267,8 @@ def _soft_priorities(seekings: Sequence[Seeking]) -> Ints:
 
 def _priorities(seekings: Sequence[Seeking]) -> Ints:
     """Each request's priority in flow units: urgency, then the soft priority."""
-    # An urgent request outweighs all other requests' soft priorities, scores and slot costs
-    # together (each lies within 2 score points).
-    urgent = (len(seekings) + 1) * 2 * SCORE_UNITS
     high = np.array([r.urgency == Urgency.HIGH for r in seekings], dtype=np.int64)
-    return _soft_priorities(seekings) + urgent * high
+    return _soft_priorities(seekings) + round(URGENT_BONUS * SCORE_UNITS) * high
 
 
 # --- Candidates ---------------------------------------------------------------------------
@@ -279,19 +290,14 @@ def _exclusions(demand: _Demand, supply: _Supply, rows: Indices) -> tuple[Indice
 
 
 class _Group:
-    """One language: its requests scored against its speakers, a block of rows at a time,
-    in buffers reused from block to block."""
+    """One language: its requests, the supporters who speak it, and what scoring a block of
+    those requests against them needs."""
 
     def __init__(
         self, demand: _Demand, supply: _Supply, rows: Indices, cols: Indices, weight: float
     ) -> None:
         self.demand, self.rows, self.cols = demand, rows, cols
         self.step = max(1, min(len(rows), BLOCK_PAIRS // len(cols)))
-        shape = (self.step, len(cols))
-        self.scores = np.empty(shape, dtype=np.float32)
-        self.extra = np.empty(shape, dtype=np.float32)
-        self.shared = np.empty(shape, dtype=np.uint16)
-        self.none = np.empty(shape, dtype=bool)
         self.col_features = np.ascontiguousarray(supply.features[cols].T)
         self.col_topics = supply.topics[cols]
         distinct, index = np.unique(supply.avail[cols], return_inverse=True)
@@ -304,11 +310,17 @@ class _Group:
         col = local[who]
         self.ex_at, self.ex_col = at[col >= 0], col[col >= 0]
 
-    def block(self, start: int) -> Floats:
+    def starts(self) -> range:
+        return range(0, len(self.rows), self.step)
+
+    def block(self, start: int, scratch: _Scratch) -> Floats:
         """The scores of rows[start : start + step] against every column; ineligible < -0.5."""
         rows = self.rows[start : start + self.step]
-        n = len(rows)
-        scores, extra = self.scores[:n], self.extra[:n]
+        shape = (len(rows), len(self.cols))
+        scores = scratch.get("scores", np.float32, shape)
+        extra = scratch.get("extra", np.float32, shape)
+        shared = scratch.get("shared", np.uint16, shape)
+        none = scratch.get("none", np.bool_, shape)
         demand = self.demand
         np.matmul(demand.features[rows], self.col_features, out=scores)
         distinct, index = np.unique(demand.avail[rows], return_inverse=True)
@@ -316,13 +328,27 @@ class _Group:
         table *= self.avail_weight
         np.take(table[index], self.col_avail, axis=1, out=extra)
         scores += extra
-        np.bitwise_and(demand.topics[rows][:, None], self.col_topics[None, :], out=self.shared[:n])
-        np.equal(self.shared[:n], 0, out=self.none[:n])
-        np.multiply(self.none[:n], _PENALTY, out=extra)
+        np.bitwise_and(demand.topics[rows][:, None], self.col_topics[None, :], out=shared)
+        np.equal(shared, 0, out=none)
+        np.multiply(none, _PENALTY, out=extra)
         scores -= extra
-        lo, hi = np.searchsorted(self.ex_at, [start, start + n])
+        lo, hi = np.searchsorted(self.ex_at, [start, start + len(rows)])
         scores[self.ex_at[lo:hi] - start, self.ex_col[lo:hi]] = -_PENALTY
         return scores
+
+
+class _Scratch(threading.local):
+    """A worker thread's buffers, reused from block to block (and grown when needed)."""
+
+    def __init__(self) -> None:
+        self.buffers: dict[str, npt.NDArray[Any]] = {}
+
+    def get(self, name: str, dtype: type[np.generic], shape: tuple[int, int]) -> npt.NDArray[Any]:
+        size = shape[0] * shape[1]
+        buffer = self.buffers.get(name)
+        if buffer is None or buffer.size < size:
+            buffer = self.buffers[name] = np.empty(size, dtype=dtype)
+        return buffer[:size].reshape(shape)
 
 
 def _best(scores: Floats, k: int | None) -> tuple[Indices, Indices, Floats]:
@@ -357,12 +383,21 @@ def _top_k(
     kth = np.partition(padded, padded.shape[1] - k, axis=1)[:, padded.shape[1] - k]
     keep = values >= kth[i]
     i, j, values = i[keep], j[keep], values[keep]
-    if len(i) > k * n_rows or np.bincount(i, minlength=n_rows).max() > k:  # ties at the k-th
-        order = np.lexsort((j, -values, i))
-        i, j, values = i[order], j[order], values[order]
-        within = np.arange(len(i)) - np.searchsorted(i, i, side="left") < k
-        i, j, values = i[within], j[within], values[within]
-    return i, j, values
+    counts = np.bincount(i, minlength=n_rows)
+    if counts.max() <= k:
+        return i, j, values
+    # Ties at the k-th best (e.g. a request without text or hours, against supporters who
+    # share its topics): the lowest columns (supporter ids) among the tied.
+    tied = counts[i] > k
+    ti, tj, tv = i[tied], j[tied], values[tied]
+    order = np.lexsort((tj, -tv, ti))
+    ti, tj, tv = ti[order], tj[order], tv[order]
+    first = np.arange(len(ti)) - np.searchsorted(ti, ti, side="left") < k
+    return (
+        np.concatenate([i[~tied], ti[first]]),
+        np.concatenate([j[~tied], tj[first]]),
+        np.concatenate([values[~tied], tv[first]]),
+    )
 
 
 def _candidates(
@@ -378,7 +413,7 @@ def _candidates(
     by_language: dict[str, list[int]] = {}
     for r in rows.tolist():
         by_language.setdefault(demand.seekings[r].language, []).append(r)
-    parts: list[tuple[Indices, Indices, Floats]] = []
+    blocks: list[tuple[_Group, int]] = []
     for language in sorted(by_language):
         speakers = supply.by_language.get(language)
         if speakers is None:
@@ -387,10 +422,16 @@ def _candidates(
         if len(cols) == 0:
             continue
         group = _Group(demand, supply, np.array(by_language[language], np.int32), cols, weight)
-        for start in range(0, len(group.rows), group.step):
-            i, j, values = _best(group.block(start), k)
-            values += supply.own[cols[j]]
-            parts.append((group.rows[start + i], cols[j], values))
+        blocks.extend((group, start) for start in group.starts())
+    scratch = _Scratch()
+
+    def best(block: tuple[_Group, int]) -> tuple[Indices, Indices, Floats]:
+        group, start = block
+        i, j, values = _best(group.block(start, scratch), k)
+        values += supply.own[group.cols[j]]
+        return group.rows[start + i], group.cols[j], values
+
+    parts = _in_parallel(best, blocks)
     if not parts:
         empty = np.zeros(0, dtype=np.int32)
         return Candidates(empty, empty, np.zeros(0, dtype=np.float32))
@@ -399,6 +440,30 @@ def _candidates(
         supporter=np.concatenate([p[1] for p in parts]),
         score=np.concatenate([p[2] for p in parts]),
     )
+
+
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
+
+
+def _in_parallel(work: Callable[[_Item], _Result], items: Sequence[_Item]) -> list[_Result]:
+    """`work` on each item, in order, on `WORKERS` threads when there is enough to share. The
+    numpy operations release the GIL; the matrix products then use one BLAS thread each, as
+    BLAS's own threads would only compete with ours."""
+    if WORKERS < 2 or len(items) < 2:
+        return [work(item) for item in items]
+    with _one_blas_thread(), ThreadPoolExecutor(WORKERS) as pool:
+        return list(pool.map(work, items))
+
+
+@cache
+def _blas() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
+def _one_blas_thread() -> AbstractContextManager[object]:
+    limited: AbstractContextManager[object] = _blas().limit(limits=1, user_api="blas")
+    return limited
 
 
 # --- Flow ---------------------------------------------------------------------------------

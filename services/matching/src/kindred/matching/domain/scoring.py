@@ -78,10 +78,11 @@ def total_weight(weights: Weights) -> float:
 
 
 def weighted(parts: dict[str, float], weights: Weights) -> float:
-    total = total_weight(weights)
+    by_part = weight_of(weights)
+    total = sum(by_part.values())
     if total <= 0:
         return 0.0
-    return sum(w * parts[name] for name, w in weight_of(weights).items()) / total
+    return sum(w * parts[name] for name, w in by_part.items()) / total
 
 
 def parts(request: Seeking, supporter: Offering) -> dict[str, float]:

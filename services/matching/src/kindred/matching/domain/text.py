@@ -76,4 +76,4 @@ def normalise(rows: Vector) -> Vector:
 
 def similarity(a: Vector, b: Vector) -> float:
     """Cosine of two `embed` vectors, in [-1, 1]; 0 when either is empty (all zeros)."""
-    return float(np.clip(np.dot(a, b), -1.0, 1.0))
+    return max(-1.0, min(1.0, float(np.dot(a, b))))
