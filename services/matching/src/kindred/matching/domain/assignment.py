@@ -90,7 +90,7 @@ URGENT_BONUS = 10.0
 # A normal request goes before a low one when their scores are this close.
 NORMAL_OVER_LOW = 0.05
 # Pairs scored per block (a block of requests by the supporters of their language).
-BLOCK_PAIRS = 1 << 20
+BLOCK_PAIRS = 1 << 19
 # Threads scoring blocks at once.
 WORKERS = max(1, min(4, os.cpu_count() or 1))
 # Rounds of the flow for requests whose candidates all went to others.
