@@ -10,6 +10,7 @@ The pair's fit (the topics, text and availability parts of `scoring.score`) is o
 product plus a lookup in a table of the block's distinct week masks. Each request keeps the
 `candidates_per_request` supporters that fit it best (ties by supporter id), found without
 sorting whole rows: the k-th best of a sample of columns bounds the row's k-th best from below.
+Blocks are scored on a few threads at once (numpy lets go of the GIL in these operations).
 
 The supporter's own parts of the score (load, fairness) are added after that choice, not
 before: they shift every request's ranking the same way, so ranking by them would send every
@@ -353,8 +354,8 @@ class _Scratch(threading.local):
 
 def _best(scores: Floats, k: int | None) -> tuple[Indices, Indices, Floats]:
     """The k best eligible pairs of each row (all eligible ones when k is None), ties by
-    column. The k-th best of every 8th column bounds the row's k-th best from below, so only
-    the few pairs above it are ranked exactly."""
+    column. The k-th best of a sample of the columns (every 8th, in wide blocks) bounds the
+    row's k-th best from below, so only the few pairs above that bound are ranked exactly."""
     n_rows, n_cols = scores.shape
     floor = np.full(n_rows, _INELIGIBLE, dtype=np.float32)
     if k is not None and n_cols > k:
