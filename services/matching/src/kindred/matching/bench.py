@@ -528,12 +528,23 @@ def _peak_added(start: int | None) -> str:
 
 
 def timing_row(
-    requests: Sequence[Seeking], supporters: Sequence[Offering], config: EngineConfig
+    requests: Sequence[Seeking],
+    supporters: Sequence[Offering],
+    config: EngineConfig,
+    repeats: int = 3,
 ) -> list[str]:
+    """The engine's stages on these requests: the fastest of `repeats` runs, and the peak
+    memory of a run of its own (measuring it makes the run fault its memory in afresh)."""
     start = _start_peak()
-    stages: dict[str, float] = {}
-    outcome, total = _timed(lambda: assign(requests, supporters, config, timings=stages))
+    outcome = assign(requests, supporters, config)
     peak = _peak_added(start)
+    runs: list[tuple[float, dict[str, float]]] = []
+    for _ in range(repeats):
+        stages: dict[str, float] = {}
+        begin = time.perf_counter()
+        assign(requests, supporters, config, timings=stages)
+        runs.append((time.perf_counter() - begin, stages))
+    total, stages = min(runs, key=lambda run: run[0])
     candidates = stages.get("prepare", 0.0) + stages.get("candidates", 0.0)
     assignment = stages.get("flow", 0.0) + stages.get("proposals", 0.0)
     return [
@@ -595,8 +606,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     pool = population("timing", largest, n_supporters, args.seed + 1)
     assign(pool.requests[:200], pool.supporters, config)  # warm up (first calls, caches)
     timings = [timing_row(pool.requests[:size], pool.supporters, config) for size in sizes]
-    print("Engine stages (candidates: arrays, eligibility and scores, best few per request, also")
-    print("for the later rounds; assignment: min-cost flows, urgent-first step, proposals)\n")
+    print("Engine stages, fastest of 3 runs (candidates: arrays, eligibility and scores, best few")
+    print("per request, also for the later rounds; assignment: min-cost flows, urgent-first step,")
+    print("proposals)\n")
     print(timing_table(timings))
 
 
