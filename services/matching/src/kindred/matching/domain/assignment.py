@@ -367,14 +367,19 @@ def _best(scores: Floats, k: int | None) -> tuple[Indices, Indices, Floats]:
     values = scores.reshape(-1)[flat]
     i, j = np.divmod(flat, n_cols)
     if k is not None:
-        i, j, values = _top_k(i, j, values, n_rows, k)
+        i, j, values = _top_k(i, j, values, n_rows, n_cols, k)
     return i.astype(np.int32), j.astype(np.int32), values
 
 
 def _top_k(
-    i: npt.NDArray[np.intp], j: npt.NDArray[np.intp], values: Floats, n_rows: int, k: int
+    i: npt.NDArray[np.intp],
+    j: npt.NDArray[np.intp],
+    values: Floats,
+    n_rows: int,
+    n_cols: int,
+    k: int,
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], Floats]:
-    """Of pairs sorted by row, each row's k best (ties by column)."""
+    """Of pairs sorted by row, each row's k best (ties: see below)."""
     counts = np.bincount(i, minlength=n_rows)
     if len(counts) == 0 or counts.max() <= k:
         return i, j, values
@@ -388,10 +393,13 @@ def _top_k(
     if counts.max() <= k:
         return i, j, values
     # Ties at the k-th best (e.g. a request without text or hours, against supporters who
-    # share its topics): the lowest columns (supporter ids) among the tied.
+    # share its topics): each row takes the tied columns from its own place on, row r from
+    # column r (mod the columns) onwards, so requests that tie over many supporters spread
+    # over them instead of all naming the same lowest ids (which would leave the others out
+    # of the flow, however many rounds it runs).
     tied = counts[i] > k
     ti, tj, tv = i[tied], j[tied], values[tied]
-    order = np.lexsort((tj, -tv, ti))
+    order = np.lexsort(((tj - ti) % max(1, n_cols), -tv, ti))
     ti, tj, tv = ti[order], tj[order], tv[order]
     first = np.arange(len(ti)) - np.searchsorted(ti, ti, side="left") < k
     return (
