@@ -45,7 +45,9 @@ async def test_sigkill_mid_stream_loses_and_doubles_nothing(
     with Platform(
         infra.kafka, infra.mongodb_url, namespace, tmp_path / "logs", extra_env=env
     ) as platform:
-        async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=20)) as http:
+        async with httpx.AsyncClient(
+            timeout=30, limits=httpx.Limits(max_connections=20, keepalive_expiry=1.0)
+        ) as http:
             staff = StaffClient(platform.gateway_url, http)
             for i in range(SUPPORTERS):
                 supporter = MemberClient(platform.gateway_url, f"supporter-{i}", http)

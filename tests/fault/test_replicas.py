@@ -155,7 +155,9 @@ async def test_sigkill_of_the_pool_owner_mid_stream_overbooks_loses_and_doubles_
 
     with platform:
         matching = platform.instances("matching")
-        limits = httpx.Limits(max_connections=IN_FLIGHT + 10)
+        # Idle connections dropped before the server's own keep-alive timeout (5 s) can close one
+        # just as a request goes out on it.
+        limits = httpx.Limits(max_connections=IN_FLIGHT + 10, keepalive_expiry=1.0)
         async with (
             httpx.AsyncClient(timeout=30, limits=limits) as http,
             topic("match.proposed") as proposed_reader,
