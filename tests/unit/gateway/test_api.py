@@ -794,6 +794,7 @@ async def test_a_member_blocks_another_but_not_themselves(gateway: Gateway) -> N
         path, json={"blocked_id": "m2", "until": "2027-01-01T00:00:00"}, headers=auth("m1")
     )
     assert naive.status_code == 422
+    assert [f["field"] for f in naive.json()["fields"]] == ["until"]
     assert len(gateway.published) == 1
 
 

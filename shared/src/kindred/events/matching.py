@@ -6,7 +6,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictBool, StrictInt, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    StrictBool,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 
 from kindred.events.envelope import Envelope, deterministic_id
 from kindred.events.topics import (
@@ -205,11 +214,12 @@ class Block(BaseModel):
     # None: for good.
     until: datetime | None = None
 
-    @model_validator(mode="after")
-    def _aware(self) -> Block:
-        if self.until is not None and self.until.tzinfo is None:
-            raise ValueError("until: give a time zone (e.g. 2027-01-01T00:00:00Z)")
-        return self
+    @field_validator("until")
+    @classmethod
+    def _aware(cls, until: datetime | None) -> datetime | None:
+        if until is not None and until.tzinfo is None:
+            raise ValueError("give a time zone (e.g. 2027-01-01T00:00:00Z)")
+        return until
 
 
 class MemberBlockedData(Block):
