@@ -42,6 +42,15 @@ def seen(reader: TopicReader) -> Callable[[], Awaitable[list[dict[str, Any]]]]:
     return read
 
 
+async def newest(collection: Any) -> dict[str, dict[str, Any]]:
+    """Each thing's last stored version (matching stores versions: `key`, `ver`)."""
+    found: dict[str, dict[str, Any]] = {}
+    async for doc in collection.find({}):
+        if doc["key"] not in found or found[doc["key"]]["ver"] < doc["ver"]:
+            found[doc["key"]] = doc
+    return found
+
+
 FAST = {"match_batch_seconds": 0.2, "write_behind_seconds": 0}
 
 
@@ -126,7 +135,7 @@ async def test_propose_decline_rematch_accept_end_with_a_report(
         assert end["data"]["reported"] is True and end["data"]["by"] == "k1"
 
         async def stored() -> dict[str, Any]:
-            return {d["key"]: d["state"] async for d in db["matches"].find({})}
+            return {k: d["state"] for k, d in (await newest(db["matches"])).items()}
 
         await eventually(
             stored,
@@ -230,7 +239,8 @@ async def test_a_restart_mid_stream_proposes_each_request_once_within_capacity(
 
     async def waiting() -> list[tuple[str, str]]:
         """Requests stored as open (writes land alongside the events: wait for them)."""
-        return [(d["key"], d["reason"]) async for d in db["requests"].find({"status": "open"})]
+        requests = await newest(db["requests"])
+        return [(k, d["reason"]) for k, d in requests.items() if d["status"] == "open"]
 
     async with TopicReader(infra.kafka, f"{namespace}.match.proposed") as proposed:
         async with running(create_app(settings)):

@@ -1,6 +1,6 @@
 """The matching processor without I/O: a member's event is handed on to the pool's partition,
-the pool's batch proposes, and everything it stores is an insert of a new version and a delete
-of the previous one by `_id` (no filtered update, which FerretDB would answer by scanning)."""
+the pool's batch proposes, and everything it stores is an insert of a new version (no update
+or delete, which FerretDB would answer by scanning the collection)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from kindred.matching.handlers import Matching, inner_event
 from kindred.matching.repository import MATCHES, REQUESTS, member_from, versioned
 from kindred.matching.settings import MatchingSettings
 from kindred.partitions.processor import Changes
-from kindred.storage.writes import Delete, Insert
+from kindred.storage.writes import Insert
 from tests.support.factories import profile_submitted, role_set, support_requested
 
 pytestmark = pytest.mark.unit
@@ -71,7 +71,7 @@ def test_a_members_event_is_handed_on_unchanged_to_the_pool_partition() -> None:
     assert PoolInput.model_validate_json(again.records[0].value).id == handed.id
 
 
-def test_a_batch_proposes_and_stores_only_inserts_and_deletes_by_id() -> None:
+def test_a_batch_proposes_and_stores_only_inserts() -> None:
     matching = processor()
     setup = into_pool(
         matching,
@@ -84,10 +84,8 @@ def test_a_batch_proposes_and_stores_only_inserts_and_deletes_by_id() -> None:
     batch = tick(matching, T0 + timedelta(seconds=1))
     [proposal] = emitted(batch, "match.proposed")
     assert proposal["data"]["supporter_id"] == "s1"
-    assert {type(w) for w in batch.writes} == {Insert, Delete}
-    assert all(w.field == "_id" for w in batch.writes if isinstance(w, Delete))
-    deleted = {v for w in batch.writes if isinstance(w, Delete) for v in w.values}
-    assert "r1#1" in deleted  # the request's first version, replaced by its second
+    # Only inserts: the next version of what changed (FerretDB scans for any filter).
+    assert {type(w) for w in batch.writes} == {Insert}
     [request] = [w.doc for w in batch.writes if isinstance(w, Insert) and w.collection == REQUESTS]
     assert (request["_id"], request["key"], request["ver"], request["status"]) == (
         "r1#2",
@@ -120,7 +118,7 @@ def test_a_document_changed_twice_in_one_batch_is_written_once_in_its_last_state
     members = [w.doc for w in changes.writes if isinstance(w, Insert)]
     assert len(members) == 1
     assert member_from(members[0]).granted is False
-    assert not [w for w in changes.writes if isinstance(w, Delete)]
+    assert all(isinstance(w, Insert) for w in changes.writes)
 
 
 def test_versions_round_trip() -> None:

@@ -220,8 +220,8 @@ class Matching:
         self._events(pool, effects, changes, cause)
 
     def _store(self, pool: Pool, changes: Changes, collection: str, doc: Document) -> None:
-        """The next version of a document, and the previous one deleted; a document changed
-        twice in one batch is written once, in its last state."""
+        """The next version of a document (see `repository`); a document changed twice in one
+        batch is written once, in its last state."""
         if self._staging is not changes:
             self._staging, self._staged = changes, {}
         key = (collection, doc["_id"])
@@ -236,8 +236,6 @@ class Matching:
         new = store.versioned(doc, before + 1)
         changes.insert(collection, new)
         self._staged[key] = new
-        if before:
-            changes.delete(collection, store.version_id(doc["_id"], before))
 
     def _events(
         self, pool: Pool, effects: Effects, changes: Changes, cause: Envelope[Any] | None

@@ -81,7 +81,9 @@ class Member:
     episodes: set[str] = field(default_factory=set)  # open safety episodes
     cooldown_until: datetime | None = None
     holds: set[str] = field(default_factory=set)  # live matches holding one of their slots
-    proposals: list[datetime] = field(default_factory=list)  # in the fairness window
+    # When they were proposed lately (the fairness part); not stored: a rebuild takes it from
+    # the matches.
+    proposals: list[datetime] = field(default_factory=list)
     open_requests: set[str] = field(default_factory=set)
     vector: Vector | None = None
 
@@ -484,7 +486,6 @@ class Pool:
             ] + [now]
             r.status, r.match_id, r.reason = "proposed", match.match_id, None
             self._touch_match(match)
-            self._touch_member(supporter)
             self._touch_request(r)
             self.effects.events.append(("proposed", match))
             made += 1
@@ -575,9 +576,7 @@ class Pool:
                     self._report(match)
 
     def _free(self, match: Match) -> None:
-        supporter = self.member(match.supporter_id)
-        supporter.holds.discard(match.match_id)
-        self._touch_member(supporter)
+        self.member(match.supporter_id).holds.discard(match.match_id)
         del self.matches[match.match_id]
         self.stale = True
 
@@ -728,7 +727,10 @@ class Pool:
         blocks: dict[tuple[str, str], datetime | None],
         reported: Iterable[tuple[str, str]],
         groups: Iterable[Group],
+        proposed: Iterable[tuple[str, datetime]] = (),
     ) -> None:
+        """The pool from its stored documents; `proposed` is (supporter, when) of every match
+        ever proposed (the fairness part counts the recent ones)."""
         self.members = {m.member_id: m for m in members}
         self.requests = {}
         for r in requests:
@@ -742,6 +744,8 @@ class Pool:
         self.blocks = dict(blocks)
         self.reported = set(reported)
         self.groups = {g.group_id: g for g in groups}
+        for supporter_id, at in sorted(proposed, key=lambda p: p[1]):
+            self.member(supporter_id).proposals.append(at)
         self.stale = True
         self.urgent_waiting = any(
             r.urgency == Urgency.HIGH and r.status == "open" for r in self.requests.values()
