@@ -40,6 +40,7 @@ from kindred.events.members import ProfileSubmitted
 from kindred.events.safety import SafetyEpisodeClosed, SafetyEpisodeOpened
 from kindred.matching import repository as store
 from kindred.matching.domain.assignment import assign
+from kindred.matching.domain.model import NO_LANGUAGE, Outcome
 from kindred.matching.domain.pool import Effects, Match, Pool
 from kindred.matching.repository import MatchingRepository, Where
 from kindred.matching.settings import MatchingSettings
@@ -82,6 +83,7 @@ _STEP_EVENTS: dict[str, type[Envelope[MatchChangedData]]] = {
     "ended": MatchEnded,
 }
 LOAD_SHARES = ("0", "under half", "half or more", "full")
+GAUGES_EVERY_SECONDS = 2.0
 
 
 def inner_event(data: dict[str, Any]) -> Envelope[Any]:
@@ -104,6 +106,7 @@ class Matching:
         self.pool_settings = settings.pool_settings()
         self.pools: dict[int, dict[str, Pool]] = {}
         self.batched_at: dict[tuple[int, str], float] = {}
+        self.gauged_at = 0.0
         # The batch being built, and the documents it inserts so far (see `_store`).
         self._staging: Changes | None = None
         self._staged: dict[tuple[str, str], Document] = {}
@@ -174,14 +177,21 @@ class Matching:
                 self.batched_at[key] = clock
                 self._batch(pool, partition, changes)
             self._commit(pool, partition, changes, None)
-        changes.then(self._gauges)
+        # The gauges go through every member: every few seconds is plenty for a scrape.
+        clock = time.monotonic()
+        if clock - self.gauged_at >= GAUGES_EVERY_SECONDS:
+            self.gauged_at = clock
+            changes.then(self._gauges)
 
     def _batch(self, pool: Pool, partition: int, changes: Changes) -> None:
         now = changes.now
         started = time.perf_counter()
         seekings, held = pool.waiting(now)
         offerings = pool.offerings(now)
-        outcome = assign(seekings, offerings, self.pool_settings.engine)
+        if offerings:
+            outcome = assign(seekings, offerings, self.pool_settings.engine)
+        else:  # every supporter is full: nothing to solve (the pool tells why they wait)
+            outcome = Outcome([], dict.fromkeys((s.request_id for s in seekings), NO_LANGUAGE))
         made = pool.apply(outcome, held, now, self.settings.max_proposals_per_batch)
         took = time.perf_counter() - started
         changes.then(lambda: batch_seconds.observe(took))
