@@ -15,6 +15,7 @@ from pymongo import AsyncMongoClient
 
 from kindred.devtools.processes import Platform, metric_sum
 from kindred.matching.domain.pool import match_id_for
+from kindred.matching.repository import newest
 from tests.support.client import MemberClient, StaffClient
 from tests.support.factories import profile_body, support_body
 from tests.support.infra import Infra
@@ -119,11 +120,8 @@ async def test_sigkill_mid_stream_loses_and_doubles_nothing(
             # One live match per request, each holding one slot of its supporter: no leak, no
             # double booking. Each match is stored as versions: the newest counts.
             async def live() -> dict[str, dict[str, Any]]:
-                newest: dict[str, dict[str, Any]] = {}
-                async for doc in matches.find({}):
-                    if doc["key"] not in newest or newest[doc["key"]]["ver"] < doc["ver"]:
-                        newest[doc["key"]] = doc
-                return {k: d for k, d in newest.items() if d["state"] == "proposed"}
+                last = newest([doc async for doc in matches.find({})])
+                return {k: d for k, d in last.items() if d["state"] == "proposed"}
 
             stored = await eventually(
                 live, lambda m: len(m) >= len(accepted), what="every match stored"

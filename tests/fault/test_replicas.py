@@ -29,6 +29,7 @@ from pymongo import AsyncMongoClient
 
 from kindred.devtools.processes import Platform, ServiceProcess, metric_sum
 from kindred.matching.domain.pool import LIVE, match_id_for
+from kindred.matching.repository import newest
 from tests.support.client import MemberClient, StaffClient
 from tests.support.factories import profile_body, support_body
 from tests.support.infra import Infra
@@ -54,16 +55,6 @@ def choice(match_id: str, attempt: int) -> str | None:
     if roll <= (3 if attempt == 1 else 4):
         return "accept"
     return None
-
-
-def newest(docs: list[Doc]) -> dict[str, Doc]:
-    """The highest version of each key (a reader may see two versions of one key briefly)."""
-    out: dict[str, Doc] = {}
-    for doc in docs:
-        current = out.get(doc["key"])
-        if current is None or current["ver"] < doc["ver"]:
-            out[doc["key"]] = doc
-    return out
 
 
 @dataclass

@@ -16,6 +16,8 @@ from kindred.events.matching import (
     MatchActionRequested,
     MatchActionRequestedData,
     MatchEnd,
+    PoolInput,
+    PoolInputData,
 )
 from kindred.events.safety import (
     SafetyEpisodeClosed,
@@ -24,10 +26,11 @@ from kindred.events.safety import (
     SafetyEpisodeOpenedData,
 )
 from kindred.matching.app import create_app
+from kindred.matching.repository import newest
 from kindred.matching.settings import MatchingSettings
 from tests.support.factories import profile_submitted, role_set, support_requested
 from tests.support.infra import Infra
-from tests.support.kafka import TopicReader, produce_event, produce_events
+from tests.support.kafka import TopicReader, produce, produce_event, produce_events
 from tests.support.services import running, settings_for
 from tests.support.waiting import eventually
 
@@ -42,13 +45,9 @@ def seen(reader: TopicReader) -> Callable[[], Awaitable[list[dict[str, Any]]]]:
     return read
 
 
-async def newest(collection: Any) -> dict[str, dict[str, Any]]:
+async def last_versions(collection: Any) -> dict[str, dict[str, Any]]:
     """Each thing's last stored version (matching stores versions: `key`, `ver`)."""
-    found: dict[str, dict[str, Any]] = {}
-    async for doc in collection.find({}):
-        if doc["key"] not in found or found[doc["key"]]["ver"] < doc["ver"]:
-            found[doc["key"]] = doc
-    return found
+    return newest([doc async for doc in collection.find({})])
 
 
 FAST = {"match_batch_seconds": 0.2, "write_behind_seconds": 0}
@@ -135,7 +134,7 @@ async def test_propose_decline_rematch_accept_end_with_a_report(
         assert end["data"]["reported"] is True and end["data"]["by"] == "k1"
 
         async def stored() -> dict[str, Any]:
-            return {k: d["state"] for k, d in (await newest(db["matches"])).items()}
+            return {k: d["state"] for k, d in (await last_versions(db["matches"])).items()}
 
         await eventually(
             stored,
@@ -239,7 +238,7 @@ async def test_a_restart_mid_stream_proposes_each_request_once_within_capacity(
 
     async def waiting() -> list[tuple[str, str]]:
         """Requests stored as open (writes land alongside the events: wait for them)."""
-        requests = await newest(db["requests"])
+        requests = await last_versions(db["requests"])
         return [(k, d["reason"]) for k, d in requests.items() if d["status"] == "open"]
 
     async with TopicReader(infra.kafka, f"{namespace}.match.proposed") as proposed:
@@ -267,3 +266,36 @@ async def test_a_restart_mid_stream_proposes_each_request_once_within_capacity(
     assert set(per_request) | {key for key, _ in left} == {r.data.request_id for r in requests}
     per_supporter = Counter(m["supporter_id"] for m in matches.values())
     assert max(per_supporter.values()) <= 3
+
+
+async def test_a_malformed_pool_input_and_an_invalid_step_are_dead_lettered_with_reasons(
+    infra: Infra, namespace: str
+) -> None:
+    settings = settings_for(MatchingSettings, infra, namespace, **FAST)
+    bad = PoolInput.new(
+        subject="main",
+        source="tests",
+        data=PoolInputData(pool="main", event={"type": "kindred.match.proposed.v1"}),
+    )
+    inputs = f"{namespace}.{PoolInput.TOPIC}"
+    steps = f"{namespace}.{MatchActionRequested.TOPIC}"
+    async with (
+        running(create_app(settings)),
+        TopicReader(infra.kafka, inputs + ".dlt") as dead_input,
+        TopicReader(infra.kafka, steps + ".dlt") as dead_step,
+        TopicReader(infra.kafka, f"{namespace}.match.proposed") as proposed,
+    ):
+        await produce_event(infra.kafka, namespace, bad)
+        await produce(infra.kafka, steps, b'{"nope": 1}', "k1")
+        [letter] = await eventually(dead_input.poll, lambda r: len(r) == 1, what="dead input")
+        headers = {k: v.decode() for k, v in letter.headers}
+        assert "is not an event a pool takes" in headers["kindred-dlt-error-message"]
+        assert headers["kindred-dlt-origin-topic"] == inputs
+        [letter] = await eventually(dead_step.poll, lambda r: len(r) == 1, what="dead step")
+        headers = {k: v.decode() for k, v in letter.headers}
+        assert headers["kindred-dlt-error-type"] == "ValidationError"
+        # The pool goes on.
+        await supporters(infra, namespace, "s1")
+        await seeker(infra, namespace, "k1")
+        await produce_event(infra.kafka, namespace, support_requested("k1"))
+        await eventually(seen(proposed), lambda v: len(v) == 1, what="a proposal after them")

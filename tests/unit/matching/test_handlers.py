@@ -19,7 +19,7 @@ from kindred.events.matching import (
     as_pool_input,
 )
 from kindred.matching.handlers import Matching, inner_event
-from kindred.matching.repository import MATCHES, REQUESTS, member_from, versioned
+from kindred.matching.repository import MATCHES, REQUESTS, member_from, newest, versioned
 from kindred.matching.settings import MatchingSettings
 from kindred.partitions.processor import Changes
 from kindred.storage.writes import Insert
@@ -107,7 +107,7 @@ def test_a_batch_proposes_and_stores_only_inserts() -> None:
     assert [(m["ver"], m["state"]) for m in matches] == [(2, "active")]
 
 
-def test_a_document_changed_twice_in_one_batch_is_written_once_in_its_last_state() -> None:
+def test_each_change_is_the_next_version_and_the_newest_is_the_last_state() -> None:
     matching = processor()
     changes = into_pool(
         matching,
@@ -115,10 +115,10 @@ def test_a_document_changed_twice_in_one_batch_is_written_once_in_its_last_state
         role_set("s1"),
         role_set("s1", granted=False),
     )
-    members = [w.doc for w in changes.writes if isinstance(w, Insert)]
-    assert len(members) == 1
-    assert member_from(members[0]).granted is False
     assert all(isinstance(w, Insert) for w in changes.writes)
+    members = [w.doc for w in changes.writes]
+    assert [(m["_id"], m["ver"]) for m in members] == [("s1#1", 1), ("s1#2", 2), ("s1#3", 3)]
+    assert member_from(newest(members)["s1"]).granted is False
 
 
 def test_versions_round_trip() -> None:

@@ -40,7 +40,6 @@ from kindred.events.members import ProfileSubmitted
 from kindred.events.safety import SafetyEpisodeClosed, SafetyEpisodeOpened
 from kindred.matching import repository as store
 from kindred.matching.domain.assignment import assign
-from kindred.matching.domain.model import NO_LANGUAGE, Outcome
 from kindred.matching.domain.pool import Effects, Match, Pool
 from kindred.matching.repository import MatchingRepository, Where
 from kindred.matching.settings import MatchingSettings
@@ -107,9 +106,6 @@ class Matching:
         self.pools: dict[int, dict[str, Pool]] = {}
         self.batched_at: dict[tuple[int, str], float] = {}
         self.gauged_at = 0.0
-        # The batch being built, and the documents it inserts so far (see `_store`).
-        self._staging: Changes | None = None
-        self._staged: dict[tuple[str, str], Document] = {}
 
     def new_pool(self, pool_id: str) -> Pool:
         return Pool(pool_id, self.pool_settings)
@@ -117,7 +113,6 @@ class Matching:
     # ---------------------------------------------------------------- ownership
 
     async def load(self, partition: int) -> None:
-        self._staging, self._staged = None, {}
         self.pools[partition] = await self.repo.load_pools(partition, self.new_pool)
         self._gauges()
 
@@ -188,13 +183,10 @@ class Matching:
         started = time.perf_counter()
         seekings, held = pool.waiting(now)
         offerings = pool.offerings(now)
-        if offerings:
-            outcome = assign(seekings, offerings, self.pool_settings.engine)
-        else:  # every supporter is full: nothing to solve (the pool tells why they wait)
-            outcome = Outcome([], dict.fromkeys((s.request_id for s in seekings), NO_LANGUAGE))
+        outcome = assign(seekings, offerings, self.pool_settings.engine)
         made = pool.apply(outcome, held, now, self.settings.max_proposals_per_batch)
         took = time.perf_counter() - started
-        changes.then(lambda: batch_seconds.observe(took))
+        changes.then(partial(batch_seconds.observe, took))
         if made or outcome.unmatched:
             changes.then(
                 lambda: log.info(
@@ -230,22 +222,10 @@ class Matching:
         self._events(pool, effects, changes, cause)
 
     def _store(self, pool: Pool, changes: Changes, collection: str, doc: Document) -> None:
-        """The next version of a document (see `repository`); a document changed twice in one
-        batch is written once, in its last state."""
-        if self._staging is not changes:
-            self._staging, self._staged = changes, {}
+        """The next version of a document (see `repository`)."""
         key = (collection, doc["_id"])
-        staged = self._staged.get(key)
-        if staged is not None:
-            version = staged["ver"]
-            staged.clear()
-            staged.update(store.versioned(doc, version))
-            return
-        before = pool.versions.get(key, 0)
-        pool.versions[key] = before + 1
-        new = store.versioned(doc, before + 1)
-        changes.insert(collection, new)
-        self._staged[key] = new
+        pool.versions[key] = pool.versions.get(key, 0) + 1
+        changes.insert(collection, store.versioned(doc, pool.versions[key]))
 
     def _events(
         self, pool: Pool, effects: Effects, changes: Changes, cause: Envelope[Any] | None

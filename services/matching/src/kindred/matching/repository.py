@@ -16,7 +16,7 @@ rebuild keeps the highest version of each key; the versions before it are the th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -64,6 +64,16 @@ def versioned(doc: Document, version: int) -> Document:
 
 def version_id(key: str, version: int) -> str:
     return f"{key}#{version}"
+
+
+def newest(docs: Iterable[Document]) -> dict[str, Document]:
+    """Each key's highest stored version, by key: what a thing is now."""
+    out: dict[str, Document] = {}
+    for doc in docs:
+        current = out.get(doc["key"])
+        if current is None or current["ver"] < doc["ver"]:
+            out[doc["key"]] = doc
+    return out
 
 
 def member_doc(m: Member, at: Where) -> Document:
@@ -225,23 +235,18 @@ class MatchingRepository:
     async def _find(self, collection: str, partition: int) -> list[Document]:
         return [doc async for doc in self.db[collection].find({"partition": partition})]
 
-    async def load_pools(self, partition: int, make: Any) -> dict[str, Pool]:
+    async def load_pools(self, partition: int, make: Callable[[str], Pool]) -> dict[str, Pool]:
         """The pools whose key falls in `partition`, rebuilt from the newest version of each of
         their documents; `make(pool id)` gives an empty pool."""
         by_pool: dict[str, dict[str, list[Document]]] = {}
         versions: dict[str, dict[tuple[str, str], int]] = {}
         for collection in (MEMBERS, REQUESTS, MATCHES, BLOCKS, GROUPS):
-            newest: dict[str, Document] = {}
-            for doc in await self._find(collection, partition):
-                current = newest.get(doc["key"])
-                if current is None or current["ver"] < doc["ver"]:
-                    newest[doc["key"]] = doc
-            for key, doc in newest.items():
+            for key, doc in newest(await self._find(collection, partition)).items():
                 by_pool.setdefault(doc["pool"], {}).setdefault(collection, []).append(doc)
                 versions.setdefault(doc["pool"], {})[(collection, key)] = doc["ver"]
         pools: dict[str, Pool] = {}
         for pool_id, docs in by_pool.items():
-            pool: Pool = make(pool_id)
+            pool = make(pool_id)
             requests = [request_from(d) for d in docs.get(REQUESTS, [])]
             matches = [match_from(d) for d in docs.get(MATCHES, [])]
             pool.restore(

@@ -613,6 +613,8 @@ def _solve(
     clock = _Clock(timings)
     if not requests:
         return Outcome(proposals=[], unmatched={})
+    if not supporters:  # nobody has room: nothing to score
+        return Outcome(proposals=[], unmatched=dict.fromkeys(_ids(requests), NO_LANGUAGE))
     weights = config.weights
     supply = _Supply.of(supporters, config)
     demand = _Demand.of(requests, weights, supply.text_dim)
@@ -653,6 +655,10 @@ def _solve(
     outcome = _outcome(demand, supply, matched, had_candidates, weights)
     clock.lap("proposals")
     return outcome
+
+
+def _ids(requests: Sequence[Seeking]) -> list[str]:
+    return [r.request_id for r in requests]
 
 
 def _urgent_first(
