@@ -158,18 +158,20 @@ class Group:
 
 @dataclass
 class Effects:
-    """What changed since the handler last took it: documents to put, events to publish."""
+    """What changed since the handler last took it: things to store (their next version) and
+    what to publish."""
 
     members: dict[str, Member] = field(default_factory=dict)
     requests: dict[str, Request] = field(default_factory=dict)
     matches: dict[str, Match] = field(default_factory=dict)
     blocks: dict[tuple[str, str], datetime | None] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
-    # ("proposed" | "accepted" | "declined" | "expired" | "ended", match); ("refused", request);
-    # ("joined" | "left", group, member id)
+    # A match's steps, in order: ("proposed" | "accepted" | "declined" | "expired" | "ended", it).
     events: list[tuple[str, Match]] = field(default_factory=list)
-    refused: list[Request] = field(default_factory=list)
-    group_changes: list[tuple[Group, str, bool]] = field(default_factory=list)
+    refused: list[Request] = field(default_factory=list)  # over the open-request limit
+    group_changes: list[tuple[Group, str, bool]] = field(
+        default_factory=list
+    )  # (group, who, joined)
     # Refused steps (not a party, wrong state): (match id, member id, why), for the log.
     ignored: list[tuple[str, str, str]] = field(default_factory=list)
 
