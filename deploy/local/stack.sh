@@ -245,6 +245,19 @@ running_pid() {
 
 port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 
+# True if the port stays taken for 10 s. A server of ours killed a moment ago may
+# still be exiting and hold its port: its command line is already gone, so it no
+# longer counts as running, but the kernel closes its sockets only as its last
+# thread exits, which for a JVM can take a moment.
+port_taken() {
+  local deadline=$((SECONDS + 10))
+  while port_open "$1"; do
+    ((SECONDS < deadline)) || return 0
+    sleep 0.2
+  done
+  return 1
+}
+
 port_of() { case $1 in kafka) echo "$KAFKA_PORT" ;; ferretdb) echo "$MONGO_PORT" ;; esac; }
 
 pg_socket() { echo "$PG_SOCK_DIR/.s.PGSQL.$PG_PORT"; }
@@ -592,9 +605,9 @@ cmd_start() {
     fi
     if [[ $name != postgres ]]; then # postgres has a private socket, no port
       port=$(port_of "$name")
-      port_open "$port" && die "port 127.0.0.1:$port is already in use by another process (set KINDRED_*_PORT)"
+      port_taken "$port" && die "port 127.0.0.1:$port is already in use by another process (set KINDRED_*_PORT)"
     fi
-    [[ $name == kafka ]] && port_open "$KAFKA_CONTROLLER_PORT" &&
+    [[ $name == kafka ]] && port_taken "$KAFKA_CONTROLLER_PORT" &&
       die "port 127.0.0.1:$KAFKA_CONTROLLER_PORT is already in use by another process (set KINDRED_KAFKA_CONTROLLER_PORT)"
     to_start+=("$name")
   done

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
+import threading
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime
@@ -82,6 +84,26 @@ def test_kafka_comes_back_soon_after_a_sigkill(stack: tuple[Path, dict[str, str]
     if refused:  # the old registration outlived the broker: how long it kept the new one out
         assert fenced, "the old incarnation was never fenced"
         assert fenced[0] - refused[0] < 6.0, (refused, fenced)
+
+
+def test_start_waits_a_moment_for_a_port_a_dying_server_still_holds(
+    stack: tuple[Path, dict[str, str]],
+) -> None:
+    """A server killed a moment before `start` may still hold its port while its last threads
+    exit; `start` gives the port a few seconds to close instead of failing at once."""
+    path, env = stack
+    held = socket.socket()
+    held.bind(("127.0.0.1", int(env["KINDRED_KAFKA_PORT"])))
+    held.listen()
+    release = threading.Timer(2.0, held.close)
+    release.start()
+    try:
+        run(env, "start")
+    finally:
+        release.cancel()
+        held.close()
+    kafka = (path / "logs" / "kafka.log").read_text()
+    assert "Kafka Server started" in kafka
 
 
 def at(line: str) -> float:
