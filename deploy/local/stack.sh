@@ -316,13 +316,16 @@ is_ready() {
 
 # Launch in a new session so the servers outlive the caller and are not hit by
 # signals sent to the caller's process group (e.g. a test runner's Ctrl-C); run
-# from the stack dir so they never pin the caller's (maybe temporary) cwd.
+# from the stack dir so they never pin the caller's (maybe temporary) cwd. The
+# pid file is written whole and then renamed into place: read while half
+# written, it would hold no pid and the server would look dead.
 launch() {
   local name=$1 out=$2
   shift 2
   (
     cd "$STACK_DIR"
-    setsid bash -c 'echo $$ >"$0"; exec nohup "$@"' "$(pid_file "$name")" "$@" >>"$out" 2>&1 </dev/null &
+    setsid bash -c 'echo $$ >"$0.new" && mv -f "$0.new" "$0" && exec nohup "$@"' \
+      "$(pid_file "$name")" "$@" >>"$out" 2>&1 </dev/null &
   )
 }
 

@@ -6,8 +6,8 @@ import os
 import shutil
 import socket
 import subprocess
-import threading
 import tempfile
+import threading
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path

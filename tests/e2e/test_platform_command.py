@@ -76,7 +76,13 @@ def test_the_platform_restarts_a_killed_service_and_stops_on_sigterm(
         )
     output = console.read_text
     try:
-        wait_until(lambda: "kindred: running" in output(), timeout=180, what="the platform")
+        wait_until(
+            lambda: "kindred: running" in output() or command.poll() is not None,
+            timeout=180,
+            what="the platform",
+            detail=output,
+        )
+        assert command.poll() is None, output()
         matching = child_running(command.pid, "kindred.matching")
         assert matching is not None, output()
         os.kill(matching, signal.SIGKILL)
@@ -155,7 +161,13 @@ def test_sigterm_to_scripts_platform_stops_all_it_started(
         )
     output = console.read_text
     try:
-        wait_until(lambda: f"kindred: {when}" in output(), timeout=240, what=when, detail=output)
+        wait_until(
+            lambda: f"kindred: {when}" in output() or script.poll() is not None,
+            timeout=240,
+            what=when,
+            detail=output,
+        )
+        assert script.poll() is None, output()
         python = child_running(script.pid, "kindred.devtools.platform")
         assert python is not None, output()
         wait_until(
