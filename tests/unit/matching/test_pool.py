@@ -121,6 +121,29 @@ class World:
             }
             if m.holds:
                 assert len(m.holds) <= m.capacity
+        self.check_indices()
+
+    def check_indices(self) -> None:
+        """The pool's indices agree with its state, recomputed the slow way."""
+        p = self.pool
+        assert p.open == {k: r for k, r in p.requests.items() if r.status == "open"}
+        assert set(p.supporters) == {k for k, m in p.members.items() if m.is_supporter}
+        for m in p.members.values():
+            assert m.seeking == {
+                x.match_id for x in p.matches.values() if x.seeker_id == m.member_id
+            }
+            apart = {b if a == m.member_id else a for a, b in p.reported if m.member_id in (a, b)}
+            apart |= {
+                b if a == m.member_id else a
+                for (a, b), until in p.blocks.items()
+                if m.member_id in (a, b) and (until is None or self.now < until)
+            }
+            for x in p.matches.values():
+                if m.member_id in (x.seeker_id, x.supporter_id):
+                    apart.add(x.supporter_id if x.seeker_id == m.member_id else x.seeker_id)
+            assert p.kept_apart(m.member_id, self.now) == apart
+        due = {match_id for _, match_id in p.due}
+        assert {x.match_id for x in p.matches.values() if x.state == "proposed"} <= due
 
 
 # ---------------------------------------------------------------- who may be matched
@@ -453,31 +476,74 @@ def test_a_batch_makes_at_most_its_limit_of_proposals_oldest_first() -> None:
     assert [m.request_id for m in w.batch(limit=10)] == ids[2:]
 
 
-def test_slots_stay_accounted_for_through_a_random_walk_of_steps() -> None:
+@pytest.mark.parametrize("seed", [7, 8, 9])
+def test_slots_and_indices_stay_right_through_a_random_walk_of_steps(seed: int) -> None:
+    """Requests, batches, every step twice, reports, blocks for a while or for good, safety
+    episodes and roles taken away: after each, the slots and the pool's indices agree with its
+    state, nothing due is left unexpired, and a pool rebuilt from that state agrees too."""
     import random
 
-    rng = random.Random(7)
-    w = World(proposal_ttl=timedelta(minutes=30))
-    for i in range(6):
-        w.supporter(f"s{i}", capacity=rng.randint(1, 3))
-    for i in range(30):
-        w.seeker(f"k{i}")
-    for _ in range(400):
+    rng = random.Random(seed)
+    w = World(proposal_ttl=timedelta(minutes=30), cooldown=timedelta(minutes=20))
+    supporters, seekers = [f"s{i}" for i in range(6)], [f"k{i}" for i in range(30)]
+    for s in supporters:
+        w.supporter(s, capacity=rng.randint(1, 3))
+    for k in seekers:
+        w.seeker(k)
+    for step in range(400):
         roll = rng.random()
-        if roll < 0.3:
-            w.request(f"k{rng.randrange(30)}")
-        elif roll < 0.5:
+        if roll < 0.25:
+            w.request(rng.choice(seekers))
+        elif roll < 0.45:
             w.batch()
+        elif roll < 0.5:
+            until = rng.choice([None, w.now + timedelta(minutes=rng.randint(1, 60))])
+            data = MemberBlockedData(
+                member_id=rng.choice(seekers), blocked_id=rng.choice(supporters), until=until
+            )
+            w.pool.block(data, w.now)
+        elif roll < 0.53:
+            w.pool.episode_opened(rng.choice(seekers), f"e{step}", w.now)
+        elif roll < 0.56:
+            m = w.pool.members[rng.choice(seekers)]
+            for episode in sorted(m.episodes):
+                w.pool.episode_closed(m.member_id, episode)
+        elif roll < 0.58:
+            w.grant(rng.choice(supporters), granted=rng.random() < 0.7)
         elif w.pool.matches:
             match = rng.choice(sorted(w.pool.matches.values(), key=lambda m: m.match_id))
             who = rng.choice([match.seeker_id, match.supporter_id])
             action = rng.choice(list(MatchAction))
-            w.act(who, match.match_id, action)
-            w.act(who, match.match_id, action)  # every step twice
+            report = action == MatchAction.END and rng.random() < 0.3
+            end = {"reason": "done", "report": True} if report else {}
+            w.act(who, match.match_id, action, **end)
+            w.act(who, match.match_id, action, **end)  # every step twice
         w.later(minutes=rng.randint(0, 10))
         w.pool.expire(w.now)
         w.pool.take_effects()
+        assert not [
+            x for x in w.pool.matches.values() if x.state == "proposed" and x.expires_at <= w.now
+        ]
         w.check_slots()
+        if step % 50 == 49:
+            rebuilt = World(proposal_ttl=timedelta(minutes=30), cooldown=timedelta(minutes=20))
+            rebuilt.now = w.now
+            p = w.pool
+            for m in p.members.values():
+                m.holds, m.seeking = set(), set()  # the rebuild recomputes them
+            rebuilt.pool.restore(
+                p.members.values(),
+                p.requests.values(),
+                p.seen_requests,
+                p.matches.values(),
+                p.blocks,
+                p.reported,
+                p.groups.values(),
+            )
+            rebuilt.check_slots()
+            assert rebuilt.pool.open.keys() == p.open.keys()
+            assert rebuilt.pool.supporters.keys() == p.supporters.keys()
+            w.pool = rebuilt.pool
 
 
 # ---------------------------------------------------------------- peer groups

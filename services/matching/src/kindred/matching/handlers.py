@@ -168,7 +168,7 @@ class Matching:
                 or (pool.stale and since >= self.settings.match_batch_seconds)
                 or since >= self.settings.rematch_interval_seconds
             )
-            if due and any(r.status == "open" for r in pool.requests.values()):
+            if due and pool.open:
                 self.batched_at[key] = clock
                 self._batch(pool, partition, changes)
             self._commit(pool, partition, changes, None)
@@ -335,9 +335,7 @@ class Matching:
                 for reason, n in pool.backlog().items():
                     backlog[reason] = backlog.get(reason, 0) + n
                 opened += len(pool.requests)
-                for m in pool.members.values():
-                    if not m.is_supporter:
-                        continue
+                for m in pool.supporters.values():
                     supporters += 1
                     used = len(m.holds) / m.capacity if m.capacity else 1.0
                     share = (

@@ -10,12 +10,11 @@ documents and events.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
-
-import numpy as np
 
 from kindred.events.envelope import deterministic_id
 from kindred.events.matching import (
@@ -81,6 +80,7 @@ class Member:
     episodes: set[str] = field(default_factory=set)  # open safety episodes
     cooldown_until: datetime | None = None
     holds: set[str] = field(default_factory=set)  # live matches holding one of their slots
+    seeking: set[str] = field(default_factory=set)  # live matches of their own requests
     # When they were proposed lately (the fairness part); not stored: a rebuild takes it from
     # the matches.
     proposals: list[datetime] = field(default_factory=list)
@@ -201,6 +201,13 @@ class Pool:
         # Something changed that a batch could use (a new request, a freed slot, ...).
         self.stale = True
         self.urgent_waiting = False
+        # Indices, kept with the state above so that a batch costs what waits, not what is live:
+        self.open: dict[str, Request] = {}  # the requests waiting for a proposal
+        self.supporters: dict[str, Member] = {}  # members who are supporters (`is_supporter`)
+        # Member → everyone they blocked, were blocked by or share a report with (a block may
+        # have run out since: `blocked` tells).
+        self.shunned: dict[str, set[str]] = {}
+        self.due: list[tuple[datetime, str]] = []  # heap of proposals: (expires at, match id)
 
     # ---------------------------------------------------------------- helpers
 
@@ -232,23 +239,45 @@ class Pool:
         until = self.blocks[key]
         return until is None or now < until
 
-    def kept_apart(self, now: datetime) -> dict[str, set[str]]:
-        """For each member, everyone they must not be proposed to now: blocks either way,
-        pairs that ended with a report, and whom they already have a live match with."""
-        apart: dict[str, set[str]] = {}
+    def _shun(self, a: str, b: str) -> None:
+        self.shunned.setdefault(a, set()).add(b)
+        self.shunned.setdefault(b, set()).add(a)
 
-        def add(a: str, b: str) -> None:
-            apart.setdefault(a, set()).add(b)
-            apart.setdefault(b, set()).add(a)
+    def live_matches(self, member_id: str) -> list[Match]:
+        """Their live matches, as the seeker or as the supporter."""
+        m = self.members.get(member_id)
+        if m is None:
+            return []
+        return [self.matches[x] for x in sorted(m.seeking | m.holds)]
 
-        for a, b in self.reported:
-            add(a, b)
-        for (a, b), until in self.blocks.items():
-            if until is None or now < until:
-                add(a, b)
-        for m in self.matches.values():
-            add(m.seeker_id, m.supporter_id)
+    def kept_apart(self, member_id: str, now: datetime) -> set[str]:
+        """Everyone a member must not be proposed to now: blocks either way, pairs that ended
+        with a report, and whom they already have a live match with."""
+        apart = {o for o in self.shunned.get(member_id, ()) if self.blocked(member_id, o, now)}
+        for match in self.live_matches(member_id):
+            apart.add(match.supporter_id if match.seeker_id == member_id else match.seeker_id)
         return apart
+
+    def _set_status(self, r: Request, status: RequestStatus) -> None:
+        r.status = status
+        if status == "open":
+            self.open[r.request_id] = r
+        else:
+            self.open.pop(r.request_id, None)
+
+    def _role_changed(self, m: Member) -> None:
+        if m.is_supporter:
+            self.supporters[m.member_id] = m
+        else:
+            self.supporters.pop(m.member_id, None)
+
+    def _link(self, match: Match) -> None:
+        """A live match takes its supporter's slot."""
+        self.matches[match.match_id] = match
+        self.member(match.supporter_id).holds.add(match.match_id)
+        self.member(match.seeker_id).seeking.add(match.match_id)
+        if match.state == "proposed":
+            heapq.heappush(self.due, (match.expires_at, match.match_id))
 
     # ---------------------------------------------------------------- members
 
@@ -269,6 +298,7 @@ class Pool:
         m.vector = None
         m.capacity = data.capacity
         m.offers_support = Role.SUPPORTER in data.roles
+        self._role_changed(m)
         self._touch_member(m)
         self.stale = True
         return True
@@ -280,6 +310,7 @@ class Pool:
         m.role_time = time
         m.granted = data.granted
         m.minors_cleared = data.granted and data.minors_cleared
+        self._role_changed(m)
         self._touch_member(m)
         self.stale = True
         return True
@@ -292,9 +323,7 @@ class Pool:
             return
         m.episodes.add(episode_id)
         self._touch_member(m)
-        for match in list(self.matches.values()):
-            if match.seeker_id != member_id:
-                continue
+        for match in [self.matches[x] for x in sorted(m.seeking)]:
             supporter = self.member(match.supporter_id)
             supporter.cooldown_until = max(
                 supporter.cooldown_until or now, now + self.settings.cooldown
@@ -320,9 +349,10 @@ class Pool:
             until = data.until
         self.blocks[key] = until
         self.effects.blocks[key] = until
+        self._shun(*key)
         if until is not None and until <= now:
             return
-        for match in list(self.matches.values()):
+        for match in self.live_matches(data.member_id):
             if pair(match.seeker_id, match.supporter_id) != key:
                 continue
             if match.state == "proposed":
@@ -359,6 +389,7 @@ class Pool:
             return r
         seeker.open_requests.add(r.request_id)
         self.requests[r.request_id] = r
+        self._set_status(r, "open")
         self._touch_request(r)
         self.stale = True
         if r.urgency == Urgency.HIGH:
@@ -368,7 +399,7 @@ class Pool:
     def _reopen(self, r: Request, excluded: str | None) -> None:
         if excluded is not None:
             r.excluded.add(excluded)
-        r.status = "open"
+        self._set_status(r, "open")
         r.match_id = None
         self._touch_request(r)
         self.stale = True
@@ -376,7 +407,7 @@ class Pool:
             self.urgent_waiting = True
 
     def _close_request(self, r: Request, status: RequestStatus) -> None:
-        r.status = status
+        self._set_status(r, status)
         self.requests.pop(r.request_id, None)
         self.member(r.seeker_id).open_requests.discard(r.request_id)
         self._touch_request(r)
@@ -388,13 +419,9 @@ class Pool:
         each one held out."""
         seekings: list[Seeking] = []
         held: dict[str, str] = {}
-        kept_apart = self.kept_apart(now)
-        nobody: set[str] = set()
-        ordered = sorted(
-            (r for r in self.requests.values() if r.status == "open"),
-            key=lambda r: (URGENCY_RANK[r.urgency], r.received_at, r.request_id),
-        )
-        for r in ordered:
+        kept_apart: dict[str, set[str]] = {}
+        embed_missing(self.open.values())
+        for r in sorted(self.open.values(), key=_oldest_first):
             seeker = self.members.get(r.seeker_id)
             if seeker is None or seeker.profile_time is None or seeker.age_band is None:
                 held[r.request_id] = NO_PROFILE
@@ -403,6 +430,9 @@ class Pool:
             elif seeker.minor and not self.settings.engine.rules.minors:
                 held[r.request_id] = MINOR
             else:
+                apart = kept_apart.get(r.seeker_id)
+                if apart is None:
+                    apart = kept_apart[r.seeker_id] = self.kept_apart(r.seeker_id, now)
                 seekings.append(
                     Seeking(
                         request_id=r.request_id,
@@ -412,9 +442,9 @@ class Pool:
                         urgency=r.urgency,
                         age_band=seeker.age_band,
                         availability=seeker.availability,
-                        text=self.request_vector(r),
+                        text=vector(r),
                         waited_seconds=(now - r.received_at).total_seconds(),
-                        excluded=frozenset(r.excluded | kept_apart.get(r.seeker_id, nobody)),
+                        excluded=frozenset(r.excluded | apart),
                     )
                 )
         return seekings, held
@@ -422,7 +452,8 @@ class Pool:
     def offerings(self, now: datetime) -> list[Offering]:
         window_start = now - self.settings.fairness_window
         out = []
-        for m in self.members.values():
+        embed_missing(self.supporters.values())
+        for m in self.supporters.values():
             if not m.may_take_more(now):
                 continue
             assert m.age_band is not None  # a profile was given
@@ -435,7 +466,7 @@ class Pool:
                     age_band=m.age_band,
                     minors_cleared=m.minors_cleared,
                     availability=m.availability,
-                    text=self.member_vector(m),
+                    text=vector(m),
                     capacity=m.capacity,
                     load=len(m.holds),
                     recent=sum(1 for t in m.proposals if t >= window_start),
@@ -446,25 +477,21 @@ class Pool:
     def apply(self, outcome: Outcome, held: dict[str, str], now: datetime, limit: int) -> int:
         """Turn the engine's proposals into matches (at most `limit`, most urgent and oldest
         first; the rest wait for the next batch), and note why the others wait."""
-        order = {
-            r.request_id: (URGENCY_RANK[r.urgency], r.received_at, r.request_id)
-            for r in self.requests.values()
-        }
-        proposals = sorted(outcome.proposals, key=lambda p: order[p.request_id])
+        proposals = sorted(
+            outcome.proposals, key=lambda p: _oldest_first(self.requests[p.request_id])
+        )
         made = 0
-        # A seeker never has two live matches with one supporter (two requests of theirs in
-        # one batch may both rank them first: the second waits for the next batch).
-        paired = {(m.seeker_id, m.supporter_id) for m in self.matches.values()}
         for p in proposals:
             r = self.requests[p.request_id]
             supporter = self.members[p.supporter_id]
+            # A seeker never has two live matches with one supporter (two requests of theirs
+            # in one batch may both rank them first: the second waits for the next batch).
             if (
                 made >= limit
                 or not supporter.may_take_more(now)
-                or (r.seeker_id, p.supporter_id) in paired
+                or any(self.matches[x].seeker_id == r.seeker_id for x in supporter.holds)
             ):
                 continue  # next batch (the engine never over-fills; this is a guard)
-            paired.add((r.seeker_id, p.supporter_id))
             r.attempts += 1
             match = Match(
                 match_id=match_id_for(r.request_id, r.attempts),
@@ -481,12 +508,12 @@ class Pool:
                 requested_at=r.received_at,
                 changed_at=now,
             )
-            self.matches[match.match_id] = match
-            supporter.holds.add(match.match_id)
+            self._link(match)
             supporter.proposals = [
                 t for t in supporter.proposals if t >= now - self.settings.fairness_window
             ] + [now]
-            r.status, r.match_id, r.reason = "proposed", match.match_id, None
+            self._set_status(r, "proposed")
+            r.match_id, r.reason = match.match_id, None
             self._touch_match(match)
             self._touch_request(r)
             self.effects.events.append(("proposed", match))
@@ -510,8 +537,8 @@ class Pool:
         if not unmatched:
             return {}
         busy: dict[str, set[Topic]] = {}  # language → topics of the busy supporters
-        for m in self.members.values():
-            if m.is_supporter and not m.may_take_more(now):
+        for m in self.supporters.values():
+            if not m.may_take_more(now):
                 for language in m.languages:
                     busy.setdefault(language, set()).update(m.topics - m.opted_out)
         out = {}
@@ -525,10 +552,9 @@ class Pool:
     def backlog(self) -> dict[str, int]:
         """Open requests by why they wait."""
         out: dict[str, int] = {}
-        for r in self.requests.values():
-            if r.status == "open":
-                reason = r.reason or "new"
-                out[reason] = out.get(reason, 0) + 1
+        for r in self.open.values():
+            reason = r.reason or "new"
+            out[reason] = out.get(reason, 0) + 1
         return out
 
     # ---------------------------------------------------------------- the lifecycle
@@ -579,6 +605,7 @@ class Pool:
 
     def _free(self, match: Match) -> None:
         self.member(match.supporter_id).holds.discard(match.match_id)
+        self.member(match.seeker_id).seeking.discard(match.match_id)
         del self.matches[match.match_id]
         self.stale = True
 
@@ -623,14 +650,21 @@ class Pool:
     def _report(self, match: Match) -> None:
         key = pair(match.seeker_id, match.supporter_id)
         self.reported.add(key)
+        self._shun(*key)
         match.reported = True
         self._touch_match(match)
 
     def expire(self, now: datetime) -> int:
-        due = [m for m in self.matches.values() if m.state == "proposed" and m.expires_at <= now]
-        for match in due:
-            self._close_proposal(match, "expired", "matching", "no answer in time", now)
-        return len(due)
+        """Proposals left unanswered past their deadline, soonest first. (The heap keeps an
+        entry for a proposal answered since: it is skipped when its time comes.)"""
+        expired = 0
+        while self.due and self.due[0][0] <= now:
+            _, match_id = heapq.heappop(self.due)
+            match = self.matches.get(match_id)
+            if match is not None and match.state == "proposed" and match.expires_at <= now:
+                self._close_proposal(match, "expired", "matching", "no answer in time", now)
+                expired += 1
+        return expired
 
     # ---------------------------------------------------------------- peer groups
 
@@ -697,26 +731,10 @@ class Pool:
 
     # ---------------------------------------------------------------- vectors
 
-    def request_vector(self, r: Request) -> Vector:
-        if r.vector is None:
-            r.vector = embed_one(r.text)
-        return r.vector
-
-    def member_vector(self, m: Member) -> Vector:
-        if m.vector is None:
-            m.vector = embed_one(m.text)
-        return m.vector
-
     def fill_vectors(self) -> None:
-        """Embed every text at once (after a rebuild): much faster than one by one."""
-        todo_r = [r for r in self.requests.values() if r.vector is None]
-        if todo_r:
-            for r, vector in zip(todo_r, embed([r.text for r in todo_r]), strict=True):
-                r.vector = np.ascontiguousarray(vector)
-        todo_m = [m for m in self.members.values() if m.vector is None and m.is_supporter]
-        if todo_m:
-            for m, vector in zip(todo_m, embed([m.text for m in todo_m]), strict=True):
-                m.vector = np.ascontiguousarray(vector)
+        """Embed every text not embedded yet (after a rebuild, before a batch)."""
+        embed_missing(self.requests.values())
+        embed_missing(self.supporters.values())
 
     # ---------------------------------------------------------------- rebuilding
 
@@ -734,25 +752,43 @@ class Pool:
         """The pool from its stored documents; `proposed` is (supporter, when) of every match
         ever proposed (the fairness part counts the recent ones)."""
         self.members = {m.member_id: m for m in members}
-        self.requests = {}
+        self.supporters = {}
+        for m in self.members.values():
+            self._role_changed(m)
+        self.requests, self.open = {}, {}
         for r in requests:
             self.requests[r.request_id] = r
+            self._set_status(r, r.status)
             self.member(r.seeker_id).open_requests.add(r.request_id)
         self.seen_requests = set(seen) | set(self.requests)
-        self.matches = {}
+        self.matches, self.due = {}, []
         for match in matches:
-            self.matches[match.match_id] = match
-            self.member(match.supporter_id).holds.add(match.match_id)
+            self._link(match)
         self.blocks = dict(blocks)
         self.reported = set(reported)
+        self.shunned = {}
+        for key in [*self.blocks, *self.reported]:
+            self._shun(*key)
         self.groups = {g.group_id: g for g in groups}
         for supporter_id, at in sorted(proposed, key=lambda p: p[1]):
             self.member(supporter_id).proposals.append(at)
         self.stale = True
-        self.urgent_waiting = any(
-            r.urgency == Urgency.HIGH and r.status == "open" for r in self.requests.values()
-        )
+        self.urgent_waiting = any(r.urgency == Urgency.HIGH for r in self.open.values())
 
 
-def embed_one(text: str) -> Vector:
-    return np.ascontiguousarray(embed([text])[0])
+def _oldest_first(r: Request) -> tuple[int, datetime, str]:
+    """Most urgent first, then oldest."""
+    return (URGENCY_RANK[r.urgency], r.received_at, r.request_id)
+
+
+def embed_missing(things: Iterable[Request | Member]) -> None:
+    """Embed the texts without a vector yet, all in one call: much faster than one by one."""
+    todo = [t for t in things if t.vector is None]
+    if todo:
+        for t, vector in zip(todo, embed([t.text for t in todo]), strict=True):
+            t.vector = vector
+
+
+def vector(t: Request | Member) -> Vector:
+    assert t.vector is not None, "embed_missing first"
+    return t.vector
