@@ -9,7 +9,19 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
+from kindred.background import loops
 from tests.support.infra import Infra, provide_infra
+
+
+@pytest.fixture(autouse=True)
+def fresh_loop_health() -> Iterator[None]:
+    """Readiness reads the loops of this process (`kindred.background.loops`). A replica is a
+    process of its own in production, but tests run many replicas, some in threads, in one
+    process: a loop one test left failing or stopped must not make a later test's replica
+    unready."""
+    yield
+    for loop in [*loops.failing, *loops.stopped]:
+        loops.forget(loop)
 
 
 @pytest.fixture(scope="session")

@@ -136,7 +136,8 @@ class Replica:
     def stop(self) -> None:
         if self._loop is not None and self._stop is not None and self.thread.is_alive():
             self._loop.call_soon_threadsafe(self._stop.set)
-        self.thread.join(60)
+        # Up to the graceful timeout for the batch in hand, then leaving the group.
+        self.thread.join(self.settings.graceful_timeout_seconds + 90)
 
 
 class WitnessSettings(ServiceSettings):
