@@ -442,6 +442,21 @@ def test_a_block_either_way_withdraws_a_proposal_ends_a_match_and_keeps_them_apa
     w.check_slots()
 
 
+def test_a_seeker_who_blocks_the_supporter_proposed_still_gets_someone_else() -> None:
+    """Blocking is not declining: the request is not closed, it waits for another supporter."""
+    w = World()
+    match = proposed(w)
+    w.pool.block(MemberBlockedData(member_id="k1", blocked_id=match.supporter_id), w.now)
+    assert [(s, m.by, m.reason) for s, m in w.pool.take_effects().events] == [
+        ("declined", "k1", "blocked")
+    ]
+    assert w.pool.requests[match.request_id].status == "open"
+    [again] = w.batch()
+    assert (again.request_id, again.attempt) == (match.request_id, 2)
+    assert again.supporter_id != match.supporter_id
+    w.check_slots()
+
+
 def test_a_block_that_expires_lets_the_pair_be_matched_again() -> None:
     w = World()
     w.supporter("s1")
