@@ -583,7 +583,7 @@ class Pool:
             if match.state == "proposed":
                 reason = "declined by the seeker" if who == match.seeker_id else "declined"
                 self._close_proposal(
-                    match, "declined", who, reason, now, withdrawn=who == match.seeker_id
+                    match, "declined", who, reason, now, seeker_declined=who == match.seeker_id
                 )
             else:
                 self.effects.ignored.append((data.match_id, who, "active: end it instead"))
@@ -607,7 +607,7 @@ class Pool:
                     who,
                     end.reason if end else None,
                     now,
-                    withdrawn=who == match.seeker_id,
+                    seeker_declined=who == match.seeker_id,
                 )
                 if end is not None and end.report:
                     self._report(match)
@@ -625,11 +625,11 @@ class Pool:
         by: str,
         reason: str | None,
         now: datetime,
-        withdrawn: bool = False,
+        seeker_declined: bool = False,
     ) -> None:
-        """A proposal ends unanswered or declined. The request waits again without that
-        supporter, unless the seeker `withdrawn` it by declining (a seeker who blocks the one
-        proposed still wants support: their request waits for someone else)."""
+        """A proposal ends unanswered, declined or withdrawn. The request waits again without
+        that supporter, unless the seeker declined it (a seeker who blocks the one proposed
+        still wants support: their request waits for someone else)."""
         match.state, match.changed_at, match.by, match.reason = state, now, by, reason
         self._free(match)
         self._touch_match(match)
@@ -637,7 +637,7 @@ class Pool:
         r = self.requests.get(match.request_id)
         if r is None:
             return
-        if withdrawn:
+        if seeker_declined:
             self._close_request(r, "closed")  # the seeker does not want it any more
         else:
             self._reopen(r, excluded=match.supporter_id)
