@@ -20,6 +20,7 @@ from kindred.events.matching import (
 )
 from kindred.events.members import ProfileSubmittedData
 from kindred.events.vocabulary import Topic, Urgency
+from kindred.matching import repository as store
 from kindred.matching.domain.assignment import assign
 from kindred.matching.domain.model import (
     MINOR,
@@ -203,7 +204,9 @@ def test_a_seeker_in_a_safety_episode_is_held_out_until_it_closes() -> None:
     assert w.batch() == []
     assert w.pool.requests[rid].reason == SAFETY_EPISODE
     assert w.pool.backlog() == {SAFETY_EPISODE: 1}
+    w.pool.stale = False
     w.pool.episode_closed("k1", "ep1")
+    assert w.pool.stale  # the next batch window takes it, not the re-match interval
     assert [m.request_id for m in w.batch()] == [rid]
 
 
@@ -215,8 +218,8 @@ def test_an_episode_withdraws_a_pending_proposal_and_cools_the_supporter_down() 
     w.request("k1")
     assert len(w.batch()) == 1
     w.pool.episode_opened("k1", "ep1", w.now)
-    steps = [step for step, _ in w.pool.take_effects().events]
-    assert steps == ["declined"]
+    steps = [(step, m.by, m.reason) for step, m in w.pool.take_effects().events]
+    assert steps == [("declined", "matching", "safety-episode")]
     assert w.holds("s1") == 0
     assert w.pool.members["s1"].cooldown_until == w.now + timedelta(hours=72)
     w.request("k2")
@@ -224,6 +227,36 @@ def test_an_episode_withdraws_a_pending_proposal_and_cools_the_supporter_down() 
     w.later(hours=73)
     assert [m.supporter_id for m in w.batch()] == ["s1"]
     w.check_slots()
+
+
+def test_an_episode_keeps_an_active_match_and_cools_its_supporter_down() -> None:
+    w = World(cooldown=timedelta(hours=72))
+    w.supporter("s1", capacity=3)
+    w.seeker("k1")
+    w.seeker("k2")
+    w.request("k1")
+    [match] = w.batch()
+    assert w.act("s1", match.match_id, MatchAction.ACCEPT) == ["accepted"]
+    w.pool.episode_opened("k1", "ep1", w.now)
+    assert w.pool.take_effects().events == []  # the active match stays
+    assert w.pool.matches[match.match_id].state == "active"
+    assert w.pool.members["s1"].cooldown_until == w.now + timedelta(hours=72)
+    w.request("k2")
+    assert w.batch() == []
+    w.later(hours=73)
+    assert [m.supporter_id for m in w.batch()] == ["s1"]
+    w.check_slots()
+
+
+def test_a_supporter_in_a_safety_episode_of_their_own_gets_no_new_match() -> None:
+    w = World()
+    w.supporter("s1")
+    w.seeker("k1")
+    w.pool.episode_opened("s1", "ep1", w.now)
+    w.request("k1")
+    assert w.batch() == []
+    w.pool.episode_closed("s1", "ep1")
+    assert [m.supporter_id for m in w.batch()] == ["s1"]
 
 
 def test_minors_are_held_out_unless_allowed_and_then_only_with_cleared_supporters() -> None:
@@ -543,21 +576,30 @@ def test_slots_and_indices_stay_right_through_a_random_walk_of_steps(seed: int) 
         if step % 50 == 49:
             rebuilt = World(proposal_ttl=timedelta(minutes=30), cooldown=timedelta(minutes=20))
             rebuilt.now = w.now
-            p = w.pool
-            for m in p.members.values():
-                m.holds, m.seeking = set(), set()  # the rebuild recomputes them
+            p, at = w.pool, store.Where("main", 0)
+
+            def stored(doc: dict[str, Any]) -> dict[str, Any]:
+                return store.versioned(doc, 1)
+
+            blocks = [stored(store.block_doc(k, u, at)) for k, u in p.blocks.items()]
             rebuilt.pool.restore(
-                p.members.values(),
-                p.requests.values(),
+                [store.member_from(stored(store.member_doc(m, at))) for m in p.members.values()],
+                [store.request_from(stored(store.request_doc(r, at))) for r in p.requests.values()],
                 p.seen_requests,
-                p.matches.values(),
-                p.blocks,
+                [store.match_from(stored(store.match_doc(x, at))) for x in p.matches.values()],
+                {(d["a"], d["b"]): d["until"] for d in blocks},
                 p.reported,
-                p.groups.values(),
+                [store.group_from(stored(store.group_doc(g, at))) for g in p.groups.values()],
             )
             rebuilt.check_slots()
-            assert rebuilt.pool.open.keys() == p.open.keys()
-            assert rebuilt.pool.supporters.keys() == p.supporters.keys()
+            q = rebuilt.pool
+            assert q.open.keys() == p.open.keys()
+            assert q.supporters.keys() == p.supporters.keys()
+            for m in p.members.values():
+                again = q.members[m.member_id]
+                assert (again.episodes, again.cooldown_until) == (m.episodes, m.cooldown_until)
+                assert (again.open_requests, again.holds) == (m.open_requests, m.holds)
+                assert q.kept_apart(m.member_id, w.now) == p.kept_apart(m.member_id, w.now)
             w.pool = rebuilt.pool
 
 

@@ -97,8 +97,15 @@ class Member:
         return self.profile_time is not None and self.offers_support and self.granted
 
     def may_take_more(self, now: datetime) -> bool:
+        """A new match now: a supporter with room, not cooling down, not in a safety episode
+        of their own."""
         cooling = self.cooldown_until is not None and now < self.cooldown_until
-        return self.is_supporter and not cooling and len(self.holds) < self.capacity
+        return (
+            self.is_supporter
+            and not cooling
+            and not self.episodes
+            and len(self.holds) < self.capacity
+        )
 
 
 @dataclass
