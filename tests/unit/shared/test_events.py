@@ -2,7 +2,7 @@ import pytest
 from pydantic import ValidationError
 
 from kindred.events.envelope import deterministic_id
-from kindred.events.matching import SupportRequested
+from kindred.events.matching import MemberBlockedData, SupportRequested
 from kindred.events.members import Profile
 from tests.support.factories import profile_body, support_requested
 
@@ -48,3 +48,10 @@ def test_profile_validation_names_the_field(override: dict[str, object], field: 
     with pytest.raises(ValidationError) as info:
         Profile.model_validate(profile_body(**override))
     assert field in str(info.value)
+
+
+def test_a_block_event_of_a_member_by_themselves_is_invalid() -> None:
+    """The gateway answers 409; an event that says so anyway fails validation (dead letter)."""
+    with pytest.raises(ValidationError, match="cannot block themselves"):
+        MemberBlockedData(member_id="alex", blocked_id="alex")
+    assert MemberBlockedData(member_id="alex", blocked_id="sam").blocked_id == "sam"

@@ -225,6 +225,12 @@ class Block(BaseModel):
 class MemberBlockedData(Block):
     member_id: MemberId
 
+    @model_validator(mode="after")
+    def _not_themselves(self) -> MemberBlockedData:
+        if self.blocked_id == self.member_id:
+            raise ValueError("blocked_id: a member cannot block themselves")
+        return self
+
 
 class MemberBlocked(Envelope[MemberBlockedData]):
     """A member blocked another: they are never matched or grouped together while it lasts.

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictInt, model_validator
 
 from kindred.events.envelope import Envelope
 from kindred.events.topics import PROFILE_SUBMITTED
-from kindred.events.vocabulary import AgeBand, LanguageCode, MemberId, Role, TimeZone, Topic
+from kindred.events.vocabulary import (
+    AgeBand,
+    LanguageCode,
+    MemberId,
+    Role,
+    TimeZone,
+    Topic,
+    Weekday,
+)
 
 # The rule `_supporter_capacity` enforces, in the schema: a supporter's capacity is at least 1.
 SUPPORTER_NEEDS_CAPACITY: dict[str, JsonValue] = {
@@ -19,16 +26,6 @@ SUPPORTER_NEEDS_CAPACITY: dict[str, JsonValue] = {
     },
     "then": {"properties": {"capacity": {"minimum": 1}}, "required": ["capacity"]},
 }
-
-
-class Weekday(StrEnum):
-    MON = "mon"
-    TUE = "tue"
-    WED = "wed"
-    THU = "thu"
-    FRI = "fri"
-    SAT = "sat"
-    SUN = "sun"
 
 
 class AvailabilityWindow(BaseModel):

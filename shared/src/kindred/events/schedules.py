@@ -4,32 +4,16 @@ occurrences nobody checked in for."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from kindred.events.envelope import Envelope
 from kindred.events.topics import CHECKIN_MISSED, CHECKIN_REMINDER_DUE, CHECKIN_SCHEDULE_SET
-from kindred.events.vocabulary import MemberId, TimeZone
+from kindred.events.vocabulary import MemberId, TimeZone, Weekday
 
 # "HH:MM", 24-hour clock, in the member's time zone.
 LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
-
-
-class Weekday(StrEnum):
-    MON = "mon"
-    TUE = "tue"
-    WED = "wed"
-    THU = "thu"
-    FRI = "fri"
-    SAT = "sat"
-    SUN = "sun"
-
-    @property
-    def number(self) -> int:
-        """Monday is 0, as `date.weekday()` counts."""
-        return list(Weekday).index(self)
 
 
 EVERY_DAY = tuple(Weekday)

@@ -9,6 +9,21 @@ from typing import Annotated
 from pydantic import AfterValidator, StringConstraints, WithJsonSchema
 
 
+class Weekday(StrEnum):
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+    @property
+    def number(self) -> int:
+        """Monday is 0, as `date.weekday()` counts."""
+        return list(Weekday).index(self)
+
+
 class Topic(StrEnum):
     """Lived-experience topics members match on."""
 

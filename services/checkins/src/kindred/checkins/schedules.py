@@ -45,8 +45,8 @@ from kindred.events.schedules import (
     CheckinReminderDueData,
     CheckinSchedule,
     CheckinScheduleSet,
-    Weekday,
 )
+from kindred.events.vocabulary import Weekday
 from kindred.observability.metrics import (
     checkin_reminders,
     checkin_schedules_active,

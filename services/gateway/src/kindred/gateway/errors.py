@@ -35,7 +35,8 @@ class ErrorBody(BaseModel):
 
     error: str = Field(
         description="A stable code: bad_request, invalid_request, unauthorized, forbidden, "
-        "not_found, method_not_allowed, payload_too_large, unsupported_media_type, unavailable"
+        "not_found, method_not_allowed, conflict, payload_too_large, unsupported_media_type, "
+        "unavailable"
     )
     detail: str = Field(description="What went wrong and what to do, for a person to read")
     fields: list[FieldProblem] = Field(

@@ -62,9 +62,8 @@ from kindred.safety.resources import CrisisResources, ResourceTable, resources_f
 from kindred.safety.rules import Severity, Trigger, evaluate, max_severity
 
 MemberPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.\-]{1,64}$")]
-AlertPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9\-]{1,100}$")]
+IdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9\-]{1,100}$")]  # an alert, match or group
 EntryPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9:\-]{1,200}$")]
-IdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9\-]{1,100}$")]
 SOURCE = "kindred/gateway"
 log = logging.getLogger(__name__)
 
@@ -489,7 +488,7 @@ def api_router(
         tags=["safety staff"],
     )
     async def acknowledge_alert(
-        member_id: MemberPath, alert_id: AlertPath, principal: CurrentPrincipal
+        member_id: MemberPath, alert_id: IdPath, principal: CurrentPrincipal
     ) -> Accepted:
         """Acknowledge a safety alert (role `safety-staff`): its escalation stops paging the
         on-call chain. Recorded with who and when; a second acknowledgement changes nothing."""
