@@ -40,3 +40,12 @@ def test_a_window_from_an_hour_to_the_same_hour_is_the_whole_day() -> None:
 def test_a_zone_east_of_utc_moves_monday_morning_into_sunday() -> None:
     window = AvailabilityWindow(days=["mon"], start_hour=0, end_hour=1)
     assert hours(week_mask([window], "Asia/Tokyo", WINTER)) == [159]  # Sunday 15:00 UTC
+
+
+def test_the_offset_is_the_zones_at_that_instant_around_a_daylight_saving_change() -> None:
+    """Los Angeles moves to -7 h at 10:00 UTC on 2026-03-08; at 09:30 UTC it is still -8 h."""
+    window = AvailabilityWindow(days=["mon"], start_hour=9, end_hour=10)
+    before = datetime(2026, 3, 8, 9, 30, tzinfo=UTC)
+    after = datetime(2026, 3, 8, 10, 30, tzinfo=UTC)
+    assert hours(week_mask([window], "America/Los_Angeles", before)) == [17]
+    assert hours(week_mask([window], "America/Los_Angeles", after)) == [16]
