@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from kindred.gateway.auth import issue_token
+from kindred.gateway.auth import SUPPORTER_ADMIN, issue_token
 from kindred.gateway.settings import GatewaySettings
 
 
@@ -37,19 +37,6 @@ class MemberClient:
             f"{self._base}/matches/{match_id}/{step}", json=body, headers=self._headers
         )
 
-    async def block(self, blocked_id: str, until: str | None = None) -> httpx.Response:
-        body: dict[str, Any] = {"blocked_id": blocked_id}
-        if until is not None:
-            body["until"] = until
-        return await self._http.post(f"{self._base}/blocks", json=body, headers=self._headers)
-
-    async def join_group(self, topic: str, language: str = "en") -> httpx.Response:
-        return await self._http.post(
-            f"{self._base}/groups",
-            json={"topic": topic, "language": language},
-            headers=self._headers,
-        )
-
     async def inbox(self) -> list[dict[str, Any]]:
         response = await self._http.get(
             f"{self._base}/inbox", params={"limit": 500}, headers=self._headers
@@ -67,7 +54,7 @@ class StaffClient:
     ) -> None:
         self._http = http
         self._base = f"{gateway_url}/v1/staff/supporters"
-        token = issue_token(GatewaySettings(), staff_id, roles=("supporter-admin",))
+        token = issue_token(GatewaySettings(), staff_id, roles=(SUPPORTER_ADMIN,))
         self._headers = {"Authorization": f"Bearer {token}"}
 
     async def grant(self, member_id: str, minors_cleared: bool = False) -> httpx.Response:

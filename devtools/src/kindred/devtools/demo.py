@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from kindred.gateway.auth import issue_token
+from kindred.gateway.auth import SUPPORTER_ADMIN, issue_token
 from kindred.gateway.settings import GatewaySettings
 
 
@@ -57,7 +57,7 @@ async def run_demo(gateway_url: str, timeout: float = 60.0) -> bool:  # noqa: AS
             f"/v1/staff/supporters/{supporter}",
             "demo-trainer",
             {"granted": True, "note": "finished the peer-support training"},
-            "supporter-admin",
+            SUPPORTER_ADMIN,
         )
         await call(
             "a seeker shares theirs",
@@ -119,12 +119,15 @@ async def run_demo(gateway_url: str, timeout: float = 60.0) -> bool:  # noqa: AS
                         f"(match {items[0]['data']['match_id']})"
                     )
                 match_id = inboxes[supporter][0]["data"]["match_id"]
-                await call(
+                accepted = await call(
                     "the supporter accepts the match",
                     "POST",
                     f"/v1/members/{supporter}/matches/{match_id}/accept",
                     supporter,
                 )
+                if accepted.status_code != 202:
+                    print("\ndemo: the accept was refused; see the answer above")
+                    return False
                 print("\ndemo: done, the slice works end to end")
                 return True
             await asyncio.sleep(0.5)

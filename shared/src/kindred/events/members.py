@@ -48,7 +48,8 @@ class AvailabilityWindow(BaseModel):
 
 class Profile(BaseModel):
     """What a member tells about themselves; the body of `PUT /v1/members/{id}/profile`.
-    A supporter (`roles` holds "supporter") needs a `capacity` of at least 1."""
+    A profile offering support (`roles` holds "supporter") needs a `capacity` of at least 1;
+    staff grant the supporter role before anyone is proposed to them."""
 
     model_config = ConfigDict(
         frozen=True, extra="forbid", json_schema_extra=SUPPORTER_NEEDS_CAPACITY

@@ -21,8 +21,9 @@ from pymongo import AsyncMongoClient
 
 from kindred.devtools.bench import Deadline, percentile, rate, say
 from kindred.devtools.processes import Platform, ServiceProcess, metric_sum
-from kindred.gateway.auth import issue_token
+from kindred.gateway.auth import SUPPORTER_ADMIN, issue_token
 from kindred.gateway.settings import GatewaySettings
+from kindred.matching.repository import newest
 
 Document = dict[str, Any]
 CAPACITY = 50  # the most a supporter profile allows
@@ -124,7 +125,7 @@ class Gateway:
 
     async def grant(self, member_id: str) -> None:
         """Staff grant the supporter role: a profile alone makes nobody a supporter."""
-        headers = self.headers(STAFF_ID, ("supporter-admin",))
+        headers = self.headers(STAFF_ID, (SUPPORTER_ADMIN,))
         path = f"/v1/staff/supporters/{member_id}"
         await self._put(f"supporter role of {member_id}", path, GRANT, headers)
 
@@ -266,13 +267,14 @@ class Pipeline:
 
     async def supporters(self) -> float:
         """Supporters the pool can match: the gauge, summed over the matching replicas (only
-        the pool's owner counts them); without the gauge, the stored members granted the role
-        whose profile offers support (a scan on FerretDB)."""
+        the pool's owner counts them); without the gauge, the stored members whose newest
+        version has the role granted and offers support (a scan on FerretDB)."""
         counts = await self.metric("matching", SUPPORTERS_METRIC)
         if None not in counts:
-            return float(sum(v or 0.0 for v in counts))
-        filter_ = {"granted": True, "offers_support": True}
-        return float(len(await self.members.distinct("key", filter_)))
+            return float(sum(v for v in counts if v is not None))
+        fields = {"key": 1, "ver": 1, "granted": 1, "offers_support": 1}
+        current = newest(await self.members.find({}, fields).to_list(None))
+        return float(sum(1 for d in current.values() if d["granted"] and d["offers_support"]))
 
     async def setup(self, member_ids: list[str], step: Callable[[str], Awaitable[None]]) -> None:
         jobs = iter(member_ids)

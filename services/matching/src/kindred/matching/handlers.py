@@ -4,7 +4,8 @@ Two kinds of partition meet here. A member's partition (profiles, requests, safe
 roles, blocks, a member's steps in a match or a group) hands each event on, unchanged, to the
 partition of the member's pool (`PoolInput`, keyed by the pool id). The pool's partition, owned
 by one replica, holds the whole pool in memory (`domain.pool`): it applies each input, runs the
-global assignment every batch window (`tick`), and writes what changed by `_id`. Business rules
+global assignment every batch window (`tick`), and stores what changed as the next version of
+each document (see `repository`). Business rules
 live in `domain`; documents in `repository`.
 """
 
@@ -172,7 +173,7 @@ class Matching:
                 self.batched_at[key] = clock
                 self._batch(pool, partition, changes)
             self._commit(pool, partition, changes, None)
-        # The gauges go through every member: every few seconds is plenty for a scrape.
+        # The gauges go through every supporter: every few seconds is plenty for a scrape.
         clock = time.monotonic()
         if clock - self.gauged_at >= GAUGES_EVERY_SECONDS:
             self.gauged_at = clock

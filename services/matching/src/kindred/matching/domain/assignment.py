@@ -8,9 +8,10 @@ are applied to whole blocks: topics as bit masks, the age rule as a penalty tabl
 `constraints.age_allowed`, then each request's exclusions and its seeker's own supporter entry.
 The pair's fit (the topics, text and availability parts of `scoring.score`) is one matrix
 product plus a lookup in a table of the block's distinct week masks. Each request keeps the
-`candidates_per_request` supporters that fit it best (ties by supporter id), found without
-sorting whole rows: the k-th best of a sample of columns bounds the row's k-th best from below.
-Blocks are scored on a few threads at once (numpy lets go of the GIL in these operations).
+`candidates_per_request` supporters that fit it best (ties spread: each request takes tied
+supporters from its own place in the list on), found without sorting whole rows: the k-th best
+of a sample of columns bounds the row's k-th best from below. Blocks are scored on a few
+threads at once (numpy lets go of the GIL in these operations).
 
 The supporter's own parts of the score (load, fairness) are added after that choice, not
 before: they shift every request's ranking the same way, so ranking by them would send every
@@ -353,9 +354,10 @@ class _Scratch(threading.local):
 
 
 def _best(scores: Floats, k: int | None) -> tuple[Indices, Indices, Floats]:
-    """The k best eligible pairs of each row (all eligible ones when k is None), ties by
-    column. The k-th best of a sample of the columns (every 8th, in wide blocks) bounds the
-    row's k-th best from below, so only the few pairs above that bound are ranked exactly."""
+    """The k best eligible pairs of each row (all eligible ones when k is None); a row takes
+    columns tied at its k-th best from its own place on (see below). The k-th best of a
+    sample of the columns (every 8th, in wide blocks) bounds the row's k-th best from below,
+    so only the few pairs above that bound are ranked exactly."""
     n_rows, n_cols = scores.shape
     floor = np.full(n_rows, _INELIGIBLE, dtype=np.float32)
     if k is not None and n_cols > k:

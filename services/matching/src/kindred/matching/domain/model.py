@@ -30,7 +30,6 @@ MINOR = "minor"  # a minor, and MATCH_MINORS is off
 NO_LANGUAGE = "no-supporter-for-language"  # no supporter with room speaks the language
 NO_ELIGIBLE = "no-eligible-supporter"  # some speak it, none passes the other rules
 NO_CAPACITY = "no-capacity"  # eligible supporters exist, their slots went to others
-PROPOSED = "proposed"  # not unmatched: waiting for the supporter's answer
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,12 @@
 
 `embed` hashes each text's character n-grams (3 to 5 characters inside word boundaries, so
 "griev" in "grieving" and "grief" meet, and a typo costs a few n-grams rather than the word)
-into 2**14 counts, L2-normalises them, and projects them down to `TEXT_DIM` dimensions with a
-fixed Gaussian matrix drawn from a constant seed (a Johnson-Lindenstrauss projection: it keeps
-cosines up to a small noise). Nothing is fitted on a corpus and nothing is downloaded, so a
-profile's vector never changes once computed, whichever process computes it, and one text
-takes a fraction of a millisecond.
+into 2**14 indicators (an n-gram is there or not), L2-normalises them, and projects them down
+to `TEXT_DIM` dimensions with a fixed Gaussian matrix drawn from a constant seed (a
+Johnson-Lindenstrauss projection: it keeps cosines up to a small noise). Nothing is fitted on a
+corpus and nothing is downloaded, so a text's vector is the same whichever process computes it
+(a pool rebuilt on another replica embeds the texts again and gets the same vectors), and one
+text takes a fraction of a millisecond.
 
 The vectors carry the words people use, not what they mean: two texts about the same
 experience in different words score low, and common n-grams ("the", "ing") lift every pair a
@@ -34,7 +35,7 @@ TEXT_DIM = 64
 
 _N_FEATURES = 2**14
 # The projection is part of the vectors' definition: changing the seed, the dimensions or
-# the n-grams makes stored vectors incomparable with new ones.
+# the n-grams changes every vector (none is stored: a rebuild embeds the texts again).
 _SEED = 0x6B696E64  # "kind"
 
 _hasher = HashingVectorizer(
