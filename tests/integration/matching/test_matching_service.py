@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from pymongo import AsyncMongoClient
@@ -176,7 +177,9 @@ async def test_an_unanswered_proposal_expires_and_goes_to_the_next_supporter(
 async def test_a_seeker_in_a_safety_episode_is_held_out_until_staff_close_it(
     infra: Infra, namespace: str
 ) -> None:
-    settings = settings_for(MatchingSettings, infra, namespace, **FAST)
+    settings = settings_for(
+        MatchingSettings, infra, namespace, rematch_interval_seconds=3600, **FAST
+    )
     from datetime import UTC, datetime
 
     opened_at = datetime.now(UTC)
@@ -200,6 +203,11 @@ async def test_a_seeker_in_a_safety_episode_is_held_out_until_staff_close_it(
             alerts=1,
         ),
     )
+
+    async def held(client: Any) -> bool:
+        text = (await client.get("/metrics")).text
+        return 'kindred_matching_unmatched_requests{reason="safety-episode"} 1.0' in text
+
     async with (
         running(create_app(settings)) as client,
         TopicReader(infra.kafka, f"{namespace}.match.proposed") as proposed,
@@ -208,18 +216,21 @@ async def test_a_seeker_in_a_safety_episode_is_held_out_until_staff_close_it(
         await seeker(infra, namespace, "k1")
         await produce_event(infra.kafka, namespace, opened)
         await produce_event(infra.kafka, namespace, support_requested("k1"))
-
-        async def held() -> str:
-            return (await client.get("/metrics")).text
-
-        await eventually(
-            held,
-            lambda text: 'kindred_matching_unmatched_requests{reason="safety-episode"} 1.0' in text,
-            what="the request held out with its reason",
-        )
+        await eventually(partial(held, client), what="the request held out with its reason")
+        assert await proposed.poll() == []
+    # A restart rebuilds the pool from storage: the episode holds the request still.
+    async with (
+        running(create_app(settings)) as client,
+        TopicReader(infra.kafka, f"{namespace}.match.proposed") as proposed,
+    ):
+        await eventually(partial(held, client), what="the request held out after a restart")
         assert await proposed.poll() == []
         await produce_event(infra.kafka, namespace, closed)
-        await eventually(seen(proposed), lambda v: len(v) == 1)
+        # Closing the episode lets the next batch take the request (the re-match interval,
+        # an hour here, would be far too late).
+        await eventually(
+            seen(proposed), lambda v: len(v) == 1, timeout=15, what="the proposal after closing"
+        )
 
 
 async def test_a_restart_mid_stream_proposes_each_request_once_within_capacity(
