@@ -18,13 +18,13 @@ language (blocks, declines), a few seekers are also supporters (the self rule), 
 are urgent, capacities are 1 to 4 (mean about 2) and some supporters are already busy.
 
 Two populations: "ample" (more free slots than requests) and "scarce" (free slots about 0.57
-times the requests; as every supporter the engine sees has a free slot, that means fewer supporters).
-On each, four methods are compared: the engine (`assign`); first-available (in arrival order,
-each request takes the first eligible supporter with room, supporters in id order); greedy
-best-per-request (in arrival order, each takes its best-scored eligible supporter with room);
-and the exact optimum of the engine's objective on the full eligibility graph (`optimum`).
-Every proposal of every method is checked against `constraints.violation` and the supporters'
-room.
+times the requests; as every supporter the engine sees has a free slot, that means fewer
+supporters). On each, four methods are compared: the engine (`assign`); first-available (in
+arrival order, each request takes the first eligible supporter with room, supporters in id
+order); greedy best-per-request (in arrival order, each takes its best-scored eligible
+supporter with room); and the exact optimum of the engine's objective on the full eligibility
+graph (`optimum`). Every proposal of every method is checked against `constraints.violation`
+and the supporters' room.
 
 Columns: the hidden affinity summed over the proposals, as a share of the optimum's and as a
 multiple of first-available's; the objective (after matches and urgent matches: scores plus
