@@ -70,6 +70,9 @@ class ServiceSettings(BaseSettings):
     kafka_session_timeout_seconds: float = Field(default=10.0, ge=1, le=300)
     # ... and so does one whose handling of fetched records stalls this long.
     kafka_max_poll_interval_seconds: float = Field(default=300.0, ge=1, le=3600)
+    # At start-up, how long to keep trying while Kafka is not ready yet (starting, or back
+    # from an outage without its brokers registered) before the service gives up.
+    kafka_startup_wait_seconds: float = Field(default=30.0, ge=0, le=600)
     # Records a partition handles (and commits) at once, at most.
     consumer_batch_max: int = Field(default=500, ge=1, le=10_000)
     http_host: str = "127.0.0.1"

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError, for_code
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError, for_code
 from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 
 from kindred.events import topics
 from kindred.events.envelope import Envelope
+from kindred.messaging.deadletter import RetryPolicy
 from kindred.observability.metrics import events_published, registry
 from kindred.settings import ServiceSettings
 
@@ -107,7 +109,27 @@ class TopicsNotCreated(RuntimeError):
 async def ensure_topics(settings: ServiceSettings) -> None:
     """Create every catalogue topic and its dead-letter twin if missing (idempotent), with the
     configured partitions, replication factor and `min.insync.replicas`. Report topics that
-    exist with fewer partitions or replicas than configured."""
+    exist with fewer partitions or replicas than configured.
+
+    The first thing a service asks Kafka at start-up: while Kafka answers with a retriable
+    error (not reachable yet, or back from an outage before its broker has registered again),
+    try again with backoff for up to `KAFKA_STARTUP_WAIT_SECONDS`."""
+    deadline = time.monotonic() + settings.kafka_startup_wait_seconds
+    backoff = RetryPolicy(backoff_base=settings.retry_backoff_base_seconds, backoff_max=2.0)
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            await _ensure_topics(settings)
+            return
+        except KafkaError as exc:
+            if not exc.retriable or time.monotonic() >= deadline:
+                raise
+            log.warning("Kafka is not ready for the topic set-up (%r); trying again", exc)
+            await asyncio.sleep(backoff.delay(attempt))
+
+
+async def _ensure_topics(settings: ServiceSettings) -> None:
     names = [topics.topic_name(settings.kindred_namespace, base) for base in topics.ALL]
     names += [topics.dead_letter_topic(n) for n in names]
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
