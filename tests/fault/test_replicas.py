@@ -29,7 +29,7 @@ from pymongo import AsyncMongoClient
 
 from kindred.devtools.processes import Platform, ServiceProcess, metric_sum
 from kindred.matching.domain.pool import LIVE, match_id_for
-from kindred.matching.repository import newest
+from kindred.partitions.store import newest
 from tests.support.client import MemberClient, StaffClient
 from tests.support.factories import profile_body, support_body
 from tests.support.infra import Infra

@@ -30,8 +30,9 @@ from kindred.observability.logging import configure_logging
 from kindred.partitions import log as partition_log
 from kindred.partitions.consumer import PartitionedConsumer
 from kindred.partitions.processor import Processor
+from kindred.partitions.store import indexes as store_indexes
 from kindred.settings import ServiceSettings
-from kindred.storage.mongo import Document, Index, database, ensure_indexes, ping
+from kindred.storage.mongo import Document, database, ensure_indexes, ping
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +42,8 @@ class Service:
     settings: ServiceSettings
     broker: KafkaBroker
     mongo: AsyncMongoClient[Document] | None = None
-    indexes: list[Index] = field(default_factory=list)
-    # What the service does with the partitions it owns; the consumer runtime drives it.
+    # What the service does with the partitions it owns; the consumer runtime drives it, and
+    # its stores say which collections and indexes the service has.
     processor: Processor | None = None
     # How often `processor.tick` runs per owned partition (None: the service has no timers).
     tick_interval: float | None = None
@@ -89,8 +90,8 @@ class Service:
             for hook in reversed(self.on_shutdown):
                 stack.push_async_callback(hook)
             await ensure_topics(self.settings)
-            if self.mongo is not None:
-                indexes = self.indexes + (partition_log.INDEXES if self.processor else [])
+            if self.mongo is not None and self.processor is not None:
+                indexes = partition_log.INDEXES + store_indexes(self.processor.stores)
                 await ensure_indexes(database(self.mongo, self.settings), indexes)
             await self.broker.start()
             stack.push_async_callback(self.broker.stop)

@@ -27,7 +27,7 @@ from kindred.events.safety import (
     SafetyEpisodeOpenedData,
 )
 from kindred.matching.app import create_app
-from kindred.matching.repository import newest
+from kindred.partitions.store import newest
 from kindred.matching.settings import MatchingSettings
 from tests.support.factories import profile_submitted, role_set, support_requested
 from tests.support.infra import Infra

@@ -26,6 +26,7 @@ from kindred.messaging.redrive import REDRIVEN_FROM, command
 from kindred.observability.metrics import events_handled
 from kindred.partitions.consumer import PartitionedConsumer
 from kindred.partitions.processor import Changes, Stateless
+from kindred.partitions.store import Kind, Store
 from kindred.settings import ServiceSettings
 from kindred.storage.mongo import create_client, database
 from tests.support.factories import checkin_submitted
@@ -36,7 +37,7 @@ from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
-LEDGER = "ledger"
+LEDGER = Store("ledger", lambda doc: doc, member_fields=("member_id",), kind=Kind.HISTORY)
 
 
 class Ledger(Stateless):
@@ -44,6 +45,7 @@ class Ledger(Stateless):
     cannot take a "poison" one until it is fixed."""
 
     events = (CheckinSubmitted,)
+    stores = (LEDGER,)
 
     def __init__(self) -> None:
         self.broken = True
@@ -52,7 +54,8 @@ class Ledger(Stateless):
         assert isinstance(event, CheckinSubmitted)
         if event.data.note == "poison" and self.broken:
             raise ValueError("the ledger cannot take poison yet")
-        changes.insert(LEDGER, {"_id": uuid.uuid4().hex, "event_id": event.id})
+        doc = {"_id": uuid.uuid4().hex, "event_id": event.id, "member_id": event.data.member_id}
+        changes.insert(LEDGER, doc)
 
 
 class LedgerSettings(ServiceSettings):
@@ -100,7 +103,7 @@ def run_process(kafka: str, namespace: str, *argv: str) -> subprocess.CompletedP
 
 
 async def ledger(db: Any) -> Counter[str]:
-    return Counter([d["event_id"] async for d in db[LEDGER].find({})])
+    return Counter([d["event_id"] async for d in db[LEDGER.collection].find({})])
 
 
 async def end_offset(kafka: str, topic: str, partition: int) -> int:

@@ -18,14 +18,14 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from pymongo import AsyncMongoClient
 
-from kindred.checkins.domain import recorded_event
-from kindred.events.checkins import CheckinSubmitted
+from kindred.events.checkins import CheckinRecorded, CheckinRecordedData, CheckinSubmitted
 from kindred.events.envelope import Envelope
 from kindred.messaging.broker import create_broker, ensure_topics
 from kindred.observability.metrics import events_handled, partitions_fenced, records_refused
 from kindred.partitions.consumer import UNPUBLISHABLE, PartitionedConsumer
 from kindred.partitions.log import COLLECTION, Entry, PartitionLog, Record, new_owner
 from kindred.partitions.processor import Changes, Processor, event_record
+from kindred.partitions.store import Kind, Store, Tables
 from kindred.settings import ServiceSettings
 from kindred.storage.mongo import create_client, database
 from kindred.storage.writes import Insert
@@ -37,13 +37,28 @@ from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.slow
 
-WITNESS = "witness"
+# A handling: {"_id", "event_id", "member_id", "replica"}.
+WITNESS = Store("witness", lambda doc: doc, member_fields=("member_id",), kind=Kind.HISTORY)
+
+
+def recorded(event: CheckinSubmitted, now: Any, source: str) -> CheckinRecorded:
+    data = event.data
+    return CheckinRecorded.new(
+        id=f"recorded-{data.checkin_id}",
+        subject=data.member_id,
+        source=source,
+        caused_by=event,
+        data=CheckinRecordedData(
+            checkin_id=data.checkin_id, member_id=data.member_id, recorded_at=now, scores=None
+        ),
+    )
 
 
 class Witness:
     """Records every handling of a check-in as a new document, so a second handling shows."""
 
     events = (CheckinSubmitted,)
+    stores = (WITNESS,)
 
     def __init__(self, name: str, freeze: threading.Event, freeze_seconds: float) -> None:
         self.name = name
@@ -51,7 +66,7 @@ class Witness:
         self.freeze_seconds = freeze_seconds
         self.loads = 0
 
-    async def load(self, partition: int) -> None:
+    def load(self, partition: int, tables: Tables) -> None:
         self.loads += 1
 
     def drop(self, partition: int) -> None:
@@ -64,11 +79,9 @@ class Witness:
         if event.data.note == "freeze" and not self.freeze.is_set():
             self.freeze.set()
             time.sleep(self.freeze_seconds)  # the whole replica stops, heartbeats included
-        changes.insert(
-            WITNESS,
-            {"_id": uuid.uuid4().hex, "event_id": event.id, "replica": self.name},
-        )
-        changes.emit(recorded_event(event, changes.now, f"tests/{self.name}", None))
+        handling = {"_id": uuid.uuid4().hex, "event_id": event.id, "replica": self.name}
+        changes.insert(WITNESS, {**handling, "member_id": event.data.member_id})
+        changes.emit(recorded(event, changes.now, f"tests/{self.name}"))
 
     def tick(self, partition: int, changes: Changes) -> None:
         pass
@@ -185,7 +198,7 @@ async def committed_offset(bootstrap: str, group: str, topic: str) -> int | None
 
 
 async def handlings(db: Any) -> Counter[str]:
-    return Counter([d["event_id"] async for d in db[WITNESS].find({})])
+    return Counter([d["event_id"] async for d in db[WITNESS.collection].find({})])
 
 
 async def test_a_paused_replica_wakes_fenced_and_its_late_writes_are_rejected(
@@ -226,7 +239,7 @@ async def test_a_paused_replica_wakes_fenced_and_its_late_writes_are_rejected(
         timeout=60,
         what="the late commit rejected",
     )
-    seen = [d async for d in db[WITNESS].find({})]
+    seen = [d async for d in db[WITNESS.collection].find({})]
     assert Counter(d["event_id"] for d in seen) == Counter(e.id for e in [frozen, *later])
     assert {d["replica"] for d in seen if d["event_id"] == frozen.id} == {other.name}
     # Nothing was written under the frozen replica's ownership after the other one's fence.
@@ -256,7 +269,7 @@ async def test_a_batch_committed_but_not_applied_is_replayed_by_the_next_owner(
         owner=new_owner(),
         at=done.time,
         offsets={f"{namespace}.{CheckinSubmitted.TOPIC}": 1},  # past `done`
-        writes=[Insert(WITNESS, {"_id": "crashed", "event_id": done.id, "replica": "crashed"})],
+        writes=[Insert(WITNESS.collection, {"_id": "crashed", "event_id": done.id, "replica": "crashed"})],
         records=[event_record(namespace, event)],
     )
     await PartitionLog(db).entries.insert_one(crashed.to_doc())
@@ -275,7 +288,7 @@ async def test_a_batch_committed_but_not_applied_is_replayed_by_the_next_owner(
         )
     # `done` was handled once, by the crashed owner; its effects came from the replay.
     assert await handlings(db) == Counter({done.id: 1, fresh.id: 1})
-    assert (await db[WITNESS].find_one({"event_id": done.id}))["replica"] == "crashed"
+    assert (await db[WITNESS.collection].find_one({"event_id": done.id}))["replica"] == "crashed"
     assert sorted(v["id"] for v in values) == sorted([event.id, _recorded_id(fresh)])
 
 
@@ -335,20 +348,26 @@ async def _owners(replicas: list[Replica]) -> list[Replica]:
     return [r for r in replicas if r.owned() == [0]]
 
 
+COUNTED = Store(
+    "counted",
+    lambda doc: doc,
+    member_fields=("member_id",),
+    decode=lambda doc: doc,
+)  # {"_id": event id, "member_id", "n"}
+
+
 class Numbering:
     """Numbers the check-ins it handles, counting from what MongoDB holds when it (re)loads: a
     reload that missed committed batches would number some twice."""
 
     events = (CheckinSubmitted,)
+    stores = (COUNTED,)
 
-    def __init__(self, mongodb_url: str, database: str) -> None:
-        self.mongodb_url, self.database = mongodb_url, database
+    def __init__(self) -> None:
         self.count: dict[int, int] = {}
 
-    async def load(self, partition: int) -> None:
-        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(self.mongodb_url)
-        self.count[partition] = await client[self.database]["counted"].count_documents({})
-        await client.close()
+    def load(self, partition: int, tables: Tables) -> None:
+        self.count[partition] = len(tables[COUNTED])
 
     def drop(self, partition: int) -> None:
         self.count.pop(partition, None)
@@ -359,7 +378,8 @@ class Numbering:
             self.count[partition] += 1000  # a half-done effect the reload must undo
             raise ValueError("poison")
         self.count[partition] += 1
-        changes.insert("counted", {"_id": event.id, "n": self.count[partition]})
+        doc = {"_id": event.id, "member_id": event.data.member_id, "n": self.count[partition]}
+        changes.put(COUNTED, doc)
 
     def tick(self, partition: int, changes: Changes) -> None:
         pass
@@ -369,7 +389,7 @@ async def test_a_reload_applies_the_batches_still_waiting_for_write_behind_first
     infra: Infra, namespace: str, settings: ServiceSettings, db: Any, replicas: list[Replica]
 ) -> None:
     slow = settings.model_copy(update={"write_behind_seconds": 60})
-    counter = Numbering(infra.mongodb_url, settings.database_name)
+    counter = Numbering()
     replica = Replica("counter", slow, threading.Event(), processor=counter).start()
     replicas.append(replica)
     applied = events_handled.labels(

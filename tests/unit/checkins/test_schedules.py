@@ -1,25 +1,25 @@
-"""The check-ins processor's schedules component, without I/O: what `tick` and `handle` commit
-together, what a new owner rebuilt from the stored documents emits, and the limits per tick."""
+"""The check-ins processor's schedules without I/O: what `tick` and `handle` commit together,
+what a new owner rebuilt from the stored documents emits, and the limits per tick."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
+from kindred.checkins.domain.schedules import MemberSchedule
 from kindred.checkins.handlers import Checkins
-from kindred.checkins.schedules import (
-    Schedules,
-    schedule_doc,
-    state_from_doc,
-)
+from kindred.checkins.repository import SCHEDULES, schedule_doc, schedule_from_doc
 from kindred.checkins.settings import CheckinsSettings
 from kindred.events.checkins import CheckinSubmitted
 from kindred.events.schedules import CheckinScheduleSet, CheckinScheduleSetData
 from kindred.observability.metrics import registry
 from kindred.partitions.processor import Changes
-from kindred.storage.writes import Put
 from tests.support.factories import checkin_submitted
+from tests.support.partitions import Partition, by_id, events, written
+
+pytestmark = pytest.mark.unit
 
 SETTINGS = CheckinsSettings(
     kindred_dev_mode=True,
@@ -48,35 +48,30 @@ def checkin(member_id: str, at: datetime) -> CheckinSubmitted:
     return checkin_submitted(member_id).model_copy(update={"time": at})
 
 
-def loaded(*states: Any, now: datetime = T0) -> Schedules:
-    schedules = Schedules(SETTINGS, None)
-    schedules.restore(0, states, now)
-    return schedules
-
-
-def events(changes: Changes) -> list[dict[str, Any]]:
-    return [json.loads(r.value) for r in changes.records]
+def loaded(*states: MemberSchedule, now: datetime = T0) -> Partition:
+    """A partition taken over at `now` with these schedules stored."""
+    stored = {SCHEDULES.collection: {s.member_id: schedule_doc(s) for s in states}}
+    return Partition(Checkins(SETTINGS, clock=lambda: now), stored=stored)
 
 
 def puts(changes: Changes) -> dict[str, dict[str, Any]]:
-    return {w.doc["_id"]: w.doc for w in changes.writes if isinstance(w, Put)}
+    return by_id(written(changes, SCHEDULES.collection))
 
 
-def tick(schedules: Schedules, now: datetime) -> Changes:
-    changes = Changes("kindred", now=now)
-    schedules.tick(0, changes)
-    return changes
+def schedule(p: Partition, member_id: str) -> MemberSchedule:
+    found = p.tables[SCHEDULES].get(member_id)
+    assert found is not None
+    return found
 
 
 def test_a_reminder_and_the_schedule_moved_past_it_commit_together_once() -> None:
     schedules = loaded()
-    changes = Changes("kindred", now=T0)
-    schedules.schedule_set(0, schedule_set("m1"), changes)
+    changes = schedules.handle(T0, schedule_set("m1"))
     assert puts(changes)["m1"]["next_due"] == DUE
     assert not changes.records
 
-    assert not tick(schedules, DUE - timedelta(seconds=1))
-    changes = tick(schedules, DUE)
+    assert not schedules.tick(DUE - timedelta(seconds=1))
+    changes = schedules.tick(DUE)
     [reminder] = events(changes)
     assert reminder["type"] == "kindred.checkin.reminder-due.v1"
     assert reminder["subject"] == "m1"
@@ -86,166 +81,146 @@ def test_a_reminder_and_the_schedule_moved_past_it_commit_together_once() -> Non
     assert stored["next_due"] == DUE + timedelta(days=1)
     assert stored["last_date"] == "2024-06-01"
     assert [o["occurrence_id"] for o in stored["open"]] == ["m1:2024-06-01"]
-    assert not tick(schedules, DUE + timedelta(seconds=1))  # nothing twice
+    assert not schedules.tick(DUE + timedelta(seconds=1))  # nothing twice
 
 
 def test_a_new_owner_emits_what_the_stored_document_has_not_recorded_and_nothing_else() -> None:
     first = loaded()
-    changes = Changes("kindred", now=T0)
-    first.schedule_set(0, schedule_set("m1"), changes)
-    before_reminder = puts(changes)["m1"]
-    emitted = tick(first, DUE)
+    before_reminder = puts(first.handle(T0, schedule_set("m1")))["m1"]
+    emitted = first.tick(DUE)
     after_reminder = puts(emitted)["m1"]
 
     # The owner crashed before its tick committed: the next one finds the reminder still due
     # and emits it, with the same event id.
-    second = loaded(state_from_doc(before_reminder), now=DUE + timedelta(seconds=5))
-    again = tick(second, DUE + timedelta(seconds=5))
+    second = loaded(schedule_from_doc(before_reminder), now=DUE + timedelta(seconds=5))
+    again = second.tick(DUE + timedelta(seconds=5))
     assert [e["id"] for e in events(again)] == [e["id"] for e in events(emitted)]
 
     # It committed: the next owner has nothing to emit until the window ends.
-    third = loaded(state_from_doc(after_reminder), now=DUE + timedelta(seconds=5))
-    assert not tick(third, DUE + timedelta(seconds=5))
-    assert not tick(third, DUE + timedelta(minutes=30))
+    third = loaded(schedule_from_doc(after_reminder), now=DUE + timedelta(seconds=5))
+    assert not third.tick(DUE + timedelta(seconds=5))
+    assert not third.tick(DUE + timedelta(minutes=30))
 
 
 def test_a_stored_schedule_reads_back_as_it_was() -> None:
     schedules = loaded()
-    changes = Changes("kindred", now=T0)
-    schedules.schedule_set(0, schedule_set("m1", days=["mon", "sat"]), changes)
-    tick(schedules, DUE)
-    state = schedules.members[0]["m1"]
-    assert state_from_doc(schedule_doc(state, 0)) == state
+    schedules.handle(T0, schedule_set("m1", days=["mon", "sat"]))
+    schedules.tick(DUE)
+    state = schedule(schedules, "m1")
+    assert schedule_from_doc(schedule_doc(state)) == state
 
 
 def test_missed_once_after_the_window_and_grace_then_nothing() -> None:
     schedules = loaded()
-    schedules.schedule_set(0, schedule_set("m1"), Changes("kindred", now=T0))
-    tick(schedules, DUE)
+    schedules.handle(T0, schedule_set("m1"))
+    schedules.tick(DUE)
     window_end = DUE + timedelta(hours=1)
-    assert not tick(schedules, window_end + timedelta(seconds=59))
-    changes = tick(schedules, window_end + timedelta(seconds=60))
+    assert not schedules.tick(window_end + timedelta(seconds=59))
+    changes = schedules.tick(window_end + timedelta(seconds=60))
     [missed] = events(changes)
     assert missed["type"] == "kindred.checkin.missed.v1"
     assert missed["data"]["occurrence_id"] == "m1:2024-06-01"
     assert missed["data"]["window_seconds"] == 3600
     assert missed["data"]["reminded"] is True
     assert puts(changes)["m1"]["open"] == []
-    assert not tick(schedules, window_end + timedelta(minutes=5))
+    assert not schedules.tick(window_end + timedelta(minutes=5))
 
 
 def test_a_checkin_inside_the_window_answers_the_occurrence() -> None:
     schedules = loaded()
-    schedules.schedule_set(0, schedule_set("m1"), Changes("kindred", now=T0))
-    tick(schedules, DUE)
+    schedules.handle(T0, schedule_set("m1"))
+    schedules.tick(DUE)
 
-    changes = Changes("kindred", now=DUE + timedelta(minutes=10))
-    schedules.checked_in(0, checkin("m1", DUE + timedelta(minutes=10)), changes)
+    changes = schedules.handle(
+        DUE + timedelta(minutes=10), checkin("m1", DUE + timedelta(minutes=10))
+    )
     assert puts(changes)["m1"]["open"] == []  # recorded, with the check-in's own writes
-    assert not changes.records
-    assert not tick(schedules, DUE + timedelta(hours=3))
+    assert events(changes, "checkin.reminder-due") == events(changes, "checkin.missed") == []
+    assert not schedules.tick(DUE + timedelta(hours=3))
 
 
 def answering_reminders() -> float:
     return registry.get_sample_value("kindred_checkins_answering_reminder_total") or 0.0
 
 
-def committed(changes: Changes) -> Changes:
-    for callback in changes.after_commit:
-        callback()
-    return changes
-
-
 def test_a_checkin_answering_a_reminded_occurrence_counts_once_when_committed() -> None:
     schedules = loaded()
-    schedules.schedule_set(0, schedule_set("m1"), Changes("kindred", now=T0))
-    committed(tick(schedules, DUE))
+    schedules.handle(T0, schedule_set("m1"))
+    schedules.tick(DUE)
     before = answering_reminders()
 
-    changes = Changes("kindred", now=DUE + timedelta(minutes=10))
-    schedules.checked_in(0, checkin("m1", DUE + timedelta(minutes=10)), changes)
+    at = DUE + timedelta(minutes=10)
+    changes = schedules.handle(at, checkin("m1", at), commit=False)
     assert answering_reminders() == before  # not before the batch is committed
-    committed(changes)
+    schedules.commit(changes)
     assert answering_reminders() == before + 1
 
     # A second check-in in the same window answers nothing more.
-    again = Changes("kindred", now=DUE + timedelta(minutes=20))
-    schedules.checked_in(0, checkin("m1", DUE + timedelta(minutes=20)), again)
-    assert not committed(again)
+    at = DUE + timedelta(minutes=20)
+    again = schedules.handle(at, checkin("m1", at))
+    assert puts(again) == {}
     assert answering_reminders() == before + 1
 
 
 def test_a_checkin_answering_an_occurrence_never_reminded_is_not_counted() -> None:
     schedules = loaded()
-    schedules.schedule_set(0, schedule_set("m1"), Changes("kindred", now=T0))
+    schedules.handle(T0, schedule_set("m1"))
     # Down through the whole window: the occurrence is open but was never reminded.
     after_window = DUE + timedelta(hours=1, seconds=1)
-    assert not events(committed(tick(schedules, after_window)))
-    assert [o.reminded for o in schedules.members[0]["m1"].open] == [False]
+    assert not events(schedules.tick(after_window))
+    assert [o.reminded for o in schedule(schedules, "m1").open] == [False]
     before = answering_reminders()
 
     # A check-in the gateway accepted in the window, handled late: it answers, uncounted.
-    changes = Changes("kindred", now=after_window)
-    schedules.checked_in(0, checkin("m1", DUE + timedelta(minutes=10)), changes)
-    assert puts(committed(changes))["m1"]["open"] == []
+    changes = schedules.handle(after_window, checkin("m1", DUE + timedelta(minutes=10)))
+    assert puts(changes)["m1"]["open"] == []
     assert answering_reminders() == before
 
 
 def test_a_checkin_from_a_member_without_a_schedule_or_before_the_due_time_writes_nothing() -> None:
     schedules = loaded()
-    schedules.schedule_set(0, schedule_set("m1"), Changes("kindred", now=T0))
-    changes = Changes("kindred", now=DUE)
-    schedules.checked_in(0, checkin("m2", DUE), changes)
-    schedules.checked_in(0, checkin("m1", DUE - timedelta(minutes=1)), changes)
-    assert not changes
-
-
-def test_the_processor_hands_schedules_and_checkins_to_the_component() -> None:
-    assert CheckinScheduleSet in Checkins.events
-    assert CheckinSubmitted in Checkins.events
+    schedules.handle(T0, schedule_set("m1"))
+    changes = schedules.handle(DUE, checkin("m2", DUE), checkin("m1", DUE - timedelta(minutes=1)))
+    assert puts(changes) == {}
 
 
 def test_each_tick_handles_at_most_the_batch_limit() -> None:
     schedules = loaded()
     for i in range(8):
-        schedules.schedule_set(0, schedule_set(f"m{i}"), Changes("kindred", now=T0))
-    rounds = [len(events(tick(schedules, DUE + timedelta(seconds=s)))) for s in range(4)]
+        schedules.handle(T0, schedule_set(f"m{i}"))
+    rounds = [len(events(schedules.tick(DUE + timedelta(seconds=s)))) for s in range(4)]
     assert rounds == [3, 3, 2, 0]
 
 
 def test_after_a_load_missed_check_ins_wait_for_the_grace_but_reminders_do_not() -> None:
     first = loaded()
-    first.schedule_set(0, schedule_set("late"), Changes("kindred", now=T0))
-    first.schedule_set(0, schedule_set("m1", local_time="11:00"), Changes("kindred", now=T0))
-    tick(first, DUE)
-    docs = [schedule_doc(s, 0) for s in first.members[0].values()]
+    first.handle(T0, schedule_set("late"), schedule_set("m1", local_time="11:00"))
+    first.tick(DUE)
+    docs = first.docs(SCHEDULES.collection)
 
     # Reloaded at 11:00 Paris (09:00 UTC): late's window ended at 10:00; m1 is due now.
     reload_at = DUE + timedelta(hours=2)
-    second = loaded(*(state_from_doc(d) for d in docs), now=reload_at)
-    [reminder] = events(tick(second, reload_at))
+    second = loaded(*(schedule_from_doc(d) for d in docs), now=reload_at)
+    [reminder] = events(second.tick(reload_at))
     assert reminder["data"]["member_id"] == "m1"
-    assert not tick(second, reload_at + timedelta(seconds=59))
-    [missed] = events(tick(second, reload_at + timedelta(seconds=60)))
+    assert not second.tick(reload_at + timedelta(seconds=59))
+    [missed] = events(second.tick(reload_at + timedelta(seconds=60)))
     assert missed["data"]["member_id"] == "late"
 
 
 def test_an_older_schedule_change_arriving_late_is_ignored() -> None:
     schedules = loaded()
-    schedules.schedule_set(0, schedule_set("m1", at=T0, local_time="10:00"), Changes("kindred"))
-    changes = Changes("kindred", now=T0)
+    schedules.handle(T0, schedule_set("m1", at=T0, local_time="10:00"))
     older = schedule_set("m1", at=T0 - timedelta(minutes=5), local_time="09:00")
-    schedules.schedule_set(0, older, changes)
-    assert not changes
-    assert schedules.members[0]["m1"].schedule.hhmm == "10:00"
+    assert not schedules.handle(T0, older)
+    assert schedule(schedules, "m1").schedule.hhmm == "10:00"
 
 
 def test_a_disabled_schedule_emits_nothing() -> None:
     schedules = loaded()
-    schedules.schedule_set(0, schedule_set("m1"), Changes("kindred", now=T0))
-    changes = Changes("kindred", now=T0 + timedelta(minutes=1))
+    schedules.handle(T0, schedule_set("m1"))
     off = schedule_set("m1", at=T0 + timedelta(minutes=1), enabled=False)
-    schedules.schedule_set(0, off, changes)
+    changes = schedules.handle(T0 + timedelta(minutes=1), off)
     assert puts(changes)["m1"]["enabled"] is False
     assert puts(changes)["m1"]["next_due"] is None
-    assert not tick(schedules, DUE + timedelta(days=3))
+    assert not schedules.tick(DUE + timedelta(days=3))

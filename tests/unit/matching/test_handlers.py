@@ -19,11 +19,13 @@ from kindred.events.matching import (
     as_pool_input,
 )
 from kindred.matching.handlers import Matching, inner_event
-from kindred.matching.repository import MATCHES, REQUESTS, member_from, newest, versioned
+from kindred.matching.repository import MATCHES, MEMBERS, REQUESTS
 from kindred.matching.settings import MatchingSettings
 from kindred.partitions.processor import Changes
+from kindred.partitions.store import newest
 from kindred.storage.writes import Insert
 from tests.support.factories import profile_submitted, role_set, support_requested
+from tests.support.partitions import Partition
 
 pytestmark = pytest.mark.unit
 
@@ -31,43 +33,35 @@ SETTINGS = MatchingSettings(kindred_dev_mode=True, match_batch_seconds=0.001)
 T0 = datetime(2026, 11, 26, 12, tzinfo=UTC)
 
 
-def processor() -> Matching:
-    matching = Matching(SETTINGS, repo=None)  # type: ignore[arg-type]  # never loads here
-    matching.pools[0] = {}
-    return matching
+def processor() -> Partition:
+    return Partition(Matching(SETTINGS))
 
 
-def into_pool(matching: Matching, *events: Envelope[Any], now: datetime = T0) -> Changes:
-    changes = Changes("unit", now=now)
-    for event in events:
-        matching.handle(0, as_pool_input(event, "main", "tests"), changes)
-    return changes
+def into_pool(matching: Partition, *events: Envelope[Any], now: datetime = T0) -> Changes:
+    return matching.handle(now, *(as_pool_input(e, "main", "tests") for e in events))
 
 
-def tick(matching: Matching, now: datetime) -> Changes:
-    changes = Changes("unit", now=now)
-    matching.batched_at.clear()
-    matching.tick(0, changes)
-    return changes
+def tick(matching: Partition, now: datetime) -> Changes:
+    assert isinstance(matching.processor, Matching)
+    matching.processor.batched_at.clear()
+    return matching.tick(now)
 
 
 def emitted(changes: Changes, topic: str) -> list[dict[str, Any]]:
-    return [json.loads(r.value) for r in changes.records if r.topic == f"unit.{topic}"]
+    return [json.loads(r.value) for r in changes.records if r.topic == f"kindred.{topic}"]
 
 
 def test_a_members_event_is_handed_on_unchanged_to_the_pool_partition() -> None:
     matching = processor()
     request = support_requested("k1")
-    changes = Changes("unit", now=T0)
-    matching.handle(3, request, changes)
+    changes = matching.handle(T0, request)
     [record] = changes.records
-    assert (record.topic, record.key) == ("unit.matching.pool-input", b"main")
+    assert (record.topic, record.key) == ("kindred.matching.pool-input", b"main")
     handed = PoolInput.model_validate_json(record.value)
     assert inner_event(handed.data.event) == request
     assert changes.writes == []
     # Handed on again (a redelivery), it is the same event: the same id.
-    again = Changes("unit", now=T0)
-    matching.handle(3, request, again)
+    again = matching.handle(T0, request)
     assert PoolInput.model_validate_json(again.records[0].value).id == handed.id
 
 
@@ -86,7 +80,7 @@ def test_a_batch_proposes_and_stores_only_inserts() -> None:
     assert proposal["data"]["supporter_id"] == "s1"
     # Only inserts: the next version of what changed (FerretDB scans for any filter).
     assert {type(w) for w in batch.writes} == {Insert}
-    [request] = [w.doc for w in batch.writes if isinstance(w, Insert) and w.collection == REQUESTS]
+    [request] = [w.doc for w in batch.writes if isinstance(w, Insert) and w.collection == REQUESTS.collection]
     assert (request["_id"], request["key"], request["ver"], request["status"]) == (
         "r1#2",
         "r1",
@@ -103,7 +97,7 @@ def test_a_batch_proposes_and_stores_only_inserts() -> None:
     )
     step = into_pool(matching, accept, accept)  # twice in one batch
     assert len(emitted(step, "match.accepted")) == 1
-    matches = [w.doc for w in step.writes if isinstance(w, Insert) and w.collection == MATCHES]
+    matches = [w.doc for w in step.writes if isinstance(w, Insert) and w.collection == MATCHES.collection]
     assert [(m["ver"], m["state"]) for m in matches] == [(2, "active")]
 
 
@@ -118,9 +112,27 @@ def test_each_change_is_the_next_version_and_the_newest_is_the_last_state() -> N
     assert all(isinstance(w, Insert) for w in changes.writes)
     members = [w.doc for w in changes.writes]
     assert [(m["_id"], m["ver"]) for m in members] == [("s1#1", 1), ("s1#2", 2), ("s1#3", 3)]
-    assert member_from(newest(members)["s1"]).granted is False
+    assert MEMBERS.decode is not None
+    assert MEMBERS.decode(newest(members)["s1"]).item.granted is False
+    assert {(m["pool"], m["partition"]) for m in members} == {("main", 0)}
 
 
-def test_versions_round_trip() -> None:
-    doc = versioned({"_id": "m1", "x": 1}, 7)
-    assert doc == {"_id": "m1#7", "key": "m1", "ver": 7, "x": 1}
+def test_a_new_owner_rebuilds_the_pool_and_expires_a_proposal_whose_deadline_passed() -> None:
+    matching = processor()
+    into_pool(
+        matching,
+        profile_submitted("s1", capacity=2),
+        role_set("s1"),
+        profile_submitted("k1", roles=["seeker"], capacity=0),
+        support_requested("k1", request_id="r1"),
+    )
+    [proposal] = emitted(tick(matching, T0 + timedelta(seconds=1)), "match.proposed")
+    reborn = matching.new_owner(Matching(SETTINGS))
+    assert isinstance(reborn.processor, Matching)
+    [pool] = reborn.processor.pools[0].values()
+    assert proposal["data"]["match_id"] in pool.matches
+    expiry = T0 + timedelta(seconds=1) + timedelta(seconds=SETTINGS.proposal_ttl_seconds)
+    assert emitted(tick(reborn, expiry - timedelta(seconds=1)), "match.expired") == []
+    [expired] = emitted(tick(reborn, expiry), "match.expired")
+    assert expired["data"]["match_id"] == proposal["data"]["match_id"]
+    assert emitted(tick(reborn, expiry + timedelta(seconds=1)), "match.expired") == []

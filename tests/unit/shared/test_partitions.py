@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,7 +12,15 @@ from aiokafka import ConsumerRecord
 from kindred.events.checkins import CheckinSubmitted
 from kindred.events.envelope import Envelope
 from kindred.partitions.log import Entry, Record
-from kindred.partitions.processor import Changes, Failed, dead_letter, decode, run_batch
+from kindred.partitions.processor import (
+    Changes,
+    Failed,
+    Stateless,
+    dead_letter,
+    decode,
+    run_batch,
+)
+from kindred.partitions.store import Store, Tables
 from kindred.storage.writes import Delete, Insert, Put, _grouped, write_from_doc, write_to_doc
 from tests.support.factories import checkin_submitted
 
@@ -35,54 +44,56 @@ def record(event: Envelope[Any] | bytes, offset: int = 0) -> ConsumerRecord[byte
     )
 
 
-class Tally:
-    """Counts moods per partition; a note of "boom" raises after changing the tally."""
+@dataclass
+class Total:
+    member_id: str
+    total: int
+
+
+TALLY = Store(
+    "tally",
+    lambda t: {"_id": t.member_id, "total": t.total},
+    member_fields=("_id",),
+    decode=lambda doc: Total(doc["_id"], doc["total"]),
+)
+
+
+class Tally(Stateless):
+    """Adds up each member's moods; a note of "boom" raises after changing the tally."""
 
     events = (CheckinSubmitted,)
-
-    def __init__(self) -> None:
-        self.stored: dict[int, int] = {}  # what "MongoDB" holds
-        self.total: dict[int, int] = {}
-        self.loads = 0
-
-    async def load(self, partition: int) -> None:
-        self.loads += 1
-        self.total[partition] = self.stored.get(partition, 0)
-
-    def drop(self, partition: int) -> None:
-        self.total.pop(partition, None)
+    stores = (TALLY,)
 
     def handle(self, partition: int, event: Envelope[Any], changes: Changes) -> None:
         assert isinstance(event, CheckinSubmitted)
-        self.total[partition] += event.data.mood
+        tally = changes.get(TALLY, event.data.member_id) or Total(event.data.member_id, 0)
+        tally.total += event.data.mood or 0  # in place: a half-done effect if it raises next
         if event.data.note == "boom":
             raise RuntimeError("boom")
-        changes.put("tally", {"_id": partition, "total": self.total[partition]})
-
-    def tick(self, partition: int, changes: Changes) -> None:
-        pass
+        changes.put(TALLY, tally)
 
 
 async def test_a_failing_event_is_set_aside_and_its_half_done_effect_undone() -> None:
+    stored = {"tally": [{"_id": "m1", "total": 100, "partition": 2}]}  # what "MongoDB" holds
     tally = Tally()
-    tally.stored[2] = 100
-    await tally.load(2)
     events = [checkin_submitted("m1", mood=m) for m in (1, 2, 3)]
     boom = checkin_submitted("m1", mood=7, note="boom")
     batch = [(record(e, i), e) for i, e in enumerate([events[0], boom, events[1], events[2]])]
-    changes = Changes("t")
+    changes = Changes("t", tables=Tables.from_docs(tally.stores, 2, stored))
+    reloads = 0
 
-    async def reload() -> None:
-        tally.drop(2)
-        await tally.load(2)
+    async def reload() -> Tables:
+        nonlocal reloads
+        reloads += 1
+        return Tables.from_docs(tally.stores, 2, stored)
 
     failed = await run_batch(tally, 2, batch, changes, reload)
     assert [f.record.offset for f in failed] == [1]
     assert isinstance(failed[0].error, RuntimeError)
     # The 7 the failing event added before raising is gone: reloaded, earlier events redone.
-    assert tally.total[2] == 106
-    assert changes.writes[-1] == Put("tally", {"_id": 2, "total": 106})
-    assert tally.loads == 2
+    assert changes.get(TALLY, "m1") == Total("m1", 106)
+    assert changes.writes[-1] == Put("tally", {"_id": "m1", "total": 106, "partition": 2})
+    assert reloads == 1
 
 
 def test_decode_keeps_a_record_that_is_not_the_event_as_failed() -> None:

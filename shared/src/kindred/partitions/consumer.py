@@ -5,11 +5,12 @@ assignor gives partition N of every topic to the same replica, and the replica o
 only when it holds it in every topic. For each owned partition:
 
 1. on assignment: fence former owners (the partition log), replay what they left unfinished,
-   rebuild the working set (`Processor.load`), seek to the offsets the log recorded;
+   load the partition's tables (`kindred.partitions.store`) and let the processor derive what
+   it keeps beside them (`Processor.load`), seek to the offsets the log recorded;
 2. in a loop: take every record fetched so far (a batch), handle it, commit the batch as one
    log entry (the commit point), apply its writes, publish its records and gather the acks;
-3. on revocation: finish the batch in hand, keep the working set in case the partition comes
-   back untouched, stop.
+3. on revocation: finish the batch in hand, keep the tables in case the partition comes back
+   untouched, stop.
 
 Partitions run in parallel; each one in order. Background work (`Processor.tick`) runs per owned
 partition, under the same lock as its batches, and commits the same way. Offsets are committed
@@ -72,6 +73,7 @@ from kindred.partitions.processor import (
     decode,
     run_batch,
 )
+from kindred.partitions.store import Tables
 from kindred.settings import ServiceSettings
 from kindred.storage.mongo import Document
 from kindred.storage.writes import apply_writes
@@ -121,6 +123,7 @@ class _Partition:
     number: int
     tps: list[TopicPartition]
     head: Head | None = None  # set once taken over
+    tables: Tables | None = None  # set once taken over
     queue: deque[ConsumerRecord[bytes, bytes]] = field(default_factory=deque)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -128,7 +131,7 @@ class _Partition:
     closing: bool = False
     draining: bool = False
     paused_for_backlog: bool = False
-    # The working set may hold changes the log does not: rebuild it before the next batch.
+    # The tables may hold changes the log does not: rebuild them before the next batch.
     stale: bool = False
     # Committed entries whose writes wait to be applied together (`WRITE_BEHIND_SECONDS`).
     unapplied: list[Entry] = field(default_factory=list)
@@ -174,7 +177,7 @@ class PartitionedConsumer:
             backoff_max=settings.retry_backoff_max_seconds,
         )
         self.owned: dict[int, _Partition] = {}
-        self.kept: dict[int, Head] = {}  # revoked with the working set kept
+        self.kept: dict[int, tuple[Head, Tables]] = {}  # revoked with their tables kept
         self.consumer: AIOKafkaConsumer | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
@@ -269,8 +272,8 @@ class PartitionedConsumer:
         for part in parts:
             task = part.task
             clean = task is not None and not task.cancelled() and task.exception() is None
-            if clean and part.head is not None and not part.stale:
-                self.kept[part.number] = part.head
+            if clean and part.head is not None and part.tables is not None and not part.stale:
+                self.kept[part.number] = (part.head, part.tables)
             else:
                 self.processor.drop(part.number)
             self._forget(part.number)
@@ -310,9 +313,11 @@ class PartitionedConsumer:
         )
         await self._apply_and_publish(part, takeover.unfinished)
         kept = self.kept.pop(part.number, None)
-        if kept is None or takeover.previous != kept:
+        if kept is None or takeover.previous != kept[0]:
             self.processor.drop(part.number)
-            await self._until_done(part, lambda: self.processor.load(part.number))
+            part.tables = await self._until_done(part, lambda: self._load(part.number))
+        else:
+            part.tables = kept[1]
         part.head = takeover.head
         for tp in part.tps:
             if tp.topic in part.head.offsets:
@@ -400,7 +405,7 @@ class PartitionedConsumer:
         log.warning("partition %s fenced: %s", part.number, exc)
         partitions_fenced.labels(group=self.group).inc()
         self.processor.drop(part.number)
-        part.head = None
+        part.head = part.tables = None
         part.closing = True
         part.queue.clear()
         self.consumer.pause(*part.tps)
@@ -450,17 +455,27 @@ class PartitionedConsumer:
         if part.stale:
             await self._reload(part)
         changes.clear()
+        assert part.tables is not None
+        changes.tables = part.tables
         part.stale = True  # until the log holds this batch
         return await run_batch(
             self.processor, part.number, fresh, changes, lambda: self._reload(part)
         )
 
-    async def _reload(self, part: _Partition) -> None:
-        """Rebuild the working set from MongoDB, with every committed batch applied first."""
+    async def _load(self, number: int) -> Tables:
+        """The partition's tables from MongoDB, and what the processor derives from them."""
+        tables = await Tables.load(self.db, self.processor.stores, number)
+        self.processor.load(number, tables)
+        tables.settle()
+        return tables
+
+    async def _reload(self, part: _Partition) -> Tables:
+        """Rebuild the tables from MongoDB, with every committed batch applied first."""
         await self._flush(part)
         self.processor.drop(part.number)
-        await self.processor.load(part.number)
+        part.tables = await self._load(part.number)
         part.stale = False
+        return part.tables
 
     async def _flush(self, part: _Partition) -> None:
         """Apply the writes of the committed entries that wait, all in one go."""
@@ -679,7 +694,8 @@ class PartitionedConsumer:
         assert part.head is not None
         if part.stale:
             await self._until_done(part, lambda: self._reload(part))
-        changes = Changes(self.settings.kindred_namespace)
+        assert part.tables is not None
+        changes = Changes(self.settings.kindred_namespace, tables=part.tables)
         part.stale = True  # if `tick` raises, the next batch or tick starts from MongoDB
         self.processor.tick(part.number, changes)
         if changes:

@@ -1,9 +1,11 @@
 """What a service implements for the partitions it owns, and how a batch runs through it.
 
-A `Processor` keeps a working set in memory per owned partition (`load` rebuilds it from
-MongoDB when the partition is assigned, `drop` forgets it), and turns each event into
-`Changes`: writes, events to publish, and callbacks to run once all of it is durable.
-`handle` and `tick` do no I/O; the consumer runtime commits what they return.
+A `Processor` declares its stores (`kindred.partitions.store`): the runtime loads a partition's
+tables when it takes the partition over and hands them to every batch in `Changes`, the one way
+to read and change them. `handle` turns each event, and `tick` the timers due, into `Changes`:
+the items put or inserted, events to publish, and callbacks to run once all of it is durable.
+`load` (what the processor derives from a partition's tables), `handle` and `tick` do no I/O;
+the consumer runtime commits what they return.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from aiokafka import ConsumerRecord
 from pydantic import ValidationError
@@ -22,10 +24,11 @@ from kindred.events.topics import dead_letter_topic, topic_name
 from kindred.messaging.broker import event_message
 from kindred.messaging.deadletter import dead_letter_headers
 from kindred.partitions.log import Record
-from kindred.storage.mongo import Document
-from kindred.storage.writes import Delete, Insert, Put, Write
+from kindred.partitions.store import Kind, Store, Table, Tables, versioned
+from kindred.storage.writes import Insert, Put, Write
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def event_record(namespace: str, event: Envelope[Any]) -> Record:
@@ -37,10 +40,12 @@ def event_record(namespace: str, event: Envelope[Any]) -> Record:
 
 @dataclass
 class Changes:
-    """What one batch of work changed; committed as one partition-log entry."""
+    """What one batch of work changed; committed as one partition-log entry. It is also the
+    batch's view of the partition's tables: read them here, change them only here."""
 
     namespace: str
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    tables: Tables = field(default_factory=Tables)
     writes: list[Write] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
     # The records among `records` that must not wait for a failing database (safety alerts):
@@ -49,15 +54,46 @@ class Changes:
     urgent: list[Record] = field(default_factory=list)
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 
-    def insert(self, collection: str, doc: Document) -> None:
-        self.writes.append(Insert(collection, doc))
+    # ---------------------------------------------------------------- the tables
 
-    def put(self, collection: str, doc: Document) -> None:
-        self.writes.append(Put(collection, doc))
+    def get(self, store: Store[T], key: str) -> T | None:
+        return self.tables[store].get(key)
 
-    def delete(self, collection: str, *values: Any, field: str = "_id") -> None:
-        if values:
-            self.writes.append(Delete(collection, tuple(values), field))
+    def items(self, store: Store[T]) -> Table[T]:
+        """The store's items in this partition (those it keeps in memory)."""
+        return self.tables[store]
+
+    def put(self, store: Store[T], item: T) -> None:
+        """The item as it is now: replaced (`STATE`) or its next version (`VERSIONS`)."""
+        table = self.tables[store]
+        doc = store.document(item, self.tables.partition)
+        key = doc["_id"]
+        if store.kind is Kind.VERSIONS:
+            version = table.versions.get(key, 0) + 1
+            table.versions[key] = version
+            self.writes.append(Insert(store.collection, versioned(doc, version)))
+        elif store.kind is Kind.STATE:
+            self.writes.append(Put(store.collection, doc))
+        else:
+            raise TypeError(f"{store.collection} is a history: insert into it")
+        table.hold(key, item)
+
+    def insert(self, store: Store[T], item: T) -> None:
+        """A new entry of a history (a second insert of the same `_id` changes nothing)."""
+        if store.kind is not Kind.HISTORY:
+            raise TypeError(f"{store.collection} is not a history: put into it")
+        self.tables.check(store)
+        self.writes.append(Insert(store.collection, store.document(item, self.tables.partition)))
+
+    def due(self, store: Store[T], limit: int | None = None) -> list[T]:
+        """The store's items due by `now` (their timers are spent; see `Table.due`)."""
+        return self.tables[store].due(self.now, limit)
+
+    def wake(self, store: Store[T], key: str, at: datetime | None) -> None:
+        """Set when the item is due next, besides what its store's `due` says."""
+        self.tables[store].wake(key, at)
+
+    # ---------------------------------------------------------------- events, callbacks
 
     def emit(self, event: Envelope[Any], *, urgent: bool = False) -> None:
         record = event_record(self.namespace, event)
@@ -72,7 +108,7 @@ class Changes:
         self.after_commit.clear()
 
     def then(self, callback: Callable[[], None]) -> None:
-        """Run `callback` once the batch is committed (metrics, logs)."""
+        """Run `callback` once the batch is committed (metrics, logs, the sender)."""
         self.after_commit.append(callback)
 
     def __bool__(self) -> bool:
@@ -87,11 +123,18 @@ class Processor(Protocol):
         """The event types it consumes (one topic each); their topics are co-partitioned."""
         ...
 
-    async def load(self, partition: int) -> None:
-        """Rebuild the working set of a partition this replica was just assigned."""
+    @property
+    def stores(self) -> Sequence[Store[Any]]:
+        """Every collection it writes (its `repository.STORES`)."""
+        ...
+
+    def load(self, partition: int, tables: Tables) -> None:
+        """A partition was just taken over (or is rebuilt): derive what the processor keeps
+        beside its tables. `tables` holds every stored item until this returns; then each
+        table forgets what its store does not keep."""
 
     def drop(self, partition: int) -> None:
-        """Forget the working set of a partition this replica no longer owns."""
+        """Forget what was derived for a partition this replica no longer owns."""
 
     def handle(self, partition: int, event: Envelope[Any], changes: Changes) -> None:
         """Apply one event: update the working set, add writes and events to `changes`."""
@@ -103,7 +146,9 @@ class Processor(Protocol):
 class Stateless:
     """For a processor without a working set or timers: only `events` and `handle` to write."""
 
-    async def load(self, partition: int) -> None:
+    stores: Sequence[Store[Any]] = ()
+
+    def load(self, partition: int, tables: Tables) -> None:
         pass
 
     def drop(self, partition: int) -> None:
@@ -133,10 +178,10 @@ async def run_batch(
     partition: int,
     events: list[tuple[ConsumerRecord[bytes, bytes], Envelope[Any]]],
     changes: Changes,
-    reload: Callable[[], Awaitable[None]],
+    reload: Callable[[], Awaitable[Tables]],
 ) -> list[Failed]:
     """Handle events in order. An event whose handling raises is set aside (its partial effect
-    on the working set is undone by `reload`ing the partition and handling the events before it
+    on the tables is undone by `reload`ing the partition and handling the events before it
     again: handling is deterministic), and the rest of the batch goes on."""
     failed: list[Failed] = []
     done: list[Envelope[Any]] = []
@@ -147,7 +192,7 @@ async def run_batch(
             log.exception("handling failed; the event goes to its dead-letter topic")
             failed.append(Failed(record, exc))
             changes.clear()
-            await reload()
+            changes.tables = await reload()
             for earlier in done:
                 processor.handle(partition, earlier, changes)
             continue

@@ -23,7 +23,7 @@ from kindred.devtools.bench import Deadline, percentile, rate, say
 from kindred.devtools.processes import Platform, ServiceProcess, metric_sum
 from kindred.gateway.auth import SUPPORTER_ADMIN, issue_token
 from kindred.gateway.settings import GatewaySettings
-from kindred.matching.repository import newest
+from kindred.partitions.store import newest
 
 Document = dict[str, Any]
 CAPACITY = 50  # the most a supporter profile allows

@@ -1,112 +1,353 @@
-"""What check-ins does with each event of the partitions it owns: event → domain → the
-stored check-in, the member's updated history and the events announcing it, committed together
-as one partition-log entry.
+"""What check-ins does with each event of the partitions it owns, and with their timers.
 
-Safety first: a check-in that fires a rule raises its alert (and opens an episode) as urgent
-events, published ahead of the log write if the database does not answer in time; the
-member's episode closes only when a human asks (`safety.episode-close-requested`).
+Each event goes to the pure `domain` with the member's state read from its table; what the
+domain returns is stored (the member's state, the check-in, the schedule) and announced here,
+in one `Changes`: one partition-log entry, so a crash never splits a state change from its
+events. Events are built here, with ids that follow from their input, so a replay publishes
+the same ids.
 
-Check-in schedules (reminders, missed check-ins) are a component of their own,
-`kindred.checkins.schedules`: the working set, `load`/`drop`/`tick` and the schedule events go
-to it, and every check-in tells it the member answered."""
+- `checkin.submitted`: scored and assessed (`domain.safety`); a trigger raises an alert (and
+  opens an episode) as urgent events, published ahead of the log write if the database does
+  not answer in time; the check-in answers the member's open scheduled occurrence.
+- `checkin.schedule-set`: the member's schedule (`domain.schedules`).
+- `safety.episode-close-requested`: a human closes the member's episode.
+- `tick`: the schedules due emit their reminders and missed check-ins, each with the schedule
+  document moved past it.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from kindred.checkins.domain import recorded_event
-from kindred.checkins.domain.safety import (
-    assess,
-    close_episode,
-    remember,
-    safety_events,
-    trend_events,
+from kindred.checkins import metrics
+from kindred.checkins.domain import safety
+from kindred.checkins.domain.schedules import (
+    MemberSchedule,
+    Missed,
+    Outcome,
+    Reminder,
+    due,
+    schedule_from,
+    set_schedule,
 )
-from kindred.checkins.members import Members
-from kindred.checkins.repository import CHECKINS, checkin_doc
-from kindred.checkins.schedules import Schedules
+from kindred.checkins.domain.schedules import check_in as answer
+from kindred.checkins.repository import CHECKINS, MEMBERS, SCHEDULES, STORES
 from kindred.checkins.settings import CheckinsSettings
-from kindred.events.checkins import CheckinSubmitted
-from kindred.events.envelope import Envelope
-from kindred.events.safety import SafetyAlertRaised, SafetyEpisodeCloseRequested
-from kindred.events.schedules import CheckinScheduleSet
-from kindred.observability.metrics import (
-    checkins_by_instrument,
-    checkins_recorded,
-    safety_alert_seconds,
-    safety_alerts,
-    safety_triggers,
+from kindred.events.checkins import (
+    CheckinRecorded,
+    CheckinRecordedData,
+    CheckinSubmitted,
+    CheckinTrendWorsened,
+)
+from kindred.events.envelope import Envelope, deterministic_id
+from kindred.events.safety import (
+    SafetyAlertRaised,
+    SafetyAlertRaisedData,
+    SafetyEpisodeClosed,
+    SafetyEpisodeClosedData,
+    SafetyEpisodeCloseRequested,
+    SafetyEpisodeOpened,
+    SafetyEpisodeOpenedData,
+    TriggerFired,
+)
+from kindred.events.schedules import (
+    CheckinMissed,
+    CheckinMissedData,
+    CheckinReminderDue,
+    CheckinReminderDueData,
+    CheckinScheduleSet,
 )
 from kindred.partitions.processor import Changes
+from kindred.partitions.store import Table, Tables
 
 
 class Checkins:
     events = (CheckinSubmitted, CheckinScheduleSet, SafetyEpisodeCloseRequested)
+    stores = STORES
 
-    def __init__(self, settings: CheckinsSettings, schedules: Schedules, members: Members) -> None:
+    def __init__(
+        self, settings: CheckinsSettings, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self.source = f"kindred/{settings.service_name}"
-        self.schedules = schedules
-        self.members = members
+        self.window = timedelta(seconds=settings.schedule_missed_window_seconds)
+        self.grace = timedelta(seconds=settings.schedule_missed_grace_seconds)
+        self.tick_max = settings.schedule_tick_batch_max
+        self.clock = clock or (lambda: datetime.now(UTC))
+        # Per owned partition: no missed check-in is reported before this, so that the
+        # check-ins still on their way after a take-over are handled first.
+        self.settled_at: dict[int, datetime] = {}
+
+    # ---------------------------------------------------------------- ownership
+
+    def load(self, partition: int, tables: Tables) -> None:
+        now = self.clock()
+        self.settled_at[partition] = now + self.grace
+        schedules = tables[SCHEDULES]
+        for schedule in schedules:
+            self._plan(partition, schedules, schedule, now)
+        metrics.checkin_schedules_active.set(partition, sum(s.schedule.enabled for s in schedules))
+        metrics.safety_episodes_open.set(
+            partition, sum(m.episode is not None for m in tables[MEMBERS])
+        )
+
+    def drop(self, partition: int) -> None:
+        self.settled_at.pop(partition, None)
+        metrics.checkin_schedules_active.forget(partition)
+        metrics.safety_episodes_open.forget(partition)
+
+    # ---------------------------------------------------------------- events
 
     def handle(self, partition: int, event: Envelope[Any], changes: Changes) -> None:
         if isinstance(event, CheckinSubmitted):
-            self.checked_in(partition, event, changes)
-            self.schedules.checked_in(partition, event, changes)
+            self._checked_in(partition, event, changes)
         elif isinstance(event, CheckinScheduleSet):
-            self.schedules.schedule_set(partition, event, changes)
+            self._schedule_set(partition, event, changes)
         elif isinstance(event, SafetyEpisodeCloseRequested):
-            member = self.members.get(partition, event.data.member_id)
-            closed = close_episode(event, member, changes.now, self.source)
-            if closed is not None:
-                self.members.save(member, changes)
-                changes.emit(closed)
+            self._close_requested(partition, event, changes)
 
-    def checked_in(self, partition: int, event: CheckinSubmitted, changes: Changes) -> None:
-        member = self.members.get(partition, event.data.member_id)
-        assessment = assess(event, member)
-        alerts = safety_events(event, assessment, member, changes.now, self.source)
-        for alert in alerts:
-            changes.emit(alert, urgent=True)
-        remember(member, assessment.scores)
-        self.members.save(member, changes)
-        changes.insert(
-            CHECKINS,
-            checkin_doc(event, partition, changes.now, assessment.scores, assessment.rules),
-        )
+    def _checked_in(self, partition: int, event: CheckinSubmitted, changes: Changes) -> None:
+        data = event.data
+        before = changes.get(MEMBERS, data.member_id) or safety.MemberState(data.member_id)
+        checked = safety.check_in(data, before, changes.now)
+        alert = checked.alert
+        if alert is not None:
+            for urgent in self._alert_events(event, alert, changes.now):
+                changes.emit(urgent, urgent=True)
+        changes.put(MEMBERS, checked.member)
+        record = safety.record(data, checked, event.time, changes.now, event.id)
+        changes.insert(CHECKINS, record)
         changes.emit(
-            recorded_event(event, changes.now, self.source, assessment.scores, assessment.rules)
+            CheckinRecorded.new(
+                id=deterministic_id("checkin.recorded", data.checkin_id),
+                subject=data.member_id,
+                source=self.source,
+                caused_by=event,
+                data=CheckinRecordedData(
+                    checkin_id=data.checkin_id,
+                    member_id=data.member_id,
+                    recorded_at=changes.now,
+                    scores=record.scores,
+                    safety_rules=list(record.rules),
+                ),
+            )
         )
-        for trend in trend_events(event, assessment, self.source):
-            changes.emit(trend)
+        for trend in checked.assessment.trends:
+            changes.emit(
+                CheckinTrendWorsened.new(
+                    id=deterministic_id("checkin.trend-worsened", trend.checkin_id, trend.measure),
+                    subject=trend.member_id,
+                    source=self.source,
+                    caused_by=event,
+                    data=trend,
+                )
+            )
+        self._answered(partition, data.member_id, event.time, changes)
+        opened = before.episode is None and checked.member.episode is not None
+        changes.then(lambda: self._count(partition, checked, opened, event.time))
 
-        def count() -> None:
-            checkins_recorded.inc()
-            scores = assessment.scores
-            for instrument in scores.instruments if scores is not None else ():
-                checkins_by_instrument.labels(instrument=str(instrument)).inc()
-            if scores is not None and scores.has_note:
-                checkins_by_instrument.labels(instrument="note").inc()
-            for trigger in assessment.triggers:
-                safety_triggers.labels(rule=str(trigger.rule), severity=str(trigger.severity)).inc()
-            for alert in alerts:
-                if isinstance(alert, SafetyAlertRaised):
-                    safety_alerts.labels(severity=str(alert.data.severity)).inc()
-                    # Published by now (acks=all): the time the member waited for a human's alert.
-                    waited = datetime.now(UTC) - alert.data.accepted_at
-                    safety_alert_seconds.observe(max(0.0, waited.total_seconds()))
+    def _alert_events(
+        self, event: CheckinSubmitted, alert: safety.Alert, now: datetime
+    ) -> list[Envelope[Any]]:
+        """The alert for the humans on call, and the episode it opened (if it did)."""
+        data = event.data
+        raised: list[Envelope[Any]] = [
+            SafetyAlertRaised.new(
+                id=alert.alert_id,
+                subject=data.member_id,
+                source=self.source,
+                caused_by=event,
+                data=SafetyAlertRaisedData(
+                    alert_id=alert.alert_id,
+                    member_id=data.member_id,
+                    checkin_id=data.checkin_id,
+                    severity=alert.severity,
+                    triggers=[
+                        TriggerFired(rule=t.rule, severity=t.severity) for t in alert.triggers
+                    ],
+                    accepted_at=event.time,
+                    raised_at=now,
+                    episode_id=alert.episode.episode_id,
+                ),
+            )
+        ]
+        if alert.opened_episode:
+            raised.append(
+                SafetyEpisodeOpened.new(
+                    id=deterministic_id("safety.episode-opened", alert.alert_id),
+                    subject=data.member_id,
+                    source=self.source,
+                    caused_by=event,
+                    data=SafetyEpisodeOpenedData(
+                        episode_id=alert.episode.episode_id,
+                        member_id=data.member_id,
+                        alert_id=alert.alert_id,
+                        opened_at=now,
+                    ),
+                )
+            )
+        return raised
 
-        changes.then(count)
+    def _count(
+        self, partition: int, checked: safety.CheckedIn, opened: bool, accepted_at: datetime
+    ) -> None:
+        metrics.checkins_recorded.inc()
+        scores = checked.assessment.scores
+        for instrument in scores.instruments if scores is not None else ():
+            metrics.checkins_by_instrument.labels(instrument=str(instrument)).inc()
+        if scores is not None and scores.has_note:
+            metrics.checkins_by_instrument.labels(instrument="note").inc()
+        for trigger in checked.assessment.triggers:
+            metrics.safety_triggers.labels(
+                rule=str(trigger.rule), severity=str(trigger.severity)
+            ).inc()
+        if checked.alert is not None:
+            metrics.safety_alerts.labels(severity=str(checked.alert.severity)).inc()
+            # Published by now (acks=all): the time the member waited for a human's alert.
+            waited = (datetime.now(UTC) - accepted_at).total_seconds()
+            metrics.safety_alert_seconds.observe(max(0.0, waited))
+        if opened:
+            metrics.safety_episodes_open.add(partition, 1)
+
+    def _close_requested(
+        self, partition: int, event: SafetyEpisodeCloseRequested, changes: Changes
+    ) -> None:
+        data = event.data
+        state = changes.get(MEMBERS, data.member_id)
+        closed = safety.close_episode(state) if state is not None else None
+        if closed is None:
+            return
+        state, episode = closed
+        changes.put(MEMBERS, state)
+        changes.emit(
+            SafetyEpisodeClosed.new(
+                id=deterministic_id("safety.episode-closed", episode.episode_id),
+                subject=data.member_id,
+                source=self.source,
+                caused_by=event,
+                data=SafetyEpisodeClosedData(
+                    episode_id=episode.episode_id,
+                    member_id=data.member_id,
+                    closed_by=data.staff_id,
+                    reason=data.reason,
+                    opened_at=episode.opened_at,
+                    closed_at=changes.now,
+                    alerts=episode.alerts,
+                ),
+            )
+        )
+        changes.then(lambda: metrics.safety_episodes_open.add(partition, -1))
 
     # ---------------------------------------------------------------- schedules
 
-    async def load(self, partition: int) -> None:
-        await self.members.load(partition)
-        await self.schedules.load(partition)
+    def _schedule_set(self, partition: int, event: CheckinScheduleSet, changes: Changes) -> None:
+        data = event.data
+        current = changes.get(SCHEDULES, data.member_id)
+        state = set_schedule(
+            current,
+            data.member_id,
+            schedule_from(data),
+            set_at=event.time,
+            event_id=event.id,
+            correlation_id=event.correlationid,
+        )
+        if state is None:
+            return  # this very event again, or one older than the schedule in force
+        changes.put(SCHEDULES, state)
+        self._plan(partition, changes.items(SCHEDULES), state, changes.now)
+        enabled = int(state.schedule.enabled) - int(
+            current is not None and current.schedule.enabled
+        )
+        if enabled:
+            changes.then(lambda: metrics.checkin_schedules_active.add(partition, enabled))
 
-    def drop(self, partition: int) -> None:
-        self.members.drop(partition)
-        self.schedules.drop(partition)
+    def _answered(self, partition: int, member_id: str, at: datetime, changes: Changes) -> None:
+        """A check-in answers the member's open occurrence: it will not be reported missed."""
+        state = changes.get(SCHEDULES, member_id)
+        if state is None:
+            return
+        before = list(state.open)
+        if not answer(state, at):
+            return
+        changes.put(SCHEDULES, state)
+        self._plan(partition, changes.items(SCHEDULES), state, changes.now)
+        still_open = {id(o) for o in state.open}
+        # Each answered occurrence leaves `open`, so a reminder is answered at most once; one
+        # never reminded (its window ended during an outage) is not counted.
+        answered = sum(o.reminded for o in before if id(o) not in still_open)
+        if answered:
+            changes.then(lambda: metrics.checkins_answering_reminder.inc(answered))
 
     def tick(self, partition: int, changes: Changes) -> None:
-        self.schedules.tick(partition, changes)
+        """Emit what the schedules due owe at `changes.now`, each with its document moved past
+        it (at most SCHEDULE_TICK_BATCH_MAX schedules; the rest on the next ticks)."""
+        now = changes.now
+        settled = now >= self.settled_at[partition]
+        schedules = changes.items(SCHEDULES)
+        for state in changes.due(SCHEDULES, limit=self.tick_max):
+            before = (state.next, state.last_date, list(state.open))
+            outcomes = due(state, now, window=self.window, grace=self.grace, settled=settled)
+            if outcomes or before != (state.next, state.last_date, state.open):
+                changes.put(SCHEDULES, state)
+                for outcome in outcomes:
+                    changes.emit(self._occurrence_event(state, outcome))
+                    changes.then(_counter(outcome))
+            self._plan(partition, schedules, state, now)
+
+    def _plan(
+        self, partition: int, schedules: Table[MemberSchedule], state: MemberSchedule, now: datetime
+    ) -> None:
+        """When the schedule next has something to do; a missed check-in waits for the
+        partition to settle after a take-over, a reminder does not."""
+        when = state.wake_at(self.grace)
+        reminder_due = state.next is not None and state.next.due_at <= now
+        settled_at = self.settled_at.get(partition, now)
+        if when is not None and when <= now and not reminder_due and now < settled_at:
+            when = settled_at
+        schedules.wake(state.member_id, when)
+
+    def _occurrence_event(
+        self, state: MemberSchedule, outcome: Outcome
+    ) -> CheckinReminderDue | CheckinMissed:
+        o = outcome.occurrence
+        if isinstance(outcome, Reminder):
+            return CheckinReminderDue.new(
+                id=deterministic_id("checkin.reminder-due", o.occurrence_id),
+                subject=state.member_id,
+                source=self.source,
+                correlationid=state.set_correlation_id,
+                causationid=state.set_event_id,
+                data=CheckinReminderDueData(
+                    member_id=state.member_id,
+                    occurrence_id=o.occurrence_id,
+                    local_date=o.local_date,
+                    local_time=outcome.schedule.hhmm,
+                    time_zone=outcome.schedule.time_zone,
+                    due_at=o.due_at,
+                    window_ends_at=o.window_ends_at,
+                ),
+            )
+        return CheckinMissed.new(
+            id=deterministic_id("checkin.missed", o.occurrence_id),
+            subject=state.member_id,
+            source=self.source,
+            correlationid=state.set_correlation_id,
+            causationid=state.set_event_id,
+            data=CheckinMissedData(
+                member_id=state.member_id,
+                occurrence_id=o.occurrence_id,
+                local_date=o.local_date,
+                due_at=o.due_at,
+                window_ends_at=o.window_ends_at,
+                window_seconds=int((o.window_ends_at - o.due_at).total_seconds()),
+                reminded=o.reminded,
+            ),
+        )
+
+
+def _counter(outcome: Outcome) -> Callable[[], None]:
+    if isinstance(outcome, Missed):
+        reminded = "true" if outcome.occurrence.reminded else "false"
+        return metrics.checkins_missed.labels(reminded=reminded).inc
+    return metrics.checkin_reminders.inc

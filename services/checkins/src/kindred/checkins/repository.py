@@ -1,37 +1,141 @@
-"""The check-ins service's history: `checkins`, insert-only, one document per check-in with
-the member's answers, the note, the scores and the rules it fired. Private to this service:
-nothing else reads it, and no event copies the answers or the note."""
+"""The check-ins service's collections, each a store of the partition store
+(`kindred.partitions.store`); nothing else names them. Written only by the owner of the
+member's partition.
+
+- `members`: each member's recent scores and open safety episode (one document per member,
+  replaced at each check-in): what the safety and trend rules read.
+- `schedules`: each member's check-in schedule and where it stands (one document per member).
+- `checkins`: every check-in with the member's answers, the note, the scores and the rules it
+  fired; inserted once, never read back by the service. Private: no event copies the answers
+  or the note.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
-from kindred.events.checkins import CheckinSubmitted
-from kindred.instruments import CheckinAnswers, Scores
-from kindred.safety.rules import Rule
-from kindred.storage.mongo import Document, Index
+from kindred.checkins.domain.safety import CheckinRecord, Episode, MemberState
+from kindred.checkins.domain.schedules import MemberSchedule, Occurrence, Open, Schedule, parse_hhmm
+from kindred.events.vocabulary import Weekday
+from kindred.partitions.store import Kind, Store
+from kindred.storage.mongo import Document
 
-CHECKINS = "checkins"
-INDEXES = [Index(CHECKINS, [("member_id", 1), ("recorded_at", -1)])]
+_DAYS = list(Weekday)
 
 
-def checkin_doc(
-    event: CheckinSubmitted,
-    partition: int,
-    recorded_at: datetime,
-    scores: Scores | None,
-    rules: Sequence[Rule],
-) -> Document:
-    data = event.data
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def member_doc(state: MemberState) -> Document:
+    episode = state.episode
     return {
-        "_id": data.checkin_id,
-        "partition": partition,
-        "member_id": data.member_id,
-        "answers": data.model_dump(mode="json", include=set(CheckinAnswers.model_fields)),
-        "scores": None if scores is None else scores.model_dump(mode="json"),
-        "safety_rules": [str(rule) for rule in rules],
-        "accepted_at": event.time,
-        "recorded_at": recorded_at,
-        "event_id": event.id,
+        "_id": state.member_id,
+        "moods": list(state.moods),
+        "who5": list(state.who5),
+        "episode": None
+        if episode is None
+        else {"id": episode.episode_id, "opened_at": episode.opened_at, "alerts": episode.alerts},
     }
+
+
+def member_from(doc: Document) -> MemberState:
+    episode = doc.get("episode")
+    return MemberState(
+        member_id=doc["_id"],
+        moods=tuple(doc.get("moods", ())),
+        who5=tuple(doc.get("who5", ())),
+        episode=None
+        if episode is None
+        else Episode(episode["id"], episode["opened_at"], episode["alerts"]),
+    )
+
+
+def schedule_doc(state: MemberSchedule) -> Document:
+    s = state.schedule
+    return {
+        "_id": state.member_id,
+        "member_id": state.member_id,
+        "time_zone": s.time_zone,
+        "local_time": s.hhmm,
+        "days": [_DAYS[n].value for n in sorted(s.days)],
+        "enabled": s.enabled,
+        "set_at": state.set_at,
+        "set_event_id": state.set_event_id,
+        "set_correlation_id": state.set_correlation_id,
+        "next_date": state.next.local_date.isoformat() if state.next else None,
+        "next_due": state.next.due_at if state.next else None,
+        "last_date": state.last_date.isoformat() if state.last_date else None,
+        "open": [
+            {
+                "occurrence_id": o.occurrence_id,
+                "local_date": o.local_date.isoformat(),
+                "due_at": o.due_at,
+                "window_ends_at": o.window_ends_at,
+                "reminded": o.reminded,
+            }
+            for o in state.open
+        ],
+    }
+
+
+def schedule_from_doc(doc: Document) -> MemberSchedule:
+    next_due = doc.get("next_due")
+    return MemberSchedule(
+        member_id=doc["member_id"],
+        schedule=Schedule(
+            time_zone=doc["time_zone"],
+            local_time=parse_hhmm(doc["local_time"]),
+            days=frozenset(Weekday(d).number for d in doc["days"]),
+            enabled=doc["enabled"],
+        ),
+        set_at=_utc(doc["set_at"]),
+        set_event_id=doc["set_event_id"],
+        set_correlation_id=doc["set_correlation_id"],
+        next=(
+            Occurrence(date.fromisoformat(doc["next_date"]), _utc(next_due))
+            if next_due is not None
+            else None
+        ),
+        last_date=date.fromisoformat(doc["last_date"]) if doc.get("last_date") else None,
+        open=[
+            Open(
+                o["occurrence_id"],
+                date.fromisoformat(o["local_date"]),
+                _utc(o["due_at"]),
+                _utc(o["window_ends_at"]),
+                o["reminded"],
+            )
+            for o in doc.get("open", [])
+        ],
+    )
+
+
+def checkin_doc(record: CheckinRecord) -> Document:
+    scores: Any = None if record.scores is None else record.scores.model_dump(mode="json")
+    return {
+        "_id": record.checkin_id,
+        "member_id": record.member_id,
+        "answers": record.answers,
+        "scores": scores,
+        "safety_rules": [str(rule) for rule in record.rules],
+        "accepted_at": record.accepted_at,
+        "recorded_at": record.recorded_at,
+        "event_id": record.event_id,
+    }
+
+
+MEMBERS = Store("members", member_doc, member_fields=("_id",), decode=member_from)
+# Timers: the handler plans each schedule's next reminder or missed check-in (`Changes.wake`).
+SCHEDULES = Store(
+    "schedules", schedule_doc, member_fields=("_id", "member_id"), decode=schedule_from_doc
+)
+CHECKINS = Store(
+    "checkins",
+    checkin_doc,
+    member_fields=("member_id",),
+    kind=Kind.HISTORY,
+    indexes=((("member_id", 1), ("recorded_at", -1)),),
+)
+STORES = (MEMBERS, SCHEDULES, CHECKINS)

@@ -1,4 +1,4 @@
-"""Composition root: settings → broker, database, repository, processor."""
+"""Composition root: settings → broker, database, processor."""
 
 from __future__ import annotations
 
@@ -15,23 +15,19 @@ from kindred.events.matching import (
     SupportRequestRefused,
 )
 from kindred.matching.handlers import Matching
-from kindred.matching.repository import INDEXES, MatchingRepository
 from kindred.matching.settings import MatchingSettings
 from kindred.messaging.broker import create_broker
 from kindred.service import Service, build_app
-from kindred.storage.mongo import create_client, database
+from kindred.storage.mongo import create_client
 
 
 def create_app(settings: MatchingSettings | None = None) -> FastAPI:
     settings = settings or MatchingSettings.load()
-    mongo = create_client(settings)
-    matching = Matching(settings, MatchingRepository(database(mongo, settings)))
     service = Service(
         settings=settings,
         broker=create_broker(settings),
-        mongo=mongo,
-        indexes=INDEXES,
-        processor=matching,
+        mongo=create_client(settings),
+        processor=Matching(settings),
         tick_interval=min(0.5, settings.match_batch_seconds),
         publishes=[
             PoolInput,

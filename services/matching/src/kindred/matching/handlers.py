@@ -5,14 +5,16 @@ roles, blocks, a member's steps in a match or a group) hands each event on, unch
 partition of the member's pool (`PoolInput`, keyed by the pool id). The pool's partition, owned
 by one replica, holds the whole pool in memory (`domain.pool`): it applies each input, runs the
 global assignment every batch window (`tick`), and stores what changed as the next version of
-each document (see `repository`). Business rules
-live in `domain`; documents in `repository`.
+each document (see `repository`). Business rules live in `domain`; collections and codecs in
+`repository`; this module turns what the pool did into stored versions and events.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections import defaultdict
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -39,12 +41,9 @@ from kindred.events.matching import (
 )
 from kindred.events.members import ProfileSubmitted
 from kindred.events.safety import SafetyEpisodeClosed, SafetyEpisodeOpened
-from kindred.matching import repository as store
 from kindred.matching.domain.assignment import assign
-from kindred.matching.domain.pool import Effects, Match, Pool
-from kindred.matching.repository import MatchingRepository, Where
-from kindred.matching.settings import MatchingSettings
-from kindred.observability.metrics import (
+from kindred.matching.domain.pool import LIVE, Effects, Group, Match, Member, Pool, Request, pair
+from kindred.matching.metrics import (
     batch_seconds,
     match_steps,
     matches_proposed,
@@ -57,8 +56,19 @@ from kindred.observability.metrics import (
     time_to_proposal,
     unmatched_requests,
 )
+from kindred.matching.repository import (
+    BLOCKS,
+    GROUPS,
+    MATCHES,
+    MEMBERS,
+    REQUESTS,
+    STORES,
+    Block,
+    Pooled,
+)
+from kindred.matching.settings import MatchingSettings
 from kindred.partitions.processor import Changes
-from kindred.storage.mongo import Document
+from kindred.partitions.store import Tables
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +96,17 @@ LOAD_SHARES = ("0", "under half", "half or more", "full")
 GAUGES_EVERY_SECONDS = 2.0
 
 
+@dataclass
+class Stored:
+    """A pool's stored things, as a rebuild reads them (the newest version of each)."""
+
+    members: list[Member] = field(default_factory=list)
+    requests: list[Request] = field(default_factory=list)
+    matches: list[Match] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+
+
 def inner_event(data: dict[str, Any]) -> Envelope[Any]:
     """The member event a pool input carries (a wrong one fails validation: dead letter)."""
     kind = _BY_TYPE.get(str(data.get("type")))
@@ -98,10 +119,10 @@ class Matching:
     """The matching processor: the pools of the partitions this replica owns."""
 
     events: tuple[type[Envelope[Any]], ...] = (*MEMBER_EVENTS, PoolInput)
+    stores = STORES
 
-    def __init__(self, settings: MatchingSettings, repo: MatchingRepository) -> None:
+    def __init__(self, settings: MatchingSettings) -> None:
         self.settings = settings
-        self.repo = repo
         self.source = f"kindred/{settings.service_name}"
         self.pool_settings = settings.pool_settings()
         self.pools: dict[int, dict[str, Pool]] = {}
@@ -113,8 +134,36 @@ class Matching:
 
     # ---------------------------------------------------------------- ownership
 
-    async def load(self, partition: int) -> None:
-        self.pools[partition] = await self.repo.load_pools(partition, self.new_pool)
+    def load(self, partition: int, tables: Tables) -> None:
+        """The pools whose key falls in `partition`, rebuilt from the newest version of each
+        of their documents (every one: the requests and matches that are over too)."""
+        found: dict[str, Stored] = defaultdict(Stored)
+        for member in tables[MEMBERS]:
+            found[member.pool].members.append(member.item)
+        for request in tables[REQUESTS]:
+            found[request.pool].requests.append(request.item)
+        for match in tables[MATCHES]:
+            found[match.pool].matches.append(match.item)
+        for block in tables[BLOCKS]:
+            found[block.pool].blocks.append(block.item)
+        for group in tables[GROUPS]:
+            found[group.pool].groups.append(group.item)
+        pools: dict[str, Pool] = {}
+        for pool_id, stored in found.items():
+            pool = pools[pool_id] = self.new_pool(pool_id)
+            matches = stored.matches
+            pool.restore(
+                members=stored.members,
+                requests=[r for r in stored.requests if r.status in ("open", "proposed")],
+                seen=[r.request_id for r in stored.requests],
+                matches=[m for m in matches if m.state in LIVE],
+                blocks={(b.a, b.b): b.until for b in stored.blocks},
+                reported=[pair(m.seeker_id, m.supporter_id) for m in matches if m.reported],
+                groups=stored.groups,
+                proposed=[(m.supporter_id, m.proposed_at) for m in matches],
+            )
+            pool.fill_vectors()
+        self.pools[partition] = pools
         self._gauges()
 
     def drop(self, partition: int) -> None:
@@ -158,9 +207,12 @@ class Matching:
     def tick(self, partition: int, changes: Changes) -> None:
         """Expire unanswered proposals; run the assignment when the batch window is over and
         something changed (or an urgent request waits, or the re-match interval passed)."""
+        expiring: dict[str, list[str]] = defaultdict(list)
+        for proposal in changes.due(MATCHES):
+            expiring[proposal.pool].append(proposal.item.match_id)
         for pool in self.pools.get(partition, {}).values():
             now = changes.now
-            pool.expire(now)
+            pool.expire(expiring.get(pool.pool_id, ()), now)
             key = (partition, pool.pool_id)
             clock = time.monotonic()
             since = clock - self.batched_at.get(key, 0.0)
@@ -208,30 +260,25 @@ class Matching:
     def _commit(
         self, pool: Pool, partition: int, changes: Changes, cause: Envelope[Any] | None
     ) -> None:
+        """What the pool did: the next version of everything it changed, and the events."""
         effects = pool.take_effects()
-        at = Where(pool.pool_id, partition)
+        at = pool.pool_id
         for m in effects.members.values():
-            self._store(pool, changes, store.MEMBERS, store.member_doc(m, at))
+            changes.put(MEMBERS, Pooled(at, m))
         for r in effects.requests.values():
-            self._store(pool, changes, store.REQUESTS, store.request_doc(r, at))
+            changes.put(REQUESTS, Pooled(at, r))
         for match in effects.matches.values():
-            self._store(pool, changes, store.MATCHES, store.match_doc(match, at))
-        for key, until in effects.blocks.items():
-            self._store(pool, changes, store.BLOCKS, store.block_doc(key, until, at))
+            changes.put(MATCHES, Pooled(at, match))
+        for (a, b), until in effects.blocks.items():
+            changes.put(BLOCKS, Pooled(at, Block(a, b, until)))
         for g in effects.groups.values():
-            self._store(pool, changes, store.GROUPS, store.group_doc(g, at))
+            changes.put(GROUPS, Pooled(at, g))
         self._events(pool, effects, changes, cause)
-
-    def _store(self, pool: Pool, changes: Changes, collection: str, doc: Document) -> None:
-        """The next version of a document (see `repository`)."""
-        key = (collection, doc["_id"])
-        pool.versions[key] = pool.versions.get(key, 0) + 1
-        changes.insert(collection, store.versioned(doc, pool.versions[key]))
 
     def _events(
         self, pool: Pool, effects: Effects, changes: Changes, cause: Envelope[Any] | None
     ) -> None:
-        for step, match in effects.events:
+        for step, match in effects.steps:
             if step == "proposed":
                 changes.emit(self._proposed(pool, match))
                 waited = (match.proposed_at - match.requested_at).total_seconds()
@@ -299,8 +346,8 @@ class Matching:
                     ),
                 )
             )
-        for match_id, member_id, why in effects.ignored:
-            extra = {"match_id": match_id, "member_id": member_id, "why": why}
+        for about, member_id, why in effects.ignored:
+            extra = {"match_id": about, "member_id": member_id, "why": why}
             changes.then(partial(log.warning, "step refused", extra=extra))
 
     def _proposed(self, pool: Pool, match: Match) -> MatchProposed:

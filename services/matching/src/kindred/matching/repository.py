@@ -1,13 +1,14 @@
-"""The matching service's collections. Nothing else touches them.
+"""The matching service's collections, each a store of the partition store
+(`kindred.partitions.store`), and their codecs; nothing else names them.
 
-Every document belongs to one pool and carries the `partition` the pool's key falls in: only
-the replica owning that partition writes it, so no two writers ever meet on one document, on
-MongoDB or on FerretDB.
+Every document belongs to one pool (`pool`) and carries the `partition` the pool's key falls
+in: only the replica owning that partition writes it, so no two writers ever meet on one
+document, on MongoDB or on FerretDB.
 
-A thing that changes (a member, a request, a match, a block, a group) is stored as versions:
-`_id` is `<key>#<version>`, and a change inserts the next version; nothing is updated or
-deleted. A batch costs one `insert_many` per collection whatever its size, at any collection
-size: FerretDB v1 answers any filter by scanning the collection (`_id` included), so a
+A thing that changes (a member, a request, a match, a block, a group) is stored as versions
+(`Kind.VERSIONS`): `_id` is `<key>#<version>`, and a change inserts the next version; nothing is
+updated or deleted. A batch costs one `insert_many` per collection whatever its size, at any
+collection size: FerretDB v1 answers any filter by scanning the collection (`_id` included), so a
 `replace_one` per changed document, or a `delete_many` of the versions replaced, would scan it
 once per change or per batch (measured: with 60,000 requests stored, deleting each batch's
 replaced versions took matching from under 1 s to about 15 s a batch of 1,000 proposals). A
@@ -16,69 +17,39 @@ rebuild keeps the highest version of each key; the versions before it are the th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-from pymongo.asynchronous.database import AsyncDatabase
+from typing import Generic, NamedTuple, TypeVar
 
 from kindred.events.vocabulary import AgeBand, Topic, Urgency
-from kindred.matching.domain.pool import LIVE, Group, Match, Member, Pool, Request, pair
-from kindred.storage.mongo import Document, Index
+from kindred.matching.domain.pool import LIVE, Group, Match, Member, Request
+from kindred.partitions.store import Kind, Store
+from kindred.storage.mongo import Document
 
-MEMBERS = "members"
-REQUESTS = "requests"
-MATCHES = "matches"
-BLOCKS = "blocks"
-GROUPS = "groups"
-
-# On MongoDB these serve the rebuild of a pool and the lookups of people and tests;
-# FerretDB v1 scans either way (the rebuild reads a partition's documents once).
-INDEXES = [
-    *(Index(c, [("key", 1)]) for c in (MEMBERS, REQUESTS, MATCHES, BLOCKS, GROUPS)),
-    Index(MEMBERS, [("partition", 1)]),
-    Index(REQUESTS, [("partition", 1)]),
-    Index(REQUESTS, [("seeker_id", 1)]),
-    Index(MATCHES, [("partition", 1)]),
-    Index(MATCHES, [("supporter_id", 1)]),
-    Index(BLOCKS, [("partition", 1)]),
-    Index(GROUPS, [("partition", 1)]),
-]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Where:
+class Pooled(Generic[T]):
+    """A thing of one pool, as stored: every document names its pool."""
+
     pool: str
-    partition: int
-
-    def doc(self, **fields: Any) -> Document:
-        return {**fields, "pool": self.pool, "partition": self.partition}
+    item: T
 
 
-def versioned(doc: Document, version: int) -> Document:
-    """The document of one version of the thing `doc["_id"]` names."""
-    key = doc["_id"]
-    return {**doc, "_id": version_id(key, version), "key": key, "ver": version}
+class Block(NamedTuple):
+    """A block between two members (`a` < `b`), until a time or for good (None)."""
+
+    a: str
+    b: str
+    until: datetime | None
 
 
-def version_id(key: str, version: int) -> str:
-    return f"{key}#{version}"
-
-
-def newest(docs: Iterable[Document]) -> dict[str, Document]:
-    """Each key's highest stored version, by key: what a thing is now."""
-    out: dict[str, Document] = {}
-    for doc in docs:
-        current = out.get(doc["key"])
-        if current is None or current["ver"] < doc["ver"]:
-            out[doc["key"]] = doc
-    return out
-
-
-def member_doc(m: Member, at: Where) -> Document:
-    return at.doc(
+def member_doc(pooled: Pooled[Member]) -> Document:
+    m = pooled.item
+    return dict(
         _id=m.member_id,
+        pool=pooled.pool,
         profile_time=m.profile_time,
         languages=sorted(m.languages),
         topics=sorted(m.topics),
@@ -96,7 +67,11 @@ def member_doc(m: Member, at: Where) -> Document:
     )
 
 
-def member_from(doc: Document) -> Member:
+def member_from(doc: Document) -> Pooled[Member]:
+    return Pooled(doc["pool"], _member(doc))
+
+
+def _member(doc: Document) -> Member:
     return Member(
         member_id=doc["key"],
         profile_time=doc["profile_time"],
@@ -116,9 +91,11 @@ def member_from(doc: Document) -> Member:
     )
 
 
-def request_doc(r: Request, at: Where) -> Document:
-    return at.doc(
+def request_doc(pooled: Pooled[Request]) -> Document:
+    r = pooled.item
+    return dict(
         _id=r.request_id,
+        pool=pooled.pool,
         seeker_id=r.seeker_id,
         topics=sorted(r.topics),
         language=r.language,
@@ -135,7 +112,11 @@ def request_doc(r: Request, at: Where) -> Document:
     )
 
 
-def request_from(doc: Document) -> Request:
+def request_from(doc: Document) -> Pooled[Request]:
+    return Pooled(doc["pool"], _request(doc))
+
+
+def _request(doc: Document) -> Request:
     return Request(
         request_id=doc["key"],
         seeker_id=doc["seeker_id"],
@@ -154,9 +135,11 @@ def request_from(doc: Document) -> Request:
     )
 
 
-def match_doc(m: Match, at: Where) -> Document:
-    return at.doc(
+def match_doc(pooled: Pooled[Match]) -> Document:
+    m = pooled.item
+    return dict(
         _id=m.match_id,
+        pool=pooled.pool,
         request_id=m.request_id,
         seeker_id=m.seeker_id,
         supporter_id=m.supporter_id,
@@ -178,7 +161,11 @@ def match_doc(m: Match, at: Where) -> Document:
     )
 
 
-def match_from(doc: Document) -> Match:
+def match_from(doc: Document) -> Pooled[Match]:
+    return Pooled(doc["pool"], _match(doc))
+
+
+def _match(doc: Document) -> Match:
     return Match(
         match_id=doc["key"],
         request_id=doc["request_id"],
@@ -202,13 +189,20 @@ def match_from(doc: Document) -> Match:
     )
 
 
-def block_doc(key: tuple[str, str], until: datetime | None, at: Where) -> Document:
-    return at.doc(_id=f"{key[0]}|{key[1]}", a=key[0], b=key[1], until=until)
+def block_doc(pooled: Pooled[Block]) -> Document:
+    a, b, until = pooled.item
+    return {"_id": f"{a}|{b}", "a": a, "b": b, "until": until, "pool": pooled.pool}
 
 
-def group_doc(g: Group, at: Where) -> Document:
-    return at.doc(
+def block_from(doc: Document) -> Pooled[Block]:
+    return Pooled(doc["pool"], Block(doc["a"], doc["b"], doc["until"]))
+
+
+def group_doc(pooled: Pooled[Group]) -> Document:
+    g = pooled.item
+    return dict(
         _id=g.group_id,
+        pool=pooled.pool,
         topic=g.topic.value,
         language=g.language,
         minors=g.minors,
@@ -217,7 +211,11 @@ def group_doc(g: Group, at: Where) -> Document:
     )
 
 
-def group_from(doc: Document) -> Group:
+def group_from(doc: Document) -> Pooled[Group]:
+    return Pooled(doc["pool"], _group(doc))
+
+
+def _group(doc: Document) -> Group:
     return Group(
         group_id=doc["key"],
         topic=Topic(doc["topic"]),
@@ -228,42 +226,38 @@ def group_from(doc: Document) -> Group:
     )
 
 
-class MatchingRepository:
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
-        self.db = db
-
-    async def _find(self, collection: str, partition: int) -> list[Document]:
-        return [doc async for doc in self.db[collection].find({"partition": partition})]
-
-    async def load_pools(self, partition: int, make: Callable[[str], Pool]) -> dict[str, Pool]:
-        """The pools whose key falls in `partition`, rebuilt from the newest version of each of
-        their documents; `make(pool id)` gives an empty pool."""
-        by_pool: dict[str, dict[str, list[Document]]] = {}
-        versions: dict[str, dict[tuple[str, str], int]] = {}
-        for collection in (MEMBERS, REQUESTS, MATCHES, BLOCKS, GROUPS):
-            for key, doc in newest(await self._find(collection, partition)).items():
-                by_pool.setdefault(doc["pool"], {}).setdefault(collection, []).append(doc)
-                versions.setdefault(doc["pool"], {})[(collection, key)] = doc["ver"]
-        pools: dict[str, Pool] = {}
-        for pool_id, docs in by_pool.items():
-            pool = make(pool_id)
-            requests = [request_from(d) for d in docs.get(REQUESTS, [])]
-            matches = [match_from(d) for d in docs.get(MATCHES, [])]
-            pool.restore(
-                members=[member_from(d) for d in docs.get(MEMBERS, [])],
-                requests=[r for r in requests if r.status in ("open", "proposed")],
-                seen=[r.request_id for r in requests],
-                matches=[m for m in matches if m.state in LIVE],
-                blocks={(d["a"], d["b"]): d["until"] for d in docs.get(BLOCKS, [])},
-                reported=_reported(matches),
-                groups=[group_from(d) for d in docs.get(GROUPS, [])],
-                proposed=[(m.supporter_id, m.proposed_at) for m in matches],
-            )
-            pool.versions = versions[pool_id]
-            pool.fill_vectors()
-            pools[pool_id] = pool
-        return pools
+def _proposal_due(pooled: Pooled[Match]) -> datetime | None:
+    match = pooled.item
+    return match.expires_at if match.state == "proposed" else None
 
 
-def _reported(matches: Iterable[Match]) -> list[tuple[str, str]]:
-    return [pair(m.seeker_id, m.supporter_id) for m in matches if m.reported]
+# The rebuild of a pool reads a partition's documents once (`partition`, every store has it);
+# `seeker_id` and `supporter_id` serve people and tests looking things up on MongoDB.
+MEMBERS = Store(
+    "members", member_doc, member_fields=("key",), decode=member_from, kind=Kind.VERSIONS
+)
+REQUESTS = Store(
+    "requests",
+    request_doc,
+    member_fields=("seeker_id",),
+    decode=request_from,
+    kind=Kind.VERSIONS,
+    keep=lambda r: r.item.status in ("open", "proposed"),
+    indexes=((("seeker_id", 1),),),
+)
+# Timers: each proposal's deadline (it expires unanswered).
+MATCHES = Store(
+    "matches",
+    match_doc,
+    member_fields=("seeker_id", "supporter_id"),
+    decode=match_from,
+    kind=Kind.VERSIONS,
+    keep=lambda m: m.item.state in LIVE,
+    due=_proposal_due,
+    indexes=((("supporter_id", 1),),),
+)
+BLOCKS = Store("blocks", block_doc, member_fields=("a", "b"), decode=block_from, kind=Kind.VERSIONS)
+GROUPS = Store(
+    "groups", group_doc, member_fields=("members",), decode=group_from, kind=Kind.VERSIONS
+)
+STORES = (MEMBERS, REQUESTS, MATCHES, BLOCKS, GROUPS)

@@ -1,35 +1,21 @@
-"""What a check-in means for a member's safety and trends: scores, triggers, alerts, episodes.
+"""What a check-in means for a member's safety and trends: scores, triggers, the alert and
+the episode it opens. Pure: the handler reads the member's state from its table, passes it in,
+and stores and announces what `check_in` and `close_episode` return.
 
-No I/O: the check-ins processor keeps each member's `MemberState` in memory for the partitions
-it owns and commits what these functions return. Fail safe: if scoring or a rule fails, the
-check-in escalates anyway (`evaluation_failed`, urgent); nothing here can make a check-in that
-might carry a trigger go unescalated.
+Fail safe: if scoring or a rule fails, the check-in escalates anyway (`evaluation_failed`,
+urgent); nothing here can make a check-in that might carry a trigger go unescalated.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from kindred.events.checkins import (
-    CheckinSubmitted,
-    CheckinTrendWorsened,
-    CheckinTrendWorsenedData,
-)
-from kindred.events.envelope import Envelope, deterministic_id
-from kindred.events.safety import (
-    SafetyAlertRaised,
-    SafetyAlertRaisedData,
-    SafetyEpisodeClosed,
-    SafetyEpisodeClosedData,
-    SafetyEpisodeCloseRequested,
-    SafetyEpisodeOpened,
-    SafetyEpisodeOpenedData,
-    TriggerFired,
-)
-from kindred.instruments import Scores, score
+from kindred.events.checkins import CheckinSubmittedData, CheckinTrendWorsenedData
+from kindred.events.envelope import deterministic_id
+from kindred.instruments import CheckinAnswers, Scores, score
 from kindred.safety.rules import (
     Rule,
     Severity,
@@ -50,51 +36,56 @@ WHO5_TREND_DROP = 4.0
 TREND_MIN_HISTORY = 3
 
 
-@dataclass
+@dataclass(frozen=True)
 class Episode:
     episode_id: str
     opened_at: datetime
     alerts: int = 1
 
 
-@dataclass
+@dataclass(frozen=True)
 class MemberState:
     """One member's recent scores (oldest first) and open safety episode."""
 
     member_id: str
-    partition: int
-    moods: list[int] = field(default_factory=list)
-    who5: list[int] = field(default_factory=list)
+    moods: tuple[int, ...] = ()
+    who5: tuple[int, ...] = ()
     episode: Episode | None = None
 
-    def to_doc(self) -> dict[str, Any]:
-        episode = self.episode
-        return {
-            "_id": self.member_id,
-            "partition": self.partition,
-            "moods": self.moods,
-            "who5": self.who5,
-            "episode": None
-            if episode is None
-            else {
-                "id": episode.episode_id,
-                "opened_at": episode.opened_at,
-                "alerts": episode.alerts,
-            },
-        }
 
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> MemberState:
-        episode = doc.get("episode")
-        return cls(
-            member_id=doc["_id"],
-            partition=doc["partition"],
-            moods=list(doc.get("moods", [])),
-            who5=list(doc.get("who5", [])),
-            episode=None
-            if episode is None
-            else Episode(episode["id"], episode["opened_at"], episode["alerts"]),
-        )
+@dataclass(frozen=True)
+class CheckinRecord:
+    """A check-in as this service keeps it: the answers and the note stay here."""
+
+    checkin_id: str
+    member_id: str
+    answers: dict[str, Any]
+    scores: Scores | None
+    rules: tuple[Rule, ...]
+    accepted_at: datetime
+    recorded_at: datetime
+    event_id: str
+
+
+@dataclass(frozen=True)
+class Alert:
+    """The alert a triggering check-in raises (its id follows from the check-in's)."""
+
+    alert_id: str
+    severity: Severity
+    triggers: tuple[Trigger, ...]
+    episode: Episode
+    opened_episode: bool  # the check-in opened the episode
+
+
+@dataclass(frozen=True)
+class CheckedIn:
+    """What a check-in did: the member's state after it, the scores and triggers, the worsened
+    trends and the alert (if any)."""
+
+    member: MemberState
+    assessment: Assessment
+    alert: Alert | None
 
 
 @dataclass(frozen=True)
@@ -118,9 +109,8 @@ def _failed(step: str, error: BaseException) -> Trigger:
     )
 
 
-def assess(event: CheckinSubmitted, state: MemberState) -> Assessment:
+def assess(data: CheckinSubmittedData, state: MemberState) -> Assessment:
     """Scores, triggers (stateless and against the member's history) and trends."""
-    data = event.data
     triggers: list[Trigger] = []
     scores: Scores | None = None
     trends: list[CheckinTrendWorsenedData] = []
@@ -129,7 +119,9 @@ def assess(event: CheckinSubmitted, state: MemberState) -> Assessment:
     except Exception as error:  # validated at the gateway; a bug here must still escalate
         return Assessment(None, [_failed("validation", error)], [])
     triggers += evaluate(answers)
-    triggers += evaluate_history(answers, previous_moods=state.moods, previous_who5_raw=state.who5)
+    triggers += evaluate_history(
+        answers, previous_moods=list(state.moods), previous_who5_raw=list(state.who5)
+    )
     try:
         scores = score(answers)
     except Exception as error:
@@ -157,7 +149,7 @@ def _trend(
     checkin_id: str,
     measure: str,
     value: int,
-    history: list[int],
+    history: tuple[int, ...],
     drop: float,
 ) -> CheckinTrendWorsenedData | None:
     recent = history[-HISTORY:]
@@ -191,105 +183,61 @@ def _trends(
     return [t for t in found if t is not None]
 
 
-def remember(state: MemberState, scores: Scores | None) -> None:
-    """Add a check-in's scores to the member's history."""
+def remember(state: MemberState, scores: Scores | None) -> MemberState:
+    """The member's history with a check-in's scores added."""
     if scores is None:
-        return
+        return state
+    moods, who5 = state.moods, state.who5
     if scores.mood is not None:
-        state.moods = [*state.moods, scores.mood][-HISTORY:]
+        moods = (*moods, scores.mood)[-HISTORY:]
     if scores.who5_raw is not None:
-        state.who5 = [*state.who5, scores.who5_raw][-HISTORY:]
+        who5 = (*who5, scores.who5_raw)[-HISTORY:]
+    return replace(state, moods=moods, who5=who5)
 
 
-def safety_events(
-    event: CheckinSubmitted,
-    assessment: Assessment,
-    state: MemberState,
-    now: datetime,
-    source: str,
-) -> list[Envelope[Any]]:
-    """The alert a triggering check-in raises, and the episode it opens if none is open.
-
-    Ids follow from the check-in, so a replay raises the same alert, not a second one."""
+def check_in(data: CheckinSubmittedData, state: MemberState, now: datetime) -> CheckedIn:
+    """A check-in against the member's state: assessed, remembered, and if a rule fired an
+    alert, in the open episode or one it opens. Ids follow from the check-in, so a replay
+    raises the same alert, not a second one."""
+    assessment = assess(data, state)
+    alert = None
     severity = max_severity(assessment.triggers)
-    if severity is None:
-        return []
-    data = event.data
-    events: list[Envelope[Any]] = []
-    alert_id = deterministic_id("safety.alert", data.checkin_id)
+    if severity is not None:
+        alert_id = deterministic_id("safety.alert", data.checkin_id)
+        opened = state.episode is None
+        episode = (
+            Episode(deterministic_id("safety.episode", alert_id), now)
+            if state.episode is None
+            else replace(state.episode, alerts=state.episode.alerts + 1)
+        )
+        alert = Alert(alert_id, severity, tuple(assessment.triggers), episode, opened)
+        state = replace(state, episode=episode)
+    return CheckedIn(remember(state, assessment.scores), assessment, alert)
+
+
+def record(
+    data: CheckinSubmittedData,
+    checked: CheckedIn,
+    accepted_at: datetime,
+    recorded_at: datetime,
+    event_id: str,
+) -> CheckinRecord:
+    """The check-in as stored, with its scores and the rules it fired."""
+    return CheckinRecord(
+        checkin_id=data.checkin_id,
+        member_id=data.member_id,
+        answers=data.model_dump(mode="json", include=set(CheckinAnswers.model_fields)),
+        scores=checked.assessment.scores,
+        rules=tuple(checked.assessment.rules),
+        accepted_at=accepted_at,
+        recorded_at=recorded_at,
+        event_id=event_id,
+    )
+
+
+def close_episode(state: MemberState) -> tuple[MemberState, Episode] | None:
+    """The member without their open episode, and the episode closed (None if none is open:
+    a repeated request does nothing)."""
     if state.episode is None:
-        state.episode = Episode(deterministic_id("safety.episode", alert_id), now, alerts=1)
-        events.append(
-            SafetyEpisodeOpened.new(
-                id=deterministic_id("safety.episode-opened", alert_id),
-                subject=data.member_id,
-                source=source,
-                caused_by=event,
-                data=SafetyEpisodeOpenedData(
-                    episode_id=state.episode.episode_id,
-                    member_id=data.member_id,
-                    alert_id=alert_id,
-                    opened_at=now,
-                ),
-            )
-        )
-    else:
-        state.episode.alerts += 1
-    alert = SafetyAlertRaised.new(
-        id=alert_id,
-        subject=data.member_id,
-        source=source,
-        caused_by=event,
-        data=SafetyAlertRaisedData(
-            alert_id=alert_id,
-            member_id=data.member_id,
-            checkin_id=data.checkin_id,
-            severity=severity,
-            triggers=[TriggerFired(rule=t.rule, severity=t.severity) for t in assessment.triggers],
-            accepted_at=event.time,
-            raised_at=now,
-            episode_id=state.episode.episode_id,
-        ),
-    )
-    return [alert, *events]
-
-
-def trend_events(
-    event: CheckinSubmitted, assessment: Assessment, source: str
-) -> list[CheckinTrendWorsened]:
-    return [
-        CheckinTrendWorsened.new(
-            id=deterministic_id("checkin.trend-worsened", trend.checkin_id, trend.measure),
-            subject=trend.member_id,
-            source=source,
-            caused_by=event,
-            data=trend,
-        )
-        for trend in assessment.trends
-    ]
-
-
-def close_episode(
-    request: SafetyEpisodeCloseRequested, state: MemberState, now: datetime, source: str
-) -> SafetyEpisodeClosed | None:
-    """Close the member's open episode (None if none is open: a repeated request does nothing)."""
-    episode = state.episode
-    if episode is None:
         return None
-    state.episode = None
-    data = request.data
-    return SafetyEpisodeClosed.new(
-        id=deterministic_id("safety.episode-closed", episode.episode_id),
-        subject=data.member_id,
-        source=source,
-        caused_by=request,
-        data=SafetyEpisodeClosedData(
-            episode_id=episode.episode_id,
-            member_id=data.member_id,
-            closed_by=data.staff_id,
-            reason=data.reason,
-            opened_at=episode.opened_at,
-            closed_at=now,
-            alerts=episode.alerts,
-        ),
-    )
+    return replace(state, episode=None), state.episode

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from kindred.events.schedules import CheckinSchedule
+
 # Far enough to cross any week (day filters) plus a day a zone skipped.
 _SEARCH_DAYS = 16
 # A schedule behind by more than this (plus its window) jumps ahead instead of stepping day by
@@ -61,6 +63,16 @@ def occurrence_id(member_id: str, local_date: date) -> str:
 def parse_hhmm(value: str) -> time:
     hours, minutes = value.split(":")
     return time(int(hours), int(minutes))
+
+
+def schedule_from(data: CheckinSchedule) -> Schedule:
+    """The schedule a member set (`checkin.schedule-set`)."""
+    return Schedule(
+        time_zone=data.time_zone,
+        local_time=parse_hhmm(data.local_time),
+        days=frozenset(day.number for day in data.days),
+        enabled=data.enabled,
+    )
 
 
 def occurrence_on(schedule: Schedule, day: date) -> Occurrence | None:

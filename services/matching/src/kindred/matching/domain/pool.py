@@ -10,11 +10,10 @@ documents and events.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from kindred.events.envelope import deterministic_id
 from kindred.events.matching import (
@@ -163,6 +162,28 @@ class Group:
         return len(self.members) >= minimum
 
 
+Step = Literal["proposed", "accepted", "declined", "expired", "ended"]
+
+
+class MatchStep(NamedTuple):
+    step: Step
+    match: Match
+
+
+class GroupChange(NamedTuple):
+    group: Group
+    member_id: str
+    joined: bool  # False: left
+
+
+class Ignored(NamedTuple):
+    """A step refused (not a party, the wrong state), for the log."""
+
+    about: str  # the match or group id ("group" for a join)
+    member_id: str
+    why: str
+
+
 @dataclass
 class Effects:
     """What changed since the handler last took it: things to store (their next version) and
@@ -173,14 +194,10 @@ class Effects:
     matches: dict[str, Match] = field(default_factory=dict)
     blocks: dict[tuple[str, str], datetime | None] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
-    # A match's steps, in order: ("proposed" | "accepted" | "declined" | "expired" | "ended", it).
-    events: list[tuple[str, Match]] = field(default_factory=list)
+    steps: list[MatchStep] = field(default_factory=list)  # in order
     refused: list[Request] = field(default_factory=list)  # over the open-request limit
-    group_changes: list[tuple[Group, str, bool]] = field(
-        default_factory=list
-    )  # (group, who, joined)
-    # Refused steps (not a party, wrong state): (match id, member id, why), for the log.
-    ignored: list[tuple[str, str, str]] = field(default_factory=list)
+    group_changes: list[GroupChange] = field(default_factory=list)
+    ignored: list[Ignored] = field(default_factory=list)
 
 
 def pair(a: str, b: str) -> tuple[str, str]:
@@ -203,8 +220,6 @@ class Pool:
         self.reported: set[tuple[str, str]] = set()
         self.groups: dict[str, Group] = {}
         self.effects = Effects()
-        # The stored version of each document (collection, key): see the repository.
-        self.versions: dict[tuple[str, str], int] = {}
         # Something changed that a batch could use (a new request, a freed slot, ...).
         self.stale = True
         self.urgent_waiting = False
@@ -214,7 +229,6 @@ class Pool:
         # Member → everyone they blocked, were blocked by or share a report with (a block may
         # have run out since: `blocked` tells).
         self.shunned: dict[str, set[str]] = {}
-        self.due: list[tuple[datetime, str]] = []  # heap of proposals: (expires at, match id)
 
     # ---------------------------------------------------------------- helpers
 
@@ -283,8 +297,6 @@ class Pool:
         self.matches[match.match_id] = match
         self.member(match.supporter_id).holds.add(match.match_id)
         self.member(match.seeker_id).seeking.add(match.match_id)
-        if match.state == "proposed":
-            heapq.heappush(self.due, (match.expires_at, match.match_id))
 
     # ---------------------------------------------------------------- members
 
@@ -523,7 +535,7 @@ class Pool:
             r.match_id, r.reason = match.match_id, None
             self._touch_match(match)
             self._touch_request(r)
-            self.effects.events.append(("proposed", match))
+            self.effects.steps.append(MatchStep("proposed", match))
             made += 1
         waiting = self._why(outcome.unmatched, now)
         for request_id, reason in [*held.items(), *waiting.items()]:
@@ -570,21 +582,23 @@ class Pool:
         match = self.matches.get(data.match_id)
         who = data.member_id
         if match is None:
-            self.effects.ignored.append((data.match_id, who, "no live match with this id"))
+            self.effects.ignored.append(Ignored(data.match_id, who, "no live match with this id"))
             return
         if who not in (match.seeker_id, match.supporter_id):
-            self.effects.ignored.append((data.match_id, who, "not a member of this match"))
+            self.effects.ignored.append(Ignored(data.match_id, who, "not a member of this match"))
             return
         if data.action == MatchAction.ACCEPT:
             if who != match.supporter_id:
-                self.effects.ignored.append((data.match_id, who, "only the supporter accepts"))
+                self.effects.ignored.append(
+                    Ignored(data.match_id, who, "only the supporter accepts")
+                )
             elif match.state == "proposed":
                 match.state, match.changed_at, match.by = "active", now, who
                 r = self.requests.get(match.request_id)
                 if r is not None:
                     self._close_request(r, "matched")
                 self._touch_match(match)
-                self.effects.events.append(("accepted", match))
+                self.effects.steps.append(MatchStep("accepted", match))
             # accepted already: a duplicate, nothing to do
         elif data.action == MatchAction.DECLINE:
             if match.state == "proposed":
@@ -593,7 +607,7 @@ class Pool:
                     match, "declined", who, reason, now, seeker_declined=who == match.seeker_id
                 )
             else:
-                self.effects.ignored.append((data.match_id, who, "active: end it instead"))
+                self.effects.ignored.append(Ignored(data.match_id, who, "active: end it instead"))
         else:
             end = data.end
             if match.state == "active":
@@ -640,7 +654,7 @@ class Pool:
         match.state, match.changed_at, match.by, match.reason = state, now, by, reason
         self._free(match)
         self._touch_match(match)
-        self.effects.events.append((state, match))
+        self.effects.steps.append(MatchStep(state, match))
         r = self.requests.get(match.request_id)
         if r is None:
             return
@@ -663,7 +677,7 @@ class Pool:
         match.rating, match.feedback, match.reported = rating, feedback, report
         self._free(match)
         self._touch_match(match)
-        self.effects.events.append(("ended", match))
+        self.effects.steps.append(MatchStep("ended", match))
         if report:
             self._report(match)
 
@@ -674,12 +688,11 @@ class Pool:
         match.reported = True
         self._touch_match(match)
 
-    def expire(self, now: datetime) -> int:
-        """Proposals left unanswered past their deadline, soonest first. (The heap keeps an
-        entry for a proposal answered since: it is skipped when its time comes.)"""
+    def expire(self, match_ids: Iterable[str], now: datetime) -> int:
+        """The proposals whose deadline came (the handler's timers say which): each one still
+        unanswered past its deadline expires; one answered since is left as it is."""
         expired = 0
-        while self.due and self.due[0][0] <= now:
-            _, match_id = heapq.heappop(self.due)
+        for match_id in match_ids:
             match = self.matches.get(match_id)
             if match is not None and match.state == "proposed" and match.expires_at <= now:
                 self._close_proposal(match, "expired", "matching", "no answer in time", now)
@@ -693,14 +706,14 @@ class Pool:
         if data.action == "leave":
             group = self.groups.get(data.group_id or "")
             if group is None or m.member_id not in group.members:
-                self.effects.ignored.append((data.group_id or "", m.member_id, "not in it"))
+                self.effects.ignored.append(Ignored(data.group_id or "", m.member_id, "not in it"))
                 return
             self._leave(group, m.member_id)
             return
         assert data.topic is not None and data.language is not None
         why = self._group_refusal(m, data.language)
         if why is not None:
-            self.effects.ignored.append(("group", m.member_id, why))
+            self.effects.ignored.append(Ignored("group", m.member_id, why))
             return
         for group in self.groups.values():
             if m.member_id in group.members and (group.topic, group.language) == (
@@ -724,7 +737,7 @@ class Pool:
             self.groups[gid] = group
         group.members.append(m.member_id)
         self.effects.groups[group.group_id] = group
-        self.effects.group_changes.append((group, m.member_id, True))
+        self.effects.group_changes.append(GroupChange(group, m.member_id, True))
 
     def _group_refusal(self, m: Member, language: str) -> str | None:
         if m.profile_time is None:
@@ -740,7 +753,7 @@ class Pool:
     def _leave(self, group: Group, member_id: str) -> None:
         group.members.remove(member_id)
         self.effects.groups[group.group_id] = group
-        self.effects.group_changes.append((group, member_id, False))
+        self.effects.group_changes.append(GroupChange(group, member_id, False))
 
     def _leave_shared_groups(self, blocker: str, blocked: str) -> None:
         """After a block, the one who blocked stays; the one blocked leaves their shared
@@ -781,7 +794,7 @@ class Pool:
             self._set_status(r, r.status)
             self.member(r.seeker_id).open_requests.add(r.request_id)
         self.seen_requests = set(seen) | set(self.requests)
-        self.matches, self.due = {}, []
+        self.matches = {}
         for match in matches:
             self._link(match)
         self.blocks = dict(blocks)

@@ -1,0 +1,63 @@
+"""The notifications service's metric families (beside the shared runtime's): deliveries,
+digests, the inbox, and safety pages and their acknowledgement."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+from kindred.observability.metrics import OwnedGauge, registry
+
+inbox_entries = Counter(
+    "kindred_inbox_entries_total", "In-app inbox entries written", ["kind"], registry=registry
+)
+notifications_sent = Counter(
+    "kindred_notifications_attempts_total",
+    "Delivery attempts by channel and outcome (sent, failed)",
+    ["channel", "outcome"],
+    registry=registry,
+)
+notification_retries = Counter(
+    "kindred_notification_retries_total",
+    "Delivery attempts after the first (retries), by channel",
+    ["channel"],
+    registry=registry,
+)
+notifications_dead_lettered = Counter(
+    "kindred_notifications_dead_lettered_total",
+    "Notifications given up on after their retries and fallbacks (an alert fires on any)",
+    ["channel"],
+    registry=registry,
+)
+notification_first_attempt_seconds = Histogram(
+    "kindred_notification_first_attempt_seconds",
+    "Time from the source event (for a safety page: the gateway's accept of the check-in) to "
+    "the first delivery attempt, by category",
+    ["category"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+    registry=registry,
+)
+digests_sent = Histogram(
+    "kindred_notification_digest_items",
+    "Messages gathered into each digest sent to a member (quiet hours, bursts)",
+    buckets=(1, 2, 3, 5, 10, 20, 50),
+    registry=registry,
+)
+pages_total = Counter(
+    "kindred_safety_pages_total",
+    "Safety page deliveries created (one per channel of each page), by channel",
+    ["channel"],
+    registry=registry,
+)
+escalations_pending = OwnedGauge(
+    Gauge(
+        "kindred_safety_escalations_pending",
+        "Safety alerts not yet acknowledged, in the partitions this replica owns",
+        registry=registry,
+    )
+)
+escalation_ack_seconds = Histogram(
+    "kindred_safety_ack_seconds",
+    "Time from a safety alert raised to its acknowledgement by staff",
+    buckets=(5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600),
+    registry=registry,
+)
