@@ -27,8 +27,8 @@ from kindred.events.notifications import (
     SafetyAlertAckRequestedData,
 )
 from kindred.events.safety import SafetyAlertRaised
+from kindred.notifications.domain.deliveries import delivery_id
 from kindred.notifications.domain.escalations import page_id
-from kindred.notifications.domain.pacing import delivery_id
 from tests.support.factories import safety_alert_raised
 from tests.support.infra import Infra
 from tests.support.kafka import TopicReader, produce_event, produce_events
@@ -84,7 +84,6 @@ def notifications(
         "ESCALATION_URGENT_ACK_SECONDS": str(int(DEADLINE)),
         "ESCALATION_REPAGE_SECONDS": str(int(DEADLINE)),
         "ESCALATION_TICK_SECONDS": "0.2",
-        "SENDER_INTERVAL_SECONDS": "0.1",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(mailbox[1]),
         "SMTP_TLS": "none",

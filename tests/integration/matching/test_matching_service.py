@@ -27,8 +27,8 @@ from kindred.events.safety import (
     SafetyEpisodeOpenedData,
 )
 from kindred.matching.app import create_app
-from kindred.partitions.store import newest
 from kindred.matching.settings import MatchingSettings
+from kindred.partitions.store import newest
 from tests.support.factories import profile_submitted, role_set, support_requested
 from tests.support.infra import Infra
 from tests.support.kafka import TopicReader, produce, produce_event, produce_events

@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 
+from kindred.events.notifications import MessageUrgency
 from kindred.notifications.channels import (
     DeliveryStatus,
     OutgoingMessage,
     PushChannel,
     SignatureError,
     SmsChannel,
-    Urgency,
     WebhookChannel,
     WebhookEndpoint,
     verify_signature,
@@ -119,7 +119,7 @@ def _message(**overrides: Any) -> OutgoingMessage:
         "subject": "Urgent safety alert 0f1e2d3c",
         "text": "A safety rule fired for a member.",
         "category": "safety.alert-raised",
-        "urgency": Urgency.URGENT,
+        "urgency": MessageUrgency.URGENT,
         "event_id": "evt-7",
         "data": {"alert_id": "0f1e2d3c", "rules": ["phq9_item9"]},
     }

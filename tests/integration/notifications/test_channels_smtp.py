@@ -15,17 +15,16 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from kindred.events.notifications import Channel, MessageUrgency
 from kindred.notifications.channels import (
-    ChannelName,
     DeliveryStatus,
     EmailChannel,
     OutgoingMessage,
     SmtpConfig,
     SmtpTls,
-    Urgency,
 )
 from kindred.notifications.channels.email import message_id_for
-from kindred.notifications.templates import Audience, render
+from kindred.notifications.domain.templates import Audience, render
 
 FROM = "no-reply@kindred.example"
 
@@ -96,8 +95,10 @@ async def test_a_rendered_email_arrives_with_both_parts(
         "rules": ["phq9_item9"],
         "raised_at": "2026-03-02T09:41:00+00:00",
     }
-    rendered = render("safety.alert-raised", Audience.STAFF, ChannelName.EMAIL, "en", context)
-    message = rendered.message("evt-9:oncall-1:email", "oncall@kindred.example", "evt-9")
+    rendered = render("safety.alert-raised", Audience.STAFF, Channel.EMAIL, "en", context)
+    message = OutgoingMessage.of(
+        rendered, "evt-9:oncall-1:email", "oncall@kindred.example", "evt-9"
+    )
     result = await _channel(smtp[1]).send(message)
     assert result.status is DeliveryStatus.SENT, result
 
@@ -150,7 +151,7 @@ async def test_smtp_replies_are_classified(
         recipient="sam@example.org",
         subject="Hi",
         text="Secret words that must not leak.",
-        urgency=Urgency.NORMAL,
+        urgency=MessageUrgency.NORMAL,
     )
     result = await _channel(smtp[1]).send(message)
     assert result.status is DeliveryStatus.FAILED

@@ -63,7 +63,6 @@ def settings(
         escalation_urgent_ack_seconds=60,
         escalation_repage_seconds=60,
         escalation_tick_seconds=0.2,
-        sender_interval_seconds=0.1,
         smtp_host="127.0.0.1",
         smtp_port=smtp_port,
         smtp_tls="none",

@@ -63,7 +63,6 @@ async def test_a_match_reaches_the_members_email_once_and_quiet_hours_hold_it(
         NotificationsSettings,
         infra,
         namespace,
-        sender_interval_seconds=0.1,
         smtp_host="127.0.0.1",
         smtp_port=port,
         smtp_tls="none",

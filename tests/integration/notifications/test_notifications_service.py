@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from kindred.events.notifications import Channel
 from kindred.internal_api import bearer
+from kindred.notifications.domain.deliveries import delivery_id
 from kindred.notifications.app import create_app
 from kindred.notifications.settings import NotificationsSettings
 from tests.support.factories import match_proposed
@@ -34,7 +36,10 @@ async def test_the_same_event_delivered_twice_makes_one_inbox_entry(
             lambda: inbox("seeker"), lambda i: len(i) >= 2, what="the marker's entry"
         )
         assert sorted(str(i["id"]) for i in items) == sorted(
-            [f"{event.id}:seeker", f"{marker.id}:seeker"]
+            [
+                delivery_id(event.id, "seeker", Channel.INBOX),
+                delivery_id(marker.id, "seeker", "inbox"),
+            ]
         )
         supporter_items = await inbox("supporter")
         assert len(supporter_items) == 2

@@ -41,7 +41,7 @@ pytestmark = pytest.mark.slow
 WITNESS = Store("witness", lambda doc: doc, member_fields=("member_id",), kind=Kind.HISTORY)
 
 
-def recorded(event: CheckinSubmitted, now: Any, source: str) -> CheckinRecorded:
+def recorded_event(event: CheckinSubmitted, now: Any, source: str) -> CheckinRecorded:
     data = event.data
     return CheckinRecorded.new(
         id=f"recorded-{data.checkin_id}",
@@ -81,7 +81,7 @@ class Witness:
             time.sleep(self.freeze_seconds)  # the whole replica stops, heartbeats included
         handling = {"_id": uuid.uuid4().hex, "event_id": event.id, "replica": self.name}
         changes.insert(WITNESS, {**handling, "member_id": event.data.member_id})
-        changes.emit(recorded(event, changes.now, f"tests/{self.name}"))
+        changes.emit(recorded_event(event, changes.now, f"tests/{self.name}"))
 
     def tick(self, partition: int, changes: Changes) -> None:
         pass
@@ -262,14 +262,18 @@ async def test_a_batch_committed_but_not_applied_is_replayed_by_the_next_owner(
     done = checkin_submitted("m1", note="committed before the crash")
     fresh = checkin_submitted("m1", note="arrives later")
     await produce_event(infra.kafka, namespace, done)
-    event = recorded_event(done, done.time, "tests/crashed", None)
+    event = recorded_event(done, done.time, "tests/crashed")
     crashed = Entry(
         partition=0,
         seq=1,
         owner=new_owner(),
         at=done.time,
         offsets={f"{namespace}.{CheckinSubmitted.TOPIC}": 1},  # past `done`
-        writes=[Insert(WITNESS.collection, {"_id": "crashed", "event_id": done.id, "replica": "crashed"})],
+        writes=[
+            Insert(
+                WITNESS.collection, {"_id": "crashed", "event_id": done.id, "replica": "crashed"}
+            )
+        ],
         records=[event_record(namespace, event)],
     )
     await PartitionLog(db).entries.insert_one(crashed.to_doc())
@@ -334,7 +338,7 @@ async def test_a_poison_record_goes_to_the_dead_letter_topic_and_the_rest_goes_o
 
 
 def _recorded_id(event: CheckinSubmitted) -> str:
-    return recorded_event(event, event.time, "x", None).id
+    return recorded_event(event, event.time, "x").id
 
 
 def _async(probe: Any) -> Any:

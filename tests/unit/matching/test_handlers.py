@@ -80,7 +80,9 @@ def test_a_batch_proposes_and_stores_only_inserts() -> None:
     assert proposal["data"]["supporter_id"] == "s1"
     # Only inserts: the next version of what changed (FerretDB scans for any filter).
     assert {type(w) for w in batch.writes} == {Insert}
-    [request] = [w.doc for w in batch.writes if isinstance(w, Insert) and w.collection == REQUESTS.collection]
+    [request] = [
+        w.doc for w in batch.writes if isinstance(w, Insert) and w.collection == REQUESTS.collection
+    ]
     assert (request["_id"], request["key"], request["ver"], request["status"]) == (
         "r1#2",
         "r1",
@@ -97,7 +99,9 @@ def test_a_batch_proposes_and_stores_only_inserts() -> None:
     )
     step = into_pool(matching, accept, accept)  # twice in one batch
     assert len(emitted(step, "match.accepted")) == 1
-    matches = [w.doc for w in step.writes if isinstance(w, Insert) and w.collection == MATCHES.collection]
+    matches = [
+        w.doc for w in step.writes if isinstance(w, Insert) and w.collection == MATCHES.collection
+    ]
     assert [(m["ver"], m["state"]) for m in matches] == [(2, "active")]
 
 

@@ -1,5 +1,5 @@
 """Channel pieces without a network: signatures, the HTTP outcome table, Retry-After, SMS and
-push payloads, the inbox entry, email building, settings and the registry built from them."""
+push payloads, email building, settings and the registry built from them."""
 
 from __future__ import annotations
 
@@ -11,13 +11,11 @@ from email.utils import format_datetime
 
 import pytest
 
+from kindred.events.notifications import Channel, MessageUrgency
 from kindred.notifications.channels import (
-    ChannelName,
     DeliveryStatus,
-    InboxChannel,
     OutgoingMessage,
     SignatureError,
-    Urgency,
     build_channels,
     verify_signature,
 )
@@ -157,7 +155,7 @@ def test_payloads() -> None:
     assert set(sms) == {"to", "body", "idempotency_key"}
     assert sms["to"] == "+15550100" and sms["idempotency_key"] == "evt-1:alex:sms"
     assert len(sms["body"]) <= SMS_MAX_CHARS
-    push = push_payload(_message(urgency=Urgency.URGENT))
+    push = push_payload(_message(urgency=MessageUrgency.URGENT))
     assert push == {
         "to": "+15550100",
         "title": "Time for your check-in",
@@ -180,28 +178,9 @@ def test_a_message_needs_an_id_and_a_recipient() -> None:
         _message(recipient="")
 
 
-async def test_the_inbox_channel_makes_the_entry_without_io() -> None:
-    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-    channel = InboxChannel(clock=lambda: now)
-    result = await channel.send(_message(recipient="alex"))
-    assert result.status is DeliveryStatus.SENT and result.ok
-    assert result.inbox_entry == {
-        "_id": "evt-1:alex:sms",
-        "member_id": "alex",
-        "kind": "checkin.reminder-due",
-        "title": "Time for your check-in",
-        "body": "Kindred: time for your 09:30 check-in.",
-        "data": {"local_time": "09:30"},
-        "source_event_id": "evt-1",
-        "urgency": "normal",
-        "created_at": now,
-        "read": False,
-    }
-
-
 def test_email_building() -> None:
     mail = build_email(
-        _message(recipient="alex@example.org", html="<p>hi</p>", urgency=Urgency.URGENT),
+        _message(recipient="alex@example.org", html="<p>hi</p>", urgency=MessageUrgency.URGENT),
         "Kindred <no-reply@kindred.example>".split("<")[1].rstrip(">"),
     )
     assert mail["Message-ID"] == message_id_for("evt-1:alex:sms", "kindred.example")
@@ -219,10 +198,10 @@ def test_email_building() -> None:
     assert one["Subject"] == "two lines"
 
 
-def test_by_default_only_the_inbox_is_configured() -> None:
+def test_by_default_no_channel_beyond_the_inbox_is_configured() -> None:
     registry = build_channels(NotificationsSettings.load(kindred_dev_mode=True))
-    assert registry.names == {ChannelName.INBOX}
-    assert ChannelName.EMAIL not in registry and registry.get(ChannelName.SMS) is None
+    assert registry.names == frozenset()
+    assert Channel.EMAIL not in registry and registry.get(Channel.SMS) is None
 
 
 async def test_configured_channels_are_in_the_registry() -> None:
@@ -238,7 +217,7 @@ async def test_configured_channels_are_in_the_registry() -> None:
         push_signing_secret=SECRET,
     )
     registry = build_channels(settings)
-    assert registry.names == set(ChannelName)
+    assert registry.names == set(Channel) - {Channel.INBOX}
     for name in registry:
         assert registry[name].name is name
     assert SECRET not in repr(settings)

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from kindred.internal_api import token_matches
 from kindred.notifications.app import create_app
-from kindred.notifications.repository import NotificationsRepository
+from kindred.notifications.repository import InboxQueries
 from kindred.notifications.routes import inbox_router
 from kindred.notifications.settings import NotificationsSettings
 
@@ -44,7 +44,7 @@ class Repository:
 async def client() -> AsyncIterator[tuple[httpx.AsyncClient, Repository]]:
     repo = Repository()
     app = FastAPI()
-    app.include_router(inbox_router(cast(NotificationsRepository, repo), TOKEN))
+    app.include_router(inbox_router(cast(InboxQueries, repo), TOKEN))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://notifications") as c:
         yield c, repo

@@ -15,6 +15,7 @@ from kindred.events.notifications import (
     NotificationPreferences,
 )
 from kindred.notifications.domain.preferences import DEFAULT_QUIET_HOURS, Preferences
+from kindred.notifications.repository import preferences_doc, preferences_from
 
 FULL: dict[str, Any] = {
     "channels": {"matching": ["push", "email"], "checkin_reminders": ["push"]},
@@ -105,7 +106,7 @@ def test_chosen_channels_keep_their_order_behind_the_inbox() -> None:
     # Safety pages never come from a member's preferences.
     assert prefs.channels_for(Category.SAFETY) == (Channel.INBOX,)
     assert prefs.quiet_hours is not None
-    assert (prefs.quiet_hours.start, prefs.quiet_hours.end) == (time(23, 0), time(6, 30))
+    assert (prefs.quiet_hours.start_time, prefs.quiet_hours.end_time) == (time(23), time(6, 30))
 
 
 def test_a_channel_without_consent_is_never_used() -> None:
@@ -122,11 +123,11 @@ def test_the_event_and_the_stored_document_round_trip() -> None:
     assert event.type == "kindred.member.notification-preferences-set.v1"
     prefs = Preferences.from_event(event)
     assert prefs.explicit and prefs.set_by_event_id == event.id
-    assert Preferences.from_doc(prefs.to_doc()) == prefs
+    assert preferences_from(preferences_doc(prefs)) == prefs
     default = Preferences.default("m2", consents=[Channel.SMS], time_zone="Asia/Tokyo")
-    assert Preferences.from_doc(default.to_doc()) == default
-    # What the owner adds to the document (partition, version) is ignored.
-    assert Preferences.from_doc({**prefs.to_doc(), "partition": 3, "_v": 9}) == prefs
+    assert preferences_from(preferences_doc(default)) == default
+    # What the store adds to the document (partition, version) is ignored.
+    assert preferences_from({**preferences_doc(prefs), "partition": 3, "_v": 9}) == prefs
 
 
 def test_set_at_is_kept_to_the_millisecond_as_mongodb_stores_it() -> None:

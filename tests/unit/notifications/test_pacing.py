@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kindred.events.notifications import Category, Channel
+from kindred.events.notifications import Category, Channel, MessageUrgency, QuietHours
 from kindred.notifications.domain.pacing import (
     DEDUPE_RETENTION,
     AddToDigest,
@@ -17,13 +17,13 @@ from kindred.notifications.domain.pacing import (
     Hold,
     Message,
     SendNow,
-    Urgency,
     decide,
     flush_digest,
     quiet_hours_end,
     record,
 )
-from kindred.notifications.domain.preferences import Preferences, QuietHours
+from kindred.notifications.domain.preferences import Preferences
+from kindred.notifications.repository import history_doc, history_from
 
 
 def utc(*args: int) -> datetime:
@@ -44,7 +44,7 @@ def msg(
     source: str = "e1",
     channel: Channel = Channel.EMAIL,
     category: Category = Category.ACCOUNT,
-    urgency: Urgency = Urgency.NORMAL,
+    urgency: MessageUrgency = MessageUrgency.NORMAL,
     recipient: str = "m1",
 ) -> Message:
     return Message(source, recipient, channel, category, urgency, "some.event")
@@ -78,7 +78,7 @@ def test_outside_quiet_hours_a_message_goes_now(now: datetime) -> None:
 
 
 def test_quiet_hours_within_one_day() -> None:
-    siesta = prefs(quiet_hours=QuietHours.parse("13:00", "15:00"))
+    siesta = prefs(quiet_hours=QuietHours(start="13:00", end="15:00"))
     assert decide(msg(), siesta, History("m1"), utc(2025, 1, 10, 14, 0)) == Hold(
         utc(2025, 1, 10, 15, 0), "quiet hours"
     )
@@ -112,7 +112,7 @@ def test_no_quiet_hours_never_holds() -> None:
 def test_quiet_hours_end_in_the_members_zone_across_daylight_saving(
     zone: str, quiet: tuple[str, str], now: datetime, until: datetime
 ) -> None:
-    p = prefs(time_zone=zone, quiet_hours=QuietHours.parse(*quiet))
+    p = prefs(time_zone=zone, quiet_hours=QuietHours(start=quiet[0], end=quiet[1]))
     assert quiet_hours_end(p.quiet_hours, p.zone, now) == until
     assert decide(msg(), p, History("m1"), now) == Hold(until, "quiet hours")
 
@@ -146,16 +146,16 @@ def _hostile_history(message: Message, state: str) -> History:
         "held": Hold(NIGHT + timedelta(hours=8)),
         "digested": AddToDigest(NIGHT + timedelta(hours=8)),
     }[state]
-    as_member = replace(message, urgency=Urgency.NORMAL, category=Category.MATCHING)
+    as_member = replace(message, urgency=MessageUrgency.NORMAL, category=Category.MATCHING)
     history = record(history, as_member, seen, NIGHT - timedelta(minutes=1))
     history = replace(history, seen={**history.seen, message.key: history.seen[as_member.key]})
     return history
 
 
 HOSTILE_PREFS = [
-    pytest.param(prefs(quiet_hours=QuietHours.parse("00:00", "23:59")), id="quiet-all-day"),
+    pytest.param(prefs(quiet_hours=QuietHours(start="00:00", end="23:59")), id="quiet-all-day"),
     pytest.param(
-        prefs(quiet_hours=QuietHours.parse("22:00", "07:00"), time_zone="Pacific/Kiritimati"),
+        prefs(quiet_hours=QuietHours(start="22:00", end="07:00"), time_zone="Pacific/Kiritimati"),
         id="quiet-far-zone",
     ),
     pytest.param(prefs(rate_limit_per_hour=1, quiet_hours=None), id="rate-limit-1"),
@@ -169,9 +169,15 @@ HOSTILE_PREFS = [
 @pytest.mark.parametrize(
     "message",
     [
-        pytest.param(msg("alert-1", Channel.SMS, Category.SAFETY, Urgency.URGENT), id="page-sms"),
-        pytest.param(msg("alert-1", Channel.PUSH, Category.SAFETY, Urgency.NORMAL), id="safety"),
-        pytest.param(msg("alert-1", Channel.EMAIL, Category.ACCOUNT, Urgency.URGENT), id="urgent"),
+        pytest.param(
+            msg("alert-1", Channel.SMS, Category.SAFETY, MessageUrgency.URGENT), id="page-sms"
+        ),
+        pytest.param(
+            msg("alert-1", Channel.PUSH, Category.SAFETY, MessageUrgency.NORMAL), id="safety"
+        ),
+        pytest.param(
+            msg("alert-1", Channel.EMAIL, Category.ACCOUNT, MessageUrgency.URGENT), id="urgent"
+        ),
     ],
 )
 def test_safety_is_never_held_digested_rate_limited_or_deduplicated(
@@ -179,7 +185,7 @@ def test_safety_is_never_held_digested_rate_limited_or_deduplicated(
 ) -> None:
     history = _hostile_history(message, state)
     # The same message, were it not safety, would not go now.
-    member = replace(message, urgency=Urgency.NORMAL, category=Category.MATCHING)
+    member = replace(message, urgency=MessageUrgency.NORMAL, category=Category.MATCHING)
     assert not isinstance(decide(member, p, history, NIGHT), SendNow)
     for minutes in range(0, 120, 7):  # any time of the night, again and again
         now = NIGHT + timedelta(minutes=minutes)
@@ -189,13 +195,13 @@ def test_safety_is_never_held_digested_rate_limited_or_deduplicated(
 
 
 def test_the_safety_path_reads_neither_preferences_nor_history() -> None:
-    page = msg("alert-1", Channel.SMS, Category.SAFETY, Urgency.URGENT)
+    page = msg("alert-1", Channel.SMS, Category.SAFETY, MessageUrgency.URGENT)
     assert isinstance(decide(page, None, None, NIGHT), SendNow)  # type: ignore[arg-type]
 
 
 def test_safety_does_not_spend_a_members_rate_limit() -> None:
     p = prefs(rate_limit_per_hour=1, quiet_hours=None)
-    urgent = msg("crisis", Channel.EMAIL, Category.ACCOUNT, Urgency.URGENT)
+    urgent = msg("crisis", Channel.EMAIL, Category.ACCOUNT, MessageUrgency.URGENT)
     _, history = apply(History("m1"), urgent, p, NIGHT)
     assert history.sent == ()
     assert isinstance(decide(msg("next"), p, history, NIGHT), SendNow)
@@ -306,4 +312,4 @@ def test_the_history_round_trips_through_its_document() -> None:
         )
     _, history = apply(history, msg("c"), p, DAY + timedelta(minutes=3))
     assert history.digest and history.sent and history.seen
-    assert History.from_doc(history.to_doc()) == history
+    assert history_from(history_doc(history)) == history

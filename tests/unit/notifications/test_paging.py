@@ -1,5 +1,6 @@
-"""The paging component without I/O: what an alert, a copy of it, an attempt report, a tick
-and an acknowledgement change, as the partition's owner commits it."""
+"""Safety pages through the notifications processor, without I/O: what an alert, a copy of it,
+an attempt report, a tick and an acknowledgement change, as the partition's owner commits it,
+and what goes to the sender when."""
 
 from __future__ import annotations
 
@@ -18,13 +19,14 @@ from kindred.events.notifications import (
     SafetyAlertEscalated,
 )
 from kindred.events.safety import SafetyAlertRaised, SafetyAlertRaisedData, TriggerFired
-from kindred.notifications.domain.escalations import Chain
-from kindred.notifications.domain.retries import DeliveryState
-from kindred.notifications.paging import PAGES, PageDelivery, Paging
-from kindred.notifications.repository import INBOX
-from kindred.partitions.processor import Changes
+from kindred.notifications.domain.deliveries import DeliveryState, Dispatch
+from kindred.notifications.domain.escalations import Chain, page_id
+from kindred.notifications.handlers import Notifications
+from kindred.notifications.repository import ESCALATIONS, INBOX, PAGES
 from kindred.safety.rules import Rule, Severity
-from kindred.storage.writes import Insert, Put
+from tests.support.partitions import Partition, events, written
+
+pytestmark = pytest.mark.unit
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 CHAIN = Chain.from_json(
@@ -35,6 +37,19 @@ CHAIN = Chain.from_json(
     urgent_ack_seconds=60,
     repage_seconds=60,
 )
+IN_FLIGHT = 30
+
+
+class Sent(list[Dispatch]):
+    """What the processor handed the sender, once committed."""
+
+    def __call__(self, due: list[Dispatch]) -> None:
+        self.extend(due)
+
+    def take(self) -> list[Dispatch]:
+        taken = list(self)
+        self.clear()
+        return taken
 
 
 def alert() -> SafetyAlertRaised:
@@ -57,16 +72,8 @@ def alert() -> SafetyAlertRaised:
     )
 
 
-def changes(at: datetime) -> Changes:
-    return Changes("t", now=at)
-
-
-def pending(paging: Paging) -> list[PageDelivery]:
-    return [page for _, page in paging.due(T0 + timedelta(days=1))]
-
-
 def report(
-    page: PageDelivery, attempt: int, outcome: DeliveryOutcome, at: datetime
+    page: Dispatch, attempt: int, outcome: DeliveryOutcome, at: datetime
 ) -> NotificationDeliveryAttempted:
     return NotificationDeliveryAttempted.new(
         subject="m1",
@@ -85,88 +92,138 @@ def report(
     )
 
 
-@pytest.fixture
-def paging() -> Paging:
-    return Paging(None, CHAIN, "t")
-
-
-def test_an_alert_pages_the_first_person_on_every_channel_once(paging: Paging) -> None:
-    raised, woken = alert(), []
-    paging.wake = lambda: woken.append(1)
-    first = changes(T0)
-    paging.alert_raised(0, raised, first)
-    events = [r.topic for r in first.records]
-    assert events == ["t.safety.alert-escalated"]
-    # The inbox page is written with the page; the email waits for the sender.
-    inbox = [w for w in first.writes if isinstance(w, Insert) and w.collection == INBOX]
-    assert [w.doc["member_id"] for w in inbox] == ["s1"]
-    # The staff console can act on it: the alert, the member and where to acknowledge.
-    data = inbox[0].doc["data"]
-    assert (data["alert_id"], data["member_id"]) == (raised.data.alert_id, "m1")
-    assert data["ack"] == f"/v1/safety/members/m1/alerts/{raised.data.alert_id}/ack"
-    assert [p.delivery.channel.value for p in pending(paging)] == ["email"]
-    assert pending(paging)[0].address == "a@x.example"
-    for callback in first.after_commit:
-        callback()
-    assert woken
-    # A copy of the alert starts nothing more.
-    copy = changes(T0)
-    paging.alert_raised(0, raised, copy)
-    assert not copy
-
-
-def test_a_failed_attempt_is_retried_and_a_stale_report_is_ignored(paging: Paging) -> None:
-    paging.alert_raised(0, alert(), changes(T0))
-    [page] = pending(paging)
-    failed = changes(T0 + timedelta(seconds=1))
-    assert paging.attempted(0, report(page, 1, DeliveryOutcome.FAILED, T0), failed)
-    [retry] = pending(paging)
-    assert retry.delivery.attempts == 1
-    assert retry.delivery.next_attempt_at is not None and retry.delivery.next_attempt_at > T0
-    assert [w.collection for w in failed.writes] == [PAGES]
-    again = changes(T0 + timedelta(seconds=1))
-    paging.attempted(0, report(page, 1, DeliveryOutcome.FAILED, T0), again)  # a copy
-    assert not again
-    sent = changes(T0 + timedelta(seconds=20))
-    paging.attempted(0, report(retry, 2, DeliveryOutcome.SENT, T0), sent)
-    assert pending(paging) == []
-    [put] = [w for w in sent.writes if isinstance(w, Put)]
-    assert put.doc["status"] == DeliveryState.SENT.value
-
-
-def test_an_unacknowledged_alert_moves_up_on_its_deadline_and_an_ack_stops_it(
-    paging: Paging,
-) -> None:
-    raised = alert()
-    paging.alert_raised(0, raised, changes(T0))
-    early = changes(T0 + timedelta(seconds=59))
-    paging.tick(0, early)
-    assert not early
-    late = changes(T0 + timedelta(seconds=60))
-    paging.tick(0, late)
-    [record] = late.records
-    escalated = SafetyAlertEscalated.model_validate_json(record.value)
-    assert (escalated.data.level, escalated.data.paged) == (1, "on-call-2")
-    assert {p.delivery.channel.value for p in pending(paging)} == {"email", "sms"}
-
-    ack = SafetyAlertAckRequested.new(
+def ack(raised: SafetyAlertRaised, staff: str = "on-call-2") -> SafetyAlertAckRequested:
+    return SafetyAlertAckRequested.new(
         subject="m1",
         source="t",
         data=SafetyAlertAckRequestedData(
-            alert_id=raised.data.alert_id, member_id="m1", staff_id="on-call-2"
+            alert_id=raised.data.alert_id, member_id="m1", staff_id=staff
         ),
     )
-    done = changes(T0 + timedelta(seconds=70))
-    paging.ack_requested(0, ack, done)
+
+
+@pytest.fixture
+def sent() -> Sent:
+    return Sent()
+
+
+@pytest.fixture
+def paging(sent: Sent) -> Partition:
+    return Partition(Notifications(CHAIN, sent, "t", in_flight_seconds=IN_FLIGHT))
+
+
+def test_an_alert_pages_the_first_person_on_every_channel_once(
+    paging: Partition, sent: Sent
+) -> None:
+    raised = alert()
+    first = paging.handle(T0, raised, commit=False)
+    assert [e["type"] for e in events(first)] == ["kindred.safety.alert-escalated.v1"]
+    # The inbox page is written with the page; the email goes to the sender once committed.
+    [inbox] = written(first, INBOX.collection)
+    assert inbox["member_id"] == "s1" and inbox["kind"] == "safety.alert-raised"
+    assert inbox["urgency"] == "urgent"
+    # The staff console can act on it: the alert, the member and where to acknowledge.
+    data = inbox["data"]
+    assert (data["alert_id"], data["member_id"], data["level"]) == (raised.data.alert_id, "m1", 0)
+    assert data["ack"] == f"/v1/safety/members/m1/alerts/{raised.data.alert_id}/ack"
+    assert "phq9_item9" not in str(inbox)  # what fired is for the console's reader, not a preview
+    assert sent == []
+    paging.commit(first)
+    [page] = sent.take()
+    assert (page.delivery.channel.value, page.address) == ("email", "a@x.example")
+    stored = {d["channel"]: d for d in written(first, PAGES.collection)}
+    assert page.key == stored["email"]["_id"]
+    assert stored["inbox"]["status"] == DeliveryState.SENT.value  # written with the page
+    # A copy of the alert starts nothing more.
+    assert not paging.handle(T0, raised)
+    assert sent == []
+
+
+def test_a_page_not_reported_back_is_made_again_after_the_in_flight_time(
+    paging: Partition, sent: Sent
+) -> None:
+    paging.handle(T0, alert())
+    [page] = sent.take()
+    paging.tick(T0 + timedelta(seconds=IN_FLIGHT - 1))
+    assert sent == []  # its report may be on its way
+    paging.tick(T0 + timedelta(seconds=IN_FLIGHT))
+    [again] = sent.take()
+    assert again.key == page.key and again.delivery.attempts == 0  # the same attempt
+
+
+def test_a_failed_attempt_is_retried_and_a_stale_report_is_ignored(
+    paging: Partition, sent: Sent
+) -> None:
+    paging.handle(T0, alert())
+    [page] = sent.take()
+    failed = paging.handle(T0 + timedelta(seconds=1), report(page, 1, DeliveryOutcome.FAILED, T0))
+    [stored] = written(failed, PAGES.collection)
+    assert (stored["attempts"], stored["status"]) == (1, DeliveryState.FAILED.value)
+    retry_at = stored["next_attempt_at"]
+    assert retry_at > T0
+    assert sent == []  # not before its time
+    # A copy of the same report changes nothing.
+    assert not paging.handle(T0 + timedelta(seconds=1), report(page, 1, DeliveryOutcome.FAILED, T0))
+    paging.tick(retry_at)
+    [retry] = sent.take()
+    assert retry.delivery.attempts == 1
+    done = paging.handle(retry_at, report(retry, 2, DeliveryOutcome.SENT, retry_at))
+    [put] = written(done, PAGES.collection)
+    assert put["status"] == DeliveryState.SENT.value
+    paging.tick(retry_at + timedelta(minutes=1))
+    assert page.key not in {d.key for d in sent}  # sent: never again
+
+
+def test_an_unacknowledged_alert_moves_up_on_its_deadline_and_an_ack_stops_it(
+    paging: Partition, sent: Sent
+) -> None:
+    raised = alert()
+    paging.handle(T0, raised)
+    [email] = sent.take()
+    assert not paging.tick(T0 + timedelta(seconds=59)).records
+    assert [d.key for d in sent.take()] == [email.key]  # never reported: made again
+    late = paging.tick(T0 + timedelta(seconds=60))
+    [record] = late.records
+    escalated = SafetyAlertEscalated.model_validate_json(record.value)
+    assert (escalated.data.level, escalated.data.paged) == (1, "on-call-2")
+    assert escalated.id == deterministic_id(
+        "event", "alert-escalated", page_id(raised.data.alert_id, 1, 0)
+    )
+    assert "+1555" not in record.value.decode()  # who was paged, never the address
+    [sms] = sent.take()
+    assert (sms.delivery.channel.value, sms.template) == ("sms", "safety.escalated")
+    assert sms.context["level"] == 1
+
+    done = paging.handle(T0 + timedelta(seconds=70), ack(raised))
     [ack_record] = done.records
     acknowledged = SafetyAlertAcknowledged.model_validate_json(ack_record.value)
     assert (acknowledged.data.staff_id, acknowledged.data.level) == ("on-call-2", 1)
-    assert pending(paging) == []  # the pages still being retried are cancelled
-    cancelled = [w.doc["status"] for w in done.writes if w.collection == PAGES]
+    assert acknowledged.id == deterministic_id("event", "alert-acknowledged", raised.data.alert_id)
+    # The pages still being retried are cancelled: the email of level 0, the sms of level 1.
+    cancelled = [d["status"] for d in written(done, PAGES.collection)]
     assert cancelled == [DeliveryState.CANCELLED.value] * 2
-    later = changes(T0 + timedelta(hours=3))
-    paging.tick(0, later)
-    assert not later  # never paged again
-    second = changes(T0 + timedelta(hours=3))
-    paging.ack_requested(0, ack, second)
-    assert not second
+    [stored] = written(done, ESCALATIONS.collection)
+    assert (stored["status"], stored["acknowledged_by"]) == ("acknowledged", "on-call-2")
+    assert not paging.tick(T0 + timedelta(hours=3))  # never paged again
+    assert sent == []
+    assert not paging.handle(T0 + timedelta(hours=3), ack(raised, "someone-else"))
+
+
+def test_a_new_owner_continues_the_escalation_and_its_pages_from_the_documents(
+    paging: Partition, sent: Sent
+) -> None:
+    raised = alert()
+    paging.handle(T0, raised)
+    [page] = sent.take()
+    reborn = paging.new_owner(Notifications(CHAIN, sent, "t", in_flight_seconds=IN_FLIGHT))
+    # The page whose report never came is made again at the first tick; no new page yet.
+    first = reborn.tick(T0 + timedelta(seconds=1))
+    assert first.records == []
+    [again] = sent.take()
+    assert again.key == page.key
+    # The deadline stored is kept: level 1 at 60 s, once.
+    assert not reborn.tick(T0 + timedelta(seconds=59)).records
+    [record] = reborn.tick(T0 + timedelta(seconds=60)).records
+    assert SafetyAlertEscalated.model_validate_json(record.value).data.level == 1
+    # An acknowledgement reaches the escalation the new owner holds.
+    assert reborn.handle(T0 + timedelta(seconds=61), ack(raised)).records

@@ -13,7 +13,7 @@ from kindred.events.notifications import (
     NotificationDeliveryAttemptedData,
 )
 from kindred.notifications.channels.base import DeliveryResult, DeliveryStatus
-from kindred.notifications.reports import ReportedAttempt, error_kind
+from kindred.notifications.domain.deliveries import ReportedAttempt, error_kind
 
 
 def report(result: DeliveryResult) -> NotificationDeliveryAttemptedData:

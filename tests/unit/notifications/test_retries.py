@@ -9,23 +9,24 @@ import pytest
 
 from kindred.events.notifications import Category, Channel
 from kindred.notifications.channels.base import DeliveryResult
-from kindred.notifications.domain.preferences import Preferences
-from kindred.notifications.domain.retries import (
-    DEFAULT_POLICY,
-    SAFETY_POLICY,
+from kindred.notifications.domain.deliveries import (
+    MEMBER_RETRIES,
+    SAFETY_RETRIES,
     DeadLetter,
     Delivery,
+    DeliveryRetryPolicy,
     DeliveryState,
     Done,
     FallBack,
     RetryAt,
-    RetryPolicy,
     delivery_id,
     fallback_chain,
     jitter_rng,
     next_step,
     plan_deliveries,
 )
+from kindred.notifications.domain.preferences import Preferences
+from kindred.notifications.repository import delivery_doc, delivery_from
 
 NOW = datetime(2025, 1, 10, 12, 0, tzinfo=UTC)
 
@@ -53,20 +54,20 @@ def run_until_settled(d: Delivery, result: DeliveryResult, rng: random.Random) -
 
 
 def test_the_ceiling_grows_by_the_factor_up_to_the_cap() -> None:
-    ceilings = [DEFAULT_POLICY.ceiling(n) for n in range(1, 8)]
+    ceilings = [MEMBER_RETRIES.ceiling(n) for n in range(1, 8)]
     assert ceilings == [60, 120, 240, 480, 900, 900, 900]
-    assert DEFAULT_POLICY.ceiling(10_000) == 900  # no overflow for a page retried for hours
+    assert MEMBER_RETRIES.ceiling(10_000) == 900  # no overflow for a page retried for hours
 
 
 def test_full_jitter_stays_within_zero_and_the_ceiling() -> None:
     rng = random.Random(7)
     for attempt in range(1, 9):
-        delays = [DEFAULT_POLICY.delay(attempt, rng).total_seconds() for _ in range(500)]
+        delays = [MEMBER_RETRIES.delay(attempt, rng).total_seconds() for _ in range(500)]
         assert min(delays) >= 0
-        assert max(delays) <= DEFAULT_POLICY.ceiling(attempt)
+        assert max(delays) <= MEMBER_RETRIES.ceiling(attempt)
         # Spread over the whole range, not bunched at one end.
-        assert max(delays) > 0.9 * DEFAULT_POLICY.ceiling(attempt)
-        assert min(delays) < 0.1 * DEFAULT_POLICY.ceiling(attempt)
+        assert max(delays) > 0.9 * MEMBER_RETRIES.ceiling(attempt)
+        assert min(delays) < 0.1 * MEMBER_RETRIES.ceiling(attempt)
 
 
 def test_eight_attempts_then_a_dead_letter_spanning_about_thirty_minutes() -> None:
@@ -108,7 +109,7 @@ def test_retry_after_is_honoured_up_to_the_cap() -> None:
     assert step.at >= NOW + timedelta(seconds=120)
     capped = next_step(d, DeliveryResult.retry("http 429", retry_after=1e9), NOW, random.Random(1))
     assert isinstance(capped, RetryAt)
-    assert capped.at <= NOW + timedelta(seconds=DEFAULT_POLICY.cap_seconds)
+    assert capped.at <= NOW + timedelta(seconds=MEMBER_RETRIES.cap_seconds)
 
 
 def test_success_ends_the_delivery() -> None:
@@ -143,7 +144,7 @@ def test_exhausted_retries_fall_back_too() -> None:
         delivery(fallbacks=(Channel.EMAIL,)), DeliveryResult.retry("timeout"), random.Random(3)
     )
     assert isinstance(steps[-1], FallBack)
-    assert len(steps) == DEFAULT_POLICY.max_attempts
+    assert len(steps) == MEMBER_RETRIES.max_attempts
 
 
 def test_the_fallback_order_for_member_messages() -> None:
@@ -193,7 +194,7 @@ def test_a_safety_page_is_retried_until_cancelled_never_dead_lettered(
     assert len(steps) == 100 and all(isinstance(s, RetryAt) for s in steps)
     waits = [s.at for s in steps if isinstance(s, RetryAt)]
     gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(waits)]
-    assert max(gaps) <= SAFETY_POLICY.cap_seconds
+    assert max(gaps) <= SAFETY_RETRIES.cap_seconds
     last = steps[-1]
     assert isinstance(last, RetryAt)
     cancelled = last.delivery.cancel(NOW)
@@ -217,16 +218,16 @@ def test_the_delivery_round_trips_through_its_document() -> None:
     step = next_step(d.begin(NOW), DeliveryResult.retry("http 503"), NOW, random.Random(2))
     assert isinstance(step, RetryAt)
     for state in (d, step.delivery):
-        assert Delivery.from_doc({**state.to_doc(), "partition": 1}) == state
+        assert delivery_from({**delivery_doc(state), "partition": 1}) == state
     fallen = next_step(d.begin(NOW), DeliveryResult.fail("http 400"), NOW)
     assert isinstance(fallen, FallBack)
-    assert Delivery.from_doc(fallen.next.to_doc()) == fallen.next
+    assert delivery_from(delivery_doc(fallen.next)) == fallen.next
 
 
 def test_a_policy_refuses_nonsense() -> None:
     with pytest.raises(ValueError):
-        RetryPolicy(base_seconds=0)
+        DeliveryRetryPolicy(base_seconds=0)
     with pytest.raises(ValueError):
-        RetryPolicy(base_seconds=10, cap_seconds=5)
+        DeliveryRetryPolicy(base_seconds=10, cap_seconds=5)
     with pytest.raises(ValueError):
-        RetryPolicy(max_attempts=0)
+        DeliveryRetryPolicy(max_attempts=0)

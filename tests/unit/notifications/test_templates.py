@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from kindred.events.matching import MatchProposed, MatchProposedData
+from kindred.events.notifications import Channel
 from kindred.events.safety import SafetyAlertRaised, SafetyAlertRaisedData, TriggerFired
 from kindred.events.schedules import (
     CheckinMissed,
@@ -19,9 +20,9 @@ from kindred.events.schedules import (
     CheckinReminderDueData,
 )
 from kindred.events.vocabulary import Topic
-from kindred.notifications.channels import ChannelName
+from kindred.notifications.channels import OutgoingMessage
 from kindred.notifications.channels.sms import SMS_MAX_CHARS, sms_payload
-from kindred.notifications.templates import (
+from kindred.notifications.domain.templates import (
     NEVER_IN_PREVIEWS,
     PREVIEW_CHANNELS,
     SAFETY_ESCALATED,
@@ -61,12 +62,12 @@ CONTEXT: dict[str, Any] = {
 CASES = [
     (spec, channel, locale)
     for spec in SPECS.values()
-    for channel in ChannelName
+    for channel in Channel
     for locale in spec.locales
 ]
 
 
-def _id(case: tuple[TemplateSpec, ChannelName, str]) -> str:
+def _id(case: tuple[TemplateSpec, Channel, str]) -> str:
     spec, channel, locale = case
     return f"{spec.event_type}/{spec.audience}/{channel}.{locale}"
 
@@ -88,17 +89,17 @@ def test_the_required_events_have_templates() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
 def test_every_event_channel_and_locale_renders(
-    case: tuple[TemplateSpec, ChannelName, str],
+    case: tuple[TemplateSpec, Channel, str],
 ) -> None:
     spec, channel, locale = case
     rendered = render(spec.event_type, spec.audience, channel, locale, CONTEXT)
     assert rendered.locale == locale
     assert rendered.text.strip()
     assert "{{" not in rendered.text and "{%" not in rendered.text
-    if channel is not ChannelName.SMS:
+    if channel is not Channel.SMS:
         assert rendered.subject.strip()
         assert "\n" not in rendered.subject
-    if channel is ChannelName.EMAIL:
+    if channel is Channel.EMAIL:
         assert rendered.html is not None and rendered.html.startswith("<!DOCTYPE html>")
         assert f'lang="{locale}"' in rendered.html
     else:
@@ -109,17 +110,13 @@ def test_every_event_channel_and_locale_renders(
 
 @pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
 def test_member_facing_channels_have_their_own_template(
-    case: tuple[TemplateSpec, ChannelName, str],
+    case: tuple[TemplateSpec, Channel, str],
 ) -> None:
     """Each of SMS, push, inbox and email has a template of its own in every declared locale
     (webhooks may use the plain-text one); the plain-text template exists too."""
     spec, channel, locale = case
     template, used = Templates().resolve(spec.event_type, spec.audience, channel, locale)
-    kind = (
-        "text"
-        if channel is ChannelName.WEBHOOK and spec.audience is not Audience.STAFF
-        else channel
-    )
+    kind = "text" if channel is Channel.WEBHOOK and spec.audience is not Audience.STAFF else channel
     assert template.name == f"{spec.event_type}/{spec.audience}/{kind}.{locale}.j2"
     assert used == locale
 
@@ -150,17 +147,17 @@ def test_locale_chain() -> None:
 
 
 def test_a_regional_or_unknown_locale_falls_back() -> None:
-    fr = render("checkin.missed", Audience.MEMBER, ChannelName.PUSH, "fr-CA", CONTEXT)
+    fr = render("checkin.missed", Audience.MEMBER, Channel.PUSH, "fr-CA", CONTEXT)
     assert fr.locale == "fr" and fr.template.endswith("push.fr.j2")
-    de = render("checkin.missed", Audience.MEMBER, ChannelName.PUSH, "de", CONTEXT)
+    de = render("checkin.missed", Audience.MEMBER, Channel.PUSH, "de", CONTEXT)
     assert de.locale == "en" and de.template.endswith("push.en.j2")
-    staff = render("safety.alert-raised", Audience.STAFF, ChannelName.EMAIL, "fr", CONTEXT)
+    staff = render("safety.alert-raised", Audience.STAFF, Channel.EMAIL, "fr", CONTEXT)
     assert staff.locale == "en"
     assert staff.subject.startswith("Urgent safety alert 0f1e2d3c")
 
 
 def test_a_missing_channel_template_falls_back_to_the_plain_text_one() -> None:
-    rendered = render("match.proposed", Audience.SEEKER, ChannelName.WEBHOOK, "fr", CONTEXT)
+    rendered = render("match.proposed", Audience.SEEKER, Channel.WEBHOOK, "fr", CONTEXT)
     assert rendered.template == "match.proposed/seeker/text.fr.j2"
     assert rendered.subject == "Nous avons trouvé quelqu'un à qui parler"
     # The webhook's structured fields: the allowed context, as JSON values.
@@ -170,25 +167,25 @@ def test_a_missing_channel_template_falls_back_to_the_plain_text_one() -> None:
 
 def test_unknown_event_or_audience() -> None:
     with pytest.raises(TemplateError):
-        render("member.profile-submitted", Audience.MEMBER, ChannelName.EMAIL, "en", CONTEXT)
+        render("member.profile-submitted", Audience.MEMBER, Channel.EMAIL, "en", CONTEXT)
     with pytest.raises(TemplateError):
-        render("match.proposed", Audience.STAFF, ChannelName.EMAIL, "en", CONTEXT)
+        render("match.proposed", Audience.STAFF, Channel.EMAIL, "en", CONTEXT)
 
 
 def test_a_missing_variable_is_an_error_not_a_blank() -> None:
     context = {k: v for k, v in CONTEXT.items() if k != "alert_short_id"}
     with pytest.raises(TemplateError) as caught:
-        render("safety.alert-raised", Audience.STAFF, ChannelName.SMS, "en", context)
+        render("safety.alert-raised", Audience.STAFF, Channel.SMS, "en", context)
     assert "safety.alert-raised/staff/sms.en.j2" in str(caught.value)
 
 
 def test_html_is_escaped_and_text_is_not() -> None:
     context = {**CONTEXT, "match_id": "<b>m&1</b>", "member_id": "<script>x</script>"}
-    email = render("match.proposed", Audience.SUPPORTER, ChannelName.EMAIL, "en", context)
+    email = render("match.proposed", Audience.SUPPORTER, Channel.EMAIL, "en", context)
     assert email.html is not None
     assert "&lt;b&gt;m&amp;1&lt;/b&gt;" in email.html and "<b>m&1</b>" not in email.html
     assert "(reference <b>m&1</b>)" in email.text
-    staff = render("safety.alert-raised", Audience.STAFF, ChannelName.EMAIL, "en", context)
+    staff = render("safety.alert-raised", Audience.STAFF, Channel.EMAIL, "en", context)
     assert staff.html is not None
     assert "&lt;script&gt;" in staff.html and "<script>" not in staff.html
     # The layout's own markup is not escaped.
@@ -196,19 +193,19 @@ def test_html_is_escaped_and_text_is_not() -> None:
 
 
 def test_staff_email_and_webhook_carry_the_details() -> None:
-    for channel in (ChannelName.EMAIL, ChannelName.WEBHOOK):
+    for channel in (Channel.EMAIL, Channel.WEBHOOK):
         rendered = render("safety.alert-raised", Audience.STAFF, channel, "en", CONTEXT)
         assert "phq9_item9, free_text_plan" in rendered.text
         assert "Severity: urgent" in rendered.text and "Member: alex" in rendered.text
-    webhook = render(SAFETY_ESCALATED, Audience.STAFF, ChannelName.WEBHOOK, "en", CONTEXT)
+    webhook = render(SAFETY_ESCALATED, Audience.STAFF, Channel.WEBHOOK, "en", CONTEXT)
     assert webhook.data["rules"] == ["phq9_item9", "free_text_plan"]
     assert webhook.data["level"] == 2
 
 
 @pytest.mark.parametrize("event_type", ["safety.alert-raised", SAFETY_ESCALATED])
 def test_staff_previews_say_only_that_there_is_an_alert(event_type: str) -> None:
-    sms = render(event_type, Audience.STAFF, ChannelName.SMS, "en", CONTEXT)
-    push = render(event_type, Audience.STAFF, ChannelName.PUSH, "en", CONTEXT)
+    sms = render(event_type, Audience.STAFF, Channel.SMS, "en", CONTEXT)
+    push = render(event_type, Audience.STAFF, Channel.PUSH, "en", CONTEXT)
     for text in (sms.text, push.text):
         assert "safety alert for a member - open the staff console (alert 0f1e2d3c)." in text
     assert sms.data == {"alert_short_id": "0f1e2d3c"}
@@ -250,7 +247,7 @@ def _canary_context(spec: TemplateSpec) -> dict[str, Any]:
 
 @pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
 def test_no_sensitive_text_in_sms_push_or_inbox(
-    case: tuple[TemplateSpec, ChannelName, str],
+    case: tuple[TemplateSpec, Channel, str],
 ) -> None:
     spec, channel, locale = case
     rendered = render(spec.event_type, spec.audience, channel, locale, _canary_context(spec))
@@ -269,7 +266,7 @@ def test_no_sensitive_text_in_sms_push_or_inbox(
 def test_the_canaries_reach_the_channels_that_may_show_details() -> None:
     """The canary test above would catch a leak: a detail does reach staff email."""
     spec = SPECS[("safety.alert-raised", Audience.STAFF)]
-    email = render(spec.event_type, spec.audience, ChannelName.EMAIL, "en", _canary_context(spec))
+    email = render(spec.event_type, spec.audience, Channel.EMAIL, "en", _canary_context(spec))
     assert _canary("rules-0") in email.text and _canary("severity") in email.text
 
 
@@ -282,9 +279,9 @@ def test_a_spec_cannot_declare_a_sensitive_preview_field() -> None:
 
 def test_every_sms_fits_after_the_payload_cut() -> None:
     for spec, channel, locale in CASES:
-        if channel is ChannelName.SMS:
+        if channel is Channel.SMS:
             rendered = render(spec.event_type, spec.audience, channel, locale, CONTEXT)
-            body = sms_payload(rendered.message("d-1", "+15550100"))["body"]
+            body = sms_payload(OutgoingMessage.of(rendered, "d-1", "+15550100"))["body"]
             assert len(body) <= SMS_MAX_CHARS
             assert body == " ".join(rendered.text.split())  # none is cut today
 
@@ -310,7 +307,7 @@ def test_contexts_from_events_render() -> None:
     email = render(
         "match.proposed",
         Audience.SUPPORTER,
-        ChannelName.EMAIL,
+        Channel.EMAIL,
         "en",
         match_proposed_context(match),
     )
@@ -330,7 +327,7 @@ def test_contexts_from_events_render() -> None:
     )
     context = reminder_due_context(reminder)
     assert context["window_ends_local"] == "11:30"  # Paris, UTC+1 in March
-    text = render("checkin.reminder-due", Audience.MEMBER, ChannelName.EMAIL, "fr", context).text
+    text = render("checkin.reminder-due", Audience.MEMBER, Channel.EMAIL, "fr", context).text
     assert "jusqu'à 11:30" in text
     missed = CheckinMissed.new(
         data=CheckinMissedData(
@@ -348,7 +345,7 @@ def test_contexts_from_events_render() -> None:
     assert (
         "2026-03-02"
         in render(
-            "checkin.missed", Audience.MEMBER, ChannelName.EMAIL, "en", missed_context(missed)
+            "checkin.missed", Audience.MEMBER, Channel.EMAIL, "en", missed_context(missed)
         ).text
     )
     alert = SafetyAlertRaised.new(
@@ -367,16 +364,16 @@ def test_contexts_from_events_render() -> None:
     )
     context = alert_raised_context(alert)
     assert context["alert_short_id"] == "0f1e2d3c"
-    sms = render("safety.alert-raised", Audience.STAFF, ChannelName.SMS, "en", context)
+    sms = render("safety.alert-raised", Audience.STAFF, Channel.SMS, "en", context)
     assert sms.text.endswith("(alert 0f1e2d3c).")
     escalated = render(
         SAFETY_ESCALATED,
         Audience.STAFF,
-        ChannelName.EMAIL,
+        Channel.EMAIL,
         "en",
         escalated_context(alert, level=1),
     )
     assert "escalation level 1" in escalated.text and "phq9_item9" in escalated.text
-    message = escalated.message("delivery-1", "oncall@example.org", event_id=alert.id)
+    message = OutgoingMessage.of(escalated, "delivery-1", "oncall@example.org", alert.id)
     assert message.category == SAFETY_ESCALATED and message.urgency == "urgent"
     assert message.html == escalated.html and message.event_id == alert.id

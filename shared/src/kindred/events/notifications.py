@@ -11,7 +11,7 @@ take them over.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -37,7 +37,7 @@ from kindred.events.topics import (
     SAFETY_ALERT_ACKNOWLEDGED,
     SAFETY_ALERT_ESCALATED,
 )
-from kindred.events.vocabulary import MemberId, TimeZone
+from kindred.events.vocabulary import LOCAL_TIME_PATTERN, MemberId, TimeZone, parse_hhmm
 from kindred.safety.rules import Severity
 
 NOTIFICATION_TOPICS = (
@@ -51,14 +51,12 @@ NOTIFICATION_TOPICS = (
 
 _CONFIG = ConfigDict(frozen=True, extra="forbid")
 
-# "HH:MM", 24-hour clock, in the member's time zone.
-LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 # An on-call person's or role's id, a staff id: never an address.
 StaffId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:\-]{1,64}$")]
 
 
 class Channel(StrEnum):
-    """Delivery channels; the same names as the channel adapters' `ChannelName`."""
+    """Delivery channels."""
 
     INBOX = "inbox"
     EMAIL = "email"
@@ -96,9 +94,20 @@ class MemberCategory(StrEnum):
     ACCOUNT = "account"
 
 
+class MessageUrgency(StrEnum):
+    """How soon a message matters to its reader; `urgent` is for safety alone (never paced),
+    `low` for what can wait (a digest, a missed check-in)."""
+
+    LOW = "low"
+    NORMAL = "normal"
+    URGENT = "urgent"
+
+
 DEFAULT_RATE_LIMIT_PER_HOUR = 4
 DEFAULT_QUIET_START = "22:00"
 DEFAULT_QUIET_END = "07:00"
+# Templates exist in English for every message; a member's locale falls back to it.
+DEFAULT_LOCALE = "en"
 
 
 class QuietHours(BaseModel):
@@ -114,9 +123,24 @@ class QuietHours(BaseModel):
         pattern=LOCAL_TIME_PATTERN, description='End, local 24-hour "HH:MM" (e.g. "07:00")'
     )
 
+    @property
+    def start_time(self) -> time:
+        return parse_hhmm(self.start)
+
+    @property
+    def end_time(self) -> time:
+        return parse_hhmm(self.end)
+
+    @property
+    def spans_midnight(self) -> bool:
+        return self.start_time > self.end_time
+
+
+DEFAULT_QUIET_HOURS = QuietHours(start=DEFAULT_QUIET_START, end=DEFAULT_QUIET_END)
+
 
 def _default_quiet_hours() -> QuietHours:
-    return QuietHours(start=DEFAULT_QUIET_START, end=DEFAULT_QUIET_END)
+    return DEFAULT_QUIET_HOURS
 
 
 # Each channel at most once (stated in the schema too).
@@ -144,7 +168,7 @@ class NotificationPreferences(BaseModel):
         description="Consent per channel (email, sms, push, webhook); left out means no",
     )
     locale: str = Field(
-        default="en",
+        default=DEFAULT_LOCALE,
         pattern=r"^[a-z]{2}$",
         description='ISO 639-1 language code ("en", "fr"); templates fall back to English',
     )

@@ -10,11 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from kindred.events.envelope import Envelope
 from kindred.events.topics import CHECKIN_MISSED, CHECKIN_REMINDER_DUE, CHECKIN_SCHEDULE_SET
-from kindred.events.vocabulary import MemberId, TimeZone, Weekday
-
-# "HH:MM", 24-hour clock, in the member's time zone.
-LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
-
+from kindred.events.vocabulary import LOCAL_TIME_PATTERN, MemberId, TimeZone, Weekday
 
 EVERY_DAY = tuple(Weekday)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from enum import StrEnum
 from importlib.resources import files
 from typing import Annotated
@@ -57,9 +58,25 @@ class AgeBand(StrEnum):
 
 
 class Urgency(StrEnum):
+    """How soon a seeker needs support (a support request's); `high` is served first."""
+
     LOW = "low"
     NORMAL = "normal"
     HIGH = "high"
+
+
+# A local time of day, 24-hour "HH:MM", in the member's time zone.
+LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+def parse_hhmm(value: str) -> time:
+    """A local time of day from its "HH:MM" form."""
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def hhmm(value: time) -> str:
+    return value.strftime("%H:%M")
 
 
 # The IANA time zone names, from the tzdata package (a pinned dependency) rather than the

@@ -16,8 +16,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from kindred.checkins.domain.safety import CheckinRecord, Episode, MemberState
-from kindred.checkins.domain.schedules import MemberSchedule, Occurrence, Open, Schedule, parse_hhmm
-from kindred.events.vocabulary import Weekday
+from kindred.checkins.domain.schedules import MemberSchedule, Occurrence, Open, Schedule
+from kindred.events.vocabulary import Weekday, parse_hhmm
 from kindred.partitions.store import Kind, Store
 from kindred.storage.mongo import Document
 

@@ -53,10 +53,10 @@ from kindred.gateway.auth import (
 )
 from kindred.gateway.errors import ErrorBody, error_body
 from kindred.gateway.limits import JsonBodyRoute
+from kindred.gateway.metrics import gateway_accepted, gateway_publish_seconds
 from kindred.instruments import NOTE_MAX_CHARS, CheckinAnswers
 from kindred.internal_api import Inbox
 from kindred.messaging.broker import EventPublisher
-from kindred.gateway.metrics import gateway_accepted, gateway_publish_seconds
 from kindred.observability.outages import outage
 from kindred.safety.resources import CrisisResources, ResourceTable, resources_for
 from kindred.safety.rules import Severity, Trigger, evaluate, max_severity

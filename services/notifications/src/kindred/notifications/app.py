@@ -1,4 +1,4 @@
-"""Composition root: settings → broker, database, channels, paging, sender, processor, routes."""
+"""Composition root: settings → broker, database, channels, sender, processor, routes."""
 
 from __future__ import annotations
 
@@ -13,12 +13,9 @@ from kindred.events.notifications import (
     SafetyAlertEscalated,
 )
 from kindred.messaging.broker import EventPublisher, create_broker
-from kindred.notifications import paging
 from kindred.notifications.channels.registry import build_channels
 from kindred.notifications.handlers import Notifications
-from kindred.notifications.members import INDEXES as MEMBER_INDEXES
-from kindred.notifications.members import MemberNotifications
-from kindred.notifications.repository import INDEXES, NotificationsRepository
+from kindred.notifications.repository import InboxQueries
 from kindred.notifications.routes import inbox_router
 from kindred.notifications.sender import Sender
 from kindred.notifications.settings import NotificationsSettings
@@ -32,24 +29,13 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     settings = settings or NotificationsSettings.load()
     chain = settings.chain()
     mongo = create_client(settings)
-    db = database(mongo, settings)
-    repo = NotificationsRepository(db)
     broker = create_broker(settings)
     channels = build_channels(settings)
     source = f"kindred/{settings.service_name}"
-    desk = paging.Paging(db, chain, source)
-    members = MemberNotifications(db, source, settings.retry_policy())
-    sender = Sender(
-        desk,
-        members,
-        channels,
-        EventPublisher(broker, settings),
-        source,
-        interval=settings.sender_interval_seconds,
-        in_flight_seconds=settings.sender_in_flight_seconds,
-    )
-    used = {c.channel.value for person in (*chain.levels, chain.fallback) for c in person.contacts}
-    if missing := sorted(used - {name.value for name in channels.names}):
+    sender = Sender(channels, EventPublisher(broker, settings), source)
+    paged = {c.channel for person in (*chain.levels, chain.fallback) for c in person.contacts}
+    # The inbox needs no adapter: a staff console's entry is written with the page.
+    if missing := sorted(c.value for c in paged - channels.names if c.value != "inbox"):
         log.error(
             "ESCALATION_CHAIN pages on channels this service has no settings for: %s; those "
             "pages will be retried until the channel is configured",
@@ -59,8 +45,13 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         settings=settings,
         broker=broker,
         mongo=mongo,
-        indexes=INDEXES + paging.INDEXES + MEMBER_INDEXES,
-        processor=Notifications(desk, members),
+        processor=Notifications(
+            chain,
+            sender.send,
+            source,
+            retries=settings.retry_policy(),
+            in_flight_seconds=settings.sender_in_flight_seconds,
+        ),
         tick_interval=settings.escalation_tick_seconds,
         publishes=[
             SafetyAlertEscalated,
@@ -74,5 +65,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     return build_app(
         service,
         title="Kindred notifications",
-        routers=[inbox_router(repo, settings.internal_api_token)],
+        routers=[
+            inbox_router(InboxQueries(database(mongo, settings)), settings.internal_api_token)
+        ],
     )

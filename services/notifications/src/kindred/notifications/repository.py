@@ -1,17 +1,287 @@
-"""The notifications service's collection: `inbox`, insert-only. Nothing else touches it."""
+"""The notifications service's collections, each a store of the partition store
+(`kindred.partitions.store`), their codecs, and the one query the internal API makes; nothing
+else names them. Every document is written only by the owner of its member's partition (an
+alert's partition is its member's).
+
+- `escalations`: each safety alert's escalation along the on-call chain, the chain included
+  (timers: the next deadline).
+- `pages`: a safety page's deliveries, one per channel of the person paged (timers: the next
+  attempt); kept in memory until sent or cancelled.
+- `deliveries`: a member notification's deliveries beyond the inbox (timers: the next
+  attempt); kept in memory until finished.
+- `preferences`: each member's notification preferences and contacts.
+- `histories`: what pacing remembers of each member: recent sends, dedupe keys, the digest
+  waiting (timers: the digest's flush).
+- `inbox`: every inbox entry, members' and staff consoles'; inserted once, never changed.
+- `inbox_reads`: entries marked read, one insert each.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from kindred.notifications.domain import InboxEntry
-from kindred.storage.mongo import Document, Index
+from kindred.events.notifications import Category, Channel, QuietHours
+from kindred.notifications.domain.deliveries import Delivery, DeliveryState, Dispatch
+from kindred.notifications.domain.escalations import (
+    Chain,
+    Contact,
+    Escalation,
+    EscalationStatus,
+    OnCall,
+)
+from kindred.notifications.domain.inbox import InboxEntry, InboxRead
+from kindred.notifications.domain.instants import utc_ms
+from kindred.notifications.domain.pacing import DigestItem, History, Seen, SeenState
+from kindred.notifications.domain.preferences import Preferences
+from kindred.partitions.store import Kind, Store
+from kindred.safety.rules import Severity
+from kindred.storage.mongo import Document
 
-INBOX = "inbox"
-INBOX_READS = "inbox_reads"
-INDEXES = [Index(INBOX, [("member_id", 1), ("created_at", -1)])]
+
+def _ms(value: Any) -> Any:
+    return None if value is None else utc_ms(value)
+
+
+# ---------------------------------------------------------------- escalations
+
+
+def _on_call_doc(person: OnCall) -> Document:
+    return {
+        "id": person.id,
+        "contacts": [{"channel": c.channel.value, "address": c.address} for c in person.contacts],
+        "ack_seconds": person.ack_seconds,
+    }
+
+
+def _on_call(doc: Mapping[str, Any]) -> OnCall:
+    return OnCall(
+        id=doc["id"],
+        contacts=tuple(Contact(Channel(c["channel"]), c["address"]) for c in doc["contacts"]),
+        ack_seconds=doc.get("ack_seconds"),
+    )
+
+
+def chain_doc(chain: Chain) -> Document:
+    return {
+        "levels": [_on_call_doc(level) for level in chain.levels],
+        "fallback": _on_call_doc(chain.fallback),
+        "ack_seconds": chain.ack_seconds,
+        "urgent_ack_seconds": chain.urgent_ack_seconds,
+        "repage_seconds": chain.repage_seconds,
+    }
+
+
+def chain_from(doc: Mapping[str, Any]) -> Chain:
+    return Chain(
+        levels=tuple(_on_call(level) for level in doc["levels"]),
+        fallback=_on_call(doc["fallback"]),
+        ack_seconds=doc["ack_seconds"],
+        urgent_ack_seconds=doc["urgent_ack_seconds"],
+        repage_seconds=doc["repage_seconds"],
+    )
+
+
+def escalation_doc(e: Escalation) -> Document:
+    return {
+        "_id": e.alert_id,
+        "member_id": e.member_id,
+        "severity": e.severity.value,
+        "raised_at": e.raised_at,
+        "started_at": e.started_at,
+        "chain": chain_doc(e.chain),
+        "level": e.level,
+        "repeat": e.repeat,
+        "due_at": e.due_at,
+        "deadline": e.deadline,
+        "status": e.status.value,
+        "pages_sent": e.pages_sent,
+        "acknowledged_by": e.acknowledged_by,
+        "acknowledged_at": e.acknowledged_at,
+        "context": dict(e.context),
+        "accepted_at": e.accepted_at,
+    }
+
+
+def escalation_from(doc: Document) -> Escalation:
+    return Escalation(
+        alert_id=doc["_id"],
+        member_id=doc["member_id"],
+        severity=Severity(doc["severity"]),
+        raised_at=utc_ms(doc["raised_at"]),
+        started_at=utc_ms(doc["started_at"]),
+        chain=chain_from(doc["chain"]),
+        level=doc["level"],
+        repeat=doc["repeat"],
+        due_at=utc_ms(doc["due_at"]),
+        deadline=utc_ms(doc["deadline"]),
+        status=EscalationStatus(doc["status"]),
+        pages_sent=doc.get("pages_sent", 1),
+        acknowledged_by=doc.get("acknowledged_by"),
+        acknowledged_at=_ms(doc.get("acknowledged_at")),
+        context=dict(doc.get("context", {})),
+        accepted_at=_ms(doc.get("accepted_at")),
+    )
+
+
+# ---------------------------------------------------------------- deliveries
+
+
+def delivery_doc(d: Delivery) -> Document:
+    return {
+        "_id": d.delivery_id,
+        "source_event_id": d.source_event_id,
+        "recipient": d.recipient,
+        "channel": d.channel.value,
+        "category": d.category.value,
+        "created_at": d.created_at,
+        "updated_at": d.updated_at,
+        "urgent": d.urgent,
+        "status": d.status.value,
+        "attempts": d.attempts,
+        "next_attempt_at": d.next_attempt_at,
+        "last_error": d.last_error,
+        "fallbacks": [c.value for c in d.fallbacks],
+        "fallback_from": None if d.fallback_from is None else d.fallback_from.value,
+    }
+
+
+def delivery_from(doc: Mapping[str, Any]) -> Delivery:
+    fallback_from = doc.get("fallback_from")
+    return Delivery(
+        delivery_id=doc["_id"],
+        source_event_id=doc["source_event_id"],
+        recipient=doc["recipient"],
+        channel=Channel(doc["channel"]),
+        category=Category(doc["category"]),
+        created_at=utc_ms(doc["created_at"]),
+        updated_at=utc_ms(doc["updated_at"]),
+        urgent=doc.get("urgent", False),
+        status=DeliveryState(doc["status"]),
+        attempts=doc.get("attempts", 0),
+        next_attempt_at=_ms(doc.get("next_attempt_at")),
+        last_error=doc.get("last_error"),
+        fallbacks=tuple(Channel(c) for c in doc.get("fallbacks", [])),
+        fallback_from=None if fallback_from is None else Channel(fallback_from),
+    )
+
+
+def dispatch_doc(d: Dispatch) -> Document:
+    return {
+        **delivery_doc(d.delivery),
+        "member_id": d.member_id,
+        "address": d.address,
+        "template": d.template,
+        "context": dict(d.context),
+        "accepted_at": d.accepted_at,
+        "audience": d.audience,
+        "locale": d.locale,
+    }
+
+
+def dispatch_from(doc: Document) -> Dispatch:
+    delivery = delivery_from(doc)
+    # An attempt a crash interrupted is made again (receivers dedupe by delivery id).
+    delivery = delivery.recovered(delivery.updated_at)
+    return Dispatch(
+        delivery=delivery,
+        member_id=doc["member_id"],
+        address=doc["address"],
+        template=doc["template"],
+        context=dict(doc["context"]),
+        accepted_at=doc["accepted_at"],
+        audience=doc.get("audience", "staff"),
+        locale=doc.get("locale", "en"),
+    )
+
+
+# ---------------------------------------------------------------- members
+
+
+def preferences_doc(p: Preferences) -> Document:
+    return {
+        "_id": p.member_id,
+        "channels": {c.value: [ch.value for ch in chosen] for c, chosen in p.channels.items()},
+        "consents": sorted(c.value for c in p.consents),
+        "contacts": {c.value: address for c, address in p.contacts.items()},
+        "locale": p.locale,
+        "time_zone": p.time_zone,
+        "quiet_hours": None if p.quiet_hours is None else p.quiet_hours.model_dump(),
+        "rate_limit_per_hour": p.rate_limit_per_hour,
+        "digest_bursts": p.digest_bursts,
+        "explicit": p.explicit,
+        "set_by_event_id": p.set_by_event_id,
+        "set_at": p.set_at,
+    }
+
+
+def preferences_from(doc: Document) -> Preferences:
+    quiet = doc.get("quiet_hours")
+    defaults = Preferences(doc["_id"])
+    return Preferences(
+        member_id=doc["_id"],
+        channels={
+            Category(c): tuple(Channel(ch) for ch in chosen)
+            for c, chosen in doc.get("channels", {}).items()
+        },
+        consents=frozenset(Channel(c) for c in doc.get("consents", [])),
+        contacts={Channel(c): address for c, address in doc.get("contacts", {}).items()},
+        locale=doc.get("locale", defaults.locale),
+        time_zone=doc.get("time_zone", defaults.time_zone),
+        quiet_hours=None if quiet is None else QuietHours.model_validate(quiet),
+        rate_limit_per_hour=doc.get("rate_limit_per_hour", defaults.rate_limit_per_hour),
+        digest_bursts=doc.get("digest_bursts", True),
+        explicit=doc.get("explicit", False),
+        set_by_event_id=doc.get("set_by_event_id"),
+        set_at=_ms(doc.get("set_at")),
+    )
+
+
+def history_doc(h: History) -> Document:
+    return {
+        "_id": h.member_id,
+        "sent": list(h.sent),
+        "seen": [
+            {"key": key, "at": s.at, "state": s.state.value, "until": s.until}
+            for key, s in h.seen.items()
+        ],
+        "digest": [
+            {
+                "source_event_id": i.source_event_id,
+                "category": i.category.value,
+                "event_type": i.event_type,
+                "added_at": i.added_at,
+            }
+            for i in h.digest
+        ],
+        "digest_flush_at": h.digest_flush_at,
+    }
+
+
+def history_from(doc: Document) -> History:
+    return History(
+        member_id=doc["_id"],
+        sent=tuple(utc_ms(t) for t in doc.get("sent", [])),
+        seen={
+            s["key"]: Seen(utc_ms(s["at"]), SeenState(s["state"]), _ms(s.get("until")))
+            for s in doc.get("seen", [])
+        },
+        digest=tuple(
+            DigestItem(
+                i["source_event_id"],
+                Category(i["category"]),
+                i["event_type"],
+                utc_ms(i["added_at"]),
+            )
+            for i in doc.get("digest", [])
+        ),
+        digest_flush_at=_ms(doc.get("digest_flush_at")),
+    )
+
+
+# ---------------------------------------------------------------- the inbox
 
 
 def inbox_doc(entry: InboxEntry) -> Document:
@@ -21,17 +291,71 @@ def inbox_doc(entry: InboxEntry) -> Document:
         "kind": entry.kind,
         "title": entry.title,
         "body": entry.body,
-        "data": entry.data,
+        "data": dict(entry.data),
         "source_event_id": entry.source_event_id,
+        "urgency": entry.urgency.value,
         "created_at": entry.created_at,
         "read": False,
     }
 
 
-class NotificationsRepository:
+def read_doc(read: InboxRead) -> Document:
+    return {"_id": read.entry_id, "member_id": read.member_id, "read_at": read.read_at}
+
+
+def _unfinished(d: Dispatch) -> bool:
+    return not d.delivery.finished
+
+
+ESCALATIONS = Store(
+    "escalations",
+    escalation_doc,
+    member_fields=("member_id",),
+    decode=escalation_from,
+    due=lambda e: e.next_due,
+)
+PAGES = Store(
+    "pages",
+    dispatch_doc,
+    member_fields=("member_id",),
+    decode=dispatch_from,
+    keep=_unfinished,
+    due=lambda d: d.due_at,
+)
+DELIVERIES = Store(
+    "deliveries",
+    dispatch_doc,
+    member_fields=("member_id", "recipient"),
+    decode=dispatch_from,
+    keep=_unfinished,
+    due=lambda d: d.due_at,
+)
+PREFERENCES = Store("preferences", preferences_doc, member_fields=("_id",), decode=preferences_from)
+HISTORIES = Store(
+    "histories",
+    history_doc,
+    member_fields=("_id",),
+    decode=history_from,
+    due=lambda h: h.digest_flush_at,
+)
+INBOX = Store(
+    "inbox",
+    inbox_doc,
+    member_fields=("member_id",),
+    kind=Kind.HISTORY,
+    indexes=((("member_id", 1), ("created_at", -1)),),
+)
+INBOX_READS = Store("inbox_reads", read_doc, member_fields=("member_id",), kind=Kind.HISTORY)
+STORES = (ESCALATIONS, PAGES, DELIVERIES, PREFERENCES, HISTORIES, INBOX, INBOX_READS)
+
+
+class InboxQueries:
+    """The internal API's one read: a member's inbox. Reads only; the partition's owner
+    writes."""
+
     def __init__(self, db: AsyncDatabase[Document]) -> None:
-        self.inbox = db[INBOX]
-        self.reads = db[INBOX_READS]
+        self.inbox = db[INBOX.collection]
+        self.reads = db[INBOX_READS.collection]
 
     async def inbox_of(self, member_id: str, limit: int) -> list[dict[str, Any]]:
         """The newest entries, each `read` once the member marked it (`inbox_reads`: one

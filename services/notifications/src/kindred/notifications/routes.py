@@ -9,10 +9,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query
 
 from kindred.internal_api import Inbox, InboxItem, require_token
-from kindred.notifications.repository import NotificationsRepository
+from kindred.notifications.repository import InboxQueries
 
 
-def inbox_router(repo: NotificationsRepository, token: str) -> APIRouter:
+def inbox_router(repo: InboxQueries, token: str) -> APIRouter:
     router = APIRouter(
         prefix="/internal", tags=["internal"], dependencies=[Depends(require_token(token))]
     )

@@ -3,8 +3,8 @@ from typing import ClassVar
 from pydantic import Field, ValidationError
 
 from kindred.notifications.channels.settings import ChannelSettings
+from kindred.notifications.domain.deliveries import DeliveryRetryPolicy
 from kindred.notifications.domain.escalations import Chain
-from kindred.notifications.domain.retries import RetryPolicy
 from kindred.settings import ServiceSettings, SettingsError
 
 # Without ESCALATION_CHAIN, in dev mode only: pages go to two staff consoles' inboxes.
@@ -29,9 +29,7 @@ class NotificationsSettings(ServiceSettings, ChannelSettings):
     escalation_ack_seconds: int = Field(default=300, ge=5, le=86_400)
     escalation_urgent_ack_seconds: int = Field(default=120, ge=5, le=86_400)
     escalation_repage_seconds: int = Field(default=300, ge=5, le=86_400)
-    # How often the sender looks for retries come due (new pages wake it at once), and how long
-    # an attempt may go unreported before it is made again.
-    sender_interval_seconds: float = Field(default=0.5, gt=0, le=60)
+    # How long an attempt may go unreported before it is made again.
     sender_in_flight_seconds: float = Field(default=60.0, gt=0, le=3600)
     # Retries of a member notification: full-jitter exponential backoff from the base, doubling
     # up to the cap, at most this many attempts per channel before the next channel (defaults:
@@ -39,11 +37,13 @@ class NotificationsSettings(ServiceSettings, ChannelSettings):
     notify_retry_base_seconds: float = Field(default=60.0, gt=0, le=3600)
     notify_retry_cap_seconds: float = Field(default=900.0, gt=0, le=86_400)
     notify_retry_max_attempts: int = Field(default=8, ge=1, le=50)
-    # How often each owned partition checks its escalations' deadlines.
+    # How often each owned partition looks for what is due: escalation deadlines, digests,
+    # retries (new pages and notifications go to the sender at once).
     escalation_tick_seconds: float = Field(default=1.0, gt=0, le=60)
 
-    def retry_policy(self) -> RetryPolicy:
-        return RetryPolicy(
+    def retry_policy(self) -> DeliveryRetryPolicy:
+        """A member notification's retries per channel (safety pages have their own)."""
+        return DeliveryRetryPolicy(
             base_seconds=self.notify_retry_base_seconds,
             cap_seconds=max(self.notify_retry_cap_seconds, self.notify_retry_base_seconds),
             max_attempts=self.notify_retry_max_attempts,

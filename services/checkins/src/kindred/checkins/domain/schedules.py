@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from kindred.events.schedules import CheckinSchedule
+from kindred.events.vocabulary import parse_hhmm
 
 # Far enough to cross any week (day filters) plus a day a zone skipped.
 _SEARCH_DAYS = 16
@@ -58,11 +59,6 @@ class Occurrence:
 
 def occurrence_id(member_id: str, local_date: date) -> str:
     return f"{member_id}:{local_date.isoformat()}"
-
-
-def parse_hhmm(value: str) -> time:
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
 
 
 def schedule_from(data: CheckinSchedule) -> Schedule:

@@ -1,17 +1,15 @@
-"""Channel adapters: one interface (`Channel`), one adapter per channel, a registry built from
-the settings. The delivery engine renders a template, makes an `OutgoingMessage` and calls
-`registry[name].send(message)`; see docs/notifications-channels.md."""
+"""Channel adapters: one interface (`ChannelAdapter`), one adapter per channel beyond the
+inbox, a registry built from the settings. The sender renders a template, makes an
+`OutgoingMessage` and calls `registry[channel].send(message)`; see
+docs/notifications-channels.md."""
 
 from kindred.notifications.channels.base import (
-    Channel,
-    ChannelName,
+    ChannelAdapter,
     DeliveryResult,
     DeliveryStatus,
     OutgoingMessage,
-    Urgency,
 )
 from kindred.notifications.channels.email import EmailChannel, SmtpConfig, SmtpTls
-from kindred.notifications.channels.inbox import InboxChannel
 from kindred.notifications.channels.push import PushChannel
 from kindred.notifications.channels.registry import ChannelRegistry, build_channels
 from kindred.notifications.channels.signing import (
@@ -26,20 +24,17 @@ from kindred.notifications.channels.webhook import WebhookChannel, WebhookEndpoi
 __all__ = [
     "DELIVERY_ID_HEADER",
     "SIGNATURE_HEADER",
-    "Channel",
-    "ChannelName",
+    "ChannelAdapter",
     "ChannelRegistry",
     "DeliveryResult",
     "DeliveryStatus",
     "EmailChannel",
-    "InboxChannel",
     "OutgoingMessage",
     "PushChannel",
     "SignatureError",
     "SmsChannel",
     "SmtpConfig",
     "SmtpTls",
-    "Urgency",
     "WebhookChannel",
     "WebhookEndpoint",
     "build_channels",

@@ -13,21 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
-
-class ChannelName(StrEnum):
-    INBOX = "inbox"
-    EMAIL = "email"
-    WEBHOOK = "webhook"
-    SMS = "sms"
-    PUSH = "push"
-
-
-class Urgency(StrEnum):
-    """How soon a message matters. `urgent` is for safety alerts and escalations."""
-
-    LOW = "low"
-    NORMAL = "normal"
-    URGENT = "urgent"
+from kindred.events.notifications import Channel, MessageUrgency
+from kindred.notifications.domain.templates import Rendered
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +36,29 @@ class OutgoingMessage:
     html: str | None = None
     # The event type the message is about ("safety.alert-raised"): receivers route on it.
     category: str = ""
-    urgency: Urgency = Urgency.NORMAL
+    urgency: MessageUrgency = MessageUrgency.NORMAL
     # The event the message came from, when there is one.
     event_id: str | None = None
     # Structured fields for machine receivers (webhook payloads, the inbox entry's data):
     # JSON values only, from the template's allow-list (see `kindred.notifications.templates`).
     data: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls, rendered: Rendered, delivery_id: str, recipient: str, event_id: str | None = None
+    ) -> OutgoingMessage:
+        """A template's rendering as the message for one recipient on its channel."""
+        return cls(
+            delivery_id=delivery_id,
+            recipient=recipient,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            category=rendered.event_type,
+            urgency=rendered.urgency,
+            event_id=event_id,
+            data=rendered.data,
+        )
 
     def __post_init__(self) -> None:
         if not self.delivery_id:
@@ -87,8 +91,6 @@ class DeliveryResult:
     reason: str = ""
     # Seconds the provider asked us to wait before the next attempt (Retry-After), if it did.
     retry_after: float | None = None
-    # For the inbox channel: the entry document the service stores (see `InboxChannel`).
-    inbox_entry: Mapping[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -117,12 +119,13 @@ class DeliveryResult:
 
 
 @runtime_checkable
-class Channel(Protocol):
-    """A delivery channel. `send` makes one attempt, bounded by the channel's timeout, and
-    reports the outcome instead of raising; `aclose` releases connections at shutdown."""
+class ChannelAdapter(Protocol):
+    """A delivery channel's adapter. `send` makes one attempt, bounded by the channel's
+    timeout, and reports the outcome instead of raising; `aclose` releases connections at
+    shutdown."""
 
     @property
-    def name(self) -> ChannelName: ...
+    def name(self) -> Channel: ...
 
     async def send(self, message: OutgoingMessage) -> DeliveryResult: ...
 

@@ -19,11 +19,10 @@ from enum import StrEnum
 
 import aiosmtplib
 
+from kindred.events.notifications import Channel, MessageUrgency
 from kindred.notifications.channels.base import (
-    ChannelName,
     DeliveryResult,
     OutgoingMessage,
-    Urgency,
 )
 from kindred.notifications.channels.signing import DELIVERY_ID_HEADER
 
@@ -78,7 +77,7 @@ def build_email(message: OutgoingMessage, from_address: str) -> EmailMessage:
     mail["Message-ID"] = message_id_for(message.delivery_id, sender.domain or "localhost")
     mail[DELIVERY_ID_HEADER] = message.delivery_id
     mail["Auto-Submitted"] = "auto-generated"
-    if message.urgency is Urgency.URGENT:
+    if message.urgency is MessageUrgency.URGENT:
         mail["Importance"] = "high"
     mail.set_content(message.text)
     if message.html is not None:
@@ -110,8 +109,8 @@ class EmailChannel:
         self.config = config
 
     @property
-    def name(self) -> ChannelName:
-        return ChannelName.EMAIL
+    def name(self) -> Channel:
+        return Channel.EMAIL
 
     async def send(self, message: OutgoingMessage) -> DeliveryResult:
         config = self.config

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kindred.notifications.channels.base import ChannelName, DeliveryResult, OutgoingMessage
+from kindred.events.notifications import Channel
+from kindred.notifications.channels.base import DeliveryResult, OutgoingMessage
 from kindred.notifications.channels.http import SignedPoster, truncate
 
 PUSH_TITLE_MAX_CHARS = 65
@@ -32,8 +33,8 @@ class PushChannel:
         self._poster = SignedPoster(url, signing_secret, timeout)
 
     @property
-    def name(self) -> ChannelName:
-        return ChannelName.PUSH
+    def name(self) -> Channel:
+        return Channel.PUSH
 
     async def send(self, message: OutgoingMessage) -> DeliveryResult:
         return await self._poster.post(push_payload(message), message.delivery_id)

@@ -5,20 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from kindred.notifications.channels.base import Channel, ChannelName
+from kindred.events.notifications import Channel
+from kindred.notifications.channels.base import ChannelAdapter
 from kindred.notifications.channels.email import EmailChannel, SmtpConfig
-from kindred.notifications.channels.inbox import InboxChannel
 from kindred.notifications.channels.push import PushChannel
 from kindred.notifications.channels.settings import ChannelSettings
 from kindred.notifications.channels.sms import SmsChannel
 from kindred.notifications.channels.webhook import WebhookChannel, WebhookEndpoint
 
 
-def _inbox(settings: ChannelSettings) -> Channel:
-    return InboxChannel()
-
-
-def _email(settings: ChannelSettings) -> Channel | None:
+def _email(settings: ChannelSettings) -> ChannelAdapter | None:
     if settings.smtp_host is None or settings.smtp_from is None:
         return None
     password = settings.smtp_password
@@ -36,7 +32,7 @@ def _email(settings: ChannelSettings) -> Channel | None:
     )
 
 
-def _webhook(settings: ChannelSettings) -> Channel | None:
+def _webhook(settings: ChannelSettings) -> ChannelAdapter | None:
     if not settings.webhook_endpoints:
         return None
     endpoints = {
@@ -46,7 +42,7 @@ def _webhook(settings: ChannelSettings) -> Channel | None:
     return WebhookChannel(endpoints, timeout=settings.webhook_timeout_seconds)
 
 
-def _sms(settings: ChannelSettings) -> Channel | None:
+def _sms(settings: ChannelSettings) -> ChannelAdapter | None:
     url, token, secret = (
         settings.sms_provider_url,
         settings.sms_provider_token,
@@ -62,7 +58,7 @@ def _sms(settings: ChannelSettings) -> Channel | None:
     )
 
 
-def _push(settings: ChannelSettings) -> Channel | None:
+def _push(settings: ChannelSettings) -> ChannelAdapter | None:
     url, secret = settings.push_gateway_url, settings.push_signing_secret
     if url is None or secret is None:
         return None
@@ -71,38 +67,38 @@ def _push(settings: ChannelSettings) -> Channel | None:
     )
 
 
-BUILDERS: dict[ChannelName, Callable[[ChannelSettings], Channel | None]] = {
-    ChannelName.INBOX: _inbox,
-    ChannelName.EMAIL: _email,
-    ChannelName.WEBHOOK: _webhook,
-    ChannelName.SMS: _sms,
-    ChannelName.PUSH: _push,
+BUILDERS: dict[Channel, Callable[[ChannelSettings], ChannelAdapter | None]] = {
+    Channel.EMAIL: _email,
+    Channel.WEBHOOK: _webhook,
+    Channel.SMS: _sms,
+    Channel.PUSH: _push,
 }
 
 
 class ChannelRegistry:
-    """The configured channels by name. The inbox is always there."""
+    """The configured channels by name (the inbox is no adapter: its entries are written
+    where the notification is decided)."""
 
-    def __init__(self, channels: dict[ChannelName, Channel]) -> None:
+    def __init__(self, channels: dict[Channel, ChannelAdapter]) -> None:
         self._channels = dict(channels)
 
-    def get(self, name: ChannelName) -> Channel | None:
+    def get(self, name: Channel) -> ChannelAdapter | None:
         return self._channels.get(name)
 
-    def __getitem__(self, name: ChannelName) -> Channel:
+    def __getitem__(self, name: Channel) -> ChannelAdapter:
         return self._channels[name]
 
     def __contains__(self, name: object) -> bool:
         return name in self._channels
 
-    def __iter__(self) -> Iterator[ChannelName]:
+    def __iter__(self) -> Iterator[Channel]:
         return iter(self._channels)
 
     def __len__(self) -> int:
         return len(self._channels)
 
     @property
-    def names(self) -> frozenset[ChannelName]:
+    def names(self) -> frozenset[Channel]:
         return frozenset(self._channels)
 
     async def aclose(self) -> None:
@@ -111,7 +107,7 @@ class ChannelRegistry:
 
 
 def build_channels(settings: ChannelSettings) -> ChannelRegistry:
-    channels: dict[ChannelName, Channel] = {}
+    channels: dict[Channel, ChannelAdapter] = {}
     for name, builder in BUILDERS.items():
         channel = builder(settings)
         if channel is not None:

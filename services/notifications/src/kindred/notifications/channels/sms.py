@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kindred.notifications.channels.base import ChannelName, DeliveryResult, OutgoingMessage
+from kindred.events.notifications import Channel
+from kindred.notifications.channels.base import DeliveryResult, OutgoingMessage
 from kindred.notifications.channels.http import SignedPoster, truncate
 
 SMS_MAX_CHARS = 320
@@ -29,8 +30,8 @@ class SmsChannel:
         self._poster = SignedPoster(url, signing_secret, timeout, bearer_token=token)
 
     @property
-    def name(self) -> ChannelName:
-        return ChannelName.SMS
+    def name(self) -> Channel:
+        return Channel.SMS
 
     async def send(self, message: OutgoingMessage) -> DeliveryResult:
         return await self._poster.post(sms_payload(message), message.delivery_id)

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kindred.notifications.channels.base import ChannelName, DeliveryResult, OutgoingMessage
+from kindred.events.notifications import Channel
+from kindred.notifications.channels.base import DeliveryResult, OutgoingMessage
 from kindred.notifications.channels.http import SignedPoster
 
 
@@ -43,8 +44,8 @@ class WebhookChannel:
         }
 
     @property
-    def name(self) -> ChannelName:
-        return ChannelName.WEBHOOK
+    def name(self) -> Channel:
+        return Channel.WEBHOOK
 
     @property
     def endpoints(self) -> frozenset[str]:

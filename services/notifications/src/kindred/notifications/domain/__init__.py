@@ -1,5 +1,3 @@
-"""Pure notification logic: which inbox entries an event makes. No I/O."""
-
-from kindred.notifications.domain.inbox import InboxEntry, entries_for_match_proposed
-
-__all__ = ["InboxEntry", "entries_for_match_proposed"]
+"""Pure notification logic: preferences and pacing (when a member is interrupted), deliveries
+and their retries, the escalation of a safety alert, inbox entries, and the templates every
+text comes from. No I/O, no codecs, no events."""

@@ -14,37 +14,28 @@ Pure: every instant is an argument, and the same state and instant give the same
   second acknowledgement changes nothing, one for an unknown alert is a no-op, both with a
   reason.
 - Pages carry deterministic ids: `page_id(alert id, level, repeat)`, and each of their
-  deliveries `delivery_id(page id, on-call id, channel)`. The whole state, the chain included
-  (a change of configuration does not alter an escalation under way), round-trips through
-  `to_doc`/`from_doc`, so a new owner after a crash or a rebalance continues from the stored
-  deadline: no page lost, none sent twice under another id.
+  deliveries `delivery_id(page id, on-call id, channel)`. The whole state is stored, the chain
+  included (a change of configuration does not alter an escalation under way), so a new owner
+  after a crash or a rebalance continues from the stored deadline: no page lost, none sent
+  twice under another id.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kindred.events.envelope import Envelope, deterministic_id
-from kindred.events.notifications import (
-    Category,
-    Channel,
-    SafetyAlertAcknowledged,
-    SafetyAlertAcknowledgedData,
-    SafetyAlertEscalated,
-    SafetyAlertEscalatedData,
-    StaffId,
-)
-from kindred.events.safety import SafetyAlertRaised, SafetyAlertRaisedData
+from kindred.events.envelope import deterministic_id
+from kindred.events.notifications import Category, Channel, StaffId
+from kindred.events.safety import SafetyAlertRaisedData
+from kindred.notifications.domain.deliveries import Delivery, Dispatch, delivery_id
 from kindred.notifications.domain.instants import utc_ms
-from kindred.notifications.domain.pacing import delivery_id
-from kindred.notifications.domain.retries import Delivery
+from kindred.notifications.domain.templates import ALERT_RAISED, SAFETY_ESCALATED, Audience
 from kindred.safety.rules import Severity
 
 DEFAULT_ACK_SECONDS = 300
@@ -92,21 +83,6 @@ class OnCall:
     def __post_init__(self) -> None:
         if not self.contacts:
             raise ValueError("an on-call entry needs at least one contact")
-
-    def to_doc(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "contacts": [{"channel": c.channel.value, "address": c.address} for c in self.contacts],
-            "ack_seconds": self.ack_seconds,
-        }
-
-    @classmethod
-    def from_doc(cls, doc: Mapping[str, Any]) -> OnCall:
-        return cls(
-            id=doc["id"],
-            contacts=tuple(Contact(Channel(c["channel"]), c["address"]) for c in doc["contacts"]),
-            ack_seconds=doc.get("ack_seconds"),
-        )
 
 
 @dataclass(frozen=True)
@@ -176,28 +152,6 @@ class Chain:
             seconds = min(seconds, self.urgent_ack_seconds)
         return timedelta(seconds=seconds)
 
-    def to_doc(self) -> dict[str, Any]:
-        return {
-            "levels": [level.to_doc() for level in self.levels],
-            "fallback": self.fallback.to_doc(),
-            "ack_seconds": self.ack_seconds,
-            "urgent_ack_seconds": self.urgent_ack_seconds,
-            "repage_seconds": self.repage_seconds,
-        }
-
-    @classmethod
-    def from_doc(cls, doc: Mapping[str, Any]) -> Chain:
-        return cls(
-            levels=tuple(OnCall.from_doc(level) for level in doc["levels"]),
-            fallback=OnCall.from_doc(doc["fallback"]),
-            ack_seconds=doc["ack_seconds"],
-            urgent_ack_seconds=doc["urgent_ack_seconds"],
-            repage_seconds=doc["repage_seconds"],
-        )
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_doc(), sort_keys=True)
-
 
 # --- pages ---------------------------------------------------------------------------------
 
@@ -241,35 +195,6 @@ class Page:
             for m in self.messages
         ]
 
-    def event(
-        self,
-        *,
-        source: str,
-        caused_by: Envelope[Any] | None = None,
-        correlationid: str | None = None,
-    ) -> SafetyAlertEscalated:
-        """`safety.alert-escalated`, with an id that follows from the page's."""
-        return SafetyAlertEscalated.new(
-            data=SafetyAlertEscalatedData(
-                alert_id=self.alert_id,
-                member_id=self.member_id,
-                severity=self.severity,
-                level=self.level,
-                fallback=self.fallback,
-                repeat=self.repeat,
-                page_id=self.page_id,
-                paged=self.target,
-                channels=list(self.channels),
-                due_at=self.due_at,
-                ack_deadline=self.ack_deadline,
-            ),
-            subject=self.member_id,
-            source=source,
-            caused_by=caused_by,
-            correlationid=correlationid,
-            id=deterministic_id("event", "alert-escalated", self.page_id),
-        )
-
 
 # --- the escalation ------------------------------------------------------------------------
 
@@ -281,8 +206,8 @@ class EscalationStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Escalation:
-    """One alert's escalation (`_id`: the alert id). `level` and `repeat` name the last page
-    sent; `deadline` is when the next one is due unless acknowledged."""
+    """One alert's escalation. `level` and `repeat` name the last page sent; `deadline` is
+    when the next one is due unless acknowledged."""
 
     alert_id: str
     member_id: str
@@ -298,6 +223,10 @@ class Escalation:
     pages_sent: int = 1
     acknowledged_by: str | None = None
     acknowledged_at: datetime | None = None
+    # What its pages are rendered with (the alert's ids, severity, rules), and when the
+    # check-in that raised the alert was accepted.
+    context: Mapping[str, Any] = field(default_factory=dict)
+    accepted_at: datetime | None = None
 
     @property
     def active(self) -> bool:
@@ -311,46 +240,6 @@ class Escalation:
     @property
     def at_fallback(self) -> bool:
         return self.level >= self.chain.fallback_level
-
-    def to_doc(self) -> dict[str, Any]:
-        """The stored document; the owner adds its own fields (partition), which `from_doc`
-        ignores."""
-        return {
-            "_id": self.alert_id,
-            "member_id": self.member_id,
-            "severity": self.severity.value,
-            "raised_at": self.raised_at,
-            "started_at": self.started_at,
-            "chain": self.chain.to_doc(),
-            "level": self.level,
-            "repeat": self.repeat,
-            "due_at": self.due_at,
-            "deadline": self.deadline,
-            "status": self.status.value,
-            "pages_sent": self.pages_sent,
-            "acknowledged_by": self.acknowledged_by,
-            "acknowledged_at": self.acknowledged_at,
-        }
-
-    @classmethod
-    def from_doc(cls, doc: Mapping[str, Any]) -> Escalation:
-        acked_at = doc.get("acknowledged_at")
-        return cls(
-            alert_id=doc["_id"],
-            member_id=doc["member_id"],
-            severity=Severity(doc["severity"]),
-            raised_at=utc_ms(doc["raised_at"]),
-            started_at=utc_ms(doc["started_at"]),
-            chain=Chain.from_doc(doc["chain"]),
-            level=doc["level"],
-            repeat=doc["repeat"],
-            due_at=utc_ms(doc["due_at"]),
-            deadline=utc_ms(doc["deadline"]),
-            status=EscalationStatus(doc["status"]),
-            pages_sent=doc.get("pages_sent", 1),
-            acknowledged_by=doc.get("acknowledged_by"),
-            acknowledged_at=None if acked_at is None else utc_ms(acked_at),
-        )
 
 
 @dataclass(frozen=True)
@@ -382,10 +271,37 @@ def _page(escalation: Escalation) -> Page:
     )
 
 
-def start(alert: SafetyAlertRaised | SafetyAlertRaisedData, chain: Chain, now: datetime) -> Stepped:
-    """The escalation of a new alert and its first page (level 0, every channel at once).
-    Call it once per alert id: a replayed alert finds its escalation already there."""
-    data = alert.data if isinstance(alert, SafetyAlertRaised) else alert
+def dispatches(escalation: Escalation, page: Page, now: datetime) -> list[Dispatch]:
+    """A page's deliveries, one per channel of the person paged, due now: the first page is
+    rendered as the alert, the later ones as its escalation to `level`."""
+    first = page.level == 0 and page.repeat == 0
+    template = ALERT_RAISED if first else SAFETY_ESCALATED
+    context = dict(escalation.context) if first else {**escalation.context, "level": page.level}
+    addresses = {m.channel: m.address for m in page.messages}
+    accepted_at = escalation.accepted_at or escalation.raised_at
+    return [
+        Dispatch(
+            delivery,
+            page.member_id,
+            addresses[delivery.channel],
+            template,
+            context,
+            accepted_at,
+            audience=Audience.STAFF.value,
+        )
+        for delivery in page.deliveries(now)
+    ]
+
+
+def start(
+    data: SafetyAlertRaisedData,
+    chain: Chain,
+    now: datetime,
+    context: Mapping[str, Any] | None = None,
+) -> Stepped:
+    """The escalation of a new alert and its first page (level 0, every channel at once),
+    its pages rendered with `context`. Call it once per alert id: a replayed alert finds its
+    escalation already there."""
     now = utc_ms(now)
     escalation = Escalation(
         alert_id=data.alert_id,
@@ -398,6 +314,8 @@ def start(alert: SafetyAlertRaised | SafetyAlertRaisedData, chain: Chain, now: d
         repeat=0,
         due_at=now,
         deadline=now + chain.window(0, data.severity),
+        context=dict(context or {}),
+        accepted_at=utc_ms(data.accepted_at),
     )
     return Stepped(escalation, (_page(escalation),))
 
@@ -449,30 +367,6 @@ class Acknowledgement:
     acknowledged_at: datetime
     latency_seconds: float
     level: int
-
-    def event(
-        self,
-        *,
-        source: str,
-        caused_by: Envelope[Any] | None = None,
-        correlationid: str | None = None,
-    ) -> SafetyAlertAcknowledged:
-        """`safety.alert-acknowledged`, once per alert (its id follows from the alert's)."""
-        return SafetyAlertAcknowledged.new(
-            data=SafetyAlertAcknowledgedData(
-                alert_id=self.alert_id,
-                member_id=self.member_id,
-                staff_id=self.staff_id,
-                acknowledged_at=self.acknowledged_at,
-                latency_seconds=self.latency_seconds,
-                level=self.level,
-            ),
-            subject=self.member_id,
-            source=source,
-            caused_by=caused_by,
-            correlationid=correlationid,
-            id=deterministic_id("event", "alert-acknowledged", self.alert_id),
-        )
 
 
 @dataclass(frozen=True)

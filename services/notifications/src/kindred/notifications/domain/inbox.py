@@ -1,50 +1,63 @@
-"""Inbox entries made from events. Texts name no health detail: they may be previewed."""
+"""In-app inbox entries: every member notification is one, and so is a safety page to a staff
+console. One builder for all of them: the text comes from the templates, in the reader's
+locale, and the data is what a preview may show plus the ids the reader acts on."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from kindred.events.matching import MatchProposed
+from kindred.events.notifications import Channel, MessageUrgency
+from kindred.notifications.domain.templates import Audience, render
 
 
 @dataclass(frozen=True)
 class InboxEntry:
-    member_id: str
-    kind: str
+    """One entry of a member's (or a staff console's) inbox; never changed once written."""
+
+    entry_id: str  # the inbox delivery's id: a replay makes the same entry
+    member_id: str  # whose inbox: a member id, or a staff console's
+    kind: str  # the event type it is about
     title: str
     body: str
     source_event_id: str
     created_at: datetime
-    data: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def entry_id(self) -> str:
-        # One entry per (event, recipient): a redelivered event maps onto the same id.
-        return f"{self.source_event_id}:{self.member_id}"
+    urgency: MessageUrgency = MessageUrgency.NORMAL
+    data: Mapping[str, Any] = field(default_factory=dict)
 
 
-def entries_for_match_proposed(event: MatchProposed, now: datetime) -> list[InboxEntry]:
-    match = event.data
-    data = {"match_id": match.match_id, "request_id": match.request_id}
-    return [
-        InboxEntry(
-            member_id=match.seeker_id,
-            kind="match.proposed",
-            title="We found someone to talk to",
-            body="A peer supporter who shares some of your experience has been asked to connect.",
-            source_event_id=event.id,
-            created_at=now,
-            data=data,
-        ),
-        InboxEntry(
-            member_id=match.supporter_id,
-            kind="match.proposed",
-            title="A member could use your support",
-            body="You have a new match proposal. Open the app to accept or decline.",
-            source_event_id=event.id,
-            created_at=now,
-            data=data,
-        ),
-    ]
+@dataclass(frozen=True)
+class InboxRead:
+    """A member marked an entry read (entries themselves are never updated)."""
+
+    entry_id: str
+    member_id: str
+    read_at: datetime
+
+
+def inbox_entry(
+    event_type: str,
+    audience: Audience,
+    locale: str | None,
+    context: Mapping[str, Any],
+    *,
+    recipient: str,
+    entry_id: str,
+    source_event_id: str,
+    now: datetime,
+) -> InboxEntry:
+    """The entry `event_type` makes in `recipient`'s inbox, rendered in `locale`."""
+    rendered = render(event_type, audience, Channel.INBOX, locale, context)
+    return InboxEntry(
+        entry_id=entry_id,
+        member_id=recipient,
+        kind=event_type,
+        title=rendered.subject,
+        body=rendered.text,
+        source_event_id=source_event_id,
+        created_at=now,
+        urgency=rendered.urgency,
+        data={**rendered.data, **rendered.actions},
+    )

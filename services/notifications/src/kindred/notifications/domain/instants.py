@@ -17,15 +17,6 @@ def utc_ms(instant: datetime) -> datetime:
     return utc.replace(microsecond=utc.microsecond // 1000 * 1000)
 
 
-def parse_hhmm(value: str) -> time:
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
-
-
-def hhmm(value: time) -> str:
-    return value.strftime("%H:%M")
-
-
 def local_instants(day: date, wall: time, zone: ZoneInfo) -> list[datetime]:
     """The instants (UTC, earliest first) at which `zone`'s clocks show `wall` on `day`: one
     usually, two when the clocks go back over it (an ambiguous time), and, when it falls in a

@@ -10,7 +10,7 @@ Pure: every instant is an argument.
 - `Duplicate`: this source event already went (or is waiting) to this recipient on this channel.
 
 `record(history, message, decision, now)` returns the member's history after acting on a
-decision; the owner of the member's partition stores it (`History.to_doc`).
+decision; the owner of the member's partition stores it.
 
 Safety is never paced. A message of category `safety` or urgency `urgent` takes a separate path
 (`_never_held`) that reads neither the preferences nor the history and can only answer
@@ -35,32 +35,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from kindred.events.envelope import deterministic_id
-from kindred.events.notifications import Category, Channel
+from kindred.events.notifications import Category, Channel, MessageUrgency, QuietHours
+from kindred.notifications.domain.deliveries import delivery_id
 from kindred.notifications.domain.instants import local_instants, utc_ms
-from kindred.notifications.domain.preferences import Preferences, QuietHours
+from kindred.notifications.domain.preferences import Preferences
 
 RATE_WINDOW = timedelta(hours=1)
 DEDUPE_RETENTION = timedelta(days=7)
 DEDUPE_MAX_KEYS = 2000
 DIGESTIBLE = frozenset({Category.MATCHING, Category.CHECKIN_REMINDERS})
-
-
-class Urgency(StrEnum):
-    """The same values as the channel adapters' `Urgency`: `urgent` is for safety."""
-
-    LOW = "low"
-    NORMAL = "normal"
-    URGENT = "urgent"
-
-
-def delivery_id(source_event_id: str, recipient: str, channel: Channel | str) -> str:
-    """The id of a message's delivery to one recipient on one channel: the dedupe key, the
-    `Delivery`'s id, and the channels' idempotency key. A replay derives the same."""
-    return deterministic_id("delivery", source_event_id, recipient, str(channel))
 
 
 @dataclass(frozen=True)
@@ -71,13 +57,13 @@ class Message:
     recipient: str
     channel: Channel
     category: Category
-    urgency: Urgency = Urgency.NORMAL
+    urgency: MessageUrgency = MessageUrgency.NORMAL
     # The event type it is about ("match.proposed"), for the digest's lines.
     event_type: str = ""
 
     @property
     def is_safety(self) -> bool:
-        return self.category is Category.SAFETY or self.urgency is Urgency.URGENT
+        return self.category is Category.SAFETY or self.urgency is MessageUrgency.URGENT
 
     @property
     def key(self) -> str:
@@ -153,52 +139,6 @@ class History:
     digest: tuple[DigestItem, ...] = ()
     digest_flush_at: datetime | None = None
 
-    def to_doc(self) -> dict[str, Any]:
-        return {
-            "_id": self.member_id,
-            "sent": list(self.sent),
-            "seen": [
-                {"key": key, "at": s.at, "state": s.state.value, "until": s.until}
-                for key, s in self.seen.items()
-            ],
-            "digest": [
-                {
-                    "source_event_id": i.source_event_id,
-                    "category": i.category.value,
-                    "event_type": i.event_type,
-                    "added_at": i.added_at,
-                }
-                for i in self.digest
-            ],
-            "digest_flush_at": self.digest_flush_at,
-        }
-
-    @classmethod
-    def from_doc(cls, doc: Mapping[str, Any]) -> History:
-        flush = doc.get("digest_flush_at")
-        return cls(
-            member_id=doc["_id"],
-            sent=tuple(utc_ms(t) for t in doc.get("sent", [])),
-            seen={
-                s["key"]: Seen(
-                    utc_ms(s["at"]),
-                    SeenState(s["state"]),
-                    None if s.get("until") is None else utc_ms(s["until"]),
-                )
-                for s in doc.get("seen", [])
-            },
-            digest=tuple(
-                DigestItem(
-                    i["source_event_id"],
-                    Category(i["category"]),
-                    i["event_type"],
-                    utc_ms(i["added_at"]),
-                )
-                for i in doc.get("digest", [])
-            ),
-            digest_flush_at=None if flush is None else utc_ms(flush),
-        )
-
 
 def quiet_hours_end(quiet: QuietHours | None, zone: ZoneInfo, now: datetime) -> datetime | None:
     """If `now` falls in the quiet hours (local wall time in `zone`), the instant they end:
@@ -209,18 +149,19 @@ def quiet_hours_end(quiet: QuietHours | None, zone: ZoneInfo, now: datetime) -> 
     now = utc_ms(now)
     local = now.astimezone(zone)
     wall = local.time().replace(tzinfo=None)
+    start, end = quiet.start_time, quiet.end_time
     if quiet.spans_midnight:
-        if wall >= quiet.start:
+        if wall >= start:
             end_day = local.date() + timedelta(days=1)
-        elif wall < quiet.end:
+        elif wall < end:
             end_day = local.date()
         else:
             return None
-    elif quiet.start <= wall < quiet.end:
+    elif start <= wall < end:
         end_day = local.date()
     else:
         return None
-    for candidate in local_instants(end_day, quiet.end, zone):
+    for candidate in local_instants(end_day, end, zone):
         if candidate > now:
             return candidate
     # The clocks went back over the end time: its first showing is already past.

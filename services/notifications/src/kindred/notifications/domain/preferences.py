@@ -1,5 +1,6 @@
 """A member's notification preferences, as the notifications service keeps them: channels per
-category, consent per channel, locale, time zone, quiet hours, rate limit and digests. Pure.
+category, consent and an address per channel, locale, time zone, quiet hours, rate limit and
+digests. Pure.
 
 Defaults, for a member who never set any (`Preferences.default`): the inbox always; email for
 every category if the member consented to email (no consent is assumed); quiet hours 22:00 to
@@ -9,7 +10,8 @@ gathered into a digest.
 Rules:
 - The in-app inbox gets every notification of every category and needs no consent.
 - Any other channel is used only with the member's consent for it, even when chosen for a
-  category (a consent withdrawn later wins), and also as a fallback.
+  category (a consent withdrawn later wins), and also as a fallback; and only with an address
+  the member gave for it (`contacts`): Kindred holds none of its own.
 - `safety` is not a member's category: safety pages go to on-call staff through the
   escalation chain (see `escalations`).
 """
@@ -18,58 +20,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, time
-from typing import Any
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from kindred.events.notifications import (
-    DEFAULT_QUIET_END,
-    DEFAULT_QUIET_START,
+    DEFAULT_LOCALE,
+    DEFAULT_QUIET_HOURS,
     DEFAULT_RATE_LIMIT_PER_HOUR,
     Category,
     Channel,
     MemberCategory,
     MemberNotificationPreferencesSet,
     NotificationPreferences,
+    QuietHours,
 )
-from kindred.notifications.domain.instants import hhmm, parse_hhmm, utc_ms
+from kindred.notifications.domain.instants import utc_ms
 
 # Every channel that needs consent; the inbox does not.
 CONSENT_CHANNELS = frozenset(c for c in Channel if c is not Channel.INBOX)
 MEMBER_CATEGORIES = tuple(Category(c.value) for c in MemberCategory)
 # A category the member did not choose channels for gets these (if consented).
 DEFAULT_CHANNELS: tuple[Channel, ...] = (Channel.EMAIL,)
-DEFAULT_LOCALE = "en"
 DEFAULT_TIME_ZONE = "UTC"
-
-
-@dataclass(frozen=True)
-class QuietHours:
-    """Local wall times; `start` after `end` spans midnight."""
-
-    start: time
-    end: time
-
-    @classmethod
-    def parse(cls, start: str, end: str) -> QuietHours:
-        quiet = cls(parse_hhmm(start), parse_hhmm(end))
-        if quiet.start == quiet.end:
-            raise ValueError("quiet hours need a start and an end that differ")
-        return quiet
-
-    @property
-    def spans_midnight(self) -> bool:
-        return self.start > self.end
-
-    def to_doc(self) -> dict[str, str]:
-        return {"start": hhmm(self.start), "end": hhmm(self.end)}
-
-    @classmethod
-    def from_doc(cls, doc: Mapping[str, Any]) -> QuietHours:
-        return cls.parse(doc["start"], doc["end"])
-
-
-DEFAULT_QUIET_HOURS = QuietHours.parse(DEFAULT_QUIET_START, DEFAULT_QUIET_END)
 
 
 @dataclass(frozen=True)
@@ -78,6 +50,8 @@ class Preferences:
     # Chosen channels per member category, in the member's order (the inbox is implied).
     channels: Mapping[Category, tuple[Channel, ...]] = field(default_factory=dict)
     consents: frozenset[Channel] = frozenset()
+    # The member's address per channel (none for the inbox).
+    contacts: Mapping[Channel, str] = field(default_factory=dict)
     locale: str = DEFAULT_LOCALE
     time_zone: str = DEFAULT_TIME_ZONE
     quiet_hours: QuietHours | None = DEFAULT_QUIET_HOURS
@@ -134,11 +108,10 @@ class Preferences:
                 for category, chosen in model.channels.items()
             },
             consents=frozenset(Channel(c.value) for c, yes in model.consents.items() if yes),
+            contacts={Channel(c.value): address for c, address in model.contacts.items()},
             locale=model.locale,
             time_zone=model.time_zone,
-            quiet_hours=None
-            if model.quiet_hours is None
-            else QuietHours.parse(model.quiet_hours.start, model.quiet_hours.end),
+            quiet_hours=model.quiet_hours,
             rate_limit_per_hour=model.rate_limit_per_hour,
             digest_bursts=model.digest_bursts,
             explicit=True,
@@ -165,42 +138,7 @@ class Preferences:
         external = tuple(c for c in chosen if c is not Channel.INBOX and self.consented(c))
         return (Channel.INBOX, *external)
 
-    def to_doc(self) -> dict[str, Any]:
-        """The stored document (`_id`: the member id); the owner of the member's partition
-        adds its own fields (partition), which `from_doc` ignores."""
-        return {
-            "_id": self.member_id,
-            "channels": {
-                c.value: [ch.value for ch in chosen] for c, chosen in self.channels.items()
-            },
-            "consents": sorted(c.value for c in self.consents),
-            "locale": self.locale,
-            "time_zone": self.time_zone,
-            "quiet_hours": None if self.quiet_hours is None else self.quiet_hours.to_doc(),
-            "rate_limit_per_hour": self.rate_limit_per_hour,
-            "digest_bursts": self.digest_bursts,
-            "explicit": self.explicit,
-            "set_by_event_id": self.set_by_event_id,
-            "set_at": self.set_at,
-        }
-
-    @classmethod
-    def from_doc(cls, doc: Mapping[str, Any]) -> Preferences:
-        quiet = doc.get("quiet_hours")
-        set_at = doc.get("set_at")
-        return cls(
-            member_id=doc["_id"],
-            channels={
-                Category(c): tuple(Channel(ch) for ch in chosen)
-                for c, chosen in doc.get("channels", {}).items()
-            },
-            consents=frozenset(Channel(c) for c in doc.get("consents", [])),
-            locale=doc.get("locale", DEFAULT_LOCALE),
-            time_zone=doc.get("time_zone", DEFAULT_TIME_ZONE),
-            quiet_hours=None if quiet is None else QuietHours.from_doc(quiet),
-            rate_limit_per_hour=doc.get("rate_limit_per_hour", DEFAULT_RATE_LIMIT_PER_HOUR),
-            digest_bursts=doc.get("digest_bursts", True),
-            explicit=doc.get("explicit", False),
-            set_by_event_id=doc.get("set_by_event_id"),
-            set_at=None if set_at is None else utc_ms(set_at),
-        )
+    def reachable(self, category: Category) -> tuple[Channel, ...]:
+        """Beyond the inbox, in the member's order: the channels consented to for `category`
+        that they gave an address for."""
+        return tuple(c for c in self.channels_for(category)[1:] if c in self.contacts)

@@ -1,9 +1,9 @@
-"""Retries with backoff and full jitter, fallback channels and dead letters, for one delivery
-(one message, one recipient, one channel). Pure: every instant and the random source are
-arguments.
+"""Deliveries: one message to one recipient on one channel, across its attempts, with what the
+sender needs to make it (`Dispatch`); retries with backoff and full jitter, fallback channels
+and dead letters. Pure: every instant and the random source are arguments.
 
 - Backoff: after the n-th failed attempt, wait a uniformly random time in
-  [0, min(cap, base * factor ** (n - 1))] ("full jitter"). Defaults (`DEFAULT_POLICY`): base
+  [0, min(cap, base * factor ** (n - 1))] ("full jitter"). Defaults (`MEMBER_RETRIES`): base
   60 s, factor 2, cap 15 min, 8 attempts: ceilings 1, 2, 4, 8, 15, 15, 15 min, so the 7 waits
   span 30 min on average and 60 min at most. A provider's Retry-After is honoured (up to the
   cap).
@@ -12,10 +12,13 @@ arguments.
   already carrying the message; with none left, the delivery is dead-lettered.
 - Safety pages (category `safety` or urgent) never give up, never fall back (every configured
   channel of the person paged is used at once) and are never dead-lettered: they are retried
-  (`SAFETY_POLICY`: 5 s doubling up to 1 min; a permanent failure waits the cap) until the
+  (`SAFETY_RETRIES`: 5 s doubling up to 1 min; a permanent failure waits the cap) until the
   escalation is acknowledged, which cancels them (`Delivery.cancel`).
 - The random source is seeded from the delivery id and the attempt number by default
   (`jitter_rng`), so a replayed step schedules the same retry.
+- An attempt's outcome travels from the sender to the partition's owner as the `error_kind`
+  of `notification.delivery-attempted` ("retryable: http 503"): `error_kind` writes it,
+  `ReportedAttempt.of` reads it back.
 """
 
 from __future__ import annotations
@@ -27,34 +30,29 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
-from kindred.events.notifications import Category, Channel
+from kindred.events.envelope import deterministic_id
+from kindred.events.notifications import (
+    Category,
+    Channel,
+    DeliveryOutcome,
+    NotificationDeliveryAttemptedData,
+)
 from kindred.notifications.domain.instants import utc_ms
-from kindred.notifications.domain.pacing import delivery_id
 from kindred.notifications.domain.preferences import Preferences
 
-__all__ = [
-    "DEFAULT_POLICY",
-    "FALLBACK_ORDER",
-    "SAFETY_POLICY",
-    "AttemptResult",
-    "DeadLetter",
-    "Delivery",
-    "DeliveryState",
-    "Done",
-    "FallBack",
-    "RetryAt",
-    "RetryPolicy",
-    "Step",
-    "delivery_id",
-    "fallback_chain",
-    "jitter_rng",
-    "next_step",
-    "plan_deliveries",
-]
+PERMANENT = "permanent"
+RETRYABLE = "retryable"
+
+
+def delivery_id(source_event_id: str, recipient: str, channel: Channel | str) -> str:
+    """The id of a message's delivery to one recipient on one channel: the dedupe key, the
+    `Delivery`'s id, the channels' idempotency key and an inbox entry's id. A replay derives
+    the same."""
+    return deterministic_id("delivery", source_event_id, recipient, str(channel))
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
+class DeliveryRetryPolicy:
     base_seconds: float = 60.0
     factor: float = 2.0
     cap_seconds: float = 900.0
@@ -83,8 +81,11 @@ class RetryPolicy:
         return self.max_attempts is not None and attempt >= self.max_attempts
 
 
-DEFAULT_POLICY = RetryPolicy()
-SAFETY_POLICY = RetryPolicy(base_seconds=5.0, factor=2.0, cap_seconds=60.0, max_attempts=None)
+# A member notification's retries per channel (NOTIFY_RETRY_* set them), and a safety page's.
+MEMBER_RETRIES = DeliveryRetryPolicy()
+SAFETY_RETRIES = DeliveryRetryPolicy(
+    base_seconds=5.0, factor=2.0, cap_seconds=60.0, max_attempts=None
+)
 
 # After a channel fails for good, the next ones to try, in order. Safety has none: every
 # configured channel of the person paged is used at once, and each is retried.
@@ -229,44 +230,31 @@ class Delivery:
             self, status=DeliveryState.CANCELLED, next_attempt_at=None, updated_at=utc_ms(now)
         )
 
-    def to_doc(self) -> dict[str, Any]:
-        return {
-            "_id": self.delivery_id,
-            "source_event_id": self.source_event_id,
-            "recipient": self.recipient,
-            "channel": self.channel.value,
-            "category": self.category.value,
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-            "urgent": self.urgent,
-            "status": self.status.value,
-            "attempts": self.attempts,
-            "next_attempt_at": self.next_attempt_at,
-            "last_error": self.last_error,
-            "fallbacks": [c.value for c in self.fallbacks],
-            "fallback_from": None if self.fallback_from is None else self.fallback_from.value,
-        }
 
-    @classmethod
-    def from_doc(cls, doc: Mapping[str, Any]) -> Delivery:
-        next_at = doc.get("next_attempt_at")
-        fallback_from = doc.get("fallback_from")
-        return cls(
-            delivery_id=doc["_id"],
-            source_event_id=doc["source_event_id"],
-            recipient=doc["recipient"],
-            channel=Channel(doc["channel"]),
-            category=Category(doc["category"]),
-            created_at=utc_ms(doc["created_at"]),
-            updated_at=utc_ms(doc["updated_at"]),
-            urgent=doc.get("urgent", False),
-            status=DeliveryState(doc["status"]),
-            attempts=doc.get("attempts", 0),
-            next_attempt_at=None if next_at is None else utc_ms(next_at),
-            last_error=doc.get("last_error"),
-            fallbacks=tuple(Channel(c) for c in doc.get("fallbacks", [])),
-            fallback_from=None if fallback_from is None else Channel(fallback_from),
-        )
+@dataclass(frozen=True)
+class Dispatch:
+    """A delivery with what the sender needs to make it: the recipient's address on its
+    channel, the template (an event type) and its context, the audience and the locale."""
+
+    delivery: Delivery
+    member_id: str  # whom it is about: the recipient, or for a page the member in crisis
+    address: str
+    template: str
+    context: Mapping[str, Any]
+    accepted_at: datetime  # when the source happened (a page: the check-in's accept)
+    audience: str = "staff"
+    locale: str = "en"
+
+    @property
+    def key(self) -> str:
+        return self.delivery.delivery_id
+
+    @property
+    def due_at(self) -> datetime | None:
+        """When the next attempt is due (None: none is, until something changes)."""
+        d = self.delivery
+        waiting = d.status in (DeliveryState.PENDING, DeliveryState.FAILED)
+        return d.next_attempt_at if waiting else None
 
 
 def plan_deliveries(
@@ -346,9 +334,10 @@ def next_step(
     result: AttemptResult,
     now: datetime,
     rng: random.Random | None = None,
-    policy: RetryPolicy | None = None,
+    policy: DeliveryRetryPolicy = MEMBER_RETRIES,
 ) -> Step:
-    """What follows an attempt of `delivery` (as `begin` returned it) that ended in `result`."""
+    """What follows an attempt of `delivery` (as `begin` returned it) that ended in `result`:
+    a member notification's retries follow `policy`, a safety page's `SAFETY_RETRIES`."""
     now = utc_ms(now)
     status = str(result.status)
     if status in (DeliveryState.SENT, DeliveryState.DELIVERED):
@@ -363,8 +352,7 @@ def next_step(
     error = (result.reason or "failed")[:100]
     rng = rng or jitter_rng(delivery.delivery_id, delivery.attempts)
     if delivery.never_gives_up:
-        return _retry(delivery, result, now, rng, policy or SAFETY_POLICY, error)
-    policy = policy or DEFAULT_POLICY
+        return _retry(delivery, result, now, rng, SAFETY_RETRIES, error)
     if result.retryable and not policy.gives_up_after(delivery.attempts):
         return _retry(delivery, result, now, rng, policy, error)
     failed = replace(
@@ -396,7 +384,7 @@ def _retry(
     result: AttemptResult,
     now: datetime,
     rng: random.Random,
-    policy: RetryPolicy,
+    policy: DeliveryRetryPolicy,
     error: str,
 ) -> RetryAt:
     if result.retryable:
@@ -412,3 +400,67 @@ def _retry(
         delivery, status=DeliveryState.FAILED, next_attempt_at=at, last_error=error, updated_at=now
     )
     return RetryAt(at, retried)
+
+
+@dataclass(frozen=True)
+class ReportedAttempt:
+    """An attempt's result as the owner reads it from the sender's report (an
+    `AttemptResult`)."""
+
+    status: str
+    retryable: bool
+    reason: str
+    retry_after: float | None = None
+
+    @classmethod
+    def of(cls, data: NotificationDeliveryAttemptedData) -> ReportedAttempt:
+        kind, _, reason = (data.error_kind or "").partition(":")
+        failed = data.outcome in (DeliveryOutcome.FAILED, DeliveryOutcome.DEAD_LETTERED)
+        return cls(
+            status="failed" if failed else data.outcome.value,
+            retryable=kind.strip() != PERMANENT,
+            reason=reason.strip(),
+        )
+
+
+def error_kind(result: AttemptResult) -> str | None:
+    """What the sender reports of an attempt: None when it went through; else whether to
+    retry and the adapter's reason, capped."""
+    if str(result.status) != "failed":
+        return None
+    return f"{RETRYABLE if result.retryable else PERMANENT}: {result.reason}"[:100]
+
+
+@dataclass(frozen=True)
+class Reported:
+    """What a report of an attempt changed: the dispatch as it is now (finished, or due
+    again), the dispatch on the next channel when it fell back, and why it was given up when
+    it was."""
+
+    dispatch: Dispatch
+    fallback: Dispatch | None = None
+    dead_letter: str | None = None
+
+
+def reported(
+    dispatch: Dispatch,
+    report: NotificationDeliveryAttemptedData,
+    now: datetime,
+    policy: DeliveryRetryPolicy = MEMBER_RETRIES,
+    contacts: Mapping[Channel, str] | None = None,
+) -> Reported | None:
+    """Apply the sender's report of an attempt (None: a copy of one applied already). A
+    fallback goes to the recipient's address on the next channel (`contacts`), if they still
+    have one."""
+    if report.attempt != dispatch.delivery.attempts + 1:
+        return None
+    attempt = dispatch.delivery.begin(report.at)
+    step = next_step(attempt, ReportedAttempt.of(report), now, policy=policy)
+    now_as = replace(dispatch, delivery=step.delivery)
+    if isinstance(step, FallBack):
+        address = (contacts or {}).get(step.channel)
+        follow = None if address is None else replace(dispatch, delivery=step.next, address=address)
+        return Reported(now_as, fallback=follow)
+    if isinstance(step, DeadLetter):
+        return Reported(now_as, dead_letter=step.reason)
+    return Reported(now_as)

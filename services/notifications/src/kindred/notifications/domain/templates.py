@@ -16,7 +16,11 @@ What a template may see is an allow-list per event type and audience (`SPECS`):
 (SMS, push, the inbox), `detail_fields` on top of those for email and webhooks. Anything else
 in the context (check-in answers, free text, scores, rule names) is dropped before rendering,
 so a preview cannot leak it whatever a template says; a name that can never be shown in a
-preview cannot even be declared as a preview field.
+preview cannot even be declared as a preview field. `action_fields` are the ids an inbox entry
+carries for the app or the staff console to act on (a match to accept, an alert to
+acknowledge); they are never rendered into text.
+
+Rendering is pure: the templates are files packaged with the service, read once.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from kindred.events.matching import MatchProposed
+from kindred.events.notifications import DEFAULT_LOCALE, Channel, MessageUrgency
 from kindred.events.safety import SafetyAlertRaised
 from kindred.events.schedules import CheckinMissed, CheckinReminderDue
 from kindred.events.topics import (
@@ -39,15 +44,15 @@ from kindred.events.topics import (
     MATCH_PROPOSED,
     SAFETY_ALERT_RAISED,
 )
-from kindred.notifications.channels.base import ChannelName, OutgoingMessage, Urgency
 
+# A safety alert's first page is rendered from the alert itself.
+ALERT_RAISED = SAFETY_ALERT_RAISED
 # The escalation of an unacknowledged safety alert to the next person on call. Made by the
 # notifications service itself; named like the event types in `kindred.events.topics`.
 SAFETY_ESCALATED = "safety.escalated"
 # Non-urgent messages gathered during quiet hours or a burst, sent as one.
 DIGEST = "notification.digest"
 
-DEFAULT_LOCALE = "en"
 TEXT_TEMPLATE = "text"
 
 
@@ -59,7 +64,7 @@ class Audience(StrEnum):
 
 
 # Channels whose text shows outside the app, on a lock screen or in a notification list.
-PREVIEW_CHANNELS = frozenset({ChannelName.SMS, ChannelName.PUSH, ChannelName.INBOX})
+PREVIEW_CHANNELS = frozenset({Channel.SMS, Channel.PUSH, Channel.INBOX})
 
 # Never in a preview, whatever a spec says: what a member answered or wrote, their scores,
 # the rules their answers fired, and what they seek support for.
@@ -98,7 +103,8 @@ class TemplateSpec:
     audience: Audience
     preview_fields: frozenset[str] = frozenset()
     detail_fields: frozenset[str] = frozenset()
-    urgency: Urgency = Urgency.NORMAL
+    action_fields: frozenset[str] = frozenset()
+    urgency: MessageUrgency = MessageUrgency.NORMAL
     # Locales every channel of this spec must have (tests check them all).
     locales: tuple[str, ...] = (DEFAULT_LOCALE,)
 
@@ -107,13 +113,17 @@ class TemplateSpec:
         if leaked:
             raise ValueError(f"never in previews: {sorted(leaked)}")
 
-    def allowed(self, channel: ChannelName) -> frozenset[str]:
+    def allowed(self, channel: Channel) -> frozenset[str]:
         if channel in PREVIEW_CHANNELS:
             return self.preview_fields
         return self.preview_fields | self.detail_fields
 
 
 _STAFF_DETAILS = frozenset({"alert_id", "member_id", "severity", "rules", "raised_at"})
+# What the staff console acts on: the alert, whom it is about, how far it went, where to
+# acknowledge it (staff may see which member an alert is about; previews never show it).
+_STAFF_ACTIONS = frozenset({"alert_id", "member_id", "level", "ack"})
+_MATCH_ACTIONS = frozenset({"match_id", "request_id"})
 
 SPECS: dict[tuple[str, Audience], TemplateSpec] = {
     (spec.event_type, spec.audience): spec
@@ -122,12 +132,14 @@ SPECS: dict[tuple[str, Audience], TemplateSpec] = {
             MATCH_PROPOSED,
             Audience.SEEKER,
             detail_fields=frozenset({"match_id", "shared_topics"}),
+            action_fields=_MATCH_ACTIONS,
             locales=("en", "fr"),
         ),
         TemplateSpec(
             MATCH_PROPOSED,
             Audience.SUPPORTER,
             detail_fields=frozenset({"match_id", "shared_topics"}),
+            action_fields=_MATCH_ACTIONS,
             locales=("en", "fr"),
         ),
         TemplateSpec(
@@ -141,14 +153,14 @@ SPECS: dict[tuple[str, Audience], TemplateSpec] = {
             CHECKIN_MISSED,
             Audience.MEMBER,
             detail_fields=frozenset({"occurrence_id", "local_date"}),
-            urgency=Urgency.LOW,
+            urgency=MessageUrgency.LOW,
             locales=("en", "fr"),
         ),
         TemplateSpec(
             DIGEST,
             Audience.MEMBER,
             preview_fields=frozenset({"count"}),
-            urgency=Urgency.LOW,
+            urgency=MessageUrgency.LOW,
             locales=("en", "fr"),
         ),
         TemplateSpec(
@@ -156,14 +168,16 @@ SPECS: dict[tuple[str, Audience], TemplateSpec] = {
             Audience.STAFF,
             preview_fields=frozenset({"alert_short_id"}),
             detail_fields=_STAFF_DETAILS,
-            urgency=Urgency.URGENT,
+            action_fields=_STAFF_ACTIONS,
+            urgency=MessageUrgency.URGENT,
         ),
         TemplateSpec(
             SAFETY_ESCALATED,
             Audience.STAFF,
             preview_fields=frozenset({"alert_short_id"}),
             detail_fields=_STAFF_DETAILS | {"level"},
-            urgency=Urgency.URGENT,
+            action_fields=_STAFF_ACTIONS,
+            urgency=MessageUrgency.URGENT,
         ),
     )
 }
@@ -227,32 +241,19 @@ def _jsonable(value: Any) -> Any:
 class Rendered:
     event_type: str
     audience: Audience
-    channel: ChannelName
+    channel: Channel
     # The locale of the template used (after fallback) and its name.
     locale: str
     template: str
     subject: str
     text: str
     html: str | None = None
-    urgency: Urgency = Urgency.NORMAL
+    urgency: MessageUrgency = MessageUrgency.NORMAL
     # The allowed context for this channel, as JSON values: the webhook payload's and the
     # inbox entry's `data`.
     data: dict[str, Any] = field(default_factory=dict)
-
-    def message(
-        self, delivery_id: str, recipient: str, event_id: str | None = None
-    ) -> OutgoingMessage:
-        return OutgoingMessage(
-            delivery_id=delivery_id,
-            recipient=recipient,
-            subject=self.subject,
-            text=self.text,
-            html=self.html,
-            category=self.event_type,
-            urgency=self.urgency,
-            event_id=event_id,
-            data=self.data,
-        )
+    # The spec's action fields found in the context, as JSON values (see `TemplateSpec`).
+    actions: dict[str, Any] = field(default_factory=dict)
 
 
 def _environment() -> jinja2.Environment:
@@ -291,7 +292,7 @@ class Templates:
         return None
 
     def resolve(
-        self, event_type: str, audience: Audience, channel: ChannelName, locale: str | None
+        self, event_type: str, audience: Audience, channel: Channel, locale: str | None
     ) -> tuple[jinja2.Template, str]:
         """The template a render would use, and its locale."""
         prefix = f"{event_type}/{audience.value}"
@@ -306,7 +307,7 @@ class Templates:
         self,
         event_type: str,
         audience: Audience,
-        channel: ChannelName,
+        channel: Channel,
         locale: str | None,
         context: Mapping[str, Any],
     ) -> Rendered:
@@ -328,7 +329,7 @@ class Templates:
                 raise TemplateError(f"{template.name} has no body block")
             text = _clean_text("".join(template.blocks["body"](ctx)))
             html = None
-            if channel is ChannelName.EMAIL and template.name == (
+            if channel is Channel.EMAIL and template.name == (
                 f"{event_type}/{audience.value}/email.{used_locale}.j2"
             ):
                 html_template = self._find(
@@ -352,6 +353,11 @@ class Templates:
             html=html,
             urgency=spec.urgency,
             data={key: _jsonable(value) for key, value in sorted(safe.items())},
+            actions={
+                key: _jsonable(value)
+                for key, value in sorted(context.items())
+                if key in spec.action_fields
+            },
         )
 
 
@@ -361,7 +367,7 @@ _default: Templates | None = None
 def render(
     event_type: str,
     audience: Audience,
-    channel: ChannelName,
+    channel: Channel,
     locale: str | None,
     context: Mapping[str, Any],
 ) -> Rendered:
@@ -382,7 +388,11 @@ def short_id(identifier: str) -> str:
 
 def match_proposed_context(event: MatchProposed) -> dict[str, Any]:
     data = event.data
-    return {"match_id": data.match_id, "shared_topics": [t.value for t in data.shared_topics]}
+    return {
+        "match_id": data.match_id,
+        "request_id": data.request_id,
+        "shared_topics": [t.value for t in data.shared_topics],
+    }
 
 
 def reminder_due_context(event: CheckinReminderDue) -> dict[str, Any]:
@@ -410,11 +420,12 @@ def alert_raised_context(event: SafetyAlertRaised) -> dict[str, Any]:
         "severity": data.severity.value,
         "rules": [t.rule.value for t in data.triggers],
         "raised_at": data.raised_at.isoformat(),
+        "level": 0,
+        "ack": f"/v1/safety/members/{data.member_id}/alerts/{data.alert_id}/ack",
     }
 
 
-def escalated_context(alert: SafetyAlertRaised | Mapping[str, Any], level: int) -> dict[str, Any]:
-    """An escalation's context: the alert's (from its event, or a context already built from
-    it) and the escalation level (1 = the first person after the one who did not answer)."""
-    base = alert_raised_context(alert) if isinstance(alert, SafetyAlertRaised) else dict(alert)
-    return {**base, "level": level}
+def escalated_context(alert: SafetyAlertRaised, level: int) -> dict[str, Any]:
+    """An escalation's context: the alert's and the escalation level (1 = the first person
+    after the one who did not answer)."""
+    return {**alert_raised_context(alert), "level": level}
