@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from kindred.events.notifications import Channel
 from kindred.internal_api import bearer
-from kindred.notifications.domain.deliveries import delivery_id
 from kindred.notifications.app import create_app
+from kindred.notifications.domain.deliveries import delivery_id
 from kindred.notifications.settings import NotificationsSettings
 from tests.support.factories import match_proposed
 from tests.support.infra import Infra

@@ -1,0 +1,263 @@
+"""Every collection of every service is a store declared in its `repository.py`, and each store
+says what it holds about a member (the fields erasure goes through).
+
+A representative run of each service's processor (in memory, as the partition's owner runs it)
+must write only into its declared stores, and every document written must carry each of its
+store's member fields, holding member ids. Nothing outside a `repository.py` names a
+collection."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import json
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kindred.checkins.handlers import Checkins
+from kindred.checkins.settings import CheckinsSettings
+from kindred.events.envelope import new_id
+from kindred.events.matching import (
+    GroupActionRequested,
+    GroupActionRequestedData,
+    MatchAction,
+    MatchActionRequested,
+    MatchActionRequestedData,
+    MatchEnd,
+    MemberBlocked,
+    MemberBlockedData,
+    as_pool_input,
+)
+from kindred.events.notifications import (
+    DeliveryOutcome,
+    InboxEntryRead,
+    InboxEntryReadData,
+    MemberNotificationPreferencesSet,
+    MemberNotificationPreferencesSetData,
+    NotificationDeliveryAttempted,
+    NotificationDeliveryAttemptedData,
+    NotificationRequested,
+    SafetyAlertAckRequested,
+    SafetyAlertAckRequestedData,
+)
+from kindred.events.safety import SafetyEpisodeCloseRequested, SafetyEpisodeCloseRequestedData
+from kindred.events.schedules import (
+    CheckinReminderDue,
+    CheckinReminderDueData,
+    CheckinScheduleSet,
+    CheckinScheduleSetData,
+)
+from kindred.events.vocabulary import Topic
+from kindred.matching.handlers import Matching
+from kindred.matching.settings import MatchingSettings
+from kindred.notifications.domain.deliveries import Dispatch
+from kindred.notifications.domain.escalations import Chain
+from kindred.notifications.handlers import Notifications
+from kindred.partitions.processor import Changes, Processor
+from kindred.partitions.store import Store
+from kindred.storage.mongo import Document
+from kindred.storage.writes import Insert, Put
+from tests.support.factories import (
+    checkin_submitted,
+    match_proposed,
+    profile_submitted,
+    role_set,
+    safety_alert_raised,
+    support_requested,
+)
+from tests.support.partitions import Partition
+
+pytestmark = pytest.mark.contract
+
+T0 = datetime(2026, 12, 1, 7, tzinfo=UTC)
+SERVICES = ("matching", "checkins", "notifications")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Run:
+    """A processor's partition, with everything its batches wrote and emitted."""
+
+    def __init__(self, processor: Processor) -> None:
+        self.partition = Partition(processor)
+        self.docs: list[tuple[str, Document]] = []
+        self.emitted: list[Any] = []
+
+    def record(self, changes: Changes) -> Changes:
+        for write in changes.writes:
+            assert isinstance(write, Insert | Put)
+            self.docs.append((write.collection, write.doc))
+        self.emitted += changes.records
+        return changes
+
+    def handle(self, now: datetime, *events: Any) -> Changes:
+        return self.record(self.partition.handle(now, *events))
+
+    def tick(self, now: datetime) -> Changes:
+        return self.record(self.partition.tick(now))
+
+
+def matching_run() -> tuple[Run, set[str]]:
+    settings = MatchingSettings(kindred_dev_mode=True, match_batch_seconds=0.001)
+    run = Run(Matching(settings))
+
+    def pool(*events: Any, at: datetime = T0) -> Changes:
+        return run.handle(at, *(as_pool_input(e, "main", "tests") for e in events))
+
+    pool(
+        profile_submitted("sup-1", capacity=2),
+        role_set("sup-1"),
+        profile_submitted("seek-1", roles=["seeker"], capacity=0),
+        profile_submitted("seek-2", roles=["seeker"], capacity=0),
+        support_requested("seek-1", request_id="r1"),
+    )
+    batch = run.tick(T0 + timedelta(seconds=1))
+    [proposal] = [r for r in batch.records if r.topic.endswith("match.proposed")]
+    match_id = _data(proposal)["match_id"]
+    accept = MatchActionRequestedData(match_id=match_id, member_id="sup-1", action="accept")
+    end = MatchActionRequestedData(
+        match_id=match_id,
+        member_id="seek-1",
+        action=MatchAction.END,
+        end=MatchEnd(reason="done", rating=5, report=True),
+    )
+    join = GroupActionRequestedData(
+        member_id="seek-2", action="join", topic=Topic.GRIEF, language="en"
+    )
+    block = MemberBlockedData(member_id="seek-2", blocked_id="sup-1")
+    pool(
+        MatchActionRequested.new(subject="sup-1", source="t", data=accept),
+        MatchActionRequested.new(subject="seek-1", source="t", data=end),
+        GroupActionRequested.new(subject="seek-2", source="t", data=join),
+        MemberBlocked.new(subject="seek-2", source="t", data=block),
+    )
+    return run, {"sup-1", "seek-1", "seek-2"}
+
+
+def checkins_run() -> tuple[Run, set[str]]:
+    run = Run(Checkins(CheckinsSettings(kindred_dev_mode=True), clock=lambda: T0))
+    schedule = CheckinScheduleSetData(member_id="m1", time_zone="Europe/Paris", local_time="09:00")
+    run.handle(T0, CheckinScheduleSet.new(subject="m1", source="t", data=schedule))
+    run.tick(T0 + timedelta(hours=1))  # the reminder
+    run.handle(
+        T0 + timedelta(hours=1),
+        checkin_submitted("m1", mood=None, note="", phq9=[1, 1, 1, 1, 1, 1, 1, 1, 2]),
+        checkin_submitted("m2", mood=7),
+    )
+    close = SafetyEpisodeCloseRequestedData(member_id="m1", staff_id="staff-1", reason="spoke")
+    run.handle(T0, SafetyEpisodeCloseRequested.new(subject="m1", source="t", data=close))
+    return run, {"m1", "m2"}
+
+
+def notifications_run() -> tuple[Run, set[str]]:
+    sent: list[Dispatch] = []
+    chain = Chain.from_json(
+        '{"levels": [{"id": "on-call-1", "contacts": {"email": "a@x.example", "inbox": "s1"}}],'
+        ' "fallback": {"id": "lead", "contacts": {"inbox": "lead"}}}'
+    )
+    run = Run(Notifications(chain, sent.extend, "t"))
+    prefs = MemberNotificationPreferencesSetData(
+        member_id="m1",
+        channels={"matching": ["email"], "digest": ["email"]},
+        consents={"email": True},
+        contacts={"email": "m1@x.example"},
+        quiet_hours={"start": "07:30", "end": "09:00"},
+    )
+    run.handle(T0, MemberNotificationPreferencesSet.new(subject="m1", source="t", data=prefs))
+    reminder = CheckinReminderDueData(
+        member_id="m1",
+        occurrence_id="m1:2026-12-01",
+        local_date=date(2026, 12, 1),
+        local_time="08:00",
+        time_zone="Europe/Paris",
+        due_at=T0,
+        window_ends_at=T0 + timedelta(hours=2),
+    )
+    asked = [
+        *run.handle(T0, match_proposed("m1", "m2")).records,
+        *run.handle(T0, CheckinReminderDue.new(subject="m1", source="t", data=reminder)).records,
+    ]
+    for record in asked:
+        run.handle(T0, NotificationRequested.model_validate_json(record.value))
+    run.tick(T0 + timedelta(hours=2))  # the digest after quiet hours
+    for dispatch in sent:
+        report = NotificationDeliveryAttemptedData(
+            delivery_id=dispatch.key,
+            source_event_id=dispatch.delivery.source_event_id,
+            recipient=dispatch.delivery.recipient,
+            channel=dispatch.delivery.channel,
+            category=dispatch.delivery.category,
+            attempt=1,
+            outcome=DeliveryOutcome.FAILED,
+            error_kind="permanent: smtp 550",
+            at=T0,
+        )
+        run.handle(T0, NotificationDeliveryAttempted.new(subject="m1", source="t", data=report))
+    alert = safety_alert_raised("m3")
+    run.handle(T0, alert)
+    ack = SafetyAlertAckRequestedData(
+        alert_id=alert.data.alert_id, member_id="m3", staff_id="on-call-1"
+    )
+    run.handle(T0, SafetyAlertAckRequested.new(subject="m3", source="t", data=ack))
+    read = InboxEntryReadData(member_id="m1", entry_id=new_id(), read_at=T0)
+    run.handle(T0, InboxEntryRead.new(subject="m1", source="t", data=read))
+    return run, {"m1", "m2", "m3"}
+
+
+RUNS = {"matching": matching_run, "checkins": checkins_run, "notifications": notifications_run}
+
+
+def _data(record: Any) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(record.value)["data"]
+    return data
+
+
+def ids(value: Any) -> list[str]:
+    """The member ids a member field holds: one, or a list of them."""
+    found = value if isinstance(value, list) else [value]
+    assert found and all(isinstance(v, str) and v for v in found), value
+    return found
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_service_writes_only_its_declared_stores_and_each_holds_its_member_fields(
+    service: str,
+) -> None:
+    repository = importlib.import_module(f"kindred.{service}.repository")
+    stores: tuple[Store[Any], ...] = repository.STORES
+    run, members = RUNS[service]()
+    assert tuple(run.partition.processor.stores) == stores
+    by_name = {s.collection: s for s in stores}
+    written = {collection for collection, _ in run.docs}
+    assert written <= set(by_name), f"undeclared: {written - set(by_name)}"
+    assert written == set(by_name), f"the run left out {set(by_name) - written}"
+    seen: set[str] = set()
+    for collection, doc in run.docs:
+        store = by_name[collection]
+        assert doc["partition"] == run.partition.number
+        for field in store.member_fields:
+            assert field in doc, f"{collection}: {field} missing in {sorted(doc)}"
+            seen.update(ids(doc[field]))
+    assert members <= seen
+
+
+def _names_a_collection(tree: ast.AST) -> Iterable[str]:
+    """Where a module reaches a collection itself: `db[...]` on a database object."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name | ast.Attribute):
+            name = node.value.id if isinstance(node.value, ast.Name) else node.value.attr
+            if name in ("db", "database"):
+                yield ast.unparse(node)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_nothing_but_the_repository_names_a_collection(service: str) -> None:
+    package = ROOT / "services" / service / "src" / "kindred" / service
+    for path in sorted(package.rglob("*.py")):
+        if path.name == "repository.py":
+            continue
+        found = list(_names_a_collection(ast.parse(path.read_text())))
+        assert not found, f"{path.relative_to(ROOT)} names a collection: {found}"
