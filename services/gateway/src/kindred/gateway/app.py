@@ -24,7 +24,8 @@ from kindred.events.schedules import CheckinScheduleSet
 from kindred.gateway.errors import install_error_handlers
 from kindred.gateway.limits import BodySizeLimit
 from kindred.gateway.openapi import describe_api
-from kindred.gateway.routes import api_router, rejected_checkin_safety
+from kindred.gateway.routes import api_router
+from kindred.gateway.safety import rejected_checkin_safety
 from kindred.gateway.settings import GatewaySettings
 from kindred.internal_api import bearer
 from kindred.messaging.broker import EventPublisher, create_broker

@@ -1,15 +1,23 @@
-"""The public HTTP API (v1). Each write is validated, published with acks=all, then answered 202."""
+"""The public HTTP API (v1). Each write is validated, published with acks=all, then answered 202.
+
+Every write route is one entry of `WRITES`: who may call it, the event it publishes and the id it
+answers with. `api_router` turns each entry into a route the same way; the inbox read is its own.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
+import re
 import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
 import httpx
-from fastapi import APIRouter, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, HTTPException, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kindred.events.checkins import Checkin, CheckinSubmitted, CheckinSubmittedData
@@ -44,60 +52,37 @@ from kindred.events.notifications import (
 )
 from kindred.events.safety import SafetyEpisodeCloseRequested, SafetyEpisodeCloseRequestedData
 from kindred.events.schedules import CheckinSchedule, CheckinScheduleSet, CheckinScheduleSetData
+from kindred.gateway.accepted import Accepted
 from kindred.gateway.auth import (
     SAFETY_STAFF,
     SUPPORTER_ADMIN,
     CurrentPrincipal,
+    Principal,
     require_role,
     require_self,
 )
 from kindred.gateway.errors import ErrorBody, error_body
 from kindred.gateway.limits import JsonBodyRoute
 from kindred.gateway.metrics import gateway_accepted, gateway_publish_seconds
-from kindred.instruments import NOTE_MAX_CHARS, CheckinAnswers
+from kindred.gateway.safety import CheckinAccepted, CheckinError, SafetyNotice, safety_notice
 from kindred.internal_api import Inbox
 from kindred.messaging.broker import EventPublisher
 from kindred.observability.outages import outage
-from kindred.safety.resources import CrisisResources, ResourceTable, resources_for
-from kindred.safety.rules import Severity, Trigger, evaluate, max_severity
+from kindred.safety.resources import ResourceTable
 
 MemberPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.\-]{1,64}$")]
 IdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9\-]{1,100}$")]  # an alert, match or group
 EntryPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9:\-]{1,200}$")]
+# The pattern each value in a route's path is checked against, by its name.
+PATH_PARAMS = {
+    "member_id": MemberPath,
+    "match_id": IdPath,
+    "group_id": IdPath,
+    "alert_id": IdPath,
+    "entry_id": EntryPath,
+}
 SOURCE = "kindred/gateway"
 log = logging.getLogger(__name__)
-
-
-class Accepted(BaseModel):
-    event_id: str
-    correlation_id: str
-    resource_id: str | None = None
-
-
-class SafetyNotice(BaseModel):
-    """Shown to a member whose check-in fired a safety rule, at once, with this response."""
-
-    severity: Severity
-    message: str = Field(description="What to do now, for the member to read")
-    resources: CrisisResources = Field(
-        description="Crisis services for the member's country (`country` in the check-in), or "
-        "international ones"
-    )
-
-
-class CheckinAccepted(Accepted):
-    safety: SafetyNotice | None = Field(
-        default=None,
-        description="Present when the check-in fired a safety rule: show it to the member "
-        "now. The on-call staff are alerted too.",
-    )
-
-
-class CheckinError(ErrorBody):
-    """An error answering a check-in (422, 503): if the check-in fired a safety rule, the
-    member still gets the crisis resources, in `safety`."""
-
-    safety: SafetyNotice | None = None
 
 
 class EpisodeClosure(BaseModel):
@@ -180,47 +165,288 @@ READ_ERRORS: dict[int | str, dict[str, Any]] = {
     503: _error("The notifications service cannot be reached now"),
 }
 
+B = TypeVar("B", bound=BaseModel | None)
+D = TypeVar("D", bound=BaseModel)
 
-def safety_notice(body: Checkin, resources: ResourceTable) -> SafetyNotice | None:
-    """The same stateless rules the check-ins service applies, evaluated here so the member
-    sees crisis resources in this very response; the check-ins service raises the alert."""
-    severity = max_severity(evaluate(body))
-    if severity is None:
-        return None
-    found = resources_for(body.country, resources)
-    return SafetyNotice(severity=severity, message=found.message, resources=found)
-
-
-# The parts of a check-in the safety rules read, each checked on its own when the whole is
-# refused: one bad field must not hide a crisis note or an acute answer.
-_SAFETY_PARTS = ("phq9", "asq", "note")
+# The body of a route that takes none.
+NO_BODY = type(None)
+# Who may call a route: the member named in its path, or else the staff role its token carries.
+THE_MEMBER = "the member"
+SELF_BLOCK = "blocked_id: a member cannot block themselves"
 
 
-def rejected_checkin_safety(request: Request, raw: Any, resources: ResourceTable) -> dict[str, Any]:
-    """The crisis resources for a check-in refused as invalid (422) that still fires a rule.
+@dataclass(frozen=True)
+class Call(Generic[B]):
+    """One authenticated request to a write route: its path values, body and caller."""
 
-    Nothing of a refused check-in is recorded and no alert is raised (the member is told to
-    correct and resend it), but the member sees the resources at once, as for a valid one."""
-    if request.method != "POST" or not request.url.path.endswith("/checkins"):
-        return {}
-    if not isinstance(raw, dict):
-        return {"safety": None}
-    triggers: list[Trigger] = []
-    for part in _SAFETY_PARTS:
-        value = raw.get(part)
-        if part == "note" and isinstance(value, str):
-            value = value[:NOTE_MAX_CHARS]
-        try:
-            triggers += evaluate(CheckinAnswers.model_validate({part: value}))
-        except ValidationError:
-            continue
-    severity = max_severity(triggers)
-    if severity is None:
-        return {"safety": None}
-    country = raw.get("country")
-    found = resources_for(country if isinstance(country, str) else None, resources)
-    notice = SafetyNotice(severity=severity, message=found.message, resources=found)
-    return {"safety": notice.model_dump(mode="json")}
+    path: dict[str, str]
+    body: B
+    principal: Principal
+
+    @property
+    def member_id(self) -> str:
+        return self.path["member_id"]
+
+
+@dataclass(frozen=True)
+class Write(Generic[B, D]):
+    """A write route: it publishes one event, keyed by the member in its path, and answers 202."""
+
+    name: str  # the operation's name in the OpenAPI document (its id and summary)
+    method: str
+    path: str  # under /v1; each value in it is checked against PATH_PARAMS
+    body: type[B]
+    may_call: str  # THE_MEMBER, or the staff role needed
+    event: type[Envelope[D]]
+    data: Callable[[Call[B]], D]
+    resource_id: Callable[[D], str | None]  # answered as `resource_id`
+    responses: dict[int | str, dict[str, Any]]
+    tags: tuple[str, ...] = ()
+    doc: str = ""
+    # The text of a 409 for a request that contradicts itself, checked after who may call.
+    conflict: Callable[[Call[B]], str | None] | None = None
+    # The answer carries the check-in's safety notice (CheckinAccepted), and so does its 503.
+    with_safety_notice: bool = False
+
+
+WRITES = (
+    Write(
+        name="submit_profile",
+        method="PUT",
+        path="/members/{member_id}/profile",
+        body=Profile,
+        may_call=THE_MEMBER,
+        event=ProfileSubmitted,
+        data=lambda c: ProfileSubmittedData(member_id=c.member_id, **c.body.model_dump()),
+        resource_id=lambda d: d.member_id,
+        responses=WRITE_ERRORS,
+    ),
+    Write(
+        name="request_support",
+        method="POST",
+        path="/members/{member_id}/support-requests",
+        body=SupportRequest,
+        may_call=THE_MEMBER,
+        event=SupportRequested,
+        data=lambda c: SupportRequestedData(
+            request_id=new_id(), seeker_id=c.member_id, **c.body.model_dump()
+        ),
+        resource_id=lambda d: d.request_id,
+        responses=WRITE_ERRORS,
+    ),
+    Write(
+        name="accept_match",
+        method="POST",
+        path="/members/{member_id}/matches/{match_id}/accept",
+        body=NO_BODY,
+        may_call=THE_MEMBER,
+        event=MatchActionRequested,
+        data=lambda c: MatchActionRequestedData(
+            match_id=c.path["match_id"], member_id=c.member_id, action=MatchAction.ACCEPT
+        ),
+        resource_id=lambda d: d.match_id,
+        responses=ACK_ERRORS_MEMBER,
+        tags=("matches",),
+        doc="""The supporter accepts a proposed match (its id is in the proposal, in their inbox):
+        the match becomes active. A second accept changes nothing; an accept after the
+        proposal expired or by anyone but its supporter is refused by matching (logged).""",
+    ),
+    Write(
+        name="decline_match",
+        method="POST",
+        path="/members/{member_id}/matches/{match_id}/decline",
+        body=NO_BODY,
+        may_call=THE_MEMBER,
+        event=MatchActionRequested,
+        data=lambda c: MatchActionRequestedData(
+            match_id=c.path["match_id"], member_id=c.member_id, action=MatchAction.DECLINE
+        ),
+        resource_id=lambda d: d.match_id,
+        responses=ACK_ERRORS_MEMBER,
+        tags=("matches",),
+        doc="""Decline a proposed match. By the supporter: the slot is freed and the request is
+        proposed to the next best supporter. By the seeker: the request is closed.""",
+    ),
+    Write(
+        name="end_match",
+        method="POST",
+        path="/members/{member_id}/matches/{match_id}/end",
+        body=MatchEnd,
+        may_call=THE_MEMBER,
+        event=MatchActionRequested,
+        data=lambda c: MatchActionRequestedData(
+            match_id=c.path["match_id"], member_id=c.member_id, action=MatchAction.END, end=c.body
+        ),
+        resource_id=lambda d: d.match_id,
+        responses=WRITE_ERRORS,
+        tags=("matches",),
+        doc="""End an active match (either member), with a reason, an optional rating and
+        feedback. `report: true` reports the other member: the pair is never matched again.""",
+    ),
+    Write(
+        name="block_member",
+        method="POST",
+        path="/members/{member_id}/blocks",
+        body=Block,
+        may_call=THE_MEMBER,
+        event=MemberBlocked,
+        data=lambda c: MemberBlockedData(member_id=c.member_id, **c.body.model_dump()),
+        resource_id=lambda d: d.blocked_id,
+        responses=BLOCK_ERRORS,
+        tags=("matches",),
+        doc="""Block another member, for good or `until` a time: the two are never matched or put
+        in one peer group while it lasts; a live match between them ends.""",
+        conflict=lambda c: SELF_BLOCK if c.body.blocked_id == c.member_id else None,
+    ),
+    Write(
+        name="join_group",
+        method="POST",
+        path="/members/{member_id}/groups",
+        body=GroupJoin,
+        may_call=THE_MEMBER,
+        event=GroupActionRequested,
+        data=lambda c: GroupActionRequestedData(
+            member_id=c.member_id, action="join", **c.body.model_dump()
+        ),
+        resource_id=lambda d: None,
+        responses=WRITE_ERRORS,
+        tags=("groups",),
+        doc="""Join a small peer group on a topic, in a language: matching places the member in
+        the fullest group that fits (same rules as a match), or starts one.""",
+    ),
+    Write(
+        name="leave_group",
+        method="POST",
+        path="/members/{member_id}/groups/{group_id}/leave",
+        body=NO_BODY,
+        may_call=THE_MEMBER,
+        event=GroupActionRequested,
+        data=lambda c: GroupActionRequestedData(
+            member_id=c.member_id, action="leave", group_id=c.path["group_id"]
+        ),
+        resource_id=lambda d: d.group_id,
+        responses=ACK_ERRORS_MEMBER,
+        tags=("groups",),
+        doc="Leave a peer group.",
+    ),
+    Write(
+        name="set_supporter_role",
+        method="PUT",
+        path="/staff/supporters/{member_id}",
+        body=SupporterRole,
+        may_call=SUPPORTER_ADMIN,
+        event=SupporterRoleSet,
+        data=lambda c: SupporterRoleSetData(
+            member_id=c.member_id, staff_id=c.principal.member_id, **c.body.model_dump()
+        ),
+        resource_id=lambda d: d.member_id,
+        responses=ADMIN_ERRORS,
+        tags=("staff",),
+        doc="""Grant or withdraw a member's supporter role (role `supporter-admin`): only members
+        granted it, whose profile offers support, are ever proposed as supporters.""",
+    ),
+    Write(
+        name="submit_checkin",
+        method="POST",
+        path="/members/{member_id}/checkins",
+        body=Checkin,
+        may_call=THE_MEMBER,
+        event=CheckinSubmitted,
+        data=lambda c: CheckinSubmittedData(
+            checkin_id=new_id(), member_id=c.member_id, **c.body.model_dump()
+        ),
+        resource_id=lambda d: d.checkin_id,
+        responses=CHECKIN_ERRORS,
+        with_safety_notice=True,
+    ),
+    Write(
+        name="close_episode",
+        method="POST",
+        path="/safety/members/{member_id}/episode/close",
+        body=EpisodeClosure,
+        may_call=SAFETY_STAFF,
+        event=SafetyEpisodeCloseRequested,
+        data=lambda c: SafetyEpisodeCloseRequestedData(
+            member_id=c.member_id, staff_id=c.principal.member_id, reason=c.body.reason
+        ),
+        resource_id=lambda d: d.member_id,
+        responses=STAFF_ERRORS,
+        tags=("safety staff",),
+        doc="""Close a member's open safety episode (role `safety-staff`): the member can be
+        matched with peers again. Recorded with who closed it and why.""",
+    ),
+    Write(
+        name="set_checkin_schedule",
+        method="PUT",
+        path="/members/{member_id}/checkin-schedule",
+        body=CheckinSchedule,
+        may_call=THE_MEMBER,
+        event=CheckinScheduleSet,
+        data=lambda c: CheckinScheduleSetData(member_id=c.member_id, **c.body.model_dump()),
+        resource_id=lambda d: d.member_id,
+        responses=WRITE_ERRORS,
+        doc="""Set, change or disable the member's check-in schedule: a local time of day in their
+        time zone, on the days chosen (every day by default), at most once a day.""",
+    ),
+    Write(
+        name="set_notification_preferences",
+        method="PUT",
+        path="/members/{member_id}/notification-preferences",
+        body=NotificationPreferences,
+        may_call=THE_MEMBER,
+        event=MemberNotificationPreferencesSet,
+        data=lambda c: MemberNotificationPreferencesSetData(
+            member_id=c.member_id, **c.body.model_dump()
+        ),
+        resource_id=lambda d: d.member_id,
+        responses=WRITE_ERRORS,
+        doc="""Replace the member's notification preferences: channels per category, consents,
+        locale, time zone, quiet hours, pacing. Safety pages to staff ignore all of them.""",
+    ),
+    Write(
+        name="acknowledge_alert",
+        method="POST",
+        path="/safety/members/{member_id}/alerts/{alert_id}/ack",
+        body=NO_BODY,
+        may_call=SAFETY_STAFF,
+        event=SafetyAlertAckRequested,
+        data=lambda c: SafetyAlertAckRequestedData(
+            alert_id=c.path["alert_id"], member_id=c.member_id, staff_id=c.principal.member_id
+        ),
+        resource_id=lambda d: d.alert_id,
+        responses=ACK_ERRORS,
+        tags=("safety staff",),
+        doc="""Acknowledge a safety alert (role `safety-staff`): its escalation stops paging the
+        on-call chain. Recorded with who and when; a second acknowledgement changes nothing.""",
+    ),
+    Write(
+        name="mark_read",
+        method="POST",
+        path="/members/{member_id}/inbox/{entry_id}/read",
+        body=NO_BODY,
+        may_call=THE_MEMBER,
+        event=InboxEntryRead,
+        data=lambda c: InboxEntryReadData(
+            member_id=c.member_id, entry_id=c.path["entry_id"], read_at=datetime.now(UTC)
+        ),
+        resource_id=lambda d: d.entry_id,
+        responses=ACK_ERRORS_MEMBER,
+        doc="""Mark one of the member's inbox entries read (the inbox shows `read: true` once the
+        notifications service has it).""",
+    ),
+)
+
+
+def route_signature(write: Write[Any, Any]) -> inspect.Signature:
+    """What FastAPI reads from a write's function: its path values, its body and the caller."""
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    names = re.findall(r"\{(\w+)\}", write.path)
+    params = [inspect.Parameter(n, keyword, annotation=PATH_PARAMS[n]) for n in names]
+    if write.body is not NO_BODY:
+        params.append(inspect.Parameter("body", keyword, annotation=write.body))
+    params.append(inspect.Parameter("principal", keyword, annotation=CurrentPrincipal))
+    answer = CheckinAccepted if write.with_safety_notice else Accepted
+    return inspect.Signature(params, return_annotation=answer)
 
 
 def api_router(
@@ -249,180 +475,11 @@ def api_router(
             event_id=event.id, correlation_id=event.correlationid, resource_id=resource_id
         )
 
-    @router.put("/members/{member_id}/profile", status_code=202, responses=WRITE_ERRORS)
-    async def submit_profile(
-        member_id: MemberPath, body: Profile, principal: CurrentPrincipal
-    ) -> Accepted:
-        require_self(member_id, principal)
-        event = ProfileSubmitted.new(
-            subject=member_id,
-            source=SOURCE,
-            data=ProfileSubmittedData(member_id=member_id, **body.model_dump()),
-        )
-        return await accept(event, member_id)
-
-    @router.post("/members/{member_id}/support-requests", status_code=202, responses=WRITE_ERRORS)
-    async def request_support(
-        member_id: MemberPath, body: SupportRequest, principal: CurrentPrincipal
-    ) -> Accepted:
-        require_self(member_id, principal)
-        request_id = new_id()
-        event = SupportRequested.new(
-            subject=member_id,
-            source=SOURCE,
-            data=SupportRequestedData(
-                request_id=request_id, seeker_id=member_id, **body.model_dump()
-            ),
-        )
-        return await accept(event, request_id)
-
-    async def match_action(
-        member_id: str, match_id: str, action: MatchAction, end: MatchEnd | None = None
-    ) -> Accepted:
-        event = MatchActionRequested.new(
-            subject=member_id,
-            source=SOURCE,
-            data=MatchActionRequestedData(
-                match_id=match_id, member_id=member_id, action=action, end=end
-            ),
-        )
-        return await accept(event, match_id)
-
-    @router.post(
-        "/members/{member_id}/matches/{match_id}/accept",
-        status_code=202,
-        responses=ACK_ERRORS_MEMBER,
-        tags=["matches"],
-    )
-    async def accept_match(
-        member_id: MemberPath, match_id: IdPath, principal: CurrentPrincipal
-    ) -> Accepted:
-        """The supporter accepts a proposed match (its id is in the proposal, in their inbox):
-        the match becomes active. A second accept changes nothing; an accept after the
-        proposal expired or by anyone but its supporter is refused by matching (logged)."""
-        require_self(member_id, principal)
-        return await match_action(member_id, match_id, MatchAction.ACCEPT)
-
-    @router.post(
-        "/members/{member_id}/matches/{match_id}/decline",
-        status_code=202,
-        responses=ACK_ERRORS_MEMBER,
-        tags=["matches"],
-    )
-    async def decline_match(
-        member_id: MemberPath, match_id: IdPath, principal: CurrentPrincipal
-    ) -> Accepted:
-        """Decline a proposed match. By the supporter: the slot is freed and the request is
-        proposed to the next best supporter. By the seeker: the request is closed."""
-        require_self(member_id, principal)
-        return await match_action(member_id, match_id, MatchAction.DECLINE)
-
-    @router.post(
-        "/members/{member_id}/matches/{match_id}/end",
-        status_code=202,
-        responses=WRITE_ERRORS,
-        tags=["matches"],
-    )
-    async def end_match(
-        member_id: MemberPath, match_id: IdPath, body: MatchEnd, principal: CurrentPrincipal
-    ) -> Accepted:
-        """End an active match (either member), with a reason, an optional rating and
-        feedback. `report: true` reports the other member: the pair is never matched again."""
-        require_self(member_id, principal)
-        return await match_action(member_id, match_id, MatchAction.END, body)
-
-    @router.post(
-        "/members/{member_id}/blocks", status_code=202, responses=BLOCK_ERRORS, tags=["matches"]
-    )
-    async def block_member(
-        member_id: MemberPath, body: Block, principal: CurrentPrincipal
-    ) -> Accepted:
-        """Block another member, for good or `until` a time: the two are never matched or put
-        in one peer group while it lasts; a live match between them ends."""
-        require_self(member_id, principal)
-        if body.blocked_id == member_id:
-            raise HTTPException(
-                status.HTTP_409_CONFLICT,
-                detail=error_body(409, "blocked_id: a member cannot block themselves"),
-            )
-        event = MemberBlocked.new(
-            subject=member_id,
-            source=SOURCE,
-            data=MemberBlockedData(member_id=member_id, **body.model_dump()),
-        )
-        return await accept(event, body.blocked_id)
-
-    @router.post(
-        "/members/{member_id}/groups", status_code=202, responses=WRITE_ERRORS, tags=["groups"]
-    )
-    async def join_group(
-        member_id: MemberPath, body: GroupJoin, principal: CurrentPrincipal
-    ) -> Accepted:
-        """Join a small peer group on a topic, in a language: matching places the member in
-        the fullest group that fits (same rules as a match), or starts one."""
-        require_self(member_id, principal)
-        event = GroupActionRequested.new(
-            subject=member_id,
-            source=SOURCE,
-            data=GroupActionRequestedData(member_id=member_id, action="join", **body.model_dump()),
-        )
-        return await accept(event, None)
-
-    @router.post(
-        "/members/{member_id}/groups/{group_id}/leave",
-        status_code=202,
-        responses=ACK_ERRORS_MEMBER,
-        tags=["groups"],
-    )
-    async def leave_group(
-        member_id: MemberPath, group_id: IdPath, principal: CurrentPrincipal
-    ) -> Accepted:
-        """Leave a peer group."""
-        require_self(member_id, principal)
-        event = GroupActionRequested.new(
-            subject=member_id,
-            source=SOURCE,
-            data=GroupActionRequestedData(member_id=member_id, action="leave", group_id=group_id),
-        )
-        return await accept(event, group_id)
-
-    @router.put(
-        "/staff/supporters/{member_id}",
-        status_code=202,
-        responses=ADMIN_ERRORS,
-        tags=["staff"],
-    )
-    async def set_supporter_role(
-        member_id: MemberPath, body: SupporterRole, principal: CurrentPrincipal
-    ) -> Accepted:
-        """Grant or withdraw a member's supporter role (role `supporter-admin`): only members
-        granted it, whose profile offers support, are ever proposed as supporters."""
-        require_role(principal, SUPPORTER_ADMIN)
-        event = SupporterRoleSet.new(
-            subject=member_id,
-            source=SOURCE,
-            data=SupporterRoleSetData(
-                member_id=member_id, staff_id=principal.member_id, **body.model_dump()
-            ),
-        )
-        return await accept(event, member_id)
-
-    @router.post("/members/{member_id}/checkins", status_code=202, responses=CHECKIN_ERRORS)
-    async def submit_checkin(
-        member_id: MemberPath, body: Checkin, principal: CurrentPrincipal
+    async def accept_checkin(
+        event: Envelope[Any], resource_id: str | None, notice: SafetyNotice | None
     ) -> CheckinAccepted:
-        require_self(member_id, principal)
-        notice = safety_notice(body, resources)
-        checkin_id = new_id()
-        event = CheckinSubmitted.new(
-            subject=member_id,
-            source=SOURCE,
-            data=CheckinSubmittedData(
-                checkin_id=checkin_id, member_id=member_id, **body.model_dump()
-            ),
-        )
         try:
-            accepted = await accept(event, checkin_id)
+            accepted = await accept(event, resource_id)
         except HTTPException as exc:
             if isinstance(exc.detail, dict):
                 safety = None if notice is None else notice.model_dump(mode="json")
@@ -430,95 +487,37 @@ def api_router(
             raise
         return CheckinAccepted(**accepted.model_dump(), safety=notice)
 
-    @router.post(
-        "/safety/members/{member_id}/episode/close",
-        status_code=202,
-        responses=STAFF_ERRORS,
-        tags=["safety staff"],
-    )
-    async def close_episode(
-        member_id: MemberPath, body: EpisodeClosure, principal: CurrentPrincipal
-    ) -> Accepted:
-        """Close a member's open safety episode (role `safety-staff`): the member can be
-        matched with peers again. Recorded with who closed it and why."""
-        require_role(principal, SAFETY_STAFF)
-        event = SafetyEpisodeCloseRequested.new(
-            subject=member_id,
-            source=SOURCE,
-            data=SafetyEpisodeCloseRequestedData(
-                member_id=member_id, staff_id=principal.member_id, reason=body.reason
-            ),
-        )
-        return await accept(event, member_id)
+    def endpoint(write: Write[Any, Any]) -> Callable[..., Awaitable[Accepted]]:
+        async def publish(principal: Principal, body: Any = None, **path: str) -> Accepted:
+            call = Call(path, body, principal)
+            if write.may_call == THE_MEMBER:
+                require_self(call.member_id, principal)
+            else:
+                require_role(principal, write.may_call)
+            if write.conflict is not None and (conflict := write.conflict(call)) is not None:
+                raise HTTPException(status.HTTP_409_CONFLICT, detail=error_body(409, conflict))
+            data = write.data(call)
+            event = write.event.new(subject=call.member_id, source=SOURCE, data=data)
+            if write.with_safety_notice:
+                notice = safety_notice(body, resources)
+                return await accept_checkin(event, write.resource_id(data), notice)
+            return await accept(event, write.resource_id(data))
 
-    @router.put("/members/{member_id}/checkin-schedule", status_code=202, responses=WRITE_ERRORS)
-    async def set_checkin_schedule(
-        member_id: MemberPath, body: CheckinSchedule, principal: CurrentPrincipal
-    ) -> Accepted:
-        """Set, change or disable the member's check-in schedule: a local time of day in their
-        time zone, on the days chosen (every day by default), at most once a day."""
-        require_self(member_id, principal)
-        event = CheckinScheduleSet.new(
-            subject=member_id,
-            source=SOURCE,
-            data=CheckinScheduleSetData(member_id=member_id, **body.model_dump()),
-        )
-        return await accept(event, member_id)
+        # FastAPI declares a route's parameters from its function's signature.
+        publish.__signature__ = route_signature(write)  # type: ignore[attr-defined]
+        return publish
 
-    @router.put(
-        "/members/{member_id}/notification-preferences", status_code=202, responses=WRITE_ERRORS
-    )
-    async def set_notification_preferences(
-        member_id: MemberPath, body: NotificationPreferences, principal: CurrentPrincipal
-    ) -> Accepted:
-        """Replace the member's notification preferences: channels per category, consents,
-        locale, time zone, quiet hours, pacing. Safety pages to staff ignore all of them."""
-        require_self(member_id, principal)
-        event = MemberNotificationPreferencesSet.new(
-            subject=member_id,
-            source=SOURCE,
-            data=MemberNotificationPreferencesSetData(member_id=member_id, **body.model_dump()),
+    for write in WRITES:
+        router.add_api_route(
+            write.path,
+            endpoint(write),
+            methods=[write.method],
+            status_code=202,
+            responses=write.responses,
+            tags=list(write.tags),
+            name=write.name,
+            description=inspect.cleandoc(write.doc),
         )
-        return await accept(event, member_id)
-
-    @router.post(
-        "/safety/members/{member_id}/alerts/{alert_id}/ack",
-        status_code=202,
-        responses=ACK_ERRORS,
-        tags=["safety staff"],
-    )
-    async def acknowledge_alert(
-        member_id: MemberPath, alert_id: IdPath, principal: CurrentPrincipal
-    ) -> Accepted:
-        """Acknowledge a safety alert (role `safety-staff`): its escalation stops paging the
-        on-call chain. Recorded with who and when; a second acknowledgement changes nothing."""
-        require_role(principal, SAFETY_STAFF)
-        event = SafetyAlertAckRequested.new(
-            subject=member_id,
-            source=SOURCE,
-            data=SafetyAlertAckRequestedData(
-                alert_id=alert_id, member_id=member_id, staff_id=principal.member_id
-            ),
-        )
-        return await accept(event, alert_id)
-
-    @router.post(
-        "/members/{member_id}/inbox/{entry_id}/read", status_code=202, responses=ACK_ERRORS_MEMBER
-    )
-    async def mark_read(
-        member_id: MemberPath, entry_id: EntryPath, principal: CurrentPrincipal
-    ) -> Accepted:
-        """Mark one of the member's inbox entries read (the inbox shows `read: true` once the
-        notifications service has it)."""
-        require_self(member_id, principal)
-        event = InboxEntryRead.new(
-            subject=member_id,
-            source=SOURCE,
-            data=InboxEntryReadData(
-                member_id=member_id, entry_id=entry_id, read_at=datetime.now(UTC)
-            ),
-        )
-        return await accept(event, entry_id)
 
     @router.get("/members/{member_id}/inbox", responses=READ_ERRORS)
     async def read_inbox(
