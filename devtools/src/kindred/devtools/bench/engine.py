@@ -1,7 +1,7 @@
 """Benchmark of the matching engine on synthetic populations with a hidden ground truth.
 
-    python -m kindred.matching.bench [--quick] [--requests 10000] [--supporters 10000]
-                                     [--sizes 1000,10000,50000] [--seed N] [--k K]
+    python -m kindred.devtools.bench.engine [--quick] [--requests 10000] [--supporters 10000]
+                                            [--sizes 1000,10000,50000] [--seed N] [--k K]
 
 Each person gets hidden "experience themes" (a sparse mix over a dozen themes such as
 night-shifts or hospital stays) that shape both the free text they write (words drawn from the
@@ -573,7 +573,7 @@ def timing_table(rows: Sequence[list[str]]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m kindred.matching.bench")
+    parser = argparse.ArgumentParser(prog="python -m kindred.devtools.bench.engine")
     parser.add_argument("--quick", action="store_true", help="2k x 2k, a few seconds")
     parser.add_argument("--requests", type=int, help="requests per population (10000)")
     parser.add_argument("--supporters", type=int, help="supporters of ample and timing (10000)")

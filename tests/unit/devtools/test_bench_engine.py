@@ -1,10 +1,11 @@
-"""The benchmark's populations and comparison still run (on a tiny population)."""
+"""The matching engine's benchmark: its populations and comparison still run (on a tiny
+population)."""
 
 from __future__ import annotations
 
 import pytest
 
-from kindred.matching import bench
+from kindred.devtools.bench import engine as bench
 from kindred.matching.domain.model import EngineConfig, Rules
 
 pytestmark = pytest.mark.unit
