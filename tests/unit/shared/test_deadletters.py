@@ -14,8 +14,7 @@ import pytest
 from aiokafka import ConsumerRecord
 from aiokafka.errors import KafkaTimeoutError
 
-from kindred.messaging.deadletter import HEADER_PREFIX
-from kindred.messaging.redrive import (
+from kindred.deadletters.cli import (
     REDRIVEN_FROM,
     CommandError,
     Contents,
@@ -35,6 +34,7 @@ from kindred.messaging.redrive import (
     selection_from,
     type_matches,
 )
+from kindred.messaging.deadletter import HEADER_PREFIX
 from kindred.partitions.processor import Failed, dead_letter
 from kindred.settings import ServiceSettings
 from tests.support.factories import checkin_submitted
