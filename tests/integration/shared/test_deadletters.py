@@ -19,7 +19,8 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from kindred.deadletters.cli import REDRIVEN_FROM, command
+from kindred.deadletters.cli import command
+from kindred.deadletters.model import REDRIVEN_FROM
 from kindred.events.checkins import CheckinSubmitted
 from kindred.events.envelope import Envelope
 from kindred.messaging.broker import create_broker, ensure_topics

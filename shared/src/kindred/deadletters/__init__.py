@@ -12,4 +12,8 @@ origin topic and partition, acks=all, and waits for the acks. Consumers skip an 
 applied recently, but only recently and only in memory; so the command also records each
 re-drive, once acknowledged, in the compacted topic `<namespace>.deadletters.redriven` (keyed
 by the dead letter) and skips a dead letter found there unless `--force` is given.
+
+Modules: `model` (the dead letters and the choices made about them, no Kafka), `kafka` (reading
+and re-driving on Kafka), `cli` (the arguments, what is printed, the exit statuses);
+`__main__` is the entry point.
 """
