@@ -19,10 +19,11 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from kindred.deadletters.cli import command
+from kindred.deadletters.model import REDRIVEN_FROM
 from kindred.events.checkins import CheckinSubmitted
 from kindred.events.envelope import Envelope
 from kindred.messaging.broker import create_broker, ensure_topics
-from kindred.messaging.redrive import REDRIVEN_FROM, command
 from kindred.observability.metrics import events_handled
 from kindred.partitions.consumer import PartitionedConsumer
 from kindred.partitions.processor import Changes, Stateless

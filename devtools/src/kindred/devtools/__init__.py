@@ -1,1 +1,1 @@
-"""Developer tooling: the local platform, a demo, the benchmark and the AsyncAPI export."""
+"""Developer tooling: the local platform, a demo, the benchmarks and the AsyncAPI export."""

@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import json
 import logging
-import os
 import secrets
 import shutil
 import signal
@@ -22,6 +21,7 @@ from types import FrameType
 from pymongo import AsyncMongoClient
 
 from kindred.devtools.bench import Deadline, say
+from kindred.devtools.bench.cli import add_common, servers
 from kindred.devtools.bench.load import Document, Pipeline, closed_loop, open_loop, session
 from kindred.devtools.bench.raw import http_accept, kafka_rates, storage_rates
 from kindred.devtools.bench.report import TARGET_E2E, Results, Round, print_report
@@ -48,16 +48,6 @@ class Args:
     mongodb_url: str
 
 
-def replicas(text: str) -> dict[str, int]:
-    out = {}
-    for item in filter(None, text.split(",")):
-        name, _, count = item.partition("=")
-        if name not in SERVICES or not count.isdigit() or int(count) < 1:
-            raise argparse.ArgumentTypeError(f"expected SERVICE=N with SERVICE in {SERVICES}")
-        out[name] = int(count)
-    return out
-
-
 def parse_args(argv: Sequence[str] | None = None) -> Args:
     parser = argparse.ArgumentParser(
         prog="python -m kindred.devtools.bench",
@@ -79,16 +69,12 @@ def parse_args(argv: Sequence[str] | None = None) -> Args:
     add("--store", type=int, default=50_000, help="requests stored before round 2 (50000)")
     add("--http-requests", type=int, default=5000, help="requests to the gateway alone (5000)")
     add("--raw-docs", type=int, default=20_000, help="raw insert_many docs, Kafka msgs (20000)")
-    add("--replicas", type=replicas, default={}, help="e.g. matching=3,notifications=3,gateway=2")
-    add("--namespace", help="a fresh bench<hex>; an existing one continues on its data")
-    add("--timeout", type=float, default=3600.0, help="overall limit in seconds (3600)")
+    add_common(parser, example="matching=3,notifications=3,gateway=2", timeout=3600.0)
     ns = parser.parse_args(argv)
     numbers = (ns.requests, ns.concurrency, ns.half_seconds, ns.http_requests, ns.raw_docs)
     if min(numbers) < 1 or ns.timeout <= 0 or ns.store < 0 or (ns.half_rate or 0) < 0:
         parser.error("sizes, rates and the timeout must be positive")
-    kafka, mongodb_url = os.environ.get("KAFKA_BOOTSTRAP_SERVERS"), os.environ.get("MONGODB_URL")
-    if not kafka or not mongodb_url:
-        parser.error("set KAFKA_BOOTSTRAP_SERVERS and MONGODB_URL (or use scripts/bench)")
+    kafka, mongodb_url = servers(parser)
     return Args(**{k: v for k, v in vars(ns).items()}, kafka=kafka, mongodb_url=mongodb_url)
 
 

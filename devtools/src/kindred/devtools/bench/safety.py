@@ -30,7 +30,6 @@ import contextlib
 import json
 import logging
 import math
-import os
 import secrets
 import shutil
 import signal
@@ -52,9 +51,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from pymongo import AsyncMongoClient
 
 from kindred.devtools.bench import Deadline, percentile, rate, say
+from kindred.devtools.bench.cli import add_common, servers
 from kindred.devtools.bench.load import CAPACITY, Document, Gateway, Pipeline, session
 from kindred.devtools.bench.report import f, table
-from kindred.devtools.processes import SERVICES, Platform, free_port
+from kindred.devtools.processes import Platform, free_port
 from kindred.events.envelope import deterministic_id
 from kindred.notifications.channels.signing import (
     DELIVERY_ID_HEADER,
@@ -89,16 +89,6 @@ class Args:
     mongodb_url: str
 
 
-def replicas(text: str) -> dict[str, int]:
-    out = {}
-    for item in filter(None, text.split(",")):
-        name, _, count = item.partition("=")
-        if name not in SERVICES or not count.isdigit() or int(count) < 1:
-            raise argparse.ArgumentTypeError(f"expected SERVICE=N with SERVICE in {SERVICES}")
-        out[name] = int(count)
-    return out
-
-
 def parse_args(argv: Sequence[str] | None = None) -> Args:
     parser = argparse.ArgumentParser(
         prog="python -m kindred.devtools.bench --safety",
@@ -110,15 +100,11 @@ def parse_args(argv: Sequence[str] | None = None) -> Args:
     add("--alert-rate", type=float, default=2.0, help="triggering check-ins/s (2)")
     add("--seconds", type=float, default=30.0, help="how long both loads run (30)")
     add("--drain", type=float, default=60.0, help="seconds to wait for the last alerts (60)")
-    add("--replicas", type=replicas, default={}, help="e.g. checkins=2,matching=2")
-    add("--namespace", help="a fresh bench<hex>; an existing one continues on its data")
-    add("--timeout", type=float, default=900.0, help="overall limit in seconds (900)")
+    add_common(parser, example="checkins=2,matching=2", timeout=900.0)
     ns = parser.parse_args(argv)
     if min(ns.rate, ns.alert_rate, ns.seconds, ns.drain, ns.timeout) <= 0:
         parser.error("rates and durations must be positive")
-    kafka, mongodb_url = os.environ.get("KAFKA_BOOTSTRAP_SERVERS"), os.environ.get("MONGODB_URL")
-    if not kafka or not mongodb_url:
-        parser.error("set KAFKA_BOOTSTRAP_SERVERS and MONGODB_URL (or use scripts/bench)")
+    kafka, mongodb_url = servers(parser)
     return Args(**vars(ns), kafka=kafka, mongodb_url=mongodb_url)
 
 

@@ -12,9 +12,9 @@ text takes a fraction of a millisecond.
 The vectors carry the words people use, not what they mean: two texts about the same
 experience in different words score low, and common n-grams ("the", "ing") lift every pair a
 little (unrelated texts have cosines around 0.2). Centring the vectors on the batch's mean
-would remove that lift, but on the benchmark (`kindred.matching.bench`) it gained only about
-half a percent of hidden affinity, and it would make a pair's score depend on who else is in
-the batch, so the engine does not centre. (128 dimensions instead of 64 gained one to two
+would remove that lift, but on the benchmark (`kindred.devtools.bench.engine`) it gained only
+about half a percent of hidden affinity, and it would make a pair's score depend on who else is
+in the batch, so the engine does not centre. (128 dimensions instead of 64 gained one to two
 percent, for a matrix product almost twice as wide.) That is good enough for a soft score
 among supporters who already pass every hard rule; similarity never decides anything about
 safety.

@@ -1,6 +1,6 @@
 """List and re-drive dead letters: python -m kindred.deadletters {list,redrive} --help
 
-The logic is `kindred.messaging.redrive`; this is the entry point operators run wherever the
+The command is `kindred.deadletters.cli`; this is the entry point operators run wherever the
 services run (same image, same environment).
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from kindred.messaging.redrive import main
+from kindred.deadletters.cli import main
 
 if __name__ == "__main__":
     # The Kafka client logs its connection troubles; the command reports them in one line.

@@ -1,4 +1,5 @@
-"""The pure parts of the dead-letter command: choosing, naming, headers, output."""
+"""The dead-letter command without a broker: choosing, naming, headers, re-driving through a
+fake Kafka, output."""
 
 from __future__ import annotations
 
@@ -14,27 +15,28 @@ import pytest
 from aiokafka import ConsumerRecord
 from aiokafka.errors import KafkaTimeoutError
 
-from kindred.messaging.deadletter import HEADER_PREFIX
-from kindred.messaging.redrive import (
+from kindred.deadletters.cli import (
+    format_letter,
+    parser,
+    print_listing,
+    print_outcomes,
+    selection_from,
+)
+from kindred.deadletters.kafka import Kafka, redrive
+from kindred.deadletters.model import (
     REDRIVEN_FROM,
     CommandError,
     Contents,
     DeadLetter,
-    Kafka,
     Outcome,
     Redriven,
     Selection,
     UsageError,
-    format_letter,
     parse_offsets,
-    parser,
-    print_listing,
-    print_outcomes,
-    redrive,
     resolve_topics,
-    selection_from,
     type_matches,
 )
+from kindred.messaging.deadletter import HEADER_PREFIX
 from kindred.partitions.processor import Failed, dead_letter
 from kindred.settings import ServiceSettings
 from tests.support.factories import checkin_submitted
