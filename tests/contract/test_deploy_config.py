@@ -23,12 +23,17 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.metrics import MetricWrapperBase
 from prometheus_client.registry import Collector
 
+from kindred.checkins import metrics as checkins_metrics
 from kindred.checkins.settings import CheckinsSettings
+from kindred.gateway import metrics as gateway_metrics
 from kindred.gateway.settings import DEV_JWT_SECRET, GatewaySettings
+from kindred.matching import metrics as matching_metrics
 from kindred.matching.settings import MatchingSettings
+from kindred.notifications import metrics as notifications_metrics
 from kindred.notifications.settings import NotificationsSettings
 from kindred.observability import metrics
 from kindred.observability.health import health_router
+from kindred.observability.metrics import OwnedGauge
 from kindred.settings import ServiceSettings
 
 pytestmark = pytest.mark.contract
@@ -423,8 +428,12 @@ def exposed_names(collector: Collector) -> set[str]:
 
 
 def known_metrics() -> set[str]:
-    ours = [m for m in vars(metrics).values() if isinstance(m, MetricWrapperBase)]
-    assert len(ours) >= 10, "expected the kindred_* Counters and Histograms"
+    """Every family a service exports: the shared runtime's and each service's own."""
+    modules = [metrics, gateway_metrics, matching_metrics, checkins_metrics, notifications_metrics]
+    found = [m for module in modules for m in vars(module).values()]
+    ours = [m.gauge if isinstance(m, OwnedGauge) else m for m in found]
+    ours = [m for m in ours if isinstance(m, MetricWrapperBase)]
+    assert len(ours) >= 40, "expected the kindred_* families of every service"
     names = set().union(*(exposed_names(m) for m in ours))
     # FastStream's middleware, as the services create it, on a throwaway registry.
     faststream = CollectorRegistry()

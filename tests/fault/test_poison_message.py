@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from kindred.events.notifications import Channel
 from kindred.internal_api import bearer
 from kindred.notifications.app import create_app
+from kindred.notifications.domain.deliveries import delivery_id
 from kindred.notifications.settings import NotificationsSettings
 from tests.support.factories import match_proposed
 from tests.support.infra import Infra
@@ -49,7 +51,7 @@ async def test_poison_is_dead_lettered_and_the_next_message_is_processed(
         items = await eventually(
             seeker_inbox, lambda i: len(i) == 1, what="the message behind the poison handled"
         )
-        assert items[0]["id"] == f"{good.id}:seeker"
+        assert items[0]["id"] == delivery_id(good.id, "seeker", Channel.INBOX)
 
         records = await eventually(dead.poll, lambda r: len(r) == 1, what="one dead letter")
         letter = records[0]

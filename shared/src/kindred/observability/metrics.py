@@ -74,8 +74,8 @@ partitions_owned = Gauge(
     ["group"],
     registry=registry,
 )
-partitions_total = Gauge(
-    "kindred_partitions_total",
+topic_partitions = Gauge(
+    "kindred_topic_partitions",
     "Partitions of the topics this consumer group reads: every one should be owned by a replica",
     ["group"],
     registry=registry,

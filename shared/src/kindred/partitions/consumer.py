@@ -52,8 +52,8 @@ from kindred.observability.metrics import (
     events_published,
     partitions_fenced,
     partitions_owned,
-    partitions_total,
     records_refused,
+    topic_partitions,
     urgent_ahead,
 )
 from kindred.observability.outages import outage
@@ -262,7 +262,7 @@ class PartitionedConsumer:
             del self.kept[number]
         partitions_owned.labels(group=self.group).set(len(self.owned))
         known = self.consumer.partitions_for_topic(self.topics[0]) or set()
-        partitions_total.labels(group=self.group).set(len(known))
+        topic_partitions.labels(group=self.group).set(len(known))
         log.info("partitions assigned", extra={"partitions": sorted(self.owned)})
 
     async def _revoke(self, numbers: set[int]) -> None:
