@@ -20,12 +20,9 @@ from kindred.notifications.domain.deliveries import (
     FallBack,
     RetryAt,
     delivery_id,
-    fallback_chain,
     jitter_rng,
     next_step,
-    plan_deliveries,
 )
-from kindred.notifications.domain.preferences import Preferences
 from kindred.notifications.repository import delivery_doc, delivery_from
 
 NOW = datetime(2025, 1, 10, 12, 0, tzinfo=UTC)
@@ -145,40 +142,6 @@ def test_exhausted_retries_fall_back_too() -> None:
     )
     assert isinstance(steps[-1], FallBack)
     assert len(steps) == MEMBER_RETRIES.max_attempts
-
-
-def test_the_fallback_order_for_member_messages() -> None:
-    every = list(Channel)
-    assert fallback_chain(Category.MATCHING, Channel.PUSH, every) == (
-        Channel.WEBHOOK,
-        Channel.SMS,
-        Channel.EMAIL,
-        Channel.INBOX,
-    )
-    assert fallback_chain(Category.MATCHING, Channel.SMS, every, in_use=[Channel.INBOX]) == (
-        Channel.EMAIL,
-    )
-    # Only what the member can use.
-    assert fallback_chain(Category.ACCOUNT, Channel.PUSH, [Channel.EMAIL]) == (Channel.EMAIL,)
-    # Safety pages use every channel at once: there is nothing to fall back to.
-    assert fallback_chain(Category.SAFETY, Channel.PUSH, every) == ()
-
-
-def test_planned_deliveries_follow_the_preferences_and_consents() -> None:
-    prefs = Preferences(
-        "m1",
-        channels={Category.MATCHING: (Channel.PUSH,)},
-        consents=frozenset({Channel.PUSH, Channel.EMAIL}),
-    )
-    planned = plan_deliveries("event-1", prefs, Category.MATCHING, NOW)
-    assert [(d.channel, d.fallbacks) for d in planned] == [
-        (Channel.INBOX, ()),
-        (Channel.PUSH, (Channel.EMAIL,)),
-    ]
-    # A channel this deployment lacks is left out, and not a fallback either.
-    planned = plan_deliveries("event-1", prefs, Category.MATCHING, NOW, configured=[Channel.PUSH])
-    assert [(d.channel, d.fallbacks) for d in planned] == [(Channel.INBOX, ()), (Channel.PUSH, ())]
-    assert all(d.is_due(NOW) and d.recipient == "m1" for d in planned)
 
 
 @pytest.mark.parametrize(

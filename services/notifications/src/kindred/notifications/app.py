@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI
 
 from kindred.events.notifications import (
+    Channel,
     NotificationDeliveryAttempted,
     NotificationRequested,
     SafetyAlertAcknowledged,
@@ -35,7 +36,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     sender = Sender(channels, EventPublisher(broker, settings), source)
     paged = {c.channel for person in (*chain.levels, chain.fallback) for c in person.contacts}
     # The inbox needs no adapter: a staff console's entry is written with the page.
-    if missing := sorted(c.value for c in paged - channels.names if c.value != "inbox"):
+    if missing := sorted(c.value for c in paged - channels.names - {Channel.INBOX}):
         log.error(
             "ESCALATION_CHAIN pages on channels this service has no settings for: %s; those "
             "pages will be retried until the channel is configured",

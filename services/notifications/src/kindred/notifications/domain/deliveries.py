@@ -7,9 +7,10 @@ and dead letters. Pure: every instant and the random source are arguments.
   60 s, factor 2, cap 15 min, 8 attempts: ceilings 1, 2, 4, 8, 15, 15, 15 min, so the 7 waits
   span 30 min on average and 60 min at most. A provider's Retry-After is honoured (up to the
   cap).
-- A permanent failure, or the last attempt failing, falls back to the next channel of the
-  category's `FALLBACK_ORDER` that the recipient can use (consented, configured) and that is not
-  already carrying the message; with none left, the delivery is dead-lettered.
+- A permanent failure, or the last attempt failing, falls back to the delivery's next channel:
+  a member's notification goes to their first channel they consented to and gave an address
+  for, with their other such channels, in their order, as its fallbacks (`notify`); with none
+  left, the delivery is dead-lettered.
 - Safety pages (category `safety` or urgent) never give up, never fall back (every configured
   channel of the person paged is used at once) and are never dead-lettered: they are retried
   (`SAFETY_RETRIES`: 5 s doubling up to 1 min; a permanent failure waits the cap) until the
@@ -38,7 +39,6 @@ from kindred.events.notifications import (
     NotificationDeliveryAttemptedData,
 )
 from kindred.notifications.domain.instants import utc_ms
-from kindred.notifications.domain.preferences import Preferences
 
 PERMANENT = "permanent"
 RETRYABLE = "retryable"
@@ -87,32 +87,10 @@ SAFETY_RETRIES = DeliveryRetryPolicy(
     base_seconds=5.0, factor=2.0, cap_seconds=60.0, max_attempts=None
 )
 
-# After a channel fails for good, the next ones to try, in order. Safety has none: every
-# configured channel of the person paged is used at once, and each is retried.
-_MEMBER_ORDER = (Channel.PUSH, Channel.WEBHOOK, Channel.SMS, Channel.EMAIL, Channel.INBOX)
-FALLBACK_ORDER: Mapping[Category, tuple[Channel, ...]] = {
-    Category.SAFETY: (),
-    Category.MATCHING: _MEMBER_ORDER,
-    Category.CHECKIN_REMINDERS: _MEMBER_ORDER,
-    Category.DIGEST: _MEMBER_ORDER,
-    Category.ACCOUNT: _MEMBER_ORDER,
-}
-
 
 def jitter_rng(delivery_id: str, attempt: int) -> random.Random:
     """A random source seeded from the delivery and the attempt: a replay jitters the same."""
     return random.Random(f"{delivery_id}:{attempt}")
-
-
-def fallback_chain(
-    category: Category, channel: Channel, usable: Iterable[Channel], in_use: Iterable[Channel] = ()
-) -> tuple[Channel, ...]:
-    """The channels to fall back to, in order, after `channel`: later in the category's order,
-    usable by the recipient, and not already carrying the message."""
-    order = FALLBACK_ORDER[category]
-    after = order[order.index(channel) + 1 :] if channel in order else order
-    usable_set, busy = set(usable), {*in_use, channel}
-    return tuple(c for c in after if c in usable_set and c not in busy)
 
 
 class DeliveryState(StrEnum):
@@ -255,33 +233,6 @@ class Dispatch:
         d = self.delivery
         waiting = d.status in (DeliveryState.PENDING, DeliveryState.FAILED)
         return d.next_attempt_at if waiting else None
-
-
-def plan_deliveries(
-    source_event_id: str,
-    prefs: Preferences,
-    category: Category,
-    now: datetime,
-    *,
-    configured: Iterable[Channel] | None = None,
-) -> list[Delivery]:
-    """A member notification's deliveries: one per channel the member gets `category` on
-    (`Preferences.channels_for`; the inbox always), each with its fallbacks among the channels
-    they consented to. `configured`: the channels this deployment has (None: all)."""
-    available = set(Channel) if configured is None else {*configured, Channel.INBOX}
-    channels = tuple(c for c in prefs.channels_for(category) if c in available)
-    usable = [c for c in Channel if prefs.consented(c) and c in available]
-    return [
-        Delivery.new(
-            source_event_id,
-            prefs.member_id,
-            channel,
-            category,
-            now,
-            fallbacks=fallback_chain(category, channel, usable, channels),
-        )
-        for channel in channels
-    ]
 
 
 class AttemptResult(Protocol):
