@@ -102,9 +102,7 @@ async def test_a_standard_cloudevents_client_reads_every_event_and_dead_letter(
             [(k, v.encode()) for k, v in headers.items()],
         )
 
-        await eventually(
-            lambda: readers[MatchProposed.TOPIC].poll(), bool, what="the match proposed"
-        )
+        await eventually(readers[MatchProposed.TOPIC].poll, bool, what="the match proposed")
         await eventually(letters.poll, bool, what="the dead letter")
         records = {base: await reader.poll() for base, reader in readers.items()}
 

@@ -136,7 +136,7 @@ def test_compose_ports_match_settings(compose: dict[str, Any]) -> None:
         probed = found.group(1)
         assert probed in HEALTH_ROUTES, (name, probed)  # the probe asks a route that exists
         assert spec["stop_grace_period"] == "30s", name
-        assert 30 > float(env.get("GRACEFUL_TIMEOUT_SECONDS", graceful_timeout())), name
+        assert float(env.get("GRACEFUL_TIMEOUT_SECONDS", graceful_timeout())) < 30, name
 
     gateway = app_services(compose)["gateway"]
     targets = [str(p).rsplit(":", 1)[-1] for p in gateway["ports"]]
@@ -576,7 +576,7 @@ def test_dashboard_layout() -> None:
         for panel in panels:
             grid = panel["gridPos"]
             assert grid["w"] > 0 and grid["h"] > 0, panel["title"]
-            assert 0 <= grid["x"] and grid["x"] + grid["w"] <= 24, panel["title"]
+            assert grid["x"] >= 0 and grid["x"] + grid["w"] <= 24, panel["title"]
             for x in range(grid["x"], grid["x"] + grid["w"]):
                 for y in range(grid["y"], grid["y"] + grid["h"]):
                     other = taken.setdefault((x, y), panel["title"])

@@ -52,9 +52,10 @@ def docker_available() -> bool:
 
 @contextlib.contextmanager
 def _containers() -> Iterator[Infra]:
-    from testcontainers.core.container import DockerContainer
-    from testcontainers.core.waiting_utils import wait_for_logs
-    from testcontainers.mongodb import MongoDbContainer
+    # Only with a Docker engine: testcontainers is not needed (nor imported) without one.
+    from testcontainers.core.container import DockerContainer  # noqa: PLC0415
+    from testcontainers.core.waiting_utils import wait_for_logs  # noqa: PLC0415
+    from testcontainers.mongodb import MongoDbContainer  # noqa: PLC0415
 
     port = free_port()
     kafka = (

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -180,8 +181,6 @@ async def test_a_seeker_in_a_safety_episode_is_held_out_until_staff_close_it(
     settings = settings_for(
         MatchingSettings, infra, namespace, rematch_interval_seconds=3600, **FAST
     )
-    from datetime import UTC, datetime
-
     opened_at = datetime.now(UTC)
     opened = SafetyEpisodeOpened.new(
         subject="k1",

@@ -234,7 +234,7 @@ async def test_a_paused_replica_wakes_fenced_and_its_late_writes_are_rejected(
     )
     # The frozen replica wakes, finishes its batch and tries to commit it: rejected.
     await eventually(
-        _async(lambda: partitions_fenced.labels(group=settings.consumer_group)._value.get()),
+        _async(partitions_fenced.labels(group=settings.consumer_group)._value.get),
         lambda n: n == fenced_before + 1,
         timeout=60,
         what="the late commit rejected",
@@ -404,7 +404,7 @@ async def test_a_reload_applies_the_batches_still_waiting_for_write_behind_first
     for event in first:
         await produce_event(infra.kafka, namespace, event)
     await eventually(
-        _async(lambda: applied._value.get()),
+        _async(applied._value.get),
         lambda n: n >= before + 3,
         what="the first check-ins committed (their writes still waiting)",
     )
@@ -412,7 +412,7 @@ async def test_a_reload_applies_the_batches_still_waiting_for_write_behind_first
     for event in later:
         await produce_event(infra.kafka, namespace, event)
     await eventually(
-        _async(lambda: applied._value.get()),
+        _async(applied._value.get),
         lambda n: n >= before + 4,  # the poison one went to the dead-letter topic
         what="the batch with the poison handled",
     )

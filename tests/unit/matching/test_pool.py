@@ -3,6 +3,7 @@ duplicates and steps out of order, blocks, reports, safety episodes, cool-downs 
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -537,8 +538,6 @@ def test_slots_and_indices_stay_right_through_a_random_walk_of_steps(seed: int) 
     """Requests, batches, every step twice, reports, blocks for a while or for good, safety
     episodes and roles taken away: after each, the slots and the pool's indices agree with its
     state, nothing due is left unexpired, and a pool rebuilt from that state agrees too."""
-    import random
-
     rng = random.Random(seed)
     w = World(proposal_ttl=timedelta(minutes=30), cooldown=timedelta(minutes=20))
     supporters, seekers = [f"s{i}" for i in range(6)], [f"k{i}" for i in range(30)]

@@ -1,5 +1,7 @@
 """The phrase list: what must trigger, what must not, and why (see kindred.safety.phrases)."""
 
+import time
+
 import pytest
 
 from kindred.safety.phrases import (
@@ -337,8 +339,6 @@ def test_every_category_is_used() -> None:
 
 
 def test_a_long_note_is_scanned_quickly() -> None:
-    import time
-
     note = ("I am not sure what to say about today, " * 60)[:2000]
     start = time.perf_counter()
     assess(note)

@@ -75,17 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     signals = StopSignals()
-
     if args.attach:
-        try:
-            ok = asyncio.run(run_demo(args.attach)) if args.demo else True
-            if not args.exit:
-                while True:
-                    time.sleep(3600)
-        except Interrupted as stop:
-            return 0 if not args.exit else 128 + stop.signum
-        return 0 if ok else 1
-
+        return attach(args.attach, demo=args.demo, stay=not args.exit)
     kafka, mongo = os.environ.get("KAFKA_BOOTSTRAP_SERVERS"), os.environ.get("MONGODB_URL")
     if not kafka or not mongo:
         say("set KAFKA_BOOTSTRAP_SERVERS and MONGODB_URL (scripts/platform does)")
@@ -98,16 +89,39 @@ def main(argv: list[str] | None = None) -> int:
     platform = Platform(
         kafka, mongo, os.environ.get("KINDRED_NAMESPACE", "kindred"), logs, ports=ports
     )
+    try:
+        return run(platform, demo=args.demo, stay=not args.exit)
+    finally:
+        signals.stopping = True
+        say("stopping the services")
+        platform.stop()
+        say("services stopped")
+
+
+def attach(gateway_url: str, *, demo: bool, stay: bool) -> int:
+    """The demo against a platform that runs already; then wait for Ctrl-C unless told not to."""
+    try:
+        ok = asyncio.run(run_demo(gateway_url)) if demo else True
+        while stay:
+            time.sleep(3600)
+    except Interrupted as stop:
+        return 128 + stop.signum if not stay else 0
+    return 0 if ok else 1
+
+
+def run(platform: Platform, *, demo: bool, stay: bool) -> int:
+    """Start the services, print where they are, run the demo, and keep them running
+    (restarting one that exits) until Ctrl-C or a crash loop."""
     running = False
     try:
-        say(f"starting the services (logs in {logs})")
+        say(f"starting the services (logs in {platform.log_dir})")
         platform.start()
         print(f"gateway: {platform.gateway_url}   (API docs: {platform.gateway_url}/docs)")
         for name, service in platform.services.items():
             print(f"  {name:<14} {service.url}/health/ready  {service.url}/metrics")
         print("a dev token: .venv/bin/python -m kindred.gateway.tokens MEMBER_ID", flush=True)
-        ok = asyncio.run(run_demo(platform.gateway_url)) if args.demo else True
-        if args.exit:
+        ok = asyncio.run(run_demo(platform.gateway_url)) if demo else True
+        if not stay:
             return 0 if ok else 1
         running = True
         say("running; Ctrl-C stops (a service that exits is restarted)")
@@ -124,11 +138,6 @@ def main(argv: list[str] | None = None) -> int:
     except (RuntimeError, TimeoutError) as failed:  # a service did not start
         say(f"could not start the services: {failed}")
         return 1
-    finally:
-        signals.stopping = True
-        say("stopping the services")
-        platform.stop()
-        say("services stopped")
 
 
 if __name__ == "__main__":

@@ -76,13 +76,20 @@ class _Watch:
     waiting_ready: bool = False  # restarted, not yet answering /health/ready
 
 
+def _ready(service: ServiceProcess) -> bool:
+    try:
+        return httpx.get(f"{service.url}/health/ready", timeout=1.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 @dataclass
 class Supervisor:
     services: list[ServiceProcess]
     say: Callable[[str], None]
     policy: Callable[[], Backoff] = Backoff
     clock: Callable[[], float] = time.monotonic
-    ready: Callable[[ServiceProcess], bool] = field(default=lambda s: _ready(s))
+    ready: Callable[[ServiceProcess], bool] = field(default=_ready)
     _watches: list[_Watch] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
@@ -114,10 +121,3 @@ class Supervisor:
                 watch.started_at = now
                 watch.waiting_ready = True
                 service.start()
-
-
-def _ready(service: ServiceProcess) -> bool:
-    try:
-        return httpx.get(f"{service.url}/health/ready", timeout=1.0).status_code == 200
-    except httpx.HTTPError:
-        return False

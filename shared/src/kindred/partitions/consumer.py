@@ -655,32 +655,36 @@ class PartitionedConsumer:
             if tick:
                 last_tick = time.monotonic()
             for part in list(self.owned.values()):
-                if part.head is None or part.closing:
-                    continue
-                try:
-                    async with part.lock:
-                        if part.head is None or part.closing:
-                            continue
-                        if tick:
-                            await self._tick(part)
-                        await self._prune(part)
-                except Released:
-                    continue
-                except Fenced as exc:
-                    self._fenced(part, exc)
-                    continue
-                except PyMongoError as exc:  # pruning; a tick's commit waits such failures out
-                    outage("mongodb").failed(exc, f"pruning the log of partition {part.number}")
-                    continue
-                except Exception:
-                    name = f"{self._loop_name(part.number)} timers"
-                    if loops.failed(name) == 1:
-                        log.exception("background work of partition %s failed", part.number)
-                else:
-                    loops.succeeded(f"{self._loop_name(part.number)} timers")
+                await self._upkeep(part, tick)
             if time.monotonic() - last_lag >= self.settings.lag_interval_seconds:
                 last_lag = time.monotonic()
                 await self._export_lag()
+
+    async def _upkeep(self, part: _Partition, tick: bool) -> None:
+        """One partition's round: its timers (when `tick`) and the pruning of its log."""
+        if part.head is None or part.closing:
+            return
+        name = f"{self._loop_name(part.number)} timers"
+        try:
+            async with part.lock:
+                if part.head is None or part.closing:
+                    return
+                if tick:
+                    await self._tick(part)
+                await self._prune(part)
+        except Released:
+            return
+        except Fenced as exc:
+            self._fenced(part, exc)
+            return
+        except PyMongoError as exc:  # pruning; a tick's commit waits such failures out
+            outage("mongodb").failed(exc, f"pruning the log of partition {part.number}")
+            return
+        except Exception:
+            if loops.failed(name) == 1:
+                log.exception("background work of partition %s failed", part.number)
+        else:
+            loops.succeeded(name)
 
     async def _prune(self, part: _Partition) -> None:
         """Delete log entries that are applied and published, but the latest."""

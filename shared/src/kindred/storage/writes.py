@@ -19,6 +19,7 @@ per collection whatever the batch size, and one `replace_one` per document put.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -117,10 +118,9 @@ async def _apply(collection: Any, group: _Grouped) -> None:
     # One at a time: FerretDB v1 answers a bulk update whose upsert collides without
     # `nModified`, which pymongo cannot read. Puts go to small, rarely written documents.
     for i, doc in group.puts.items():
-        try:
+        # A newer document makes the filter miss and the upsert collide: it is kept.
+        with contextlib.suppress(DuplicateKeyError):
             await collection.replace_one({"_id": i, "_v": {"$lt": doc["_v"]}}, doc, upsert=True)
-        except DuplicateKeyError:
-            pass  # a newer document made the filter miss and the upsert collide: keep it
     for key, values in group.deletes.items():
         await collection.delete_many({key: {"$in": values}, "_v": {"$lt": group.version}})
     documents_written.labels(collection=collection.name).inc(len(group.inserts) + len(group.puts))

@@ -20,7 +20,7 @@ from types import FrameType
 
 from pymongo import AsyncMongoClient
 
-from kindred.devtools.bench import Deadline, say
+from kindred.devtools.bench import Deadline, safety, say
 from kindred.devtools.bench.cli import add_common, servers
 from kindred.devtools.bench.load import Document, Pipeline, closed_loop, open_loop, session
 from kindred.devtools.bench.raw import http_accept, kafka_rates, storage_rates
@@ -151,8 +151,6 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if "--safety" in argv:  # check-in → safety alert latency under load: its own run
-        from kindred.devtools.bench import safety
-
         return safety.main([a for a in argv if a != "--safety"])
     args = parse_args(argv)
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # a fresh group's retries

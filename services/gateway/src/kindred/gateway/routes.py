@@ -449,18 +449,19 @@ def route_signature(write: Write[Any, Any]) -> inspect.Signature:
     return inspect.Signature(params, return_annotation=answer)
 
 
-def api_router(
-    publisher: EventPublisher,
-    http: httpx.AsyncClient,
-    publish_timeout: float,
-    resources: ResourceTable,
-) -> APIRouter:
-    router = APIRouter(prefix="/v1", tags=["members"], route_class=JsonBodyRoute)
+@dataclass(frozen=True)
+class Publishing:
+    """How a write route answers: the event published (acks=all) within the timeout, then 202;
+    else 503 with Retry-After."""
 
-    async def accept(event: Envelope[Any], resource_id: str | None = None) -> Accepted:
+    publisher: EventPublisher
+    timeout: float
+    resources: ResourceTable
+
+    async def accept(self, event: Envelope[Any], resource_id: str | None = None) -> Accepted:
         started = time.perf_counter()
         try:
-            await asyncio.wait_for(publisher.publish(event), publish_timeout)
+            await asyncio.wait_for(self.publisher.publish(event), self.timeout)
         except Exception as exc:
             outage("kafka").failed(exc, "publishing a request")
             raise HTTPException(
@@ -476,10 +477,11 @@ def api_router(
         )
 
     async def accept_checkin(
-        event: Envelope[Any], resource_id: str | None, notice: SafetyNotice | None
+        self, event: Envelope[Any], resource_id: str | None, notice: SafetyNotice | None
     ) -> CheckinAccepted:
+        """As `accept`; the crisis resources go with the answer, the 503's included."""
         try:
-            accepted = await accept(event, resource_id)
+            accepted = await self.accept(event, resource_id)
         except HTTPException as exc:
             if isinstance(exc.detail, dict):
                 safety = None if notice is None else notice.model_dump(mode="json")
@@ -487,7 +489,10 @@ def api_router(
             raise
         return CheckinAccepted(**accepted.model_dump(), safety=notice)
 
-    def endpoint(write: Write[Any, Any]) -> Callable[..., Awaitable[Accepted]]:
+    def endpoint(self, write: Write[Any, Any]) -> Callable[..., Awaitable[Accepted]]:
+        """A write's route function: who may call, a 409 for a request that contradicts
+        itself, the event, the answer."""
+
         async def publish(principal: Principal, body: Any = None, **path: str) -> Accepted:
             call = Call(path, body, principal)
             if write.may_call == THE_MEMBER:
@@ -499,27 +504,18 @@ def api_router(
             data = write.data(call)
             event = write.event.new(subject=call.member_id, source=SOURCE, data=data)
             if write.with_safety_notice:
-                notice = safety_notice(body, resources)
-                return await accept_checkin(event, write.resource_id(data), notice)
-            return await accept(event, write.resource_id(data))
+                notice = safety_notice(body, self.resources)
+                return await self.accept_checkin(event, write.resource_id(data), notice)
+            return await self.accept(event, write.resource_id(data))
 
         # FastAPI declares a route's parameters from its function's signature.
         publish.__signature__ = route_signature(write)  # type: ignore[attr-defined]
         return publish
 
-    for write in WRITES:
-        router.add_api_route(
-            write.path,
-            endpoint(write),
-            methods=[write.method],
-            status_code=202,
-            responses=write.responses,
-            tags=list(write.tags),
-            name=write.name,
-            description=inspect.cleandoc(write.doc),
-        )
 
-    @router.get("/members/{member_id}/inbox", responses=READ_ERRORS)
+def inbox_reader(http: httpx.AsyncClient) -> Callable[..., Awaitable[Inbox]]:
+    """The member's inbox, read from the notifications service's internal API."""
+
     async def read_inbox(
         member_id: MemberPath,
         principal: CurrentPrincipal,
@@ -545,4 +541,29 @@ def api_router(
                 status.HTTP_503_SERVICE_UNAVAILABLE, detail=error_body(503, INBOX_UNAVAILABLE)
             ) from exc
 
+    return read_inbox
+
+
+def api_router(
+    publisher: EventPublisher,
+    http: httpx.AsyncClient,
+    publish_timeout: float,
+    resources: ResourceTable,
+) -> APIRouter:
+    router = APIRouter(prefix="/v1", tags=["members"], route_class=JsonBodyRoute)
+    publishing = Publishing(publisher, publish_timeout, resources)
+    for write in WRITES:
+        router.add_api_route(
+            write.path,
+            publishing.endpoint(write),
+            methods=[write.method],
+            status_code=202,
+            responses=write.responses,
+            tags=list(write.tags),
+            name=write.name,
+            description=inspect.cleandoc(write.doc),
+        )
+    router.add_api_route(
+        "/members/{member_id}/inbox", inbox_reader(http), methods=["GET"], responses=READ_ERRORS
+    )
     return router

@@ -15,6 +15,7 @@ import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -115,6 +116,27 @@ def inner_event(data: dict[str, Any]) -> Envelope[Any]:
     return kind.model_validate(data)
 
 
+def apply(pool: Pool, inner: Envelope[Any], now: datetime) -> None:
+    """A member's event, handed on to their pool, applied to it."""
+    match inner:
+        case ProfileSubmitted():
+            pool.profile(inner.data, inner.time)
+        case SupportRequested():
+            pool.request(inner.data, inner.id, inner.correlationid, now)
+        case SafetyEpisodeOpened():
+            pool.episode_opened(inner.data.member_id, inner.data.episode_id, now)
+        case SafetyEpisodeClosed():
+            pool.episode_closed(inner.data.member_id, inner.data.episode_id)
+        case SupporterRoleSet():
+            pool.role(inner.data, inner.time)
+        case MemberBlocked():
+            pool.block(inner.data, now)
+        case MatchActionRequested():
+            pool.action(inner.data, now)
+        case GroupActionRequested():
+            pool.group_action(inner.data, inner.id, now)
+
+
 class Matching:
     """The matching processor: the pools of the partitions this replica owns."""
 
@@ -184,24 +206,7 @@ class Matching:
         if pool is None:
             pool = pools[event.data.pool] = self.new_pool(event.data.pool)
         inner = inner_event(event.data.event)
-        now = changes.now
-        match inner:
-            case ProfileSubmitted():
-                pool.profile(inner.data, inner.time)
-            case SupportRequested():
-                pool.request(inner.data, inner.id, inner.correlationid, now)
-            case SafetyEpisodeOpened():
-                pool.episode_opened(inner.data.member_id, inner.data.episode_id, now)
-            case SafetyEpisodeClosed():
-                pool.episode_closed(inner.data.member_id, inner.data.episode_id)
-            case SupporterRoleSet():
-                pool.role(inner.data, inner.time)
-            case MemberBlocked():
-                pool.block(inner.data, now)
-            case MatchActionRequested():
-                pool.action(inner.data, now)
-            case GroupActionRequested():
-                pool.group_action(inner.data, inner.id, now)
+        apply(pool, inner, changes.now)
         self._commit(pool, partition, changes, inner)
 
     def tick(self, partition: int, changes: Changes) -> None:

@@ -246,11 +246,12 @@ class Notifications:
         for page in stepped.pages:
             changes.emit(self._escalated(page))
             for dispatch in dispatches(escalation, page, changes.now):
-                if dispatch.delivery.channel is Channel.INBOX:
-                    self._inbox(self._console_entry(dispatch, page, changes), changes)
-                    sent = replace(dispatch.delivery, status=DeliveryState.SENT)
-                    dispatch = replace(dispatch, delivery=sent)
-                changes.put(PAGES, dispatch)
+                if dispatch.delivery.channel is not Channel.INBOX:
+                    changes.put(PAGES, dispatch)
+                    continue
+                self._inbox(self._console_entry(dispatch, page, changes), changes)
+                sent = replace(dispatch.delivery, status=DeliveryState.SENT)
+                changes.put(PAGES, replace(dispatch, delivery=sent))
             changes.then(partial(_count_pages, [m.channel.value for m in page.messages]))
 
     def _console_entry(self, dispatch: Dispatch, page: Page, changes: Changes) -> InboxEntry:

@@ -45,11 +45,51 @@ THEMES: dict[str, str] = {
     "elders": "father mother dementia care home elderly parents caring memory nursing",
     "alone": "alone lonely isolated friends nobody silence empty weekends quiet evenings",
 }
-FILLER = (
-    "i me my the a and to of it that is was have been feel feeling really just lately "
-    "so very with for about but not know think want need some time day days week things "
-    "going hard much more still always never"
-).split()
+FILLER = [
+    "i",
+    "me",
+    "my",
+    "the",
+    "a",
+    "and",
+    "to",
+    "of",
+    "it",
+    "that",
+    "is",
+    "was",
+    "have",
+    "been",
+    "feel",
+    "feeling",
+    "really",
+    "just",
+    "lately",
+    "so",
+    "very",
+    "with",
+    "for",
+    "about",
+    "but",
+    "not",
+    "know",
+    "think",
+    "want",
+    "need",
+    "some",
+    "time",
+    "day",
+    "days",
+    "week",
+    "things",
+    "going",
+    "hard",
+    "much",
+    "more",
+    "still",
+    "always",
+    "never",
+]
 N_THEMES = len(THEMES)
 _THEME_WORDS = [words.split() for words in THEMES.values()]
 

@@ -20,6 +20,7 @@ from kindred.events.matching import (
     GroupActionRequestedData,
     MatchAction,
     MatchActionRequestedData,
+    MatchEnd,
     MemberBlockedData,
     SupporterRoleSetData,
     SupportRequestedData,
@@ -561,11 +562,10 @@ class Pool:
                 for language in m.languages:
                     busy.setdefault(language, set()).update(m.topics - m.opted_out)
         out = {}
-        for request_id, reason in unmatched.items():
+        for request_id, found in unmatched.items():
             r = self.requests[request_id]
-            if reason in (NO_LANGUAGE, NO_ELIGIBLE) and r.topics & busy.get(r.language, set()):
-                reason = NO_CAPACITY
-            out[request_id] = reason
+            full = found in (NO_LANGUAGE, NO_ELIGIBLE) and r.topics & busy.get(r.language, set())
+            out[request_id] = NO_CAPACITY if full else found
         return out
 
     def backlog(self) -> dict[str, int]:
@@ -579,59 +579,58 @@ class Pool:
     # ---------------------------------------------------------------- the lifecycle
 
     def action(self, data: MatchActionRequestedData, now: datetime) -> None:
+        """A member's step in a match of theirs; refused (and logged) from anyone else."""
         match = self.matches.get(data.match_id)
         who = data.member_id
         if match is None:
             self.effects.ignored.append(Ignored(data.match_id, who, "no live match with this id"))
-            return
-        if who not in (match.seeker_id, match.supporter_id):
+        elif who not in (match.seeker_id, match.supporter_id):
             self.effects.ignored.append(Ignored(data.match_id, who, "not a member of this match"))
-            return
-        if data.action == MatchAction.ACCEPT:
-            if who != match.supporter_id:
-                self.effects.ignored.append(
-                    Ignored(data.match_id, who, "only the supporter accepts")
-                )
-            elif match.state == "proposed":
-                match.state, match.changed_at, match.by = "active", now, who
-                r = self.requests.get(match.request_id)
-                if r is not None:
-                    self._close_request(r, "matched")
-                self._touch_match(match)
-                self.effects.steps.append(MatchStep("accepted", match))
-            # accepted already: a duplicate, nothing to do
+        elif data.action == MatchAction.ACCEPT:
+            self._accept(match, who, now)
         elif data.action == MatchAction.DECLINE:
-            if match.state == "proposed":
-                reason = "declined by the seeker" if who == match.seeker_id else "declined"
-                self._close_proposal(
-                    match, "declined", who, reason, now, seeker_declined=who == match.seeker_id
-                )
-            else:
-                self.effects.ignored.append(Ignored(data.match_id, who, "active: end it instead"))
+            self._decline(match, who, now)
         else:
-            end = data.end
-            if match.state == "active":
-                self._end(
-                    match,
-                    who,
-                    end.reason if end else "finished",
-                    end.rating if end else None,
-                    end.feedback if end else "",
-                    end.report if end else False,
-                    now,
-                )
-            else:
-                # Ending a proposal is declining it.
-                self._close_proposal(
-                    match,
-                    "declined",
-                    who,
-                    end.reason if end else None,
-                    now,
-                    seeker_declined=who == match.seeker_id,
-                )
-                if end is not None and end.report:
-                    self._report(match)
+            self._end_or_decline(match, who, data.end, now)
+
+    def _accept(self, match: Match, who: str, now: datetime) -> None:
+        if who != match.supporter_id:
+            self.effects.ignored.append(Ignored(match.match_id, who, "only the supporter accepts"))
+        elif match.state == "proposed":
+            match.state, match.changed_at, match.by = "active", now, who
+            r = self.requests.get(match.request_id)
+            if r is not None:
+                self._close_request(r, "matched")
+            self._touch_match(match)
+            self.effects.steps.append(MatchStep("accepted", match))
+        # accepted already: a duplicate, nothing to do
+
+    def _decline(self, match: Match, who: str, now: datetime) -> None:
+        if match.state != "proposed":
+            self.effects.ignored.append(Ignored(match.match_id, who, "active: end it instead"))
+            return
+        by_seeker = who == match.seeker_id
+        reason = "declined by the seeker" if by_seeker else "declined"
+        self._close_proposal(match, "declined", who, reason, now, seeker_declined=by_seeker)
+
+    def _end_or_decline(self, match: Match, who: str, end: MatchEnd | None, now: datetime) -> None:
+        if match.state == "active":
+            self._end(
+                match,
+                who,
+                end.reason if end else "finished",
+                end.rating if end else None,
+                end.feedback if end else "",
+                end.report if end else False,
+                now,
+            )
+            return
+        # Ending a proposal is declining it.
+        reason = end.reason if end else None
+        by_seeker = who == match.seeker_id
+        self._close_proposal(match, "declined", who, reason, now, seeker_declined=by_seeker)
+        if end is not None and end.report:
+            self._report(match)
 
     def _free(self, match: Match) -> None:
         self.member(match.supporter_id).holds.discard(match.match_id)

@@ -67,6 +67,26 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
     return None
 
 
+def _parse(value: str) -> tuple[int, list[str]]:
+    """A `Kindred-Signature` value's timestamp and its `v1` signatures."""
+    timestamp: int | None = None
+    candidates: list[str] = []
+    for part in value.split(","):
+        key, sep, item = part.strip().partition("=")
+        if not sep:
+            raise SignatureError("malformed signature header")
+        if key == "t":
+            try:
+                timestamp = int(item)
+            except ValueError:
+                raise SignatureError("malformed timestamp") from None
+        elif key == "v1":
+            candidates.append(item)
+    if timestamp is None or not candidates:
+        raise SignatureError("signature header needs t= and v1=")
+    return timestamp, candidates
+
+
 def verify_signature(
     secret: str | bytes,
     headers: Mapping[str, str],
@@ -83,21 +103,7 @@ def verify_signature(
     value = _header(headers, SIGNATURE_HEADER)
     if not value:
         raise SignatureError(f"no {SIGNATURE_HEADER} header")
-    timestamp: int | None = None
-    candidates: list[str] = []
-    for part in value.split(","):
-        key, sep, item = part.strip().partition("=")
-        if not sep:
-            raise SignatureError("malformed signature header")
-        if key == "t":
-            try:
-                timestamp = int(item)
-            except ValueError:
-                raise SignatureError("malformed timestamp") from None
-        elif key == "v1":
-            candidates.append(item)
-    if timestamp is None or not candidates:
-        raise SignatureError("signature header needs t= and v1=")
+    timestamp, candidates = _parse(value)
     expected = compute_signature(secret, timestamp, body)
     # Compare with every candidate, without stopping early.
     matched = False

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum, StrEnum
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -361,7 +362,9 @@ class Templates:
         )
 
 
-_default: Templates | None = None
+@cache
+def _packaged() -> Templates:
+    return Templates()
 
 
 def render(
@@ -372,10 +375,7 @@ def render(
     context: Mapping[str, Any],
 ) -> Rendered:
     """Render with the packaged templates (loaded once)."""
-    global _default
-    if _default is None:
-        _default = Templates()
-    return _default.render(event_type, audience, channel, locale, context)
+    return _packaged().render(event_type, audience, channel, locale, context)
 
 
 # Contexts from events: what each template may use, built in one place.
