@@ -43,7 +43,17 @@ from kindred.events.matching import (
 from kindred.events.members import ProfileSubmitted
 from kindred.events.safety import SafetyEpisodeClosed, SafetyEpisodeOpened
 from kindred.matching.domain.assignment import assign
-from kindred.matching.domain.pool import LIVE, Effects, Group, Match, Member, Pool, Request, pair
+from kindred.matching.domain.pool import (
+    LIVE,
+    Effects,
+    Group,
+    Match,
+    Member,
+    Pool,
+    Proposed,
+    Request,
+    pair,
+)
 from kindred.matching.metrics import (
     batch_seconds,
     match_steps,
@@ -182,7 +192,7 @@ class Matching:
                 blocks={(b.a, b.b): b.until for b in stored.blocks},
                 reported=[pair(m.seeker_id, m.supporter_id) for m in matches if m.reported],
                 groups=stored.groups,
-                proposed=[(m.supporter_id, m.proposed_at) for m in matches],
+                proposed=[Proposed(m.supporter_id, m.proposed_at) for m in matches],
             )
             pool.fill_vectors()
         self.pools[partition] = pools

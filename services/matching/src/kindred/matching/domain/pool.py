@@ -171,6 +171,20 @@ class MatchStep(NamedTuple):
     match: Match
 
 
+class Proposed(NamedTuple):
+    """A proposal a supporter had, and when (the fairness part counts the recent ones)."""
+
+    supporter_id: str
+    at: datetime
+
+
+class Waiting(NamedTuple):
+    """A batch's input: the requests the engine may match now, and why each other one waits."""
+
+    seekings: list[Seeking]
+    held: dict[str, str]
+
+
 class GroupChange(NamedTuple):
     group: Group
     member_id: str
@@ -434,7 +448,7 @@ class Pool:
 
     # ---------------------------------------------------------------- the batch
 
-    def waiting(self, now: datetime) -> tuple[list[Seeking], dict[str, str]]:
+    def waiting(self, now: datetime) -> Waiting:
         """The requests the engine may match now, oldest first within urgency; a reason for
         each one held out."""
         seekings: list[Seeking] = []
@@ -467,7 +481,7 @@ class Pool:
                         excluded=frozenset(r.excluded | apart),
                     )
                 )
-        return seekings, held
+        return Waiting(seekings, held)
 
     def offerings(self, now: datetime) -> list[Offering]:
         window_start = now - self.settings.fairness_window
@@ -779,7 +793,7 @@ class Pool:
         blocks: dict[tuple[str, str], datetime | None],
         reported: Iterable[tuple[str, str]],
         groups: Iterable[Group],
-        proposed: Iterable[tuple[str, datetime]] = (),
+        proposed: Iterable[Proposed] = (),
     ) -> None:
         """The pool from its stored documents; `proposed` is (supporter, when) of every match
         ever proposed (the fairness part counts the recent ones)."""
@@ -802,7 +816,7 @@ class Pool:
         for key in [*self.blocks, *self.reported]:
             self._shun(*key)
         self.groups = {g.group_id: g for g in groups}
-        for supporter_id, at in sorted(proposed, key=lambda p: p[1]):
+        for supporter_id, at in sorted(proposed, key=lambda p: p.at):
             self.member(supporter_id).proposals.append(at)
         self.stale = True
         self.urgent_waiting = any(r.urgency == Urgency.HIGH for r in self.open.values())
