@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from aiokafka import ConsumerRecord
 
 from kindred.events.checkins import CheckinSubmitted
 from kindred.events.envelope import Envelope
-from kindred.partitions.log import Entry, Record
+from kindred.partitions.consumer import PartitionedConsumer, Released, _Partition
+from kindred.partitions.log import Entry, Head, Record
 from kindred.partitions.processor import (
     Changes,
     Failed,
@@ -21,6 +23,7 @@ from kindred.partitions.processor import (
     run_batch,
 )
 from kindred.partitions.store import Store, Tables
+from kindred.settings import ServiceSettings
 from kindred.storage.writes import Delete, Insert, Put, _grouped, write_from_doc, write_to_doc
 from tests.support.factories import checkin_submitted
 
@@ -189,3 +192,45 @@ def test_changes_say_whether_there_is_anything_to_commit() -> None:
     assert changes and changes.records[0].topic == "ns.checkin.submitted"
     changes.clear()
     assert not changes and not changes.after_commit
+
+
+class TallySettings(ServiceSettings):
+    service_name: ClassVar[str] = "tally"
+
+
+async def test_a_partition_released_before_its_batch_callbacks_ran_is_not_kept() -> None:
+    """Committed to the log but released while publishing: the batch's callbacks (the hand-over
+    to a sender, gauges) never ran, so its tables are not kept for the partition to come back
+    to: whoever owns it next rebuilds them from the log."""
+    tally = Tally()
+    consumer = PartitionedConsumer(
+        TallySettings(kindred_dev_mode=True),
+        broker=None,
+        db={"partition_log": None},
+        processor=tally,  # type: ignore[arg-type]
+    )
+    part = _Partition(2, [])
+    part.head = Head(2, 1, "me", {})
+    part.tables = Tables(tally.stores, 2)
+    consumer.owned[2] = part
+    done = asyncio.get_running_loop().create_future()
+    done.set_result(None)
+    part.task = asyncio.ensure_future(done)
+
+    async def appended(*args: Any) -> None:
+        pass
+
+    async def released(*args: Any) -> None:
+        raise Released()
+
+    consumer._append = appended  # type: ignore[method-assign]
+    consumer._apply_and_publish = released  # type: ignore[method-assign]
+    changes = Changes("t", tables=part.tables)
+    ran: list[int] = []
+    changes.then(lambda: ran.append(1))
+    part.stale = True  # as a batch leaves it until committed
+    with pytest.raises(Released):
+        await consumer._commit(part, changes, {"t.checkin.submitted": 1})
+    assert ran == [] and part.stale
+    await consumer._revoke({2})
+    assert 2 not in consumer.kept

@@ -501,7 +501,9 @@ class PartitionedConsumer:
         if changes.urgent:
             crash_here("after-log-append-urgent")
         part.head = Head(part.number, entry.seq, entry.owner, offsets)
-        part.stale = False
+        # The tables hold the batch and the log does too; they stay marked until the batch's
+        # callbacks ran (the sender's hand-over, the gauges): a partition released before that
+        # is not kept, and whoever owns it next rebuilds from the log.
         if self.settings.write_behind_seconds > 0:
             if not part.unapplied:
                 part.flush_at = time.monotonic() + self.settings.write_behind_seconds
@@ -512,6 +514,7 @@ class PartitionedConsumer:
             await self._apply_and_publish(part, [entry])
         for callback in changes.after_commit:
             callback()
+        part.stale = False
         for tp in part.tps:
             if tp.topic in offsets:
                 self._to_commit[tp] = offsets[tp.topic]

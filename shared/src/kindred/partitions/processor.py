@@ -41,7 +41,8 @@ def event_record(namespace: str, event: Envelope[Any]) -> Record:
 @dataclass
 class Changes:
     """What one batch of work changed; committed as one partition-log entry. It is also the
-    batch's view of the partition's tables: read them here, change them only here."""
+    batch's one way to the partition's tables: an item is read here, and stored here (`put`,
+    `insert`); an item changed in place and not put is neither written nor seen by a rebuild."""
 
     namespace: str
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
@@ -130,14 +131,15 @@ class Processor(Protocol):
 
     def load(self, partition: int, tables: Tables) -> None:
         """A partition was just taken over (or is rebuilt): derive what the processor keeps
-        beside its tables. `tables` holds every stored item until this returns; then each
-        table forgets what its store does not keep."""
+        beside its tables, and plan the timers its stores' `due` does not (`Table.wake`).
+        `tables` holds every stored item until this returns; then each table forgets what
+        its store does not keep."""
 
     def drop(self, partition: int) -> None:
         """Forget what was derived for a partition this replica no longer owns."""
 
     def handle(self, partition: int, event: Envelope[Any], changes: Changes) -> None:
-        """Apply one event: update the working set, add writes and events to `changes`."""
+        """Apply one event: what it changes and the events it causes go into `changes`."""
 
     def tick(self, partition: int, changes: Changes) -> None:
         """Background work due at `changes.now` (timers, retries) for an owned partition."""

@@ -16,10 +16,11 @@ Every document written carries `partition`: only the replica owning that partiti
 
 In memory, per owned partition, a `Table` holds a store's items (those its `keep` admits: the
 unfinished deliveries, the live matches) and a timer index: when each item next has something
-due, from the store's `due` or set by the handler (`Changes.wake`), so that background work
-takes what is due without passing over everything. The runtime (`kindred.partitions.consumer`)
-loads a partition's `Tables` on assignment, hands them to every batch through `Changes`, and
-drops them with the partition.
+due, from the store's `due` or set by the processor (`Changes.wake`, `Table.wake`; timers set
+that way are planned again by `Processor.load` after a rebuild), so that background work takes
+what is due without passing over everything. The runtime (`kindred.partitions.consumer`) loads a
+partition's `Tables` on assignment, hands them to every batch through `Changes`, and drops them
+with the partition (or keeps them, on a clean revocation, should it come back untouched).
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ class Store(Generic[T]):
 
     collection: str
     encode: Callable[[T], Document]
-    # Fields of a stored document that hold a member id (a string, or a list of them).
+    # Fields of a stored document that hold a member id (a string, or a list of them): what an
+    # erasure goes through (tests/contract/test_stores.py holds every store to them).
     member_fields: tuple[str, ...]
     decode: Callable[[Document], T] | None = None  # every kind but HISTORY needs one
     kind: Kind = Kind.STATE

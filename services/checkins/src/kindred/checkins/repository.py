@@ -127,7 +127,8 @@ def checkin_doc(record: CheckinRecord) -> Document:
 
 
 MEMBERS = Store("members", member_doc, member_fields=("_id",), decode=member_from)
-# Timers: the handler plans each schedule's next reminder or missed check-in (`Changes.wake`).
+# Timers: the processor plans each schedule's next reminder or missed check-in itself, after
+# every change and again on every load (they depend on the partition's take-over time).
 SCHEDULES = Store(
     "schedules", schedule_doc, member_fields=("_id", "member_id"), decode=schedule_from_doc
 )
