@@ -2,9 +2,10 @@
 says what it holds about a member (the fields erasure goes through).
 
 A representative run of each service's processor (in memory, as the partition's owner runs it)
-must write only into its declared stores, and every document written must carry each of its
-store's member fields, holding member ids. Nothing outside a `repository.py` names a
-collection."""
+must write only into its declared stores, every document written must carry each of its store's
+top-level member fields, and every member a document mentions anywhere (a whole value or inside
+a text: an occurrence id, a path) must be in one of its member fields, so that the document is
+found when that member is erased. Nothing outside a `repository.py` names a collection."""
 
 from __future__ import annotations
 
@@ -215,11 +216,27 @@ def _data(record: Any) -> dict[str, Any]:
     return data
 
 
-def ids(value: Any) -> list[str]:
-    """The member ids a member field holds: one, or a list of them."""
-    found = value if isinstance(value, list) else [value]
-    assert found and all(isinstance(v, str) and v for v in found), value
+def held(doc: Any, path: str) -> list[str]:
+    """The member ids at a member field's (dotted) path: none, one, or a list of them."""
+    head, _, rest = path.partition(".")
+    value = doc.get(head) if isinstance(doc, dict) else None
+    if rest:
+        return held(value, rest)
+    found = value if isinstance(value, list) else [] if value is None else [value]
+    assert all(isinstance(v, str) and v for v in found), f"{path}: {value!r}"
     return found
+
+
+def texts(value: Any) -> Iterable[str]:
+    """Every string in a document, however deep."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from texts(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from texts(item)
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -238,19 +255,27 @@ def test_a_service_writes_only_its_declared_stores_and_each_holds_its_member_fie
     for collection, doc in run.docs:
         store = by_name[collection]
         assert doc["partition"] == run.partition.number
+        declared: set[str] = set()
         for field in store.member_fields:
-            assert field in doc, f"{collection}: {field} missing in {sorted(doc)}"
-            seen.update(ids(doc[field]))
+            if "." not in field:
+                assert field in doc, f"{collection}: {field} missing in {sorted(doc)}"
+            declared.update(held(doc, field))
+        mentioned = {m for text in texts(doc) for m in members if m in text}
+        assert mentioned <= declared, f"{collection}: {mentioned - declared} not in a member field"
+        seen |= declared
     assert members <= seen
 
 
 def _names_a_collection(tree: ast.AST) -> Iterable[str]:
-    """Where a module reaches a collection itself: `db[...]` on a database object."""
+    """Where a module reaches a collection itself: `db[...]` on a database object, or
+    `get_collection(...)`."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name | ast.Attribute):
             name = node.value.id if isinstance(node.value, ast.Name) else node.value.attr
-            if name in ("db", "database"):
+            if name in ("db", "database", "mongo", "client"):
                 yield ast.unparse(node)
+        elif isinstance(node, ast.Attribute) and node.attr == "get_collection":
+            yield ast.unparse(node)
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -88,6 +88,10 @@ async def test_sigterm_mid_stream_drains_and_loses_nothing(
         assert '"service stopped"' in log
         committed = await committed_records(mongo, namespace, f"{namespace}.match.proposed")
         assert 0 < committed < EVENTS, "stop mid-stream (send more events?)"
+        # What the first run committed it also stored before it exited: one inbox entry for
+        # each `notification.requested` it consumed.
+        requested = await committed_records(mongo, namespace, f"{namespace}.notification.requested")
+        assert await inbox.count_documents({}) == requested > 0
 
         service.log_path = tmp_path / "notifications-2.log"
         service.start()
@@ -101,10 +105,9 @@ async def test_sigterm_mid_stream_drains_and_loses_nothing(
         )
         assert Counter(e["source_event_id"] for e in found) == Counter(e.id for e in events)
 
-        # The second run handled exactly what the first had not stored: the first committed
-        # and stored everything it handled before it exited. (Had it exited with a batch
-        # handled but not stored, the second run would count fewer, and a redelivery would
-        # show as a duplicate or already-committed outcome.)
+        # The second run handled exactly what the first had not committed. (Had the first
+        # exited with a batch handled but not committed, the second would count fewer, and a
+        # redelivery would show as a duplicate or already-committed outcome.)
         async def outcomes() -> dict[str, float]:
             async with httpx.AsyncClient() as http:
                 metrics = (await http.get(f"{service.url}/metrics")).text

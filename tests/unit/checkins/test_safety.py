@@ -13,6 +13,7 @@ from kindred.checkins.domain.safety import Episode, MemberState, assess, check_i
 from kindred.checkins.handlers import Checkins
 from kindred.checkins.repository import CHECKINS, MEMBERS, member_doc, member_from
 from kindred.checkins.settings import CheckinsSettings
+from kindred.events.envelope import deterministic_id
 from kindred.events.safety import SafetyEpisodeCloseRequested, SafetyEpisodeCloseRequestedData
 from kindred.safety.rules import Rule
 from tests.support.factories import checkin_submitted
@@ -209,3 +210,21 @@ def test_the_open_episodes_gauge_follows_openings_and_closings() -> None:
     assert metrics.safety_episodes_open.value() == base + 1
     reborn.processor.drop(reborn.number)
     assert metrics.safety_episodes_open.value() == base
+
+
+def test_a_recorded_check_in_announces_scores_and_rule_names_never_the_note() -> None:
+    event = checkin_submitted("m1", mood=3, note="private words", phq2=[2, 2])
+    changes = partition().handle(NOW, event)
+    [recorded] = events(changes, "checkin.recorded")
+    assert recorded["id"] == deterministic_id("checkin.recorded", event.data.checkin_id)
+    assert recorded["causationid"] == event.id
+    assert recorded["correlationid"] == event.correlationid
+    scores = recorded["data"]["scores"]
+    assert (scores["mood"], scores["phq2_total"], scores["phq2_suggests_phq9"]) == (3, 4, True)
+    [stored] = written(changes, CHECKINS.collection)
+    assert recorded["data"]["safety_rules"] == stored["safety_rules"]
+    assert recorded["data"]["recorded_at"] == NOW.isoformat().replace("+00:00", "Z")
+    assert b"private words" not in b"".join(r.value for r in changes.records)
+    # The same check-in again (a replay) announces the same event.
+    again = partition().handle(NOW, event)
+    assert events(again, "checkin.recorded")[0]["id"] == recorded["id"]

@@ -5,6 +5,7 @@ or delete, which FerretDB would answer by scanning the collection)."""
 from __future__ import annotations
 
 import json
+import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -140,3 +141,49 @@ def test_a_new_owner_rebuilds_the_pool_and_expires_a_proposal_whose_deadline_pas
     [expired] = emitted(tick(reborn, expiry), "match.expired")
     assert expired["data"]["match_id"] == proposal["data"]["match_id"]
     assert emitted(tick(reborn, expiry + timedelta(seconds=1)), "match.expired") == []
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_every_proposal_has_its_deadline_as_a_timer_and_none_outlives_it(seed: int) -> None:
+    """Requests, answers, time and new owners at random: after each tick no proposal is left
+    past its deadline, and each one waiting has a timer at its deadline in the matches store."""
+    rng = random.Random(seed)
+    settings = SETTINGS.model_copy(update={"proposal_ttl_seconds": 600})
+    matching = Partition(Matching(settings))
+    supporters = [f"s{i}" for i in range(4)]
+    seekers = [f"k{i}" for i in range(6)]
+    setup = [e for s in supporters for e in (profile_submitted(s, capacity=2), role_set(s))]
+    setup += [profile_submitted(k, roles=["seeker"], capacity=0) for k in seekers]
+    into_pool(matching, *setup)
+    now = T0
+    for step in range(120):
+        now += timedelta(seconds=rng.choice([1, 30, 200, 700]))
+        processor = matching.processor
+        assert isinstance(processor, Matching)
+        [pool] = processor.pools[0].values() or [None]
+        roll = rng.random()
+        if roll < 0.35:
+            into_pool(matching, support_requested(rng.choice(seekers)), now=now)
+        elif roll < 0.6 and pool is not None and pool.matches:
+            match = rng.choice(sorted(pool.matches.values(), key=lambda m: m.match_id))
+            action = rng.choice([MatchAction.ACCEPT, MatchAction.DECLINE])
+            step_by = MatchActionRequestedData(
+                match_id=match.match_id, member_id=match.supporter_id, action=action
+            )
+            into_pool(
+                matching,
+                MatchActionRequested.new(subject=match.supporter_id, source="t", data=step_by),
+                now=now,
+            )
+        elif roll < 0.65:
+            matching = matching.new_owner(Matching(settings))
+        tick(matching, now)
+        processor = matching.processor
+        assert isinstance(processor, Matching)
+        table = matching.tables[MATCHES]
+        for pool in processor.pools[0].values():
+            for match in pool.matches.values():
+                if match.state != "proposed":
+                    continue
+                assert match.expires_at > now, f"step {step}: a proposal outlived its deadline"
+                assert table._planned.get(match.match_id) == match.expires_at

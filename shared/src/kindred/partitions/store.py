@@ -55,8 +55,9 @@ class Store(Generic[T]):
 
     collection: str
     encode: Callable[[T], Document]
-    # Fields of a stored document that hold a member id (a string, or a list of them): what an
-    # erasure goes through (tests/contract/test_stores.py holds every store to them).
+    # Fields of a stored document that hold a member id (a string, or a list of them; a dotted
+    # path for a nested one): what an erasure goes through. Every member a document mentions
+    # is in one of them (tests/contract/test_stores.py holds every store to that).
     member_fields: tuple[str, ...]
     decode: Callable[[Document], T] | None = None  # every kind but HISTORY needs one
     kind: Kind = Kind.STATE

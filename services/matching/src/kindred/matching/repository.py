@@ -49,7 +49,6 @@ def member_doc(pooled: Pooled[Member]) -> Document:
     m = pooled.item
     return dict(
         _id=m.member_id,
-        pool=pooled.pool,
         profile_time=m.profile_time,
         languages=sorted(m.languages),
         topics=sorted(m.topics),
@@ -64,6 +63,7 @@ def member_doc(pooled: Pooled[Member]) -> Document:
         role_time=m.role_time,
         episodes=sorted(m.episodes),
         cooldown_until=m.cooldown_until,
+        pool=pooled.pool,
     )
 
 
@@ -95,7 +95,6 @@ def request_doc(pooled: Pooled[Request]) -> Document:
     r = pooled.item
     return dict(
         _id=r.request_id,
-        pool=pooled.pool,
         seeker_id=r.seeker_id,
         topics=sorted(r.topics),
         language=r.language,
@@ -109,6 +108,7 @@ def request_doc(pooled: Pooled[Request]) -> Document:
         attempts=r.attempts,
         match_id=r.match_id,
         reason=r.reason,
+        pool=pooled.pool,
     )
 
 
@@ -139,7 +139,6 @@ def match_doc(pooled: Pooled[Match]) -> Document:
     m = pooled.item
     return dict(
         _id=m.match_id,
-        pool=pooled.pool,
         request_id=m.request_id,
         seeker_id=m.seeker_id,
         supporter_id=m.supporter_id,
@@ -158,6 +157,7 @@ def match_doc(pooled: Pooled[Match]) -> Document:
         rating=m.rating,
         feedback=m.feedback,
         reported=m.reported,
+        pool=pooled.pool,
     )
 
 
@@ -202,12 +202,12 @@ def group_doc(pooled: Pooled[Group]) -> Document:
     g = pooled.item
     return dict(
         _id=g.group_id,
-        pool=pooled.pool,
         topic=g.topic.value,
         language=g.language,
         minors=g.minors,
         created_at=g.created_at,
         members=list(g.members),
+        pool=pooled.pool,
     )
 
 
@@ -239,7 +239,7 @@ MEMBERS = Store(
 REQUESTS = Store(
     "requests",
     request_doc,
-    member_fields=("seeker_id",),
+    member_fields=("seeker_id", "excluded"),
     decode=request_from,
     kind=Kind.VERSIONS,
     keep=lambda r: r.item.status in ("open", "proposed"),
@@ -249,7 +249,7 @@ REQUESTS = Store(
 MATCHES = Store(
     "matches",
     match_doc,
-    member_fields=("seeker_id", "supporter_id"),
+    member_fields=("seeker_id", "supporter_id", "by"),
     decode=match_from,
     kind=Kind.VERSIONS,
     keep=lambda m: m.item.state in LIVE,

@@ -341,7 +341,8 @@ HISTORIES = Store(
 INBOX = Store(
     "inbox",
     inbox_doc,
-    member_fields=("member_id",),
+    # A staff console's entry names the member an alert is about.
+    member_fields=("member_id", "data.member_id"),
     kind=Kind.HISTORY,
     indexes=((("member_id", 1), ("created_at", -1)),),
 )
