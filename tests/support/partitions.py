@@ -64,7 +64,7 @@ class Partition:
                 case Delete(_, values, field):
                     for key in [k for k, d in docs.items() if d.get(field) in values]:
                         del docs[key]
-        for callback in changes.after_commit:
+        for callback in changes.callbacks():
             callback()
         return changes
 

@@ -251,3 +251,28 @@ def test_the_retry_policy_comes_from_the_settings() -> None:
     last = p.handle(T0 + timedelta(seconds=10), failed(second, 2, "retryable"))
     [record] = last.records  # two attempts, no other channel: dead-lettered
     assert b"dead_lettered" in record.value
+
+
+def test_a_fallback_to_an_address_taken_back_meanwhile_is_dead_lettered() -> None:
+    sent = Sent()
+    p = member(sent, **reachable({"push": "token-1", "email": "m1@x.example"}))
+    for_m1(p)
+    [push] = sent.take()
+    # The member withdraws their email address before the push fails for good.
+    data = MemberNotificationPreferencesSetData(member_id="m1", **reachable({"push": "token-1"}))
+    p.handle(T0, MemberNotificationPreferencesSet.new(subject="m1", source="t", data=data))
+    failure = p.handle(T0 + timedelta(seconds=1), failed(push, 1, "permanent"))
+    [record] = events(failure)
+    assert record["data"]["outcome"] == DeliveryOutcome.DEAD_LETTERED.value
+    assert "no address for email" in record["data"]["error_kind"]
+    assert sent == [] and len(p.tables[DELIVERIES]) == 0  # nothing left to attempt
+
+
+def test_a_delivery_that_fell_back_is_not_kept_in_memory() -> None:
+    sent = Sent()
+    p = member(sent, **reachable({"push": "token-1", "email": "m1@x.example"}))
+    for_m1(p)
+    [push] = sent.take()
+    p.handle(T0, failed(push, 1, "permanent"))
+    [email] = sent.take()
+    assert [d.key for d in p.tables[DELIVERIES]] == [email.key]

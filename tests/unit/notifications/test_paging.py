@@ -227,3 +227,38 @@ def test_a_new_owner_continues_the_escalation_and_its_pages_from_the_documents(
     assert SafetyAlertEscalated.model_validate_json(record.value).data.level == 1
     # An acknowledgement reaches the escalation the new owner holds.
     assert reborn.handle(T0 + timedelta(seconds=61), ack(raised)).records
+
+
+def test_a_page_goes_to_the_sender_without_waiting_for_the_rest_of_the_commit(
+    paging: Partition, sent: Sent
+) -> None:
+    """The hand-over of a page is urgent: it runs once the log holds the batch, or ahead of a
+    log that cannot be written (the runtime's `URGENT_PUBLISH_AFTER_SECONDS`), not after."""
+    changes = paging.handle(T0, alert(), commit=False)
+    for callback in changes.urgent_after:  # all the runtime runs before the writes and events
+        callback()
+    assert [d.delivery.channel.value for d in sent] == ["email"]
+
+
+def test_a_console_entry_says_where_to_acknowledge_even_for_an_escalation_stored_without_it(
+    sent: Sent,
+) -> None:
+    """An escalation stored before its context carried the level and the acknowledgement path
+    (or with any context at all) still gives the console what it acts on."""
+    chain = Chain.from_json(
+        '{"levels": [{"id": "on-call-1", "contacts": {"email": "a@x.example"}},'
+        ' {"id": "on-call-2", "contacts": {"inbox": "s2"}}],'
+        ' "fallback": {"id": "lead", "contacts": {"inbox": "lead"}}}',
+        ack_seconds=60,
+        urgent_ack_seconds=60,
+    )
+    first = Partition(Notifications(chain, sent, "t"))
+    raised = alert()
+    first.handle(T0, raised)
+    [stored] = first.docs(ESCALATIONS.collection)
+    stored["context"] = {"alert_short_id": "abc"}  # what an older document may hold
+    reborn = first.new_owner(Notifications(chain, sent, "t"))
+    [entry] = written(reborn.tick(T0 + timedelta(seconds=60)), INBOX.collection)
+    data = entry["data"]
+    assert (data["alert_id"], data["member_id"], data["level"]) == (raised.data.alert_id, "m1", 1)
+    assert data["ack"] == f"/v1/safety/members/m1/alerts/{raised.data.alert_id}/ack"

@@ -167,15 +167,6 @@ def test_a_safety_page_is_retried_until_cancelled_never_dead_lettered(
     assert isinstance(done, Done) and done.delivery.cancel(NOW) == done.delivery
 
 
-def test_an_attempt_in_flight_after_a_crash_is_made_again() -> None:
-    in_flight = delivery().begin(NOW)
-    assert not in_flight.is_due(NOW)
-    later = NOW + timedelta(minutes=1)
-    again = in_flight.recovered(later)
-    assert again.status is DeliveryState.PENDING and again.is_due(later)
-    assert again.attempts == 1
-
-
 def test_the_delivery_round_trips_through_its_document() -> None:
     d = delivery(fallbacks=(Channel.SMS, Channel.EMAIL))
     step = next_step(d.begin(NOW), DeliveryResult.retry("http 503"), NOW, random.Random(2))

@@ -234,3 +234,47 @@ async def test_a_partition_released_before_its_batch_callbacks_ran_is_not_kept()
     assert ran == [] and part.stale
     await consumer._revoke({2})
     assert 2 not in consumer.kept
+
+
+async def test_urgent_callbacks_run_ahead_of_a_log_that_cannot_be_written_and_only_once() -> None:
+    """A safety page's hand-over does not wait for a database that keeps failing: past
+    URGENT_PUBLISH_AFTER_SECONDS it runs ahead of the log write, and not again once it lands;
+    when the log write lands at once, it runs right then, before the writes and the events."""
+    settings = TallySettings(kindred_dev_mode=True, urgent_publish_after_seconds=0.05)
+    consumer = PartitionedConsumer(
+        settings,
+        broker=None,  # type: ignore[arg-type]
+        db={"partition_log": None},  # type: ignore[arg-type]
+        processor=Tally(),
+    )
+    landed = asyncio.Event()
+
+    async def append(entry: Entry) -> None:
+        await landed.wait()
+
+    consumer.log.append = append  # type: ignore[method-assign]
+    part = _Partition(2, [])
+    part.head = Head(2, 1, "me", {})
+    entry = Entry(partition=2, seq=2, owner="me", at=datetime.now(UTC), offsets={})
+    ran: list[str] = []
+    paged = asyncio.Event()
+
+    def page() -> None:
+        ran.append("page")
+        paged.set()
+
+    changes = Changes("t")
+    changes.then(page, urgent=True)
+    changes.then(lambda: ran.append("gauge"))
+    writing = asyncio.create_task(consumer._append(part, entry, changes))
+    async with asyncio.timeout(5):
+        await paged.wait()
+    assert not writing.done()  # ahead of the log
+    landed.set()
+    await writing
+    assert ran == ["page"]  # once; the others wait for the commit
+
+    landed_at_once = Changes("t")
+    landed_at_once.then(lambda: ran.append("page 2"), urgent=True)
+    await consumer._append(part, entry, landed_at_once)
+    assert ran == ["page", "page 2"]

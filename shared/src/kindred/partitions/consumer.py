@@ -114,6 +114,12 @@ class RecentIds:
             self.ids.discard(self.order.popleft())
 
 
+def _run(callbacks: list[Callable[[], None]]) -> None:
+    """Run each callback once (the list is emptied: a second call runs nothing)."""
+    while callbacks:
+        callbacks.pop(0)()
+
+
 class Released(Exception):
     """The partition was revoked (or the service is stopping) while its work waited."""
 
@@ -497,7 +503,7 @@ class PartitionedConsumer:
             records=changes.records,
         )
         # Retry the very same entry until the answer is certain: landed, or fenced.
-        await self._append(part, entry, changes.urgent)
+        await self._append(part, entry, changes)
         if changes.urgent:
             crash_here("after-log-append-urgent")
         part.head = Head(part.number, entry.seq, entry.owner, offsets)
@@ -520,31 +526,37 @@ class PartitionedConsumer:
                 self._to_commit[tp] = offsets[tp.topic]
         commit_seconds.observe(time.perf_counter() - started)
 
-    async def _append(self, part: _Partition, entry: Entry, urgent: list[Record]) -> None:
-        """Write the entry to the partition log. Urgent records do not wait for a database
-        that keeps failing: past URGENT_PUBLISH_AFTER_SECONDS they are published ahead."""
+    async def _append(self, part: _Partition, entry: Entry, changes: Changes) -> None:
+        """Write the entry to the partition log. What is urgent does not wait for a database
+        that keeps failing: past URGENT_PUBLISH_AFTER_SECONDS the urgent records are published
+        and the urgent callbacks run ahead of it; else the callbacks run once it landed."""
         append = asyncio.ensure_future(
             self._until_done(part, lambda: self.log.append(entry), give_up_on_close=False)
         )
+        urgent, ahead = changes.urgent, changes.urgent_after
         try:
-            if urgent:
+            if urgent or ahead:
                 done, _ = await asyncio.wait(
                     {append}, timeout=self.settings.urgent_publish_after_seconds
                 )
                 if not done:
                     log.error(
                         "partition %s: the log cannot be written yet; publishing %d urgent "
-                        "events ahead of it",
+                        "events and handing on %d urgent tasks ahead of it",
                         part.number,
                         len(urgent),
+                        len(ahead),
                     )
-                    await self._until_done(part, lambda: self._publish(urgent), "kafka")
-                    urgent_ahead.labels(group=self.group).inc(len(urgent))
+                    if urgent:
+                        await self._until_done(part, lambda: self._publish(urgent), "kafka")
+                        urgent_ahead.labels(group=self.group).inc(len(urgent))
+                    _run(ahead)
             await append
         except BaseException:
             append.cancel()
             await asyncio.gather(append, return_exceptions=True)
             raise
+        _run(ahead)
 
     async def _apply_and_publish(self, part: _Partition, entries: list[Entry]) -> None:
         """Both at once: the entries are committed, and each step is idempotent on its own."""
@@ -657,8 +669,8 @@ class PartitionedConsumer:
             )
             if tick:
                 last_tick = time.monotonic()
-            for part in list(self.owned.values()):
-                await self._upkeep(part, tick)
+            # Side by side: one partition waiting out a failing server holds back no other's.
+            await asyncio.gather(*(self._upkeep(p, tick) for p in list(self.owned.values())))
             if time.monotonic() - last_lag >= self.settings.lag_interval_seconds:
                 last_lag = time.monotonic()
                 await self._export_lag()
@@ -708,7 +720,7 @@ class PartitionedConsumer:
         if changes:
             await self._commit(part, changes, part.head.offsets)
         else:
-            for callback in changes.after_commit:  # nothing to store: done already
+            for callback in changes.callbacks():  # nothing to store: done already
                 callback()
         part.stale = False
 

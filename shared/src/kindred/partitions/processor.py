@@ -54,6 +54,9 @@ class Changes:
     # are published ahead of it (their ids are deterministic: a later replay is a duplicate).
     urgent: list[Record] = field(default_factory=list)
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # Callbacks that must not wait for a failing database either (handing a safety page to
+    # the sender): run once the log holds the batch, or ahead of it with the urgent records.
+    urgent_after: list[Callable[[], None]] = field(default_factory=list)
 
     # ---------------------------------------------------------------- the tables
 
@@ -107,10 +110,16 @@ class Changes:
         self.records.clear()
         self.urgent.clear()
         self.after_commit.clear()
+        self.urgent_after.clear()
 
-    def then(self, callback: Callable[[], None]) -> None:
-        """Run `callback` once the batch is committed (metrics, logs, the sender)."""
-        self.after_commit.append(callback)
+    def then(self, callback: Callable[[], None], *, urgent: bool = False) -> None:
+        """Run `callback` once the batch is committed (metrics, logs, the sender); `urgent`:
+        once the log holds it, or ahead of it as its urgent records are (a safety page)."""
+        (self.urgent_after if urgent else self.after_commit).append(callback)
+
+    def callbacks(self) -> list[Callable[[], None]]:
+        """Every callback, the urgent ones first (for a batch with nothing to store)."""
+        return [*self.urgent_after, *self.after_commit]
 
     def __bool__(self) -> bool:
         return bool(self.writes or self.records)

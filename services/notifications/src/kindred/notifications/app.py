@@ -33,7 +33,12 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     broker = create_broker(settings)
     channels = build_channels(settings)
     source = f"kindred/{settings.service_name}"
-    sender = Sender(channels, EventPublisher(broker, settings), source)
+    sender = Sender(
+        channels,
+        EventPublisher(broker, settings),
+        source,
+        in_flight_seconds=settings.sender_in_flight_seconds,
+    )
     paged = {c.channel for person in (*chain.levels, chain.fallback) for c in person.contacts}
     # The inbox needs no adapter: a staff console's entry is written with the page.
     if missing := sorted(c.value for c in paged - channels.names - {Channel.INBOX}):

@@ -22,7 +22,7 @@ retried) go to the sender once the batch is committed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from functools import partial
@@ -374,13 +374,16 @@ class Notifications:
     # ---------------------------------------------------------------- the sender
 
     def _send_due(self, changes: Changes) -> None:
-        """Hand the deliveries due to the sender once committed, and hold each back while its
-        attempt is under way: its report plans the next one; none by then, it is due again."""
-        due = [*self._take_due(PAGES, changes), *self._take_due(DELIVERIES, changes)]
-        if due:
-            changes.then(lambda: self.send(due))
+        """Hand the deliveries due to the sender once committed (a safety page as soon as the
+        log holds its batch, or ahead of a log that cannot be written), and hold each back
+        while its attempt is under way: its report plans the next one; none by then, it is due
+        again."""
+        if pages := self._take_due(PAGES, changes):
+            changes.then(partial(self.send, pages), urgent=True)
+        if deliveries := self._take_due(DELIVERIES, changes):
+            changes.then(partial(self.send, deliveries))
 
-    def _take_due(self, store: Store[Dispatch], changes: Changes) -> Iterable[Dispatch]:
+    def _take_due(self, store: Store[Dispatch], changes: Changes) -> list[Dispatch]:
         due = changes.due(store)
         for dispatch in due:
             changes.wake(store, dispatch.key, changes.now + self.in_flight)

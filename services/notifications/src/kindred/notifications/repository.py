@@ -182,11 +182,8 @@ def dispatch_doc(d: Dispatch) -> Document:
 
 
 def dispatch_from(doc: Document) -> Dispatch:
-    delivery = delivery_from(doc)
-    # An attempt a crash interrupted is made again (receivers dedupe by delivery id).
-    delivery = delivery.recovered(delivery.updated_at)
     return Dispatch(
-        delivery=delivery,
+        delivery=delivery_from(doc),
         member_id=doc["member_id"],
         address=doc["address"],
         template=doc["template"],
@@ -303,8 +300,10 @@ def read_doc(read: InboxRead) -> Document:
     return {"_id": read.entry_id, "member_id": read.member_id, "read_at": read.read_at}
 
 
-def _unfinished(d: Dispatch) -> bool:
-    return not d.delivery.finished
+def _waiting(d: Dispatch) -> bool:
+    """An attempt is still to come (a delivery sent, cancelled, given up or fallen back to
+    another channel is done with)."""
+    return d.due_at is not None
 
 
 ESCALATIONS = Store(
@@ -319,7 +318,7 @@ PAGES = Store(
     dispatch_doc,
     member_fields=("member_id",),
     decode=dispatch_from,
-    keep=_unfinished,
+    keep=_waiting,
     due=lambda d: d.due_at,
 )
 DELIVERIES = Store(
@@ -327,7 +326,7 @@ DELIVERIES = Store(
     dispatch_doc,
     member_fields=("member_id", "recipient"),
     decode=dispatch_from,
-    keep=_unfinished,
+    keep=_waiting,
     due=lambda d: d.due_at,
 )
 PREFERENCES = Store("preferences", preferences_doc, member_fields=("_id",), decode=preferences_from)

@@ -2,18 +2,24 @@
 attempt as `notification.delivery-attempted`, keyed like the delivery, for the owner to apply
 (retry, done, fall back). It decides and writes nothing itself.
 
-The owner hands it what is due once a batch is committed: a new page within milliseconds of its
-alert, a retry when the partition's timers say it is due. Meanwhile the owner holds the
-delivery back for `SENDER_IN_FLIGHT_SECONDS`: if no report comes back by then (the report was
-lost, the replica died), the attempt is made again; receivers deduplicate by delivery id.
+The owner hands it what is due once a batch is committed (a safety page once the log holds it,
+or ahead of a log that cannot be written): a new page within milliseconds of its alert, a retry
+when the partition's timers say it is due. Meanwhile the owner holds the delivery back for
+`SENDER_IN_FLIGHT_SECONDS`: if no report has come back by then (the report was lost), the
+attempt is made again; receivers deduplicate by delivery id. A partition rebuilt meanwhile on
+this replica (after a poison event) hands back what is still waiting for its report at once:
+an attempt handed over less than half that time ago is not made a second time. A new owner on
+another replica makes it again at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from kindred.events.envelope import deterministic_id
 from kindred.events.notifications import (
@@ -31,6 +37,11 @@ from kindred.notifications.domain.templates import Audience, render
 log = logging.getLogger(__name__)
 
 
+class Handed(NamedTuple):
+    attempt: int
+    at: float  # time.monotonic()
+
+
 class Sender:
     def __init__(
         self,
@@ -38,17 +49,28 @@ class Sender:
         publisher: EventPublisher,
         source: str,
         *,
+        in_flight_seconds: float = 60.0,
         concurrency: int = 32,
     ) -> None:
         self.channels = channels
         self.publisher = publisher
         self.source = source
+        self.again_after = in_flight_seconds / 2
         self.limit = asyncio.Semaphore(concurrency)
         self.tasks: set[asyncio.Task[None]] = set()
+        self.handed: dict[str, Handed] = {}  # by delivery id: its latest attempt handed over
 
     def send(self, dispatches: Iterable[Dispatch]) -> None:
-        """Start an attempt of each (called on the event loop, once the owner committed)."""
+        """Start an attempt of each (called on the event loop, once the owner committed),
+        unless that very attempt was handed over moments ago."""
+        now = time.monotonic()
+        for key in [k for k, h in self.handed.items() if now - h.at >= self.again_after]:
+            del self.handed[key]
         for dispatch in dispatches:
+            attempt = dispatch.delivery.attempts + 1
+            if self.handed.get(dispatch.key, Handed(0, now)).attempt == attempt:
+                continue  # its report is on its way
+            self.handed[dispatch.key] = Handed(attempt, now)
             task = asyncio.create_task(self._attempt(dispatch))
             self.tasks.add(task)
             task.add_done_callback(self.tasks.discard)

@@ -192,15 +192,6 @@ class Delivery:
             updated_at=utc_ms(now),
         )
 
-    def recovered(self, now: datetime) -> Delivery:
-        """After a crash or a rebalance, an attempt in flight has an unknown outcome: make it
-        again now (the channels deduplicate on the delivery id)."""
-        if self.status is not DeliveryState.IN_FLIGHT:
-            return self
-        return replace(
-            self, status=DeliveryState.PENDING, next_attempt_at=utc_ms(now), updated_at=utc_ms(now)
-        )
-
     def cancel(self, now: datetime) -> Delivery:
         if self.finished:
             return self
@@ -410,8 +401,11 @@ def reported(
     now_as = replace(dispatch, delivery=step.delivery)
     if isinstance(step, FallBack):
         address = (contacts or {}).get(step.channel)
-        follow = None if address is None else replace(dispatch, delivery=step.next, address=address)
-        return Reported(now_as, fallback=follow)
+        if address is None:  # the member took that address back meanwhile
+            given_up = replace(step.delivery, status=DeliveryState.DEAD_LETTERED)
+            reason = f"no address for {step.channel.value} to fall back to"
+            return Reported(replace(dispatch, delivery=given_up), dead_letter=reason)
+        return Reported(now_as, fallback=replace(dispatch, delivery=step.next, address=address))
     if isinstance(step, DeadLetter):
         return Reported(now_as, dead_letter=step.reason)
     return Reported(now_as)

@@ -271,12 +271,24 @@ def _page(escalation: Escalation) -> Page:
     )
 
 
+def ack_path(member_id: str, alert_id: str) -> str:
+    """Where staff acknowledge an alert (the gateway's route)."""
+    return f"/v1/safety/members/{member_id}/alerts/{alert_id}/ack"
+
+
 def dispatches(escalation: Escalation, page: Page, now: datetime) -> list[Dispatch]:
     """A page's deliveries, one per channel of the person paged, due now: the first page is
-    rendered as the alert, the later ones as its escalation to `level`."""
+    rendered as the alert, the later ones as its escalation to `level`; each carries what a
+    staff console acts on (the alert, the member, the level, where to acknowledge)."""
     first = page.level == 0 and page.repeat == 0
     template = ALERT_RAISED if first else SAFETY_ESCALATED
-    context = dict(escalation.context) if first else {**escalation.context, "level": page.level}
+    context = {
+        **escalation.context,
+        "alert_id": page.alert_id,
+        "member_id": page.member_id,
+        "level": page.level,
+        "ack": ack_path(page.member_id, page.alert_id),
+    }
     addresses = {m.channel: m.address for m in page.messages}
     accepted_at = escalation.accepted_at or escalation.raised_at
     return [

@@ -420,8 +420,6 @@ def alert_raised_context(event: SafetyAlertRaised) -> dict[str, Any]:
         "severity": data.severity.value,
         "rules": [t.rule.value for t in data.triggers],
         "raised_at": data.raised_at.isoformat(),
-        "level": 0,
-        "ack": f"/v1/safety/members/{data.member_id}/alerts/{data.alert_id}/ack",
     }
 
 
