@@ -19,7 +19,7 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 
 from kindred.events import topics
 from kindred.events.envelope import Envelope
-from kindred.messaging.deadletter import RetryPolicy
+from kindred.messaging.deadletter import DependencyBackoff
 from kindred.observability.metrics import events_published, registry
 from kindred.settings import ServiceSettings
 
@@ -115,7 +115,7 @@ async def ensure_topics(settings: ServiceSettings) -> None:
     error (not reachable yet, or back from an outage before its broker has registered again),
     try again with backoff for up to `KAFKA_STARTUP_WAIT_SECONDS`."""
     deadline = time.monotonic() + settings.kafka_startup_wait_seconds
-    backoff = RetryPolicy(backoff_base=settings.retry_backoff_base_seconds, backoff_max=2.0)
+    backoff = DependencyBackoff(backoff_base=settings.retry_backoff_base_seconds, backoff_max=2.0)
     attempt = 0
     while True:
         attempt += 1

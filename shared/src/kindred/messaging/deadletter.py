@@ -18,7 +18,10 @@ HEADER_PREFIX = "kindred-dlt-"
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
+class DependencyBackoff:
+    """How long to wait before trying a failing server (Kafka, MongoDB) again (a delivery's
+    retries are another policy: `kindred.notifications.domain.deliveries`)."""
+
     attempts: int = 4
     backoff_base: float = 0.2
     backoff_max: float = 5.0

@@ -41,7 +41,7 @@ from kindred.background import loops
 from kindred.events.envelope import Envelope
 from kindred.failpoints import crash_here
 from kindred.messaging.broker import topic_for
-from kindred.messaging.deadletter import RetryPolicy
+from kindred.messaging.deadletter import DependencyBackoff
 from kindred.observability.metrics import (
     batch_records,
     commit_seconds,
@@ -177,7 +177,7 @@ class PartitionedConsumer:
         self.event_types: dict[str, type[Envelope[Any]]] = {
             topic_for(settings, t): t for t in processor.events
         }
-        self.retry = RetryPolicy(
+        self.retry = DependencyBackoff(
             attempts=settings.retry_attempts,
             backoff_base=settings.retry_backoff_base_seconds,
             backoff_max=settings.retry_backoff_max_seconds,

@@ -155,7 +155,7 @@ class Processor(Protocol):
 
 
 class Stateless:
-    """For a processor without a working set or timers: only `events` and `handle` to write."""
+    """For a processor without stores or timers: only `events` and `handle` to write."""
 
     stores: Sequence[Store[Any]] = ()
 
