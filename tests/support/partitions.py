@@ -77,6 +77,18 @@ class Partition:
         return list(self.stored.get(collection, {}).values())
 
 
+class Sink(list[Any]):
+    """A callback that keeps what it is handed (a sender standing in for the real one)."""
+
+    def __call__(self, handed: list[Any]) -> None:
+        self.extend(handed)
+
+    def take(self) -> list[Any]:
+        taken = list(self)
+        self.clear()
+        return taken
+
+
 def events(changes: Changes, topic: str | None = None) -> list[dict[str, Any]]:
     """The events a batch emits, as JSON (`topic`: only those of that topic)."""
     return [

@@ -25,7 +25,7 @@ from kindred.notifications.handlers import Notifications
 from kindred.notifications.repository import DELIVERIES, HISTORIES, INBOX
 from kindred.notifications.settings import NotificationsSettings
 from tests.support.factories import match_proposed
-from tests.support.partitions import Partition, events, written
+from tests.support.partitions import Partition, Sink, events, written
 
 pytestmark = pytest.mark.unit
 
@@ -33,20 +33,10 @@ T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 CHAIN = Chain.from_json('{"fallback": {"id": "lead", "contacts": {"inbox": "lead"}}}')
 
 
-class Sent(list[Dispatch]):
-    def __call__(self, due: list[Dispatch]) -> None:
-        self.extend(due)
-
-    def take(self) -> list[Dispatch]:
-        taken = list(self)
-        self.clear()
-        return taken
-
-
-def member(sent: Sent, settings: NotificationsSettings | None = None, **prefs: Any) -> Partition:
+def member(sent: Sink, settings: NotificationsSettings | None = None, **prefs: Any) -> Partition:
     """The member m1's partition, with m1's preferences set."""
-    retries = settings.retry_policy() if settings is not None else None
-    processor = Notifications(CHAIN, sent, "t", **({"retries": retries} if retries else {}))
+    retries = (settings or NotificationsSettings(kindred_dev_mode=True)).retry_policy()
+    processor = Notifications(CHAIN, sent, "t", retries=retries)
     p = Partition(processor)
     data = MemberNotificationPreferencesSetData(member_id="m1", **prefs)
     p.handle(T0, MemberNotificationPreferencesSet.new(subject="m1", source="t", data=data))
@@ -100,7 +90,7 @@ def reachable(contacts: dict[str, str], **prefs: Any) -> dict[str, Any]:
 
 def test_a_proposal_asks_each_side_in_their_own_partition() -> None:
     event = match_proposed("seeker", "supporter")
-    notifications = Partition(Notifications(CHAIN, Sent(), "t"))
+    notifications = Partition(Notifications(CHAIN, Sink(), "t"))
     changes = notifications.handle(T0, event)
     assert written(changes, INBOX.collection) == []  # decided where each member's state lives
     requests = events(changes, "notification.requested")
@@ -113,7 +103,7 @@ def test_a_proposal_asks_each_side_in_their_own_partition() -> None:
 
 
 def test_every_notification_is_an_inbox_entry_in_the_members_locale_with_what_to_act_on() -> None:
-    sent = Sent()
+    sent = Sink()
     p = member(sent, locale="fr")
     changes = for_m1(p)
     [entry] = written(changes, INBOX.collection)
@@ -127,7 +117,7 @@ def test_every_notification_is_an_inbox_entry_in_the_members_locale_with_what_to
 
 
 def test_a_reminder_is_an_inbox_entry_in_english_by_default() -> None:
-    sent = Sent()
+    sent = Sink()
     p = Partition(Notifications(CHAIN, sent, "t"))
     due = CheckinReminderDue.new(
         subject="m1",
@@ -150,7 +140,7 @@ def test_a_reminder_is_an_inbox_entry_in_english_by_default() -> None:
 
 
 def test_a_notification_goes_to_the_first_channel_with_consent_and_an_address() -> None:
-    sent = Sent()
+    sent = Sink()
     p = member(sent, **reachable({"email": "m1@x.example"}))  # no push contact: email it is
     for_m1(p)
     [item] = sent.take()
@@ -165,14 +155,14 @@ def test_a_notification_goes_to_the_first_channel_with_consent_and_an_address() 
 
 
 def test_no_usable_channel_means_the_inbox_alone() -> None:
-    sent = Sent()
+    sent = Sink()
     changes = for_m1(member(sent, quiet_hours=None))
     assert [w.collection for w in changes.writes] == [INBOX.collection]
     assert sent == []
 
 
 def test_a_permanent_failure_falls_back_then_dead_letters_with_a_status_event() -> None:
-    sent = Sent()
+    sent = Sink()
     p = member(sent, **reachable({"push": "token-1", "email": "m1@x.example"}))
     for_m1(p)
     [push] = sent.take()
@@ -189,7 +179,7 @@ def test_a_permanent_failure_falls_back_then_dead_letters_with_a_status_event() 
 
 
 def test_a_retryable_failure_is_retried_later_on_the_same_channel() -> None:
-    sent = Sent()
+    sent = Sink()
     p = member(sent, **reachable({"email": "m1@x.example"}))
     for_m1(p)
     [item] = sent.take()
@@ -202,7 +192,7 @@ def test_a_retryable_failure_is_retried_later_on_the_same_channel() -> None:
 
 
 def test_messages_in_quiet_hours_are_gathered_into_one_digest_sent_when_they_end() -> None:
-    sent = Sent()
+    sent = Sink()
     p = member(
         sent,
         channels={"matching": ["email"], "digest": ["email"]},
@@ -233,7 +223,7 @@ def test_the_retry_policy_comes_from_the_settings() -> None:
     settings = NotificationsSettings(
         kindred_dev_mode=True, notify_retry_base_seconds=5, notify_retry_max_attempts=2
     )
-    sent = Sent()
+    sent = Sink()
     p = member(
         sent,
         settings,
@@ -254,7 +244,7 @@ def test_the_retry_policy_comes_from_the_settings() -> None:
 
 
 def test_a_fallback_to_an_address_taken_back_meanwhile_is_dead_lettered() -> None:
-    sent = Sent()
+    sent = Sink()
     p = member(sent, **reachable({"push": "token-1", "email": "m1@x.example"}))
     for_m1(p)
     [push] = sent.take()
@@ -269,7 +259,7 @@ def test_a_fallback_to_an_address_taken_back_meanwhile_is_dead_lettered() -> Non
 
 
 def test_a_delivery_that_fell_back_is_not_kept_in_memory() -> None:
-    sent = Sent()
+    sent = Sink()
     p = member(sent, **reachable({"push": "token-1", "email": "m1@x.example"}))
     for_m1(p)
     [push] = sent.take()

@@ -8,13 +8,14 @@ import pytest
 from pydantic import ValidationError
 
 from kindred.events.notifications import (
+    DEFAULT_QUIET_HOURS,
     Category,
     Channel,
     MemberNotificationPreferencesSet,
     MemberNotificationPreferencesSetData,
     NotificationPreferences,
 )
-from kindred.notifications.domain.preferences import DEFAULT_QUIET_HOURS, Preferences
+from kindred.notifications.domain.preferences import Preferences
 from kindred.notifications.repository import preferences_doc, preferences_from
 
 FULL: dict[str, Any] = {

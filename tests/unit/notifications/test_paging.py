@@ -24,7 +24,7 @@ from kindred.notifications.domain.escalations import Chain, page_id
 from kindred.notifications.handlers import Notifications
 from kindred.notifications.repository import ESCALATIONS, INBOX, PAGES
 from kindred.safety.rules import Rule, Severity
-from tests.support.partitions import Partition, events, written
+from tests.support.partitions import Partition, Sink, events, written
 
 pytestmark = pytest.mark.unit
 
@@ -38,18 +38,6 @@ CHAIN = Chain.from_json(
     repage_seconds=60,
 )
 IN_FLIGHT = 30
-
-
-class Sent(list[Dispatch]):
-    """What the processor handed the sender, once committed."""
-
-    def __call__(self, due: list[Dispatch]) -> None:
-        self.extend(due)
-
-    def take(self) -> list[Dispatch]:
-        taken = list(self)
-        self.clear()
-        return taken
 
 
 def alert() -> SafetyAlertRaised:
@@ -103,17 +91,17 @@ def ack(raised: SafetyAlertRaised, staff: str = "on-call-2") -> SafetyAlertAckRe
 
 
 @pytest.fixture
-def sent() -> Sent:
-    return Sent()
+def sent() -> Sink:
+    return Sink()
 
 
 @pytest.fixture
-def paging(sent: Sent) -> Partition:
+def paging(sent: Sink) -> Partition:
     return Partition(Notifications(CHAIN, sent, "t", in_flight_seconds=IN_FLIGHT))
 
 
 def test_an_alert_pages_the_first_person_on_every_channel_once(
-    paging: Partition, sent: Sent
+    paging: Partition, sent: Sink
 ) -> None:
     raised = alert()
     first = paging.handle(T0, raised, commit=False)
@@ -140,7 +128,7 @@ def test_an_alert_pages_the_first_person_on_every_channel_once(
 
 
 def test_a_page_not_reported_back_is_made_again_after_the_in_flight_time(
-    paging: Partition, sent: Sent
+    paging: Partition, sent: Sink
 ) -> None:
     paging.handle(T0, alert())
     [page] = sent.take()
@@ -152,7 +140,7 @@ def test_a_page_not_reported_back_is_made_again_after_the_in_flight_time(
 
 
 def test_a_failed_attempt_is_retried_and_a_stale_report_is_ignored(
-    paging: Partition, sent: Sent
+    paging: Partition, sent: Sink
 ) -> None:
     paging.handle(T0, alert())
     [page] = sent.take()
@@ -175,7 +163,7 @@ def test_a_failed_attempt_is_retried_and_a_stale_report_is_ignored(
 
 
 def test_an_unacknowledged_alert_moves_up_on_its_deadline_and_an_ack_stops_it(
-    paging: Partition, sent: Sent
+    paging: Partition, sent: Sink
 ) -> None:
     raised = alert()
     paging.handle(T0, raised)
@@ -210,7 +198,7 @@ def test_an_unacknowledged_alert_moves_up_on_its_deadline_and_an_ack_stops_it(
 
 
 def test_a_new_owner_continues_the_escalation_and_its_pages_from_the_documents(
-    paging: Partition, sent: Sent
+    paging: Partition, sent: Sink
 ) -> None:
     raised = alert()
     paging.handle(T0, raised)
@@ -230,7 +218,7 @@ def test_a_new_owner_continues_the_escalation_and_its_pages_from_the_documents(
 
 
 def test_a_page_goes_to_the_sender_without_waiting_for_the_rest_of_the_commit(
-    paging: Partition, sent: Sent
+    paging: Partition, sent: Sink
 ) -> None:
     """The hand-over of a page is urgent: it runs once the log holds the batch, or ahead of a
     log that cannot be written (the runtime's `URGENT_PUBLISH_AFTER_SECONDS`), not after."""
@@ -241,7 +229,7 @@ def test_a_page_goes_to_the_sender_without_waiting_for_the_rest_of_the_commit(
 
 
 def test_a_console_entry_says_where_to_acknowledge_even_for_an_escalation_stored_without_it(
-    sent: Sent,
+    sent: Sink,
 ) -> None:
     """An escalation stored before its context carried the level and the acknowledgement path
     (or with any context at all) still gives the console what it acts on."""

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from kindred.events.notifications import Category, Channel, NotificationDeliveryAttempted
-from kindred.notifications import sender as sender_module
 from kindred.notifications.channels.base import DeliveryResult, OutgoingMessage
 from kindred.notifications.channels.registry import ChannelRegistry
 from kindred.notifications.domain.deliveries import Delivery, Dispatch
@@ -56,9 +55,16 @@ async def settled(sender: Sender) -> None:
         await asyncio.gather(*sender.tasks)
 
 
-def sender(email: Email, reports: Reports) -> Sender:
+def sender(email: Email, reports: Reports, clock: list[float] | None = None) -> Sender:
     channels = ChannelRegistry({Channel.EMAIL: email})
-    return Sender(channels, reports, "t", in_flight_seconds=60)  # type: ignore[arg-type]
+    now = clock or [0.0]
+    return Sender(
+        channels,
+        reports,  # type: ignore[arg-type]
+        "t",
+        in_flight_seconds=60,
+        clock=lambda: now[0],
+    )
 
 
 async def test_an_attempt_is_made_and_reported_with_its_outcome() -> None:
@@ -79,13 +85,10 @@ async def test_an_attempt_is_made_and_reported_with_its_outcome() -> None:
     assert report.subject == "m1"
 
 
-async def test_the_same_attempt_handed_back_at_once_is_not_made_twice(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+async def test_the_same_attempt_handed_back_at_once_is_not_made_twice() -> None:
     email, reports = Email(DeliveryResult.sent()), Reports()
-    s = sender(email, reports)
     clock = [1000.0]
-    monkeypatch.setattr(sender_module.time, "monotonic", lambda: clock[0])
+    s = sender(email, reports, clock)
     s.send([dispatch()])
     await settled(s)
     clock[0] += 29

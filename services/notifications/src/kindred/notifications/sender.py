@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import NamedTuple
 
@@ -51,11 +51,13 @@ class Sender:
         *,
         in_flight_seconds: float = 60.0,
         concurrency: int = 32,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.channels = channels
         self.publisher = publisher
         self.source = source
         self.again_after = in_flight_seconds / 2
+        self.clock = clock
         self.limit = asyncio.Semaphore(concurrency)
         self.tasks: set[asyncio.Task[None]] = set()
         self.handed: dict[str, Handed] = {}  # by delivery id: its latest attempt handed over
@@ -63,7 +65,7 @@ class Sender:
     def send(self, dispatches: Iterable[Dispatch]) -> None:
         """Start an attempt of each (called on the event loop, once the owner committed),
         unless that very attempt was handed over moments ago."""
-        now = time.monotonic()
+        now = self.clock()
         for key in [k for k, h in self.handed.items() if now - h.at >= self.again_after]:
             del self.handed[key]
         for dispatch in dispatches:
