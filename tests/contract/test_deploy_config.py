@@ -20,21 +20,15 @@ import pytest
 import yaml
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry
-from prometheus_client.metrics import MetricWrapperBase
 from prometheus_client.registry import Collector
 
-from kindred.checkins import metrics as checkins_metrics
 from kindred.checkins.settings import CheckinsSettings
-from kindred.gateway import metrics as gateway_metrics
 from kindred.gateway.settings import DEV_JWT_SECRET, GatewaySettings
-from kindred.matching import metrics as matching_metrics
 from kindred.matching.settings import MatchingSettings
-from kindred.notifications import metrics as notifications_metrics
 from kindred.notifications.settings import NotificationsSettings
-from kindred.observability import metrics
 from kindred.observability.health import health_router
-from kindred.observability.metrics import OwnedGauge
 from kindred.settings import ServiceSettings
+from tests.support.metrics import ALL_METRICS, collectors
 
 pytestmark = pytest.mark.contract
 
@@ -429,10 +423,7 @@ def exposed_names(collector: Collector) -> set[str]:
 
 def known_metrics() -> set[str]:
     """Every family a service exports: the shared runtime's and each service's own."""
-    modules = [metrics, gateway_metrics, matching_metrics, checkins_metrics, notifications_metrics]
-    found = [m for module in modules for m in vars(module).values()]
-    ours = [m.gauge if isinstance(m, OwnedGauge) else m for m in found]
-    ours = [m for m in ours if isinstance(m, MetricWrapperBase)]
+    ours = [m for module in ALL_METRICS for m in collectors(module)]
     assert len(ours) >= 40, "expected the kindred_* families of every service"
     names = set().union(*(exposed_names(m) for m in ours))
     # FastStream's middleware, as the services create it, on a throwaway registry.

@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import httpx
-from prometheus_client.metrics import MetricWrapperBase
 from prometheus_client.parser import text_string_to_metric_families
 
-from kindred.checkins import metrics as checkins_metrics
 from kindred.devtools.processes import Platform
-from kindred.gateway import metrics as gateway_metrics
-from kindred.matching import metrics as matching_metrics
-from kindred.notifications import metrics as notifications_metrics
-from kindred.observability.metrics import OwnedGauge
 from tests.support.client import MemberClient, StaffClient
 from tests.support.factories import profile_body, support_body
+from tests.support.metrics import SERVICE_METRICS, collectors
 from tests.support.promtool import check_metrics
 from tests.support.waiting import eventually
-
-OWN_METRICS = {
-    "gateway": gateway_metrics,
-    "matching": matching_metrics,
-    "checkins": checkins_metrics,
-    "notifications": notifications_metrics,
-}
 
 
 async def test_profile_request_and_checkin_end_in_both_inboxes(platform: Platform) -> None:
@@ -70,13 +58,8 @@ async def test_profile_request_and_checkin_end_in_both_inboxes(platform: Platfor
 async def scrapes_clean(platform: Platform) -> None:
     """What Prometheus scrapes from the real processes: promtool finds nothing to say, and no
     service exports another's families (only its own and the shared runtime's)."""
-    own = {
-        name: {m for m in vars(module).values() if isinstance(m, MetricWrapperBase | OwnedGauge)}
-        for name, module in OWN_METRICS.items()
-    }
     names = {
-        name: {(m.gauge if isinstance(m, OwnedGauge) else m)._name for m in metrics}
-        for name, metrics in own.items()
+        name: {m._name for m in collectors(module)} for name, module in SERVICE_METRICS.items()
     }
     async with httpx.AsyncClient(timeout=10) as http:
         for service in platform.all():

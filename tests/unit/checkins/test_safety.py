@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kindred.checkins import metrics
 from kindred.checkins.domain import safety
 from kindred.checkins.domain.safety import Episode, MemberState, assess, check_in, close_episode
 from kindred.checkins.handlers import Checkins
@@ -15,6 +14,7 @@ from kindred.checkins.repository import CHECKINS, MEMBERS, member_doc, member_fr
 from kindred.checkins.settings import CheckinsSettings
 from kindred.events.envelope import deterministic_id
 from kindred.events.safety import SafetyEpisodeCloseRequested, SafetyEpisodeCloseRequestedData
+from kindred.observability.metrics import registry
 from kindred.safety.rules import Rule
 from tests.support.factories import checkin_submitted
 from tests.support.partitions import Partition, events, written
@@ -193,23 +193,27 @@ def test_a_new_owner_reads_the_members_history_and_episode_back() -> None:
     assert events(changes, "safety.episode-opened") == []
 
 
+def episodes_open() -> float:
+    return registry.get_sample_value("kindred_safety_episodes_open") or 0.0
+
+
 def test_the_open_episodes_gauge_follows_openings_and_closings() -> None:
     p = partition()
-    base = metrics.safety_episodes_open.value()
+    base = episodes_open()
     trigger = checkin_submitted("m1", mood=None, note="", phq9=PHQ9_ITEM9_TWO)
     changes = p.handle(NOW, trigger, commit=False)
-    assert metrics.safety_episodes_open.value() == base  # not before the batch is committed
+    assert episodes_open() == base  # not before the batch is committed
     p.commit(changes)
-    assert metrics.safety_episodes_open.value() == base + 1
+    assert episodes_open() == base + 1
     p.handle(NOW, checkin_submitted("m1", mood=None, note="", phq9=PHQ9_ITEM9_TWO))
-    assert metrics.safety_episodes_open.value() == base + 1  # a later trigger, same episode
+    assert episodes_open() == base + 1  # a later trigger, same episode
     p.handle(NOW, close_request())
-    assert metrics.safety_episodes_open.value() == base
+    assert episodes_open() == base
     p.handle(NOW, trigger)
     reborn = p.new_owner()  # the old owner forgets its share, the new one counts it
-    assert metrics.safety_episodes_open.value() == base + 1
+    assert episodes_open() == base + 1
     reborn.processor.drop(reborn.number)
-    assert metrics.safety_episodes_open.value() == base
+    assert episodes_open() == base
 
 
 def test_a_recorded_check_in_announces_scores_and_rule_names_never_the_note() -> None:

@@ -102,3 +102,6 @@ async def test_the_same_attempt_handed_back_at_once_is_not_made_twice() -> None:
     s.send([dispatch(attempts=1)])  # the next attempt is another matter
     await settled(s)
     assert len(email.sent) == 3
+    clock[0] += 30
+    s.send([])
+    assert not s.handed  # what it remembers goes once it no longer matters

@@ -278,3 +278,44 @@ async def test_urgent_callbacks_run_ahead_of_a_log_that_cannot_be_written_and_on
     landed_at_once.then(lambda: ran.append("page 2"), urgent=True)
     await consumer._append(part, entry, landed_at_once)
     assert ran == ["page", "page 2"]
+
+
+async def test_one_partition_waiting_on_its_timers_holds_back_no_other() -> None:
+    """Each owned partition's background round runs beside the others: a partition whose tick
+    waits (a server failing under its commit) does not stop another's escalations and
+    reminders."""
+    settings = TallySettings(kindred_dev_mode=True)
+    consumer = PartitionedConsumer(
+        settings,
+        broker=None,  # type: ignore[arg-type]
+        db={"partition_log": None},  # type: ignore[arg-type]
+        processor=Tally(),
+        tick_interval=0.01,
+    )
+    for number in (0, 1):
+        part = _Partition(number, [])
+        part.head = Head(number, 1, "me", {})
+        part.tables = Tables(Tally.stores, number)
+        consumer.owned[number] = part
+    stuck, ticked = asyncio.Event(), asyncio.Event()
+
+    async def tick(part: _Partition) -> None:
+        if part.number == 0:
+            await stuck.wait()
+        else:
+            ticked.set()
+
+    async def nothing(*args: Any) -> None:
+        pass
+
+    consumer._tick = tick  # type: ignore[method-assign]
+    consumer._prune = nothing  # type: ignore[method-assign]
+    consumer._export_lag = nothing  # type: ignore[method-assign]
+    upkeep = asyncio.create_task(consumer._upkeep_loop())
+    try:
+        async with asyncio.timeout(5):
+            await ticked.wait()
+    finally:
+        consumer._stopping = True
+        stuck.set()
+        await upkeep

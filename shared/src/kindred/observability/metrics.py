@@ -28,9 +28,6 @@ class OwnedGauge:
         self.shares.pop(partition, None)
         self.gauge.set(sum(self.shares.values()))
 
-    def value(self) -> float:
-        return sum(self.shares.values())
-
 
 events_published = Counter(
     "kindred_events_published_total", "Events published to Kafka", ["topic"], registry=registry

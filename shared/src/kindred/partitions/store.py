@@ -137,9 +137,6 @@ class Table(Generic[T]):
     def __len__(self) -> int:
         return len(self.items)
 
-    def __contains__(self, key: object) -> bool:
-        return key in self.items
-
     def hold(self, key: str, item: T) -> None:
         """Keep the item in memory, if its store keeps it, and plan its timer."""
         if self.store.keep is not None and not self.store.keep(item):
@@ -186,11 +183,6 @@ class Table(Generic[T]):
             if item is not None:
                 out.append(item)
         return out
-
-    def next_due(self) -> datetime | None:
-        while self._timers and self._planned.get(self._timers[0].key) != self._timers[0].at:
-            heapq.heappop(self._timers)
-        return self._timers[0].at if self._timers else None
 
 
 class Tables:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import NamedTuple
@@ -60,19 +61,21 @@ class Sender:
         self.clock = clock
         self.limit = asyncio.Semaphore(concurrency)
         self.tasks: set[asyncio.Task[None]] = set()
-        self.handed: dict[str, Handed] = {}  # by delivery id: its latest attempt handed over
+        # By delivery id, oldest hand-over first: its latest attempt handed over.
+        self.handed: OrderedDict[str, Handed] = OrderedDict()
 
     def send(self, dispatches: Iterable[Dispatch]) -> None:
         """Start an attempt of each (called on the event loop, once the owner committed),
         unless that very attempt was handed over moments ago."""
         now = self.clock()
-        for key in [k for k, h in self.handed.items() if now - h.at >= self.again_after]:
-            del self.handed[key]
+        while self.handed and now - next(iter(self.handed.values())).at >= self.again_after:
+            self.handed.popitem(last=False)
         for dispatch in dispatches:
             attempt = dispatch.delivery.attempts + 1
             if self.handed.get(dispatch.key, Handed(0, now)).attempt == attempt:
                 continue  # its report is on its way
             self.handed[dispatch.key] = Handed(attempt, now)
+            self.handed.move_to_end(dispatch.key)
             task = asyncio.create_task(self._attempt(dispatch))
             self.tasks.add(task)
             task.add_done_callback(self.tasks.discard)
