@@ -149,6 +149,7 @@ async def test_a_profile_is_published_keyed_by_the_member(gateway: Gateway) -> N
         "topics_free_text": "",
         "opted_out_topics": [],
         "availability": [],
+        "country": None,
         "member_id": "m1",
     }
 

@@ -17,6 +17,7 @@ from kindred.events.vocabulary import (
     Topic,
     Weekday,
 )
+from kindred.instruments import CountryCode
 
 # The rule `_supporter_capacity` enforces, in the schema: a supporter's capacity is at least 1.
 SUPPORTER_NEEDS_CAPACITY: dict[str, JsonValue] = {
@@ -72,6 +73,8 @@ class Profile(BaseModel):
     opted_out_topics: list[Topic] = Field(default_factory=list, max_length=10)
     # When they are usually free; none given: any time.
     availability: list[AvailabilityWindow] = Field(default_factory=list, max_length=21)
+    # Where the member lives: their crisis resources when a check-in does not say.
+    country: CountryCode | None = None
 
     @model_validator(mode="after")
     def _supporter_capacity(self) -> Profile:

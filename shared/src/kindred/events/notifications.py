@@ -277,6 +277,10 @@ class SafetyAlertAckRequestedData(BaseModel):
     alert_id: str = Field(min_length=1, max_length=100)
     member_id: MemberId
     staff_id: StaffId
+    # How the staff member acknowledged: the API, a page's signed link or its short code.
+    via: Literal["api", "link", "code"] = "api"
+    # The page link's token id (one-time: a second use changes nothing), when via a link.
+    token_id: str | None = Field(default=None, min_length=1, max_length=100)
 
 
 class SafetyAlertAckRequested(Envelope[SafetyAlertAckRequestedData]):

@@ -17,9 +17,11 @@ from kindred.events.topics import (
     SAFETY_EPISODE_CLOSE_REQUESTED,
     SAFETY_EPISODE_CLOSED,
     SAFETY_EPISODE_OPENED,
+    SAFETY_REVIEW_REQUESTED,
 )
 from kindred.events.vocabulary import MemberId
-from kindred.safety.rules import Rule, Severity
+from kindred.instruments import CountryCode
+from kindred.safety.rules import Priority, ReviewReason, Rule, Severity
 
 _CONFIG = ConfigDict(frozen=True, extra="forbid")
 
@@ -43,6 +45,9 @@ class SafetyAlertRaisedData(BaseModel):
     accepted_at: datetime
     raised_at: datetime
     episode_id: str
+    # Where the member's crisis resources come from: the check-in's country, else the one in
+    # their profile; None: international resources.
+    country: CountryCode | None = None
 
 
 class SafetyAlertRaised(Envelope[SafetyAlertRaisedData]):
@@ -74,6 +79,11 @@ class SafetyEpisodeCloseRequestedData(BaseModel):
     member_id: MemberId
     staff_id: str = Field(min_length=1, max_length=64)
     reason: str = Field(min_length=1, max_length=500)
+    # The episode the staff member closes and the last of its alerts they reviewed: a close is
+    # refused when the episode is another one or a newer alert exists. None only in records
+    # of gateways older than these fields.
+    episode_id: str | None = Field(default=None, min_length=1, max_length=100)
+    last_alert_id: str | None = Field(default=None, min_length=1, max_length=100)
 
 
 class SafetyEpisodeCloseRequested(Envelope[SafetyEpisodeCloseRequestedData]):
@@ -102,3 +112,31 @@ class SafetyEpisodeClosed(Envelope[SafetyEpisodeClosedData]):
 
     TOPIC: ClassVar[str] = SAFETY_EPISODE_CLOSED
     type: Literal["kindred.safety.episode-closed.v1"] = "kindred.safety.episode-closed.v1"
+
+
+class ReviewConcern(BaseModel):
+    model_config = _CONFIG
+
+    reason: ReviewReason
+    priority: Priority
+
+
+class SafetyReviewRequestedData(BaseModel):
+    model_config = _CONFIG
+
+    review_id: str = Field(min_length=1, max_length=100)
+    member_id: MemberId
+    checkin_id: str
+    priority: Priority
+    concerns: list[ReviewConcern] = Field(min_length=1)
+    accepted_at: datetime
+    requested_at: datetime
+
+
+class SafetyReviewRequested(Envelope[SafetyReviewRequestedData]):
+    """A check-in fired no rule but a human should read it (someone else at risk, a past
+    attempt, language the rules cannot clear): a staff review item, not a page. Subject: the
+    member id."""
+
+    TOPIC: ClassVar[str] = SAFETY_REVIEW_REQUESTED
+    type: Literal["kindred.safety.review-requested.v1"] = "kindred.safety.review-requested.v1"

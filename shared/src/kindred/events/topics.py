@@ -30,6 +30,7 @@ SAFETY_ALERT_RAISED = "safety.alert-raised"
 SAFETY_EPISODE_OPENED = "safety.episode-opened"
 SAFETY_EPISODE_CLOSE_REQUESTED = "safety.episode-close-requested"
 SAFETY_EPISODE_CLOSED = "safety.episode-closed"
+SAFETY_REVIEW_REQUESTED = "safety.review-requested"
 MEMBER_NOTIFICATION_PREFERENCES_SET = "member.notification-preferences-set"
 SAFETY_ALERT_ESCALATED = "safety.alert-escalated"
 SAFETY_ALERT_ACK_REQUESTED = "safety.alert-ack-requested"
@@ -63,6 +64,7 @@ ALL = (
     SAFETY_EPISODE_OPENED,
     SAFETY_EPISODE_CLOSE_REQUESTED,
     SAFETY_EPISODE_CLOSED,
+    SAFETY_REVIEW_REQUESTED,
     MEMBER_NOTIFICATION_PREFERENCES_SET,
     SAFETY_ALERT_ESCALATED,
     SAFETY_ALERT_ACK_REQUESTED,
@@ -90,6 +92,7 @@ OUTWARD = frozenset(
         GROUP_MEMBERSHIP_CHANGED,
         SAFETY_ALERT_ESCALATED,
         SAFETY_ALERT_ACKNOWLEDGED,
+        SAFETY_REVIEW_REQUESTED,
     }
 )
 

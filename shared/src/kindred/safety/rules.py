@@ -176,6 +176,38 @@ def evaluate(answers: CheckinAnswers) -> list[Trigger]:
     return triggers
 
 
+# --- the review tier -----------------------------------------------------------------------
+
+
+class ReviewReason(StrEnum):
+    """Why a check-in that fired no rule still needs a human to read it (a staff review item,
+    never a page): what the rules cannot clear must not end in silence."""
+
+    THIRD_PARTY = "third_party"  # the member is worried about someone else
+    PAST = "past"  # suicide or self-harm in the member's past, nothing said of now
+    UNCLEAR = "unclear"  # crisis language the rules can neither confirm nor clear
+
+
+class Priority(StrEnum):
+    HIGH = "high"
+    NORMAL = "normal"
+
+
+@dataclass(frozen=True, slots=True)
+class Concern:
+    """A reason for a staff review. Like a trigger's detail, never the member's words."""
+
+    reason: ReviewReason
+    priority: Priority
+    detail: str
+
+
+def review(answers: CheckinAnswers) -> list[Concern]:
+    """What a human should read although no rule fired. Meaningful only when `evaluate`
+    returned no trigger (a trigger's alert covers the check-in already)."""
+    return []
+
+
 # --- stateful rules ------------------------------------------------------------------------
 
 
