@@ -130,7 +130,7 @@ def build_app(service: Service, *, title: str, routers: Sequence[APIRouter] = ()
 
     app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None)
     serve_docs(app)  # /docs and /redoc, with their assets served here (no CDN)
-    mount_health(app, service.readiness_checks(), service.problems)
+    mount_health(app, service.readiness_checks(), service.problems, lambda: sorted(loops.stopped))
     for router in routers:
         app.include_router(router)
     app.state.service = service

@@ -68,6 +68,12 @@ class ServiceSettings(BaseSettings):
     kafka_min_insync_replicas: int = Field(default=1, ge=1, le=10)
     # A replica that stops heartbeating for this long loses its partitions to the others.
     kafka_session_timeout_seconds: float = Field(default=10.0, ge=1, le=300)
+    # Static group membership (Kafka's group.instance.id): a replica that restarts under the
+    # same id takes its partitions back at once instead of waiting for its old session to
+    # expire. Unique per replica and stable across its restarts (a pod's name); empty: off.
+    # A replica with an id does not leave the group when it stops: its partitions move after
+    # the session timeout unless it comes back.
+    kafka_group_instance_id: str = Field(default="", max_length=200, pattern=r"^[A-Za-z0-9._-]*$")
     # ... and so does one whose handling of fetched records stalls this long.
     kafka_max_poll_interval_seconds: float = Field(default=300.0, ge=1, le=3600)
     # At start-up, how long to keep trying while Kafka is not ready yet (starting, or back
@@ -88,9 +94,13 @@ class ServiceSettings(BaseSettings):
     # (the partition log holds them meanwhile; events are published at once either way).
     # 0: each batch's writes are applied as it commits.
     write_behind_seconds: float = Field(default=0.0, ge=0, le=60)
-    # How long a batch carrying urgent events (safety alerts) waits for its partition-log write
-    # before it publishes them ahead of it: a database outage never holds an alert back.
+    # How long a batch waits for its partition-log write before the partition goes on without
+    # it (publishing urgent events such as safety alerts ahead of the log, handling the next
+    # batches in memory): a database outage never holds an alert back.
     urgent_publish_after_seconds: float = Field(default=2.0, gt=0, le=60)
+    # At most this many batches of a partition wait for the log during a database outage;
+    # past it the partition waits too.
+    outage_batches_max: int = Field(default=5000, ge=1, le=1_000_000)
     # Readiness reports a background loop once this many of its rounds failed in a row.
     background_failures_unready: int = Field(default=3, ge=1, le=1000)
     # How often consumer lag per partition is measured for /metrics.

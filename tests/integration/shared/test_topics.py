@@ -9,11 +9,13 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
+from kindred.checkins.app import create_app
+from kindred.checkins.settings import CheckinsSettings
 from kindred.events import topics
-from kindred.messaging.broker import TopicsNotCreated, ensure_topics
+from kindred.messaging.broker import TopicsNotCopartitioned, TopicsNotCreated, ensure_topics
 from kindred.settings import ServiceSettings
 from tests.support.infra import Infra
-from tests.support.services import settings_for
+from tests.support.services import running, settings_for
 from tests.support.waiting import eventually
 
 
@@ -87,3 +89,22 @@ async def test_an_existing_topic_with_fewer_partitions_is_reported_at_start_up(
         await ensure_topics(settings)
     [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert short in warning and "1 partition(s)" in warning and "configured: 3" in warning
+
+
+async def test_a_service_whose_topics_have_unequal_partition_counts_refuses_to_start(
+    infra: Infra, namespace: str
+) -> None:
+    """Partition N of a topic missing from another would never be taken (the runtime owns a
+    partition only in every topic it consumes), so its events would go unhandled in silence."""
+    short = f"{namespace}.{topics.SAFETY_EPISODE_CLOSE_REQUESTED}"
+    admin = await _admin(infra)
+    try:
+        await admin.create_topics([NewTopic(short, 1, 1)])
+    finally:
+        await admin.close()
+    settings = settings_for(CheckinsSettings, infra, namespace, kafka_topic_partitions=3)
+    with pytest.raises(TopicsNotCopartitioned) as refused:
+        async with running(create_app(settings)):
+            pass
+    message = str(refused.value)
+    assert f"{short}: 1" in message and f"{namespace}.{topics.CHECKIN_SUBMITTED}: 3" in message

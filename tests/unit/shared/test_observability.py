@@ -177,3 +177,24 @@ async def test_a_failing_background_loop_makes_the_replica_not_ready_then_ready_
         stop.set()
         await task
         loops.forget("cache refresh")
+
+
+async def test_a_partition_a_bug_stopped_fails_liveness_until_it_is_forgotten() -> None:
+    """A stopped partition stays assigned to this replica (Kafka sees it heartbeating), so
+    only a restart moves it: liveness fails for the orchestrator to do that."""
+    health = LoopHealth()
+    app = FastAPI()
+
+    async def up() -> bool:
+        return True
+
+    mount_health(app, {"kafka": up}, stopped=lambda: sorted(health.stopped))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://s") as client:
+        assert (await client.get("/health/live")).json() == {"status": "alive"}
+        health.stop("checkins partition 2")
+        response = await client.get("/health/live")
+        assert response.status_code == 503
+        assert response.json() == {"status": "stopped", "stopped": ["checkins partition 2"]}
+        health.forget("checkins partition 2")  # revoked: another replica carries on
+        assert (await client.get("/health/live")).status_code == 200

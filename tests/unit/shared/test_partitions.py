@@ -13,7 +13,7 @@ from aiokafka import ConsumerRecord
 from kindred.events.checkins import CheckinSubmitted
 from kindred.events.envelope import Envelope
 from kindred.partitions.consumer import PartitionedConsumer, Released, _Partition
-from kindred.partitions.log import Entry, Head, Record
+from kindred.partitions.log import Entry, Fenced, Head, Record
 from kindred.partitions.processor import (
     Changes,
     Failed,
@@ -236,48 +236,121 @@ async def test_a_partition_released_before_its_batch_callbacks_ran_is_not_kept()
     assert 2 not in consumer.kept
 
 
+class Outage:
+    """A partition of a consumer whose partition log does not answer until `end()`; what it
+    publishes, applies and appends is recorded in order."""
+
+    def __init__(self, **settings: Any) -> None:
+        self.consumer = PartitionedConsumer(
+            TallySettings(kindred_dev_mode=True, urgent_publish_after_seconds=0.05, **settings),
+            broker=None,  # type: ignore[arg-type]
+            db={"partition_log": None},  # type: ignore[arg-type]
+            processor=Tally(),
+        )
+        self.up = asyncio.Event()
+        self.appended: list[int] = []
+        self.published: list[str] = []
+        self.applied: list[int] = []
+        self.fenced = False
+        self.consumer.log.append = self._append  # type: ignore[method-assign]
+        self.consumer._publish = self._publish  # type: ignore[method-assign]
+        self.consumer._apply_and_publish = self._apply  # type: ignore[method-assign]
+        self.part = _Partition(2, [])
+        self.part.head = self.part.durable = Head(2, 1, "me", {})
+        self.part.tables = Tables(Tally.stores, 2)
+
+    def end(self) -> None:
+        self.up.set()
+
+    async def _append(self, entry: Entry) -> None:
+        await self.up.wait()
+        if self.fenced:
+            raise Fenced("another owner")
+        self.appended.append(entry.seq)
+
+    async def _publish(self, records: list[Record]) -> None:
+        self.published += [r.key.decode() if r.key else "" for r in records]
+
+    async def _apply(self, part: _Partition, entries: list[Entry], records: Any = None) -> None:
+        self.applied += [e.seq for e in entries]
+        await self._publish(records if records is not None else [])
+
+    def batch(self, name: str, *, urgent: bool, ran: list[str]) -> Changes:
+        changes = Changes("t", tables=self.part.tables)  # type: ignore[arg-type]
+        changes.emit(checkin_submitted(name), urgent=urgent)
+        changes.then(lambda: ran.append(f"{name} page"), urgent=True)
+        changes.then(lambda: ran.append(f"{name} gauge"))
+        return changes
+
+    async def commit(self, changes: Changes, offset: int) -> None:
+        async with asyncio.timeout(5):
+            await self.consumer._commit(self.part, changes, {"t.checkin.submitted": offset})
+
+
 async def test_urgent_callbacks_run_ahead_of_a_log_that_cannot_be_written_and_only_once() -> None:
     """A safety page's hand-over does not wait for a database that keeps failing: past
     URGENT_PUBLISH_AFTER_SECONDS it runs ahead of the log write, and not again once it lands;
     when the log write lands at once, it runs right then, before the writes and the events."""
-    settings = TallySettings(kindred_dev_mode=True, urgent_publish_after_seconds=0.05)
-    consumer = PartitionedConsumer(
-        settings,
-        broker=None,  # type: ignore[arg-type]
-        db={"partition_log": None},  # type: ignore[arg-type]
-        processor=Tally(),
-    )
-    landed = asyncio.Event()
-
-    async def append(entry: Entry) -> None:
-        await landed.wait()
-
-    consumer.log.append = append  # type: ignore[method-assign]
-    part = _Partition(2, [])
-    part.head = Head(2, 1, "me", {})
-    entry = Entry(partition=2, seq=2, owner="me", at=datetime.now(UTC), offsets={})
+    outage = Outage()
     ran: list[str] = []
-    paged = asyncio.Event()
+    await outage.commit(outage.batch("a", urgent=True, ran=ran), 1)
+    assert ran == ["a page"] and outage.published == ["a"] and outage.appended == []
+    outage.end()
+    await outage.consumer._caught_up(outage.part)
+    assert ran == ["a page", "a gauge"]  # once; the others waited for the log
+    assert outage.appended == [2] and outage.published == ["a"]  # not published twice
 
-    def page() -> None:
-        ran.append("page")
-        paged.set()
+    await outage.commit(outage.batch("b", urgent=True, ran=ran), 2)
+    assert ran[2:] == ["b page", "b gauge"] and outage.appended == [2, 3]
 
-    changes = Changes("t")
-    changes.then(page, urgent=True)
-    changes.then(lambda: ran.append("gauge"))
-    writing = asyncio.create_task(consumer._append(part, entry, changes))
-    async with asyncio.timeout(5):
-        await paged.wait()
-    assert not writing.done()  # ahead of the log
-    landed.set()
-    await writing
-    assert ran == ["page"]  # once; the others wait for the commit
 
-    landed_at_once = Changes("t")
-    landed_at_once.then(lambda: ran.append("page 2"), urgent=True)
-    await consumer._append(part, entry, landed_at_once)
-    assert ran == ["page", "page 2"]
+async def test_batches_go_on_in_memory_while_the_log_cannot_be_written() -> None:
+    """During a database outage the next batches do not wait for the first one's log write:
+    each one's urgent events go out and its urgent work runs at once; the rest (writes, other
+    events, callbacks, offsets) follows in order once the database answers."""
+    outage = Outage()
+    ran: list[str] = []
+    for offset, name in enumerate(["a", "b", "c", "d"], start=1):
+        await outage.commit(outage.batch(name, urgent=name in "ac", ran=ran), offset)
+    assert ran == ["a page", "b page", "c page", "d page"]
+    assert outage.published == ["a", "c"]
+    assert outage.appended == [] and outage.applied == []
+    part = outage.part
+    assert part.head is not None and part.head.seq == 5 and len(part.pending) == 4
+    assert part.durable is not None and part.durable.seq == 1
+    assert not part.stale  # the tables go on from memory, not from the database
+
+    outage.end()
+    await outage.consumer._caught_up(part)
+    assert outage.appended == [2, 3, 4, 5] and outage.applied == [2, 3, 4, 5]
+    assert outage.published == ["a", "c", "b", "d"]
+    assert ran[4:] == ["a gauge", "b gauge", "c gauge", "d gauge"]
+    assert part.durable.seq == 5 and not part.pending
+
+
+async def test_an_outage_holds_at_most_its_bound_of_batches() -> None:
+    outage = Outage(outage_batches_max=2)
+    ran: list[str] = []
+    await outage.commit(outage.batch("a", urgent=True, ran=ran), 1)
+    await outage.commit(outage.batch("b", urgent=True, ran=ran), 2)
+    third = asyncio.create_task(outage.commit(outage.batch("c", urgent=True, ran=ran), 3))
+    await asyncio.sleep(0.05)
+    assert not third.done() and ran == ["a page", "b page"]
+    outage.end()
+    await third
+    assert "c page" in ran
+
+
+async def test_a_partition_fenced_while_catching_up_stops_and_keeps_nothing() -> None:
+    outage = Outage()
+    ran: list[str] = []
+    await outage.commit(outage.batch("a", urgent=True, ran=ran), 1)
+    outage.fenced = True
+    outage.end()
+    with pytest.raises(Fenced):
+        await outage.consumer._caught_up(outage.part)
+    assert outage.appended == [] and ran == ["a page"]
+    assert outage.part.pending  # never finished: a partition revoked now is not kept
 
 
 async def test_one_partition_waiting_on_its_timers_holds_back_no_other() -> None:

@@ -129,6 +129,29 @@ async def ensure_topics(settings: ServiceSettings) -> None:
             await asyncio.sleep(backoff.delay(attempt))
 
 
+class TopicsNotCopartitioned(RuntimeError):
+    """The topics a service consumes have different partition counts: its partition N would be
+    held in some of them only and never taken, so their events would go unhandled."""
+
+
+async def check_copartitioned(settings: ServiceSettings, names: Sequence[str]) -> None:
+    """Raise TopicsNotCopartitioned unless every topic in `names` has one partition count."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        described = await _describe(admin, list(names))
+    finally:
+        await admin.close()
+    counts = {t["topic"]: len(t["partitions"]) for t in described}
+    if len(set(counts.values())) > 1:
+        listed = ", ".join(f"{topic}: {n}" for topic, n in sorted(counts.items()))
+        raise TopicsNotCopartitioned(
+            "the topics this service consumes must have the same number of partitions (a "
+            f"partition missing from some would never be handled); they have {listed}. Add "
+            "partitions to the smaller ones (kafka-topics.sh --alter --partitions) first."
+        )
+
+
 async def _ensure_topics(settings: ServiceSettings) -> None:
     names = [topics.topic_name(settings.kindred_namespace, base) for base in topics.ALL]
     names += [topics.dead_letter_topic(n) for n in names]

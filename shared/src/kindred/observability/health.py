@@ -16,6 +16,16 @@ from kindred.observability.metrics import registry
 ReadinessCheck = Callable[[], Awaitable[bool]]
 # What else keeps the replica from doing its work (a background loop failing), as sentences.
 Problems = Callable[[], list[str]]
+# What stopped for good in this process (a partition or a loop a bug ended): only a restart
+# mends it, so liveness fails and the orchestrator restarts the replica (its partitions move).
+Stopped = Callable[[], list[str]]
+
+
+class Liveness(BaseModel):
+    """The body of /health/live: 200 alive, 503 when part of the replica stopped for good."""
+
+    status: Literal["alive", "stopped"]
+    stopped: list[str] = Field(default=[], description="What stopped (restart the replica)")
 
 
 class Readiness(BaseModel):
@@ -27,13 +37,23 @@ class Readiness(BaseModel):
 
 
 def health_router(
-    checks: dict[str, ReadinessCheck], problems: Problems | None = None, timeout: float = 3.0
+    checks: dict[str, ReadinessCheck],
+    problems: Problems | None = None,
+    timeout: float = 3.0,
+    stopped: Stopped | None = None,
 ) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
-    @router.get("/health/live")
-    async def live() -> dict[str, str]:
-        return {"status": "alive"}
+    @router.get(
+        "/health/live",
+        response_model=Liveness,
+        responses={503: {"model": Liveness, "description": "Stopped: restart the replica"}},
+    )
+    async def live() -> JSONResponse:
+        gone = stopped() if stopped is not None else []
+        if gone:
+            return JSONResponse({"status": "stopped", "stopped": gone}, status_code=503)
+        return JSONResponse({"status": "alive"})
 
     @router.get(
         "/health/ready",
@@ -70,6 +90,9 @@ def health_router(
 
 
 def mount_health(
-    app: FastAPI, checks: dict[str, ReadinessCheck], problems: Problems | None = None
+    app: FastAPI,
+    checks: dict[str, ReadinessCheck],
+    problems: Problems | None = None,
+    stopped: Stopped | None = None,
 ) -> None:
-    app.include_router(health_router(checks, problems))
+    app.include_router(health_router(checks, problems, stopped=stopped))

@@ -40,7 +40,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 from kindred.background import loops
 from kindred.events.envelope import Envelope
 from kindred.failpoints import crash_here
-from kindred.messaging.broker import topic_for
+from kindred.messaging.broker import check_copartitioned, topic_for
 from kindred.messaging.deadletter import DependencyBackoff
 from kindred.observability.metrics import (
     batch_records,
@@ -128,7 +128,9 @@ class Released(Exception):
 class _Partition:
     number: int
     tps: list[TopicPartition]
-    head: Head | None = None  # set once taken over
+    # Set once taken over: the last batch handled (during an outage, maybe not in the log yet).
+    head: Head | None = None
+    durable: Head | None = None  # what the partition log holds
     tables: Tables | None = None  # set once taken over
     queue: deque[ConsumerRecord[bytes, bytes]] = field(default_factory=deque)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
@@ -143,6 +145,11 @@ class _Partition:
     unapplied: list[Entry] = field(default_factory=list)
     flush_at: float = 0.0
     pruned_below: int = 0  # log entries before this sequence number are deleted
+    # Batches handled while the log could not be written (a database outage), oldest first,
+    # with the task writing them in order once it answers again (see `_commit`).
+    pending: deque[tuple[Entry, Changes]] = field(default_factory=deque)
+    catching_up: asyncio.Task[None] | None = None
+    room: asyncio.Event = field(default_factory=asyncio.Event)
     recent: RecentIds = field(default_factory=lambda: RecentIds(RECENT_IDS))
 
 
@@ -198,6 +205,7 @@ class PartitionedConsumer:
 
     async def start(self) -> None:
         s = self.settings
+        await check_copartitioned(s, self.topics)
         self.consumer = AIOKafkaConsumer(
             bootstrap_servers=s.kafka_bootstrap_servers,
             group_id=self.group,
@@ -209,6 +217,7 @@ class PartitionedConsumer:
             heartbeat_interval_ms=int(s.kafka_session_timeout_seconds * 1000 / 3),
             max_poll_interval_ms=int(s.kafka_max_poll_interval_seconds * 1000),
             max_poll_records=s.consumer_batch_max,
+            group_instance_id=s.kafka_group_instance_id or None,
         )
         self.consumer.subscribe(self.topics, listener=_Listener(self))
         await self.consumer.start()
@@ -267,8 +276,9 @@ class PartitionedConsumer:
             self.processor.drop(number)
             del self.kept[number]
         partitions_owned.labels(group=self.group).set(len(self.owned))
-        known = self.consumer.partitions_for_topic(self.topics[0]) or set()
-        topic_partitions.labels(group=self.group).set(len(known))
+        # Against the largest topic: a partition some topics lack is unowned, and says so.
+        known = max(len(self.consumer.partitions_for_topic(t) or ()) for t in self.topics)
+        topic_partitions.labels(group=self.group).set(known)
         log.info("partitions assigned", extra={"partitions": sorted(self.owned)})
 
     async def _revoke(self, numbers: set[int]) -> None:
@@ -278,7 +288,8 @@ class PartitionedConsumer:
         for part in parts:
             task = part.task
             clean = task is not None and not task.cancelled() and task.exception() is None
-            if clean and part.head is not None and part.tables is not None and not part.stale:
+            settled = not part.stale and not part.pending
+            if clean and part.head is not None and part.tables is not None and settled:
                 self.kept[part.number] = (part.head, part.tables)
             else:
                 self.processor.drop(part.number)
@@ -324,7 +335,7 @@ class PartitionedConsumer:
             part.tables = await self._until_done(part, lambda: self._load(part.number))
         else:
             part.tables = kept[1]
-        part.head = takeover.head
+        part.head = part.durable = takeover.head
         for tp in part.tps:
             if tp.topic in part.head.offsets:
                 self.consumer.seek(tp, part.head.offsets[tp.topic])
@@ -365,7 +376,8 @@ class PartitionedConsumer:
         try:
             await self._take_over(part)
             while not part.closing:
-                if part.unapplied and time.monotonic() >= part.flush_at:
+                self._check_catching_up(part)
+                if part.unapplied and not part.pending and time.monotonic() >= part.flush_at:
                     async with part.lock:
                         await self._flush(part)
                 if part.queue:
@@ -390,6 +402,7 @@ class PartitionedConsumer:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(part.wake.wait(), wait)
             async with part.lock:  # leaving: the next owner would replay them, but why wait
+                await self._caught_up(part)
                 await self._flush(part)
         except Fenced as exc:
             self._fenced(part, exc)
@@ -404,6 +417,9 @@ class PartitionedConsumer:
             log.exception("partition %s stopped", part.number)
             part.closing = True
             raise
+        finally:
+            if part.catching_up is not None and not part.catching_up.done():
+                part.catching_up.cancel()
 
     def _fenced(self, part: _Partition, exc: Fenced) -> None:
         """Another replica owns the partition now: stop touching it until a new assignment."""
@@ -411,9 +427,12 @@ class PartitionedConsumer:
         log.warning("partition %s fenced: %s", part.number, exc)
         partitions_fenced.labels(group=self.group).inc()
         self.processor.drop(part.number)
-        part.head = part.tables = None
+        part.head = part.durable = part.tables = None
         part.closing = True
         part.queue.clear()
+        part.pending.clear()
+        if part.catching_up is not None and not part.catching_up.done():
+            part.catching_up.cancel()
         self.consumer.pause(*part.tps)
 
     async def _handle(self, part: _Partition, records: list[ConsumerRecord[bytes, bytes]]) -> None:
@@ -476,7 +495,9 @@ class PartitionedConsumer:
         return tables
 
     async def _reload(self, part: _Partition) -> Tables:
-        """Rebuild the tables from MongoDB, with every committed batch applied first."""
+        """Rebuild the tables from MongoDB, with every committed batch applied first (and every
+        batch handled during an outage in the log: this waits for the database)."""
+        await self._caught_up(part)
         await self._flush(part)
         self.processor.drop(part.number)
         part.tables = await self._load(part.number)
@@ -491,7 +512,21 @@ class PartitionedConsumer:
             part.unapplied.clear()
 
     async def _commit(self, part: _Partition, changes: Changes, offsets: dict[str, int]) -> None:
+        """Commit a batch as the partition log's next entry, then apply its writes, publish
+        its records and run its callbacks.
+
+        The log is written at once as a rule. When the database does not take the entry
+        within URGENT_PUBLISH_AFTER_SECONDS (an outage), the partition goes on without it:
+        this batch's urgent records (safety alerts) are published and its urgent callbacks
+        (handing a page to the sender) run now, and so are those of every batch after it,
+        handled in memory on top of the tables; the entries wait in `pending`, in order, and
+        a task writes them to the log when the database answers again, then publishes the
+        rest and runs the other callbacks. Kafka offsets follow only what the log holds, so a
+        crash meanwhile replays those batches (their urgent events have deterministic ids: a
+        copy, not a second alert). At most OUTAGE_BATCHES_MAX batches wait; past that the
+        partition waits too."""
         assert part.head is not None
+        self._check_catching_up(part)
         started = time.perf_counter()
         entry = Entry(
             partition=part.number,
@@ -502,66 +537,122 @@ class PartitionedConsumer:
             writes=changes.writes,
             records=changes.records,
         )
-        # Retry the very same entry until the answer is certain: landed, or fenced.
-        await self._append(part, entry, changes)
-        if changes.urgent:
-            crash_here("after-log-append-urgent")
+        if not part.pending:
+            # Retry the very same entry until the answer is certain: landed, or fenced.
+            append = asyncio.ensure_future(self._append(part, entry))
+            try:
+                done, _ = await asyncio.wait(
+                    {append}, timeout=self.settings.urgent_publish_after_seconds
+                )
+            except BaseException:
+                append.cancel()
+                await asyncio.gather(append, return_exceptions=True)
+                raise
+            if done:
+                append.result()  # Fenced, Released
+                if changes.urgent:
+                    crash_here("after-log-append-urgent")
+                part.head = Head(part.number, entry.seq, entry.owner, offsets)
+                await self._landed(part, entry, changes)
+                part.stale = False
+                commit_seconds.observe(time.perf_counter() - started)
+                return
+            log.error(
+                "partition %s: the log cannot be written now; going on in memory, publishing "
+                "urgent events and handing on urgent work ahead of it",
+                part.number,
+            )
+            part.catching_up = asyncio.create_task(
+                self._catch_up(part, append), name=f"partition-{part.number} catching up"
+            )
+        else:
+            while len(part.pending) >= self.settings.outage_batches_max:
+                part.room.clear()
+                await part.room.wait()
+                self._check_catching_up(part)
+        part.pending.append((entry, changes))
         part.head = Head(part.number, entry.seq, entry.owner, offsets)
-        # The tables hold the batch and the log does too; they stay marked until the batch's
-        # callbacks ran (the sender's hand-over, the gauges): a partition released before that
-        # is not kept, and whoever owns it next rebuilds from the log.
+        # The tables hold the batch and the log will: the next batch goes on from them.
+        part.stale = False
+        await self._ahead(part, changes)
+
+    async def _append(self, part: _Partition, entry: Entry) -> None:
+        await self._until_done(part, lambda: self.log.append(entry), give_up_on_close=False)
+
+    async def _ahead(self, part: _Partition, changes: Changes) -> None:
+        """Publish a batch's urgent records and run its urgent callbacks ahead of its entry."""
+        if changes.urgent:
+            await self._until_done(part, lambda: self._publish(changes.urgent), "kafka")
+            urgent_ahead.labels(group=self.group).inc(len(changes.urgent))
+        _run(changes.urgent_after)
+
+    async def _catch_up(self, part: _Partition, first: asyncio.Future[None]) -> None:
+        """Write the batches handled during an outage to the log, in order, and finish each."""
+        try:
+            append: asyncio.Future[None] | None = first
+            while part.pending:
+                entry, changes = part.pending[0]
+                if append is None:
+                    append = asyncio.ensure_future(self._append(part, entry))
+                await append
+                append = None
+                part.durable = Head(part.number, entry.seq, entry.owner, entry.offsets)
+                await self._landed(part, entry, changes)
+                part.pending.popleft()
+                part.room.set()
+            log.info("partition %s: the log holds every batch again", part.number)
+        except BaseException:
+            if not first.done():
+                first.cancel()
+            part.wake.set()  # the worker finds out (`_check_catching_up`)
+            part.room.set()
+            raise
+
+    def _check_catching_up(self, part: _Partition) -> None:
+        """Raise what stopped the task writing the outage's batches (Fenced, Released, a bug)."""
+        task = part.catching_up
+        if task is not None and task.done():
+            part.catching_up = None
+            if not task.cancelled() and (error := task.exception()) is not None:
+                raise error
+
+    async def _caught_up(self, part: _Partition) -> None:
+        """Wait until the log holds every batch handled so far."""
+        task = part.catching_up
+        if task is not None and not task.done():
+            await asyncio.wait({task})
+        self._check_catching_up(part)
+
+    async def _landed(self, part: _Partition, entry: Entry, changes: Changes) -> None:
+        """The log holds the entry: apply its writes, publish its records (but those published
+        ahead of it), run its callbacks."""
+        part.durable = Head(part.number, entry.seq, entry.owner, entry.offsets)
+        ahead = {id(r) for r in changes.urgent} if part.pending else set()
+        records = [r for r in entry.records if id(r) not in ahead]
+        # Its callbacks (the sender's hand-over, the gauges) run once it is out; a partition
+        # released before that is not kept, and whoever owns it next rebuilds from the log.
+        _run(changes.urgent_after)
         if self.settings.write_behind_seconds > 0:
             if not part.unapplied:
                 part.flush_at = time.monotonic() + self.settings.write_behind_seconds
                 part.wake.set()  # the worker waits no longer than that
             part.unapplied.append(entry)
-            await self._until_done(part, lambda: self._publish(entry.records), "kafka")
+            await self._until_done(part, lambda: self._publish(records), "kafka")
         else:
-            await self._apply_and_publish(part, [entry])
+            await self._apply_and_publish(part, [entry], records)
         for callback in changes.after_commit:
             callback()
-        part.stale = False
         for tp in part.tps:
-            if tp.topic in offsets:
-                self._to_commit[tp] = offsets[tp.topic]
-        commit_seconds.observe(time.perf_counter() - started)
+            if tp.topic in entry.offsets:
+                self._to_commit[tp] = entry.offsets[tp.topic]
 
-    async def _append(self, part: _Partition, entry: Entry, changes: Changes) -> None:
-        """Write the entry to the partition log. What is urgent does not wait for a database
-        that keeps failing: past URGENT_PUBLISH_AFTER_SECONDS the urgent records are published
-        and the urgent callbacks run ahead of it; else the callbacks run once it landed."""
-        append = asyncio.ensure_future(
-            self._until_done(part, lambda: self.log.append(entry), give_up_on_close=False)
-        )
-        urgent, ahead = changes.urgent, changes.urgent_after
-        try:
-            if urgent or ahead:
-                done, _ = await asyncio.wait(
-                    {append}, timeout=self.settings.urgent_publish_after_seconds
-                )
-                if not done:
-                    log.error(
-                        "partition %s: the log cannot be written yet; publishing %d urgent "
-                        "events and handing on %d urgent tasks ahead of it",
-                        part.number,
-                        len(urgent),
-                        len(ahead),
-                    )
-                    if urgent:
-                        await self._until_done(part, lambda: self._publish(urgent), "kafka")
-                        urgent_ahead.labels(group=self.group).inc(len(urgent))
-                    _run(ahead)
-            await append
-        except BaseException:
-            append.cancel()
-            await asyncio.gather(append, return_exceptions=True)
-            raise
-        _run(ahead)
-
-    async def _apply_and_publish(self, part: _Partition, entries: list[Entry]) -> None:
+    async def _apply_and_publish(
+        self, part: _Partition, entries: list[Entry], records: list[Record] | None = None
+    ) -> None:
         """Both at once: the entries are committed, and each step is idempotent on its own."""
         batches = [(e.seq, e.writes) for e in entries]
-        records = [r for e in entries for r in e.records]
+        if records is None:
+            records = [r for e in entries for r in e.records]
         steps = [
             asyncio.ensure_future(self._until_done(part, lambda: apply_writes(self.db, batches))),
             asyncio.ensure_future(self._until_done(part, lambda: self._publish(records), "kafka")),
@@ -703,8 +794,8 @@ class PartitionedConsumer:
 
     async def _prune(self, part: _Partition) -> None:
         """Delete log entries that are applied and published, but the latest."""
-        assert part.head is not None
-        below = part.unapplied[0].seq if part.unapplied else part.head.seq
+        assert part.durable is not None
+        below = part.unapplied[0].seq if part.unapplied else part.durable.seq
         if below > part.pruned_below:
             await self.log.prune(part.number, below)
             part.pruned_below = below
