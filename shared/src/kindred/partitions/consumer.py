@@ -68,6 +68,7 @@ from kindred.partitions.log import (
 from kindred.partitions.processor import (
     Changes,
     Failed,
+    FailSafe,
     Processor,
     dead_letter,
     decode,
@@ -149,6 +150,7 @@ class _Partition:
     # with the task writing them in order once it answers again (see `_commit`).
     pending: deque[tuple[Entry, Changes]] = field(default_factory=deque)
     catching_up: asyncio.Task[None] | None = None
+    pruning: asyncio.Task[None] | None = None
     room: asyncio.Event = field(default_factory=asyncio.Event)
     recent: RecentIds = field(default_factory=lambda: RecentIds(RECENT_IDS))
 
@@ -249,6 +251,13 @@ class PartitionedConsumer:
         await self._finish(parts, drain=True)
         await self._commit_offsets()
         if self.consumer is not None:
+            # A static member (KAFKA_GROUP_INSTANCE_ID) is not meant to leave the group, so a
+            # restart under its id takes its partitions straight back; but a replica stopped
+            # on purpose may not come back (a rolling update names pods anew): it leaves, and
+            # its partitions move now rather than after the session timeout.
+            coordinator = getattr(self.consumer, "_coordinator", None)
+            if coordinator is not None:
+                coordinator._group_instance_id = None
             await self.consumer.stop()
         for part in parts:
             self._forget(part.number)
@@ -318,6 +327,8 @@ class PartitionedConsumer:
         loops.forget(f"{self._loop_name(number)} timers")
         if part is None:
             return
+        if part.pruning is not None and not part.pruning.done():
+            part.pruning.cancel()
         for tp in part.tps:
             with contextlib.suppress(KeyError):
                 consumer_lag.remove(self.group, tp.topic, str(tp.partition))
@@ -461,6 +472,7 @@ class PartitionedConsumer:
         failed += await self._until_done(part, lambda: self._run(part, fresh, changes))
         dead = {(f.record.topic, f.record.offset) for f in failed}
         for item in sorted(failed, key=lambda f: (f.record.topic, f.record.offset)):
+            self._fail_safe(part, item, changes)
             changes.records.append(dead_letter(item, self.group))
             counter = dead_letters.labels(item.record.topic, type(item.error).__name__)
             changes.then(counter.inc)
@@ -470,6 +482,15 @@ class PartitionedConsumer:
                 continue  # a re-drive from the dead-letter topic must not look like a copy
             part.recent.add(event.id)
             events_handled.labels(topic=record.topic, outcome="applied").inc()
+
+    def _fail_safe(self, part: _Partition, item: Failed, changes: Changes) -> None:
+        """What the processor does anyway for a record that goes to its dead-letter topic."""
+        if not isinstance(self.processor, FailSafe):
+            return
+        try:
+            self.processor.failed(part.number, item, changes)
+        except Exception:
+            log.exception("the fail-safe for a dead-lettered record failed too")
 
     async def _run(
         self,
@@ -772,32 +793,37 @@ class PartitionedConsumer:
             return
         name = f"{self._loop_name(part.number)} timers"
         try:
-            async with part.lock:
-                if part.head is None or part.closing:
-                    return
-                if tick:
+            if tick:
+                async with part.lock:
+                    if part.head is None or part.closing:
+                        return
                     await self._tick(part)
-                await self._prune(part)
         except Released:
             return
         except Fenced as exc:
             self._fenced(part, exc)
-            return
-        except PyMongoError as exc:  # pruning; a tick's commit waits such failures out
-            outage("mongodb").failed(exc, f"pruning the log of partition {part.number}")
             return
         except Exception:
             if loops.failed(name) == 1:
                 log.exception("background work of partition %s failed", part.number)
         else:
             loops.succeeded(name)
+        # Beside the partition's work, never under its lock nor in this round: a database
+        # that does not answer holds back neither the batches nor the timers.
+        if not part.pending and (part.pruning is None or part.pruning.done()):
+            part.pruning = asyncio.create_task(self._prune(part))
 
     async def _prune(self, part: _Partition) -> None:
         """Delete log entries that are applied and published, but the latest."""
-        assert part.durable is not None
+        if part.durable is None or part.closing:
+            return
         below = part.unapplied[0].seq if part.unapplied else part.durable.seq
         if below > part.pruned_below:
-            await self.log.prune(part.number, below)
+            try:
+                await self.log.prune(part.number, below)
+            except PyMongoError as exc:
+                outage("mongodb").failed(exc, f"pruning the log of partition {part.number}")
+                return
             part.pruned_below = below
 
     async def _tick(self, part: _Partition) -> None:

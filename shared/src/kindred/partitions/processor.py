@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from aiokafka import ConsumerRecord
 from pydantic import ValidationError
@@ -154,6 +154,17 @@ class Processor(Protocol):
         """Background work due at `changes.now` (timers, retries) for an owned partition."""
 
 
+@runtime_checkable
+class FailSafe(Protocol):
+    """A processor with something that must happen even for a record it cannot read or handle
+    (check-ins raises a safety alert for a check-in nobody could evaluate)."""
+
+    def failed(self, partition: int, failure: Failed, changes: Changes) -> None:
+        """`failure.record` goes to its dead-letter topic; add what must happen anyway to
+        `changes` (urgent events ahead of the log, like any alert). `failure.event` is the
+        decoded event when decoding worked and handling raised."""
+
+
 class Stateless:
     """For a processor without stores or timers: only `events` and `handle` to write."""
 
@@ -173,6 +184,7 @@ class Stateless:
 class Failed:
     record: ConsumerRecord[bytes, bytes]
     error: BaseException
+    event: Envelope[Any] | None = None  # decoded, when handling (not decoding) failed
 
 
 def decode(
@@ -201,7 +213,7 @@ async def run_batch(
             processor.handle(partition, event, changes)
         except Exception as exc:
             log.exception("handling failed; the event goes to its dead-letter topic")
-            failed.append(Failed(record, exc))
+            failed.append(Failed(record, exc, event))
             changes.clear()
             changes.tables = await reload()
             for earlier in done:
