@@ -256,7 +256,11 @@ def test_k8s_secrets_come_from_secrets(k8s: list[dict[str, Any]]) -> None:
     used: set[tuple[str, str]] = set()
     for name, deployment in of_kind(k8s, "Deployment").items():
         spec = container(deployment)
-        refs = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in spec["env"] if "valueFrom" in e}
+        refs = {
+            e["name"]: e["valueFrom"]["secretKeyRef"]
+            for e in spec["env"]
+            if "secretKeyRef" in e.get("valueFrom", {})
+        }
         secrets = {attribute.upper(): attribute for attribute in SETTINGS[name].secret_fields}
         assert set(refs) == set(secrets), name
         for variable, attribute in secrets.items():

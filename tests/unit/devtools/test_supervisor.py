@@ -78,11 +78,11 @@ def test_a_service_that_exits_is_restarted_after_the_delay_and_reported_back() -
     assert service.process is not None
     service.process.returncode = -9
     supervisor.check()
-    assert said == ["matching exited (signal 9, SIGKILL); restarting in 1s"]
-    clock.now += 0.5
+    assert said == ["matching exited (signal 9, SIGKILL); restarting in 0.25s"]
+    clock.now += 0.125
     supervisor.check()
     assert service.starts == 0  # not before its delay
-    clock.now += 0.5
+    clock.now += 0.125
     supervisor.check()
     assert service.starts == 1
     supervisor.check()

@@ -167,6 +167,8 @@ class Platform:
                     "KAFKA_BOOTSTRAP_SERVERS": self.kafka,
                     "MONGODB_URL": self.mongodb_url,
                     "KINDRED_NAMESPACE": self.namespace,
+                    # Static membership: a restarted instance takes its partitions back at once.
+                    "KAFKA_GROUP_INSTANCE_ID": f"{name}-{i}",
                     **self.extra_env,
                 }
                 log = self.log_dir / (f"{name}-{i}.log" if i else f"{name}.log")

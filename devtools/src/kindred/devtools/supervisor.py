@@ -23,7 +23,7 @@ class Backoff:
     `stable_after` seconds starts again from `first`. More than `max_restarts` restarts with no
     stable run between them is a crash loop."""
 
-    first: float = 1.0
+    first: float = 0.25
     longest: float = 30.0
     stable_after: float = 60.0
     max_restarts: int = 5
