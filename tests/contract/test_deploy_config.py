@@ -364,9 +364,11 @@ def test_k8s_network_policies(k8s: list[dict[str, Any]]) -> None:
         # Prometheus scrapes every service's /metrics.
         assert admitted(k8s, target, port, prometheus), target
         assert "/metrics" in HEALTH_ROUTES
-        # Between services: only the gateway, and only to the notifications' inbox API.
+        # Between services: only the gateway, and only to the internal APIs (the
+        # notifications' inbox, the check-ins' safety read).
+        internal = {("notifications", "gateway"), ("checkins", "gateway")}
         for source, peer in pods.items():
-            expected = target == "gateway" or (target, source) == ("notifications", "gateway")
+            expected = target == "gateway" or (target, source) in internal
             assert admitted(k8s, target, port, peer) == expected, (source, target)
         # Any other port: nothing.
         assert not admitted(k8s, target, port + 100, outside), target

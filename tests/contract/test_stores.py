@@ -148,9 +148,14 @@ def checkins_run() -> tuple[Run, set[str]]:
         checkin_submitted("m1", mood=None, note="", phq9=[1, 1, 1, 1, 1, 1, 1, 1, 2]),
         checkin_submitted("m2", mood=7),
     )
+    refused = SafetyEpisodeCloseRequestedData(
+        member_id="m1", staff_id="staff-1", reason="spoke", episode_id="e0", last_alert_id="a0"
+    )
+    run.handle(T0, SafetyEpisodeCloseRequested.new(subject="m1", source="t", data=refused))
     close = SafetyEpisodeCloseRequestedData(member_id="m1", staff_id="staff-1", reason="spoke")
     run.handle(T0, SafetyEpisodeCloseRequested.new(subject="m1", source="t", data=close))
-    return run, {"m1", "m2"}
+    run.handle(T0, profile_submitted("m3", country="GB"))  # a member known by a profile only
+    return run, {"m1", "m2", "m3"}
 
 
 def notifications_run() -> tuple[Run, set[str]]:

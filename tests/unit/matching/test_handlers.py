@@ -19,6 +19,12 @@ from kindred.events.matching import (
     PoolInput,
     as_pool_input,
 )
+from kindred.events.safety import (
+    SafetyEpisodeClosed,
+    SafetyEpisodeClosedData,
+    SafetyEpisodeOpened,
+    SafetyEpisodeOpenedData,
+)
 from kindred.matching.handlers import Matching, inner_event
 from kindred.matching.repository import MATCHES, MEMBERS, REQUESTS
 from kindred.matching.settings import MatchingSettings
@@ -187,3 +193,71 @@ def test_every_proposal_has_its_deadline_as_a_timer_and_none_outlives_it(seed: i
                     continue
                 assert match.expires_at > now, f"step {step}: a proposal outlived its deadline"
                 assert table._planned.get(match.match_id) == match.expires_at
+
+
+def episode_opened(member_id: str, episode_id: str) -> SafetyEpisodeOpened:
+    return SafetyEpisodeOpened.new(
+        subject=member_id,
+        source="tests",
+        data=SafetyEpisodeOpenedData(
+            episode_id=episode_id, member_id=member_id, alert_id=f"a-{episode_id}", opened_at=T0
+        ),
+    )
+
+
+def episode_closed(member_id: str, episode_id: str) -> SafetyEpisodeClosed:
+    return SafetyEpisodeClosed.new(
+        subject=member_id,
+        source="tests",
+        data=SafetyEpisodeClosedData(
+            episode_id=episode_id,
+            member_id=member_id,
+            closed_by="staff-1",
+            reason="spoke with them",
+            opened_at=T0,
+            closed_at=T0,
+            alerts=1,
+        ),
+    )
+
+
+def seeker_and_supporter(matching: Partition) -> None:
+    into_pool(
+        matching,
+        profile_submitted("s1", capacity=2),
+        role_set("s1"),
+        profile_submitted("k1", roles=["seeker"], capacity=0),
+    )
+
+
+def test_an_episode_closed_before_its_open_is_handled_holds_no_one_out() -> None:
+    """The two topics keep no order between them: the close can reach the pool first. The
+    open that follows (handled by a new owner, rebuilt from what was stored) holds nobody."""
+    matching = processor()
+    seeker_and_supporter(matching)
+    into_pool(matching, episode_closed("k1", "ep1"))
+    matching = matching.new_owner(Matching(SETTINGS))
+    into_pool(matching, episode_opened("k1", "ep1"), support_requested("k1", request_id="r1"))
+    [proposal] = emitted(tick(matching, T0 + timedelta(seconds=1)), "match.proposed")
+    assert proposal["data"]["seeker_id"] == "k1"
+    stored = newest(matching.docs(MEMBERS.collection))["k1"]
+    assert (stored["episodes"], stored["closed_episodes"]) == ([], ["ep1"])
+
+
+def test_an_episode_opened_again_after_its_close_holds_no_one_out() -> None:
+    matching = processor()
+    seeker_and_supporter(matching)
+    opened = episode_opened("k1", "ep1")
+    into_pool(matching, opened, episode_closed("k1", "ep1"), opened)  # the open redelivered
+    into_pool(matching, support_requested("k1", request_id="r1"))
+    assert len(emitted(tick(matching, T0 + timedelta(seconds=1)), "match.proposed")) == 1
+
+
+def test_another_episode_after_a_closed_one_still_holds_the_member_out() -> None:
+    matching = processor()
+    seeker_and_supporter(matching)
+    into_pool(matching, episode_closed("k1", "ep1"), episode_opened("k1", "ep1"))
+    into_pool(matching, episode_opened("k1", "ep2"), support_requested("k1", request_id="r1"))
+    assert emitted(tick(matching, T0 + timedelta(seconds=1)), "match.proposed") == []
+    into_pool(matching, episode_closed("k1", "ep2"))
+    assert len(emitted(tick(matching, T0 + timedelta(seconds=2)), "match.proposed")) == 1

@@ -30,7 +30,13 @@ from kindred.matching.domain.model import (
     EngineConfig,
     Rules,
 )
-from kindred.matching.domain.pool import OPEN_REQUEST_LIMIT, Match, Pool, PoolSettings
+from kindred.matching.domain.pool import (
+    CLOSED_EPISODES_KEPT,
+    OPEN_REQUEST_LIMIT,
+    Match,
+    Pool,
+    PoolSettings,
+)
 from kindred.matching.repository import (
     BLOCKS,
     GROUPS,
@@ -255,6 +261,30 @@ def test_an_episode_keeps_an_active_match_and_cools_its_supporter_down() -> None
     w.later(hours=73)
     assert [m.supporter_id for m in w.batch()] == ["s1"]
     w.check_slots()
+
+
+def test_an_open_after_its_close_withdraws_nothing_but_still_cools_the_supporter_down() -> None:
+    w = World(cooldown=timedelta(hours=72))
+    w.supporter("s1", capacity=3)
+    w.seeker("k1")
+    w.request("k1")
+    assert len(w.batch()) == 1
+    w.pool.episode_closed("k1", "ep1")  # the close reached the pool first
+    w.pool.take_effects()
+    w.pool.episode_opened("k1", "ep1", w.now)
+    assert w.pool.take_effects().steps == []  # a human reviewed it: the proposal stays
+    assert w.pool.members["k1"].episodes == set()
+    assert w.pool.members["s1"].cooldown_until == w.now + timedelta(hours=72)
+    w.check_slots()
+
+
+def test_closed_episodes_kept_per_member_are_bounded() -> None:
+    w = World()
+    w.seeker("k1")
+    for n in range(CLOSED_EPISODES_KEPT + 5):
+        w.pool.episode_closed("k1", f"ep{n}")
+    kept = w.pool.members["k1"].closed_episodes
+    assert len(kept) == CLOSED_EPISODES_KEPT and kept[-1] == f"ep{CLOSED_EPISODES_KEPT + 4}"
 
 
 def test_a_supporter_in_a_safety_episode_of_their_own_gets_no_new_match() -> None:

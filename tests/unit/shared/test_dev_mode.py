@@ -52,8 +52,10 @@ def test_outside_dev_mode_a_dev_secret_stops_start_up_naming_it(
 
 def test_only_the_secrets_a_service_uses_are_required(monkeypatch: pytest.MonkeyPatch) -> None:
     MatchingSettings.load()
-    CheckinsSettings.load()
+    with pytest.raises(SettingsError, match="INTERNAL_API_TOKEN"):
+        CheckinsSettings.load()  # its internal safety API
     monkeypatch.setenv("INTERNAL_API_TOKEN", REAL)
+    assert CheckinsSettings.load().internal_api_token == REAL
     with pytest.raises(SettingsError) as info:
         GatewaySettings.load()
     assert "JWT_SECRET" in str(info.value)

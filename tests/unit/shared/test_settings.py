@@ -19,6 +19,7 @@ def test_a_generic_service_name_in_the_environment_changes_no_services_name(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("SERVICE_NAME", "shared")
+    monkeypatch.setenv("INTERNAL_API_TOKEN", "a-real-internal-token-for-this-test-0123456789")
     matching, checkins = MatchingSettings.load(), CheckinsSettings.load()
     assert (matching.service_name, checkins.service_name) == ("matching", "checkins")
     assert matching.database_name != checkins.database_name

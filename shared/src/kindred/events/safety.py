@@ -7,6 +7,7 @@ keeps the answers. Subject: the member id, so a member's safety events stay in o
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from kindred.events.envelope import Envelope
 from kindred.events.topics import (
     SAFETY_ALERT_RAISED,
+    SAFETY_EPISODE_CLOSE_REFUSED,
     SAFETY_EPISODE_CLOSE_REQUESTED,
     SAFETY_EPISODE_CLOSED,
     SAFETY_EPISODE_OPENED,
@@ -112,6 +114,40 @@ class SafetyEpisodeClosed(Envelope[SafetyEpisodeClosedData]):
 
     TOPIC: ClassVar[str] = SAFETY_EPISODE_CLOSED
     type: Literal["kindred.safety.episode-closed.v1"] = "kindred.safety.episode-closed.v1"
+
+
+class CloseRefusal(StrEnum):
+    """Why a close request was refused."""
+
+    NO_OPEN_EPISODE = "no-open-episode"  # the member has no open episode
+    ANOTHER_EPISODE = "another-episode"  # the open episode is not the one named
+    NEWER_ALERT = "newer-alert"  # the episode has an alert newer than the last one reviewed
+
+
+class SafetyEpisodeCloseRefusedData(BaseModel):
+    model_config = _CONFIG
+
+    member_id: MemberId
+    # The episode the request named.
+    episode_id: str
+    requested_by: str
+    reason: CloseRefusal
+    # The member's open episode now and its newest alert (None: no open episode, or an episode
+    # opened before alert ids were kept): what the staff member should review before closing.
+    open_episode_id: str | None = None
+    newest_alert_id: str | None = None
+    refused_at: datetime
+
+
+class SafetyEpisodeCloseRefused(Envelope[SafetyEpisodeCloseRefusedData]):
+    """A close request was refused: the episode it named is not the member's open one, or an
+    alert newer than the last one the staff member reviewed exists. The episode stays open.
+    Subject: the member id."""
+
+    TOPIC: ClassVar[str] = SAFETY_EPISODE_CLOSE_REFUSED
+    type: Literal["kindred.safety.episode-close-refused.v1"] = (
+        "kindred.safety.episode-close-refused.v1"
+    )
 
 
 class ReviewConcern(BaseModel):

@@ -8,9 +8,15 @@ the same ids.
 
 - `checkin.submitted`: scored and assessed (`domain.safety`); a trigger raises an alert (and
   opens an episode) as urgent events, published ahead of the log write if the database does
-  not answer in time; the check-in answers the member's open scheduled occurrence.
+  not answer in time; a check-in that fires no trigger but that the review rules cannot clear
+  asks staff for a review (`safety.review-requested`: no episode, no page); the check-in
+  answers the member's open scheduled occurrence.
+- `member.profile-submitted`: the member's country (their crisis resources when a check-in
+  does not say).
 - `checkin.schedule-set`: the member's schedule (`domain.schedules`).
-- `safety.episode-close-requested`: a human closes the member's episode.
+- `safety.episode-close-requested`: a human closes the member's episode, if it is the one
+  they name and no alert newer than the last one they reviewed exists; otherwise
+  `safety.episode-close-refused` says why.
 - `tick`: the schedules due emit their reminders and missed check-ins, each with the schedule
   document moved past it.
 """
@@ -42,14 +48,20 @@ from kindred.events.checkins import (
     CheckinTrendWorsened,
 )
 from kindred.events.envelope import Envelope, deterministic_id
+from kindred.events.members import ProfileSubmitted
 from kindred.events.safety import (
+    ReviewConcern,
     SafetyAlertRaised,
     SafetyAlertRaisedData,
     SafetyEpisodeClosed,
     SafetyEpisodeClosedData,
+    SafetyEpisodeCloseRefused,
+    SafetyEpisodeCloseRefusedData,
     SafetyEpisodeCloseRequested,
     SafetyEpisodeOpened,
     SafetyEpisodeOpenedData,
+    SafetyReviewRequested,
+    SafetyReviewRequestedData,
     TriggerFired,
 )
 from kindred.events.schedules import (
@@ -64,7 +76,7 @@ from kindred.partitions.store import Table, Tables
 
 
 class Checkins:
-    events = (CheckinSubmitted, CheckinScheduleSet, SafetyEpisodeCloseRequested)
+    events = (CheckinSubmitted, CheckinScheduleSet, SafetyEpisodeCloseRequested, ProfileSubmitted)
     stores = STORES
 
     def __init__(
@@ -106,6 +118,8 @@ class Checkins:
             self._schedule_set(partition, event, changes)
         elif isinstance(event, SafetyEpisodeCloseRequested):
             self._close_requested(partition, event, changes)
+        elif isinstance(event, ProfileSubmitted):
+            self._profile(event, changes)
 
     def _checked_in(self, partition: int, event: CheckinSubmitted, changes: Changes) -> None:
         data = event.data
@@ -115,6 +129,8 @@ class Checkins:
         if alert is not None:
             for urgent in self._alert_events(event, alert, changes.now):
                 changes.emit(urgent, urgent=True)
+        if checked.review is not None:
+            changes.emit(self._review_event(event, checked.review, changes.now))
         changes.put(MEMBERS, checked.member)
         record = safety.record(data, checked, event.time, changes.now, event.id)
         changes.insert(CHECKINS, record)
@@ -169,6 +185,7 @@ class Checkins:
                     accepted_at=event.time,
                     raised_at=now,
                     episode_id=alert.episode.episode_id,
+                    country=alert.country,
                 ),
             )
         ]
@@ -189,6 +206,29 @@ class Checkins:
             )
         return raised
 
+    def _review_event(
+        self, event: CheckinSubmitted, review: safety.Review, now: datetime
+    ) -> SafetyReviewRequested:
+        """The review item for staff: in the partition log with the check-in, so never lost;
+        not urgent (no page waits on it)."""
+        return SafetyReviewRequested.new(
+            id=review.review_id,
+            subject=event.data.member_id,
+            source=self.source,
+            caused_by=event,
+            data=SafetyReviewRequestedData(
+                review_id=review.review_id,
+                member_id=event.data.member_id,
+                checkin_id=event.data.checkin_id,
+                priority=review.priority,
+                concerns=[
+                    ReviewConcern(reason=c.reason, priority=c.priority) for c in review.concerns
+                ],
+                accepted_at=event.time,
+                requested_at=now,
+            ),
+        )
+
     def _count(
         self, partition: int, checked: safety.CheckedIn, opened: bool, accepted_at: datetime
     ) -> None:
@@ -207,19 +247,31 @@ class Checkins:
             # Published by now (acks=all): the time the member waited for a human's alert.
             waited = (datetime.now(UTC) - accepted_at).total_seconds()
             metrics.safety_alert_seconds.observe(max(0.0, waited))
+        if checked.review is not None:
+            metrics.safety_reviews.labels(priority=str(checked.review.priority)).inc()
         if opened:
             metrics.safety_episodes_open.add(partition, 1)
+
+    def _profile(self, event: ProfileSubmitted, changes: Changes) -> None:
+        data = event.data
+        before = changes.get(MEMBERS, data.member_id) or safety.MemberState(data.member_id)
+        after = safety.profile(before, data.country, event.time)
+        if after is not None:
+            changes.put(MEMBERS, after)
 
     def _close_requested(
         self, partition: int, event: SafetyEpisodeCloseRequested, changes: Changes
     ) -> None:
         data = event.data
-        state = changes.get(MEMBERS, data.member_id)
-        closed = safety.close_episode(state) if state is not None else None
-        if closed is None:
+        state = changes.get(MEMBERS, data.member_id) or safety.MemberState(data.member_id)
+        outcome = safety.close_episode(state, data.episode_id, data.last_alert_id)
+        if isinstance(outcome, safety.Refused):
+            self._close_refused(event, outcome, changes)
             return
-        state, episode = closed
-        changes.put(MEMBERS, state)
+        if outcome is None:
+            return
+        episode = outcome.episode
+        changes.put(MEMBERS, outcome.member)
         changes.emit(
             SafetyEpisodeClosed.new(
                 id=deterministic_id("safety.episode-closed", episode.episode_id),
@@ -238,6 +290,31 @@ class Checkins:
             )
         )
         changes.then(lambda: metrics.safety_episodes_open.add(partition, -1))
+
+    def _close_refused(
+        self, event: SafetyEpisodeCloseRequested, refused: safety.Refused, changes: Changes
+    ) -> None:
+        data = event.data
+        episode = refused.episode
+        changes.emit(
+            SafetyEpisodeCloseRefused.new(
+                id=deterministic_id("safety.episode-close-refused", event.id),
+                subject=data.member_id,
+                source=self.source,
+                caused_by=event,
+                data=SafetyEpisodeCloseRefusedData(
+                    member_id=data.member_id,
+                    episode_id=refused.requested,
+                    requested_by=data.staff_id,
+                    reason=refused.reason,
+                    open_episode_id=episode.episode_id if episode else None,
+                    newest_alert_id=episode.last_alert_id if episode else None,
+                    refused_at=changes.now,
+                ),
+            )
+        )
+        reason = str(refused.reason)
+        changes.then(lambda: metrics.safety_episode_closes_refused.labels(reason=reason).inc())
 
     # ---------------------------------------------------------------- schedules
 

@@ -27,6 +27,19 @@ safety_alerts = Counter(
     ["severity"],
     registry=registry,
 )
+safety_reviews = Counter(
+    "kindred_safety_reviews_total",
+    "Staff reviews asked for (safety.review-requested) by check-ins that fired no safety rule, "
+    "by priority",
+    ["priority"],
+    registry=registry,
+)
+safety_episode_closes_refused = Counter(
+    "kindred_safety_episode_closes_refused_total",
+    "Requests to close a safety episode refused (safety.episode-close-refused), by reason",
+    ["reason"],
+    registry=registry,
+)
 safety_alert_seconds = Histogram(
     "kindred_safety_alert_seconds",
     "Time from a check-in accepted by the gateway to its safety alert published (acks=all)",

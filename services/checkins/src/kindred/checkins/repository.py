@@ -2,8 +2,10 @@
 (`kindred.partitions.store`); nothing else names them. Written only by the owner of the
 member's partition.
 
-- `members`: each member's recent scores and open safety episode (one document per member,
-  replaced at each check-in): what the safety and trend rules read.
+- `members`: each member's recent scores, open safety episode (with its alert ids), the
+  episodes closed lately and the country of their profile (one document per member, replaced
+  at each check-in, profile or close): what the safety and trend rules read, and what the
+  internal API serves (`SafetyQueries`).
 - `schedules`: each member's check-in schedule and where it stands (one document per member).
 - `checkins`: every check-in with the member's answers, the note, the scores and the rules it
   fired; inserted once, never read back by the service. Private: no event copies the answers
@@ -14,6 +16,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
 
 from kindred.checkins.domain.safety import CheckinRecord, Episode, MemberState
 from kindred.checkins.domain.schedules import MemberSchedule, Occurrence, Open, Schedule
@@ -36,19 +40,37 @@ def member_doc(state: MemberState) -> Document:
         "who5": list(state.who5),
         "episode": None
         if episode is None
-        else {"id": episode.episode_id, "opened_at": episode.opened_at, "alerts": episode.alerts},
+        else {
+            "id": episode.episode_id,
+            "opened_at": episode.opened_at,
+            "alerts": episode.alerts,
+            "alert_ids": list(episode.alert_ids),
+        },
+        "closed_episodes": list(state.closed),
+        "country": state.country,
+        "profile_at": state.profile_at,
     }
 
 
 def member_from(doc: Document) -> MemberState:
+    # Documents written before a field existed lack it: its default.
     episode = doc.get("episode")
+    profile_at = doc.get("profile_at")
     return MemberState(
         member_id=doc["_id"],
         moods=tuple(doc.get("moods", ())),
         who5=tuple(doc.get("who5", ())),
         episode=None
         if episode is None
-        else Episode(episode["id"], episode["opened_at"], episode["alerts"]),
+        else Episode(
+            episode["id"],
+            _utc(episode["opened_at"]),
+            episode["alerts"],
+            tuple(episode.get("alert_ids", ())),
+        ),
+        country=doc.get("country"),
+        profile_at=None if profile_at is None else _utc(profile_at),
+        closed=tuple(doc.get("closed_episodes", ())),
     )
 
 
@@ -120,6 +142,7 @@ def checkin_doc(record: CheckinRecord) -> Document:
         "answers": record.answers,
         "scores": scores,
         "safety_rules": [str(rule) for rule in record.rules],
+        "review": [str(reason) for reason in record.review],
         "accepted_at": record.accepted_at,
         "recorded_at": record.recorded_at,
         "event_id": record.event_id,
@@ -140,3 +163,18 @@ CHECKINS = Store(
     indexes=((("member_id", 1), ("recorded_at", -1)),),
 )
 STORES = (MEMBERS, SCHEDULES, CHECKINS)
+
+
+class SafetyQueries:
+    """The internal API's one read: a member's country and open safety episode. Reads only;
+    the owner of the member's partition writes (a read may trail its last batch by up to
+    WRITE_BEHIND_SECONDS)."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.members = db[MEMBERS.collection]
+
+    async def member(self, member_id: str) -> MemberState | None:
+        """The member's state as stored; None for a member this service has not seen (no
+        check-in, no profile yet)."""
+        doc = await self.members.find_one({"_id": member_id})
+        return None if doc is None else member_from(doc)

@@ -7,6 +7,8 @@ from kindred.settings import ServiceSettings
 
 class CheckinsSettings(ServiceSettings):
     service_name: ClassVar[str] = "checkins"
+    # INTERNAL_API_TOKEN guards the internal safety API (`/internal/members/{id}/safety`).
+    secret_fields: ClassVar[tuple[str, ...]] = ("internal_api_token",)
     http_port: int = 8002
     # How often each owned partition looks for reminders due and check-ins missed.
     schedule_tick_seconds: float = Field(default=1.0, gt=0, le=60)

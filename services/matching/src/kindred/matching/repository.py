@@ -62,6 +62,7 @@ def member_doc(pooled: Pooled[Member]) -> Document:
         minors_cleared=m.minors_cleared,
         role_time=m.role_time,
         episodes=sorted(m.episodes),
+        closed_episodes=list(m.closed_episodes),
         cooldown_until=m.cooldown_until,
         pool=pooled.pool,
     )
@@ -87,6 +88,7 @@ def _member(doc: Document) -> Member:
         minors_cleared=doc["minors_cleared"],
         role_time=doc["role_time"],
         episodes=set(doc["episodes"]),
+        closed_episodes=tuple(doc.get("closed_episodes", ())),
         cooldown_until=doc["cooldown_until"],
     )
 

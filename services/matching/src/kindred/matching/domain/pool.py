@@ -48,6 +48,9 @@ MatchState = Literal["proposed", "active", "declined", "expired", "ended"]
 RequestStatus = Literal["open", "proposed", "matched", "closed", "refused"]
 LIVE: frozenset[str] = frozenset({"proposed", "active"})  # the states that hold a slot
 OPEN_REQUEST_LIMIT = "open-request-limit"
+# Safety episodes closed lately a member keeps (the newest): an open handled after its close
+# (their topics are not ordered with each other) is recognised and does not hold them out.
+CLOSED_EPISODES_KEPT = 16
 URGENCY_RANK = {Urgency.HIGH: 0, Urgency.NORMAL: 1, Urgency.LOW: 2}
 
 
@@ -78,6 +81,7 @@ class Member:
     minors_cleared: bool = False
     role_time: datetime | None = None
     episodes: set[str] = field(default_factory=set)  # open safety episodes
+    closed_episodes: tuple[str, ...] = ()  # closed lately, oldest first (CLOSED_EPISODES_KEPT)
     cooldown_until: datetime | None = None
     holds: set[str] = field(default_factory=set)  # live matches holding one of their slots
     seeking: set[str] = field(default_factory=set)  # live matches of their own requests
@@ -351,23 +355,36 @@ class Pool:
 
     def episode_opened(self, member_id: str, episode_id: str, now: datetime) -> None:
         """Held out of peer matching: pending proposals for them are withdrawn; the supporter of
-        any live match of theirs was exposed to a crisis and gets a cool-down."""
+        any live match of theirs was exposed to a crisis and gets a cool-down.
+
+        The same episode again changes nothing. An episode already closed (its close was
+        handled first: the two topics keep no order between them) does not hold the member out
+        and withdraws nothing, since a human has reviewed it; the supporters' cool-down still
+        applies, as they were exposed either way."""
         m = self.member(member_id)
         if episode_id in m.episodes:
             return
-        m.episodes.add(episode_id)
-        self._touch_member(m)
+        closed = episode_id in m.closed_episodes
+        if not closed:
+            m.episodes.add(episode_id)
+            self._touch_member(m)
         for match in [self.matches[x] for x in sorted(m.seeking)]:
             supporter = self.member(match.supporter_id)
             supporter.cooldown_until = max(
                 supporter.cooldown_until or now, now + self.settings.cooldown
             )
             self._touch_member(supporter)
-            if match.state == "proposed":
+            if match.state == "proposed" and not closed:
                 self._close_proposal(match, "declined", "matching", "safety-episode", now)
 
     def episode_closed(self, member_id: str, episode_id: str) -> None:
+        """The member is no longer held out for this episode; its id is remembered, so that
+        its open, if handled after this, or again, holds no one out (a close of an episode
+        not seen yet is remembered the same way)."""
         m = self.member(member_id)
+        if episode_id not in m.closed_episodes:
+            m.closed_episodes = (*m.closed_episodes, episode_id)[-CLOSED_EPISODES_KEPT:]
+            self._touch_member(m)
         if episode_id in m.episodes:
             m.episodes.discard(episode_id)
             self._touch_member(m)

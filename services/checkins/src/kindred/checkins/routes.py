@@ -1,0 +1,58 @@
+"""The internal HTTP API: what staff tools (through the gateway) read about a member's safety,
+never from the database themselves.
+
+Every route needs the INTERNAL_API_TOKEN bearer token (401 without it); /health and /metrics,
+mounted by the shared runtime, stay open.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Path
+from pydantic import BaseModel
+
+from kindred.checkins.repository import SafetyQueries
+from kindred.internal_api import require_token
+
+
+class OpenEpisode(BaseModel):
+    episode_id: str
+    opened_at: datetime
+    # The newest alerts of the episode, oldest first (empty for an episode opened before alert
+    # ids were kept): a close names the episode and the last of these the staff member reviewed.
+    alert_ids: list[str]
+
+
+class MemberSafety(BaseModel):
+    member_id: str
+    # The country of the member's profile (None: none given, or no profile seen yet).
+    country: str | None
+    episode: OpenEpisode | None
+
+
+def safety_router(repo: SafetyQueries, token: str) -> APIRouter:
+    router = APIRouter(
+        prefix="/internal", tags=["internal"], dependencies=[Depends(require_token(token))]
+    )
+
+    @router.get("/members/{member_id}/safety")
+    async def member_safety(
+        member_id: str = Path(pattern=r"^[A-Za-z0-9_.\-]{1,64}$"),
+    ) -> MemberSafety:
+        """A member with no check-in and no profile is normal: no country, no episode."""
+        state = await repo.member(member_id)
+        episode = None if state is None else state.episode
+        return MemberSafety(
+            member_id=member_id,
+            country=None if state is None else state.country,
+            episode=None
+            if episode is None
+            else OpenEpisode(
+                episode_id=episode.episode_id,
+                opened_at=episode.opened_at,
+                alert_ids=list(episode.alert_ids),
+            ),
+        )
+
+    return router
