@@ -98,9 +98,12 @@ async def test_a_triggering_checkin_raises_one_alert_and_opens_one_episode_until
         assert len(closed.records) == 1
 
 
-async def test_a_malformed_checkin_is_dead_lettered_with_its_reason_and_nothing_is_stored(
+async def test_a_malformed_checkin_is_dead_lettered_with_its_reason_and_still_alerts(
     infra: Infra, namespace: str, mongo: AsyncMongoClient[dict[str, Any]]
 ) -> None:
+    """Nothing of a check-in that cannot be read is stored, but nobody knows what it said
+    (a newer gateway's format during a rolling deploy): the member the record names gets an
+    urgent evaluation_failed alert, as for any rule that cannot be evaluated."""
     settings = settings_for(CheckinsSettings, infra, namespace)
     db = mongo[settings.database_name]
     topic = f"{namespace}.checkin.submitted"
@@ -112,6 +115,7 @@ async def test_a_malformed_checkin_is_dead_lettered_with_its_reason_and_nothing_
         running(create_app(settings)),
         TopicReader(infra.kafka, f"{topic}.dlt") as dead,
         TopicReader(infra.kafka, f"{namespace}.checkin.recorded") as recorded,
+        TopicReader(infra.kafka, f"{namespace}.safety.alert-raised") as alerts,
     ):
         await produce(infra.kafka, topic, bad, key="m1")
         await produce_event(infra.kafka, namespace, good)
@@ -121,6 +125,12 @@ async def test_a_malformed_checkin_is_dead_lettered_with_its_reason_and_nothing_
         assert headers["kindred-dlt-error-type"] == "ValidationError"
         assert "phq9" in headers["kindred-dlt-error-message"]
         assert await db["checkins"].count_documents({}) == 1
+        [raised] = await eventually(alerts.poll, lambda r: len(r) == 1, what="the fail-safe alert")
+        alert = alerts.values()[0]["data"]
+        assert (alert["member_id"], alert["checkin_id"]) == ("m1", bad["data"]["checkin_id"])
+        assert alert["severity"] == "urgent"
+        assert [t["rule"] for t in alert["triggers"]] == ["evaluation_failed"]
+        assert raised.key == b"m1"
         stored = await db["checkins"].find_one({"_id": bad["data"]["checkin_id"]})
         assert stored is None
 

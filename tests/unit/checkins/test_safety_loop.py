@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from aiokafka import ConsumerRecord
 
 from kindred.checkins.domain import safety
 from kindred.checkins.domain.safety import (
@@ -30,10 +31,11 @@ from kindred.events.safety import (
     SafetyEpisodeCloseRequestedData,
 )
 from kindred.instruments import CheckinAnswers
+from kindred.partitions.processor import Failed
 from kindred.safety import rules
 from kindred.safety.rules import Concern, Priority, ReviewReason, Rule, Trigger
 from tests.support.factories import checkin_submitted, profile_submitted
-from tests.support.partitions import Partition, events, written
+from tests.support.partitions import NAMESPACE, Partition, events, written
 
 pytestmark = pytest.mark.unit
 
@@ -393,3 +395,59 @@ def test_a_decline_over_two_check_ins_alerts_with_an_episode_and_the_country(
     assert alert["country"] == "NZ"
     [opened] = events(changes, "safety.episode-opened")
     assert opened["data"]["episode_id"] == alert["episode_id"]
+
+
+def _checkin_record(value: bytes, key: bytes | None, offset: int = 7) -> Any:
+    return ConsumerRecord(
+        topic=f"{NAMESPACE}.checkin.submitted",
+        partition=0,
+        offset=offset,
+        timestamp=int(NOW.timestamp() * 1000),
+        timestamp_type=0,
+        key=key,
+        value=value,
+        checksum=None,
+        serialized_key_size=len(key or b""),
+        serialized_value_size=len(value),
+        headers=[],
+    )
+
+
+def test_a_check_in_nobody_can_read_still_raises_an_urgent_alert_for_its_member() -> None:
+    runner = partition()
+    """A newer gateway's format, a record cut short: it goes to its dead-letter topic, and the
+    member its key names gets an urgent evaluation_failed alert in a new episode."""
+    processor = runner.processor
+    assert isinstance(processor, Checkins)
+    unreadable = b'{"data": {"checkin_id": "c-future", "mood_v2": {"scale": 11}}}'
+    changes = runner.changes(NOW)
+    processor.failed(0, Failed(_checkin_record(unreadable, b"m1"), ValueError("no")), changes)
+    runner.commit(changes)
+    [alert] = [e["data"] for e in events(changes, "safety.alert-raised")]
+    assert (alert["member_id"], alert["checkin_id"]) == ("m1", "c-future")
+    assert alert["severity"] == "urgent"
+    assert [t["rule"] for t in alert["triggers"]] == [Rule.EVALUATION_FAILED]
+    assert [r.topic for r in changes.urgent] == [r.topic for r in changes.records]  # urgent
+    [opened] = [e["data"] for e in events(changes, "safety.episode-opened")]
+    assert opened["episode_id"] == alert["episode_id"]
+    state = runner.tables[MEMBERS].get("m1")
+    assert state is not None and state.episode is not None
+
+    # Not even JSON, and another member: its id from the key, the check-in id from the offset.
+    changes = runner.changes(NOW)
+    processor.failed(0, Failed(_checkin_record(b"\xff\x00", b"m2", 9), ValueError()), changes)
+    [alert] = [e["data"] for e in events(changes, "safety.alert-raised")]
+    assert alert["member_id"] == "m2" and alert["checkin_id"]
+
+
+def test_a_check_in_whose_handling_raises_alerts_like_an_unreadable_one() -> None:
+    runner = partition()
+    processor = runner.processor
+    assert isinstance(processor, Checkins)
+    submitted = checkin_submitted("m1", mood=5, note="")
+    changes = runner.changes(NOW)
+    failure = Failed(_checkin_record(b"{}", b"m1"), RuntimeError("a bug"), submitted)
+    processor.failed(0, failure, changes)
+    [alert] = [e["data"] for e in events(changes, "safety.alert-raised")]
+    assert alert["checkin_id"] == submitted.data.checkin_id
+    assert datetime.fromisoformat(alert["accepted_at"]) == submitted.time

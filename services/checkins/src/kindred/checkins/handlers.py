@@ -23,6 +23,10 @@ the same ids.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import logging
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -71,8 +75,11 @@ from kindred.events.schedules import (
     CheckinReminderDueData,
     CheckinScheduleSet,
 )
-from kindred.partitions.processor import Changes
+from kindred.events.topics import topic_name
+from kindred.partitions.processor import Changes, Failed
 from kindred.partitions.store import Table, Tables
+
+log = logging.getLogger(__name__)
 
 
 class Checkins:
@@ -127,7 +134,9 @@ class Checkins:
         checked = safety.check_in(data, before, changes.now)
         alert = checked.alert
         if alert is not None:
-            for urgent in self._alert_events(event, alert, changes.now):
+            for urgent in self._alert_events(
+                data.member_id, data.checkin_id, event.time, event, alert, changes.now
+            ):
                 changes.emit(urgent, urgent=True)
         if checked.review is not None:
             changes.emit(self._review_event(event, checked.review, changes.now))
@@ -163,26 +172,53 @@ class Checkins:
         opened = before.episode is None and checked.member.episode is not None
         changes.then(lambda: self._count(partition, checked, opened, event.time))
 
+    def failed(self, partition: int, failure: Failed, changes: Changes) -> None:
+        """A check-in that goes to its dead-letter topic unread or unhandled still reaches a
+        human: an urgent `evaluation_failed` alert for the member the record names (its key),
+        from what can be read of it."""
+        record = failure.record
+        if record.topic != topic_name(changes.namespace, CheckinSubmitted.TOPIC):
+            return
+        member_id, checkin_id, accepted_at = _identify(failure)
+        before = changes.get(MEMBERS, member_id) or safety.MemberState(member_id)
+        state, alert = safety.unreadable(before, checkin_id, changes.now)
+        for urgent in self._alert_events(
+            member_id, checkin_id, accepted_at, failure.event, alert, changes.now
+        ):
+            changes.emit(urgent, urgent=True)
+        changes.put(MEMBERS, state)
+        changes.then(metrics.checkins_unreadable.inc)
+        log.error(
+            "a check-in went to its dead-letter topic (%s); alerted the on-call staff",
+            type(failure.error).__name__,
+            extra={"member_id": member_id, "alert_id": alert.alert_id},
+        )
+
     def _alert_events(
-        self, event: CheckinSubmitted, alert: safety.Alert, now: datetime
+        self,
+        member_id: str,
+        checkin_id: str,
+        accepted_at: datetime,
+        caused_by: Envelope[Any] | None,
+        alert: safety.Alert,
+        now: datetime,
     ) -> list[Envelope[Any]]:
         """The alert for the humans on call, and the episode it opened (if it did)."""
-        data = event.data
         raised: list[Envelope[Any]] = [
             SafetyAlertRaised.new(
                 id=alert.alert_id,
-                subject=data.member_id,
+                subject=member_id,
                 source=self.source,
-                caused_by=event,
+                caused_by=caused_by,
                 data=SafetyAlertRaisedData(
                     alert_id=alert.alert_id,
-                    member_id=data.member_id,
-                    checkin_id=data.checkin_id,
+                    member_id=member_id,
+                    checkin_id=checkin_id,
                     severity=alert.severity,
                     triggers=[
                         TriggerFired(rule=t.rule, severity=t.severity) for t in alert.triggers
                     ],
-                    accepted_at=event.time,
+                    accepted_at=accepted_at,
                     raised_at=now,
                     episode_id=alert.episode.episode_id,
                     country=alert.country,
@@ -193,12 +229,12 @@ class Checkins:
             raised.append(
                 SafetyEpisodeOpened.new(
                     id=deterministic_id("safety.episode-opened", alert.alert_id),
-                    subject=data.member_id,
+                    subject=member_id,
                     source=self.source,
-                    caused_by=event,
+                    caused_by=caused_by,
                     data=SafetyEpisodeOpenedData(
                         episode_id=alert.episode.episode_id,
-                        member_id=data.member_id,
+                        member_id=member_id,
                         alert_id=alert.alert_id,
                         opened_at=now,
                     ),
@@ -421,6 +457,37 @@ class Checkins:
                 reminded=o.reminded,
             ),
         )
+
+
+def _identify(failure: Failed) -> tuple[str, str, datetime]:
+    """Member, check-in id and acceptance time of a check-in record that failed: from the
+    event if it was decoded, else from whatever of it can be read (the key is the member)."""
+    if isinstance(failure.event, CheckinSubmitted):
+        data = failure.event.data
+        return data.member_id, data.checkin_id, failure.event.time
+    record = failure.record
+    raw: Any = None
+    with contextlib.suppress(ValueError, UnicodeDecodeError):
+        raw = json.loads(record.value or b"")
+    body = raw.get("data") if isinstance(raw, dict) else None
+    body = body if isinstance(body, dict) else {}
+    key = (record.key or b"").decode(errors="replace")
+    member_id = next(
+        (m for m in (key, body.get("member_id")) if isinstance(m, str) and _MEMBER.match(m)),
+        "unidentified",
+    )
+    given = body.get("checkin_id")
+    checkin_id = (
+        given
+        if isinstance(given, str) and 0 < len(given) <= 100
+        else deterministic_id(
+            "checkin.unreadable", record.topic, str(record.partition), str(record.offset)
+        )
+    )
+    return member_id, checkin_id, datetime.fromtimestamp(record.timestamp / 1000, tz=UTC)
+
+
+_MEMBER = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 
 
 def _counter(outcome: Outcome) -> Callable[[], None]:

@@ -78,3 +78,9 @@ checkin_schedules_active = OwnedGauge(
         registry=registry,
     )
 )
+checkins_unreadable = Counter(
+    "kindred_checkins_unreadable_total",
+    "Check-ins that went to their dead-letter topic unread or unhandled; each raised an urgent "
+    "evaluation_failed alert for the member its record names",
+    registry=registry,
+)

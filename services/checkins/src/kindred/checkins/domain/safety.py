@@ -279,20 +279,45 @@ def check_in(data: CheckinSubmittedData, state: MemberState, now: datetime) -> C
     severity = max_severity(assessment.triggers)
     priority = max_priority(assessment.concerns)
     if severity is not None:
-        alert_id = deterministic_id("safety.alert", data.checkin_id)
-        opened = state.episode is None
-        episode = (
-            Episode(deterministic_id("safety.episode", alert_id), now, 1, (alert_id,))
-            if state.episode is None
-            else state.episode.with_alert(alert_id)
+        state, alert = _raise(
+            state, data.checkin_id, severity, assessment.triggers, data.country, now
         )
-        country = data.country or state.country
-        alert = Alert(alert_id, severity, tuple(assessment.triggers), episode, opened, country)
-        state = replace(state, episode=episode)
     elif priority is not None:
         review_id = deterministic_id("safety.review", data.checkin_id)
         review = Review(review_id, priority, tuple(assessment.concerns))
     return CheckedIn(remember(state, assessment.scores), assessment, alert, review)
+
+
+def _raise(
+    state: MemberState,
+    checkin_id: str,
+    severity: Severity,
+    triggers: list[Trigger],
+    country: str | None,
+    now: datetime,
+) -> tuple[MemberState, Alert]:
+    """The alert for a check-in, in the member's open episode or one it opens."""
+    alert_id = deterministic_id("safety.alert", checkin_id)
+    opened = state.episode is None
+    episode = (
+        Episode(deterministic_id("safety.episode", alert_id), now, 1, (alert_id,))
+        if state.episode is None
+        else state.episode.with_alert(alert_id)
+    )
+    alert = Alert(alert_id, severity, tuple(triggers), episode, opened, country or state.country)
+    return replace(state, episode=episode), alert
+
+
+def unreadable(state: MemberState, checkin_id: str, now: datetime) -> tuple[MemberState, Alert]:
+    """A check-in of this member that could not be read or handled at all (a newer gateway's
+    format, a bug): nobody knows what it said, so a human must look, as for any rule that
+    failed. An urgent `evaluation_failed` alert, in the open episode or one it opens."""
+    trigger = Trigger(
+        Rule.EVALUATION_FAILED,
+        Severity.URGENT,
+        "The check-in could not be read or handled: a human must review it",
+    )
+    return _raise(state, checkin_id, Severity.URGENT, [trigger], None, now)
 
 
 def profile(state: MemberState, country: str | None, at: datetime) -> MemberState | None:
