@@ -35,7 +35,7 @@ class ErrorBody(BaseModel):
 
     error: str = Field(
         description="A stable code: bad_request, invalid_request, unauthorized, forbidden, "
-        "not_found, method_not_allowed, conflict, payload_too_large, unsupported_media_type, "
+        "not_found, method_not_allowed, conflict, gone, payload_too_large, unsupported_media_type, "
         "unavailable"
     )
     detail: str = Field(description="What went wrong and what to do, for a person to read")
@@ -51,6 +51,7 @@ CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    410: "gone",
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "invalid_request",
