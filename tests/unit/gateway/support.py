@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,8 +72,11 @@ class Gateway:
     pages: dict[str, dict[str, Any]] = field(default_factory=dict)
     notifications: Answer | None = None
     notifications_requests: list[httpx.Request] = field(default_factory=list)
-    # What check-ins answers `GET /internal/members/{id}/safety` (404 unless set).
-    checkins: Answer = field(default=lambda request: httpx.Response(404, json={}))
+    # What check-ins answers `GET /internal/members/{id}/safety` (404 unless set; a coroutine
+    # function answers late, or never).
+    checkins: Callable[[httpx.Request], httpx.Response | Awaitable[httpx.Response]] = field(
+        default=lambda request: httpx.Response(404, json={})
+    )
     checkins_requests: list[httpx.Request] = field(default_factory=list)
 
     def answer_notifications(self, request: httpx.Request) -> httpx.Response:
@@ -88,7 +91,7 @@ class Gateway:
         assert re.fullmatch(r"/internal/members/[^/]+/inbox", path), path
         return self.inbox(request)
 
-    def answer_checkins(self, request: httpx.Request) -> httpx.Response:
+    def answer_checkins(self, request: httpx.Request) -> httpx.Response | Awaitable[httpx.Response]:
         self.checkins_requests.append(request)
         assert re.fullmatch(r"/internal/members/[^/]+/safety", request.url.path), request.url
         return self.checkins(request)
@@ -105,7 +108,7 @@ async def start(settings: GatewaySettings = SETTINGS) -> AsyncIterator[Gateway]:
         assert gateway is not None
         return gateway.answer_notifications(request)
 
-    def checkins(request: httpx.Request) -> httpx.Response:
+    def checkins(request: httpx.Request) -> httpx.Response | Awaitable[httpx.Response]:
         assert gateway is not None
         return gateway.answer_checkins(request)
 

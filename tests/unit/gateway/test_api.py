@@ -31,7 +31,6 @@ from kindred.settings import DEV_INTERNAL_API_TOKEN
 from tests.support.factories import profile_body, support_body
 from tests.unit.gateway.support import SETTINGS, TOPICS, Gateway, auth, error, start
 
-
 # --- accepted writes are on the broker ---------------------------------------------------------
 
 
