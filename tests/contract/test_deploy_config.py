@@ -360,15 +360,19 @@ def test_k8s_network_policies(k8s: list[dict[str, Any]]) -> None:
         # Prometheus scrapes every service's /metrics.
         assert admitted(k8s, target, port, prometheus), target
         assert "/metrics" in HEALTH_ROUTES
-        # Between services: only the gateway, and only to the notifications' inbox API.
+        # Between services: only the gateway, and only to the internal APIs of notifications
+        # (inboxes, alerts, pages) and check-ins (a member's country).
         for source, peer in pods.items():
-            expected = target == "gateway" or (target, source) == ("notifications", "gateway")
+            expected = target == "gateway" or (
+                source == "gateway" and target in {"notifications", "checkins"}
+            )
             assert admitted(k8s, target, port, peer) == expected, (source, target)
         # Any other port: nothing.
         assert not admitted(k8s, target, port + 100, outside), target
     # ... which is where the gateway calls it.
     gateway_env = {e["name"]: e.get("value") for e in container(pods_of(k8s, "gateway"))["env"]}
     assert urlsplit(gateway_env["NOTIFICATIONS_URL"]).port == default_port("notifications")
+    assert urlsplit(gateway_env["CHECKINS_URL"]).port == default_port("checkins")
 
 
 def pods_of(k8s: list[dict[str, Any]], name: str) -> dict[str, Any]:

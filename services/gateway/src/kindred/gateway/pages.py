@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
 import jinja2
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -36,8 +36,9 @@ HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 }
-# A token is a short JWT; anything far longer is not one (and is not worth verifying).
+# A token is a short JWT; anything far longer is not one (422, not worth verifying).
 MAX_TOKEN_CHARS = 2048
+TokenPath = Annotated[str, Path(max_length=MAX_TOKEN_CHARS, description="The page's token")]
 # Before any expiry a token can carry: verifying at this instant tells "expired" from "forged".
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -129,8 +130,6 @@ def wants_json(request: Request) -> bool:
 
 
 def claim_of(token: str, secret: str) -> PageClaim:
-    if len(token) > MAX_TOKEN_CHARS:
-        raise INVALID
     try:
         return verify(token, secret)
     except InvalidPageToken:
@@ -229,6 +228,7 @@ class PageLinks:
 
 
 _HTML = {"text/html": {"schema": {"type": "string"}}}
+_ERROR_REF = f"#/components/schemas/{ErrorBody.__name__}"
 
 
 def _answers(
@@ -243,6 +243,11 @@ def _answers(
 
 def _problems(html_only: bool) -> dict[int | str, dict[str, Any]]:
     return {
+        # JSON whatever the route's class (the body every other route's 422 has too).
+        422: {
+            "description": "The token is far longer than a page's",
+            "content": {"application/json": {"schema": {"$ref": _ERROR_REF}}},
+        },
         403: _answers("The person paged is the alert's member", html_only=html_only),
         404: _answers("The link is not valid, or its alert is not known", html_only=html_only),
         410: _answers("The link has expired", html_only=html_only),
@@ -257,10 +262,10 @@ def page_router(publishing: Publishing, secret: str) -> APIRouter:
     links = PageLinks(publishing, secret)
     router = APIRouter(prefix="/v1", tags=["safety staff"])
 
-    async def show_page(token: str) -> Response:
+    async def show_page(token: TokenPath) -> Response:
         return await links.show(token)
 
-    async def acknowledge_page(token: str, request: Request) -> Response:
+    async def acknowledge_page(token: TokenPath, request: Request) -> Response:
         return await links.acknowledge(token, request)
 
     router.add_api_route(
