@@ -22,6 +22,7 @@ from kindred.gateway.routes import (
 )
 from kindred.safety.pagelinks import DEV_PAGE_LINK_SECRET, PageClaim, code, sign
 from kindred.settings import DEV_INTERNAL_API_TOKEN
+from tests.support.factories import profile_body
 from tests.unit.gateway.support import TOPICS, Gateway, auth, error, staff
 
 ALERT = {
@@ -577,3 +578,16 @@ async def test_a_page_link_allows_get_and_post(gateway: Gateway) -> None:
     response = await gateway.client.put(f"/v1/pages/{page_token()}")
     assert response.status_code == 405
     assert response.headers["Allow"] == "GET, POST"
+
+
+async def test_a_profile_carries_its_country(gateway: Gateway) -> None:
+    body = {**profile_body(), "country": "IE"}
+    response = await gateway.client.put("/v1/members/m1/profile", json=body, headers=auth("m1"))
+    assert response.status_code == 202, response.text
+    [message] = gateway.published
+    assert message.event["data"]["country"] == "IE"
+    bad = await gateway.client.put(
+        "/v1/members/m1/profile", json={**body, "country": "Ireland"}, headers=auth("m1")
+    )
+    assert bad.status_code == 422
+    assert [f["field"] for f in bad.json()["fields"]] == ["country"]
