@@ -591,3 +591,19 @@ async def test_a_profile_carries_its_country(gateway: Gateway) -> None:
     )
     assert bad.status_code == 422
     assert [f["field"] for f in bad.json()["fields"]] == ["country"]
+
+
+async def test_a_member_id_of_dots_stays_one_path_segment(gateway: Gateway) -> None:
+    # Not `/internal/members/../inbox`, which an HTTP client resolves to `/internal/inbox`.
+    response = await gateway.client.get("/v1/members/%2E%2E/inbox", headers=auth(".."))
+    assert response.status_code == 200, response.text
+    [request] = gateway.notifications_requests
+    assert request.url.raw_path.startswith(b"/internal/members/%2E%2E/inbox")
+
+
+async def test_a_page_shows_ids_escaped(gateway: Gateway) -> None:
+    gateway.alerts["a-1"] = {**ALERT, "member_id": "m1", "severity": "<b>urgent</b>"}
+    response = await gateway.client.get(f"/v1/pages/{page_token()}")
+    assert response.status_code == 200
+    assert "&lt;b&gt;urgent&lt;/b&gt;" in response.text
+    assert "<b>urgent</b>" not in response.text

@@ -62,6 +62,11 @@ class MemberSafety(BaseModel):
     country: str | None = None
 
 
+def _segment(value: str) -> str:
+    """A value as one path segment: `..` stays a member id, never a step up the path."""
+    return quote(value, safe="").replace(".", "%2E")
+
+
 async def _get(
     http: httpx.AsyncClient,
     what: str,
@@ -95,7 +100,7 @@ class Notifications:
         self.http = http
 
     async def inbox(self, member_id: str, limit: int, include_pages: bool) -> Inbox:
-        path = f"/internal/members/{quote(member_id, safe='')}/inbox"
+        path = f"/internal/members/{_segment(member_id)}/inbox"
         params: dict[str, str | int] = {
             "limit": limit,
             "include_pages": "true" if include_pages else "false",
@@ -106,11 +111,11 @@ class Notifications:
         return inbox
 
     async def alert(self, alert_id: str) -> AlertView | None:
-        path = f"/internal/alerts/{quote(alert_id, safe='')}"
+        path = f"/internal/alerts/{_segment(alert_id)}"
         return await _get(self.http, "alert lookup", path, AlertView)
 
     async def page_by_code(self, code: str) -> PageView | None:
-        path = f"/internal/pages/by-code/{quote(code, safe='')}"
+        path = f"/internal/pages/by-code/{_segment(code)}"
         return await _get(self.http, "page lookup", path, PageView)
 
 
@@ -125,7 +130,7 @@ class Checkins:
         """The country in the member's profile; None when unknown, unset, or not answered
         within the deadline (whatever fails, the caller falls back to international
         resources)."""
-        path = f"/internal/members/{quote(member_id, safe='')}/safety"
+        path = f"/internal/members/{_segment(member_id)}/safety"
         try:
             async with asyncio.timeout(self.deadline):
                 found = await _get(self.http, "member country lookup", path, MemberSafety)
