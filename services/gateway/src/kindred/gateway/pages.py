@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import jinja2
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from kindred.events.notifications import SafetyAlertAckRequested, SafetyAlertAckRequestedData
 from kindred.gateway.errors import ErrorBody, error_body
@@ -59,13 +59,21 @@ class PageAcknowledged(BaseModel):
 
 
 @dataclass(frozen=True)
-class Problem(Exception):
+class Problem:
     """An answer other than the confirmation: its status, a heading and what to do."""
 
     status: int
     heading: str
     detail: str
     headers: dict[str, str] | None = None
+
+
+class Refused(Exception):
+    """The request stops with this problem's page."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.heading)
+        self.problem = problem
 
 
 INVALID = Problem(
@@ -137,8 +145,8 @@ def claim_of(token: str, secret: str) -> PageClaim:
     try:
         verify(token, secret, now=_EPOCH)
     except InvalidPageToken:
-        raise INVALID from None
-    raise EXPIRED  # signed by Kindred, but past its expiry
+        raise Refused(INVALID) from None
+    raise Refused(EXPIRED)  # signed by Kindred, but past its expiry
 
 
 @dataclass(frozen=True)
@@ -147,23 +155,23 @@ class PageLinks:
     secret: str
 
     async def checked(self, token: str) -> tuple[PageClaim, AlertView]:
-        """The token's claim and its alert, or the Problem that stops here."""
+        """The token's claim and its alert (Refused: the problem that stops here)."""
         claim = claim_of(token, self.secret)
         if claim.staff_id == claim.member_id:
-            raise OWN
+            raise Refused(OWN)
         try:
             alert = await self.publishing.notifications.alert(claim.alert_id)
         except Unreachable:
-            raise UNAVAILABLE from None
+            raise Refused(UNAVAILABLE) from None
         if alert is None or alert.member_id != claim.member_id:
-            raise UNKNOWN
+            raise Refused(UNKNOWN)
         return claim, alert
 
     async def show(self, token: str) -> Response:
         try:
             claim, alert = await self.checked(token)
-        except Problem as problem:
-            return self.problem(problem, as_json=False)
+        except Refused as refused:
+            return self.problem(refused.problem, as_json=False)
         return html("confirm.html.j2", 200, alert=alert, staff_id=claim.staff_id)
 
     async def acknowledge(self, token: str, request: Request) -> Response:
@@ -172,20 +180,23 @@ class PageLinks:
             claim, alert = await self.checked(token)
             if alert.acknowledged_at is not None:
                 return self.done(claim, alert, as_json, event_id=None)
-            data = SafetyAlertAckRequestedData(
-                alert_id=claim.alert_id,
-                member_id=claim.member_id,
-                staff_id=claim.staff_id,
-                via="link",
-                token_id=claim.page_id,
-            )
+            try:
+                data = SafetyAlertAckRequestedData(
+                    alert_id=claim.alert_id,
+                    member_id=claim.member_id,
+                    staff_id=claim.staff_id,
+                    via="link",
+                    token_id=claim.page_id,
+                )
+            except ValidationError:  # ids no page of Kindred's carries
+                raise Refused(INVALID) from None
             event = SafetyAlertAckRequested.new(subject=claim.member_id, source=SOURCE, data=data)
             try:
                 accepted = await self.publishing.accept(event, claim.alert_id)
             except HTTPException:
-                raise UNCONFIRMED from None
-        except Problem as problem:
-            return self.problem(problem, as_json)
+                raise Refused(UNCONFIRMED) from None
+        except Refused as refused:
+            return self.problem(refused.problem, as_json)
         return self.done(claim, alert, as_json, event_id=accepted.event_id)
 
     def done(

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, HTTPException, Path, Query, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kindred.events.checkins import Checkin, CheckinSubmitted, CheckinSubmittedData
 from kindred.events.envelope import Envelope, new_id
@@ -669,12 +669,15 @@ def code_acknowledger(publishing: Publishing) -> Callable[..., Awaitable[Accepte
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail=error_body(404, CODE_NOT_FOUND))
         if page.member_id == principal.member_id:
             raise refuse_own_safety_data()
-        data = SafetyAlertAckRequestedData(
-            alert_id=page.alert_id,
-            member_id=page.member_id,
-            staff_id=principal.member_id,
-            via="code",
-        )
+        try:
+            data = SafetyAlertAckRequestedData(
+                alert_id=page.alert_id,
+                member_id=page.member_id,
+                staff_id=principal.member_id,
+                via="code",
+            )
+        except ValidationError:  # notifications answered ids no alert has
+            raise lookup_unavailable() from None
         event = SafetyAlertAckRequested.new(subject=page.member_id, source=SOURCE, data=data)
         return await publishing.accept(event, data.alert_id)
 
