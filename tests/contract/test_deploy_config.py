@@ -360,12 +360,11 @@ def test_k8s_network_policies(k8s: list[dict[str, Any]]) -> None:
         # Prometheus scrapes every service's /metrics.
         assert admitted(k8s, target, port, prometheus), target
         assert "/metrics" in HEALTH_ROUTES
-        # Between services: only the gateway, and only to the internal APIs of notifications
-        # (inboxes, alerts, pages) and check-ins (a member's country).
+        # Between services: only the gateway, and only to the internal APIs (the
+        # notifications' inbox, the check-ins' safety read).
+        internal = {("notifications", "gateway"), ("checkins", "gateway")}
         for source, peer in pods.items():
-            expected = target == "gateway" or (
-                source == "gateway" and target in {"notifications", "checkins"}
-            )
+            expected = target == "gateway" or (target, source) in internal
             assert admitted(k8s, target, port, peer) == expected, (source, target)
         # Any other port: nothing.
         assert not admitted(k8s, target, port + 100, outside), target

@@ -20,8 +20,8 @@ from kindred.gateway.routes import (
     LOOKUP_UNAVAILABLE,
     OWN_SAFETY_DATA,
 )
-from kindred.safety.pagelinks import DEV_PAGE_LINK_SECRET, PageClaim, code, sign
-from kindred.settings import DEV_INTERNAL_API_TOKEN
+from kindred.safety.pagelinks import PageClaim, code, sign
+from kindred.settings import DEV_INTERNAL_API_TOKEN, DEV_PAGE_LINK_SECRET
 from tests.support.factories import profile_body
 from tests.unit.gateway.support import TOPICS, Gateway, auth, error, staff
 

@@ -21,10 +21,6 @@ from datetime import UTC, datetime
 import jwt
 
 AUDIENCE = "kindred-page-ack"
-# Obviously not a secret: only for a developer's laptop and tests (KINDRED_DEV_MODE=1). Outside
-# dev mode a service that signs or verifies page links refuses to start until PAGE_LINK_SECRET
-# is set (the same value in notifications and the gateway).
-DEV_PAGE_LINK_SECRET = "dev-only-insecure-page-link-secret-do-not-deploy"
 ALGORITHM = "HS256"
 CODE_LENGTH = 8
 # Crockford's base32: no I, L, O or U, so a code read aloud or typed from a phone is not

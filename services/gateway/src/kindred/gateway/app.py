@@ -87,7 +87,10 @@ def create_app(
     app = build_app(
         service,
         title="Kindred gateway",
-        routers=[api_router(publishing), page_router(publishing, settings.page_link_secret)],
+        routers=[
+            api_router(publishing),
+            page_router(publishing, settings.kindred_page_link_secret),
+        ],
     )
     app.state.settings = settings
     install_error_handlers(

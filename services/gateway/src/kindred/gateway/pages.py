@@ -3,8 +3,8 @@
 The token is the credential (no bearer token: the person paged opens it from an SMS, an email or
 a push on any device). GET never acts, so a mail scanner or a link preview fetching it changes
 nothing; only the confirmation form's POST publishes the acknowledgement. Both verify the token
-(kindred.safety.pagelinks, PAGE_LINK_SECRET), refuse a page whose staff member is the alert's
-member, and check with the notifications service that the alert exists and is the token's
+(kindred.safety.pagelinks, KINDRED_PAGE_LINK_SECRET), refuse a page whose staff member is the
+alert's member, and check with the notifications service that the alert exists and is the token's
 member's. The pages show ids, severity and times, never what the member wrote, and are neither
 cached nor referred.
 """

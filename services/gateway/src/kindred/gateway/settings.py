@@ -2,14 +2,13 @@ from typing import ClassVar
 
 from pydantic import Field, field_validator
 
-from kindred.safety.pagelinks import DEV_PAGE_LINK_SECRET
 from kindred.safety.resources import (
     ResourceTable,
     ResourceTableError,
     load_table,
     packaged_table,
 )
-from kindred.settings import ServiceSettings, SettingsError
+from kindred.settings import DEV_PAGE_LINK_SECRET, ServiceSettings, SettingsError
 
 # Obviously not a secret: only for a developer's laptop and tests (KINDRED_DEV_MODE=1).
 # Outside dev mode the gateway refuses to start until JWT_SECRET is set.
@@ -21,15 +20,15 @@ class GatewaySettings(ServiceSettings):
     secret_fields: ClassVar[tuple[str, ...]] = (
         "jwt_secret",
         "internal_api_token",
-        "page_link_secret",
+        "kindred_page_link_secret",
     )
     http_port: int = 8000
     jwt_secret: str = Field(default=DEV_JWT_SECRET, min_length=32, repr=False)
     jwt_audience: str = "kindred"
     jwt_issuer: str = "kindred-dev"
-    # The key that signs the links in staff pages (kindred.safety.pagelinks): the same value
-    # in the gateway, which verifies them, and in notifications, which signs them.
-    page_link_secret: str = Field(default=DEV_PAGE_LINK_SECRET, min_length=32, repr=False)
+    # KINDRED_PAGE_LINK_SECRET: the key of staff pages' links (kindred.safety.pagelinks), the
+    # same value in the gateway, which verifies them, and in notifications, which signs them.
+    kindred_page_link_secret: str = Field(default=DEV_PAGE_LINK_SECRET, min_length=32, repr=False)
     # The internal APIs the gateway reads: notifications (inboxes, alerts, pages) and check-ins
     # (a member's country and open episode).
     notifications_url: str = "http://127.0.0.1:8003"
