@@ -375,6 +375,7 @@ def test_k8s_network_policies(k8s: list[dict[str, Any]]) -> None:
     # ... which is where the gateway calls it.
     gateway_env = {e["name"]: e.get("value") for e in container(pods_of(k8s, "gateway"))["env"]}
     assert urlsplit(gateway_env["NOTIFICATIONS_URL"]).port == default_port("notifications")
+    assert urlsplit(gateway_env["CHECKINS_URL"]).port == default_port("checkins")
 
 
 def pods_of(k8s: list[dict[str, Any]], name: str) -> dict[str, Any]:

@@ -39,15 +39,22 @@ def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]
     ]
 
 
+def bearer_route(path: str) -> bool:
+    """A route a bearer token authenticates (a page link's token is its own credential)."""
+    return path.startswith("/v1/") and not path.startswith("/v1/pages/")
+
+
 def test_every_member_route_declares_its_real_errors(document: dict[str, Any]) -> None:
-    members = [(m, p, o) for m, p, o in operations(document) if p.startswith("/v1/")]
-    assert len(members) == 16
+    members = [(m, p, o) for m, p, o in operations(document) if bearer_route(p)]
+    assert len(members) == 17
     for method, path, operation in members:
         expected = {"401", "403", "422", "503"} | (
             {"400", "413", "415"} if "requestBody" in operation else set()
         )
         if path.endswith("/blocks"):
             expected.add("409")  # a member naming themselves
+        if path.endswith("/ack") or path == "/v1/safety/acks":
+            expected.add("404")  # an alert not the member's, a code no page has
         errors = {status for status in operation["responses"] if status >= "400"}
         assert errors == expected, (method, path)
         for status in errors:
@@ -76,7 +83,24 @@ def test_operations_are_documented_as_what_they_serve(document: dict[str, Any]) 
         "$ref": "#/components/schemas/Readiness"
     }
     for _, path, operation in operations(document):
-        assert ("security" in operation) == path.startswith("/v1/"), path
+        assert ("security" in operation) == bearer_route(path), path
+
+
+def test_a_page_link_is_documented_as_html(document: dict[str, Any]) -> None:
+    page = document["paths"]["/v1/pages/{token}"]
+    assert set(page) == {"get", "post"}
+    shown = page["get"]["responses"]
+    assert set(shown) == {"200", "403", "404", "410", "422", "503"}
+    assert all(list(r["content"]) == ["text/html"] for s, r in shown.items() if s != "422")
+    assert shown["422"]["content"]["application/json"]["schema"] == {"$ref": ERROR_REF}
+    posted = page["post"]["responses"]
+    assert set(posted) == {"200", "202", "403", "404", "410", "422", "503"}
+    assert posted["202"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/PageAcknowledged"
+    }
+    for status in ("403", "404", "410", "503"):
+        assert set(posted[status]["content"]) == {"text/html", "application/json"}
+        assert posted[status]["content"]["application/json"]["schema"] == {"$ref": ERROR_REF}
 
 
 def resolved(document: dict[str, Any], name: str) -> dict[str, Any]:

@@ -11,104 +11,25 @@ import types
 import typing
 import warnings
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import jwt
 import pytest
-from faststream.kafka import TestKafkaBroker
-from faststream.kafka.annotations import KafkaMessage
 
 from kindred.events.checkins import CheckinSubmitted
-from kindred.events.matching import (
-    GroupActionRequested,
-    MatchActionRequested,
-    MemberBlocked,
-    SupporterRoleSet,
-    SupportRequested,
-)
+from kindred.events.matching import SupportRequested
 from kindred.events.members import ProfileSubmitted
-from kindred.events.notifications import InboxEntryRead, SafetyAlertAckRequested
-from kindred.events.safety import SafetyEpisodeCloseRequested
+from kindred.events.notifications import InboxEntryRead
 from kindred.gateway.app import create_app
-from kindred.gateway.auth import EXPIRED, FORBIDDEN, INVALID, MISSING, issue_token
+from kindred.gateway.auth import EXPIRED, FORBIDDEN, INVALID, MISSING
 from kindred.gateway.limits import UNSUPPORTED
 from kindred.gateway.routes import INBOX_UNAVAILABLE, UNCONFIRMED
 from kindred.gateway.settings import DEV_JWT_SECRET, GatewaySettings
 from kindred.settings import DEV_INTERNAL_API_TOKEN
 from tests.support.factories import profile_body, support_body
-
-SETTINGS = GatewaySettings(kindred_namespace="unit", kindred_dev_mode=True)
-TOPICS = {
-    ProfileSubmitted: "unit.member.profile-submitted",
-    SupportRequested: "unit.support.requested",
-    CheckinSubmitted: "unit.checkin.submitted",
-    SafetyEpisodeCloseRequested: "unit.safety.episode-close-requested",
-    SafetyAlertAckRequested: "unit.safety.alert-ack-requested",
-    InboxEntryRead: "unit.notification.inbox-entry-read",
-    SupporterRoleSet: "unit.supporter.role-set",
-    MatchActionRequested: "unit.match.action-requested",
-    MemberBlocked: "unit.member.blocked",
-    GroupActionRequested: "unit.group.action-requested",
-}
-
-
-@dataclass(frozen=True)
-class Published:
-    topic: str
-    key: bytes
-    event: dict[str, Any]
-
-
-@dataclass
-class Gateway:
-    client: httpx.AsyncClient
-    app: Any
-    published: list[Published] = field(default_factory=list)
-    # What the notifications service answers the gateway's inbox reads (a test sets it).
-    inbox: Callable[[httpx.Request], httpx.Response] = field(
-        default=lambda request: httpx.Response(200, json={"member_id": "m1", "items": []})
-    )
-    inbox_requests: list[httpx.Request] = field(default_factory=list)
-
-
-async def start(settings: GatewaySettings) -> AsyncIterator[Gateway]:
-    def notifications(request: httpx.Request) -> httpx.Response:
-        gateway.inbox_requests.append(request)
-        return gateway.inbox(request)
-
-    app = create_app(settings, notifications_transport=httpx.MockTransport(notifications))
-    broker = app.state.service.broker
-    published: list[Published] = []
-    for topic in TOPICS.values():
-
-        @broker.subscriber(topic)
-        async def record(body: bytes, message: KafkaMessage) -> None:
-            raw = message.raw_message
-            published.append(Published(raw.topic, raw.key, json.loads(body)))
-
-    async with TestKafkaBroker(broker):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
-            gateway = Gateway(client, app, published)
-            yield gateway
-
-
-@pytest.fixture
-async def gateway() -> AsyncIterator[Gateway]:
-    async for running in start(SETTINGS):
-        yield running
-
-
-def auth(member_id: str, **kw: Any) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(SETTINGS, member_id, **kw)}"}
-
-
-def error(error: str, detail: str, fields: list[dict[str, str]] | None = None) -> dict[str, Any]:
-    return {"error": error, "detail": detail, "fields": fields or []}
-
+from tests.unit.gateway.support import SETTINGS, TOPICS, Gateway, auth, error, start
 
 # --- accepted writes are on the broker ---------------------------------------------------------
 
@@ -257,7 +178,12 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "/v1/members/m1/checkins": {"mood": 5, "note": "a long day"},
     "/v1/members/m1/notification-preferences": {"locale": "fr"},
     "/v1/members/m1/checkin-schedule": {"time_zone": "Europe/Paris", "local_time": "09:00"},
-    "/v1/safety/members/m1/episode/close": {"reason": "spoke with them; safe for now"},
+    "/v1/safety/members/m1/episode/close": {
+        "reason": "spoke with them; safe for now",
+        "episode_id": "ep-1",
+        "last_alert_id": "a-1",
+    },
+    "/v1/safety/acks": {"code": "7K3M9QXA"},
     "/v1/members/m1/matches/x1/end": {"reason": "finished", "rating": 5},
     "/v1/members/m1/blocks": {"blocked_id": "m2"},
     "/v1/members/m1/groups": {"topic": "grief", "language": "en"},
@@ -500,7 +426,7 @@ async def test_a_bad_token_is_401_with_a_fixed_body(
         assert response.json() == error("unauthorized", detail), name
         assert response.headers["WWW-Authenticate"] == "Bearer"
     assert gateway.published == []
-    assert gateway.inbox_requests == []
+    assert gateway.notifications_requests == []
 
 
 async def test_a_member_cannot_act_for_another(gateway: Gateway) -> None:
@@ -514,7 +440,7 @@ async def test_a_member_cannot_act_for_another(gateway: Gateway) -> None:
         assert response.status_code == 403, (path, response.text)
         assert response.json() == error("forbidden", FORBIDDEN)
     assert gateway.published == []
-    assert gateway.inbox_requests == []
+    assert gateway.notifications_requests == []
 
 
 # --- the inbox, read from the notifications service ---------------------------------------------
@@ -534,9 +460,10 @@ async def test_the_inbox_is_read_with_the_internal_token(gateway: Gateway) -> No
     response = await gateway.client.get("/v1/members/m1/inbox?limit=7", headers=auth("m1"))
     assert response.status_code == 200, response.text
     assert response.json() == {"member_id": "m1", "items": [item]}
-    [request] = gateway.inbox_requests
+    [request] = gateway.notifications_requests
     assert request.url.path == "/internal/members/m1/inbox"
     assert request.url.params["limit"] == "7"
+    assert request.url.params["include_pages"] == "false"  # members never see staff pages
     assert request.headers["Authorization"] == f"Bearer {DEV_INTERNAL_API_TOKEN}"
 
 
@@ -684,36 +611,6 @@ async def test_a_refused_checkin_without_a_trigger_has_no_safety_block(gateway: 
     response = await gateway.client.post("/v1/members/m1/checkins", json=body, headers=auth("m1"))
     assert response.status_code == 422
     assert response.json()["safety"] is None
-
-
-async def test_only_safety_staff_close_an_episode(gateway: Gateway) -> None:
-    body = {"reason": "spoke with them; safe for now"}
-    path = "/v1/safety/members/m1/episode/close"
-    refused = await gateway.client.post(path, json=body, headers=auth("m1"))
-    assert refused.status_code == 403
-    assert refused.json() == error("forbidden", "this action needs the safety-staff role")
-    other = await gateway.client.post(path, json=body, headers=auth("s9", roles=("supporter",)))
-    assert other.status_code == 403
-    assert gateway.published == []
-
-    staff = await gateway.client.post(path, json=body, headers=auth("s1", roles=("safety-staff",)))
-    assert staff.status_code == 202, staff.text
-    [message] = gateway.published
-    assert (message.topic, message.key) == (TOPICS[SafetyEpisodeCloseRequested], b"m1")
-    assert message.event["data"] == {"member_id": "m1", "staff_id": "s1", "reason": body["reason"]}
-
-
-async def test_only_safety_staff_acknowledge_an_alert(gateway: Gateway) -> None:
-    path = "/v1/safety/members/m1/alerts/a-1/ack"
-    refused = await gateway.client.post(path, headers=auth("m1"))
-    assert refused.status_code == 403
-    assert refused.json() == error("forbidden", "this action needs the safety-staff role")
-    assert gateway.published == []
-    staff = await gateway.client.post(path, headers=auth("s1", roles=("safety-staff",)))
-    assert staff.status_code == 202, staff.text
-    [message] = gateway.published
-    assert (message.topic, message.key) == (TOPICS[SafetyAlertAckRequested], b"m1")
-    assert message.event["data"] == {"alert_id": "a-1", "member_id": "m1", "staff_id": "s1"}
 
 
 async def test_a_member_marks_their_own_inbox_entry_read(gateway: Gateway) -> None:

@@ -17,7 +17,12 @@ from kindred.matching.settings import MatchingSettings
 from kindred.notifications.settings import NotificationsSettings
 from kindred.settings import ServiceSettings, SettingsError, redact_url
 
-SECRET_VARIABLES = ("JWT_SECRET", "INTERNAL_API_TOKEN", "KINDRED_DEV_MODE")
+SECRET_VARIABLES = (
+    "JWT_SECRET",
+    "INTERNAL_API_TOKEN",
+    "KINDRED_PAGE_LINK_SECRET",
+    "KINDRED_DEV_MODE",
+)
 REAL = "a-real-secret-from-the-deployment-0123456789"
 
 
@@ -34,7 +39,7 @@ def env_without_dev_mode() -> dict[str, str]:
 @pytest.mark.parametrize(
     ("settings", "variables"),
     [
-        (GatewaySettings, ["JWT_SECRET", "INTERNAL_API_TOKEN"]),
+        (GatewaySettings, ["JWT_SECRET", "INTERNAL_API_TOKEN", "KINDRED_PAGE_LINK_SECRET"]),
         (NotificationsSettings, ["INTERNAL_API_TOKEN"]),
     ],
 )
@@ -66,6 +71,7 @@ def test_only_the_secrets_a_service_uses_are_required(monkeypatch: pytest.Monkey
 def test_real_secrets_start_without_dev_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JWT_SECRET", REAL)
     monkeypatch.setenv("INTERNAL_API_TOKEN", REAL + "-internal")
+    monkeypatch.setenv("KINDRED_PAGE_LINK_SECRET", REAL + "-pages")
     settings = GatewaySettings.load()
     assert (settings.jwt_secret, settings.kindred_dev_mode) == (REAL, False)
     assert settings.dev_secrets_in_use() == []
@@ -76,7 +82,11 @@ def test_dev_mode_accepts_the_defaults(monkeypatch: pytest.MonkeyPatch, value: s
     monkeypatch.setenv("KINDRED_DEV_MODE", value)
     settings = GatewaySettings.load()
     assert settings.kindred_dev_mode
-    assert settings.dev_secrets_in_use() == ["JWT_SECRET", "INTERNAL_API_TOKEN"]
+    assert settings.dev_secrets_in_use() == [
+        "JWT_SECRET",
+        "INTERNAL_API_TOKEN",
+        "KINDRED_PAGE_LINK_SECRET",
+    ]
 
 
 async def test_settings_built_in_code_are_refused_at_start_too() -> None:
@@ -98,8 +108,8 @@ def test_the_gateway_process_refuses_on_stderr() -> None:
     assert result.stdout == ""
     first = result.stderr.splitlines()[0]
     assert first == (
-        "gateway: refusing to start: JWT_SECRET, INTERNAL_API_TOKEN hold their "
-        "dev-only default, which anyone can read in the source code."
+        "gateway: refusing to start: JWT_SECRET, INTERNAL_API_TOKEN, KINDRED_PAGE_LINK_SECRET "
+        "hold their dev-only default, which anyone can read in the source code."
     )
     assert "Set JWT_SECRET to a random secret of at least 32 characters" in result.stderr
     assert "Traceback" not in result.stderr

@@ -179,6 +179,9 @@ class Platform:
         if "notifications" in self.services:
             for gateway in self.instances("gateway"):
                 gateway.env["NOTIFICATIONS_URL"] = self.services["notifications"].url
+        if "checkins" in self.services:
+            for gateway in self.instances("gateway"):
+                gateway.env["CHECKINS_URL"] = self.services["checkins"].url
 
     def instances(self, name: str) -> list[ServiceProcess]:
         return self._instances.get(name, [])

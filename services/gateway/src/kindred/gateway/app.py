@@ -1,4 +1,4 @@
-"""Composition root: settings → broker, publisher, inbox client, routes."""
+"""Composition root: settings → broker, publisher, internal API clients, routes."""
 
 from __future__ import annotations
 
@@ -22,9 +22,11 @@ from kindred.events.notifications import (
 from kindred.events.safety import SafetyEpisodeCloseRequested
 from kindred.events.schedules import CheckinScheduleSet
 from kindred.gateway.errors import install_error_handlers
+from kindred.gateway.internal import Checkins, Notifications
 from kindred.gateway.limits import BodySizeLimit
 from kindred.gateway.openapi import describe_api
-from kindred.gateway.routes import api_router
+from kindred.gateway.pages import page_router
+from kindred.gateway.routes import Publishing, api_router
 from kindred.gateway.safety import rejected_checkin_safety
 from kindred.gateway.settings import GatewaySettings
 from kindred.internal_api import bearer
@@ -36,16 +38,24 @@ def create_app(
     settings: GatewaySettings | None = None,
     *,
     notifications_transport: httpx.AsyncBaseTransport | None = None,
+    checkins_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
-    """`notifications_transport` replaces the network under the inbox client (tests)."""
+    """`notifications_transport` and `checkins_transport` replace the network under the
+    internal API clients (tests)."""
     settings = settings or GatewaySettings.load()
     broker = create_broker(settings)
     publisher = EventPublisher(broker, settings)
     notifications = httpx.AsyncClient(
         base_url=settings.notifications_url,
-        timeout=5.0,
+        timeout=settings.internal_lookup_timeout_seconds,
         headers=bearer(settings.internal_api_token),
         transport=notifications_transport,
+    )
+    checkins = httpx.AsyncClient(
+        base_url=settings.checkins_url,
+        timeout=settings.member_country_timeout_seconds,
+        headers=bearer(settings.internal_api_token),
+        transport=checkins_transport,
     )
     service = Service(
         settings=settings,
@@ -64,13 +74,23 @@ def create_app(
             MemberBlocked,
             GroupActionRequested,
         ],
-        on_shutdown=[notifications.aclose],
+        on_shutdown=[notifications.aclose, checkins.aclose],
     )
     resources = settings.crisis_resources()
+    publishing = Publishing(
+        publisher,
+        settings.publish_timeout_seconds,
+        resources,
+        Notifications(notifications),
+        Checkins(checkins, settings.member_country_timeout_seconds),
+    )
     app = build_app(
         service,
         title="Kindred gateway",
-        routers=[api_router(publisher, notifications, settings.publish_timeout_seconds, resources)],
+        routers=[
+            api_router(publishing),
+            page_router(publishing, settings.kindred_page_link_secret),
+        ],
     )
     app.state.settings = settings
     install_error_handlers(

@@ -35,7 +35,7 @@ class ErrorBody(BaseModel):
 
     error: str = Field(
         description="A stable code: bad_request, invalid_request, unauthorized, forbidden, "
-        "not_found, method_not_allowed, conflict, payload_too_large, unsupported_media_type, "
+        "not_found, method_not_allowed, conflict, gone, payload_too_large, unsupported_media_type, "
         "unavailable"
     )
     detail: str = Field(description="What went wrong and what to do, for a person to read")
@@ -51,6 +51,7 @@ CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    410: "gone",
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "invalid_request",
@@ -111,12 +112,27 @@ def install_error_handlers(app: FastAPI, on_rejected: Rejected | None = None) ->
         return JSONResponse(status_code=422, content=body)
 
     @app.exception_handler(HTTPException)
-    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         if isinstance(exc.detail, dict):
             body = {**exc.detail}
             body.setdefault("fields", [])
         else:
             body = error_body(exc.status_code, str(exc.detail))
-        return JSONResponse(
-            status_code=exc.status_code, content=body, headers=getattr(exc, "headers", None)
-        )
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": allowed_methods(app, request)}
+        return JSONResponse(status_code=exc.status_code, content=body, headers=headers)
+
+
+def allowed_methods(app: FastAPI, request: Request) -> str:
+    """Every method some route serves at the request's path (Starlette names only those of
+    the first route matching it, where several routes share a path with different methods)."""
+    methods: set[str] = set()
+    routes = list(app.routes)
+    for route in routes:
+        # An included router's routes (FastAPI keeps them under `original_router`).
+        routes += getattr(getattr(route, "original_router", None), "routes", [])
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(request.url.path):
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))

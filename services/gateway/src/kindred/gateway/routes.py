@@ -1,14 +1,15 @@
 """The public HTTP API (v1). Each write is validated, published with acks=all, then answered 202.
 
-Every write route is one entry of `WRITES`: who may call it, the event it publishes and the id it
-answers with. `api_router` turns each entry into a route the same way; the inbox read is its own.
+Every write route is one entry of `WRITES`: who may call it, what is checked in other services
+first, the event it publishes and the id it answers with. `api_router` turns each entry into a
+route the same way; the inbox read and the acknowledgement by code are their own (the page
+links' routes are in `pages.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
-import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-import httpx
 from fastapi import APIRouter, HTTPException, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -61,13 +61,15 @@ from kindred.gateway.auth import (
     require_role,
     require_self,
 )
-from kindred.gateway.errors import ErrorBody, error_body
+from kindred.gateway.errors import ErrorBody, FieldProblem, error_body
+from kindred.gateway.internal import Checkins, Notifications, Unreachable
 from kindred.gateway.limits import JsonBodyRoute
 from kindred.gateway.metrics import gateway_accepted, gateway_publish_seconds
 from kindred.gateway.safety import CheckinAccepted, CheckinError, SafetyNotice, safety_notice
 from kindred.internal_api import Inbox
 from kindred.messaging.broker import EventPublisher
 from kindred.observability.outages import outage
+from kindred.safety.pagelinks import CODE_LENGTH, normalize_code
 from kindred.safety.resources import ResourceTable
 
 MemberPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.\-]{1,64}$")]
@@ -82,7 +84,6 @@ PATH_PARAMS = {
     "entry_id": EntryPath,
 }
 SOURCE = "kindred/gateway"
-log = logging.getLogger(__name__)
 
 
 class EpisodeClosure(BaseModel):
@@ -91,6 +92,32 @@ class EpisodeClosure(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
     reason: str = Field(min_length=1, max_length=500, description="Why it can close (audit)")
+    episode_id: str = Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9_.:\-]+$",
+        description="The episode being closed: a close naming another episode is refused",
+    )
+    last_alert_id: str = Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9_.:\-]+$",
+        description="The last of the episode's alerts the staff member reviewed: the close is "
+        "refused when a newer alert exists",
+    )
+
+
+class AckCode(BaseModel):
+    """The body of `POST /v1/safety/acks`: the short code of a page, as typed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+
+    code: str = Field(
+        min_length=1,
+        max_length=32,
+        description="The page's 8-character code; case, dashes and spaces do not matter, and "
+        "I, L, O, U are read as 1, 1, 0, V",
+    )
 
 
 # Kafka did not acknowledge in time. The record may still be written later (it can be on its
@@ -101,6 +128,16 @@ UNCONFIRMED = (
 )
 RETRY_AFTER_SECONDS = 5
 INBOX_UNAVAILABLE = "the inbox cannot be read now; try again in a moment"
+LOOKUP_UNAVAILABLE = (
+    "the alert cannot be looked up now (the notifications service does not answer); nothing "
+    "was acknowledged: try again in a moment"
+)
+OWN_SAFETY_DATA = (
+    "nobody acts on their own safety data: another member of the safety staff must do this"
+)
+ALERT_NOT_FOUND = "no alert {alert_id} for member {member_id}"
+CODE_NOT_FOUND = "no page has this code: check it against the page"
+CODE_PROBLEM = f"a page's code is {CODE_LENGTH} letters and digits"
 
 
 def _error(description: str, **extra: Any) -> dict[str, Any]:
@@ -140,7 +177,10 @@ CHECKIN_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 STAFF_ERRORS: dict[int | str, dict[str, Any]] = {
     **WRITE_ERRORS,
-    403: _error("The token does not carry the safety-staff role"),
+    403: _error(
+        "The token does not carry the safety-staff role, or its holder is the member in the "
+        "path (nobody acts on their own safety data)"
+    ),
 }
 BLOCK_ERRORS: dict[int | str, dict[str, Any]] = {
     **WRITE_ERRORS,
@@ -152,8 +192,23 @@ ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 ACK_ERRORS: dict[int | str, dict[str, Any]] = {
     **_AUTH_ERRORS,
-    403: _error("The token does not carry the safety-staff role"),
-    503: _error("Kafka did not confirm the request in time", headers=_RETRY_AFTER),
+    403: STAFF_ERRORS[403],
+    404: _error("The alert is unknown, or is not an alert of the member in the path"),
+    503: _error(
+        "The alert could not be looked up, or Kafka did not confirm the request in time",
+        headers=_RETRY_AFTER,
+    ),
+}
+CODE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **WRITE_ERRORS,
+    403: _error(
+        "The token does not carry the safety-staff role, or its holder is the alert's member"
+    ),
+    404: _error("No page has this code"),
+    503: _error(
+        "The code could not be looked up, or Kafka did not confirm the request in time",
+        headers=_RETRY_AFTER,
+    ),
 }
 # A write with no body: the errors of a write but those about reading a body.
 ACK_ERRORS_MEMBER: dict[int | str, dict[str, Any]] = {
@@ -168,6 +223,8 @@ READ_ERRORS: dict[int | str, dict[str, Any]] = {
 B = TypeVar("B", bound=BaseModel | None)
 D = TypeVar("D", bound=BaseModel)
 
+# A check a write makes in another service before it publishes (it raises HTTPException).
+Check = Callable[["Call[Any]", Notifications], Awaitable[None]]
 # The body of a route that takes none.
 NO_BODY = type(None)
 # Who may call a route: the member named in its path, or else the staff role its token carries.
@@ -207,6 +264,39 @@ class Write(Generic[B, D]):
     conflict: Callable[[Call[B]], str | None] | None = None
     # The answer carries the check-in's safety notice (CheckinAccepted), and so does its 503.
     with_safety_notice: bool = False
+    # The member's safety data: a staff member who is the member in the path is refused (403).
+    safety_data: bool = False
+    # Checked after who may call, before publishing.
+    check: Check | None = None
+
+
+async def alert_of_member(call: Call[Any], notifications: Notifications) -> None:
+    """404 unless the alert in the path exists and is the member's; 503 when it cannot be
+    looked up (never an unchecked 202)."""
+    alert_id = call.path["alert_id"]
+    try:
+        alert = await notifications.alert(alert_id)
+    except Unreachable:
+        raise lookup_unavailable() from None
+    if alert is None or alert.member_id != call.member_id:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            detail=error_body(
+                404, ALERT_NOT_FOUND.format(alert_id=alert_id, member_id=call.member_id)
+            ),
+        )
+
+
+def lookup_unavailable() -> HTTPException:
+    return HTTPException(
+        status.HTTP_503_SERVICE_UNAVAILABLE,
+        detail=error_body(503, LOOKUP_UNAVAILABLE),
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def refuse_own_safety_data() -> HTTPException:
+    return HTTPException(status.HTTP_403_FORBIDDEN, detail=error_body(403, OWN_SAFETY_DATA))
 
 
 WRITES = (
@@ -367,13 +457,21 @@ WRITES = (
         may_call=SAFETY_STAFF,
         event=SafetyEpisodeCloseRequested,
         data=lambda c: SafetyEpisodeCloseRequestedData(
-            member_id=c.member_id, staff_id=c.principal.member_id, reason=c.body.reason
+            member_id=c.member_id,
+            staff_id=c.principal.member_id,
+            reason=c.body.reason,
+            episode_id=c.body.episode_id,
+            last_alert_id=c.body.last_alert_id,
         ),
         resource_id=lambda d: d.member_id,
         responses=STAFF_ERRORS,
         tags=("safety staff",),
-        doc="""Close a member's open safety episode (role `safety-staff`): the member can be
-        matched with peers again. Recorded with who closed it and why.""",
+        doc="""Close a member's open safety episode (role `safety-staff`, never on one's own):
+        the member can be matched with peers again. The body names the episode and the last
+        of its alerts the staff member reviewed; the check-ins service refuses the close when
+        the episode is another one or a newer alert exists. Recorded with who closed it and
+        why.""",
+        safety_data=True,
     ),
     Write(
         name="set_checkin_schedule",
@@ -411,13 +509,20 @@ WRITES = (
         may_call=SAFETY_STAFF,
         event=SafetyAlertAckRequested,
         data=lambda c: SafetyAlertAckRequestedData(
-            alert_id=c.path["alert_id"], member_id=c.member_id, staff_id=c.principal.member_id
+            alert_id=c.path["alert_id"],
+            member_id=c.member_id,
+            staff_id=c.principal.member_id,
+            via="api",
         ),
         resource_id=lambda d: d.alert_id,
         responses=ACK_ERRORS,
         tags=("safety staff",),
-        doc="""Acknowledge a safety alert (role `safety-staff`): its escalation stops paging the
-        on-call chain. Recorded with who and when; a second acknowledgement changes nothing.""",
+        doc="""Acknowledge a safety alert (role `safety-staff`, never on one's own): its
+        escalation stops paging the on-call chain. The alert must be the member's (404
+        otherwise); it is looked up in the notifications service first (503 when that cannot
+        be done). Recorded with who and when; a second acknowledgement changes nothing.""",
+        safety_data=True,
+        check=alert_of_member,
     ),
     Write(
         name="mark_read",
@@ -457,6 +562,8 @@ class Publishing:
     publisher: EventPublisher
     timeout: float
     resources: ResourceTable
+    notifications: Notifications
+    checkins: Checkins
 
     async def accept(self, event: Envelope[Any], resource_id: str | None = None) -> Accepted:
         started = time.perf_counter()
@@ -499,12 +606,18 @@ class Publishing:
                 require_self(call.member_id, principal)
             else:
                 require_role(principal, write.may_call)
+            if write.safety_data and principal.member_id == call.member_id:
+                raise refuse_own_safety_data()
             if write.conflict is not None and (conflict := write.conflict(call)) is not None:
                 raise HTTPException(status.HTTP_409_CONFLICT, detail=error_body(409, conflict))
+            if write.check is not None:
+                await write.check(call, self.notifications)
             data = write.data(call)
             event = write.event.new(subject=call.member_id, source=SOURCE, data=data)
             if write.with_safety_notice:
-                notice = safety_notice(body, self.resources)
+                notice = await safety_notice(
+                    body, self.resources, lambda: self.checkins.member_country(call.member_id)
+                )
                 return await self.accept_checkin(event, write.resource_id(data), notice)
             return await self.accept(event, write.resource_id(data))
 
@@ -513,8 +626,9 @@ class Publishing:
         return publish
 
 
-def inbox_reader(http: httpx.AsyncClient) -> Callable[..., Awaitable[Inbox]]:
-    """The member's inbox, read from the notifications service's internal API."""
+def inbox_reader(notifications: Notifications) -> Callable[..., Awaitable[Inbox]]:
+    """The member's inbox, read from the notifications service's internal API. Staff pages in
+    it are shown only to a caller with the safety-staff role."""
 
     async def read_inbox(
         member_id: MemberPath,
@@ -523,20 +637,10 @@ def inbox_reader(http: httpx.AsyncClient) -> Callable[..., Awaitable[Inbox]]:
     ) -> Inbox:
         require_self(member_id, principal)
         try:
-            response = await http.get(
-                f"/internal/members/{member_id}/inbox", params={"limit": limit}
+            return await notifications.inbox(
+                member_id, limit, include_pages=SAFETY_STAFF in principal.roles
             )
-            response.raise_for_status()
-            return Inbox.model_validate_json(response.content)
-        except (httpx.HTTPError, ValidationError) as exc:
-            if isinstance(exc, httpx.HTTPStatusError) and exc.response.status_code == 401:
-                log.error(
-                    "the notifications service refused the internal API token: "
-                    "INTERNAL_API_TOKEN must be the same in the gateway and notifications"
-                )
-            else:
-                # The exception's type only: its text holds URLs and bodies.
-                log.warning("inbox read failed: %s", type(exc).__name__)
+        except Unreachable as exc:
             raise HTTPException(
                 status.HTTP_503_SERVICE_UNAVAILABLE, detail=error_body(503, INBOX_UNAVAILABLE)
             ) from exc
@@ -544,14 +648,44 @@ def inbox_reader(http: httpx.AsyncClient) -> Callable[..., Awaitable[Inbox]]:
     return read_inbox
 
 
-def api_router(
-    publisher: EventPublisher,
-    http: httpx.AsyncClient,
-    publish_timeout: float,
-    resources: ResourceTable,
-) -> APIRouter:
+def code_acknowledger(publishing: Publishing) -> Callable[..., Awaitable[Accepted]]:
+    """`POST /v1/safety/acks`: a staff member acknowledges the alert of a page by its code."""
+
+    async def acknowledge_by_code(body: AckCode, principal: CurrentPrincipal) -> Accepted:
+        require_role(principal, SAFETY_STAFF)
+        code = normalize_code(body.code)
+        if len(code) != CODE_LENGTH or not code.isalnum() or not code.isascii():
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT,
+                detail=error_body(
+                    422, f"code: {CODE_PROBLEM}", [FieldProblem(field="code", problem=CODE_PROBLEM)]
+                ),
+            )
+        try:
+            page = await publishing.notifications.page_by_code(code)
+        except Unreachable:
+            raise lookup_unavailable() from None
+        if page is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=error_body(404, CODE_NOT_FOUND))
+        if page.member_id == principal.member_id:
+            raise refuse_own_safety_data()
+        try:
+            data = SafetyAlertAckRequestedData(
+                alert_id=page.alert_id,
+                member_id=page.member_id,
+                staff_id=principal.member_id,
+                via="code",
+            )
+        except ValidationError:  # notifications answered ids no alert has
+            raise lookup_unavailable() from None
+        event = SafetyAlertAckRequested.new(subject=page.member_id, source=SOURCE, data=data)
+        return await publishing.accept(event, data.alert_id)
+
+    return acknowledge_by_code
+
+
+def api_router(publishing: Publishing) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["members"], route_class=JsonBodyRoute)
-    publishing = Publishing(publisher, publish_timeout, resources)
     for write in WRITES:
         router.add_api_route(
             write.path,
@@ -564,6 +698,25 @@ def api_router(
             description=inspect.cleandoc(write.doc),
         )
     router.add_api_route(
-        "/members/{member_id}/inbox", inbox_reader(http), methods=["GET"], responses=READ_ERRORS
+        "/members/{member_id}/inbox",
+        inbox_reader(publishing.notifications),
+        methods=["GET"],
+        responses=READ_ERRORS,
+        description="The member's inbox, newest first. Staff pages (the alerts a safety-staff "
+        "member was paged for) are in it only for a token with the `safety-staff` role.",
+    )
+    router.add_api_route(
+        "/safety/acks",
+        code_acknowledger(publishing),
+        methods=["POST"],
+        status_code=202,
+        responses=CODE_ERRORS,
+        tags=["safety staff"],
+        name="acknowledge_by_code",
+        description=inspect.cleandoc(
+            """Acknowledge the alert of a page by the short code it carries (role
+            `safety-staff`, never an alert of one's own): for channels where the page's link is
+            awkward. The code is read as typed: case, dashes and spaces do not matter."""
+        ),
     )
     return router

@@ -3,6 +3,7 @@ what they wrote fires a safety rule, whether the check-in is accepted, refused o
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import Request
@@ -22,8 +23,8 @@ class SafetyNotice(BaseModel):
     severity: Severity
     message: str = Field(description="What to do now, for the member to read")
     resources: CrisisResources = Field(
-        description="Crisis services for the member's country (`country` in the check-in), or "
-        "international ones"
+        description="Crisis services for the member's country (`country` in the check-in, else "
+        "the one in their profile), or international ones"
     )
 
 
@@ -42,13 +43,22 @@ class CheckinError(ErrorBody):
     safety: SafetyNotice | None = None
 
 
-def safety_notice(body: Checkin, resources: ResourceTable) -> SafetyNotice | None:
+async def safety_notice(
+    body: Checkin,
+    resources: ResourceTable,
+    profile_country: Callable[[], Awaitable[str | None]],
+) -> SafetyNotice | None:
     """The same stateless rules the check-ins service applies, evaluated here so the member
-    sees crisis resources in this very response; the check-ins service raises the alert."""
+    sees crisis resources in this very response; the check-ins service raises the alert.
+
+    A check-in that does not say its country gets the member's profile country, asked only when
+    a rule fired (`profile_country` answers within a short deadline, else None: international
+    resources)."""
     severity = max_severity(evaluate(body))
     if severity is None:
         return None
-    found = resources_for(body.country, resources)
+    country = body.country if body.country is not None else await profile_country()
+    found = resources_for(country, resources)
     return SafetyNotice(severity=severity, message=found.message, resources=found)
 
 
