@@ -18,8 +18,18 @@ An alert's first page is `page_id(alert_id, 0, 0)`. Per alert: the 202 (and the 
 the first on-call delivery attempt; beside them `kindred_notification_first_attempt_seconds`
 (gateway accept → first attempt) scraped from the notifications service.
 
+Meanwhile a burst of `--burst` member notifications (2,000) goes to a slow SMS provider the
+bench runs on 127.0.0.1 (`--provider-seconds`, 2 s over each send): each member's preferences
+(SMS, no quiet hours) and a `notification.requested` for each, produced straight to Kafka as
+the matching service would. The notifications service runs with `SENDER_IN_FLIGHT_SECONDS`
+`--in-flight` (10 s: the owner hands every unreported message over again while most of the
+burst still waits for a slot) and `SENDER_CONCURRENCY` `--member-lane` (100: the burst drains
+within the run). The report adds, per alert, the 202 → its first page received by the
+webhook receiver (median, p99), and how many member messages the provider received twice (it
+must be none).
+
 Exit status 1 if a triggering check-in was refused, or its alert or its first page attempt is
-missing.
+missing, or a member message reached the provider twice.
 """
 
 from __future__ import annotations
@@ -39,14 +49,14 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 import aiohttp
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from prometheus_client.parser import text_string_to_metric_families
 from pymongo import AsyncMongoClient
 
@@ -55,12 +65,22 @@ from kindred.devtools.bench.cli import add_common, servers
 from kindred.devtools.bench.load import CAPACITY, Document, Gateway, Pipeline, session
 from kindred.devtools.bench.report import f, table
 from kindred.devtools.processes import Platform, free_port
-from kindred.events.envelope import deterministic_id
+from kindred.events.envelope import Envelope, deterministic_id
+from kindred.events.notifications import (
+    Channel,
+    MemberCategory,
+    MemberNotificationPreferencesSet,
+    MemberNotificationPreferencesSetData,
+    NotificationRequested,
+    NotificationRequestedData,
+)
+from kindred.messaging.broker import event_message
 from kindred.notifications.channels.signing import (
     DELIVERY_ID_HEADER,
     SignatureError,
     verify_signature,
 )
+from kindred.notifications.domain.deliveries import delivery_id
 from kindred.notifications.domain.escalations import page_id
 from kindred.settings import redact_url
 
@@ -68,6 +88,8 @@ SERVICE_ENV = {"LOG_LEVEL": "WARNING"}
 ALERT_METRIC = "kindred_safety_alert_seconds"
 FIRST_ATTEMPT_METRIC = "kindred_notification_first_attempt_seconds"
 WEBHOOK_SECRET = secrets.token_hex(24)  # this run's signing key, for the bench's receiver
+PROVIDER_SECRET = secrets.token_hex(24)  # and the slow SMS provider's
+ON_CALL = "bench-on-call"
 TRIGGERING = json.dumps({"phq9": [1, 1, 1, 1, 1, 1, 1, 1, 2]}).encode()
 CALM = json.dumps({"mood": 6, "note": "a walk helped"}).encode()
 SUPPORT = json.dumps(
@@ -82,6 +104,10 @@ class Args:
     alert_rate: float
     seconds: float
     drain: float
+    burst: int
+    provider_seconds: float
+    in_flight: float
+    member_lane: int
     replicas: dict[str, int]
     namespace: str | None
     timeout: float
@@ -100,10 +126,16 @@ def parse_args(argv: Sequence[str] | None = None) -> Args:
     add("--alert-rate", type=float, default=2.0, help="triggering check-ins/s (2)")
     add("--seconds", type=float, default=30.0, help="how long both loads run (30)")
     add("--drain", type=float, default=60.0, help="seconds to wait for the last alerts (60)")
+    add("--burst", type=int, default=2000, help="member notifications to a slow provider (2000)")
+    add("--provider-seconds", type=float, default=2.0, help="the provider's time per send (2)")
+    add("--in-flight", type=float, default=10.0, help="SENDER_IN_FLIGHT_SECONDS (10)")
+    add("--member-lane", type=int, default=100, help="SENDER_CONCURRENCY (100)")
     add_common(parser, example="checkins=2,matching=2", timeout=900.0)
     ns = parser.parse_args(argv)
-    if min(ns.rate, ns.alert_rate, ns.seconds, ns.drain, ns.timeout) <= 0:
+    if min(ns.rate, ns.alert_rate, ns.seconds, ns.drain, ns.timeout, ns.in_flight) <= 0:
         parser.error("rates and durations must be positive")
+    if ns.burst < 0 or ns.provider_seconds < 0 or ns.member_lane < 1:
+        parser.error("--burst and --provider-seconds are at least 0, --member-lane at least 1")
     kafka, mongodb_url = servers(parser)
     return Args(**vars(ns), kafka=kafka, mongodb_url=mongodb_url)
 
@@ -312,6 +344,7 @@ class WebhookReceiver:
 
     server: ThreadingHTTPServer
     ids: Counter[str] = field(default_factory=Counter)
+    arrived: dict[str, float] = field(default_factory=dict)  # id -> time.time(), the first
     forged: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -330,8 +363,10 @@ class WebhookReceiver:
                     self.send_response(401)
                     self.end_headers()
                     return
+                key = self.headers.get(DELIVERY_ID_HEADER) or ""
                 with receiver.lock:
-                    receiver.ids[self.headers.get(DELIVERY_ID_HEADER) or ""] += 1
+                    receiver.ids[key] += 1
+                    receiver.arrived.setdefault(key, time.time())
                 self.send_response(200)
                 self.end_headers()
 
@@ -349,7 +384,7 @@ class WebhookReceiver:
     def env(self) -> dict[str, str]:
         """The notifications service's settings: a chain paging this webhook first."""
         chain = {
-            "levels": [{"id": "bench-on-call", "contacts": {"webhook": "bench-pager"}}],
+            "levels": [{"id": ON_CALL, "contacts": {"webhook": "bench-pager"}}],
             "fallback": {"id": "bench-lead", "contacts": {"inbox": "bench-lead"}},
         }
         endpoints = {"bench-pager": {"url": self.url, "secret": WEBHOOK_SECRET}}
@@ -361,6 +396,134 @@ class WebhookReceiver:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class Server(ThreadingHTTPServer):
+    request_queue_size = 512  # a burst of connections at once is not refused
+
+
+@dataclass
+class SlowProvider:
+    """The members' SMS provider: 127.0.0.1, `seconds` over each request, verifies every
+    signature, answers 200 and counts each delivery id (`Kindred-Delivery-Id`)."""
+
+    server: ThreadingHTTPServer
+    seconds: float
+    ids: Counter[str] = field(default_factory=Counter)
+    forged: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def start(cls, seconds: float) -> SlowProvider:
+        provider: SlowProvider
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                time.sleep(provider.seconds)
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                try:
+                    verify_signature(PROVIDER_SECRET, dict(self.headers), body)
+                except SignatureError:
+                    with provider.lock:
+                        provider.forged += 1
+                    self.send_response(401)
+                    self.end_headers()
+                    return
+                with provider.lock:
+                    provider.ids[self.headers.get(DELIVERY_ID_HEADER) or ""] += 1
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        provider = cls(Server(("127.0.0.1", free_port()), Handler), seconds)
+        threading.Thread(target=provider.server.serve_forever, daemon=True).start()
+        return provider
+
+    def received(self) -> tuple[int, int]:
+        """(delivery ids received, of them received more than once)."""
+        with self.lock:
+            return len(self.ids), sum(1 for n in self.ids.values() if n > 1)
+
+    def env(self, args: Args) -> dict[str, str]:
+        """The notifications service's settings: SMS through this provider, and the sender's."""
+        port = self.server.server_address[1]
+        return {
+            "SMS_PROVIDER_URL": f"http://127.0.0.1:{port}/sms",
+            "SMS_PROVIDER_TOKEN": "bench-only-token",
+            "SMS_SIGNING_SECRET": PROVIDER_SECRET,
+            "SMS_TIMEOUT_SECONDS": str(max(10.0, 3 * args.provider_seconds)),
+            "SENDER_IN_FLIGHT_SECONDS": f"{args.in_flight:g}",
+            "SENDER_CONCURRENCY": str(args.member_lane),
+        }
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def burst(run: str, count: int) -> list[Envelope[Any]]:
+    """Each member's preferences (SMS, no quiet hours), then a notification for each."""
+    now = datetime.now(UTC)
+    members = [f"{run}-burst-{i:05d}" for i in range(count)]
+    events: list[Envelope[Any]] = [
+        MemberNotificationPreferencesSet.new(
+            subject=member,
+            source="bench",
+            data=MemberNotificationPreferencesSetData(
+                member_id=member,
+                channels={MemberCategory.MATCHING: [Channel.SMS]},
+                consents={Channel.SMS: True},
+                contacts={Channel.SMS: f"+1555{i:07d}"},
+                quiet_hours=None,
+            ),
+        )
+        for i, member in enumerate(members)
+    ]
+    events += [
+        NotificationRequested.new(
+            subject=member,
+            source="bench",
+            data=NotificationRequestedData(
+                source_event_id=f"{run}-burst-match-{i:05d}",
+                source_time=now,
+                recipient=member,
+                audience="seeker",
+                category=MemberCategory.MATCHING,
+                event_type="match.proposed",
+                context={"match_id": f"{run}-match-{i:05d}", "request_id": run},
+            ),
+        )
+        for i, member in enumerate(members)
+    ]
+    return events
+
+
+async def produce(kafka: str, namespace: str, events: list[Envelope[Any]]) -> None:
+    """Publish as the services do (CloudEvents, keyed by subject), every ack awaited."""
+    producer = AIOKafkaProducer(bootstrap_servers=kafka, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        acks = []
+        for event in events:
+            value, headers = event_message(event)
+            acks.append(
+                await producer.send(
+                    f"{namespace}.{event.TOPIC}",
+                    value,
+                    key=event.key,
+                    headers=[(k, v.encode()) for k, v in headers.items()],
+                )
+            )
+        await asyncio.gather(*acks)
+    finally:
+        await producer.stop()
+
+
+def first_page_delivery(checkin_id: str) -> str:
+    """The delivery id of an alert's first page on the bench's webhook."""
+    return delivery_id(first_page(checkin_id), ON_CALL, Channel.WEBHOOK)
 
 
 # ---------------------------------------------------------------- the service's histogram
@@ -419,6 +582,11 @@ class Results:
     first_attempt: tuple[list[tuple[float, float]], float, float] | None = None
     webhook_ids: int = 0
     forged: int = 0
+    pages_received: dict[str, float] = field(default_factory=dict)  # delivery id -> time.time()
+    burst_sent: int = 0
+    burst_received: int = 0
+    burst_twice: int = 0
+    burst_forged: int = 0
 
     def matched(self) -> list[tuple[Trigger, float]]:
         return [
@@ -443,13 +611,29 @@ class Results:
     def unpaged(self) -> int:
         return len(self.triggers) - len(self.paged())
 
+    def page_latency(self) -> list[float]:
+        """Seconds from each triggering check-in's 202 to its first page at the receiver."""
+        out = []
+        for t in self.triggers:
+            if t.checkin_id is not None:
+                got = self.pages_received.get(first_page_delivery(t.checkin_id))
+                if got is not None:
+                    out.append(got - t.accepted)
+        return sorted(out)
+
 
 async def scrape(http: aiohttp.ClientSession, url: str) -> str:
     async with http.get(f"{url}/metrics") as response:
         return await response.text()
 
 
-async def run(platform: Platform, args: Args, deadline: Deadline, results: Results) -> None:
+async def run(
+    platform: Platform,
+    args: Args,
+    deadline: Deadline,
+    results: Results,
+    provider: SlowProvider,
+) -> None:
     tag = f"s{secrets.token_hex(3)}"
     urls = [g.url for g in platform.instances("gateway")]
     mongo: AsyncMongoClient[Document] = AsyncMongoClient(
@@ -466,6 +650,13 @@ async def run(platform: Platform, args: Args, deadline: Deadline, results: Resul
             await watcher.start(deadline)
             await attempts.start(deadline)
             gateway = Gateway(http, urls)
+            if args.burst:
+                say(
+                    f"a burst of {args.burst} member notifications to an SMS provider taking "
+                    f"{args.provider_seconds:g} s per send"
+                )
+                await produce(args.kafka, platform.namespace, burst(tag, args.burst))
+                results.burst_sent = args.burst
             say(
                 f"{args.seconds:.0f} s: background {args.rate:.0f} requests/s (support requests "
                 f"and calm check-ins), triggering check-ins {args.alert_rate:g}/s"
@@ -480,11 +671,20 @@ async def run(platform: Platform, args: Args, deadline: Deadline, results: Resul
             drain_until = time.monotonic() + min(args.drain, deadline.left())
             pages = {first_page(c) for c in wanted if c is not None}
             while time.monotonic() < drain_until and not (
-                wanted <= watcher.arrived.keys() and pages <= attempts.first.keys()
+                wanted <= watcher.arrived.keys()
+                and pages <= attempts.first.keys()
+                and provider.received()[0] >= args.burst
             ):
                 watcher.check()
                 attempts.check()
                 await asyncio.sleep(0.2)
+            if args.burst:
+                # One more in-flight time: the hand-overs after the last report send nothing.
+                say(f"burst through ({provider.received()[0]}); {args.in_flight:g} s more")
+                settle_until = time.monotonic() + min(args.in_flight + 1, deadline.left())
+                while time.monotonic() < settle_until:
+                    watcher.check()
+                    await asyncio.sleep(0.2)
             results.arrived, results.copies = dict(watcher.arrived), Counter(watcher.copies)
             results.attempts = dict(attempts.first)
             results.attempt_outcomes = Counter(attempts.outcomes)
@@ -599,6 +799,27 @@ def print_report(r: Results) -> None:
     table(["ms", "p50", "p95", "p99", "max"], rows)
     print(f"(service: {FIRST_ATTEMPT_METRIC}, buckets interpolated as above)")
 
+    if r.burst_sent:
+        latency = [x * 1000 for x in r.page_latency()]
+        print(
+            f"\n== pages through a member burst on a slow provider ==\nmember notifications: "
+            f"{r.burst_sent} to an SMS provider taking {a.provider_seconds:g} s per send "
+            f"(SENDER_CONCURRENCY {a.member_lane}, SENDER_IN_FLIGHT_SECONDS {a.in_flight:g}); "
+            f"received {r.burst_received}; received twice: {r.burst_twice} (must be 0); "
+            f"bad signatures {r.burst_forged}"
+        )
+        table(
+            ["ms", "p50", "p99", "max"],
+            [
+                [
+                    f"202 → first page received ({len(latency)})",
+                    f(percentile(latency, 50), ",.0f"),
+                    f(percentile(latency, 99), ",.0f"),
+                    f(max(latency, default=math.nan), ",.0f"),
+                ]
+            ],
+        )
+
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
@@ -618,15 +839,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         replicas=args.replicas,
     )  # fmt: skip
     receiver = WebhookReceiver.start()
+    provider = SlowProvider.start(args.provider_seconds)
     for notifications in platform.instances("notifications"):
         notifications.env.update(receiver.env())
+        notifications.env.update(provider.env(args))
     results = Results(namespace, args)
     started = time.monotonic()
     error: BaseException | None = None
     try:
         say(f"starting the services: {', '.join(s.log_path.stem for s in platform.all())}")
         platform.start(timeout=min(120.0, deadline.left()))
-        asyncio.run(run(platform, args, deadline, results))
+        asyncio.run(run(platform, args, deadline, results, provider))
     except (Exception, KeyboardInterrupt) as exc:
         error = exc
         say(f"stopped: {exc!r}")
@@ -636,10 +859,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         platform.stop()
         receiver.stop()
+        provider.stop()
         results.webhook_ids, results.forged = len(receiver.ids), receiver.forged
+        results.pages_received = dict(receiver.arrived)
+        results.burst_received, results.burst_twice = provider.received()
+        results.burst_forged = provider.forged
     print_report(results)
     print(f"\ntotal run time {time.monotonic() - started:.0f} s, namespace {namespace}")
-    failed = results.missing + results.unpaged + sum(results.refused.values())
+    failed = (
+        results.missing
+        + results.unpaged
+        + sum(results.refused.values())
+        + results.burst_twice
+        + results.burst_forged
+    )
     if error is None and not failed and results.triggers:
         shutil.rmtree(tmp, ignore_errors=True)
         return 0
@@ -652,5 +885,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"FAILED: {results.unpaged} alerts without a first on-call delivery attempt")
     if results.refused:
         say(f"FAILED: {sum(results.refused.values())} triggering check-ins refused")
+    if results.burst_twice or results.burst_forged:
+        say(
+            f"FAILED: {results.burst_twice} member messages received twice, "
+            f"{results.burst_forged} with a bad signature"
+        )
     say(f"logs kept in {tmp}")
     return 130 if isinstance(error, KeyboardInterrupt) else 1

@@ -13,10 +13,12 @@ the attempt over again; receivers deduplicate by delivery id.
   `SENDER_CONCURRENCY`). A member burst on a slow provider fills its own lane only: a page
   starts at once whatever member traffic does.
 - A send is started once: a delivery handed over again while its attempt waits for a slot or is
-  under way is not queued a second time; one handed over again less than half the in-flight
-  time after its attempt *started* (a partition rebuilt on this replica hands back what waits
-  for its report at once; the owner's clock runs from the hand-over, this one from the start)
-  is not made again either.
+  under way is not queued a second time. Once made, an attempt whose report Kafka acknowledged
+  is not made again (for `REMEMBER_IN_FLIGHTS` in-flight times): the report is on its way to
+  the owner, however long its partition takes to apply it. One whose report could not be
+  published is made again by a hand-over at least half the in-flight time after it *started*
+  (a partition rebuilt on this replica hands back at once what waits for its report; the
+  owner's clock runs from the hand-over, this one from the start).
 - Fenced: right before each send, the sender asks whether this replica still holds the
   partition the delivery belongs to (its report's key: the member it is about). If not (a
   replica paused past its Kafka session, whose partitions moved on), the attempt is dropped,
@@ -56,6 +58,11 @@ log = logging.getLogger(__name__)
 class Handed(NamedTuple):
     attempt: int
     at: float  # time.monotonic() when it started
+    reported: bool = False  # its report published (Kafka acknowledged it)
+
+
+# How long (in in-flight times) an attempt whose report was published is not made again.
+REMEMBER_IN_FLIGHTS = 10
 
 
 class Lane(StrEnum):
@@ -99,6 +106,7 @@ class Sender:
         self.publisher = publisher
         self.source = source
         self.again_after = in_flight_seconds / 2
+        self.remember = in_flight_seconds * REMEMBER_IN_FLIGHTS
         self.clock = clock
         self.holds = holds
         self.partitions = partitions
@@ -109,29 +117,37 @@ class Sender:
         self.tasks: set[asyncio.Task[None]] = set()
         # By delivery id: the attempt waiting for a slot in its lane or under way.
         self.queued: dict[str, int] = {}
-        # By delivery id, oldest start first: its latest attempt started.
+        # By delivery id, oldest start first: its latest attempt started, and whether reported.
         self.started: OrderedDict[str, Handed] = OrderedDict()
         self.stopping = False
 
     def send(self, dispatches: Iterable[Dispatch]) -> None:
         """Queue an attempt of each in its lane (called on the event loop, once the owner
         committed), unless that delivery's attempt is queued or under way already, or that
-        very attempt started moments ago."""
+        very attempt was made and reported, or started moments ago."""
         now = self.clock()
-        while self.started and now - next(iter(self.started.values())).at >= self.again_after:
+        while self.started and now - next(iter(self.started.values())).at >= self.remember:
             self.started.popitem(last=False)
         for dispatch in dispatches:
             key, attempt = dispatch.key, dispatch.delivery.attempts + 1
             if key in self.queued:
-                continue  # waiting for its slot, or its report is on its way
-            if self.started.get(key, Handed(0, now)).attempt == attempt:
-                continue  # started moments ago: its report is on its way
+                continue  # waiting for its slot, or under way
+            if self._made(key, attempt, now):
+                continue  # its report is on its way
             lane = lane_of(dispatch)
             self.queued[key] = attempt
             metrics.sends_waiting.labels(lane=lane.value).inc()
             task = asyncio.create_task(self._attempt(dispatch, lane))
             self.tasks.add(task)
             task.add_done_callback(self.tasks.discard)
+
+    def _made(self, key: str, attempt: int, now: float) -> bool:
+        """That very attempt was made: reported, or started less than half the in-flight
+        time ago."""
+        made = self.started.get(key)
+        if made is None or made.attempt != attempt:
+            return False
+        return made.reported or now - made.at < self.again_after
 
     async def run(self, stop: asyncio.Event) -> None:
         """At shutdown, give the attempts under way time to finish and report; those still
@@ -208,6 +224,10 @@ class Sender:
             # Not applied: the owner makes the attempt again once it has waited for the report
             # long enough (a receiver sees the same delivery id twice at worst).
             log.warning("attempt report not published: %s", type(exc).__name__)
+            return
+        made = self.started.get(delivery.delivery_id)
+        if made is not None and made.attempt == attempt:
+            self.started[delivery.delivery_id] = made._replace(reported=True)
 
     async def _send(self, dispatch: Dispatch) -> DeliveryResult:
         channel = dispatch.delivery.channel
