@@ -18,15 +18,19 @@ An alert's first page is `page_id(alert_id, 0, 0)`. Per alert: the 202 (and the 
 the first on-call delivery attempt; beside them `kindred_notification_first_attempt_seconds`
 (gateway accept → first attempt) scraped from the notifications service.
 
-Meanwhile a burst of `--burst` member notifications (2,000) goes to a slow SMS provider the
-bench runs on 127.0.0.1 (`--provider-seconds`, 2 s over each send): each member's preferences
-(SMS, no quiet hours) and a `notification.requested` for each, produced straight to Kafka as
-the matching service would. The notifications service runs with `SENDER_IN_FLIGHT_SECONDS`
-`--in-flight` (10 s: the owner hands every unreported message over again while most of the
-burst still waits for a slot) and `SENDER_CONCURRENCY` `--member-lane` (100: the burst drains
-within the run). The report adds, per alert, the 202 → its first page received by the
-webhook receiver (median, p99), and how many member messages the provider received twice (it
-must be none).
+Then, a phase of its own: a burst of `--burst` member notifications (2,000) to a slow SMS
+provider the bench runs on 127.0.0.1 (`--provider-seconds`, 2 s over each send): each
+member's preferences (SMS, no quiet hours) and a `notification.requested` for each, produced
+straight to Kafka as the matching service would. Once the provider holds a full member lane,
+triggering check-ins go through the gateway every `--burst-alert-every` (0.3 s) for
+`--burst-seconds` (10 s), from members on a partition the burst's members are not on (an alert
+behind a partition still deciding the burst's 4,000 events waits for them: the consumer's
+throughput, not the sender's lanes, which this measures). The notifications service runs with
+`SENDER_IN_FLIGHT_SECONDS` `--in-flight` (10 s: the owner hands every unreported message over
+again while most of the burst waits for a slot) and `SENDER_CONCURRENCY` `--member-lane` (100:
+the burst drains within the run). It prints, per alert, the 202 → its first page received by
+the webhook receiver (median, p99, max), and, once the burst is through and one more in-flight
+time has passed, how many member messages the provider received twice (it must be none).
 
 Exit status 1 if a triggering check-in was refused, or its alert or its first page attempt is
 missing, or a member message reached the provider twice.
@@ -47,7 +51,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -82,9 +86,10 @@ from kindred.notifications.channels.signing import (
 )
 from kindred.notifications.domain.deliveries import delivery_id
 from kindred.notifications.domain.escalations import page_id
+from kindred.notifications.sender import partition_for
 from kindred.settings import redact_url
 
-SERVICE_ENV = {"LOG_LEVEL": "WARNING"}
+SERVICE_ENV = {"LOG_LEVEL": "WARNING", "KAFKA_TOPIC_PARTITIONS": "3"}
 ALERT_METRIC = "kindred_safety_alert_seconds"
 FIRST_ATTEMPT_METRIC = "kindred_notification_first_attempt_seconds"
 WEBHOOK_SECRET = secrets.token_hex(24)  # this run's signing key, for the bench's receiver
@@ -108,6 +113,8 @@ class Args:
     provider_seconds: float
     in_flight: float
     member_lane: int
+    burst_alert_every: float
+    burst_seconds: float
     replicas: dict[str, int]
     namespace: str | None
     timeout: float
@@ -130,9 +137,17 @@ def parse_args(argv: Sequence[str] | None = None) -> Args:
     add("--provider-seconds", type=float, default=2.0, help="the provider's time per send (2)")
     add("--in-flight", type=float, default=10.0, help="SENDER_IN_FLIGHT_SECONDS (10)")
     add("--member-lane", type=int, default=100, help="SENDER_CONCURRENCY (100)")
+    add(
+        "--burst-alert-every",
+        type=float,
+        default=0.3,
+        help="seconds between triggering check-ins during the burst (0.3)",
+    )
+    add("--burst-seconds", type=float, default=10.0, help="how long they go on (10)")
     add_common(parser, example="checkins=2,matching=2", timeout=900.0)
     ns = parser.parse_args(argv)
-    if min(ns.rate, ns.alert_rate, ns.seconds, ns.drain, ns.timeout, ns.in_flight) <= 0:
+    durations = (ns.in_flight, ns.burst_alert_every, ns.burst_seconds)
+    if min(ns.rate, ns.alert_rate, ns.seconds, ns.drain, ns.timeout, *durations) <= 0:
         parser.error("rates and durations must be positive")
     if ns.burst < 0 or ns.provider_seconds < 0 or ns.member_lane < 1:
         parser.error("--burst and --provider-seconds are at least 0, --member-lane at least 1")
@@ -208,11 +223,17 @@ async def background(
 
 
 async def triggering(
-    gateway: Gateway, urls: list[str], per_second: float, seconds: float, run: str
+    gateway: Gateway,
+    urls: list[str],
+    per_second: float,
+    seconds: float,
+    run: str,
+    members: list[str] | None = None,
 ) -> tuple[list[Trigger], Counter[str]]:
-    """Triggering check-ins, each from a member of its own, check-in i at i / per_second."""
+    """Triggering check-ins, each from a member of its own (`members`, or new ones), check-in
+    i at i / per_second."""
     count = max(1, round(per_second * seconds))
-    members = [f"{run}-crisis-{i:05d}" for i in range(count)]
+    members = members or [f"{run}-crisis-{i:05d}" for i in range(count)]
     headers = {m: gateway.headers(m) for m in members}
     sent: list[Trigger] = []
     failed: Counter[str] = Counter()
@@ -411,6 +432,7 @@ class SlowProvider:
     seconds: float
     ids: Counter[str] = field(default_factory=Counter)
     forged: int = 0
+    busy: int = 0  # requests being answered now
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -419,7 +441,13 @@ class SlowProvider:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                time.sleep(provider.seconds)
+                with provider.lock:
+                    provider.busy += 1
+                try:
+                    time.sleep(provider.seconds)
+                finally:
+                    with provider.lock:
+                        provider.busy -= 1
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 try:
                     verify_signature(PROVIDER_SECRET, dict(self.headers), body)
@@ -463,10 +491,27 @@ class SlowProvider:
         self.server.server_close()
 
 
-def burst(run: str, count: int) -> list[Envelope[Any]]:
-    """Each member's preferences (SMS, no quiet hours), then a notification for each."""
+CRISIS_PARTITION = 0  # the partition of the burst phase's members in crisis
+
+
+def on_partitions(prefix: str, count: int, partitions: int, wanted: set[int]) -> list[str]:
+    """`count` member ids whose records go to one of the `wanted` partitions."""
+    found: list[str] = []
+    i = 0
+    while len(found) < count:
+        member = f"{prefix}-{i:05d}"
+        if partition_for(member, partitions) in wanted:
+            found.append(member)
+        i += 1
+    return found
+
+
+def burst(run: str, count: int, partitions: int = 3) -> list[Envelope[Any]]:
+    """Each member's preferences (SMS, no quiet hours), then a notification for each; the
+    members are on every partition but `CRISIS_PARTITION` (with one partition, on it)."""
     now = datetime.now(UTC)
-    members = [f"{run}-burst-{i:05d}" for i in range(count)]
+    others = set(range(partitions)) - {CRISIS_PARTITION} or {CRISIS_PARTITION}
+    members = on_partitions(f"{run}-burst", count, partitions, others)
     events: list[Envelope[Any]] = [
         MemberNotificationPreferencesSet.new(
             subject=member,
@@ -584,6 +629,9 @@ class Results:
     forged: int = 0
     pages_received: dict[str, float] = field(default_factory=dict)  # delivery id -> time.time()
     burst_sent: int = 0
+    burst_triggers: list[Trigger] = field(default_factory=list)
+    burst_busy: list[int] = field(default_factory=list)  # member sends under way: first, last
+    receiver: WebhookReceiver | None = None
     burst_received: int = 0
     burst_twice: int = 0
     burst_forged: int = 0
@@ -612,9 +660,10 @@ class Results:
         return len(self.triggers) - len(self.paged())
 
     def page_latency(self) -> list[float]:
-        """Seconds from each triggering check-in's 202 to its first page at the receiver."""
+        """Seconds from each burst-phase triggering check-in's 202 to its first page at the
+        receiver."""
         out = []
-        for t in self.triggers:
+        for t in self.burst_triggers:
             if t.checkin_id is not None:
                 got = self.pages_received.get(first_page_delivery(t.checkin_id))
                 if got is not None:
@@ -625,6 +674,68 @@ class Results:
 async def scrape(http: aiohttp.ClientSession, url: str) -> str:
     async with http.get(f"{url}/metrics") as response:
         return await response.text()
+
+
+async def burst_phase(
+    platform: Platform,
+    args: Args,
+    deadline: Deadline,
+    results: Results,
+    provider: SlowProvider,
+    gateway: Gateway,
+    tag: str,
+) -> None:
+    """The member burst on the slow provider, triggering check-ins while its lane is full."""
+    partitions = int(platform.extra_env.get("KAFKA_TOPIC_PARTITIONS", "3"))
+    say(
+        f"burst: {args.burst} member notifications to an SMS provider taking "
+        f"{args.provider_seconds:g} s per send"
+    )
+    await produce(args.kafka, platform.namespace, burst(tag, args.burst, partitions))
+    results.burst_sent = args.burst
+    full = 0.9 * args.member_lane
+    if not await wait_for(lambda: provider.busy >= full, min(120.0, deadline.left())):
+        raise TimeoutError(f"the member lane never filled ({provider.busy} sends under way)")
+    results.burst_busy = [provider.busy]
+    count = max(1, round(args.burst_seconds / args.burst_alert_every))
+    crisis = on_partitions(f"{tag}-lane", count, partitions, {CRISIS_PARTITION})
+    say(
+        f"burst: member lane full ({provider.busy} sends under way); triggering check-ins "
+        f"every {args.burst_alert_every:g} s for {args.burst_seconds:g} s"
+    )
+    urls = [g.url for g in platform.instances("gateway")]
+    results.burst_triggers, refused = await triggering(
+        gateway, urls, 1 / args.burst_alert_every, args.burst_seconds, tag, crisis
+    )
+    results.refused.update(refused)
+    results.burst_busy.append(provider.busy)
+    wanted = {first_page_delivery(t.checkin_id) for t in results.burst_triggers if t.checkin_id}
+    await wait_for(
+        lambda: wanted <= provider_pages(results) and provider.received()[0] >= args.burst,
+        min(args.drain, deadline.left()),
+    )
+    # One more in-flight time: the owner's hand-overs after the last report send nothing.
+    say(f"burst: {provider.received()[0]} received; {args.in_flight:g} s more")
+    await asyncio.sleep(min(args.in_flight + 1, deadline.left()))
+
+
+async def wait_for(condition: Callable[[], bool], seconds: float) -> bool:
+    """Whether `condition()` came to hold within `seconds` (polled every 0.1 s)."""
+    until = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() >= until:
+            return False
+        await asyncio.sleep(0.1)
+    return True
+
+
+def provider_pages(results: Results) -> set[str]:
+    """The page delivery ids the webhook receiver has (set by `main` on the receiver)."""
+    receiver = results.receiver
+    if receiver is None:
+        return set()
+    with receiver.lock:
+        return set(receiver.arrived)
 
 
 async def run(
@@ -650,13 +761,6 @@ async def run(
             await watcher.start(deadline)
             await attempts.start(deadline)
             gateway = Gateway(http, urls)
-            if args.burst:
-                say(
-                    f"a burst of {args.burst} member notifications to an SMS provider taking "
-                    f"{args.provider_seconds:g} s per send"
-                )
-                await produce(args.kafka, platform.namespace, burst(tag, args.burst))
-                results.burst_sent = args.burst
             say(
                 f"{args.seconds:.0f} s: background {args.rate:.0f} requests/s (support requests "
                 f"and calm check-ins), triggering check-ins {args.alert_rate:g}/s"
@@ -671,20 +775,13 @@ async def run(
             drain_until = time.monotonic() + min(args.drain, deadline.left())
             pages = {first_page(c) for c in wanted if c is not None}
             while time.monotonic() < drain_until and not (
-                wanted <= watcher.arrived.keys()
-                and pages <= attempts.first.keys()
-                and provider.received()[0] >= args.burst
+                wanted <= watcher.arrived.keys() and pages <= attempts.first.keys()
             ):
                 watcher.check()
                 attempts.check()
                 await asyncio.sleep(0.2)
             if args.burst:
-                # One more in-flight time: the hand-overs after the last report send nothing.
-                say(f"burst through ({provider.received()[0]}); {args.in_flight:g} s more")
-                settle_until = time.monotonic() + min(args.in_flight + 1, deadline.left())
-                while time.monotonic() < settle_until:
-                    watcher.check()
-                    await asyncio.sleep(0.2)
+                await burst_phase(platform, args, deadline, results, provider, gateway, tag)
             results.arrived, results.copies = dict(watcher.arrived), Counter(watcher.copies)
             results.attempts = dict(attempts.first)
             results.attempt_outcomes = Counter(attempts.outcomes)
@@ -806,13 +903,15 @@ def print_report(r: Results) -> None:
             f"{r.burst_sent} to an SMS provider taking {a.provider_seconds:g} s per send "
             f"(SENDER_CONCURRENCY {a.member_lane}, SENDER_IN_FLIGHT_SECONDS {a.in_flight:g}); "
             f"received {r.burst_received}; received twice: {r.burst_twice} (must be 0); "
-            f"bad signatures {r.burst_forged}"
+            f"bad signatures {r.burst_forged}\ntriggering check-ins meanwhile: "
+            f"{len(r.burst_triggers)} every {a.burst_alert_every:g} s, member sends under way "
+            f"at the first and the last: {r.burst_busy}"
         )
         table(
             ["ms", "p50", "p99", "max"],
             [
                 [
-                    f"202 → first page received ({len(latency)})",
+                    f"202 → first page received ({len(latency)} of {len(r.burst_triggers)})",
                     f(percentile(latency, 50), ",.0f"),
                     f(percentile(latency, 99), ",.0f"),
                     f(max(latency, default=math.nan), ",.0f"),
@@ -844,6 +943,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         notifications.env.update(receiver.env())
         notifications.env.update(provider.env(args))
     results = Results(namespace, args)
+    results.receiver = receiver
     started = time.monotonic()
     error: BaseException | None = None
     try:
