@@ -88,3 +88,9 @@ def test_the_burst_sets_each_members_preferences_before_their_notification() -> 
     ] * 3
     assert [e.subject for e in events[:3]] == [e.subject for e in events[3:]]
     assert len({e.data.source_event_id for e in events[3:]}) == 3  # type: ignore[attr-defined]
+
+
+def test_the_histogram_of_some_labels_only() -> None:
+    buckets, count, _ = histogram(exposition([0.05, 0.2, 0.3, 0.7]), NAME, {"severity": "urgent"})
+    assert buckets == [(0.1, 0), (0.5, 1), (1.0, 2), (math.inf, 2)]
+    assert count == 2

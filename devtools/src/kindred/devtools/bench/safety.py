@@ -574,14 +574,19 @@ def first_page_delivery(checkin_id: str) -> str:
 # ---------------------------------------------------------------- the service's histogram
 
 
-def histogram(text: str, name: str) -> tuple[list[tuple[float, float]], float, float]:
-    """(cumulative buckets (le, count) summed over labels, count, sum) of a histogram."""
+def histogram(
+    text: str, name: str, only: dict[str, str] | None = None
+) -> tuple[list[tuple[float, float]], float, float]:
+    """(cumulative buckets (le, count) summed over labels, count, sum) of a histogram; with
+    `only`, of the series with those label values."""
     buckets: dict[float, float] = {}
     count = total = 0.0
     for family in text_string_to_metric_families(text):
         if family.name != name:
             continue
         for sample in family.samples:
+            if only and any(sample.labels.get(k) != v for k, v in only.items()):
+                continue
             if sample.name == f"{name}_bucket":
                 le = float(sample.labels["le"])
                 buckets[le] = buckets.get(le, 0.0) + sample.value
@@ -786,7 +791,9 @@ async def run(
             results.attempts = dict(attempts.first)
             results.attempt_outcomes = Counter(attempts.outcomes)
             results.first_attempt = histogram(
-                await scrape(http, platform.services["notifications"].url), FIRST_ATTEMPT_METRIC
+                await scrape(http, platform.services["notifications"].url),
+                FIRST_ATTEMPT_METRIC,
+                {"category": "safety"},  # pages, not the member burst
             )
             texts = await asyncio.gather(
                 *(scrape(http, s.url) for s in platform.instances("checkins"))
