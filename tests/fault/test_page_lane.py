@@ -208,7 +208,8 @@ async def test_pages_go_out_within_a_second_through_a_member_burst_on_a_slow_pro
             await asyncio.sleep(ALERT_EVERY)
     finally:
         await producer.stop()
-    assert sms.busy >= MEMBER_LANE * 0.9, "the member lane emptied before the alerts: no test"
+    # Still busy after the alerts (the owners decide the burst at about the rate it drains).
+    assert sms.busy >= MEMBER_LANE / 2, f"the member lane emptied during the alerts: {sms.busy}"
 
     await eventually(
         lambda: _value(paged.ids()),
