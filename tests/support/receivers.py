@@ -8,6 +8,7 @@ import json
 import socket
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -56,12 +57,15 @@ def smtp_server() -> Iterator[tuple[Mailbox, int]]:
 
 @dataclass
 class Receiver:
-    """Verifies every request's signature (401 if forged); answers 503 to the first `refuse`."""
+    """Verifies every request's signature (401 if forged); answers 503 to the first `refuse`;
+    takes `delay` seconds over each request (a slow provider)."""
 
     secret: str
     refuse: int = 0
     refused: int = 0
     forged: int = 0
+    delay: float = 0.0
+    busy: int = 0  # requests being answered now
     # (when, delivery id, body) of each request answered 200.
     received: list[tuple[float, str, dict[str, Any]]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -74,13 +78,31 @@ class Receiver:
         with self.lock:
             return [body for _, _, body in self.received]
 
+    def copies(self) -> dict[str, int]:
+        """Delivery ids received more than once, with how many times."""
+        with self.lock:
+            counts = Counter(key for _, key, _ in self.received)
+        return {key: n for key, n in counts.items() if n > 1}
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # a burst of connections at once is not refused
+
 
 @contextlib.contextmanager
-def webhook_receiver(secret: str, refuse: int = 0) -> Iterator[tuple[Receiver, int]]:
-    receiver = Receiver(secret, refuse)
+def webhook_receiver(
+    secret: str, refuse: int = 0, delay: float = 0.0
+) -> Iterator[tuple[Receiver, int]]:
+    receiver = Receiver(secret, refuse, delay=delay)
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
+            if receiver.delay:
+                with receiver.lock:
+                    receiver.busy += 1
+                time.sleep(receiver.delay)
+                with receiver.lock:
+                    receiver.busy -= 1
             body = self.rfile.read(int(self.headers["Content-Length"]))
             try:
                 verify_signature(receiver.secret, dict(self.headers), body)
@@ -105,7 +127,7 @@ def webhook_receiver(secret: str, refuse: int = 0) -> Iterator[tuple[Receiver, i
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+    server = _Server(("127.0.0.1", free_port()), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

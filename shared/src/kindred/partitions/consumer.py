@@ -198,6 +198,7 @@ class PartitionedConsumer:
         self._stopping = False
         self._to_commit: dict[TopicPartition, int] = {}
         self._committed_at = 0.0
+        self._polled_at: float | None = None  # when the last poll that returned began
 
     @property
     def topics(self) -> list[str]:
@@ -366,12 +367,14 @@ class PartitionedConsumer:
         assert self.consumer is not None
         backlog_limit = self.settings.consumer_batch_max * 4
         while not self._stopping:
+            polled = time.monotonic()
             try:
                 fetched = await self.consumer.getmany(timeout_ms=500)
             except KafkaError as exc:
                 outage("kafka").failed(exc, "fetching records")
                 await asyncio.sleep(1.0)
                 continue
+            self._polled_at = polled
             for tp, records in fetched.items():
                 part = self.owned.get(tp.partition)
                 if part is None or part.head is None or part.closing:
@@ -876,3 +879,15 @@ class PartitionedConsumer:
 
     def owned_partitions(self) -> Sequence[int]:
         return sorted(n for n, p in self.owned.items() if p.head is not None)
+
+    def holds(self, number: int) -> bool:
+        """Whether this replica holds partition `number` now: taken over, not being released,
+        and its group membership alive: a poll began less than the Kafka session ago and
+        returned (a replica paused longer may have lost the partition without knowing yet:
+        until its next poll it holds nothing). The sender asks before each send (fencing)."""
+        part = self.owned.get(number)
+        if part is None or part.head is None or part.closing or self._stopping:
+            return False
+        polled = self._polled_at
+        session = self.settings.kafka_session_timeout_seconds
+        return polled is not None and time.monotonic() - polled < session

@@ -18,8 +18,22 @@ An alert's first page is `page_id(alert_id, 0, 0)`. Per alert: the 202 (and the 
 the first on-call delivery attempt; beside them `kindred_notification_first_attempt_seconds`
 (gateway accept → first attempt) scraped from the notifications service.
 
+Then, a phase of its own: a burst of `--burst` member notifications (2,000) to a slow SMS
+provider the bench runs on 127.0.0.1 (`--provider-seconds`, 2 s over each send): each
+member's preferences (SMS, no quiet hours) and a `notification.requested` for each, produced
+straight to Kafka as the matching service would. Once the provider holds a full member lane,
+triggering check-ins go through the gateway every `--burst-alert-every` (0.3 s) for
+`--burst-seconds` (10 s), from members on a partition the burst's members are not on (an alert
+behind a partition still deciding the burst's 4,000 events waits for them: the consumer's
+throughput, not the sender's lanes, which this measures). The notifications service runs with
+`SENDER_IN_FLIGHT_SECONDS` `--in-flight` (10 s: the owner hands every unreported message over
+again while most of the burst waits for a slot) and `SENDER_CONCURRENCY` `--member-lane` (100:
+the burst drains within the run). It prints, per alert, the 202 → its first page received by
+the webhook receiver (median, p99, max), and, once the burst is through and one more in-flight
+time has passed, how many member messages the provider received twice (it must be none).
+
 Exit status 1 if a triggering check-in was refused, or its alert or its first page attempt is
-missing.
+missing, or a member message reached the provider twice.
 """
 
 from __future__ import annotations
@@ -37,16 +51,16 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 import aiohttp
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from prometheus_client.parser import text_string_to_metric_families
 from pymongo import AsyncMongoClient
 
@@ -55,19 +69,32 @@ from kindred.devtools.bench.cli import add_common, servers
 from kindred.devtools.bench.load import CAPACITY, Document, Gateway, Pipeline, session
 from kindred.devtools.bench.report import f, table
 from kindred.devtools.processes import Platform, free_port
-from kindred.events.envelope import deterministic_id
+from kindred.events.envelope import Envelope, deterministic_id
+from kindred.events.notifications import (
+    Channel,
+    MemberCategory,
+    MemberNotificationPreferencesSet,
+    MemberNotificationPreferencesSetData,
+    NotificationRequested,
+    NotificationRequestedData,
+)
+from kindred.messaging.broker import event_message
 from kindred.notifications.channels.signing import (
     DELIVERY_ID_HEADER,
     SignatureError,
     verify_signature,
 )
+from kindred.notifications.domain.deliveries import delivery_id
 from kindred.notifications.domain.escalations import page_id
+from kindred.notifications.sender import partition_for
 from kindred.settings import redact_url
 
-SERVICE_ENV = {"LOG_LEVEL": "WARNING"}
+SERVICE_ENV = {"LOG_LEVEL": "WARNING", "KAFKA_TOPIC_PARTITIONS": "3"}
 ALERT_METRIC = "kindred_safety_alert_seconds"
 FIRST_ATTEMPT_METRIC = "kindred_notification_first_attempt_seconds"
 WEBHOOK_SECRET = secrets.token_hex(24)  # this run's signing key, for the bench's receiver
+PROVIDER_SECRET = secrets.token_hex(24)  # and the slow SMS provider's
+ON_CALL = "bench-on-call"
 TRIGGERING = json.dumps({"phq9": [1, 1, 1, 1, 1, 1, 1, 1, 2]}).encode()
 CALM = json.dumps({"mood": 6, "note": "a walk helped"}).encode()
 SUPPORT = json.dumps(
@@ -82,6 +109,12 @@ class Args:
     alert_rate: float
     seconds: float
     drain: float
+    burst: int
+    provider_seconds: float
+    in_flight: float
+    member_lane: int
+    burst_alert_every: float
+    burst_seconds: float
     replicas: dict[str, int]
     namespace: str | None
     timeout: float
@@ -100,10 +133,24 @@ def parse_args(argv: Sequence[str] | None = None) -> Args:
     add("--alert-rate", type=float, default=2.0, help="triggering check-ins/s (2)")
     add("--seconds", type=float, default=30.0, help="how long both loads run (30)")
     add("--drain", type=float, default=60.0, help="seconds to wait for the last alerts (60)")
+    add("--burst", type=int, default=2000, help="member notifications to a slow provider (2000)")
+    add("--provider-seconds", type=float, default=2.0, help="the provider's time per send (2)")
+    add("--in-flight", type=float, default=10.0, help="SENDER_IN_FLIGHT_SECONDS (10)")
+    add("--member-lane", type=int, default=100, help="SENDER_CONCURRENCY (100)")
+    add(
+        "--burst-alert-every",
+        type=float,
+        default=0.3,
+        help="seconds between triggering check-ins during the burst (0.3)",
+    )
+    add("--burst-seconds", type=float, default=10.0, help="how long they go on (10)")
     add_common(parser, example="checkins=2,matching=2", timeout=900.0)
     ns = parser.parse_args(argv)
-    if min(ns.rate, ns.alert_rate, ns.seconds, ns.drain, ns.timeout) <= 0:
+    durations = (ns.in_flight, ns.burst_alert_every, ns.burst_seconds)
+    if min(ns.rate, ns.alert_rate, ns.seconds, ns.drain, ns.timeout, *durations) <= 0:
         parser.error("rates and durations must be positive")
+    if ns.burst < 0 or ns.provider_seconds < 0 or ns.member_lane < 1:
+        parser.error("--burst and --provider-seconds are at least 0, --member-lane at least 1")
     kafka, mongodb_url = servers(parser)
     return Args(**vars(ns), kafka=kafka, mongodb_url=mongodb_url)
 
@@ -176,11 +223,17 @@ async def background(
 
 
 async def triggering(
-    gateway: Gateway, urls: list[str], per_second: float, seconds: float, run: str
+    gateway: Gateway,
+    urls: list[str],
+    per_second: float,
+    seconds: float,
+    run: str,
+    members: list[str] | None = None,
 ) -> tuple[list[Trigger], Counter[str]]:
-    """Triggering check-ins, each from a member of its own, check-in i at i / per_second."""
+    """Triggering check-ins, each from a member of its own (`members`, or new ones), check-in
+    i at i / per_second."""
     count = max(1, round(per_second * seconds))
-    members = [f"{run}-crisis-{i:05d}" for i in range(count)]
+    members = members or [f"{run}-crisis-{i:05d}" for i in range(count)]
     headers = {m: gateway.headers(m) for m in members}
     sent: list[Trigger] = []
     failed: Counter[str] = Counter()
@@ -312,6 +365,7 @@ class WebhookReceiver:
 
     server: ThreadingHTTPServer
     ids: Counter[str] = field(default_factory=Counter)
+    arrived: dict[str, float] = field(default_factory=dict)  # id -> time.time(), the first
     forged: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -330,8 +384,10 @@ class WebhookReceiver:
                     self.send_response(401)
                     self.end_headers()
                     return
+                key = self.headers.get(DELIVERY_ID_HEADER) or ""
                 with receiver.lock:
-                    receiver.ids[self.headers.get(DELIVERY_ID_HEADER) or ""] += 1
+                    receiver.ids[key] += 1
+                    receiver.arrived.setdefault(key, time.time())
                 self.send_response(200)
                 self.end_headers()
 
@@ -349,7 +405,7 @@ class WebhookReceiver:
     def env(self) -> dict[str, str]:
         """The notifications service's settings: a chain paging this webhook first."""
         chain = {
-            "levels": [{"id": "bench-on-call", "contacts": {"webhook": "bench-pager"}}],
+            "levels": [{"id": ON_CALL, "contacts": {"webhook": "bench-pager"}}],
             "fallback": {"id": "bench-lead", "contacts": {"inbox": "bench-lead"}},
         }
         endpoints = {"bench-pager": {"url": self.url, "secret": WEBHOOK_SECRET}}
@@ -363,17 +419,174 @@ class WebhookReceiver:
         self.server.server_close()
 
 
+class Server(ThreadingHTTPServer):
+    request_queue_size = 512  # a burst of connections at once is not refused
+
+
+@dataclass
+class SlowProvider:
+    """The members' SMS provider: 127.0.0.1, `seconds` over each request, verifies every
+    signature, answers 200 and counts each delivery id (`Kindred-Delivery-Id`)."""
+
+    server: ThreadingHTTPServer
+    seconds: float
+    ids: Counter[str] = field(default_factory=Counter)
+    forged: int = 0
+    busy: int = 0  # requests being answered now
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def start(cls, seconds: float) -> SlowProvider:
+        provider: SlowProvider
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                with provider.lock:
+                    provider.busy += 1
+                try:
+                    time.sleep(provider.seconds)
+                finally:
+                    with provider.lock:
+                        provider.busy -= 1
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                try:
+                    verify_signature(PROVIDER_SECRET, dict(self.headers), body)
+                except SignatureError:
+                    with provider.lock:
+                        provider.forged += 1
+                    self.send_response(401)
+                    self.end_headers()
+                    return
+                with provider.lock:
+                    provider.ids[self.headers.get(DELIVERY_ID_HEADER) or ""] += 1
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        provider = cls(Server(("127.0.0.1", free_port()), Handler), seconds)
+        threading.Thread(target=provider.server.serve_forever, daemon=True).start()
+        return provider
+
+    def received(self) -> tuple[int, int]:
+        """(delivery ids received, of them received more than once)."""
+        with self.lock:
+            return len(self.ids), sum(1 for n in self.ids.values() if n > 1)
+
+    def env(self, args: Args) -> dict[str, str]:
+        """The notifications service's settings: SMS through this provider, and the sender's."""
+        port = self.server.server_address[1]
+        return {
+            "SMS_PROVIDER_URL": f"http://127.0.0.1:{port}/sms",
+            "SMS_PROVIDER_TOKEN": "bench-only-token",
+            "SMS_SIGNING_SECRET": PROVIDER_SECRET,
+            "SMS_TIMEOUT_SECONDS": str(max(10.0, 3 * args.provider_seconds)),
+            "SENDER_IN_FLIGHT_SECONDS": f"{args.in_flight:g}",
+            "SENDER_CONCURRENCY": str(args.member_lane),
+        }
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+CRISIS_PARTITION = 0  # the partition of the burst phase's members in crisis
+
+
+def on_partitions(prefix: str, count: int, partitions: int, wanted: set[int]) -> list[str]:
+    """`count` member ids whose records go to one of the `wanted` partitions."""
+    found: list[str] = []
+    i = 0
+    while len(found) < count:
+        member = f"{prefix}-{i:05d}"
+        if partition_for(member, partitions) in wanted:
+            found.append(member)
+        i += 1
+    return found
+
+
+def burst(run: str, count: int, partitions: int = 3) -> list[Envelope[Any]]:
+    """Each member's preferences (SMS, no quiet hours), then a notification for each; the
+    members are on every partition but `CRISIS_PARTITION` (with one partition, on it)."""
+    now = datetime.now(UTC)
+    others = set(range(partitions)) - {CRISIS_PARTITION} or {CRISIS_PARTITION}
+    members = on_partitions(f"{run}-burst", count, partitions, others)
+    events: list[Envelope[Any]] = [
+        MemberNotificationPreferencesSet.new(
+            subject=member,
+            source="bench",
+            data=MemberNotificationPreferencesSetData(
+                member_id=member,
+                channels={MemberCategory.MATCHING: [Channel.SMS]},
+                consents={Channel.SMS: True},
+                contacts={Channel.SMS: f"+1555{i:07d}"},
+                quiet_hours=None,
+            ),
+        )
+        for i, member in enumerate(members)
+    ]
+    events += [
+        NotificationRequested.new(
+            subject=member,
+            source="bench",
+            data=NotificationRequestedData(
+                source_event_id=f"{run}-burst-match-{i:05d}",
+                source_time=now,
+                recipient=member,
+                audience="seeker",
+                category=MemberCategory.MATCHING,
+                event_type="match.proposed",
+                context={"match_id": f"{run}-match-{i:05d}", "request_id": run},
+            ),
+        )
+        for i, member in enumerate(members)
+    ]
+    return events
+
+
+async def produce(kafka: str, namespace: str, events: list[Envelope[Any]]) -> None:
+    """Publish as the services do (CloudEvents, keyed by subject), every ack awaited."""
+    producer = AIOKafkaProducer(bootstrap_servers=kafka, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        acks = []
+        for event in events:
+            value, headers = event_message(event)
+            acks.append(
+                await producer.send(
+                    f"{namespace}.{event.TOPIC}",
+                    value,
+                    key=event.key,
+                    headers=[(k, v.encode()) for k, v in headers.items()],
+                )
+            )
+        await asyncio.gather(*acks)
+    finally:
+        await producer.stop()
+
+
+def first_page_delivery(checkin_id: str) -> str:
+    """The delivery id of an alert's first page on the bench's webhook."""
+    return delivery_id(first_page(checkin_id), ON_CALL, Channel.WEBHOOK)
+
+
 # ---------------------------------------------------------------- the service's histogram
 
 
-def histogram(text: str, name: str) -> tuple[list[tuple[float, float]], float, float]:
-    """(cumulative buckets (le, count) summed over labels, count, sum) of a histogram."""
+def histogram(
+    text: str, name: str, only: dict[str, str] | None = None
+) -> tuple[list[tuple[float, float]], float, float]:
+    """(cumulative buckets (le, count) summed over labels, count, sum) of a histogram; with
+    `only`, of the series with those label values."""
     buckets: dict[float, float] = {}
     count = total = 0.0
     for family in text_string_to_metric_families(text):
         if family.name != name:
             continue
         for sample in family.samples:
+            if only and any(sample.labels.get(k) != v for k, v in only.items()):
+                continue
             if sample.name == f"{name}_bucket":
                 le = float(sample.labels["le"])
                 buckets[le] = buckets.get(le, 0.0) + sample.value
@@ -419,6 +632,14 @@ class Results:
     first_attempt: tuple[list[tuple[float, float]], float, float] | None = None
     webhook_ids: int = 0
     forged: int = 0
+    pages_received: dict[str, float] = field(default_factory=dict)  # delivery id -> time.time()
+    burst_sent: int = 0
+    burst_triggers: list[Trigger] = field(default_factory=list)
+    burst_busy: list[int] = field(default_factory=list)  # member sends under way: first, last
+    receiver: WebhookReceiver | None = None
+    burst_received: int = 0
+    burst_twice: int = 0
+    burst_forged: int = 0
 
     def matched(self) -> list[tuple[Trigger, float]]:
         return [
@@ -443,13 +664,92 @@ class Results:
     def unpaged(self) -> int:
         return len(self.triggers) - len(self.paged())
 
+    def page_latency(self) -> list[float]:
+        """Seconds from each burst-phase triggering check-in's 202 to its first page at the
+        receiver."""
+        out = []
+        for t in self.burst_triggers:
+            if t.checkin_id is not None:
+                got = self.pages_received.get(first_page_delivery(t.checkin_id))
+                if got is not None:
+                    out.append(got - t.accepted)
+        return sorted(out)
+
 
 async def scrape(http: aiohttp.ClientSession, url: str) -> str:
     async with http.get(f"{url}/metrics") as response:
         return await response.text()
 
 
-async def run(platform: Platform, args: Args, deadline: Deadline, results: Results) -> None:
+async def burst_phase(
+    platform: Platform,
+    args: Args,
+    deadline: Deadline,
+    results: Results,
+    provider: SlowProvider,
+    gateway: Gateway,
+    tag: str,
+) -> None:
+    """The member burst on the slow provider, triggering check-ins while its lane is full."""
+    partitions = int(platform.extra_env.get("KAFKA_TOPIC_PARTITIONS", "3"))
+    say(
+        f"burst: {args.burst} member notifications to an SMS provider taking "
+        f"{args.provider_seconds:g} s per send"
+    )
+    await produce(args.kafka, platform.namespace, burst(tag, args.burst, partitions))
+    results.burst_sent = args.burst
+    full = 0.9 * args.member_lane
+    if not await wait_for(lambda: provider.busy >= full, min(120.0, deadline.left())):
+        raise TimeoutError(f"the member lane never filled ({provider.busy} sends under way)")
+    results.burst_busy = [provider.busy]
+    count = max(1, round(args.burst_seconds / args.burst_alert_every))
+    crisis = on_partitions(f"{tag}-lane", count, partitions, {CRISIS_PARTITION})
+    say(
+        f"burst: member lane full ({provider.busy} sends under way); triggering check-ins "
+        f"every {args.burst_alert_every:g} s for {args.burst_seconds:g} s"
+    )
+    urls = [g.url for g in platform.instances("gateway")]
+    results.burst_triggers, refused = await triggering(
+        gateway, urls, 1 / args.burst_alert_every, args.burst_seconds, tag, crisis
+    )
+    results.refused.update(refused)
+    results.burst_busy.append(provider.busy)
+    wanted = {first_page_delivery(t.checkin_id) for t in results.burst_triggers if t.checkin_id}
+    await wait_for(
+        lambda: wanted <= provider_pages(results) and provider.received()[0] >= args.burst,
+        min(args.drain, deadline.left()),
+    )
+    # One more in-flight time: the owner's hand-overs after the last report send nothing.
+    say(f"burst: {provider.received()[0]} received; {args.in_flight:g} s more")
+    await asyncio.sleep(min(args.in_flight + 1, deadline.left()))
+
+
+async def wait_for(condition: Callable[[], bool], seconds: float) -> bool:
+    """Whether `condition()` came to hold within `seconds` (polled every 0.1 s)."""
+    until = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() >= until:
+            return False
+        await asyncio.sleep(0.1)
+    return True
+
+
+def provider_pages(results: Results) -> set[str]:
+    """The page delivery ids the webhook receiver has (set by `main` on the receiver)."""
+    receiver = results.receiver
+    if receiver is None:
+        return set()
+    with receiver.lock:
+        return set(receiver.arrived)
+
+
+async def run(
+    platform: Platform,
+    args: Args,
+    deadline: Deadline,
+    results: Results,
+    provider: SlowProvider,
+) -> None:
     tag = f"s{secrets.token_hex(3)}"
     urls = [g.url for g in platform.instances("gateway")]
     mongo: AsyncMongoClient[Document] = AsyncMongoClient(
@@ -485,11 +785,15 @@ async def run(platform: Platform, args: Args, deadline: Deadline, results: Resul
                 watcher.check()
                 attempts.check()
                 await asyncio.sleep(0.2)
+            if args.burst:
+                await burst_phase(platform, args, deadline, results, provider, gateway, tag)
             results.arrived, results.copies = dict(watcher.arrived), Counter(watcher.copies)
             results.attempts = dict(attempts.first)
             results.attempt_outcomes = Counter(attempts.outcomes)
             results.first_attempt = histogram(
-                await scrape(http, platform.services["notifications"].url), FIRST_ATTEMPT_METRIC
+                await scrape(http, platform.services["notifications"].url),
+                FIRST_ATTEMPT_METRIC,
+                {"category": "safety"},  # pages, not the member burst
             )
             texts = await asyncio.gather(
                 *(scrape(http, s.url) for s in platform.instances("checkins"))
@@ -599,6 +903,29 @@ def print_report(r: Results) -> None:
     table(["ms", "p50", "p95", "p99", "max"], rows)
     print(f"(service: {FIRST_ATTEMPT_METRIC}, buckets interpolated as above)")
 
+    if r.burst_sent:
+        latency = [x * 1000 for x in r.page_latency()]
+        print(
+            f"\n== pages through a member burst on a slow provider ==\nmember notifications: "
+            f"{r.burst_sent} to an SMS provider taking {a.provider_seconds:g} s per send "
+            f"(SENDER_CONCURRENCY {a.member_lane}, SENDER_IN_FLIGHT_SECONDS {a.in_flight:g}); "
+            f"received {r.burst_received}; received twice: {r.burst_twice} (must be 0); "
+            f"bad signatures {r.burst_forged}\ntriggering check-ins meanwhile: "
+            f"{len(r.burst_triggers)} every {a.burst_alert_every:g} s, member sends under way "
+            f"at the first and the last: {r.burst_busy}"
+        )
+        table(
+            ["ms", "p50", "p99", "max"],
+            [
+                [
+                    f"202 → first page received ({len(latency)} of {len(r.burst_triggers)})",
+                    f(percentile(latency, 50), ",.0f"),
+                    f(percentile(latency, 99), ",.0f"),
+                    f(max(latency, default=math.nan), ",.0f"),
+                ]
+            ],
+        )
+
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
@@ -618,15 +945,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         replicas=args.replicas,
     )  # fmt: skip
     receiver = WebhookReceiver.start()
+    provider = SlowProvider.start(args.provider_seconds)
     for notifications in platform.instances("notifications"):
         notifications.env.update(receiver.env())
+        notifications.env.update(provider.env(args))
     results = Results(namespace, args)
+    results.receiver = receiver
     started = time.monotonic()
     error: BaseException | None = None
     try:
         say(f"starting the services: {', '.join(s.log_path.stem for s in platform.all())}")
         platform.start(timeout=min(120.0, deadline.left()))
-        asyncio.run(run(platform, args, deadline, results))
+        asyncio.run(run(platform, args, deadline, results, provider))
     except (Exception, KeyboardInterrupt) as exc:
         error = exc
         say(f"stopped: {exc!r}")
@@ -636,10 +966,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         platform.stop()
         receiver.stop()
+        provider.stop()
         results.webhook_ids, results.forged = len(receiver.ids), receiver.forged
+        results.pages_received = dict(receiver.arrived)
+        results.burst_received, results.burst_twice = provider.received()
+        results.burst_forged = provider.forged
     print_report(results)
     print(f"\ntotal run time {time.monotonic() - started:.0f} s, namespace {namespace}")
-    failed = results.missing + results.unpaged + sum(results.refused.values())
+    failed = (
+        results.missing
+        + results.unpaged
+        + sum(results.refused.values())
+        + results.burst_twice
+        + results.burst_forged
+    )
     if error is None and not failed and results.triggers:
         shutil.rmtree(tmp, ignore_errors=True)
         return 0
@@ -652,5 +992,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"FAILED: {results.unpaged} alerts without a first on-call delivery attempt")
     if results.refused:
         say(f"FAILED: {sum(results.refused.values())} triggering check-ins refused")
+    if results.burst_twice or results.burst_forged:
+        say(
+            f"FAILED: {results.burst_twice} member messages received twice, "
+            f"{results.burst_forged} with a bad signature"
+        )
     say(f"logs kept in {tmp}")
     return 130 if isinstance(error, KeyboardInterrupt) else 1

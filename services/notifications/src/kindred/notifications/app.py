@@ -7,7 +7,6 @@ import logging
 from fastapi import FastAPI
 
 from kindred.events.notifications import (
-    Channel,
     NotificationDeliveryAttempted,
     NotificationRequested,
     SafetyAlertAcknowledged,
@@ -26,27 +25,32 @@ from kindred.storage.mongo import create_client, database
 log = logging.getLogger(__name__)
 
 
+def partition_count(service: Service) -> int:
+    """How many partitions the service's topics have, as its consumer knows (0 before)."""
+    runtime = service.consumer
+    if runtime is None or runtime.consumer is None:
+        return 0
+    return len(runtime.consumer.partitions_for_topic(runtime.topics[0]) or ())
+
+
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     settings = settings or NotificationsSettings.load()
-    chain = settings.chain()
+    chain = settings.chain()  # refuses a chain that would page into the void (dev mode: warns)
     mongo = create_client(settings)
     broker = create_broker(settings)
     channels = build_channels(settings)
     source = f"kindred/{settings.service_name}"
+    # Fenced: a send is made only while this replica holds the delivery's partition.
     sender = Sender(
         channels,
         EventPublisher(broker, settings),
         source,
         in_flight_seconds=settings.sender_in_flight_seconds,
+        concurrency=settings.sender_concurrency,
+        page_concurrency=settings.sender_page_concurrency,
+        holds=lambda number: service.consumer is not None and service.consumer.holds(number),
+        partitions=lambda: partition_count(service),
     )
-    paged = {c.channel for person in (*chain.levels, chain.fallback) for c in person.contacts}
-    # The inbox needs no adapter: a staff console's entry is written with the page.
-    if missing := sorted(c.value for c in paged - channels.names - {Channel.INBOX}):
-        log.error(
-            "ESCALATION_CHAIN pages on channels this service has no settings for: %s; those "
-            "pages will be retried until the channel is configured",
-            ", ".join(missing),
-        )
     service = Service(
         settings=settings,
         broker=broker,

@@ -61,3 +61,16 @@ escalation_ack_seconds = Histogram(
     buckets=(5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600),
     registry=registry,
 )
+sends_waiting = Gauge(
+    "kindred_notification_sends_waiting",
+    "Delivery attempts handed to the sender and waiting for a slot, by lane (pages, members)",
+    ["lane"],
+    registry=registry,
+)
+sends_fenced = Counter(
+    "kindred_notification_sends_fenced_total",
+    "Delivery attempts dropped because this replica no longer held their partition (its new "
+    "owner makes them), by lane",
+    ["lane"],
+    registry=registry,
+)

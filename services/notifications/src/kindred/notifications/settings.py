@@ -1,3 +1,4 @@
+import logging
 from typing import ClassVar
 
 from pydantic import Field, ValidationError
@@ -6,6 +7,8 @@ from kindred.notifications.channels.settings import ChannelSettings
 from kindred.notifications.domain.deliveries import DeliveryRetryPolicy
 from kindred.notifications.domain.escalations import Chain
 from kindred.settings import ServiceSettings, SettingsError
+
+log = logging.getLogger(__name__)
 
 # Without ESCALATION_CHAIN, in dev mode only: pages go to two staff consoles' inboxes.
 DEV_CHAIN = (
@@ -31,6 +34,10 @@ class NotificationsSettings(ServiceSettings, ChannelSettings):
     escalation_repage_seconds: int = Field(default=300, ge=5, le=86_400)
     # How long an attempt may go unreported before it is made again.
     sender_in_flight_seconds: float = Field(default=60.0, gt=0, le=3600)
+    # Sends under way at once per replica: member notifications, and safety pages (a lane of
+    # their own, which member traffic never takes).
+    sender_concurrency: int = Field(default=32, ge=1, le=1000)
+    sender_page_concurrency: int = Field(default=16, ge=1, le=1000)
     # Retries of a member notification: full-jitter exponential backoff from the base, doubling
     # up to the cap, at most this many attempts per channel before the next channel (defaults:
     # 8 attempts over about 30 minutes). Safety pages are retried until acknowledged.
@@ -60,7 +67,7 @@ class NotificationsSettings(ServiceSettings, ChannelSettings):
                 )
             text = DEV_CHAIN
         try:
-            return Chain.from_json(
+            chain = Chain.from_json(
                 text,
                 ack_seconds=self.escalation_ack_seconds,
                 urgent_ack_seconds=self.escalation_urgent_ack_seconds,
@@ -73,3 +80,23 @@ class NotificationsSettings(ServiceSettings, ChannelSettings):
                 else str(exc)
             )
             raise SettingsError(f"kindred-notifications: ESCALATION_CHAIN: {problems}") from None
+        self.check_reachable(chain)
+        return chain
+
+    def check_reachable(self, chain: Chain) -> None:
+        """Every channel the chain pages on is configured, and every webhook endpoint it names
+        is known: outside dev mode a chain that would page into the void stops start-up (its
+        pages would be retried forever, reaching no one); in dev mode it is logged, loudly."""
+        contacts = {
+            f"level {number} ({person.id})": {c.channel: c.address for c in person.contacts}
+            for number, person in enumerate(chain.levels)
+        }
+        fallback = chain.fallback
+        contacts[f"fallback ({fallback.id})"] = {c.channel: c.address for c in fallback.contacts}
+        problems = self.unreachable(contacts)
+        if not problems:
+            return
+        text = "ESCALATION_CHAIN pages where nothing is configured: " + "; ".join(problems)
+        if not self.kindred_dev_mode:
+            raise SettingsError(f"kindred-notifications: {text}")
+        log.warning("DEV MODE ONLY: %s; those pages will be retried and reach no one", text)

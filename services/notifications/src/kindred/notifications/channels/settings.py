@@ -7,13 +7,23 @@ a configured channel without its secret stops the service at start-up.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kindred.events.notifications import Channel
 from kindred.notifications.channels.email import SmtpTls
 from kindred.notifications.channels.http import check_url
+
+# What configures each channel beyond the inbox (the registry builds its adapter from these).
+NEEDS: dict[Channel, str] = {
+    Channel.EMAIL: "SMTP_HOST and SMTP_FROM",
+    Channel.WEBHOOK: "WEBHOOK_ENDPOINTS",
+    Channel.SMS: "SMS_PROVIDER_URL, SMS_PROVIDER_TOKEN and SMS_SIGNING_SECRET",
+    Channel.PUSH: "PUSH_GATEWAY_URL and PUSH_SIGNING_SECRET",
+}
 
 
 class WebhookEndpointSettings(BaseModel):
@@ -82,3 +92,33 @@ class ChannelSettings(BaseSettings):
         if self.push_gateway_url is not None and self.push_signing_secret is None:
             raise ValueError("PUSH_GATEWAY_URL is set: PUSH_SIGNING_SECRET is needed")
         return self
+
+    def configured(self) -> frozenset[Channel]:
+        """The channels these settings configure (the inbox needs none: it is always there)."""
+        found = {Channel.INBOX}
+        if self.smtp_host is not None and self.smtp_from is not None:
+            found.add(Channel.EMAIL)
+        if self.webhook_endpoints:
+            found.add(Channel.WEBHOOK)
+        if self.sms_provider_url and self.sms_provider_token and self.sms_signing_secret:
+            found.add(Channel.SMS)
+        if self.push_gateway_url is not None and self.push_signing_secret is not None:
+            found.add(Channel.PUSH)
+        return frozenset(found)
+
+    def unreachable(self, contacts: Mapping[str, Mapping[Channel, str]]) -> list[str]:
+        """What of these contacts (by who they are: "level 0 (on-call-1)") nothing here can
+        reach: a channel with no settings, a webhook endpoint not in WEBHOOK_ENDPOINTS."""
+        configured = self.configured()
+        problems = []
+        for who, addresses in contacts.items():
+            for channel, address in addresses.items():
+                if channel not in configured:
+                    problems.append(
+                        f"{who}: {channel.value} has no settings (set {NEEDS[channel]})"
+                    )
+                elif channel is Channel.WEBHOOK and address not in self.webhook_endpoints:
+                    problems.append(
+                        f"{who}: webhook endpoint {address!r} is not in WEBHOOK_ENDPOINTS"
+                    )
+        return problems
