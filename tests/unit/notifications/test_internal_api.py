@@ -35,7 +35,9 @@ class Repository:
     def __init__(self) -> None:
         self.reads: list[tuple[str, int]] = []
 
-    async def inbox_of(self, member_id: str, limit: int) -> list[dict[str, Any]]:
+    async def inbox_of(
+        self, member_id: str, limit: int, include_pages: bool = False
+    ) -> list[dict[str, Any]]:
         self.reads.append((member_id, limit))
         return [ENTRY]
 
