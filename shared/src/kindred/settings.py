@@ -16,6 +16,9 @@ _NAMESPACE = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
 # Obviously not a secret: only for a developer's laptop and tests (KINDRED_DEV_MODE=1). Outside
 # dev mode a service that uses this token refuses to start until INTERNAL_API_TOKEN is set.
 DEV_INTERNAL_API_TOKEN = "dev-only-insecure-internal-api-token-do-not-deploy"
+# Likewise for KINDRED_PAGE_LINK_SECRET, which signs safety pages' links (notifications signs,
+# the gateway verifies: both must hold the same value).
+DEV_PAGE_LINK_SECRET = "dev-only-insecure-page-link-secret-do-not-deploy"
 
 
 class SettingsError(SystemExit):

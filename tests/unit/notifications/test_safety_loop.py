@@ -39,7 +39,7 @@ from kindred.notifications.channels.webhook import webhook_payload
 from kindred.notifications.domain import templates
 from kindred.notifications.domain.deliveries import Dispatch
 from kindred.notifications.domain.escalations import (
-    DEV_PAGE_LINK_SECRET,
+    DEFAULT_KEEP_DONE,
     AckOutcome,
     Chain,
     PageLinks,
@@ -61,7 +61,7 @@ from kindred.notifications.settings import NotificationsSettings
 from kindred.partitions.store import Table
 from kindred.safety import pagelinks
 from kindred.safety.rules import Priority, ReviewReason, Rule, Severity
-from kindred.settings import SettingsError
+from kindred.settings import DEV_PAGE_LINK_SECRET, SettingsError
 from tests.support.partitions import Partition, Sink, events, written
 
 pytestmark = pytest.mark.unit
@@ -592,4 +592,18 @@ def test_dispatches_of_pages_are_what_to_render(paging: Partition, sent: Sink) -
     paging.handle(T0, alert())
     [email] = sent.take()
     assert isinstance(email, Dispatch) and email.audience == "staff"
-    assert DEV_PAGE_LINK_SECRET != SECRET
+
+
+def test_an_escalation_acknowledged_before_forgetting_existed_is_forgotten_too(
+    paging: Partition,
+) -> None:
+    raised = alert()
+    paging.handle(T0, raised)
+    paging.handle(T0 + timedelta(seconds=5), ack(raised))
+    [doc] = paging.docs(ESCALATIONS.collection)
+    del doc["forget_at"]  # as stored before
+    rebuilt = paging.new_owner()
+    [escalation] = list(rebuilt.tables[ESCALATIONS].items.values())
+    assert escalation.forget_at == escalation.acknowledged_at + DEFAULT_KEEP_DONE  # type: ignore[operator]
+    rebuilt.tick(T0 + timedelta(hours=2))
+    assert rebuilt.docs(ESCALATIONS.collection) == []

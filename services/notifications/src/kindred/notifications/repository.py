@@ -36,6 +36,7 @@ from kindred.events.envelope import deterministic_id
 from kindred.events.notifications import Category, Channel, QuietHours
 from kindred.notifications.domain.deliveries import Delivery, DeliveryState, Dispatch
 from kindred.notifications.domain.escalations import (
+    DEFAULT_KEEP_DONE,
     AlertSummary,
     Chain,
     Contact,
@@ -140,9 +141,19 @@ def escalation_from(doc: Document) -> Escalation:
         context=dict(doc.get("context", {})),
         accepted_at=_ms(doc.get("accepted_at")),
         links_used=tuple(doc.get("links_used", ())),
-        forget_at=_ms(doc.get("forget_at")),
+        forget_at=_forget_at(doc),
         failed=doc.get("failed", False),
     )
+
+
+def _forget_at(doc: Document) -> Any:
+    """When an acknowledged escalation may be forgotten; one stored before that was kept
+    gets the default from its acknowledgement."""
+    if doc.get("forget_at") is not None:
+        return utc_ms(doc["forget_at"])
+    if doc.get("status") == EscalationStatus.ACKNOWLEDGED.value and doc.get("acknowledged_at"):
+        return utc_ms(doc["acknowledged_at"]) + DEFAULT_KEEP_DONE
+    return None
 
 
 def alert_doc(a: AlertSummary) -> Document:

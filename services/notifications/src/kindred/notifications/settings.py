@@ -6,13 +6,12 @@ from pydantic import Field, TypeAdapter, ValidationError
 from kindred.notifications.channels.settings import ChannelSettings
 from kindred.notifications.domain.deliveries import DeliveryRetryPolicy
 from kindred.notifications.domain.escalations import (
-    DEV_PAGE_LINK_SECRET,
     Chain,
     OnCall,
     OnCallConfig,
     PageLinks,
 )
-from kindred.settings import ServiceSettings, SettingsError
+from kindred.settings import DEV_PAGE_LINK_SECRET, ServiceSettings, SettingsError
 
 # Without ESCALATION_CHAIN, in dev mode only: pages go to two staff consoles' inboxes.
 DEV_CHAIN = (

@@ -49,6 +49,7 @@ from kindred.notifications.domain.templates import (
 )
 from kindred.safety import pagelinks
 from kindred.safety.rules import Severity
+from kindred.settings import DEV_PAGE_LINK_SECRET
 
 DEFAULT_ACK_SECONDS = 300
 DEFAULT_URGENT_ACK_SECONDS = 120
@@ -56,8 +57,6 @@ DEFAULT_REPAGE_SECONDS = 300
 # How long an acknowledged escalation stays in memory, so that a second acknowledgement is
 # recognised as one; then it is forgotten (its summary stays in the `alerts` history).
 DEFAULT_KEEP_DONE = timedelta(hours=1)
-# Obviously not a secret: the page-link key of a developer's laptop and tests only.
-DEV_PAGE_LINK_SECRET = "dev-only-insecure-page-link-secret-do-not-deploy"
 
 
 @dataclass(frozen=True)
