@@ -222,6 +222,22 @@ async def test_the_sender_sends_a_page_whose_template_fails_with_the_default_tex
     assert counter(metrics.page_render_fallbacks, channel="email") == before + 1
 
 
+def test_safety_notices_whose_template_fails_reach_their_readers_in_plain_text(
+    paging: Partition, sent: Sink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(self: templates.Templates, *args: Any) -> templates.Rendered:
+        raise templates.TemplateError("x failed to render (UndefinedError)")
+
+    monkeypatch.setattr(templates.Templates, "render", failing)
+    changes = paging.handle(T0, alert("m1", country="GB"), review())
+    entries = {e["member_id"]: e for e in written(changes, INBOX.collection)}
+    assert "999" in entries["m1"]["body"] and "Samaritans" in entries["m1"]["body"]
+    assert entries["m1"]["kind"] == "safety.crisis-resources"
+    # s1 has the page and the review: both in plain text.
+    kinds = {e["kind"] for e in written(changes, INBOX.collection) if e["member_id"] == "s1"}
+    assert kinds == {"safety.alert-raised", "safety.review-requested"}
+
+
 def test_a_member_template_failure_still_raises() -> None:
     with pytest.raises(templates.TemplateError):
         templates.render_page_or_default(

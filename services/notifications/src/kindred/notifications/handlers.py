@@ -90,7 +90,12 @@ from kindred.notifications.domain.escalations import (
     start,
 )
 from kindred.notifications.domain.escalations import tick as escalate
-from kindred.notifications.domain.inbox import InboxEntry, InboxRead, inbox_entry, page_entry
+from kindred.notifications.domain.inbox import (
+    InboxEntry,
+    InboxRead,
+    entry_or_default,
+    page_entry,
+)
 from kindred.notifications.domain.notify import flush, notify
 from kindred.notifications.domain.pacing import History, prune
 from kindred.notifications.domain.preferences import Preferences
@@ -100,6 +105,8 @@ from kindred.notifications.domain.templates import (
     Audience,
     alert_raised_context,
     crisis_resources_context,
+    default_crisis_text,
+    default_review_text,
     match_proposed_context,
     reminder_due_context,
     review_requested_context,
@@ -611,11 +618,12 @@ class Notifications:
         try:
             prefs = changes.get(PREFERENCES, member) or Preferences.default(member)
             context = crisis_resources_context(resources_for(alert.country), alert.alert_id)
-            entry = inbox_entry(
+            entry, failed = entry_or_default(
                 CRISIS_RESOURCES,
                 Audience.MEMBER,
                 prefs.locale,
                 context,
+                default_crisis_text(context),
                 recipient=member,
                 entry_id=delivery_id(alert.alert_id, member, Channel.INBOX),
                 source_event_id=alert.alert_id,
@@ -640,6 +648,8 @@ class Notifications:
         except Exception as exc:
             log.error("crisis resources for the member not written (%s)", type(exc).__name__)
             return
+        if failed is not None:
+            log.error("crisis resources template failed (%s): the default text is used", failed)
         self._inbox(entry, changes)
         if push is not None and changes.get(DELIVERIES, push.key) is None:
             changes.put(DELIVERIES, push)
@@ -655,19 +665,20 @@ class Notifications:
             for contact in person.contacts:
                 key = delivery_id(data.review_id, person.id, contact.channel)
                 if contact.channel is Channel.INBOX:
-                    self._inbox(
-                        inbox_entry(
-                            REVIEW_REQUESTED,
-                            Audience.STAFF,
-                            None,
-                            context,
-                            recipient=contact.address,
-                            entry_id=key,
-                            source_event_id=data.review_id,
-                            now=changes.now,
-                        ),
-                        changes,
+                    entry, failed = entry_or_default(
+                        REVIEW_REQUESTED,
+                        Audience.STAFF,
+                        None,
+                        context,
+                        default_review_text(context),
+                        recipient=contact.address,
+                        entry_id=key,
+                        source_event_id=data.review_id,
+                        now=changes.now,
                     )
+                    if failed is not None:
+                        log.error("review template failed (%s): default text used", failed)
+                    self._inbox(entry, changes)
                     continue
                 if changes.get(DELIVERIES, key) is not None:
                     continue  # a copy of the request

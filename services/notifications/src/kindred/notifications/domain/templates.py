@@ -524,6 +524,26 @@ def crisis_resources_context(resources: CrisisResources, alert_id: str) -> dict[
     }
 
 
+def default_crisis_text(context: Mapping[str, Any]) -> tuple[str, str]:
+    """A member's crisis notice when its template cannot render: plain English, every
+    number."""
+    lines = [f"If you are in danger, call {context.get('emergency', 'your emergency number')} now."]
+    for s in context.get("services", []):
+        reach = ", ".join(str(s[k]) for k in ("phone", "sms", "url") if s.get(k))
+        lines.append(f"{s.get('name', '')}: {reach} ({s.get('availability', '')})")
+    return "Support is here for you", "\n".join(lines)
+
+
+def default_review_text(context: Mapping[str, Any]) -> tuple[str, str]:
+    """A review request's staff entry when its template cannot render."""
+    priority = context.get("priority", "unknown")
+    return (
+        f"Check-in to review ({priority} priority)",
+        f"A check-in needs a staff review: review {context.get('review_id', 'unknown')}, "
+        f"member {context.get('member_id', 'unknown')}.",
+    )
+
+
 def review_requested_context(event: SafetyReviewRequested) -> dict[str, Any]:
     data = event.data
     return {
