@@ -348,10 +348,10 @@ class Notifications:
         early = changes.get(EARLY_ACKS, data.alert_id)
         if early is not None:
             _delete(changes, EARLY_ACKS, data.alert_id)
-            if early.member_id == data.member_id:
-                self._acknowledged_early(partition, event, early, changes)
+            if early.member_id != data.member_id:
+                self._refused(AckOutcome.WRONG_MEMBER, changes)
+            elif self._acknowledged_early(partition, event, early, changes):
                 return
-            self._refused(AckOutcome.WRONG_MEMBER, changes)
         alert = _Alert(
             data.alert_id, data.member_id, data.severity, data.raised_at, data.accepted_at
         )
@@ -366,18 +366,28 @@ class Notifications:
 
     def _acknowledged_early(
         self, partition: int, event: SafetyAlertRaised, early: EarlyAck, changes: Changes
-    ) -> None:
+    ) -> bool:
         """The alert's acknowledgement came first: its escalation starts acknowledged and
-        never pages."""
-        stepped = start(event.data, self.chain, changes.now, alert_raised_context(event))
-        link = early.token_id if early.via == "link" else None
-        result = acknowledge(
-            stepped.escalation, early.staff_id, changes.now, link=link, keep_for=self.keep_done
-        )
-        assert result.escalation is not None and result.acknowledgement is not None
+        never pages. False if that could not be worked out (the alert then pages)."""
+        try:
+            stepped = start(event.data, self.chain, changes.now, alert_raised_context(event))
+            link = early.token_id if early.via == "link" else None
+            result = acknowledge(
+                stepped.escalation,
+                early.staff_id,
+                changes.now,
+                link=link,
+                keep_for=self.keep_done,
+            )
+            assert result.escalation is not None and result.acknowledgement is not None
+            escalation_doc(result.escalation)
+        except Exception as exc:
+            log.error("early acknowledgement not applied (%s): paging", type(exc).__name__)
+            return False
         changes.put(ESCALATIONS, result.escalation)
         log.info("alert acknowledged before it came: its chain does not page")
         self._announce_ack(partition, result.acknowledgement, event, changes, pending=False)
+        return True
 
     def _step(self, partition: int, escalation: Escalation, changes: Changes) -> None:
         alert = _Alert(
