@@ -623,3 +623,17 @@ def test_an_escalation_acknowledged_before_forgetting_existed_is_forgotten_too(
     assert escalation.forget_at == escalation.acknowledged_at + DEFAULT_KEEP_DONE  # type: ignore[operator]
     rebuilt.tick(T0 + timedelta(hours=2))
     assert rebuilt.docs(ESCALATIONS.collection) == []
+
+
+def test_a_new_owner_cancels_the_pages_of_an_alert_acknowledged_after_a_rebalance(
+    paging: Partition, sent: Sink
+) -> None:
+    raised = alert()
+    paging.handle(T0, raised)
+    paging.tick(T0 + timedelta(seconds=60))  # level 1 paged too
+    sent.take()
+    owner = paging.new_owner()
+    done = owner.handle(T0 + timedelta(seconds=70), ack(raised))
+    cancelled = {d["channel"] for d in written(done, PAGES.collection)}
+    assert cancelled == {"email", "sms", "webhook"}
+    assert len(owner.tables[PAGES]) == 0
