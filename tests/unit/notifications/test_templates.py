@@ -66,6 +66,7 @@ CONTEXT: dict[str, Any] = {
     "priority": "high",
     "reasons": ["third_party"],
     "emergency": "911",
+    "emergency_numbers": ["911"],
     "services": [
         {
             "name": "988 Suicide & Crisis Lifeline",

@@ -135,7 +135,7 @@ _PAGE_ACK = frozenset({"alert_short_id", "ack_url", "ack_code"})
 # What the staff console acts on: the alert, whom it is about, how far it went, where to
 # acknowledge it (staff may see which member an alert is about; previews never show it).
 _STAFF_ACTIONS = frozenset({"alert_id", "member_id", "level", "ack", "ack_url", "ack_code"})
-_CRISIS_FIELDS = frozenset({"emergency", "services", "alert_id"})
+_CRISIS_FIELDS = frozenset({"emergency", "emergency_numbers", "services", "alert_id"})
 _MATCH_ACTIONS = frozenset({"match_id", "request_id"})
 
 SPECS: dict[tuple[str, Audience], TemplateSpec] = {
@@ -511,6 +511,7 @@ def crisis_resources_context(resources: CrisisResources, alert_id: str) -> dict[
     return {
         "alert_id": alert_id,
         "emergency": resources.emergency,
+        "emergency_numbers": list(resources.emergency_numbers),
         "services": [
             {
                 "name": s.name,
