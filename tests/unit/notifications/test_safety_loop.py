@@ -34,6 +34,7 @@ from kindred.events.safety import (
 from kindred.events.topics import OUTWARD, SAFETY_REVIEW_REQUESTED
 from kindred.notifications import handlers, metrics
 from kindred.notifications.channels.base import DeliveryResult, OutgoingMessage
+from kindred.notifications.channels.push import push_payload
 from kindred.notifications.channels.registry import ChannelRegistry
 from kindred.notifications.channels.webhook import webhook_payload
 from kindred.notifications.domain import templates
@@ -407,6 +408,10 @@ def test_sms_push_and_webhook_pages_carry_the_link_and_the_code(
     for channel in (Channel.SMS, Channel.PUSH):
         text = render(sms.template, Audience.STAFF, channel, "en", sms.context).text
         assert code in text and url in text and "staff console" not in text
+    push = render(sms.template, Audience.STAFF, Channel.PUSH, "en", sms.context)
+    sent_push = push_payload(OutgoingMessage.of(push, sms.key, "device"))
+    assert (sent_push["ack_url"], sent_push["ack_code"]) == (url, code)
+    assert code in sent_push["body"]  # the body is cut to fit; the code comes first
     hook = pages[Channel.WEBHOOK]
     rendered = render(hook.template, Audience.STAFF, Channel.WEBHOOK, "en", hook.context)
     body = webhook_payload(OutgoingMessage.of(rendered, hook.key, "pager"))
