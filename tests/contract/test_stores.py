@@ -61,7 +61,7 @@ from kindred.notifications.handlers import Notifications
 from kindred.partitions.processor import Changes, Processor
 from kindred.partitions.store import Store
 from kindred.storage.mongo import Document
-from kindred.storage.writes import Insert, Put
+from kindred.storage.writes import Delete, Insert, Put
 from tests.support.factories import (
     checkin_submitted,
     match_proposed,
@@ -85,10 +85,14 @@ class Run:
     def __init__(self, processor: Processor) -> None:
         self.partition = Partition(processor)
         self.docs: list[tuple[str, Document]] = []
+        self.deleted: set[str] = set()
         self.emitted: list[Any] = []
 
     def record(self, changes: Changes) -> Changes:
         for write in changes.writes:
+            if isinstance(write, Delete):  # forgetting names only a declared store
+                self.deleted.add(write.collection)
+                continue
             assert isinstance(write, Insert | Put)
             self.docs.append((write.collection, write.doc))
         self.emitted += changes.records
@@ -208,9 +212,14 @@ def notifications_run() -> tuple[Run, set[str]]:
         alert_id=alert.data.alert_id, member_id="m3", staff_id="on-call-1"
     )
     run.handle(T0, SafetyAlertAckRequested.new(subject="m3", source="t", data=ack))
+    # Acknowledged an hour ago: forgotten, its summary kept (`alerts`).
+    run.tick(T0 + timedelta(hours=2))
+    # An acknowledgement before its alert is kept for it (`early_acks`).
+    early = SafetyAlertAckRequestedData(alert_id=new_id(), member_id="m4", staff_id="on-call-1")
+    run.handle(T0, SafetyAlertAckRequested.new(subject="m4", source="t", data=early))
     read = InboxEntryReadData(member_id="m1", entry_id=new_id(), read_at=T0)
     run.handle(T0, InboxEntryRead.new(subject="m1", source="t", data=read))
-    return run, {"m1", "m2", "m3"}
+    return run, {"m1", "m2", "m3", "m4"}
 
 
 RUNS = {"matching": matching_run, "checkins": checkins_run, "notifications": notifications_run}
@@ -255,6 +264,7 @@ def test_a_service_writes_only_its_declared_stores_and_each_holds_its_member_fie
     by_name = {s.collection: s for s in stores}
     written = {collection for collection, _ in run.docs}
     assert written <= set(by_name), f"undeclared: {written - set(by_name)}"
+    assert run.deleted <= set(by_name), f"undeclared: {run.deleted - set(by_name)}"
     assert written == set(by_name), f"the run left out {set(by_name) - written}"
     seen: set[str] = set()
     for collection, doc in run.docs:

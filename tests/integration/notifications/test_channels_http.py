@@ -206,7 +206,7 @@ async def test_an_unknown_endpoint_is_permanent(receiver: Receiver) -> None:
 
 async def test_an_sms_goes_to_the_provider_with_its_token_and_is_cut(receiver: Receiver) -> None:
     channel = SmsChannel(receiver.url("/sms/messages"), TOKEN, SECRET, timeout=5)
-    long_text = "Kindred: time for your 09:30 check-in. " * 20
+    long_text = "Kindred: time for your 09:30 check-in. " + "check-in " * 100
     try:
         result = await channel.send(
             _message(delivery_id="evt-8:alex:sms", recipient="+15550100", text=long_text)

@@ -22,7 +22,7 @@ from kindred.events.safety import SafetyAlertRaised, SafetyAlertRaisedData, Trig
 from kindred.notifications.domain.deliveries import DeliveryState, Dispatch
 from kindred.notifications.domain.escalations import Chain, page_id
 from kindred.notifications.handlers import Notifications
-from kindred.notifications.repository import ESCALATIONS, INBOX, PAGES
+from kindred.notifications.repository import ALERTS, ESCALATIONS, INBOX, PAGES
 from kindred.safety.rules import Rule, Severity
 from tests.support.partitions import Partition, Sink, events, written
 
@@ -107,7 +107,7 @@ def test_an_alert_pages_the_first_person_on_every_channel_once(
     first = paging.handle(T0, raised, commit=False)
     assert [e["type"] for e in events(first)] == ["kindred.safety.alert-escalated.v1"]
     # The inbox page is written with the page; the email goes to the sender once committed.
-    [inbox] = written(first, INBOX.collection)
+    [inbox] = [e for e in written(first, INBOX.collection) if e["member_id"] == "s1"]
     assert inbox["member_id"] == "s1" and inbox["kind"] == "safety.alert-raised"
     assert inbox["urgency"] == "urgent"
     # The staff console can act on it: the alert, the member and where to acknowledge.
@@ -192,9 +192,21 @@ def test_an_unacknowledged_alert_moves_up_on_its_deadline_and_an_ack_stops_it(
     assert cancelled == [DeliveryState.CANCELLED.value] * 2
     [stored] = written(done, ESCALATIONS.collection)
     assert (stored["status"], stored["acknowledged_by"]) == ("acknowledged", "on-call-2")
-    assert not paging.tick(T0 + timedelta(hours=3))  # never paged again
+    # A second acknowledgement changes nothing while it is kept.
+    assert not paging.handle(T0 + timedelta(seconds=80), ack(raised, "someone-else"))
+    later = paging.tick(T0 + timedelta(hours=3))
+    assert not later.records and not written(later, PAGES.collection)  # never paged again
     assert sent == []
-    assert not paging.handle(T0 + timedelta(hours=3), ack(raised, "someone-else"))
+    # Kept an hour, then forgotten: out of memory and of `escalations`, its summary kept.
+    assert paging.tables[ESCALATIONS].get(raised.data.alert_id) is None
+    assert paging.docs(ESCALATIONS.collection) == []
+    [summary] = paging.docs(ALERTS.collection)
+    assert (summary["_id"], summary["acknowledged_by"], summary["level"]) == (
+        raised.data.alert_id,
+        "on-call-2",
+        1,
+    )
+    assert not paging.handle(T0 + timedelta(hours=3), ack(raised, "someone-else")).records
 
 
 def test_a_new_owner_continues_the_escalation_and_its_pages_from_the_documents(

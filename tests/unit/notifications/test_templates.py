@@ -57,6 +57,25 @@ CONTEXT: dict[str, Any] = {
     "raised_at": "2026-03-02T09:41:00+00:00",
     "level": 2,
     "count": 3,
+    # A page's link as long as a real one (a JWT naming four ids) and its code.
+    "ack_url": "https://kindred.example/v1/pages/" + "T" * 360,
+    "ack_code": "3RQE28F8",
+    "review_id": "9a8b7c6d-0000-4000-8000-000000000001",
+    "review_short_id": "9a8b7c6d",
+    "checkin_id": "c-1",
+    "priority": "high",
+    "reasons": ["third_party"],
+    "emergency": "911",
+    "emergency_numbers": ["911"],
+    "services": [
+        {
+            "name": "988 Suicide & Crisis Lifeline",
+            "phone": "988",
+            "sms": "988",
+            "url": "https://988lifeline.org",
+            "availability": "24/7",
+        }
+    ],
 }
 
 CASES = [
@@ -207,8 +226,16 @@ def test_staff_previews_say_only_that_there_is_an_alert(event_type: str) -> None
     sms = render(event_type, Audience.STAFF, Channel.SMS, "en", CONTEXT)
     push = render(event_type, Audience.STAFF, Channel.PUSH, "en", CONTEXT)
     for text in (sms.text, push.text):
-        assert "safety alert for a member - open the staff console (alert 0f1e2d3c)." in text
-    assert sms.data == {"alert_short_id": "0f1e2d3c"}
+        # How to act on it from the phone: the one-time link and the short code; no console
+        # that does not exist, and nothing of what fired.
+        assert "safety alert for a member" in text and "staff console" not in text
+        assert CONTEXT["ack_url"] in text and "3RQE28F8" in text
+        assert "phq9" not in text and "alex" not in text
+    assert sms.data == {
+        "alert_short_id": "0f1e2d3c",
+        "ack_url": CONTEXT["ack_url"],
+        "ack_code": "3RQE28F8",
+    }
 
 
 # Canaries: a unique marker in every value that must never show in a preview.
@@ -364,16 +391,21 @@ def test_contexts_from_events_render() -> None:
     )
     context = alert_raised_context(alert)
     assert context["alert_short_id"] == "0f1e2d3c"
+    # A page adds its link and code (`escalations.dispatches`).
+    context |= {"ack_url": "https://k.example/v1/pages/t0k", "ack_code": "3RQE28F8"}
     sms = render("safety.alert-raised", Audience.STAFF, Channel.SMS, "en", context)
-    assert sms.text.endswith("(alert 0f1e2d3c).")
+    assert "(alert 0f1e2d3c). Code 3RQE28F8." in sms.text
+    assert sms.text.endswith("Acknowledge: https://k.example/v1/pages/t0k")
     escalated = render(
         SAFETY_ESCALATED,
         Audience.STAFF,
         Channel.EMAIL,
         "en",
-        escalated_context(alert, level=1),
+        escalated_context(alert, level=1) | context,
     )
     assert "escalation level 1" in escalated.text and "phq9_item9" in escalated.text
+    assert "Acknowledge it: https://k.example/v1/pages/t0k" in escalated.text
+    assert "code 3RQE28F8" in escalated.text and "staff console" not in escalated.text
     message = OutgoingMessage.of(escalated, "delivery-1", "oncall@example.org", alert.id)
     assert message.category == SAFETY_ESCALATED and message.urgency == "urgent"
     assert message.html == escalated.html and message.event_id == alert.id

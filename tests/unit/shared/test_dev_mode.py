@@ -65,6 +65,12 @@ def test_only_the_secrets_a_service_uses_are_required(monkeypatch: pytest.Monkey
         GatewaySettings.load()
     assert "JWT_SECRET" in str(info.value)
     assert "INTERNAL_API_TOKEN" not in str(info.value)
+    # Notifications also signs the pages' links.
+    with pytest.raises(SettingsError) as info:
+        NotificationsSettings.load()
+    assert "KINDRED_PAGE_LINK_SECRET" in str(info.value)
+    assert "INTERNAL_API_TOKEN" not in str(info.value)
+    monkeypatch.setenv("KINDRED_PAGE_LINK_SECRET", REAL + "-pages")
     assert NotificationsSettings.load().internal_api_token == REAL
 
 

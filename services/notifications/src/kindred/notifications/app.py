@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from fastapi import FastAPI
 
@@ -15,7 +16,7 @@ from kindred.events.notifications import (
 from kindred.messaging.broker import EventPublisher, create_broker
 from kindred.notifications.channels.registry import build_channels
 from kindred.notifications.handlers import Notifications
-from kindred.notifications.repository import InboxQueries
+from kindred.notifications.repository import AlertQueries, InboxQueries
 from kindred.notifications.routes import inbox_router
 from kindred.notifications.sender import Sender
 from kindred.notifications.settings import NotificationsSettings
@@ -61,6 +62,9 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
             source,
             retries=settings.retry_policy(),
             in_flight_seconds=settings.sender_in_flight_seconds,
+            links=settings.page_links(),
+            keep_done=timedelta(seconds=settings.escalation_keep_done_seconds),
+            reviewers=settings.reviewers(),
         ),
         tick_interval=settings.escalation_tick_seconds,
         publishes=[
@@ -76,6 +80,10 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         service,
         title="Kindred notifications",
         routers=[
-            inbox_router(InboxQueries(database(mongo, settings)), settings.internal_api_token)
+            inbox_router(
+                InboxQueries(database(mongo, settings)),
+                settings.internal_api_token,
+                AlertQueries(database(mongo, settings)),
+            )
         ],
     )

@@ -74,3 +74,40 @@ sends_fenced = Counter(
     ["lane"],
     registry=registry,
 )
+page_render_fallbacks = Counter(
+    "kindred_safety_page_render_fallbacks",
+    "Safety pages whose template failed to render, sent with the plain default page text "
+    "instead (the page still went out), by channel",
+    ["channel"],
+    registry=registry,
+)
+escalation_failures = Counter(
+    "kindred_safety_escalation_failures",
+    "Escalation steps that raised (bad data, a bug): the chain's fallback was paged with a "
+    "default page instead, by stage (start, tick)",
+    ["stage"],
+    registry=registry,
+)
+acks_refused = Counter(
+    "kindred_safety_acks_refused",
+    "Acknowledgements refused without effect, by reason (wrong_member, link_used)",
+    ["reason"],
+    registry=registry,
+)
+acks_early = Counter(
+    "kindred_safety_acks_early",
+    "Acknowledgements that came before their alert, kept until it came",
+    registry=registry,
+)
+reviews_notified = Counter(
+    "kindred_safety_reviews_notified",
+    "Safety review requests told to the review staff, by priority",
+    ["priority"],
+    registry=registry,
+)
+member_safety_notices = Counter(
+    "kindred_safety_member_notices",
+    "Safety alerts told to the member they are about, with crisis resources (inbox, and push "
+    "where enabled)",
+    registry=registry,
+)

@@ -13,7 +13,16 @@ alert's partition is its member's).
 - `histories`: what pacing remembers of each member: recent sends, dedupe keys, the digest
   waiting (timers: the digest's flush).
 - `inbox`: every inbox entry, members' and staff consoles'; inserted once, never changed.
-- `inbox_reads`: entries marked read, one insert each.
+- `inbox_reads`: entries marked read, one insert each, keyed by the reader and the entry (a
+  member's mark never marks another member's entry).
+- `alerts`: what is kept of an alert once its escalation is forgotten (an hour after its
+  acknowledgement, by default); inserted once.
+- `early_acks`: acknowledgements that came before their alert, until it comes (or they
+  expire; timers: the expiry).
+
+The internal API reads `escalations` and `alerts` by `_id` (`AlertQueries.alert`), `pages` by
+its indexed `ack_code` (`AlertQueries.page_by_code`) and `inbox` by its (member, created_at)
+index (`InboxQueries`).
 """
 
 from __future__ import annotations
@@ -23,11 +32,15 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from kindred.events.envelope import deterministic_id
 from kindred.events.notifications import Category, Channel, QuietHours
 from kindred.notifications.domain.deliveries import Delivery, DeliveryState, Dispatch
 from kindred.notifications.domain.escalations import (
+    DEFAULT_KEEP_DONE,
+    AlertSummary,
     Chain,
     Contact,
+    EarlyAck,
     Escalation,
     EscalationStatus,
     OnCall,
@@ -36,6 +49,7 @@ from kindred.notifications.domain.inbox import InboxEntry, InboxRead
 from kindred.notifications.domain.instants import utc_ms
 from kindred.notifications.domain.pacing import DigestItem, History, Seen, SeenState
 from kindred.notifications.domain.preferences import Preferences
+from kindred.notifications.domain.templates import STAFF_KINDS
 from kindred.partitions.store import Kind, Store
 from kindred.safety.rules import Severity
 from kindred.storage.mongo import Document
@@ -102,6 +116,9 @@ def escalation_doc(e: Escalation) -> Document:
         "acknowledged_at": e.acknowledged_at,
         "context": dict(e.context),
         "accepted_at": e.accepted_at,
+        "links_used": list(e.links_used),
+        "forget_at": e.forget_at,
+        "failed": e.failed,
     }
 
 
@@ -123,6 +140,55 @@ def escalation_from(doc: Document) -> Escalation:
         acknowledged_at=_ms(doc.get("acknowledged_at")),
         context=dict(doc.get("context", {})),
         accepted_at=_ms(doc.get("accepted_at")),
+        links_used=tuple(doc.get("links_used", ())),
+        forget_at=_forget_at(doc),
+        failed=doc.get("failed", False),
+    )
+
+
+def _forget_at(doc: Document) -> Any:
+    """When an acknowledged escalation may be forgotten; one stored before that was kept
+    gets the default from its acknowledgement."""
+    if doc.get("forget_at") is not None:
+        return utc_ms(doc["forget_at"])
+    if doc.get("status") == EscalationStatus.ACKNOWLEDGED.value and doc.get("acknowledged_at"):
+        return utc_ms(doc["acknowledged_at"]) + DEFAULT_KEEP_DONE
+    return None
+
+
+def alert_doc(a: AlertSummary) -> Document:
+    return {
+        "_id": a.alert_id,
+        "member_id": a.member_id,
+        "severity": a.severity.value,
+        "raised_at": a.raised_at,
+        "acknowledged_at": a.acknowledged_at,
+        "acknowledged_by": a.acknowledged_by,
+        "level": a.level,
+    }
+
+
+def early_ack_doc(a: EarlyAck) -> Document:
+    return {
+        "_id": a.alert_id,
+        "member_id": a.member_id,
+        "staff_id": a.staff_id,
+        "at": a.at,
+        "expires_at": a.expires_at,
+        "via": a.via,
+        "token_id": a.token_id,
+    }
+
+
+def early_ack_from(doc: Document) -> EarlyAck:
+    return EarlyAck(
+        alert_id=doc["_id"],
+        member_id=doc["member_id"],
+        staff_id=doc["staff_id"],
+        at=utc_ms(doc["at"]),
+        expires_at=utc_ms(doc["expires_at"]),
+        via=doc.get("via", "api"),
+        token_id=doc.get("token_id"),
     )
 
 
@@ -178,6 +244,8 @@ def dispatch_doc(d: Dispatch) -> Document:
         "accepted_at": d.accepted_at,
         "audience": d.audience,
         "locale": d.locale,
+        # A page's short code, indexed: the gateway finds the page a typed code belongs to.
+        **({"ack_code": d.context["ack_code"]} if "ack_code" in d.context else {}),
     }
 
 
@@ -296,8 +364,18 @@ def inbox_doc(entry: InboxEntry) -> Document:
     }
 
 
+def read_id(member_id: str, entry_id: str) -> str:
+    """A read mark's id: the reader and the entry (one member's mark is theirs alone)."""
+    return deterministic_id("inbox-read", member_id, entry_id)
+
+
 def read_doc(read: InboxRead) -> Document:
-    return {"_id": read.entry_id, "member_id": read.member_id, "read_at": read.read_at}
+    return {
+        "_id": read_id(read.member_id, read.entry_id),
+        "entry_id": read.entry_id,
+        "member_id": read.member_id,
+        "read_at": read.read_at,
+    }
 
 
 def _waiting(d: Dispatch) -> bool:
@@ -320,6 +398,7 @@ PAGES = Store(
     decode=dispatch_from,
     keep=_waiting,
     due=lambda d: d.due_at,
+    indexes=((("ack_code", 1),),),
 )
 DELIVERIES = Store(
     "deliveries",
@@ -335,7 +414,10 @@ HISTORIES = Store(
     history_doc,
     member_fields=("_id",),
     decode=history_from,
-    due=lambda h: h.digest_flush_at,
+    # Kept in memory while it remembers something; due when its digest is or when the oldest
+    # thing it remembers expires (never walked whole by a tick).
+    keep=lambda h: not h.empty,
+    due=lambda h: h.next_due,
 )
 INBOX = Store(
     "inbox",
@@ -346,22 +428,90 @@ INBOX = Store(
     indexes=((("member_id", 1), ("created_at", -1)),),
 )
 INBOX_READS = Store("inbox_reads", read_doc, member_fields=("member_id",), kind=Kind.HISTORY)
-STORES = (ESCALATIONS, PAGES, DELIVERIES, PREFERENCES, HISTORIES, INBOX, INBOX_READS)
+ALERTS = Store("alerts", alert_doc, member_fields=("member_id",), kind=Kind.HISTORY)
+EARLY_ACKS = Store(
+    "early_acks",
+    early_ack_doc,
+    member_fields=("member_id",),
+    decode=early_ack_from,
+    due=lambda a: a.expires_at,
+)
+STORES = (
+    ESCALATIONS,
+    PAGES,
+    DELIVERIES,
+    PREFERENCES,
+    HISTORIES,
+    INBOX,
+    INBOX_READS,
+    ALERTS,
+    EARLY_ACKS,
+)
 
 
 class InboxQueries:
-    """The internal API's one read: a member's inbox. Reads only; the partition's owner
-    writes."""
+    """The internal API's reads of the inbox. Reads only; the partition's owner writes."""
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.inbox = db[INBOX.collection]
         self.reads = db[INBOX_READS.collection]
 
-    async def inbox_of(self, member_id: str, limit: int) -> list[dict[str, Any]]:
+    async def inbox_of(
+        self, member_id: str, limit: int, include_pages: bool = False
+    ) -> list[dict[str, Any]]:
         """The newest entries, each `read` once the member marked it (`inbox_reads`: one
-        insert per entry, by the member's partition; entries themselves are never updated)."""
-        cursor = self.inbox.find({"member_id": member_id}, sort=[("created_at", -1)], limit=limit)
+        insert per member and entry, by the member's partition; entries themselves are never
+        updated). Staff pages and reviews only with `include_pages` (a staff role's read)."""
+        query: dict[str, Any] = {"member_id": member_id}
+        if not include_pages:
+            query["kind"] = {"$nin": sorted(STAFF_KINDS)}
+        cursor = self.inbox.find(query, sort=[("created_at", -1)], limit=limit)
         entries = [doc async for doc in cursor]
         ids = [doc["_id"] for doc in entries]
-        read = {d["_id"] async for d in self.reads.find({"_id": {"$in": ids}})} if ids else set()
+        read: set[str] = set()
+        if ids:
+            marks = {read_id(member_id, entry): entry for entry in ids}
+            # Marks written before they were keyed by the reader count only when the reader
+            # was this member.
+            legacy = {"_id": {"$in": ids}, "member_id": member_id}
+            async for mark in self.reads.find({"$or": [{"_id": {"$in": list(marks)}}, legacy]}):
+                read.add(str(marks.get(mark["_id"], mark["_id"])))
         return [{**doc, "read": doc.get("read", False) or doc["_id"] in read} for doc in entries]
+
+
+class AlertQueries:
+    """The internal API's reads of alerts and pages, by `_id` or an indexed field only."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.escalations = db[ESCALATIONS.collection]
+        self.alerts = db[ALERTS.collection]
+        self.pages = db[PAGES.collection]
+
+    async def alert(self, alert_id: str) -> dict[str, Any] | None:
+        """An alert as it stands (its escalation, or what is kept of it once forgotten)."""
+        doc = await self.escalations.find_one({"_id": alert_id})
+        if doc is None:
+            doc = await self.alerts.find_one({"_id": alert_id})
+        if doc is None:
+            return None
+        return {
+            "alert_id": doc["_id"],
+            "member_id": doc["member_id"],
+            "severity": doc["severity"],
+            "raised_at": doc["raised_at"],
+            "acknowledged_at": doc.get("acknowledged_at"),
+            "acknowledged_by": doc.get("acknowledged_by"),
+            "level": doc.get("level", 0),
+        }
+
+    async def page_by_code(self, code: str) -> dict[str, Any] | None:
+        """The page a short code belongs to (any of its deliveries says it)."""
+        doc = await self.pages.find_one({"ack_code": code})
+        if doc is None:
+            return None
+        return {
+            "alert_id": doc["context"]["alert_id"],
+            "member_id": doc["member_id"],
+            "staff_id": doc["recipient"],
+            "page_id": doc["source_event_id"],
+        }

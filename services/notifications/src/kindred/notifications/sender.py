@@ -50,7 +50,7 @@ from kindred.notifications import metrics
 from kindred.notifications.channels.base import DeliveryResult, OutgoingMessage
 from kindred.notifications.channels.registry import ChannelRegistry
 from kindred.notifications.domain.deliveries import Dispatch, error_kind
-from kindred.notifications.domain.templates import Audience, render
+from kindred.notifications.domain.templates import Audience, render_page_or_default
 
 log = logging.getLogger(__name__)
 
@@ -236,12 +236,16 @@ class Sender:
             return DeliveryResult.retry(f"channel {channel.value} not configured")
         try:
             audience = Audience(dispatch.audience)
-            rendered = render(
+            # A page whose template fails goes out with the default page text.
+            rendered, failed = render_page_or_default(
                 dispatch.template, audience, channel, dispatch.locale, dispatch.context
             )
         except Exception as exc:  # reported, and retried (a page is never dropped)
             log.error("template failed (%s)", type(exc).__name__)
             return DeliveryResult.retry("template")
+        if failed is not None:
+            log.error("page template failed (%s): the default page text is sent", failed)
+            metrics.page_render_fallbacks.labels(channel=channel.value).inc()
         message = OutgoingMessage.of(
             rendered, dispatch.key, dispatch.address, dispatch.delivery.source_event_id
         )

@@ -1,12 +1,18 @@
 import logging
+from datetime import timedelta
 from typing import ClassVar
 
-from pydantic import Field, ValidationError
+from pydantic import Field, TypeAdapter, ValidationError
 
 from kindred.notifications.channels.settings import ChannelSettings
 from kindred.notifications.domain.deliveries import DeliveryRetryPolicy
-from kindred.notifications.domain.escalations import Chain
-from kindred.settings import ServiceSettings, SettingsError
+from kindred.notifications.domain.escalations import (
+    Chain,
+    OnCall,
+    OnCallConfig,
+    PageLinks,
+)
+from kindred.settings import DEV_PAGE_LINK_SECRET, ServiceSettings, SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -20,8 +26,9 @@ DEV_CHAIN = (
 # ChannelSettings: SMTP, webhooks, the SMS provider and the push gateway (unset: not used).
 class NotificationsSettings(ServiceSettings, ChannelSettings):
     service_name: ClassVar[str] = "notifications"
-    # INTERNAL_API_TOKEN guards the internal inbox API the gateway calls.
-    secret_fields: ClassVar[tuple[str, ...]] = ("internal_api_token",)
+    # INTERNAL_API_TOKEN guards the internal inbox API the gateway calls;
+    # KINDRED_PAGE_LINK_SECRET signs the pages' links and derives their codes.
+    secret_fields: ClassVar[tuple[str, ...]] = ("internal_api_token", "kindred_page_link_secret")
     http_port: int = 8003
     # The on-call chain safety alerts escalate along (JSON, see docs/notifications-escalations.md):
     # `levels` (each an `id` and `contacts` per channel: inbox, email, sms, push, webhook) and a
@@ -47,6 +54,51 @@ class NotificationsSettings(ServiceSettings, ChannelSettings):
     # How often each owned partition looks for what is due: escalation deadlines, digests,
     # retries (new pages and notifications go to the sender at once).
     escalation_tick_seconds: float = Field(default=1.0, gt=0, le=60)
+    # How long an acknowledged escalation is kept in memory (a second acknowledgement is
+    # recognised as one), before only its summary is kept (the `alerts` history).
+    escalation_keep_done_seconds: int = Field(default=3600, ge=60, le=7 * 86_400)
+    # Every page carries a signed, expiring one-time link `{PUBLIC_BASE_URL}/v1/pages/{token}`
+    # and a short code. KINDRED_PAGE_LINK_SECRET is the key (the gateway must have the same);
+    # its default is dev-only and refused outside dev mode.
+    kindred_page_link_secret: str = Field(default=DEV_PAGE_LINK_SECRET, min_length=32, repr=False)
+    # The gateway's public address, as staff reach it.
+    public_base_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^\s]+$")
+    # How long a page's link works (seconds or ISO 8601, e.g. PT24H).
+    page_link_valid_for: timedelta = Field(default=timedelta(hours=24))
+    # Who is told of review requests (JSON list of on-call entries, like the chain's levels:
+    # `[{"id": ..., "contacts": {"inbox": ..., "email": ...}}]`); unset: the chain's first level
+    # (its fallback if it has no levels). Told, never paged.
+    review_recipients: str | None = None
+
+    @property
+    def page_link_secret(self) -> str:
+        return self.kindred_page_link_secret
+
+    def page_links(self) -> PageLinks:
+        if not timedelta(minutes=5) <= self.page_link_valid_for <= timedelta(days=7):
+            raise SettingsError(
+                "kindred-notifications: PAGE_LINK_VALID_FOR: between 5 minutes and 7 days"
+            )
+        return PageLinks(
+            secret=self.kindred_page_link_secret,
+            base_url=self.public_base_url,
+            valid_for=self.page_link_valid_for,
+        )
+
+    def reviewers(self) -> tuple[OnCall, ...] | None:
+        """Who is told of review requests (None: the chain's first level)."""
+        if not self.review_recipients:
+            return None
+        try:
+            entries = TypeAdapter(list[OnCallConfig]).validate_json(self.review_recipients)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+            )
+            raise SettingsError(f"kindred-notifications: REVIEW_RECIPIENTS: {problems}") from None
+        if not entries:
+            raise SettingsError("kindred-notifications: REVIEW_RECIPIENTS: an empty list")
+        return tuple(Chain.on_call(entry) for entry in entries)
 
     def retry_policy(self) -> DeliveryRetryPolicy:
         """A member notification's retries per channel (safety pages have their own)."""

@@ -3,6 +3,8 @@
 Body: `{"to": "<device token or member id>", "title": ..., "body": ..., "urgency": ...,
 "category": ..., "idempotency_key": "<delivery id>"}`. The gateway fans out to APNs/FCM. The
 title and body show on a locked screen: their templates only see the preview-safe context.
+A safety page's push also has `ack_url` and `ack_code` at the top (the body, cut to 240
+characters, keeps the code but may not fit the link): the app opens the link when tapped.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ def push_payload(message: OutgoingMessage) -> dict[str, Any]:
         "urgency": message.urgency.value,
         "category": message.category,
         "idempotency_key": message.delivery_id,
+        **{key: message.data[key] for key in ("ack_url", "ack_code") if key in message.data},
     }
 
 

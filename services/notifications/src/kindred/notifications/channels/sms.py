@@ -14,7 +14,9 @@ from kindred.events.notifications import Channel
 from kindred.notifications.channels.base import DeliveryResult, OutgoingMessage
 from kindred.notifications.channels.http import SignedPoster, truncate
 
-SMS_MAX_CHARS = 320
+# A page carries its one-time link (a signed token of about 380 characters) and its code:
+# up to five concatenated segments.
+SMS_MAX_CHARS = 640
 
 
 def sms_payload(message: OutgoingMessage) -> dict[str, Any]:

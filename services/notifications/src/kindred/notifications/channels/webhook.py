@@ -5,6 +5,9 @@ endpoint has its own URL and signing secret. The body:
 
     {"delivery_id": ..., "event_id": ..., "category": "safety.alert-raised",
      "urgency": "urgent", "subject": ..., "text": ..., "data": {...}}
+
+A safety page's body also has `ack_url` and `ack_code` at the top: its one-time link and short
+code, to acknowledge it from the receiving system.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ def webhook_payload(message: OutgoingMessage) -> dict[str, Any]:
         "subject": message.subject,
         "text": message.text,
         "data": dict(message.data),
+        **{key: message.data[key] for key in ("ack_url", "ack_code") if key in message.data},
     }
 
 

@@ -12,7 +12,13 @@ Pure: every instant is an argument, and the same state and instant give the same
   collapsed into one). It never stops by itself.
 - `acknowledge(escalation, staff_id, now)`: stops the chain at whatever level it reached; a
   second acknowledgement changes nothing, one for an unknown alert is a no-op, both with a
-  reason.
+  reason; so is one naming another member than the alert's, and a second use of a page's
+  link. An acknowledged escalation is kept for `keep_for` (a second acknowledgement is still
+  recognised), then forgotten (`next_due` says when).
+- `fail_safe(...)`: when an escalation's own step fails (bad data, a bug), the chain's fallback
+  is paged with what is known for sure (the alert's ids) and repaged until acknowledged.
+- Every page carries a signed, expiring one-time link to acknowledge it and a short code
+  (`PageLinks`, `kindred.safety.pagelinks`).
 - Pages carry deterministic ids: `page_id(alert id, level, repeat)`, and each of their
   deliveries `delivery_id(page id, on-call id, channel)`. The whole state is stored, the chain
   included (a change of configuration does not alter an escalation under way), so a new owner
@@ -35,12 +41,45 @@ from kindred.events.notifications import Category, Channel, StaffId
 from kindred.events.safety import SafetyAlertRaisedData
 from kindred.notifications.domain.deliveries import Delivery, Dispatch, delivery_id
 from kindred.notifications.domain.instants import utc_ms
-from kindred.notifications.domain.templates import ALERT_RAISED, SAFETY_ESCALATED, Audience
+from kindred.notifications.domain.templates import (
+    ALERT_RAISED,
+    SAFETY_ESCALATED,
+    Audience,
+    short_id,
+)
+from kindred.safety import pagelinks
 from kindred.safety.rules import Severity
+from kindred.settings import DEV_PAGE_LINK_SECRET
 
 DEFAULT_ACK_SECONDS = 300
 DEFAULT_URGENT_ACK_SECONDS = 120
 DEFAULT_REPAGE_SECONDS = 300
+# How long an acknowledged escalation stays in memory, so that a second acknowledgement is
+# recognised as one; then it is forgotten (its summary stays in the `alerts` history).
+DEFAULT_KEEP_DONE = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class PageLinks:
+    """How pages say where to acknowledge them: `{base_url}/v1/pages/{token}`, the token signed
+    with `secret` and valid for `valid_for`, and the page's short code."""
+
+    secret: str = DEV_PAGE_LINK_SECRET
+    base_url: str = "http://127.0.0.1:8000"
+    valid_for: timedelta = timedelta(hours=24)
+
+    def of(self, page: Page, now: datetime) -> tuple[str, str]:
+        """The page's link and code (the link's token names the person paged)."""
+        claim = pagelinks.PageClaim(
+            alert_id=page.alert_id,
+            member_id=page.member_id,
+            staff_id=page.target,
+            page_id=page.page_id,
+            expires_at=utc_ms(now) + self.valid_for,
+        )
+        token = pagelinks.sign(claim, self.secret)
+        url = f"{self.base_url.rstrip('/')}/v1/pages/{token}"
+        return url, pagelinks.code(page.page_id, self.secret)
 
 
 # --- the chain, from configuration ---------------------------------------------------------
@@ -108,17 +147,18 @@ class Chain:
         urgent_ack_seconds: int = DEFAULT_URGENT_ACK_SECONDS,
         repage_seconds: int = DEFAULT_REPAGE_SECONDS,
     ) -> Chain:
-        def on_call(entry: OnCallConfig) -> OnCall:
-            contacts = tuple(Contact(ch, address) for ch, address in entry.contacts.items())
-            return OnCall(entry.id, contacts, entry.ack_seconds)
-
         return cls(
-            levels=tuple(on_call(level) for level in config.levels),
-            fallback=on_call(config.fallback),
+            levels=tuple(cls.on_call(level) for level in config.levels),
+            fallback=cls.on_call(config.fallback),
             ack_seconds=ack_seconds,
             urgent_ack_seconds=urgent_ack_seconds,
             repage_seconds=repage_seconds,
         )
+
+    @staticmethod
+    def on_call(entry: OnCallConfig) -> OnCall:
+        contacts = tuple(Contact(ch, address) for ch, address in entry.contacts.items())
+        return OnCall(entry.id, contacts, entry.ack_seconds)
 
     @classmethod
     def from_json(
@@ -227,6 +267,12 @@ class Escalation:
     # check-in that raised the alert was accepted.
     context: Mapping[str, Any] = field(default_factory=dict)
     accepted_at: datetime | None = None
+    # The page links used to acknowledge it (their page ids): each works once.
+    links_used: tuple[str, ...] = ()
+    # Once acknowledged: when it may be forgotten.
+    forget_at: datetime | None = None
+    # Its own step failed once: it runs at the fallback from then on.
+    failed: bool = False
 
     @property
     def active(self) -> bool:
@@ -234,12 +280,52 @@ class Escalation:
 
     @property
     def next_due(self) -> datetime | None:
-        """When `tick` has something to do next; None once acknowledged."""
-        return self.deadline if self.active else None
+        """When `tick` has something to do next: the deadline while active, then the time it
+        is forgotten."""
+        return self.deadline if self.active else self.forget_at
 
     @property
     def at_fallback(self) -> bool:
         return self.level >= self.chain.fallback_level
+
+
+@dataclass(frozen=True)
+class EarlyAck:
+    """An acknowledgement that came before its alert (order across topics is not kept): kept
+    until `expires_at`, applied when the alert arrives (the chain then never pages)."""
+
+    alert_id: str
+    member_id: str
+    staff_id: str
+    at: datetime
+    expires_at: datetime
+    via: str = "api"
+    token_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AlertSummary:
+    """What is kept of an alert once its escalation is forgotten (the `alerts` history)."""
+
+    alert_id: str
+    member_id: str
+    severity: Severity
+    raised_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    level: int
+
+    @classmethod
+    def of(cls, escalation: Escalation) -> AlertSummary:
+        return cls(
+            escalation.alert_id,
+            escalation.member_id,
+            escalation.severity,
+            escalation.raised_at,
+            escalation.acknowledged_at,
+            escalation.acknowledged_by,
+            escalation.level,
+        )
 
 
 @dataclass(frozen=True)
@@ -253,6 +339,8 @@ class Stepped:
 def _page(escalation: Escalation) -> Page:
     target = escalation.chain.target(escalation.level)
     pid = page_id(escalation.alert_id, escalation.level, escalation.repeat)
+    if escalation.failed:  # its own ids, apart from the pages sent before it failed
+        pid = deterministic_id("page", pid, "fail-safe", escalation.started_at.isoformat())
     return Page(
         page_id=pid,
         alert_id=escalation.alert_id,
@@ -276,18 +364,27 @@ def ack_path(member_id: str, alert_id: str) -> str:
     return f"/v1/safety/members/{member_id}/alerts/{alert_id}/ack"
 
 
-def dispatches(escalation: Escalation, page: Page, now: datetime) -> list[Dispatch]:
+def dispatches(
+    escalation: Escalation, page: Page, now: datetime, links: PageLinks | None = None
+) -> list[Dispatch]:
     """A page's deliveries, one per channel of the person paged, due now: the first page is
-    rendered as the alert, the later ones as its escalation to `level`; each carries what a
-    staff console acts on (the alert, the member, the level, where to acknowledge)."""
+    rendered as the alert, the later ones as its escalation to `level` (what to render, not
+    rendered: the sender renders); each carries what a staff console acts on (the alert, the
+    member, the level, where to acknowledge) and the page's one-time link and short code."""
     first = page.level == 0 and page.repeat == 0
     template = ALERT_RAISED if first else SAFETY_ESCALATED
+    ack_url, ack_code = (links or PageLinks()).of(page, now)
     context = {
         **escalation.context,
         "alert_id": page.alert_id,
+        "alert_short_id": short_id(page.alert_id),
         "member_id": page.member_id,
+        "severity": page.severity.value,
         "level": page.level,
         "ack": ack_path(page.member_id, page.alert_id),
+        "ack_url": ack_url,
+        "ack_code": ack_code,
+        "page_id": page.page_id,
     }
     addresses = {m.channel: m.address for m in page.messages}
     accepted_at = escalation.accepted_at or escalation.raised_at
@@ -369,6 +466,10 @@ class AckOutcome(StrEnum):
     ACKNOWLEDGED = "acknowledged"
     ALREADY_ACKNOWLEDGED = "already_acknowledged"
     UNKNOWN_ALERT = "unknown_alert"
+    # Refused: the acknowledgement names another member than the alert's.
+    WRONG_MEMBER = "wrong_member"
+    # Refused: that page link was used already (one-time).
+    LINK_USED = "link_used"
 
 
 @dataclass(frozen=True)
@@ -395,12 +496,29 @@ class AckResult:
         return self.acknowledgement is not None
 
 
-def acknowledge(escalation: Escalation | None, staff_id: str, now: datetime) -> AckResult:
+def acknowledge(
+    escalation: Escalation | None,
+    staff_id: str,
+    now: datetime,
+    *,
+    member_id: str | None = None,
+    link: str | None = None,
+    keep_for: timedelta = DEFAULT_KEEP_DONE,
+) -> AckResult:
     """Stop the escalation: whatever level it reached (a late acknowledgement stops it too).
-    Idempotent: a second one, by anyone, changes nothing."""
+    Idempotent: a second one, by anyone, changes nothing. Refused (no effect) when it names
+    another member than the alert's (`member_id`), or uses a page link (`link`: its page id)
+    used already. Acknowledged, it is forgotten `keep_for` later."""
     if escalation is None:
         return AckResult(None, None, AckOutcome.UNKNOWN_ALERT)
+    if member_id is not None and member_id != escalation.member_id:
+        return AckResult(escalation, None, AckOutcome.WRONG_MEMBER)
+    if link is not None and link in escalation.links_used:
+        return AckResult(escalation, None, AckOutcome.LINK_USED)
     if not escalation.active:
+        if link is not None:  # the link is spent even when someone else acknowledged first
+            used = replace(escalation, links_used=(*escalation.links_used, link))
+            return AckResult(used, None, AckOutcome.ALREADY_ACKNOWLEDGED)
         return AckResult(escalation, None, AckOutcome.ALREADY_ACKNOWLEDGED)
     now = utc_ms(now)
     acknowledged = replace(
@@ -408,6 +526,8 @@ def acknowledge(escalation: Escalation | None, staff_id: str, now: datetime) -> 
         status=EscalationStatus.ACKNOWLEDGED,
         acknowledged_by=staff_id,
         acknowledged_at=now,
+        forget_at=now + keep_for,
+        links_used=escalation.links_used if link is None else (*escalation.links_used, link),
     )
     latency = max(0.0, (now - escalation.raised_at).total_seconds())
     record = Acknowledgement(
@@ -419,3 +539,35 @@ def acknowledge(escalation: Escalation | None, staff_id: str, now: datetime) -> 
         level=escalation.level,
     )
     return AckResult(acknowledged, record, AckOutcome.ACKNOWLEDGED)
+
+
+def fail_safe(
+    alert_id: str,
+    member_id: str,
+    severity: Severity,
+    chain: Chain,
+    now: datetime,
+    *,
+    raised_at: datetime | None = None,
+    accepted_at: datetime | None = None,
+) -> Stepped:
+    """When an escalation's own step failed (bad data, a bug): page the chain's fallback now,
+    with the alert's ids only (nothing that could fail again), and repage it every
+    `repage_seconds` until acknowledged."""
+    now = utc_ms(now)
+    level = chain.fallback_level
+    escalation = Escalation(
+        alert_id=alert_id,
+        member_id=member_id,
+        severity=severity,
+        raised_at=utc_ms(raised_at) if raised_at is not None else now,
+        started_at=now,
+        chain=chain,
+        level=level,
+        repeat=0,
+        due_at=now,
+        deadline=now + chain.window(level, severity),
+        accepted_at=utc_ms(accepted_at) if accepted_at is not None else None,
+        failed=True,
+    )
+    return Stepped(escalation, (_page(escalation),))

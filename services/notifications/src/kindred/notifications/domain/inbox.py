@@ -10,7 +10,12 @@ from datetime import datetime
 from typing import Any
 
 from kindred.events.notifications import Channel, MessageUrgency
-from kindred.notifications.domain.templates import Audience, render
+from kindred.notifications.domain.templates import (
+    Audience,
+    Rendered,
+    render,
+    render_page_or_default,
+)
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,77 @@ def inbox_entry(
 ) -> InboxEntry:
     """The entry `event_type` makes in `recipient`'s inbox, rendered in `locale`."""
     rendered = render(event_type, audience, Channel.INBOX, locale, context)
+    return _entry(rendered, event_type, recipient, entry_id, source_event_id, now)
+
+
+def entry_or_default(
+    event_type: str,
+    audience: Audience,
+    locale: str | None,
+    context: Mapping[str, Any],
+    default: tuple[str, str],
+    *,
+    recipient: str,
+    entry_id: str,
+    source_event_id: str,
+    now: datetime,
+) -> tuple[InboxEntry, str | None]:
+    """The entry, or, when its template cannot render, one with the `default` title and body
+    (for what must reach its reader whatever a template says: safety); and why, if so."""
+    try:
+        entry = inbox_entry(
+            event_type,
+            audience,
+            locale,
+            context,
+            recipient=recipient,
+            entry_id=entry_id,
+            source_event_id=source_event_id,
+            now=now,
+        )
+        return entry, None
+    except Exception as exc:
+        title, body = default
+        entry = InboxEntry(
+            entry_id=entry_id,
+            member_id=recipient,
+            kind=event_type,
+            title=title,
+            body=body,
+            source_event_id=source_event_id,
+            created_at=now,
+            urgency=MessageUrgency.URGENT,
+            data={},
+        )
+        return entry, type(exc).__name__
+
+
+def page_entry(
+    event_type: str,
+    locale: str | None,
+    context: Mapping[str, Any],
+    *,
+    recipient: str,
+    entry_id: str,
+    source_event_id: str,
+    now: datetime,
+) -> tuple[InboxEntry, str | None]:
+    """A staff page's entry in a staff console's inbox; never fails: a template that cannot
+    render gives the default page text (and why, the second value)."""
+    rendered, failed = render_page_or_default(
+        event_type, Audience.STAFF, Channel.INBOX, locale, context
+    )
+    return _entry(rendered, event_type, recipient, entry_id, source_event_id, now), failed
+
+
+def _entry(
+    rendered: Rendered,
+    event_type: str,
+    recipient: str,
+    entry_id: str,
+    source_event_id: str,
+    now: datetime,
+) -> InboxEntry:
     return InboxEntry(
         entry_id=entry_id,
         member_id=recipient,

@@ -139,6 +139,21 @@ class History:
     digest: tuple[DigestItem, ...] = ()
     digest_flush_at: datetime | None = None
 
+    @property
+    def empty(self) -> bool:
+        """Remembers nothing: may be forgotten."""
+        return not (self.sent or self.seen or self.digest or self.digest_flush_at)
+
+    @property
+    def next_due(self) -> datetime | None:
+        """When something is to be done: its digest's flush, or the oldest thing it remembers
+        expiring (`prune`), whichever comes first."""
+        expiries = [t + RATE_WINDOW for t in self.sent[:1]]
+        expiries += [max(s.at + DEDUPE_RETENTION, s.until or s.at) for s in self.seen.values()]
+        if self.digest_flush_at is not None:
+            expiries.append(self.digest_flush_at)
+        return min(expiries, default=None)
+
 
 def quiet_hours_end(quiet: QuietHours | None, zone: ZoneInfo, now: datetime) -> datetime | None:
     """If `now` falls in the quiet hours (local wall time in `zone`), the instant they end:
@@ -243,6 +258,12 @@ def record(history: History, message: Message, decision: Decision, now: datetime
     return _pruned(
         replace(history, seen=seen, sent=sent, digest=digest, digest_flush_at=flush_at), now
     )
+
+
+def prune(history: History, now: datetime) -> History:
+    """The history without what has expired by `now` (sends out of the rate window, dedupe
+    keys past their retention)."""
+    return _pruned(history, utc_ms(now))
 
 
 def _pruned(history: History, now: datetime) -> History:

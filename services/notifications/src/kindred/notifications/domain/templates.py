@@ -37,14 +37,16 @@ import jinja2
 
 from kindred.events.matching import MatchProposed
 from kindred.events.notifications import DEFAULT_LOCALE, Channel, MessageUrgency
-from kindred.events.safety import SafetyAlertRaised
+from kindred.events.safety import SafetyAlertRaised, SafetyReviewRequested
 from kindred.events.schedules import CheckinMissed, CheckinReminderDue
 from kindred.events.topics import (
     CHECKIN_MISSED,
     CHECKIN_REMINDER_DUE,
     MATCH_PROPOSED,
     SAFETY_ALERT_RAISED,
+    SAFETY_REVIEW_REQUESTED,
 )
+from kindred.safety.resources import CrisisResources
 
 # A safety alert's first page is rendered from the alert itself.
 ALERT_RAISED = SAFETY_ALERT_RAISED
@@ -53,6 +55,12 @@ ALERT_RAISED = SAFETY_ALERT_RAISED
 SAFETY_ESCALATED = "safety.escalated"
 # Non-urgent messages gathered during quiet hours or a burst, sent as one.
 DIGEST = "notification.digest"
+# A member's own notice of a safety alert raised about them: crisis resources for their country.
+CRISIS_RESOURCES = "safety.crisis-resources"
+# A check-in the rules could not clear, for staff to review (never a page).
+REVIEW_REQUESTED = SAFETY_REVIEW_REQUESTED
+# The inbox kinds only a staff role reads (the gateway asks for them with `include_pages`).
+STAFF_KINDS = frozenset({ALERT_RAISED, SAFETY_ESCALATED, REVIEW_REQUESTED})
 
 TEXT_TEMPLATE = "text"
 
@@ -121,9 +129,13 @@ class TemplateSpec:
 
 
 _STAFF_DETAILS = frozenset({"alert_id", "member_id", "severity", "rules", "raised_at"})
+# Every page says how to acknowledge it from wherever it is read: its signed one-time link and
+# its short code (ids only, never what the member wrote).
+_PAGE_ACK = frozenset({"alert_short_id", "ack_url", "ack_code"})
 # What the staff console acts on: the alert, whom it is about, how far it went, where to
 # acknowledge it (staff may see which member an alert is about; previews never show it).
-_STAFF_ACTIONS = frozenset({"alert_id", "member_id", "level", "ack"})
+_STAFF_ACTIONS = frozenset({"alert_id", "member_id", "level", "ack", "ack_url", "ack_code"})
+_CRISIS_FIELDS = frozenset({"emergency", "emergency_numbers", "services", "alert_id"})
 _MATCH_ACTIONS = frozenset({"match_id", "request_id"})
 
 SPECS: dict[tuple[str, Audience], TemplateSpec] = {
@@ -167,7 +179,7 @@ SPECS: dict[tuple[str, Audience], TemplateSpec] = {
         TemplateSpec(
             SAFETY_ALERT_RAISED,
             Audience.STAFF,
-            preview_fields=frozenset({"alert_short_id"}),
+            preview_fields=_PAGE_ACK,
             detail_fields=_STAFF_DETAILS,
             action_fields=_STAFF_ACTIONS,
             urgency=MessageUrgency.URGENT,
@@ -175,10 +187,26 @@ SPECS: dict[tuple[str, Audience], TemplateSpec] = {
         TemplateSpec(
             SAFETY_ESCALATED,
             Audience.STAFF,
-            preview_fields=frozenset({"alert_short_id"}),
+            preview_fields=_PAGE_ACK,
             detail_fields=_STAFF_DETAILS | {"level"},
             action_fields=_STAFF_ACTIONS,
             urgency=MessageUrgency.URGENT,
+        ),
+        TemplateSpec(
+            REVIEW_REQUESTED,
+            Audience.STAFF,
+            preview_fields=frozenset({"priority", "review_short_id"}),
+            detail_fields=frozenset({"review_id", "member_id", "checkin_id", "reasons"}),
+            action_fields=frozenset({"review_id", "member_id", "checkin_id", "priority"}),
+        ),
+        TemplateSpec(
+            CRISIS_RESOURCES,
+            Audience.MEMBER,
+            # The member's own inbox and push: where to get help now, nothing of what fired.
+            preview_fields=_CRISIS_FIELDS,
+            action_fields=frozenset({"alert_id"}),
+            urgency=MessageUrgency.URGENT,
+            locales=("en", "fr"),
         ),
     )
 }
@@ -362,6 +390,61 @@ class Templates:
         )
 
 
+PAGE_TEMPLATES = frozenset({ALERT_RAISED, SAFETY_ESCALATED})
+
+
+def default_page(event_type: str, channel: Channel, context: Mapping[str, Any]) -> Rendered:
+    """A page's plain text when its template cannot render: the alert, its severity and how to
+    acknowledge it (link and code), from the context's ids alone; never fails."""
+
+    def field(name: str) -> str:
+        value = context.get(name)
+        return str(value) if value not in (None, "") else "unknown"
+
+    alert, severity = field("alert_id"), field("severity")
+    text = (
+        f"Urgent safety alert {alert} (severity {severity}). Acknowledge: {field('ack_url')} "
+        f"or code {field('ack_code')}."
+    )
+    actions = {key: _jsonable(context[key]) for key in sorted(_STAFF_ACTIONS) if key in context}
+    return Rendered(
+        event_type=event_type,
+        audience=Audience.STAFF,
+        channel=channel,
+        locale=DEFAULT_LOCALE,
+        template="default-page",
+        subject="Urgent safety alert",
+        text=text,
+        urgency=MessageUrgency.URGENT,
+        data={
+            key: _jsonable(context[key])
+            for key in ("alert_id", "severity", "ack_url", "ack_code")
+            if key in context
+        },
+        actions=actions,
+    )
+
+
+def render_page_or_default(
+    event_type: str,
+    audience: Audience,
+    channel: Channel,
+    locale: str | None,
+    context: Mapping[str, Any],
+) -> tuple[Rendered, str | None]:
+    """Render a message; a staff page whose template fails is sent as `default_page` instead
+    (a page always goes out): the rendering and, when the default was used, why (the error's
+    class, never a value). Anything else that fails raises `TemplateError`."""
+    try:
+        return render(event_type, audience, channel, locale, context), None
+    except Exception as exc:
+        if audience is not Audience.STAFF or event_type not in PAGE_TEMPLATES:
+            if isinstance(exc, TemplateError):
+                raise
+            raise TemplateError(f"{event_type} failed to render ({type(exc).__name__})") from None
+        return default_page(event_type, channel, context), type(exc).__name__
+
+
 @cache
 def _packaged() -> Templates:
     return Templates()
@@ -420,6 +503,57 @@ def alert_raised_context(event: SafetyAlertRaised) -> dict[str, Any]:
         "severity": data.severity.value,
         "rules": [t.rule.value for t in data.triggers],
         "raised_at": data.raised_at.isoformat(),
+    }
+
+
+def crisis_resources_context(resources: CrisisResources, alert_id: str) -> dict[str, Any]:
+    """A member's own notice of an alert: whom they can reach now (nothing of what fired)."""
+    return {
+        "alert_id": alert_id,
+        "emergency": resources.emergency,
+        "emergency_numbers": list(resources.emergency_numbers),
+        "services": [
+            {
+                "name": s.name,
+                "phone": s.phone,
+                "sms": s.sms,
+                "url": s.url,
+                "availability": s.availability,
+            }
+            for s in resources.services
+        ],
+    }
+
+
+def default_crisis_text(context: Mapping[str, Any]) -> tuple[str, str]:
+    """A member's crisis notice when its template cannot render: plain English, every
+    number."""
+    lines = [f"If you are in danger, call {context.get('emergency', 'your emergency number')} now."]
+    for s in context.get("services", []):
+        reach = ", ".join(str(s[k]) for k in ("phone", "sms", "url") if s.get(k))
+        lines.append(f"{s.get('name', '')}: {reach} ({s.get('availability', '')})")
+    return "Support is here for you", "\n".join(lines)
+
+
+def default_review_text(context: Mapping[str, Any]) -> tuple[str, str]:
+    """A review request's staff entry when its template cannot render."""
+    priority = context.get("priority", "unknown")
+    return (
+        f"Check-in to review ({priority} priority)",
+        f"A check-in needs a staff review: review {context.get('review_id', 'unknown')}, "
+        f"member {context.get('member_id', 'unknown')}.",
+    )
+
+
+def review_requested_context(event: SafetyReviewRequested) -> dict[str, Any]:
+    data = event.data
+    return {
+        "review_id": data.review_id,
+        "review_short_id": short_id(data.review_id),
+        "member_id": data.member_id,
+        "checkin_id": data.checkin_id,
+        "priority": data.priority.value,
+        "reasons": sorted({c.reason.value for c in data.concerns}),
     }
 
 
