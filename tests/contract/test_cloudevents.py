@@ -90,15 +90,16 @@ async def test_a_standard_cloudevents_client_reads_every_event_and_dead_letter(
         await call("PUT", "alex", "profile", profile_body(roles=["seeker"], capacity=0))
         await call("POST", "alex", "support-requests", support_body())
         await call("POST", "alex", "checkins", {"mood": 4})
-        # A well-formed CloudEvent whose data breaks a rule: dead-lettered as it came.
-        value, headers = event_message(checkin_submitted("alex"))
+        # A well-formed CloudEvent whose data breaks a rule: dead-lettered as it came (and its
+        # member alerted, fail-safe: another member, so alex stays matchable).
+        value, headers = event_message(checkin_submitted("casey"))
         broken = json.loads(value)
         broken["data"]["mood"] = 11
         await produce(
             infra.kafka,
             names[CheckinSubmitted.TOPIC],
             json.dumps(broken).encode(),
-            "alex",
+            "casey",
             [(k, v.encode()) for k, v in headers.items()],
         )
 
