@@ -163,6 +163,7 @@ def checkins_run() -> tuple[Run, set[str]]:
 
 
 def notifications_run() -> tuple[Run, set[str]]:
+    # Members named so that no random id or signed page link holds one by chance.
     sent: list[Dispatch] = []
     chain = Chain.from_json(
         '{"levels": [{"id": "on-call-1", "contacts": {"email": "a@x.example", "inbox": "s1"}}],'
@@ -170,16 +171,16 @@ def notifications_run() -> tuple[Run, set[str]]:
     )
     run = Run(Notifications(chain, sent.extend, "t"))
     prefs = MemberNotificationPreferencesSetData(
-        member_id="m1",
+        member_id="mbr-one",
         channels={"matching": ["email"], "digest": ["email"]},
         consents={"email": True},
-        contacts={"email": "m1@x.example"},
+        contacts={"email": "mbr-one@x.example"},
         quiet_hours={"start": "07:30", "end": "09:00"},
     )
-    run.handle(T0, MemberNotificationPreferencesSet.new(subject="m1", source="t", data=prefs))
+    run.handle(T0, MemberNotificationPreferencesSet.new(subject="mbr-one", source="t", data=prefs))
     reminder = CheckinReminderDueData(
-        member_id="m1",
-        occurrence_id="m1:2026-12-01",
+        member_id="mbr-one",
+        occurrence_id="mbr-one:2026-12-01",
         local_date=date(2026, 12, 1),
         local_time="08:00",
         time_zone="Europe/Paris",
@@ -187,8 +188,10 @@ def notifications_run() -> tuple[Run, set[str]]:
         window_ends_at=T0 + timedelta(hours=2),
     )
     asked = [
-        *run.handle(T0, match_proposed("m1", "m2")).records,
-        *run.handle(T0, CheckinReminderDue.new(subject="m1", source="t", data=reminder)).records,
+        *run.handle(T0, match_proposed("mbr-one", "mbr-two")).records,
+        *run.handle(
+            T0, CheckinReminderDue.new(subject="mbr-one", source="t", data=reminder)
+        ).records,
     ]
     for record in asked:
         run.handle(T0, NotificationRequested.model_validate_json(record.value))
@@ -205,21 +208,25 @@ def notifications_run() -> tuple[Run, set[str]]:
             error_kind="permanent: smtp 550",
             at=T0,
         )
-        run.handle(T0, NotificationDeliveryAttempted.new(subject="m1", source="t", data=report))
-    alert = safety_alert_raised("m3")
+        run.handle(
+            T0, NotificationDeliveryAttempted.new(subject="mbr-one", source="t", data=report)
+        )
+    alert = safety_alert_raised("mbr-three")
     run.handle(T0, alert)
     ack = SafetyAlertAckRequestedData(
-        alert_id=alert.data.alert_id, member_id="m3", staff_id="on-call-1"
+        alert_id=alert.data.alert_id, member_id="mbr-three", staff_id="on-call-1"
     )
-    run.handle(T0, SafetyAlertAckRequested.new(subject="m3", source="t", data=ack))
+    run.handle(T0, SafetyAlertAckRequested.new(subject="mbr-three", source="t", data=ack))
     # Acknowledged an hour ago: forgotten, its summary kept (`alerts`).
     run.tick(T0 + timedelta(hours=2))
     # An acknowledgement before its alert is kept for it (`early_acks`).
-    early = SafetyAlertAckRequestedData(alert_id=new_id(), member_id="m4", staff_id="on-call-1")
-    run.handle(T0, SafetyAlertAckRequested.new(subject="m4", source="t", data=early))
-    read = InboxEntryReadData(member_id="m1", entry_id=new_id(), read_at=T0)
-    run.handle(T0, InboxEntryRead.new(subject="m1", source="t", data=read))
-    return run, {"m1", "m2", "m3", "m4"}
+    early = SafetyAlertAckRequestedData(
+        alert_id=new_id(), member_id="mbr-four", staff_id="on-call-1"
+    )
+    run.handle(T0, SafetyAlertAckRequested.new(subject="mbr-four", source="t", data=early))
+    read = InboxEntryReadData(member_id="mbr-one", entry_id=new_id(), read_at=T0)
+    run.handle(T0, InboxEntryRead.new(subject="mbr-one", source="t", data=read))
+    return run, {"mbr-one", "mbr-two", "mbr-three", "mbr-four"}
 
 
 RUNS = {"matching": matching_run, "checkins": checkins_run, "notifications": notifications_run}
