@@ -92,7 +92,7 @@ def test_the_platform_restarts_a_killed_service_and_stops_on_sigterm(
             what="matching restarted",
             detail=output,
         )
-        assert "kindred: matching exited (signal 9, SIGKILL); restarting in 1s" in output()
+        assert "kindred: matching exited (signal 9, SIGKILL); restarting in 0.25s" in output()
         restarted = child_running(command.pid, "kindred.matching")
         assert restarted is not None and restarted != matching
         assert _ready(ports["matching"])
