@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -102,7 +103,10 @@ def test_the_platform_restarts_a_killed_service_and_stops_on_sigterm(
         command.send_signal(signal.SIGTERM)
         assert command.wait(90) == 0, output()
     finally:
-        if command.poll() is None:
+        if command.poll() is None:  # failed midway: nothing it started may outlive the test
+            for pid in descendants(command.pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
             command.kill()
             command.wait(10)
     assert "kindred: services stopped" in output()
