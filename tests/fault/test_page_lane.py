@@ -240,7 +240,7 @@ async def test_pages_go_out_within_a_second_through_a_member_burst_on_a_slow_pro
     await eventually(
         lambda: _value(len(sms.ids())),
         lambda n: n >= BURST,  # type: ignore[operator]
-        timeout=75,
+        timeout=240,  # 40 s at full speed; a loaded CI machine takes longer
         what="the whole burst delivered",
     )
     waited = time.monotonic()

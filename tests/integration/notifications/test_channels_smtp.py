@@ -94,6 +94,8 @@ async def test_a_rendered_email_arrives_with_both_parts(
         "severity": "urgent",
         "rules": ["phq9_item9"],
         "raised_at": "2026-03-02T09:41:00+00:00",
+        "ack_url": "http://127.0.0.1:8000/v1/pages/a.b.c",
+        "ack_code": "Z21YAJDH",
     }
     rendered = render("safety.alert-raised", Audience.STAFF, Channel.EMAIL, "en", context)
     message = OutgoingMessage.of(
