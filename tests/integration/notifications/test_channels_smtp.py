@@ -120,7 +120,7 @@ async def test_a_rendered_email_arrives_with_both_parts(
     assert text is not None and html is not None
     assert text.get_content().replace("\r\n", "\n").strip() == rendered.text
     assert "Rules: phq9_item9" in text.get_content()
-    assert "<h1>Urgent safety alert</h1>" in html.get_content()
+    assert "<h1>Safety alert (urgent)</h1>" in html.get_content()
 
 
 async def test_a_text_only_email_has_one_part(

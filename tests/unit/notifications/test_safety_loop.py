@@ -215,7 +215,7 @@ async def test_the_sender_sends_a_page_whose_template_fails_with_the_default_tex
     while sender.tasks:
         await asyncio.gather(*sender.tasks)
     [message] = channel.sent
-    assert message.subject == "Urgent safety alert"
+    assert message.subject == f"Safety alert ({email.context['severity']})"
     assert email.context["alert_id"] in message.text
     assert email.context["ack_url"] in message.text and email.context["ack_code"] in message.text
     [report] = reports.published

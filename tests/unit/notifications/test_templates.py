@@ -172,7 +172,7 @@ def test_a_regional_or_unknown_locale_falls_back() -> None:
     assert de.locale == "en" and de.template.endswith("push.en.j2")
     staff = render("safety.alert-raised", Audience.STAFF, Channel.EMAIL, "fr", CONTEXT)
     assert staff.locale == "en"
-    assert staff.subject.startswith("Urgent safety alert 0f1e2d3c")
+    assert staff.subject.startswith("Safety alert (urgent) 0f1e2d3c")
 
 
 def test_a_missing_channel_template_falls_back_to_the_plain_text_one() -> None:
@@ -208,7 +208,7 @@ def test_html_is_escaped_and_text_is_not() -> None:
     assert staff.html is not None
     assert "&lt;script&gt;" in staff.html and "<script>" not in staff.html
     # The layout's own markup is not escaped.
-    assert "<h1>Urgent safety alert</h1>" in staff.html
+    assert "<h1>Safety alert (urgent)</h1>" in staff.html
 
 
 def test_staff_email_and_webhook_carry_the_details() -> None:
@@ -228,7 +228,7 @@ def test_staff_previews_say_only_that_there_is_an_alert(event_type: str) -> None
     for text in (sms.text, push.text):
         # How to act on it from the phone: the one-time link and the short code; no console
         # that does not exist, and nothing of what fired.
-        assert "safety alert for a member" in text and "staff console" not in text
+        assert "safety alert for a member" in text.lower() and "staff console" not in text
         assert CONTEXT["ack_url"] in text and "3RQE28F8" in text
         assert "phq9" not in text and "alex" not in text
     assert sms.data == {

@@ -403,7 +403,7 @@ def default_page(event_type: str, channel: Channel, context: Mapping[str, Any]) 
 
     alert, severity = field("alert_id"), field("severity")
     text = (
-        f"Urgent safety alert {alert} (severity {severity}). Acknowledge: {field('ack_url')} "
+        f"Safety alert {alert} (severity {severity}). Acknowledge: {field('ack_url')} "
         f"or code {field('ack_code')}."
     )
     actions = {key: _jsonable(context[key]) for key in sorted(_STAFF_ACTIONS) if key in context}
@@ -413,7 +413,7 @@ def default_page(event_type: str, channel: Channel, context: Mapping[str, Any]) 
         channel=channel,
         locale=DEFAULT_LOCALE,
         template="default-page",
-        subject="Urgent safety alert",
+        subject=f"Safety alert ({severity})",
         text=text,
         urgency=MessageUrgency.URGENT,
         data={
