@@ -1,58 +1,86 @@
-"""Self-harm intent and plan, method and time language in a check-in's free text.
+"""Crisis language in a check-in's free text: published warning-sign categories, read in context.
 
-A maintained phrase list and fixed rules, never a similarity model: every decision can be read,
+A maintained phrase table and fixed rules, never a similarity model: every decision can be read,
 tested and explained. English only: text in another language gets no hits (the structured
 instruments still apply). The rules can miss; they are one safety net of several.
 
+The categories follow the 988 Lifeline / AFSP / NIMH warning signs and the Columbia (C-SSRS)
+ideation ladder, each written as a family of patterns (not a list of examples):
+
+- intent: wish to be dead ("wish i was dead", "hope i don't wake up", "want to disappear
+  forever"), active thoughts ("kill myself", "suicidal", "thinking about ending it") and intent
+  ("i will end it"). Slang and abbreviations are spelled out first (kms, unalive, ctb,
+  sewerslide, idwtbh, "off myself", "self delete").
+- self_harm: cutting, burning, hitting, scratching, urges and relapse ("feel like cutting",
+  "hit myself until it bleeds").
+- burden: being a burden, others better off or happier without me, nobody would miss me.
+- trapped: no way out, unbearable pain, no reason to live, can't go on / can't take it anymore,
+  no future, life not worth living.
+- farewell: goodbyes in the note itself ("goodbye everyone", "this is my last check-in", "you
+  won't hear from me again", "take care of my cat for me", "when i'm gone").
+- method: a self-directed method (hang, shoot, overdose, jump, slit, drown, crash the car), a
+  fixation on a means ("keep looking at the rope"), the quickest or painless way to die.
+- plan: "i have a plan", a chosen date, place or way, a lethal dose, a suicide or goodbye note.
+- preparation: stockpiling, buying a means, researching doses or methods, writing a will or
+  letters, giving things away, putting affairs in order, saying goodbye to everyone, rehoming
+  a pet, arranging that someone is looked after.
+- Company that counts only with the above: means (everyday: pills, knife, razor; lethal: rope,
+  gun, noose), a place (walking to the bridge, driving to the cliffs), finality ("not coming
+  back", "one last time", "i'm done"), time ("tonight", "on friday", "on my birthday"), resolve
+  ("going to do it"), and weak preparation ("have it all ready", "deleted my accounts").
+- mention: suicide, overdose or self-harm named as a topic, or of someone else ("kill himself").
+- vague: crisis vocabulary the rules can neither confirm nor clear ("whats the point anymore",
+  "tired of everything", "i give up", a lone 🔪 or 🪦).
+
 How a note is read:
 
-1. Normalised: Unicode NFKC, lower case, curly apostrophes made straight, contractions spelled
-   out ("i'm"/"im" -> "i am", "don't"/"dont" -> "do not", "won't" -> "will not", "gonna" ->
-   "going to"), a few spellings and abbreviations mapped ("kms" -> "kill myself", "kill my self"
-   -> "kill myself", "sewer slide" -> "suicide", "unalive" -> "kill"), letters repeated three
-   times or more cut to two, white space collapsed.
-2. Cut into segments at punctuation: . ! ? ; : , new lines, brackets, dashes and ellipses. A
-   phrase never spans two segments.
-3. Each pattern of the table below is looked for in each segment. A hit has a category:
-   - intent: first-person suicidal or self-harm intent or ideation ("kill myself", "end my life",
-     "better off dead", "don't want to be alive anymore", "hurt myself", "feeling suicidal").
-   - mention: suicide or self-harm of someone else, in general or in the past ("my friend tried
-     to kill himself", "lost my dad to suicide", "overdosed"). Someone bereaved by suicide or
-     told to "kys" is at risk too: a mention is not ignored.
-   - method: a self-directed method, alarming on its own ("hang myself", "jump off a bridge",
-     "take all my pills", "cut myself deeply", "going to overdose").
-   - lethal_means: a lethal means named without an act ("rope", "gun", "train tracks").
-   - means: an everyday object that can be a means ("pills", "meds", "knife", "razor").
-   - time: "tonight", "today", "this weekend", "after everyone's asleep", "on Friday" ...
-   - plan: plan language, alarming on its own ("I have a plan", "I've written a note for my
-     family", "said goodbye to everyone", "giving away my things", "looked up the lethal dose").
-   - preparation: weaker plan language that counts only in company ("I have the pills ready",
-     "stockpiling my meds", "bought a rope").
-4. Negation, NegEx style: a hit is negated when a negation cue ("not", "never", "no", "no
-   intention", "won't", "wouldn't", "refuse to" ...) stands at most six words before it in its
-   scope. A scope ends at a segment boundary, at a conjunction ("but", "and", "so", "because",
-   "though", "however", "then" ...) and at a new first-person subject ("i"), so "I'm not okay I
-   want to die" is not negated. Pseudo-negations are not cues ("no longer", "no one", "not
-   sure", "can't stop", "couldn't help"). An even number of cues cancels out ("I'm not going to
-   not do it"). A hedge anywhere earlier in the clause removes the negation: "not sure",
-   "don't know if", "can't promise", "never said I", "don't think I", "might", "maybe",
-   "scared", "worried", "afraid", "what if" ("I'm not sure I won't hurt myself" triggers). A
-   negation after the phrase is not looked for ("hurt myself? never.") - it errs on triggering.
-5. Idioms are removed first ("killing myself laughing", "cut myself shaving", "hurt myself at the
-   gym", "career suicide", "shoot myself in the foot"); phrases such as "this is killing me" or
-   "killing it at work" match no pattern at all.
+1. Normalised: Unicode NFKC, lower case, straight apostrophes, contractions spelled out ("im" ->
+   "i am", "dont" -> "do not"), slang and typos mapped ("kms" -> "kill myself", "unalive" ->
+   "kill", "sewer slide" -> "suicide", "idwtbh" -> "i do not want to be here", "wanna" -> "want
+   to"), emoji named (🔪 knife, 💊 pills, 🔫 gun, 🪢 rope; 🪦 ⚰️ ☠️ 🩸 vague), letters repeated
+   three times or more cut to two, white space collapsed.
+2. Cut into segments at punctuation; a comma, "?" or ":" is a soft boundary (a bare "no" after
+   it answers the segment before: "suicidal? no"). A phrase never spans two segments.
+3. Every pattern is looked for in every segment, and each hit is given a context (ConText):
+   - negated: a negation cue before it in its scope ("not", "never", "no", "won't", "refuse
+     to"), reached only over the words a negated verb phrase holds ("i have no intention of",
+     "i would never", inverted "never would i", "not once have i"); a content word, a
+     conjunction ("and", "but", "so", "because" ...) or a new "i" ends the scope, so "im not ok
+     and i want to die" stays live. An even number of cues cancels out; pseudo-negations are no
+     cues ("no longer", "no one", "can't stop"); a hedge anywhere in the clause ("not sure",
+     "can't promise", "don't think i", "maybe", "scared", "what if") removes the negation. After
+     the phrase: "suicide is not an option", "ending it is something i would never do", "kill
+     myself, never", "suicidal? no".
+   - other: someone else is the experiencer (the nearest subject before a phrase that carries no
+     "i", "me" or "my" is "he", "she", "they", "my brother" ...; "kill himself"; "wants to die").
+   - topic: prevention, news, study or training in the segment ("suicide prevention 5k", "an
+     article on suicide rates") for a phrase that names no one.
+   - hypothetical: in the "if" part of a condition that says "ever" or comes with a protective
+     act ("if i ever felt suicidal i'd call 988"). In the other part it is a conditional plan
+     ("if nothing changes by friday im done").
+   - past: a past anchor in its clause ("in 2019", "years ago", "used to", "when i was a teen",
+     "back in college") with nothing said of now ("again", "still", "now"), or a past verb next to
+     it and a recovery statement in the note ("doing much better", "therapy saved me").
+   - current: the member, now.
+4. Idioms are removed first ("killing myself laughing", "cut myself shaving", "career suicide",
+   "rather die than do karaoke"); "this commute is killing me", "dead tired" or "dying to see"
+   match no pattern at all.
 
-Levels (un-negated hits only, except where "even negated" is said):
-- PLAN (the `free_text_plan` trigger, urgent): a plan or method hit; intent together with time,
-  means or preparation; means (either kind) together with a first-person intent or method hit,
-  even negated ("I don't want to kill myself but I have the pills ready"), or with preparation;
-  lethal means together with time ("got the rope, tonight"); two different preparation hits, or
-  preparation with a first-person intent or method hit, even negated.
-- INTENT (the `free_text_intent` trigger, high): any other intent or mention hit.
-- None otherwise. Everyday means with a time alone ("took my pills today") do not trigger: they
-  are too common in check-ins about illness and recovery to mean anything on their own.
+Levels (from current hits, the whole note together):
+- PLAN (the `free_text_plan` trigger, urgent): a method, plan or preparation; intent or resolve
+  with time, means, a place, finality, weak preparation or a condition; finality with time, a
+  condition, a place or means; a place with intent, finality or a farewell; farewell, burden,
+  trapped or self-harm with lethal means, a place or a method; a farewell with means or time;
+  lethal means with time (outside hunting, sport or play); weak preparation twice, or with any
+  first-person sign even negated ("i don't want to kill myself but i have the pills ready").
+- INTENT (the `free_text_intent` trigger, high): any other intent, self-harm, burden, trapped or
+  farewell hit; everyday means to be used at a time ("going to take them all tonight").
+- None otherwise, and then `TextFinding.reviews` says what a human should still read:
+  `third_party` (someone else's crisis), `past` (the member's past, nothing said of now),
+  `unclear` (vague vocabulary, a topic named with no context, finality alone, a lone emoji
+  means). Negated, hypothetical and topic hits need no review.
 
-A hit records the pattern's stable name and its category, never the words that matched.
+A hit records the pattern's stable name, its category and its context, never the words.
 """
 
 from __future__ import annotations
@@ -65,13 +93,33 @@ from enum import StrEnum
 
 class Category(StrEnum):
     INTENT = "intent"
-    MENTION = "mention"
+    SELF_HARM = "self_harm"
+    BURDEN = "burden"
+    TRAPPED = "trapped"
+    FAREWELL = "farewell"
     METHOD = "method"
-    LETHAL_MEANS = "lethal_means"
-    MEANS = "means"
-    TIME = "time"
     PLAN = "plan"
     PREPARATION = "preparation"
+    READY = "ready"
+    LETHAL_MEANS = "lethal_means"
+    MEANS = "means"
+    PLACE = "place"
+    FINALITY = "finality"
+    RESOLVE = "resolve"
+    TIME = "time"
+    MENTION = "mention"
+    VAGUE = "vague"
+
+
+class Context(StrEnum):
+    """Whom and when a hit speaks of (ConText)."""
+
+    CURRENT = "current"
+    NEGATED = "negated"
+    HYPOTHETICAL = "hypothetical"
+    PAST = "past"
+    OTHER = "other"
+    TOPIC = "topic"
 
 
 class Level(StrEnum):
@@ -81,30 +129,67 @@ class Level(StrEnum):
     INTENT = "intent"
 
 
+class ReviewReason(StrEnum):
+    """Why a check-in that fired no rule still needs a human to read it (a staff review item,
+    never a page): what the rules cannot clear must not end in silence."""
+
+    THIRD_PARTY = "third_party"  # the member is worried about someone else
+    PAST = "past"  # suicide or self-harm in the member's past, nothing said of now
+    UNCLEAR = "unclear"  # crisis language the rules can neither confirm nor clear
+
+
 @dataclass(frozen=True, slots=True)
 class PhraseHit:
     """A pattern found in a note. Never the matched words: they stay with the note."""
 
     pattern: str
     category: Category
-    negated: bool
+    context: Context = Context.CURRENT
+    conditional: bool = False  # in the consequence of an "if"/"unless"
+
+    @property
+    def negated(self) -> bool:
+        return self.context is Context.NEGATED
+
+    @property
+    def current(self) -> bool:
+        return self.context is Context.CURRENT
 
 
 @dataclass(frozen=True, slots=True)
 class TextFinding:
     level: Level | None
     hits: tuple[PhraseHit, ...]
+    reviews: frozenset[ReviewReason] = frozenset()
 
     @property
     def categories(self) -> frozenset[Category]:
-        """The categories of the hits that are not negated."""
-        return frozenset(hit.category for hit in self.hits if not hit.negated)
+        """The categories of the current hits (the member, now, not negated)."""
+        return frozenset(hit.category for hit in self.hits if hit.current)
 
 
 # --- normalisation -------------------------------------------------------------------------
 
 _APOSTROPHES = str.maketrans({c: "'" for c in "\u2019\u2018\u201b\u2032\u02bc\u0060\u00b4\uff07"})
-_BOUNDARY = "|"
+_EMOJI = str.maketrans(
+    {
+        "\U0001f52a": " emknife ",
+        "\U0001f5e1": " emknife ",
+        "\U0001fa92": " emknife ",
+        "\U0001f48a": " empills ",
+        "\U0001f489": " empills ",
+        "\U0001f52b": " emgun ",
+        "\U0001faa2": " emrope ",
+        "\U0001fa78": " emblood ",
+        "\U0001faa6": " emgrave ",
+        "\u26b0": " emgrave ",
+        "\u26b1": " emgrave ",
+        "\u2620": " emgrave ",
+        "\U0001f309": " embridge ",
+    }
+)
+_HARD = "|"
+_SOFT = "#"
 
 # Applied in order, on lower-case text with straight apostrophes.
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -113,6 +198,15 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # Hyphens inside words ("self-harm") become spaces; dashes between words end a segment.
         (r"(?<=[a-z])-(?=[a-z])", " "),
         (r"\s[-\u2013\u2014]+\s|[\u2013\u2014]|\s-{2,}\s?", " | "),
+        # Whole-phrase abbreviations first.
+        (r"\bidw(?:t|2)bh\b|\bidw(?:t|2)b here\b", "i do not want to be here"),
+        (r"\bidw(?:t|2)l\b", "i do not want to live"),
+        (r"\bidw(?:t|2)e\b", "i do not want to exist"),
+        (r"\biw(?:t|2)d\b|\biwanttodie\b", "i want to die"),
+        (r"\bctb\b", "commit suicide"),
+        (r"\bkmsl\b", "laughing"),
+        (r"\bidk\b", "i do not know"),
+        (r"\bdunno\b", "do not know"),
         # Negative contractions, with or without the apostrophe.
         (r"\bwon'?t\b", "will not"),
         (r"\bcan'?t\b|\bcannot\b", "can not"),
@@ -134,64 +228,141 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"'ll\b", " will"),
         (r"'d\b", " would"),
         (
-            r"\b(it|that|there|what|everyone|everybody|someone|somebody|he|she|who|nobody)'?s\b",
+            r"\b(it|that|there|what|everyone|everybody|someone|somebody|he|she|who|nobody|"
+            r"life|this)'?s\b",
             r"\1 is",
         ),
         (r"'s\b", ""),
         (r"\bgonna\b", "going to"),
-        (r"\bwanna\b", "want to"),
+        (r"\b(?:wanna|wana|wna)\b", "want to"),
         (r"\bgotta\b", "got to"),
         (r"\btryna\b", "trying to"),
         (r"\bu\b", "you"),
-        # Abbreviations and spellings.
+        (r"\bur\b", "your"),
+        (r"\b(want|wanted|going|need|have|got|ready|wish|time|decided|plan|about) 2\b", r"\1 to"),
+        (r"\brn\b", "right now"),
+        (r"\b(?:bc|cuz|coz|cos)\b", "because"),
+        (r"\b(?:any ?mor|anymoree|nomore)\b", "anymore"),
+        (r"\bany more\b", "anymore"),
+        # Abbreviations, slang and spellings.
         (r"\bkms\b", "kill myself"),
         (r"\bkys\b", "kill yourself"),
-        (r"\bmy ?(?:self|slef|sefl|selfe)\b|\bmyslef\b|\bmysef\b", "myself"),
-        (r"\bun ?alive\b", "kill"),
+        (r"\bmy ?(?:self|slef|sefl|selfe|slf)\b|\bmyslef\b|\bmysef\b|\bmyslf\b|\bmeself\b", "myself"),
         (r"\bun ?alived\b", "killed"),
         (r"\bun ?aliving\b", "killing"),
-        (r"\bsewer ?slide\b|\bsu(?:icde|cide|iside|acide|icdie|icid)\b", "suicide"),
-        (r"\bsu(?:icdal|cidal|isidal|icidle)\b", "suicidal"),
-        (r"\bod(?:'?d|ed)?\b", "overdose"),
-        (r"\bto ?nite\b|\b2 ?nite\b|\btonite\b", "tonight"),
-        (r"\btmrw\b|\btmr\b|\btomorow\b|\btommorow\b|\btommorrow\b", "tomorrow"),
+        (r"\bun ?alive\b", "kill"),
+        (r"\b(?:self ?delete|delete|off|end|yeet) myself\b", "kill myself"),
+        (r"\b(?:self ?deleting|deleting|offing|ending) myself\b", "killing myself"),
+        (r"\b(?:neck|rope) myself\b", "hang myself"),
+        (r"\bsewer ?slide\b|\bsu(?:icde|cide|iside|acide|icdie|icid|icied|isde|ciide)\b", "suicide"),
+        (r"\bsu(?:icdal|cidal|isidal|icidle|icidial|sidal)\b", "suicidal"),
+        (r"\bsh\b", "self harm"),
+        (r"\bod(?:'?d|ed|ing)?\b", "overdose"),
+        (r"\bto ?nite\b|\b2 ?nite\b|\btonite\b|\btnight\b", "tonight"),
+        (r"\btmrw\b|\btmr\b|\btomorow\b|\btommorow\b|\btommorrow\b|\b2morrow\b", "tomorrow"),
+        (r"\b2day\b", "today"),
+        (r"\bb ?day\b|\bbdy\b|\bbirfday\b|\bbirthdy\b", "birthday"),
+        (r"\bb4\b", "before"),
         (r"\bwrist\b", "wrists"),
         (r"\bdi+e{2,}\b", "die"),
+        (r"\bded\b", "dead"),
         (r"\bkil\b", "kill"),
+        (r"\bwhats\b", "what is"),
+        (r"\btheres\b", "there is"),
+        (r"\bpointt\b", "point"),
+        (r"\bburdon\b|\bburdan\b", "burden"),
+        (r"\bcheck ?in\b", "check in"),
         # Letters repeated three times or more: "killlll" -> "kill".
         (r"([a-z])\1{2,}", r"\1\1"),
         # Segment boundaries and the rest of the punctuation.
-        (r"[.!?;:,\n\r\u2026()\[\]{}\"\u201c\u201d/]+", " | "),
-        (r"[^a-z0-9| ]+", " "),
+        (r"[.!;\n\r\u2026()\[\]{}\"\u201c\u201d/]+", " | "),
+        (r"[?:,]+", " # "),
+        (r"[^a-z0-9|# ]+", " "),
     )
 )
+_SPLIT = re.compile(r"([|#])")
+
+
+def _segments(text: str) -> list[tuple[str, bool]]:
+    """The note's segments (words joined by one space), each with whether a soft boundary (a
+    comma, "?" or ":") ends it."""
+    value = unicodedata.normalize("NFKC", text).lower().translate(_APOSTROPHES)
+    value = value.translate(_EMOJI)
+    for pattern, replacement in _REWRITES:
+        value = pattern.sub(replacement, value)
+    parts = _SPLIT.split(value)
+    found: list[tuple[str, bool]] = []
+    for index in range(0, len(parts), 2):
+        words = parts[index].split()
+        if not words:
+            continue
+        ending = parts[index + 1] if index + 1 < len(parts) else _HARD
+        found.append((" ".join(words), ending == _SOFT))
+    return found
 
 
 def normalize(text: str) -> list[list[str]]:
     """The note as segments of words, after the rewrites described above."""
-    value = unicodedata.normalize("NFKC", text).lower().translate(_APOSTROPHES)
-    for pattern, replacement in _REWRITES:
-        value = pattern.sub(replacement, value)
-    return [words for part in value.split(_BOUNDARY) if (words := part.split())]
+    return [segment.split() for segment, _ in _segments(text)]
 
 
 def normalized_text(text: str) -> str:
     """The normalised note as one string, segments joined by ' | ' (for tests and debugging)."""
-    return " | ".join(" ".join(words) for words in normalize(text))
+    return " | ".join(segment for segment, _ in _segments(text))
 
 
 # --- the phrase table ----------------------------------------------------------------------
 
 _KIN = (
-    r"(?:family|kids|children|parents|wife|husband|partner|mum|mom|dad|mother|father|son|"
-    r"daughter|friends|loved ones|sister|brother|girlfriend|boyfriend)"
+    r"(?:family|kids|children|kid|child|parents|wife|husband|partner|mum|mom|mam|dad|mother|"
+    r"father|son|daughter|friends?|loved ones|sister|brother|girlfriend|boyfriend|gf|bf|"
+    r"grandma|grandpa|nan|best friend|bestie|roommate|flatmate|team|everyone|everybody|people)"
 )
 _PILLS = (
-    r"(?:pills|tablets|meds|medication|medicine|painkillers|sleeping pills|paracetamol|"
-    r"tylenol|acetaminophen|ibuprofen|insulin)"
+    r"(?:pills|pill|tablets|meds|medication|medications|medicine|painkillers|sleeping pills|"
+    r"paracetamol|tylenol|acetaminophen|ibuprofen|insulin|antidepressants|sleeping tablets|"
+    r"oxy|opioids|xanax|benzos|lithium|empills|"
+    r"\w+(?:oxetine|aline|opram|azepam|azolam|zepam|apine|idone|codone|adol|amol|profen|"
+    r"etamol|mazepine|trigine|tyline|ipramine|epine|olol|pril|statin|formin|pidem|clone|"
+    r"barbital|phine|fentanyl|ine pills|quel|oxin))"
 )
-_DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_LETHAL = (
+    r"(?:rope|noose|guns?|firearms?|pistol|revolver|rifle|shotgun|handgun|bullets?|ammo|"
+    r"ammunition|carbon monoxide|ligature|helium|charcoal|exit bag|rat poison|poison|"
+    r"antifreeze|emgun|emrope)"
+)
+_PLACES = (
+    r"(?:bridge|cliffs?|cliff edge|edge|tracks|train tracks|railway|rail line|train line|river|"
+    r"lake|sea|ocean|beach|pier|dam|quarry|roof|rooftop|top floor|parking garage|car park|"
+    r"multi storey|multistorey|overpass|tower|woods|forest|balcony|ledge|station platform|"
+    r"platform|coast|coastline|mountains?|hills|moors?|desert|waterfall|canyon|gorge|seaside|"
+    r"harbou?r|docks|reservoir|canal|viaduct|motorway|highway|freeway|interstate|train station|"
+    r"water|tallest building|top of the \w+|embridge)"
+)
+_DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|wed|thurs|fri)"
+_BODY = r"(?:arms?|wrists|legs?|thighs?|skin|stomach|belly|hips?|hands?|body|face|chest|ankles?)"
 _END = r"(?= *$)"  # at the end of the segment
+_ANYMORE = r"(?: anymore| any longer| now)?"
+
+INT, SH, BU, TR, FA, ME, PL, PR, RD, LM, MS, PLC, FI, RS, T, MEN, VG = (
+    Category.INTENT,
+    Category.SELF_HARM,
+    Category.BURDEN,
+    Category.TRAPPED,
+    Category.FAREWELL,
+    Category.METHOD,
+    Category.PLAN,
+    Category.PREPARATION,
+    Category.READY,
+    Category.LETHAL_MEANS,
+    Category.MEANS,
+    Category.PLACE,
+    Category.FINALITY,
+    Category.RESOLVE,
+    Category.TIME,
+    Category.MENTION,
+    Category.VAGUE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,246 +372,661 @@ class Pattern:
     regex: re.Pattern[str]
 
 
+def _bounded(regex: str) -> str:
+    """Each negative lookahead "(?! (?:a|b))" made to look at whole words only, so that
+    "live(?! (?:a|alone))" still matches "live anymore"."""
+    out, start = [], 0
+    while (found := regex.find("(?! (?:", start)) >= 0:
+        depth, index = 0, found + 4
+        while True:
+            char = regex[index]
+            if char == "\\":
+                index += 2
+                continue
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            index += 1
+            if depth == 0:
+                break
+        out.append(regex[start:index] + "(?![a-z0-9])")
+        start = index
+    out.append(regex[start:])
+    return "".join(out)
+
+
+def _word(regex: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![a-z0-9])(?:{_bounded(regex)})(?![a-z0-9])")
+
+
 def _p(name: str, category: Category, regex: str) -> Pattern:
-    return Pattern(name, category, re.compile(rf"(?<![a-z0-9])(?:{regex})(?![a-z0-9])"))
+    return Pattern(name, category, _word(regex))
 
-
-INT, MEN, ME, LM, MS, T, PL, PR = (
-    Category.INTENT,
-    Category.MENTION,
-    Category.METHOD,
-    Category.LETHAL_MEANS,
-    Category.MEANS,
-    Category.TIME,
-    Category.PLAN,
-    Category.PREPARATION,
-)
 
 PATTERNS: tuple[Pattern, ...] = (
-    # intent
-    _p("intent.kill_myself", INT, r"kill(?:s|ed|ing)? myself"),
-    _p("intent.end_my_life", INT, r"(?:end|ends|ending|ended) (?:my|my own) life"),
-    _p("intent.take_my_life", INT, r"(?:take|taking|took|taken) my (?:own )?life(?! back)"),
+    # --- intent: wish to be dead, active thoughts, intent (C-SSRS 1-3) ---
+    _p(
+        "intent.kill_myself",
+        INT,
+        r"kill(?:s|ed|ing)? myself|"
+        r"(?:commit|commits|committing|committed|attempt|attempts|attempting|attempted) suicide",
+    ),
+    _p(
+        "intent.end_my_life",
+        INT,
+        r"(?:end|ends|ending|ended|take|taking|took|taken) my (?:own )?life"
+        r"(?! (?:back|seriously|in my (?:own )?hands|more seriously))",
+    ),
     _p(
         "intent.end_it",
         INT,
-        r"end(?:ing)? (?:it all|everything)|"
-        r"(?:want|wanted|going|ready|plan|planning|decided|about) to end (?:it|things)(?! with)",
+        r"end(?:ing)? (?:it all|everything|my existence)(?! (?:with|between))|"
+        r"(?:(?:i|i will|i would|i am going to|going to|want to|wants to|ready to|time to|"
+        r"about to|decided to|planning to|plan to|need to|just|should|could|might|will) end|"
+        r"(?:i am|am|is|i will be|i|just|finally|probably|seriously) ending) "
+        r"(?:it|things|this)(?: all)?(?! (?:with|between|off|for (?:him|her|them)|early))|"
+        r"ending it(?= (?:is|was|would be|will be|seems|feels|sounds|might be))|"
+        r"(?:thinking|thought|think|thoughts|dreaming|dream) (?:about|of) ending "
+        r"(?:it|things|everything)",
     ),
     _p(
         "intent.suicidal",
         INT,
-        r"(?:commit|committing|attempt|attempting) suicide|"
-        r"(?:am|feel|feeling|felt|been|getting|get|was|become|becoming|so|very|really) "
-        r"(?:so |really |very |quite |a bit |kind of |pretty |extremely |super )?suicidal|"
-        r"suicidal (?:thoughts|feelings|urges|ideation|again|thinking)|"
-        r"(?:thoughts|thinking|think|thought|dreaming|fantasi[sz]ing) (?:of|about) "
-        r"(?:suicide|dying|death|being dead|not being here|not existing)",
+        r"(?:am|feel|feels|feeling|felt|been|getting|get|was|become|becoming|so|very|really|"
+        r"still|actively|passively|always) "
+        r"(?:so |really |very |quite |a bit |kind of |kinda |pretty |extremely |super |"
+        r"actively |passively |a little )?suicidal|"
+        r"suicidal (?:thoughts|feelings|urges|ideation|again|thinking|ideas|mood)|"
+        r"(?:thoughts|thinking|think|thinks|thought|dreaming|dream|fantasi[sz]ing|obsessing|"
+        r"ruminating) (?:of|about) (?:suicide|dying(?! (?:my|her|his|the|it|them))|death|"
+        r"being dead|not being here|not existing|killing myself|taking my (?:own )?life)|"
+        r"(?:considering|contemplating|considered|contemplated|plotting|pondering) "
+        r"(?:suicide|killing myself|ending (?:it|my life|things)|death)|"
+        r"(?:suicide|death|dying|killing myself|ending it) (?:is|has been|keeps|seems|feels) "
+        r"(?:on my mind|all i (?:can )?think about|calling(?: me)?|tempting|appealing|"
+        r"(?:like )?(?:the|my) (?:only )?(?:answer|option|way out|solution|choice|escape))|"
+        r"(?:urge|urges|impulse|impulses) to (?:die|kill myself|end it|jump)|"
+        r"(?:do not|not|can not) (?:feel |be |keep myself )?safe (?:with|around|by|being alone "
+        rf"with) myself|(?:am|feel) not safe(?: right now| tonight| alone| at home)?{_END}|"
+        r"can not keep myself safe",
     ),
     _p(
         "intent.want_to_die",
         INT,
-        r"(?:want|wanted|wanting|wish|ready|plan|planning|deserve|need) to die"
-        r"(?! (?:of|from|laughing|for|with|when))|"
-        r"(?:wish|wished) i (?:was|were|could be|would be|could just be) dead|"
-        r"(?:rather|better off|want to|wanna|wish to) be dead|better off dead|"
-        r"(?:wish|wished) i (?:was|were|had) never (?:been )?born|"
-        r"(?:be|are|is|would be) better off without me|"
-        r"(?:nobody|no one|noone) would (?:care|notice|miss me) if i (?:died|was gone|"
-        r"were gone|was dead|were dead|disappeared|was not here|were not here)",
+        r"(?:want|wants|wanted|wanting|wish|wishes|ready|plan|planning|deserve|deserves|need|"
+        r"hope|hoping|pray|praying|long|longing|going|prepared) to die"
+        r"(?! (?:of|from|laughing|for|with|when i am old|in my sleep when|old|happy|"
+        r"peacefully when|my hair|it))|"
+        r"i (?:wish|hope|pray) (?:that )?i (?:was|were|could be|would be|could just be|had|"
+        r"would|could|just|will|did) (?:dead|die|died|just die|drop dead|gone|"
+        r"never (?:been )?born|not (?:here|alive)|never existed|not exist)|"
+        r"wish i (?:was|were|had) (?:dead|never (?:been )?born|never existed|not born)|"
+        r"(?:rather|better off|want to|wish to|prefer to|deserve to) be dead|better off dead|"
+        r"rather die(?: than (?:live|living|go on|going on|keep|be alive|continue|carry on|"
+        rf"feel|face|spend|suffer|wake up|deal with (?:this|it|life))|{_END})|"
+        r"i (?:hope|pray|wish) (?:that )?i (?:do not|will not|never|would not|did not) "
+        r"wake up|"
+        r"(?:wish|hope|want|praying) (?:that )?(?:a|the|some) (?:car|bus|truck|train|lorry) "
+        r"(?:would )?(?:hit|hits|kill|kills|runs? me over) me|"
+        r"(?:would not|do not|would not even) (?:mind|care) (?:if i died|dying|being dead|"
+        r"not waking up|if i did not wake up|if i was dead|if i never woke up)|"
+        r"(?:death|dying|being dead) (?:would be|sounds|seems|feels|is|would feel) "
+        r"(?:like )?(?:a relief|better|peaceful|nice|welcome|easier|preferable|appealing|"
+        r"tempting|the answer|a release|freedom)|"
+        r"(?:welcome|welcoming|waiting for|praying for|pray for|long for|longing for) death|"
+        r"(?:tired|sick|done|exhausted|weary) (?:of|with) (?:living|life|being alive|existing|"
+        r"being here|this world|breathing|waking up)",
     ),
     _p(
         "intent.not_alive",
         INT,
-        r"(?:not|no longer) (?:really |even )?want to (?:be alive|"
-        r"live(?! (?:with|in|at|like|there|here|near|alone|together|on|by|through|abroad))|"
-        r"exist|be here any ?more|wake up|go on|be around any ?more|keep living|keep going)|"
-        r"(?:no|not any) (?:reason|point) (?:to|in|of) (?:live|living|going on|being alive|"
-        r"be alive|life)|nothing (?:left )?to live for|"
-        rf"can not (?:go on|keep going|do this) any ?more|can not go on(?: like this)?{_END}|"
-        r"(?:go to sleep|fall asleep|sleep) and (?:not|never) wake up|never wake up|"
-        r"want (?:it all|everything|my life) to (?:end|stop)|sleep forever|"
-        r"disappear forever|not be alive any ?more",
+        r"(?:not|no longer|never) (?:really |even |honestly |just )?(?:want|wants|wanted|wish) "
+        r"(?:to )?(?:be alive|"
+        r"live(?! (?:with|in|at|like|there|here|near|alone|together|on|by|through|abroad|"
+        r"somewhere|a|an|the|my|his|her|that|this|far|close|next))|"
+        r"exist|be here(?! (?:for|at|in|when|with|on|today|tomorrow|again))|"
+        r"wake up(?! (?:early|at|so|before|for|to|in time))|"
+        r"go on(?! (?:a|the|holiday|vacation|trip|with|about|dates?|tour|stage|line|social|"
+        r"instagram|tiktok|facebook|that|this|any))|"
+        r"be around(?! (?:people|him|her|them|those|my|anyone|others|crowds|you))|"
+        r"keep living|keep going|continue(?! (?:with|the|my|this|that|on))|"
+        r"be in this world|be on this earth|see tomorrow|wake up tomorrow)|"
+        rf"(?:disappear|vanish|fade away|go away|sleep) (?:forever|for good|permanently|"
+        rf"and never come back|and not come back|for ever)|stop existing|cease to exist|"
+        r"not exist any ?more|un ?exist|never wake up|not wake up (?:tomorrow|in the morning|"
+        r"again|ever)|go to sleep and (?:not|never) wake up|"
+        r"(?:want|wants|need|wish) (?:it all|everything|my life|life|all of it|this life|"
+        r"it) to (?:end|be over)(?! (?:soon|already|so i can))|"
+        rf"never want to wake up|not be alive any ?more|not want to be here{_END}",
+    ),
+    # --- self-harm ---
+    _p(
+        "self_harm.act",
+        SH,
+        r"(?:hurt|hurts|hurting|harm|harming|harmed|injure|injuring|injured|punish|punishing|"
+        r"punished|cut|cuts|cutting|burn|burning|burned|burnt|starve|starving|starved|hit|"
+        r"hitting|punch|punching|punched|scratch|scratching|scratched|bite|biting|bit|carve|"
+        r"carving|carved|slice|slicing|sliced|stab|stabbing|stabbed|bruise|bruising) myself|"
+        r"(?:cut|cuts|cutting|slice|slicing|sliced|carve|carving|carved|slash|slashing|"
+        rf"slashed) (?:into )?(?:my|both my) (?:\w+ )?{_BODY}|"
+        r"make myself bleed|made myself bleed|making myself bleed|"
+        r"until (?:it|they|i) (?:bled|bleed|bleeds|bleeding)|"
+        r"(?:fresh|new|deep|open) (?:cuts|wounds|scars|burns)(?: on my \w+)?|"
+        rf"cuts (?:on|all over) my (?:\w+ )?{_BODY}|"
+        r"myself harm(?:ing)?(?: again)?|"
+        r"(?:i|been|started|start|keep|kept|still|back to|went back to|going back to) "
+        r"(?:self harm|self harming|self harmed|cutting)(?! (?:awareness|prevention|"
+        r"research|my hair|the|paper|coupons|class|wood|back|down))|"
+        r"(?:self harm|self harming|cutting|cut) again|"
+        r"(?:relapsed|relapse|relapsing) (?:on|with|into|in)? ?(?:self harm|cutting)|"
+        r"(?:self harm|cutting) relapse|"
+        r"(?:urge|urges|want|wants|wanting|feel like|tempted|craving|crave|itching|need) "
+        r"(?:to )?(?:cut|cutting|self harm|self harming|burn myself|hurt myself|harm myself)|"
+        r"self harm (?:urges|thoughts|cravings|is back|is bad)",
+    ),
+    # --- burden ---
+    _p(
+        "burden.burden",
+        BU,
+        r"(?:i am|i feel|feel|feeling|felt|being|i have become|become|just|such|always|only|"
+        r"nothing but|am|i|me) (?:like )?(?:i am )?(?:such |just |nothing but |only |a huge |"
+        r"a big |a |an |the |one big |a massive |a total )*(?:burden|dead weight|drain|"
+        r"waste of (?:space|air|oxygen|a life|life)|liability)|"
+        rf"burden (?:to|on|for) (?:everyone|everybody|them|my {_KIN}|others|people|the people|"
+        r"all|anyone|those|him|her)",
     ),
     _p(
-        "intent.self_harm",
-        INT,
-        r"(?:hurt|hurts|hurting|harm|harming|harmed|injure|injuring|injured|punish|"
-        r"punishing) myself|self (?:harm|harming|harmed|injury|injuring|injure)|"
-        r"(?:cut|cuts|cutting|burn|burning|burned|burnt|starve|starving) myself",
+        "burden.better_off",
+        BU,
+        r"(?:better|happier|easier|fine|relieved|freer|lighter|better off|so much better|"
+        r"much better|way better|less stressed|okay|ok|safer) (?:off )?"
+        r"(?:without me|if i (?:was|were|had|did|just|would|never|disappear|died|left|"
+        r"disappeared|vanished|killed|ended|stopped)(?: not| never)?(?: \w+)?|when i am gone|"
+        r"once i am gone|with me gone|with me dead|with me out of the (?:way|picture)|"
+        r"after i am gone|if i am gone|if i was not (?:here|around|alive|born))|"
+        r"(?:nobody|no one|noone|no body) (?:would|will|is going to|going to|would even|will even|"
+        rf"would really) (?:miss|notice|care|mourn|cry)(?: me| if i| when i| that i|{_END})|"
+        r"(?:would|will) not (?:even )?(?:miss me|notice if i|care if i|notice i am gone|"
+        r"notice when i)|"
+        r"(?:they|everyone|everybody|people|the world) (?:do|does|would|will) not need me|"
+        r"(?:world|everyone|everybody|they|people) (?:is|are|would be) better without me",
     ),
-    # mention (others, the past, in general)
+    # --- trapped, unbearable pain, no reason to live ---
     _p(
-        "mention.others",
-        MEN,
-        r"kill(?:s|ed|ing)? (?:himself|herself|themselves|themself|yourself|yourselves)|"
-        r"(?:took|take|taken|taking|end|ended|ending) (?:his|her|their|your) (?:own )?life|"
-        r"hanged (?:himself|herself|themselves)|hung (?:himself|herself|themselves)",
+        "trapped.no_way_out",
+        TR,
+        r"no way out|(?:the )?only way out|no escape|can not escape|no exit|"
+        r"(?:feel|feeling|felt|am|so|completely|totally|utterly|really) trapped|"
+        r"trapped (?:in|inside) (?:my|this) (?:life|head|body|mind|situation|pain|hell|misery)|"
+        r"stuck (?:in this|with no|and there is no|and no) (?:hell|way out|escape|misery)|"
+        r"no light at the end|no end in sight|(?:see|have|there is|is) no (?:hope left|future)|"
+        r"no future (?:for me|for myself|ahead|at all|left)|see no future|"
+        r"(?:the )?(?:only|one) (?:way|option|answer|solution|choice) (?:left|is (?:death|to die|"
+        r"to end it|suicide))|(?:death|suicide|dying) is the only (?:way|option|answer|solution)",
     ),
-    _p("mention.suicide", MEN, r"suicide|suicides|suicidal"),
-    _p("mention.overdose", MEN, r"overdose|overdosed|overdoses|overdosing"),
-    # method (self-directed)
-    _p("method.hang", ME, r"(?:hang|hanging|hanged|hung) myself"),
-    _p("method.shoot", ME, r"(?:shoot|shooting|shot) myself(?! in the foot)"),
+    _p(
+        "trapped.no_reason",
+        TR,
+        r"(?:no|not any|not a single|zero|no good) (?:reason|point|purpose)(?: for me| left| "
+        r"anymore| at all)? (?:to|in|for|of|left to) (?:live|living|go on|going on|keep going|being alive|be alive|be here|"
+        r"being here|life|existing|wake up|waking up|get up|getting up|carry on|carrying on|"
+        r"continue|continuing|stay|staying|try|trying|keep trying|anything|any of it|"
+        r"breathing|exist)|nothing (?:left )?(?:to|worth) (?:live|living|stay|staying|going "
+        r"on) for|no (?:reason|point) (?:anymore|left)|"
+        r"(?:life|living|existing|it|my life|this life) (?:is|feels|is just|seems) "
+        r"(?:not worth (?:it|living)|pointless|meaningless|worthless|unbearable|hell|torture|"
+        r"a prison|too much to bear|too hard to bear)|not worth living|"
+        r"what is the point (?:of|in) (?:living|life|going on|being alive|being here|existing|"
+        r"waking up|getting up|me|it all|carrying on|staying alive|continuing)|"
+        r"give up on (?:life|living|everything|myself)|giving up on (?:life|living|myself)|"
+        r"lost (?:the|my|all) will to live|no will to live",
+    ),
+    _p(
+        "trapped.cannot_go_on",
+        TR,
+        r"can not (?:go on|keep going|keep living|carry on|keep doing this|live like this|"
+        r"live this way|keep on|do this|take it|take this|take any more|take anymore|bear it|"
+        r"bear this|handle it|handle this|handle life|cope|cope with life|face another day|"
+        r"face tomorrow|survive another|stand it|stand this|stand being me|deal with it|"
+        r"deal with this|deal with life|do life|do it|live with this|fight anymore|fight "
+        r"this|keep fighting|endure)(?: (?:any ?more|any longer|much longer|for much longer|"
+        rf"another day|like this|this pain|the pain|the way i feel)|{_END})|"
+        r"can not take (?:the|this|my) (?:pain|hurt|torment|suffering|misery|way i feel)|"
+        rf"can not go on(?: like this)?{_END}|"
+        r"(?:the |this |my )?(?:emotional |mental )?(?:pain|hurt|suffering|agony|torment|misery) "
+        r"(?:is|feels) (?:unbearable|too much|never ending|endless|more than i can (?:take|"
+        r"bear|handle))|(?:pain|suffering|agony|torment|misery) (?:will never|never|does not|"
+        r"is never going to|is not going to|will not) (?:end|stop|go away)|"
+        r"(?:it|this|everything|life) (?:is|feels) (?:unbearable|too much to bear)|"
+        rf"(?:the pain|this pain|it) is (?:just )?too much(?: to (?:bear|take|handle))?{_END}|"
+        r"unbearable(?! (?:heat|cold|weather|traffic|noise|boss|smell|people|humidity))",
+    ),
+    # --- farewell (in the note itself) ---
+    _p(
+        "farewell.goodbye",
+        FA,
+        r"(?:goodbye|good bye|bye|farewell) (?:everyone|everybody|all|world|cruel world|guys|"
+        r"friends|y ?all|forever|for good|for ever|to (?:everyone|everybody|all|the world|you "
+        r"all|you guys))|"
+        r"(?:this is|this will be|this has to be|consider this) (?:my )?(?:final )?goodbye|"
+        r"(?:time|wanted|want|need|going|came|come|here) to say (?:my )?goodbyes?"
+        r"(?! (?:to (?:my|the|our) (?:\w+ )?(?:at|before (?:my|the|their|his|her) (?:trip|"
+        r"flight|move|holiday)))|(?: before (?:i|my|the) (?:leave|trip|flight|move|holiday))|"
+        r"to my old)|"
+        r"(?:my )?(?:last|final) (?:check in|message|post|entry|note|words|goodbye|day on earth|"
+        r"night on earth|day alive|night alive)|"
+        r"(?:this is|this will be|it is) (?:my )?(?:last|final) (?:time|one|day|night)(?: here|"
+        rf" writing| checking in| on here)?{_END}|"
+        r"(?:will not|will never|never) (?:hear|see) (?:from )?me (?:again|any ?more|ever again|"
+        r"after)|(?:hear|see) from me again|"
+        r"(?:will|would|am going to) not be (?:around|here|alive) (?:much longer|for (?:much )?"
+        r"longer|long|any ?more|tomorrow|next (?:week|month|year|time)|by (?:then|the time|"
+        r"tomorrow|morning)|after (?:tonight|today|this)|to see)|"
+        rf"(?:it is |it is just )?time (?:for me )?to go{_END}|"
+        r"(?:tell|let) (?:my (?:\w+ )?\w+|them|him|her|everyone|everybody)(?: that)? i "
+        r"(?:am sorry|love|loved|was sorry|never meant|did not mean|tried)|"
+        r"see you (?:on the other side|in (?:another|the next|a better) life|in heaven|"
+        r"on the other side)|in (?:the|my) next life|"
+        r"it (?:was|has been) (?:nice|good|an honour|an honor) knowing (?:you|everyone|y ?all)|"
+        r"(?:do not|please do not) (?:be sad|cry|blame yourselves|blame yourself|miss me) "
+        r"(?:when|after|for|about) (?:i am gone|me|what i did|what happens)|"
+        r"(?:take care|look after) of (?:my|our) (?:\w+ )?(?:cats?|dogs?|pets?|kids|children|"
+        r"babies|plants|fish|bird|rabbit|hamster|mum|mom|family) (?:for me|when|after|once)|"
+        r"(?:take care|look after) (?:my|our) (?:\w+ )?(?:cats?|dogs?|pets?|kids|children|"
+        r"babies|plants|fish|bird|rabbit|hamster) (?:for me|when|after|once)|"
+        r"(?:when|after|once|for when|for after|in case|after the day) i am (?:gone|dead|not "
+        r"here|no longer here|not around)(?! (?:on|to|for|away|out|abroad|travel|working|"
+        r"shopping|at))|(?:when|after|once|for when|for after) i (?:die|pass|pass away)"
+        r"(?! (?:of old age|peacefully when i am old))|"
+        r"by the time (?:you|anyone|they|someone|somebody) (?:read|reads|see|sees|find|finds|"
+        r"get|gets) this|(?:i am )?sorry for what i am (?:about|going) to do|"
+        r"(?:remember|please remember) me (?:as|when|fondly|kindly)|"
+        r"(?:love|loved) you all(?:,)? (?:goodbye|bye|forever)",
+    ),
+    # --- method (self-directed) ---
+    _p("method.hang", ME, r"(?:hang|hanging|hanged|hung) myself|noose (?:around|round) my neck"),
+    _p(
+        "method.shoot",
+        ME,
+        r"(?:shoot|shooting|shot) myself(?! in the foot)|(?:gun|pistol|barrel) (?:to|in) my "
+        r"(?:head|mouth|temple)|(?:put|putting) a bullet in my (?:head|brain)|"
+        r"(?:blow|blowing) my brains out",
+    ),
     _p(
         "method.overdose",
         ME,
-        r"(?:to|will|could|might|should|thinking of|thinking about|planning|plan) overdos"
-        r"(?:e|ing)|overdos(?:e|ing) on purpose|"
-        r"(?:take|taking|took|swallow|swallowing|swallowed|down|downing) (?:all|every one|"
-        r"a (?:bottle|handful|box|pack|packet|load)|the (?:whole|entire) (?:bottle|box|pack|"
-        rf"packet)|enough|a lot) (?:of )?(?:my |the |those |these |them )?{_PILLS}",
+        r"(?:to|will|could|might|should|thinking of|thinking about|planning|plan|want|going "
+        r"to|gonna) overdos(?:e|ing)|overdos(?:e|ing) (?:on purpose|tonight|again)|"
+        r"(?:take|taking|took|swallow|swallowing|swallowed|down|downing|neck|necking) "
+        rf"(?:every|each|all|the whole|the rest of|all of) (?:\w+ ){{0,3}}?{_PILLS}|"
+        r"(?:take|taking|took|swallow|swallowing|swallowed|down|downing|neck|necking) (?:all|"
+        r"every one|every single one|everything|a (?:bottle|handful|box|pack|packet|load|"
+        r"month)|the (?:whole|entire|rest of the) (?:bottle|box|pack|packet|lot)|enough|"
+        rf"a lot|loads|dozens|hundreds|\d+) (?:of )?(?:my |the |those |these |them )?"
+        rf"(?:\w+ )?{_PILLS}|"
+        rf"enough {_PILLS} to (?:kill|die|end|not wake|do it|overdose|do the job|never wake)|"
+        r"(?:enough|a lethal amount|too much) (?:of )?(?:my )?(?:\w+ )?to (?:not wake up|"
+        r"never wake up|kill me|die|end it)|"
+        r"take them all|swallow them all|(?:take|swallow|down) (?:all|the lot)(?: of them)?"
+        rf"{_END}",
     ),
     _p(
         "method.jump",
         ME,
-        r"(?:jump|jumping|leap|leaping|throw myself|throwing myself|step|stepping|walk|walking"
-        r"|lie|lying) (?:off|from|in front of|under|onto) (?:a|the|that|this|my) (?:\w+ )?"
-        r"(?:bridge|building|roof|rooftop|cliff|balcony|tower|train|trains|bus|car|truck|lorry|"
-        r"window|ledge|overpass|car park|parking garage|tracks|railway|motorway|highway)",
+        r"(?:jump|jumping|jumped|leap|leaping|throw myself|throwing myself|step|stepping|walk|"
+        r"walking|lie|lying|lay|laying) (?:off|from|in front of|under|onto|into|out of|down) "
+        r"(?:a|the|that|this|my|an) (?:\w+ ){0,2}(?:bridge|building|roof|rooftop|cliff|balcony|"
+        r"tower|train|trains|bus|car|truck|lorry|window|ledge|overpass|car park|parking garage|"
+        r"multi storey|multistorey|storey|flat|block|hotel|stairwell|dam|viaduct|quarry|"
+        r"tracks|railway|motorway|highway|traffic|sea|river|lake|ocean|tube|subway|metro)|"
+        r"(?:walk|walking|step|stepping|run|running) (?:out )?(?:into|in front of) (?:the )?"
+        r"(?:traffic|oncoming|a train|the train|a bus|a truck|the sea|the ocean|the river|"
+        r"the lake)|(?:in front of|under) (?:a|the) (?:train|bus|truck|lorry|car)|"
+        rf"(?:jump|jumping|jumped) (?:off|from)(?: (?:it|there|here))?{_END}",
     ),
     _p(
         "method.wrists",
         ME,
-        r"(?:slit|slitting|cut|cutting|slash|slashing|open|opening) (?:my )?wrists|"
-        r"cut(?:ting)? (?:myself )?(?:deep|deeply|too deep|deeper)|bleed(?:ing)? out",
+        r"(?:slit|slitting|cut|cutting|slash|slashing|open|opening) (?:my )?(?:wrists|throat|"
+        r"veins)|cut(?:ting)? (?:myself )?(?:deep|deeply|too deep|deeper|to die|vertically)|"
+        r"bleed(?:ing)? out|(?:knife|blade|razor) to my (?:wrists|throat)",
     ),
     _p(
         "method.other",
         ME,
         r"(?:drown|drowning|poison|poisoning|gas|gassing|suffocate|suffocating|strangle|"
-        r"strangling|electrocute|electrocuting|set fire to|burn) myself|"
-        r"(?:drive|driving|crash|crashing|steer|steering) (?:my car |the car )?(?:off|into) "
-        r"(?:a|the) (?:cliff|bridge|wall|tree|river|lake|sea|oncoming)|"
-        r"crash (?:my|the) car on purpose",
+        r"strangling|electrocute|electrocuting|set fire to|burn|starve|freeze|freezing|bleed) "
+        r"myself(?: to death)?(?! (?:in|with) (?:work|the sun))|"
+        r"(?:drive|driving|drove|crash|crashing|steer|steering|swerve|swerving) (?:my car |the "
+        r"car |it )?(?:off|into) (?:a|the) (?:cliff|bridge|wall|tree|river|lake|sea|oncoming|"
+        r"pole|lorry|truck|barrier|ravine)|(?:crash|wreck) (?:my|the) car on purpose|"
+        r"(?:plastic )?bag over my head|car running in the garage|"
+        r"(?:stab|stabbing) myself|use (?:it|them|the gun|a knife|the knife|the rope|the pills) "
+        r"on myself|(?:using|turn|turning|turned) (?:it|them|the gun|a gun|a knife|the knife) "
+        r"on myself",
     ),
-    # lethal means, everyday means
     _p(
-        "means.lethal",
-        LM,
-        r"rope|noose|guns?|firearms?|pistol|rifle|shotgun|handgun|bullets?|train tracks|"
-        r"railway (?:line|tracks)|bridge|cliff|ledge|rooftop|carbon monoxide|ligature",
+        "method.fixation",
+        ME,
+        r"(?:keep|kept|keeps|been|can not stop|cant stop|always) (?:looking at|staring at|"
+        r"holding|touching|thinking about|picturing|eyeing|checking|visiting|going back to) "
+        rf"(?:the|my|that|a|those|these) (?:\w+ )?(?:{_LETHAL}|{_PILLS}|knife|knives|blades?|"
+        rf"razors?|{_PLACES})",
     ),
-    _p("means.everyday", MS, rf"{_PILLS}|knife|knives|blades?|razors?|razor blades?|bleach"),
-    # Using them soon: only counts with everyday means and a time (see `level`).
+    _p(
+        "method.research",
+        ME,
+        r"(?:easiest|quickest|fastest|least painful|painless|surest|best|most reliable|most "
+        r"effective|cleanest|simplest|peaceful|quiet) (?:way|ways|method|methods) (?:to|of) "
+        r"(?:die|dying|go|kill myself|end it|do it|end my life|end things|suicide|overdose)|"
+        r"(?:which|what) (?:bridge|building|pills|method|drug|rope|height) (?:i would|i will|"
+        r"i am going to|i could|to) (?:use|jump|take|do it)|"
+        r"how (?:high|far) (?:a|the)? ?(?:fall|drop|jump|bridge|building) (?:has|needs|would "
+        r"need|to) |"
+        rf"how many (?:\w+ )?{_PILLS} (?:it takes|would|to|are|is|will|could|does|do)|"
+        r"how much (?:of (?:my|the) )?(?:\w+ )?(?:it takes to die|would kill|to (?:die|kill|"
+        r"overdose|not wake up|end it)|would be (?:enough|lethal|fatal))",
+    ),
+    # --- plan ---
+    _p(
+        "plan.have_a_plan",
+        PL,
+        rf"(?:have|has|had|got|made|make|making|worked out|figured out|came up with|come up with|"
+        rf"sorted) (?:a |the |my )?(?:suicide )?plan{_END}|"
+        r"(?:have|has|got|made|making) (?:a |the |my )?plan (?:to|for|of) (?:do it|end it|die|"
+        r"dying|kill|how|when|where|ending|taking|my death)|"
+        r"(?:have|has|got|made) (?:a |my )?(?:suicide )?plan(?: all)? (?:worked out|ready|"
+        r"sorted|in place|figured out)|suicide plan|plan (?:to|on) (?:kill|killing|end|ending) "
+        r"(?:myself|my life|it)|my plan is to (?:die|end|kill|jump|overdose|do it|go|drive|"
+        r"walk|take|hang|not)",
+    ),
+    _p(
+        "plan.note",
+        PL,
+        r"(?:suicide|goodbye|farewell|final|last) (?:notes?|letters?|messages|videos?)|"
+        r"(?:wrote|written|writing|write|left|leaving|leave|drafted|drafting|finished|started) "
+        r"(?:a|my|the|some|letters|notes) ?(?:notes?|letters?)?"
+        rf"(?:{_END}| (?:for|to) (?:everyone|everybody|them|my {_KIN}|all of you|each of)"
+        rf"(?:{_END}| (?:for|so|explaining|saying|before|to read|telling)))",
+    ),
+    _p(
+        "plan.chosen",
+        PL,
+        r"(?:thought|thinking|think|planned|planning|figured|worked|decided) (?:out |about )?"
+        rf"(?:exactly )?how (?:i would|i will|i am going to|i could|to) (?:do it|end it|die)"
+        rf"{_END}|"
+        r"(?:know|decided|chosen|chose|picked|worked out) (?:how|when|where|which way) "
+        r"(?:i will|i am going to|i would|to|i could) (?:do it|end it|die|go)|"
+        r"(?:picked|chosen|chose|set|decided on|found|scouted) (?:a|the|my) (?:date|day|time|"
+        r"place|spot|way|method|location|night) (?:to|for) (?:do it|end it|die|go|my death)|"
+        r"(?:picked|chosen|chose|set|decided on|found|scouted) (?:a|the|my) (?:date|spot|method|"
+        rf"location){_END}|"
+        r"(?:picked|chosen|chose|found|scouted|checked out) (?:a|the|my) (?:\w+ )?(?:spot|place|"
+        r"location) (?:by|near|at|on|under|off|up|beside|next to) (?:the |a )?(?:\w+ )?"
+        rf"{_PLACES}|"
+        r"(?:lethal|fatal|deadly|overdose) (?:dose|amount|quantity|dosage)|"
+        r"how many \w+ (?:it takes|would kill|to die|to kill)",
+    ),
+    # --- preparation (alone it is a plan) ---
+    _p(
+        "preparation.stockpile",
+        PR,
+        r"(?:saving|saved|stockpil\w*|hoard\w*|collect\w*|stash\w*|stor(?:e|ed|ing)|squirrel\w*|"
+        r"(?:keep|keeping|kept|put|putting|set|setting) aside|(?:been )?building up) "
+        rf"(?:up )?(?:all |enough |some |a lot of |a bunch of |more |extra |lots of )?(?:of )?"
+        rf"(?:my |the |these |those |his |her )?(?:\w+ )?{_PILLS}|"
+        rf"(?:a|my) (?:stash|stockpile|hoard|supply|collection) of (?:\w+ )?{_PILLS}|"
+        rf"{_PILLS} (?:that )?i (?:have )?(?:been )?(?:saved|saving|stockpiled|stockpiling|"
+        r"hoarded|hoarding|stashed|stashing|collected|collecting|kept back|hidden|hiding|put "
+        r"aside|set aside|squirrelled away|squirreled away)",
+    ),
+    _p(
+        "preparation.acquire",
+        PR,
+        r"(?:bought|buying|buy|ordered|ordering|order|purchased|purchasing|got|getting|picked up|"
+        r"acquired|borrowed|borrowing|found|stole|stolen|tied|tying|made|making) "
+        r"(?:a |some |the |myself a |more |an |enough )?(?:new )?(?:rope|noose|gun|pistol|"
+        r"handgun|firearm|revolver|rifle|shotgun|bullets|ammo|ammunition|blades|razor blades|"
+        r"razors|charcoal|helium|exit bag|rat poison|poison|antifreeze|emgun|emrope)"
+        r"(?! (?:swing|for (?:hunting|the range|climbing|camping|the garden)|license|licence))",
+    ),
+    _p(
+        "preparation.research",
+        PR,
+        r"(?:research\w*|googl\w*|search\w*|look(?:ed|ing|s)? (?:up|into|at)|read(?:ing|s)? "
+        r"(?:up )?(?:on|about)|"
+        r"watch(?:ed|ing)? videos (?:on|about)|ask(?:ed|ing) (?:about|online about)) "
+        r"(?:the |for |about )?(?:how (?:to (?:die|kill|end|overdose|hang|do it|not wake)|"
+        rf"much (?:\w+ )?(?:it takes|would|to)|many (?:\w+ )?(?:{_PILLS}|it takes)|long it takes)|"
+        r"ways to (?:die|kill|end|overdose|do it)|methods|doses|dosages|dose|overdoses?|"
+        r"(?:lethal|fatal|toxic|deadly)|painless|suicide|hanging|knots|tall buildings|"
+        r"bridges|heights|(?:the )?(?:easiest|quickest|fastest|least painful|best|surest) "
+        r"(?:way|method))",
+    ),
+    _p(
+        "preparation.affairs",
+        PR,
+        r"(?:put|putting|puts|get|getting|got|sort|sorting|sorted|set|setting|have|had) "
+        r"(?:all )?(?:of )?my (?:affairs|things|finances|accounts|paperwork|passwords|life) "
+        r"in order|(?:put|get|getting|putting|got) (?:everything|it all) in order(?: for|"
+        rf"{_END})|(?:sorted|sorting|sort) out my (?:will|affairs|life insurance|funeral)|"
+        r"(?:wrote|written|writing|write|made|making|make|updated|updating|update|finished|"
+        r"drafted|drew up|drawing up|signed|changed|changing) (?:a |my |out my |up my |up a )"
+        r"(?:last )?will(?! (?:power|to))|"
+        r"(?:planned|planning|plan|arranged|arranging|chose|picked|choosing|paid for|paying for) "
+        r"my (?:own )?(?:funeral|burial|cremation|headstone|memorial)|"
+        r"(?:songs|music|hymns|readings|flowers) for my funeral|"
+        r"(?:cancel\w*|clos\w*) (?:all )?(?:of )?my (?:bank )?(?:accounts|subscriptions|"
+        rf"appointments|policies)(?: so|{_END})|"
+        r"(?:life insurance|insurance) (?:pays out|covers suicide|will pay)|"
+        r"(?:sorted|sorting|sort|organi[sz]ed|organi[sz]ing|left|leaving|wrote down|writing down|"
+        r"shared|sharing|gave|giving) (?:out )?(?:all )?my (?:passwords|bank details|pin numbers|"
+        rf"pins|logins|life insurance|insurance policy|insurance papers)(?: and| so| for|{_END})|"
+        r"so (?:my|the) (?:\w+ )?(?:gets|get|will get|can have|has|have|can get) (?:the|my) "
+        r"(?:money|insurance|house|savings|inheritance)|"
+        r"(?:the|my) (?:kids|children|family|wife|husband|partner|mum|mom) will get (?:the|my) "
+        r"(?:insurance|money|house)",
+    ),
+    _p(
+        "preparation.giving_away",
+        PR,
+        r"(?:giving|give|gave|given|gifting|gifted|handing|handed|donated|donating|left|leaving) "
+        r"(?:out |away |back )?(?:all |most )?(?:of )?(?:my|all my) (?:\w+ )?(?:things|stuff|"
+        r"belongings|possessions|prized|treasures|valuables|favourite|favorite|precious|"
+        r"savings|collection)(?! to charity because (?:i am moving|we are moving))|"
+        r"(?:will not|never going to|not going to|no longer|not gonna) need (?:them|it|these|"
+        r"those|anything|any of (?:it|this|them|my \w+)|my (?:\w+ )?\w+)(?: any ?more| where i am "
+        rf"going| soon| after (?:tonight|today|this week|friday)|{_END})|"
+        r"(?:rehome|rehoming|rehomed|re homing|re home|found a (?:new )?home for|finding a (?:new )?"
+        r"home for|finding homes for|give away|giving away|gave away|given away) (?:my |our )?"
+        r"(?:\w+ )?(?:cats?|dogs?|pets?|puppy|kitten|birds?|rabbits?|hamster|fish|babies)|"
+        r"(?:made sure|making sure|make sure|arranged|arranging) (?:that )?(?:the|my|our) "
+        r"(?:\w+ )?(?:cats?|dogs?|pets?|kids|children|plants|fish|birds?) (?:will be|are|is|get|"
+        r"gets|would be) (?:looked after|taken care of|cared for|fed|rehomed|okay|ok|fine|"
+        rf"alright)(?: when| after| once|{_END})",
+    ),
+    _p(
+        "preparation.goodbyes",
+        PR,
+        r"(?:said|saying|say|texted|texting|sent|sending|called|calling|visited|visiting|"
+        r"written|wrote|writing|made) (?:all )?my goodbyes|"
+        r"(?:said|saying|say|texted|texting|sent|sending) (?:a )?goodbyes? to (?:everyone|"
+        r"everybody|the world|this world|all (?:my|of my) \w+|people|them all)|"
+        rf"(?:said|saying|say|texted|texting|sent|sending) (?:a )?goodbyes? to my (?:\w+ )?{_KIN}"
+        rf"{_END}|"
+        r"(?:visiting|visited|seeing|saw|calling|called) (?:everyone|my \w+|them|my family) "
+        r"(?:one last time|for the last time|a last time)|"
+        r"(?:deleted|deleting|wiped|wiping) (?:all )?my (?:social media|accounts|photos|"
+        rf"messages|profiles)(?: so| before|{_END})",
+    ),
+    # --- weak preparation: only in company ---
+    _p(
+        "ready.ready",
+        RD,
+        r"(?:have|got|has|had|getting|get) (?:the|my|some|enough|all the|all my|a|it|everything|"
+        r"them) (?:\w+ ){0,2}?(?:ready|saved|saved up|stored|stockpiled|hidden|lined up|"
+        r"prepared|set up|in place|sorted)(?! for (?:the|my|work|school|class|tomorrow))|"
+        r"(?:looked|looking|look|searched|searching|googled|googling|researched|researching) "
+        rf"(?:up )?(?:how|ways|methods){_END}|everything is ready{_END}|"
+        rf"(?:it is|it will be) (?:all )?(?:set|ready|planned|arranged){_END}",
+    ),
+    # --- company: means, places, finality, resolve, time ---
+    _p("lethal_means.object", LM, _LETHAL),
+    _p(
+        "means.everyday",
+        MS,
+        rf"{_PILLS}|knife|knives|blades?|razors?|razor blades?|bleach|emknife|lighter|scissors",
+    ),
     _p(
         "means.use_soon",
         MS,
-        r"(?:will|'ll|going to|gonna|about to|plan to|planning to) "
-        r"(?:take|swallow|down|use) (?:them|it|all|the|my|those|these)",
+        r"(?:will|going to|about to|plan to|planning to|want to|ready to) "
+        r"(?:take|swallow|down|use|neck) (?:them all|all of them|the lot|it all|all|them|"
+        r"every one|every last one)",
     ),
-    # time
+    _p(
+        "place.going",
+        PLC,
+        r"(?:go|going|goes|went|gone|walk|walking|walked|drive|driving|drove|head|heading|headed|"
+        r"take|taking|took|ride|riding|climb|climbing|climbed|run|running|get|getting|back|"
+        r"sit|sitting|stand|standing|wait|waiting|stood|sat|up|at|on) "
+        r"(?:to |up |on |onto |out to |down to |at |over to |by |on top of |to the top of |"
+        r"the top of )?(?:the |that |a |my |this |our )?(?:\w+ )?" + _PLACES,
+    ),
+    _p(
+        "finality.not_back",
+        FI,
+        r"(?:not|never|no) (?:coming|come|going|go|be coming|be back|return|returning|"
+        r"walking|driving) back(?! (?:to (?:work|school|class|the office|this)|"
+        r"after|until|till|for|tomorrow|next|later|on))|"
+        r"(?:will not|never) (?:be )?(?:coming )?back(?! (?:to (?:work|school|class)|after|"
+        r"until|till|for|tomorrow|next|later|on))|"
+        r"(?:one|a|for the|for a) (?:last|final) time|no return|no turning back|"
+        r"one way (?:trip|journey)(?! to)|"
+        rf"i am (?:so |just |really |finally )?(?:done|finished|out|gone|through)"
+        rf"(?: for good| for real| with it all| with everything)?{_END}|"
+        r"i will (?:be gone|not be here|not be around)(?! (?:for|on|at|this|next|until))|"
+        r"it (?:all )?(?:ends|is ending|will end|is over|finishes) (?:tonight|today|tomorrow|soon|"
+        rf"here|now|this week|on)|this is (?:the end|it)(?: for me)?{_END}|"
+        r"(?:tonight|today|friday|tomorrow) is the (?:night|day)|"
+        r"(?:this|that) (?:will be|is) (?:my|the) last",
+    ),
+    _p(
+        "resolve.do_it",
+        RS,
+        r"(?:going to|will|about to|ready to|decided to|finally going to|finally|gonna|am) "
+        r"(?:do|doing) it(?: (?:tonight|today|tomorrow|this weekend|soon|for real|this time|"
+        rf"now))?{_END}|"
+        rf"(?:i have|i am|my mind is) (?:made up|decided)(?: my mind)?{_END}|"
+        r"made (?:up )?my mind|no (?:more )?(?:second thoughts|going back)|"
+        r"(?:the|this is the|tonight is the|today is the) (?:night|day|time)(?: i do it| it "
+        rf"happens| it ends)?{_END}|"
+        r"(?:doing|do) it (?:tonight|today|tomorrow|this weekend|soon|on)",
+    ),
     _p(
         "time.cue",
         T,
         r"tonight|today|tomorrow|this (?:weekend|week|evening|afternoon|morning)|right now|"
         r"(?:very |really )?soon|"
         r"(?:in|within) (?:a|an|one|two|three|a few|a couple of|a couple|\d+) "
-        r"(?:hours?|days?|minutes?)|"
-        r"(?:after|when|once|before) (?:every ?one|every ?body|they|the kids|my \w+) "
+        r"(?:hours?|days?|minutes?|weeks?)|"
+        r"(?:after|when|once|before) (?:every ?one|every ?body|they|the kids|my \w+|the \w+) "
         r"(?:is |are |goes |go |has |have |gets |get |falls |fall )?(?:asleep|to sleep|to bed|"
-        r"gone|leaves|leave|left|out|away)|"
-        rf"at midnight|by (?:the end of )?(?:tonight|tomorrow|the weekend|the week|{_DAYS})|"
-        rf"(?:on|this|next|by) {_DAYS}|on my birthday|before (?:the )?(?:morning|sunrise|dawn)",
+        r"gone|leaves|leave|left|out|away|at school|at work)|"
+        rf"at midnight|at \d+ ?(?:am|pm)?|by (?:the end of )?(?:tonight|tomorrow|the weekend|"
+        rf"the week|the month|next week|{_DAYS}|monday)|(?:on|this|next|by|until) {_DAYS}|"
+        rf"{_DAYS}(?: night)?|next week|"
+        r"(?:on|before|after) my (?:birthday|anniversary)|on (?:the|my) (?:anniversary|\d+(?:st|"
+        r"nd|rd|th)?)|on (?:christmas|new year|new years|valentine|mother|father)\w*|"
+        r"before (?:the )?(?:morning|sunrise|dawn|christmas|new year|the end of)|"
+        r"(?:end|last day) of (?:the|this) (?:month|week|year)|"
+        r"(?:when|after|once) (?:the )?(?:exams|wedding|holidays|school term|term) (?:are|is) "
+        r"over|(?:this|next) (?:month|year)",
     ),
-    # plan
+    # --- mention (a topic, someone else, or told to) ---
     _p(
-        "plan.have_a_plan",
-        PL,
-        rf"(?:have|got|made|make|making|worked out|figured out|came up with|come up with) "
-        rf"(?:a |the |my )?plan{_END}|"
-        r"(?:have|got|made|making) (?:a |the |my )?plan (?:to|for|of) (?:do it|end it|die|"
-        r"dying|kill|how|when|where)|"
-        r"(?:have|got|made) (?:a |my )?(?:suicide )?plan(?: all)? (?:worked out|ready|sorted)|"
-        r"suicide plan",
+        "mention.others",
+        MEN,
+        r"kill(?:s|ed|ing)? (?:himself|herself|themselves|themself|yourselves)|"
+        r"(?:took|take|taken|taking|end|ended|ending|ends) (?:his|her|their) (?:own )?life|"
+        r"(?:hanged|hung|hang|hangs|shot|shoot|shoots|overdosed|hurts|hurt|harms|cuts|cut|"
+        r"starves|starving|harming|hurting|cutting) (?:himself|herself|themselves|themself)",
     ),
+    _p("mention.told_to", MEN, r"kill yourself|kill urself|go die|end yourself|hang yourself"),
     _p(
-        "plan.note",
-        PL,
-        r"(?:suicide|goodbye|farewell) (?:note|letter|message|video)s?|"
-        r"(?:wrote|written|writing|write|left|leaving|leave) (?:a|my|the) (?:note|letter)s?"
-        rf"(?:{_END}| (?:for|to) (?:everyone|everybody|them|my {_KIN}){_END})",
+        "mention.topic",
+        MEN,
+        r"suicide|suicides|suicidal|self harm|self harming|self injury|overdose|overdosed|"
+        r"overdoses|overdosing",
     ),
+    # --- vague: crisis vocabulary the rules can neither confirm nor clear ---
     _p(
-        "plan.goodbye",
-        PL,
-        r"(?:said|saying|say) my goodbyes|"
-        r"(?:said|saying|say) goodbye to (?:everyone|everybody|the world|this world)|"
-        rf"(?:said|saying|say) goodbye to my (?:family|kids|children|loved ones|friends){_END}",
+        "vague.despair",
+        VG,
+        r"what is (?:even )?the point(?: (?:anymore|of anything|of it all|of any of this|of "
+        r"trying|in trying|of anything anymore))?|"
+        r"(?:tired|sick|exhausted) of (?:everything|it all|this all|all of this|trying|fighting|"
+        r"my life|this life)|i give up|giving up|(?:feel|feeling|felt|am|so) hopeless|"
+        r"hopelessness|dark (?:thoughts|place)|bad thoughts|intrusive thoughts|"
+        r"(?:disappear|vanish)(?! (?:for (?:a|the) (?:bit|while|weekend|day)|into))|"
+        r"make it (?:all )?stop|want (?:it|this|everything) (?:all )?to stop|"
+        r"dead inside|nothing (?:will|is going to) (?:ever )?(?:get|be) better|"
+        rf"(?:it|things) will never get better|(?:thank you|thanks) for everything{_END}|"
+        rf"(?:i am )?sorry for everything|(?:please )?forgive me{_END}|"
+        rf"not (?:want|wish) to be here{_END}|nobody cares|no one cares|no one would care|"
+        r"want to sleep (?:and )?(?:forever|for a long time)|done with (?:everything|it all)|"
+        r"(?:wish|want) (?:it|this) (?:was|were|would be) (?:all )?over|"
+        r"emgrave|emblood|i can not anymore|can not do it anymore",
     ),
-    _p(
-        "plan.giving_away",
-        PL,
-        r"(?:giving|give|gave|given) away (?:all )?(?:of )?(?:my|all my) "
-        r"(?:things|stuff|belongings|possessions)",
-    ),
-    _p("plan.affairs", PL, r"(?:put|putting|get|getting|got) my affairs in order"),
-    _p(
-        "plan.how",
-        PL,
-        r"(?:thought|thinking|think|planned|planning|figured|worked) (?:out |about )?"
-        rf"(?:exactly )?how (?:i would|i will|i am going to|i could|to) (?:do it|end it){_END}|"
-        r"(?:know|decided|chosen|chose|picked) (?:how|when|where) (?:i will|i am going to|"
-        r"i would|to) (?:do it|end it)|"
-        r"(?:picked|chosen|chose|set|decided on) (?:a|the) (?:date|day|time|place|spot|way) "
-        r"(?:to|for) (?:do it|end it|die)|"
-        r"(?:lethal|fatal|deadly) dose|how many \w+ (?:it takes|would kill|to die|to kill)",
-    ),
-    # preparation (counts only in company)
-    _p(
-        "preparation.ready",
-        PR,
-        r"(?:have|got|has|had|getting|get) (?:the|my|some|enough|all the|all my|a) "
-        r"(?:\w+ ){0,2}(?:ready|saved|saved up|stored|stockpiled|hidden|lined up)|"
-        r"(?:saving|saved|stockpiling|stockpiled|hoarding|hoarded|collecting|collected) "
-        rf"(?:up )?(?:my |the |some |all my )?{_PILLS}|"
-        r"(?:bought|buying|buy|ordered|order|found|find) (?:a|some|the) (?:rope|gun|noose|"
-        r"blades|razor blades)",
-    ),
-    _p(
-        "preparation.research",
-        PR,
-        r"(?:looked|looking|look|searched|searching|googled|googling|researched|researching) "
-        r"(?:up )?(?:how|ways|methods)",
-    ),
+    _p("vague.emoji_means", VG, r"emknife|empills|emgun|emrope|embridge"),
 )
 
 # Idioms: a hit inside one of these spans is dropped.
 IDIOMS: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(rf"(?<![a-z0-9])(?:{regex})(?![a-z0-9])")
+    _word(regex)
     for regex in (
         r"(?<!about )(?<!of )killing myself (?:laughing|at (?:work|the gym)|working|with work|"
         r"over (?:this|that) (?:project|essay|assignment|homework)|"
         r"to (?:finish|get|make|meet|keep|pay))",
-        r"kill(?:ed)? myself laughing",
-        r"(?:accidentally|nearly|almost) (?:cut|hurt|burned|burnt|injured) myself",
-        r"(?:cut|hurt|burned|burnt|injured|harmed) myself (?:shaving|cooking|chopping|"
-        r"by accident|accidentally|while (?:cooking|shaving|gardening|working)|on (?:a|the|some)|"
-        r"at (?:the gym|work|football|training)|playing|running|lifting|working out|"
-        r"exercising|skiing|falling|in (?:a|the) (?:fall|gym|accident))",
-        r"(?:career|political|social|financial|commercial) suicide",
-        r"suicide (?:squad|doors?|sprints?|runs?|drills?|blonde|bid)",
+        r"kill(?:ed)? myself laughing|laughing",
+        r"(?:accidentally|nearly|almost) (?:cut|hurt|burned|burnt|injured|hit|scratched|bit) "
+        r"myself",
+        r"(?:cut|hurt|burned|burnt|injured|harmed|hit|scratched|bit|bruised) myself (?:shaving|"
+        r"cooking|chopping|by accident|accidentally|while (?:cooking|shaving|gardening|working|"
+        r"playing|running|cleaning)|on (?:a|the|some|my)|with (?:the|a) (?:door|oven|iron|kettle|"
+        r"pan|saucepan|hammer|cupboard)|at (?:the gym|work|football|training|practice)|playing|"
+        r"running|lifting|working out|exercising|skiing|falling|in (?:a|the) (?:fall|gym|"
+        r"accident|face with)|gardening|in the kitchen)",
+        r"(?:career|political|social|financial|commercial|electoral) suicide",
+        r"suicide (?:squad|doors?|sprints?|runs?|drills?|blonde|bid|mission|hotline number is|"
+        r"king)",
         r"shoot myself in the foot",
         r"(?:take|taking|took|taken) my life back",
         r"(?:to|could|would|will) die for(?! (?:it|this))",
-        r"die (?:of|from) (?:embarrassment|boredom|laughter|laughing|shame|cuteness|hunger)",
+        r"die (?:of|from) (?:embarrassment|boredom|laughter|laughing|shame|cuteness|hunger|"
+        r"old age|cringe)",
         r"dying (?:to|of) (?:see|know|try|meet|go|laughter|laughing|embarrassment|boredom)",
+        r"(?:cutting|cut) (?:back|down|out|corners|ties|the cord|my hair|carbs|sugar)",
+        r"(?:jump|jumped|jumping) (?:off|into|from) (?:the|a) (?:diving board|high dive|boat|"
+        r"pier into|rope swing|trampoline|dock)",
+        r"(?:going|went|walk|walking|drove|driving) (?:to|over) the (?:\w+ )?bridge (?:to|for) "
+        r"(?:work|school|the shops|the store|my|a|dinner|lunch|the office)",
+        r"(?:water|glue|nail|staple|heat|nerf|paintball|airsoft|spray|hot glue|toy) guns?|"
+        r"(?:jump|skipping|skip|climbing|tow|tug of war) ropes?|ropes course|learning the ropes|"
+        r"rope swing|the ropes",
+        r"pills? (?:for|to help with) (?:my )?(?:headache|sleep|pain|allergies|anxiety|blood "
+        r"pressure|cholesterol)",
+        r"(?:dead|killing|killed|kill) (?:tired|battery|phone|skin|weeds|time|it|the)",
     )
 )
 
-# --- negation ------------------------------------------------------------------------------
+# --- context: negation, the experiencer, the topic, conditions, the past --------------------
 
-WINDOW = 6  # words a negation cue may stand before a phrase
-
-# Words that end a negation's scope within a segment.
-_TERMINATORS = frozenset(
+_CLAUSE_TERMINATORS = frozenset(
     {
         "but",
         "and",
         "so",
         "because",
         "cause",
-        "cos",
         "though",
         "although",
         "however",
@@ -448,56 +1034,307 @@ _TERMINATORS = frozenset(
         "except",
         "unless",
         "then",
-        "i",
+        "while",
+        "whereas",
+        "plus",
+        "anyway",
+        "still",
     }
 )
-# A hedge ends the scope too, but crosses "i": it is looked for in the whole clause.
-_CLAUSE_TERMINATORS = _TERMINATORS - {"i"}
-
-_NEGATION = re.compile(
-    r"(?<![a-z0-9])(?:not|never|no|nor|neither|without|refuse to|refused to|refusing to)"
-    r"(?![a-z0-9])"
+_AUX = frozenset(
+    {
+        "would",
+        "will",
+        "have",
+        "had",
+        "has",
+        "did",
+        "do",
+        "does",
+        "could",
+        "should",
+        "shall",
+        "can",
+        "am",
+        "was",
+        "might",
+        "must",
+        "once",
+    }
 )
-_PSEUDO_NEGATION = re.compile(
-    r"(?<![a-z0-9])(?:not sure|not certain|no longer|no one|no matter|no more|not only|"
-    r"not just|no way out|not even sure|(?:not|never) (?:stop|stopped|help|helped|shake|"
-    r"get rid of|get over|go away|leave))(?![a-z0-9])"
+_CUES = frozenset({"not", "never", "no", "nor", "neither", "without", "refuse", "refused",
+                   "refusing", "nothing", "zero", "nope", "nah"})  # fmt: skip
+# Words a negated verb phrase can hold between the cue and the phrase.
+_FILLERS = frozenset(
+    """to going want wanna wanting wanted really ever even actually truly seriously planning plan
+    plans planned have has had having any intention intentions intent of thought thoughts think
+    thinking about feel feeling felt like i would will am be been being do did does so that the
+    a an at all anymore again try trying tried attempt attempting considering considered consider
+    in way mood urge urges desire desires wish wishes interest intend intending on tempted ready
+    me for currently right now today tonight once could should shall can might must is are was
+    were it this these ideas idea get got need needs yet anything something go through with doing
+    act acting such kind sort thing things active current recent serious real whatsoever honestly
+    definitely absolutely certainly totally personally mean means my life dream dreaming plans
+    time times point plotting wanting intending ideation feelings single slightest longer
+    going gonna ever considered contemplated contemplating wishing hoping hope""".split()
 )
+_PSEUDO_AFTER = {
+    "no": frozenset({"longer", "one", "matter", "more", "body", "way", "point", "reason"}),
+    "not": frozenset({"only", "just", "sure", "certain", "even", "until"}),
+    "never": frozenset({"stop", "stopped", "ends", "end"}),
+}
 _HEDGE = re.compile(
     r"(?<![a-z0-9])(?:not sure|not certain|unsure|(?:do|does|did) not know (?:if|whether|how "
-    r"long|what)|(?:can|could|would) not (?:promise|guarantee|say)|"
+    r"long|what|why)|(?:can|could|would) not (?:promise|guarantee|say)|"
     r"(?:not|never) (?:say|said|saying|promise|promised|guarantee|swear|think|thought|mean|"
     r"meant|know|knew) (?:that )?i|"
     r"might|maybe|perhaps|afraid|scared|worried|worry|frightened|terrified|tempted|"
-    r"(?:do|can) not trust myself|what if)(?![a-z0-9])"
+    r"(?:do|can) not trust myself|what if|not really|not yet|no longer|not anymore)(?![a-z0-9])"
+)
+_POST_NEGATION = re.compile(
+    r"^(?:(?:and |but )?i (?:said|say|answered|replied|told (?:her|him|them|my \w+)) "
+    r"(?:no|nope|never|not really|that i am not|i am not|i do not|i would not)(?![a-z0-9])"
+    r"|(?:is|are|was|were|would be|will be|has been|feels|seems|sounds|that is) "
+    r"(?:definitely |absolutely |really |just |simply |totally |certainly |honestly )?"
+    r"(?:not|never|off the table|out of the question|no longer)"
+    r"|(?:is|was|would be|will be) (?:something|a thing|an option|a choice|one thing|what|an "
+    r"idea|a path|a road) (?:that )?i (?:would|will|could|do|did|have|had|am|can|should|shall)?"
+    r"(?: ever)? ?(?:not|never)"
+    r"|(?:never|nope|nah|no way|not at all|not me|not ever|not happening|never again|no thanks|"
+    r"not for me|not an option|not now|not today)(?: ever)?(?: i am (?:fine|ok|okay|good|safe))?"
+    r" *$)"
+)
+_NEXT_NEGATION = re.compile(
+    r"(?:no|nope|nah|never|none|nothing|not at all|no way|definitely not|absolutely not|"
+    r"of course not|not me|hell no|no no|never ever|not now|not today|zero|0|never again|no never|"
+    r"nope never|not really|n a|na|nil|nothing like that|no thoughts)"
+    r"(?: (?:i am|im) (?:fine|ok|okay|good|safe|alright))?"
+)
+_SELF_MARK = re.compile(r"(?<![a-z0-9])(?:i|me|my|myself|mine)(?![a-z0-9])")
+_KIN_WORDS = frozenset(
+    """brother sister friend friends mum mom mam mother dad father son daughter wife husband
+    partner boyfriend girlfriend bf gf colleague coworker cousin uncle aunt grandma grandpa nan
+    grandmother grandfather neighbour neighbor roommate flatmate classmate student students
+    patient patients client clients kid kids child children teen teenager niece nephew boss
+    bestie mate buddy pal ex fiance fiancee stepdad stepmom stepson stepdaughter family""".split()
+)
+_OTHERS = frozenset(
+    """he she they him her his their them hes shes theyre someone somebody anyone anybody people
+    person guy girl man woman celebrity singer actor character whoever""".split()
+)
+_THIRD_PERSON_VERBS = frozenset(
+    """wants wishes has is feels keeps tries says plans thinks talks hates cuts burns hurts needs
+    hopes deserves was""".split()
+)
+_TOPIC = re.compile(
+    r"(?<![a-z0-9])(?:prevention|awareness|rates?|statistics|stats|research|study|studies|"
+    r"article|articles|news|headlines?|documentary|podcast|book|novel|film|movie|show|series|"
+    r"episode|lecture|class|course|module|training|trained|seminar|webinar|workshop|conference|"
+    r"charity|fundraiser|fundraising|5k|10k|marathon|volunteer\w*|hotline|helpline|lifeline|"
+    r"crisis line|988|campaign|policy|essay|paper|thesis|report|presentation|assignment|"
+    r"homework|first aid|safetalk|asist|qpr|bereavement|memorial|vigil|celebrity|song|"
+    r"lyrics|epidemic|among (?:teens|young|men|women|veterans|farmers|students|doctors|the)|"
+    r"veterans|farmers|population|survivors of|"
+    r"loss survivors|support group|risk factors|warning signs|gatekeeper|screening|"
+    r"psychology|nursing|nurse|counsell?ing course|textbook|journal|tv|netflix|radio|"
+    r"museum|history of|historical|statistic|data|reading about|read about|learning about|"
+    r"learned about|learnt about|discussion|discussed|debate|character|author|writer|poem|"
+    r"theatre|theater|awareness (?:month|week|day))(?![a-z0-9])"
+)
+_PROTECTIVE = re.compile(
+    r"(?<![a-z0-9])(?:call|calling|text|texting|ring|phone|contact|tell|telling|talk to|reach "
+    r"out|go to|ask for help|get help|safety plan|988|hotline|helpline|crisis line|lifeline|"
+    r"samaritans|therapist|counsell?or|doctor|gp|emergency|911|999|112|someone|my support)"
+    r"(?![a-z0-9])"
+)
+_EMBEDDING = frozenset(
+    """asked ask asks asking wonder wondering wondered know knows knew see sure check checked
+    unsure question decide whether tell told""".split()
+)
+_PAST_ANCHOR = re.compile(
+    r"(?<![a-z0-9])(?:used to|use to|years? ago|months ago|a (?:long )?(?:time|while) ago|"
+    r"long ago|ages ago|decades? ago|in (?:19|20)\d\d|back in|back then|back when|"
+    r"when i was (?:a |younger|little|in|at|\d+|young|small|growing|still)|"
+    r"as a (?:kid|teen|teenager|child|student|young)|in (?:high school|college|uni|university|"
+    r"school|my teens|my twenties|my 20s|my youth|the past|middle school|secondary school)|"
+    r"(?:last|that) (?:year|decade)|at one point|for years when|years back|"
+    r"history of|(?:last|previous|past|prior|first|old|earlier) (?:suicide )?attempts?|"
+    r"old scars|in my past|during (?:my|the) (?:divorce|breakup|pregnancy|college|lockdown|"
+    r"pandemic|teens|twenties|worst)|(?:after|when) (?:my|the) (?:divorce|breakup|accident|"
+    r"diagnosis|miscarriage|redundancy) (?:i|years)|once upon|way back|\d+ years? (?:clean|free))"
+    r"(?![a-z0-9])"
+)
+_PRESENT = re.compile(
+    r"(?<![a-z0-9])(?:again|still|now|currently|lately|these days|this week|today|tonight|"
+    r"right now|recently|starting to|coming back|back again|returning|am|want)(?![a-z0-9])"
+)
+_PAST_VERBS = frozenset(
+    """was were had tried attempted wanted felt thought used did went overdosed took made wrote
+    planned considered survived harmed started hurt cut burned burnt self""".split()
+)
+_RECOVERY = re.compile(
+    r"(?<![a-z0-9])(?:(?:(?:much|a lot|way|so much|far|loads) )?better (?:now|place|these days|than "
+    r"(?:before|then|ever))|doing (?:\w+ )?(?:better|well|good|great|okay|ok|fine)|"
+    r"(?:in|at) a (?:much |far |way |really )?(?:better|good|great|healthier|safer) place|"
+    r"not any ?more|recovered|recovering|recovery|glad i (?:did not|survived|am (?:still )?here|"
+    r"stayed|got help|reached out|am alive)|(?:saved|helped|changed) (?:me|my life)|"
+    r"(?:years|months|weeks|days) (?:clean|free|sober)|clean (?:for|since)|since then|survived|"
+    r"survivor|hopeful|grateful|thankful|happy (?:now|these days)|(?:am|feel|feeling) (?:good|"
+    r"great|stable|safe|okay|ok|fine) (?:now|today|these days)|healed|healing|got help|"
+    r"never again|behind me|past that|moved on|proud of how far)(?![a-z0-9])"
+)
+_LEISURE = re.compile(
+    r"(?<![a-z0-9])(?:hunting|hunt|range|shooting club|clay|target practice|deer|duck|"
+    r"climbing|sailing|boat|camping|gym|class|lesson|course|license|licence|cleaning|safe|"
+    r"locked|lock|collection|museum|movie|game|film|toy)(?![a-z0-9])"
 )
 
 
-def _negated(before: list[str]) -> bool:
+def _clause_before(before: list[str]) -> list[str]:
+    start = max(
+        (i + 1 for i, word in enumerate(before) if word in _CLAUSE_TERMINATORS), default=0
+    )
+    return before[start:]
+
+
+def _clause_after(after: list[str]) -> list[str]:
+    end = next((i for i, word in enumerate(after) if word in _CLAUSE_TERMINATORS), len(after))
+    return after[:end]
+
+
+def _negated(before: list[str], first: str) -> bool:
     """NegEx: is a phrase preceded by these words (of its segment) negated?"""
-    clause_start = max(
-        (index + 1 for index, word in enumerate(before) if word in _CLAUSE_TERMINATORS),
-        default=0,
-    )
-    clause = " ".join(before[clause_start:])
-    if _HEDGE.search(clause):
+    clause = _clause_before(before)
+    if _HEDGE.search(" ".join(clause)):
         return False
-    scope_start = max(
-        (index + 1 for index, word in enumerate(before) if word in _TERMINATORS), default=0
-    )
-    scope = " ".join(before[max(scope_start, len(before) - WINDOW) :])
-    cues = len(_NEGATION.findall(_PSEUDO_NEGATION.sub(" ", scope)))
+    cues = 0
+    index = len(clause) - 1
+    following = first
+    while index >= 0 and len(clause) - index <= 10:
+        word = clause[index]
+        if word == "i" and (index == 0 or clause[index - 1] not in _AUX):
+            break  # a new subject: whatever comes before it says nothing of this phrase
+        if word in _CUES:
+            if following not in _PSEUDO_AFTER.get(word, frozenset()):
+                cues += 1
+        elif word not in _FILLERS:
+            break
+        following = word
+        index -= 1
     return cues % 2 == 1
 
 
-# --- scanning and levels -------------------------------------------------------------------
+def _subject(before: list[str]) -> str | None:
+    """'self', 'other' or None: the nearest subject before a phrase in its clause."""
+    clause = _clause_before(before)
+    for index in range(len(clause) - 1, -1, -1):
+        word = clause[index]
+        if word in {"i", "me", "myself"}:
+            return "self"
+        if word in _OTHERS:
+            return "other"
+        if word in _KIN_WORDS and index > 0 and clause[index - 1] in {
+            "my", "our", "a", "his", "her", "their", "the", "your", "whose",
+        }:  # fmt: skip
+            return "other"
+    return None
+
+
+def _condition(before: list[str]) -> str | None:
+    """'antecedent' when the phrase is in the "if" part of a condition, 'consequent' when it
+    follows one in its segment, else None."""
+    index = next(
+        (
+            i
+            for i in range(len(before) - 1, -1, -1)
+            if before[i] in {"if", "unless"} and (i == 0 or before[i - 1] not in _EMBEDDING)
+        ),
+        None,
+    )
+    if index is None:
+        return None
+    rest = before[index + 1 :]
+    skip = 1 if rest[:1] == ["i"] else 0
+    for j in range(skip, len(rest)):
+        if rest[j] in {"i", "then"} and (j == 0 or rest[j - 1] not in _AUX):
+            return "consequent"
+    return "antecedent"
+
+
+def _has_if(segment: str) -> bool:
+    words = segment.split()
+    return any(
+        w in {"if", "unless"} and (i == 0 or words[i - 1] not in _EMBEDDING)
+        for i, w in enumerate(words)
+    )
+
+
+_COMPANY = frozenset(
+    {Category.TIME, Category.MEANS, Category.LETHAL_MEANS, Category.PLACE, Category.READY}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Note:
+    recovery: bool
+    protective: bool
+
+
+def _context(
+    pattern: Pattern,
+    matched: str,
+    before: list[str],
+    after: list[str],
+    segment: str,
+    note: _Note,
+    *,
+    answered_no: bool,
+    condition: str | None,
+) -> Context:
+    if _negated(before, matched.split()[0]) or answered_no:
+        return Context.NEGATED
+    if _POST_NEGATION.match(" ".join(after)) or (
+        not before and after in (["no"], ["none"])
+    ):
+        return Context.NEGATED
+    if pattern.category in _COMPANY:
+        return Context.CURRENT
+    if not _SELF_MARK.search(matched):
+        subject = _subject(before)
+        if subject is None and matched.split()[0] in _THIRD_PERSON_VERBS:
+            subject = "other"
+        if subject == "other" or pattern.name in {"mention.others"}:
+            return Context.OTHER
+        if (subject is None or pattern.category is Category.MENTION) and _TOPIC.search(segment):
+            return Context.TOPIC
+    if condition == "antecedent":
+        antecedent = " ".join(before)
+        if " ever" in f" {antecedent}" or " ever " in f" {matched} " or note.protective:
+            return Context.HYPOTHETICAL
+    clause = " ".join([*_clause_before(before), matched, *_clause_after(after)])
+    if _PAST_ANCHOR.search(clause) and not _PRESENT.search(
+        " ".join([*_clause_before(before), matched])
+    ):
+        return Context.PAST
+    near = set(before[-5:]) | set(matched.split())
+    if note.recovery and near & _PAST_VERBS and not _PRESENT.search(" ".join(before[-5:])):
+        return Context.PAST
+    return Context.CURRENT
 
 
 def scan(text: str) -> tuple[PhraseHit, ...]:
-    """Every pattern found in the note, in order, without repeats."""
+    """Every pattern found in the note, in order, with its context, without repeats."""
+    segments = _segments(text)
+    whole = " ".join(segment for segment, _ in segments)
+    note = _Note(bool(_RECOVERY.search(whole)), bool(_PROTECTIVE.search(whole)))
     hits: dict[PhraseHit, None] = {}
-    for words in normalize(text):
-        segment = " ".join(words)
+    for index, (segment, soft) in enumerate(segments):
+        answered_no = (
+            soft
+            and index + 1 < len(segments)
+            and _NEXT_NEGATION.fullmatch(segments[index + 1][0]) is not None
+        )
+        after_if = index > 0 and segments[index - 1][1] and _has_if(segments[index - 1][0])
         idioms = [m.span() for idiom in IDIOMS for m in idiom.finditer(segment)]
         for pattern in PATTERNS:
             for match in pattern.regex.finditer(segment):
@@ -505,39 +1342,92 @@ def scan(text: str) -> tuple[PhraseHit, ...]:
                 if any(a <= start and end <= b for a, b in idioms):
                     continue
                 before = segment[:start].split()
-                hits[PhraseHit(pattern.name, pattern.category, _negated(before))] = None
+                after = segment[end:].split()
+                condition = _condition(before)
+                if condition is None and after_if:
+                    condition = "consequent"
+                context = _context(
+                    pattern,
+                    match.group(0),
+                    before,
+                    after,
+                    segment,
+                    note,
+                    answered_no=answered_no,
+                    condition=condition,
+                )
+                hit = PhraseHit(
+                    pattern.name, pattern.category, context, condition == "consequent"
+                )
+                hits[hit] = None
     return tuple(hits)
 
 
-_SELF = frozenset({Category.INTENT, Category.METHOD})
+# --- levels and review reasons -------------------------------------------------------------
+
+_SIGNS = frozenset(
+    {Category.INTENT, Category.SELF_HARM, Category.BURDEN, Category.TRAPPED, Category.FAREWELL}
+)
+_ALONE = frozenset({Category.METHOD, Category.PLAN, Category.PREPARATION})
+_FIRST_PERSON = frozenset({*_SIGNS, Category.METHOD, Category.PLAN, Category.PREPARATION})
 
 
-def level(hits: tuple[PhraseHit, ...]) -> Level | None:
+def level(hits: tuple[PhraseHit, ...], *, leisure: bool = False) -> Level | None:
     """The level the rules give these hits (see the module's documentation)."""
-    live = {hit.category for hit in hits if not hit.negated}
-    self_context = any(hit.category in _SELF for hit in hits)  # negated or not
-    preparations = {h.pattern for h in hits if not h.negated and h.category is PR}
+    live = {hit.category for hit in hits if hit.current}
+    conditional = any(hit.conditional and hit.current for hit in hits)
+    self_context = any(
+        hit.category in _FIRST_PERSON and hit.context in {Context.CURRENT, Context.NEGATED}
+        for hit in hits
+    )
+    ready = {h.pattern for h in hits if h.current and h.category is RD}
     means = MS in live or LM in live
+    intent = INT in live or (RS in live and bool(live & _SIGNS))
     if (
-        PL in live
-        or ME in live
-        or (INT in live and (T in live or means or PR in live))
-        or (means and (self_context or PR in live))
-        or (LM in live and T in live)
-        or len(preparations) >= 2
-        or bool(preparations and self_context)
+        live & _ALONE
+        or (intent and (live & {T, MS, LM, PLC, FI, RD} or conditional))
+        or (FI in live and (live & {T, PLC, MS, LM} or conditional))
+        or (PLC in live and live & {INT, FI, FA, TR, BU})
+        or (live & {FA, BU, TR, SH} and live & {LM, PLC})
+        or (FA in live and live & {MS, T})
+        or (LM in live and T in live and not leisure)
+        or (ready and (self_context or len(ready) >= 2 or means))
+        or (RS in live and T in live)
     ):
         return Level.PLAN
     # Everyday means to be taken or used at a time ("I have the pills and I will take them
     # tonight"): often medication, but a human should look (high, not urgent); a miss costs
     # more. Past use ("took my pills today") and errands ("pick up my meds") stay silent.
-    soon = any(h.pattern == "means.use_soon" and not h.negated for h in hits)
-    if INT in live or MEN in live or (MS in live and T in live and soon):
+    soon = any(h.pattern == "means.use_soon" and h.current for h in hits)
+    if live & _SIGNS or (MS in live and T in live and soon):
         return Level.INTENT
     return None
 
 
+def reviews(hits: tuple[PhraseHit, ...]) -> frozenset[ReviewReason]:
+    """What a human should read although the hits give no level (see the module docs)."""
+    found: set[ReviewReason] = set()
+    for hit in hits:
+        if hit.category in _COMPANY or hit.category is Category.RESOLVE:
+            continue
+        if hit.context is Context.OTHER:
+            found.add(ReviewReason.THIRD_PARTY)
+        elif hit.context is Context.PAST:
+            found.add(ReviewReason.PAST)
+        elif hit.current and hit.category in {Category.MENTION, Category.VAGUE, FI}:
+            found.add(ReviewReason.UNCLEAR)
+    if any(h.current and h.category is LM for h in hits) and any(
+        h.current and h.category is T for h in hits
+    ):
+        found.add(ReviewReason.UNCLEAR)  # lethal means and a time, in a leisure context
+    return frozenset(found)
+
+
 def assess(text: str) -> TextFinding:
     """Scan a note and grade it. Empty text gives no hits and no level."""
-    hits = scan(text) if text else ()
-    return TextFinding(level(hits), hits)
+    if not text:
+        return TextFinding(None, ())
+    hits = scan(text)
+    leisure = bool(_LEISURE.search(normalized_text(text)))
+    found = level(hits, leisure=leisure)
+    return TextFinding(found, hits, frozenset() if found else reviews(hits))
