@@ -247,14 +247,20 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # Abbreviations, slang and spellings.
         (r"\bkms\b", "kill myself"),
         (r"\bkys\b", "kill yourself"),
-        (r"\bmy ?(?:self|slef|sefl|selfe|slf)\b|\bmyslef\b|\bmysef\b|\bmyslf\b|\bmeself\b", "myself"),
+        (
+            r"\bmy ?(?:self|slef|sefl|selfe|slf)\b|\bmyslef\b|\bmysef\b|\bmyslf\b|\bmeself\b",
+            "myself",
+        ),
         (r"\bun ?alived\b", "killed"),
         (r"\bun ?aliving\b", "killing"),
         (r"\bun ?alive\b", "kill"),
         (r"\b(?:self ?delete|delete|off|end|yeet) myself\b", "kill myself"),
         (r"\b(?:self ?deleting|deleting|offing|ending) myself\b", "killing myself"),
         (r"\b(?:neck|rope) myself\b", "hang myself"),
-        (r"\bsewer ?slide\b|\bsu(?:icde|cide|iside|acide|icdie|icid|icied|isde|ciide)\b", "suicide"),
+        (
+            r"\bsewer ?slide\b|\bsu(?:icde|cide|iside|acide|icdie|icid|icied|isde|ciide)\b",
+            "suicide",
+        ),
         (r"\bsu(?:icdal|cidal|isidal|icidle|icidial|sidal)\b", "suicidal"),
         (r"\bsh\b", "self harm"),
         (r"\bod(?:'?d|ed|ing)?\b", "overdose"),
@@ -497,11 +503,16 @@ PATTERNS: tuple[Pattern, ...] = (
         r"it) to (?:end|be over)(?! (?:soon|already|so i can))|"
         rf"never want to wake up|not be alive any ?more|not want to be here{_END}",
     ),
+    _p(
+        "intent.hurt_myself",
+        INT,
+        r"(?:hurt|hurts|hurting|harm|harming|harmed|injure|injuring|injured) myself",
+    ),
     # --- self-harm ---
     _p(
         "self_harm.act",
         SH,
-        r"(?:hurt|hurts|hurting|harm|harming|harmed|injure|injuring|injured|punish|punishing|"
+        r"(?:punish|punishing|"
         r"punished|cut|cuts|cutting|burn|burning|burned|burnt|starve|starving|starved|hit|"
         r"hitting|punch|punching|punched|scratch|scratching|scratched|bite|biting|bit|carve|"
         r"carving|carved|slice|slicing|sliced|stab|stabbing|stabbed|bruise|bruising) myself|"
@@ -566,7 +577,8 @@ PATTERNS: tuple[Pattern, ...] = (
         "trapped.no_reason",
         TR,
         r"(?:no|not any|not a single|zero|no good) (?:reason|point|purpose)(?: for me| left| "
-        r"anymore| at all)? (?:to|in|for|of|left to) (?:live|living|go on|going on|keep going|being alive|be alive|be here|"
+        r"anymore| at all)? (?:to|in|for|of|left to) (?:live|living|go on|going on|keep going|"
+        r"being alive|be alive|be here|"
         r"being here|life|existing|wake up|waking up|get up|getting up|carry on|carrying on|"
         r"continue|continuing|stay|staying|try|trying|keep trying|anything|any of it|"
         r"breathing|exist)|nothing (?:left )?(?:to|worth) (?:live|living|stay|staying|going "
@@ -835,8 +847,8 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:will not|never going to|not going to|no longer|not gonna) need (?:them|it|these|"
         r"those|anything|any of (?:it|this|them|my \w+)|my (?:\w+ )?\w+)(?: any ?more| where i am "
         rf"going| soon| after (?:tonight|today|this week|friday)|{_END})|"
-        r"(?:rehome|rehoming|rehomed|re homing|re home|found a (?:new )?home for|finding a (?:new )?"
-        r"home for|finding homes for|give away|giving away|gave away|given away) (?:my |our )?"
+        r"(?:rehome|rehoming|rehomed|re homing|re home|found a (?:new )?home for|"
+        r"finding a (?:new )?home for|finding homes for|give away|giving away|gave away|given away) (?:my |our )?"
         r"(?:\w+ )?(?:cats?|dogs?|pets?|puppy|kitten|birds?|rabbits?|hamster|fish|babies)|"
         r"(?:made sure|making sure|make sure|arranged|arranging) (?:that )?(?:the|my|our) "
         r"(?:\w+ )?(?:cats?|dogs?|pets?|kids|children|plants|fish|birds?) (?:will be|are|is|get|"
@@ -859,14 +871,19 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     # --- weak preparation: only in company ---
     _p(
-        "ready.ready",
+        "ready.have_ready",
         RD,
         r"(?:have|got|has|had|getting|get) (?:the|my|some|enough|all the|all my|a|it|everything|"
         r"them) (?:\w+ ){0,2}?(?:ready|saved|saved up|stored|stockpiled|hidden|lined up|"
         r"prepared|set up|in place|sorted)(?! for (?:the|my|work|school|class|tomorrow))|"
+        rf"everything is ready{_END}|(?:it is|it will be) (?:all )?(?:set|ready|planned|"
+        rf"arranged){_END}",
+    ),
+    _p(
+        "ready.looked_up",
+        RD,
         r"(?:looked|looking|look|searched|searching|googled|googling|researched|researching) "
-        rf"(?:up )?(?:how|ways|methods){_END}|everything is ready{_END}|"
-        rf"(?:it is|it will be) (?:all )?(?:set|ready|planned|arranged){_END}",
+        rf"(?:up )?(?:how|ways|methods){_END}",
     ),
     # --- company: means, places, finality, resolve, time ---
     _p("lethal_means.object", LM, _LETHAL),
@@ -880,7 +897,7 @@ PATTERNS: tuple[Pattern, ...] = (
         MS,
         r"(?:will|going to|about to|plan to|planning to|want to|ready to) "
         r"(?:take|swallow|down|use|neck) (?:them all|all of them|the lot|it all|all|them|"
-        r"every one|every last one)",
+        r"every one|every last one|the|my|those|these)",
     ),
     _p(
         "place.going",
@@ -1020,6 +1037,11 @@ IDIOMS: tuple[re.Pattern[str], ...] = tuple(
 
 # --- context: negation, the experiencer, the topic, conditions, the past --------------------
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _CLAUSE_TERMINATORS = frozenset(
     {
         "but",
@@ -1041,47 +1063,33 @@ _CLAUSE_TERMINATORS = frozenset(
         "still",
     }
 )
-_AUX = frozenset(
-    {
-        "would",
-        "will",
-        "have",
-        "had",
-        "has",
-        "did",
-        "do",
-        "does",
-        "could",
-        "should",
-        "shall",
-        "can",
-        "am",
-        "was",
-        "might",
-        "must",
-        "once",
-    }
+_AUX = _words(
+    """
+    would will have had has did do does could should shall can am was might must once
+    """
 )
 _CUES = frozenset({"not", "never", "no", "nor", "neither", "without", "refuse", "refused",
                    "refusing", "nothing", "zero", "nope", "nah"})  # fmt: skip
 # Words a negated verb phrase can hold between the cue and the phrase.
-_FILLERS = frozenset(
-    """to going want wanna wanting wanted really ever even actually truly seriously planning plan
-    plans planned have has had having any intention intentions intent of thought thoughts think
-    thinking about feel feeling felt like i would will am be been being do did does so that the
-    a an at all anymore again try trying tried attempt attempting considering considered consider
-    in way mood urge urges desire desires wish wishes interest intend intending on tempted ready
-    me for currently right now today tonight once could should shall can might must is are was
-    were it this these ideas idea get got need needs yet anything something go through with doing
-    act acting such kind sort thing things active current recent serious real whatsoever honestly
-    definitely absolutely certainly totally personally mean means my life dream dreaming plans
-    time times point plotting wanting intending ideation feelings single slightest longer
-    going gonna ever considered contemplated contemplating wishing hoping hope""".split()
+_FILLERS = _words(
+    """
+    to going want wanna wanting wanted really ever even actually truly seriously planning plan
+    plans planned have has had having any intention intentions intent of thought thoughts
+    think thinking about feel feeling felt like i would will am be been being do did does so
+    that the a an at all anymore again try trying tried attempt attempting considering
+    considered consider in way mood urge urges desire desires wish wishes interest intend
+    intending on tempted ready me for currently right now today tonight once could should
+    shall can might must is are was were it this these ideas idea get got need needs yet
+    anything something go through with doing act acting such kind sort thing things active
+    current recent serious real whatsoever honestly definitely absolutely certainly totally
+    personally mean means my life dream dreaming time times point plotting ideation feelings
+    single slightest longer gonna contemplated contemplating wishing hoping hope
+    """
 )
 _PSEUDO_AFTER = {
     "no": frozenset({"longer", "one", "matter", "more", "body", "way", "point", "reason"}),
     "not": frozenset({"only", "just", "sure", "certain", "even", "until"}),
-    "never": frozenset({"stop", "stopped", "ends", "end"}),
+    "never": frozenset({"stop", "stopped"}),
 }
 _HEDGE = re.compile(
     r"(?<![a-z0-9])(?:not sure|not certain|unsure|(?:do|does|did) not know (?:if|whether|how "
@@ -1111,20 +1119,27 @@ _NEXT_NEGATION = re.compile(
     r"(?: (?:i am|im) (?:fine|ok|okay|good|safe|alright))?"
 )
 _SELF_MARK = re.compile(r"(?<![a-z0-9])(?:i|me|my|myself|mine)(?![a-z0-9])")
-_KIN_WORDS = frozenset(
-    """brother sister friend friends mum mom mam mother dad father son daughter wife husband
-    partner boyfriend girlfriend bf gf colleague coworker cousin uncle aunt grandma grandpa nan
-    grandmother grandfather neighbour neighbor roommate flatmate classmate student students
-    patient patients client clients kid kids child children teen teenager niece nephew boss
-    bestie mate buddy pal ex fiance fiancee stepdad stepmom stepson stepdaughter family""".split()
+_KIN_WORDS = _words(
+    """
+    brother sister friend friends mum mom mam mother dad father son daughter wife husband
+    partner boyfriend girlfriend bf gf colleague coworker cousin uncle aunt grandma grandpa
+    nan grandmother grandfather neighbour neighbor roommate flatmate classmate student
+    students patient patients client clients kid kids child children teen teenager niece
+    nephew boss bestie mate buddy pal ex fiance fiancee stepdad stepmom stepson stepdaughter
+    family
+    """
 )
-_OTHERS = frozenset(
-    """he she they him her his their them hes shes theyre someone somebody anyone anybody people
-    person guy girl man woman celebrity singer actor character whoever""".split()
+_OTHERS = _words(
+    """
+    he she they him her his their them hes shes theyre someone somebody anyone anybody people
+    person guy girl man woman celebrity singer actor character whoever
+    """
 )
-_THIRD_PERSON_VERBS = frozenset(
-    """wants wishes has is feels keeps tries says plans thinks talks hates cuts burns hurts needs
-    hopes deserves was""".split()
+_THIRD_PERSON_VERBS = _words(
+    """
+    wants wishes has is feels keeps tries says plans thinks talks hates cuts burns hurts needs
+    hopes deserves was
+    """
 )
 _TOPIC = re.compile(
     r"(?<![a-z0-9])(?:prevention|awareness|rates?|statistics|stats|research|study|studies|"
@@ -1147,9 +1162,11 @@ _PROTECTIVE = re.compile(
     r"samaritans|therapist|counsell?or|doctor|gp|emergency|911|999|112|someone|my support)"
     r"(?![a-z0-9])"
 )
-_EMBEDDING = frozenset(
-    """asked ask asks asking wonder wondering wondered know knows knew see sure check checked
-    unsure question decide whether tell told""".split()
+_EMBEDDING = _words(
+    """
+    asked ask asks asking wonder wondering wondered know knows knew see sure check checked
+    unsure question decide whether tell told
+    """
 )
 _PAST_ANCHOR = re.compile(
     r"(?<![a-z0-9])(?:used to|use to|years? ago|months ago|a (?:long )?(?:time|while) ago|"
@@ -1168,13 +1185,15 @@ _PRESENT = re.compile(
     r"(?<![a-z0-9])(?:again|still|now|currently|lately|these days|this week|today|tonight|"
     r"right now|recently|starting to|coming back|back again|returning|am|want)(?![a-z0-9])"
 )
-_PAST_VERBS = frozenset(
-    """was were had tried attempted wanted felt thought used did went overdosed took made wrote
-    planned considered survived harmed started hurt cut burned burnt self""".split()
+_PAST_VERBS = _words(
+    """
+    was were had tried attempted wanted felt thought used did went overdosed took made wrote
+    planned considered survived harmed started hurt cut burned burnt self
+    """
 )
 _RECOVERY = re.compile(
-    r"(?<![a-z0-9])(?:(?:(?:much|a lot|way|so much|far|loads) )?better (?:now|place|these days|than "
-    r"(?:before|then|ever))|doing (?:\w+ )?(?:better|well|good|great|okay|ok|fine)|"
+    r"(?<![a-z0-9])(?:(?:(?:much|a lot|way|so much|far|loads) )?better "
+    r"(?:now|place|these days|than (?:before|then|ever))|doing (?:\w+ )?(?:better|well|good|great|okay|ok|fine)|"
     r"(?:in|at) a (?:much |far |way |really )?(?:better|good|great|healthier|safer) place|"
     r"not any ?more|recovered|recovering|recovery|glad i (?:did not|survived|am (?:still )?here|"
     r"stayed|got help|reached out|am alive)|(?:saved|helped|changed) (?:me|my life)|"
@@ -1191,9 +1210,7 @@ _LEISURE = re.compile(
 
 
 def _clause_before(before: list[str]) -> list[str]:
-    start = max(
-        (i + 1 for i, word in enumerate(before) if word in _CLAUSE_TERMINATORS), default=0
-    )
+    start = max((i + 1 for i, word in enumerate(before) if word in _CLAUSE_TERMINATORS), default=0)
     return before[start:]
 
 
@@ -1280,6 +1297,41 @@ class _Note:
     protective: bool
 
 
+def _negation(before: list[str], matched: str, after: list[str], answered_no: bool) -> bool:
+    """Negated before (NegEx), after ("suicide is not an option") or answered "no"."""
+    return (
+        answered_no
+        or _negated(before, matched.split()[0])
+        or bool(_POST_NEGATION.match(" ".join(after)))
+        or (not before and after in (["no"], ["none"]))
+    )
+
+
+def _whose(pattern: Pattern, matched: str, before: list[str], segment: str) -> Context | None:
+    """OTHER or TOPIC for a phrase that names no one ("i", "me", "my") itself."""
+    if _SELF_MARK.search(matched):
+        return None
+    subject = _subject(before)
+    if subject is None and matched.split()[0] in _THIRD_PERSON_VERBS:
+        subject = "other"
+    if subject == "other" or pattern.name == "mention.others":
+        return Context.OTHER
+    if (subject is None or pattern.category is Category.MENTION) and _TOPIC.search(segment):
+        return Context.TOPIC
+    return None
+
+
+def _past(matched: str, before: list[str], after: list[str], note: _Note) -> bool:
+    """A past anchor in the phrase's clause with nothing of now, or a past verb next to it and
+    a recovery statement in the note."""
+    lead = [*_clause_before(before), matched]
+    clause = " ".join([*lead, *_clause_after(after)])
+    if _PAST_ANCHOR.search(clause) and not _PRESENT.search(" ".join(lead)):
+        return True
+    near = set(before[-5:]) | set(matched.split())
+    return note.recovery and bool(near & _PAST_VERBS) and not _PRESENT.search(" ".join(before[-5:]))
+
+
 def _context(
     pattern: Pattern,
     matched: str,
@@ -1291,33 +1343,18 @@ def _context(
     answered_no: bool,
     condition: str | None,
 ) -> Context:
-    if _negated(before, matched.split()[0]) or answered_no:
-        return Context.NEGATED
-    if _POST_NEGATION.match(" ".join(after)) or (
-        not before and after in (["no"], ["none"])
-    ):
+    if _negation(before, matched, after, answered_no):
         return Context.NEGATED
     if pattern.category in _COMPANY:
         return Context.CURRENT
-    if not _SELF_MARK.search(matched):
-        subject = _subject(before)
-        if subject is None and matched.split()[0] in _THIRD_PERSON_VERBS:
-            subject = "other"
-        if subject == "other" or pattern.name in {"mention.others"}:
-            return Context.OTHER
-        if (subject is None or pattern.category is Category.MENTION) and _TOPIC.search(segment):
-            return Context.TOPIC
-    if condition == "antecedent":
-        antecedent = " ".join(before)
-        if " ever" in f" {antecedent}" or " ever " in f" {matched} " or note.protective:
-            return Context.HYPOTHETICAL
-    clause = " ".join([*_clause_before(before), matched, *_clause_after(after)])
-    if _PAST_ANCHOR.search(clause) and not _PRESENT.search(
-        " ".join([*_clause_before(before), matched])
+    whose = _whose(pattern, matched, before, segment)
+    if whose is not None:
+        return whose
+    if condition == "antecedent" and (
+        "ever" in before[-8:] or "ever" in matched.split() or note.protective
     ):
-        return Context.PAST
-    near = set(before[-5:]) | set(matched.split())
-    if note.recovery and near & _PAST_VERBS and not _PRESENT.search(" ".join(before[-5:])):
+        return Context.HYPOTHETICAL
+    if _past(matched, before, after, note):
         return Context.PAST
     return Context.CURRENT
 
@@ -1356,9 +1393,7 @@ def scan(text: str) -> tuple[PhraseHit, ...]:
                     answered_no=answered_no,
                     condition=condition,
                 )
-                hit = PhraseHit(
-                    pattern.name, pattern.category, context, condition == "consequent"
-                )
+                hit = PhraseHit(pattern.name, pattern.category, context, condition == "consequent")
                 hits[hit] = None
     return tuple(hits)
 
