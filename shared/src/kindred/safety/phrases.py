@@ -848,7 +848,8 @@ PATTERNS: tuple[Pattern, ...] = (
         r"those|anything|any of (?:it|this|them|my \w+)|my (?:\w+ )?\w+)(?: any ?more| where i am "
         rf"going| soon| after (?:tonight|today|this week|friday)|{_END})|"
         r"(?:rehome|rehoming|rehomed|re homing|re home|found a (?:new )?home for|"
-        r"finding a (?:new )?home for|finding homes for|give away|giving away|gave away|given away) (?:my |our )?"
+        r"finding a (?:new )?home for|finding homes for|give away|giving away|gave away|"
+        r"given away) (?:my |our )?"
         r"(?:\w+ )?(?:cats?|dogs?|pets?|puppy|kitten|birds?|rabbits?|hamster|fish|babies)|"
         r"(?:made sure|making sure|make sure|arranged|arranging) (?:that )?(?:the|my|our) "
         r"(?:\w+ )?(?:cats?|dogs?|pets?|kids|children|plants|fish|birds?) (?:will be|are|is|get|"
@@ -1193,7 +1194,8 @@ _PAST_VERBS = _words(
 )
 _RECOVERY = re.compile(
     r"(?<![a-z0-9])(?:(?:(?:much|a lot|way|so much|far|loads) )?better "
-    r"(?:now|place|these days|than (?:before|then|ever))|doing (?:\w+ )?(?:better|well|good|great|okay|ok|fine)|"
+    r"(?:now|place|these days|than (?:before|then|ever))|"
+    r"doing (?:\w+ )?(?:better|well|good|great|okay|ok|fine)|"
     r"(?:in|at) a (?:much |far |way |really )?(?:better|good|great|healthier|safer) place|"
     r"not any ?more|recovered|recovering|recovery|glad i (?:did not|survived|am (?:still )?here|"
     r"stayed|got help|reached out|am alive)|(?:saved|helped|changed) (?:me|my life)|"
