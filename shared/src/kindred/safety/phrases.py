@@ -252,6 +252,11 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "myself",
         ),
         (r"\bun ?alived\b", "killed"),
+        (
+            r"\bun ?aliv(e|ing)\b(?! (?:myself|him|her|them|someone|somebody|people|yourself|"
+            r"my|the|a|his|their|your|others|everyone)\b)",
+            r"unaliv\1 myself",
+        ),
         (r"\bun ?aliving\b", "killing"),
         (r"\bun ?alive\b", "kill"),
         (r"\b(?:self ?delete|delete|off|end|yeet) myself\b", "kill myself"),
@@ -436,6 +441,8 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(
         "intent.suicidal",
         INT,
+        r"(?:want|wants|wanted|going|plan|planning|ready|about|decided|need|thinking of|gonna) "
+        r"to (?:suicide|commit(?! (?:to|a|the|my)))|"
         r"(?:am|feel|feels|feeling|felt|been|getting|get|was|become|becoming|so|very|really|"
         r"still|actively|passively|always) "
         r"(?:so |really |very |quite |a bit |kind of |kinda |pretty |extremely |super |"
@@ -452,7 +459,12 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:urge|urges|impulse|impulses) to (?:die|kill myself|end it|jump)|"
         r"(?:do not|not|can not) (?:feel |be |keep myself )?safe (?:with|around|by|being alone "
         rf"with) myself|(?:am|feel) not safe(?: right now| tonight| alone| at home)?{_END}|"
-        r"can not keep myself safe",
+        r"can not keep myself safe|"
+        r"(?:not sure|do not know if|doubt|do not think|no idea if) i (?:will|can|am going to|could) "
+        r"(?:make it|survive|last|get through|hold on|be (?:here|alive|around))"
+        rf"(?:{_END}| (?:through|till|until|past|to) (?:tonight|the night|the weekend|tomorrow|"
+        r"morning|the morning|this week|much longer)| (?:tonight|much longer|another day|"
+        r"the night))",
     ),
     _p(
         "intent.want_to_die",
@@ -501,7 +513,9 @@ PATTERNS: tuple[Pattern, ...] = (
         r"again|ever)|go to sleep and (?:not|never) wake up|"
         r"(?:want|wants|need|wish) (?:it all|everything|my life|life|all of it|this life|"
         r"it) to (?:end|be over)(?! (?:soon|already|so i can))|"
-        rf"never want to wake up|not be alive any ?more|not want to be here{_END}",
+        rf"never want to wake up|not be alive any ?more|not want to be here{_END}|"
+        r"(?:not|no longer|never) (?:feel like|care about|see myself) (?:living|being alive|"
+        r"existing|going on|staying alive|getting older|growing old|making it)",
     ),
     _p(
         "intent.hurt_myself",
@@ -519,7 +533,8 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:cut|cuts|cutting|slice|slicing|sliced|carve|carving|carved|slash|slashing|"
         rf"slashed) (?:into )?(?:my|both my) (?:\w+ )?{_BODY}|"
         r"make myself bleed|made myself bleed|making myself bleed|"
-        r"until (?:it|they|i) (?:bled|bleed|bleeds|bleeding)|"
+        r"(?:until|till|til|untill) (?:it|they|i|my \w+) (?:bled|bleed|bleeds|bleeding|bruise|"
+        r"bruised|bruises)|"
         r"(?:fresh|new|deep|open) (?:cuts|wounds|scars|burns)(?: on my \w+)?|"
         rf"cuts (?:on|all over) my (?:\w+ )?{_BODY}|"
         r"myself harm(?:ing)?(?: again)?|"
@@ -583,7 +598,10 @@ PATTERNS: tuple[Pattern, ...] = (
         r"continue|continuing|stay|staying|try|trying|keep trying|anything|any of it|"
         r"breathing|exist)|nothing (?:left )?(?:to|worth) (?:live|living|stay|staying|going "
         r"on) for|no (?:reason|point) (?:anymore|left)|"
+        r"(?:do not|can not|no longer|never) see (?:the|any|a) (?:point|reason|purpose) (?:in|of|to|"
+        r"for) (?:living|life|going on|being alive|being here|existing|carrying on|staying)|"
         r"(?:life|living|existing|it|my life|this life) (?:is|feels|is just|seems) "
+        r"(?:so |just |really |completely |totally |fucking |fkn |honestly |literally )?"
         r"(?:not worth (?:it|living)|pointless|meaningless|worthless|unbearable|hell|torture|"
         r"a prison|too much to bear|too hard to bear)|not worth living|"
         r"what is the point (?:of|in) (?:living|life|going on|being alive|being here|existing|"
@@ -609,7 +627,8 @@ PATTERNS: tuple[Pattern, ...] = (
         r"is never going to|is not going to|will not) (?:end|stop|go away)|"
         r"(?:it|this|everything|life) (?:is|feels) (?:unbearable|too much to bear)|"
         rf"(?:the pain|this pain|it) is (?:just )?too much(?: to (?:bear|take|handle))?{_END}|"
-        r"unbearable(?! (?:heat|cold|weather|traffic|noise|boss|smell|people|humidity))",
+        r"(?:i am|i feel|feeling) (?:in )?(?:so much |such )?(?:unbearable|constant) "
+        r"(?:pain|agony|torment)",
     ),
     # --- farewell (in the note itself) ---
     _p(
@@ -620,9 +639,8 @@ PATTERNS: tuple[Pattern, ...] = (
         r"all|you guys))|"
         r"(?:this is|this will be|this has to be|consider this) (?:my )?(?:final )?goodbye|"
         r"(?:time|wanted|want|need|going|came|come|here) to say (?:my )?goodbyes?"
-        r"(?! (?:to (?:my|the|our) (?:\w+ )?(?:at|before (?:my|the|their|his|her) (?:trip|"
-        r"flight|move|holiday)))|(?: before (?:i|my|the) (?:leave|trip|flight|move|holiday))|"
-        r"to my old)|"
+        rf"(?:{_END}| (?:to (?:everyone|everybody|you all|all of you|y ?all|the world|this world|"
+        r"you guys)|before i go|for the last time|forever|one last time|for good))|"
         r"(?:my )?(?:last|final) (?:check in|message|post|entry|note|words|goodbye|day on earth|"
         r"night on earth|day alive|night alive)|"
         r"(?:this is|this will be|it is) (?:my )?(?:last|final) (?:time|one|day|night)(?: here|"
@@ -711,6 +729,10 @@ PATTERNS: tuple[Pattern, ...] = (
         r"car |it )?(?:off|into) (?:a|the) (?:cliff|bridge|wall|tree|river|lake|sea|oncoming|"
         r"pole|lorry|truck|barrier|ravine)|(?:crash|wreck) (?:my|the) car on purpose|"
         r"(?:plastic )?bag over my head|car running in the garage|"
+        r"(?:drink|drinking|drank|swallow|swallowing|swallowed|eat|eating|inject|injecting|chug|"
+        r"chugging) (?:the |some |a bottle of |a cup of |a glass of |a whole bottle of )?(?:bleach|"
+        r"poison|antifreeze|rat poison|weed killer|drain cleaner|pesticide|cyanide|acid|"
+        r"lighter fluid|petrol|gasoline|paint thinner|insecticide)|"
         r"(?:stab|stabbing) myself|use (?:it|them|the gun|a knife|the knife|the rope|the pills) "
         r"on myself|(?:using|turn|turning|turned) (?:it|them|the gun|a gun|a knife|the knife) "
         r"on myself",
@@ -742,7 +764,8 @@ PATTERNS: tuple[Pattern, ...] = (
         "plan.have_a_plan",
         PL,
         rf"(?:have|has|had|got|made|make|making|worked out|figured out|came up with|come up with|"
-        rf"sorted) (?:a |the |my )?(?:suicide )?plan{_END}|"
+        rf"sorted) (?:a |the |my )?(?:suicide )?plan(?:{_END}| (?:and|but|now|already|ready|"
+        r"worked out|in place|for (?:it|this|that|tonight|how|when)))|"
         r"(?:have|has|got|made|making) (?:a |the |my )?plan (?:to|for|of) (?:do it|end it|die|"
         r"dying|kill|how|when|where|ending|taking|my death)|"
         r"(?:have|has|got|made) (?:a |my )?(?:suicide )?plan(?: all)? (?:worked out|ready|"
@@ -757,7 +780,7 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:wrote|written|writing|write|left|leaving|leave|drafted|drafting|finished|started) "
         r"(?:a|my|the|some|letters|notes) ?(?:notes?|letters?)?"
         rf"(?:{_END}| (?:for|to) (?:everyone|everybody|them|my {_KIN}|all of you|each of)"
-        rf"(?:{_END}| (?:for|so|explaining|saying|before|to read|telling)))",
+        rf"(?:{_END}| (?:so|explaining|saying|before i|to read|telling|for after|for when)))",
     ),
     _p(
         "plan.chosen",
@@ -791,6 +814,15 @@ PATTERNS: tuple[Pattern, ...] = (
         r"aside|set aside|squirrelled away|squirreled away)",
     ),
     _p(
+        "preparation.means_ready",
+        PR,
+        rf"{_PILLS} (?:\w+ )?(?:hidden|stashed|hoarded|stockpiled|put away|tucked away|saved up|"
+        r"squirrelled away|squirreled away|counted out|lined up|laid out)|"
+        rf"(?:the|my|a) (?:\w+ )?(?:{_LETHAL}|{_PILLS}|knife|blades?|razors?) (?:is|are) (?:all )?"
+        r"(?:ready|set up|tied|in place|hidden|waiting|prepared|sorted|counted out|lined up|"
+        r"laid out|up)(?! for (?:the|my|work|school|class|tomorrow))",
+    ),
+    _p(
         "preparation.acquire",
         PR,
         r"(?:bought|buying|buy|ordered|ordering|order|purchased|purchasing|got|getting|picked up|"
@@ -803,6 +835,8 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(
         "preparation.research",
         PR,
+        r"how (?:much|many) (?:\w+ ){0,3}(?:is|are|would be|will be|it takes to be|to be) "
+        r"(?:lethal|fatal|deadly|enough to (?:die|kill)|an overdose)|"
         r"(?:research\w*|googl\w*|search\w*|look(?:ed|ing|s)? (?:up|into|at)|read(?:ing|s)? "
         r"(?:up )?(?:on|about)|"
         r"watch(?:ed|ing)? videos (?:on|about)|ask(?:ed|ing) (?:about|online about)) "
@@ -905,9 +939,16 @@ PATTERNS: tuple[Pattern, ...] = (
         PLC,
         r"(?:go|going|goes|went|gone|walk|walking|walked|drive|driving|drove|head|heading|headed|"
         r"take|taking|took|ride|riding|climb|climbing|climbed|run|running|get|getting|back|"
-        r"sit|sitting|stand|standing|wait|waiting|stood|sat|up|at|on) "
+        r"sit|sitting|stand|standing|wait|waiting|stood|sat|up|at|on|trip|ride|journey|bus|"
+        r"train|taxi|drive|walk) "
         r"(?:to |up |on |onto |out to |down to |at |over to |by |on top of |to the top of |"
         r"the top of )?(?:the |that |a |my |this |our )?(?:\w+ )?" + _PLACES,
+    ),
+    _p(
+        "finality.place_not_home",
+        FI,
+        rf"{_PLACES}(?: \w+){{0,8}} (?:not|never) (?:coming|going|be coming|be going|come|go) "
+        r"home",
     ),
     _p(
         "finality.not_back",
@@ -918,7 +959,7 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:will not|never) (?:be )?(?:coming )?back(?! (?:to (?:work|school|class)|after|"
         r"until|till|for|tomorrow|next|later|on))|"
         r"(?:one|a|for the|for a) (?:last|final) time|no return|no turning back|"
-        r"one way (?:trip|journey)(?! to)|"
+        r"one way (?:trip|journey|ride)|"
         rf"i am (?:so |just |really |finally )?(?:done|finished|out|gone|through)"
         rf"(?: for good| for real| with it all| with everything)?{_END}|"
         r"i will (?:be gone|not be here|not be around)(?! (?:for|on|at|this|next|until))|"
@@ -1014,6 +1055,11 @@ IDIOMS: tuple[re.Pattern[str], ...] = tuple(
         r"running|lifting|working out|exercising|skiing|falling|in (?:a|the) (?:fall|gym|"
         r"accident|face with)|gardening|in the kitchen)",
         r"(?:career|political|social|financial|commercial|electoral) suicide",
+        r"(?:\w+ )?(?:knee|back|neck|tooth|teeth|head|shoulder|leg|arm|foot|feet|stomach|hip|"
+        r"joint|period|ear|chest|nerve|muscle|jaw|wrist|ankle|hand|physical|migraine|labou?r|"
+        r"surgery|sciatica|arthritis|toothache|headache|backache)s? ?(?:pain|ache|aches|pains|"
+        r"cramps?)? (?:is|are|feels|has been|was|is just) (?:so |just |really |absolutely )?"
+        r"(?:unbearable|too much|never ending|endless|killing me)",
         r"suicide (?:squad|doors?|sprints?|runs?|drills?|blonde|bid|mission|hotline number is|"
         r"king)",
         r"shoot myself in the foot",
@@ -1088,7 +1134,7 @@ _FILLERS = _words(
     """
 )
 _PSEUDO_AFTER = {
-    "no": frozenset({"longer", "one", "matter", "more", "body", "way", "point", "reason"}),
+    "no": frozenset({"one", "matter", "more", "body", "way", "point", "reason"}),
     "not": frozenset({"only", "just", "sure", "certain", "even", "until"}),
     "never": frozenset({"stop", "stopped"}),
 }
@@ -1098,7 +1144,7 @@ _HEDGE = re.compile(
     r"(?:not|never) (?:say|said|saying|promise|promised|guarantee|swear|think|thought|mean|"
     r"meant|know|knew) (?:that )?i|"
     r"might|maybe|perhaps|afraid|scared|worried|worry|frightened|terrified|tempted|"
-    r"(?:do|can) not trust myself|what if|not really|not yet|no longer|not anymore)(?![a-z0-9])"
+    r"(?:do|can) not trust myself|what if|not really|not yet|not anymore)(?![a-z0-9])"
 )
 _POST_NEGATION = re.compile(
     r"^(?:(?:and |but )?i (?:said|say|answered|replied|told (?:her|him|them|my \w+)) "
@@ -1243,6 +1289,9 @@ def _negated(before: list[str], first: str) -> bool:
     return cues % 2 == 1
 
 
+_DETERMINERS = frozenset({"my", "our", "a", "his", "her", "their", "the", "your", "whose"})
+
+
 def _subject(before: list[str]) -> str | None:
     """'self', 'other' or None: the nearest subject before a phrase in its clause."""
     clause = _clause_before(before)
@@ -1252,9 +1301,7 @@ def _subject(before: list[str]) -> str | None:
             return "self"
         if word in _OTHERS:
             return "other"
-        if word in _KIN_WORDS and index > 0 and clause[index - 1] in {
-            "my", "our", "a", "his", "her", "their", "the", "your", "whose",
-        }:  # fmt: skip
+        if word in _KIN_WORDS and _DETERMINERS & set(clause[max(0, index - 3) : index]):
             return "other"
     return None
 
@@ -1382,7 +1429,7 @@ def scan(text: str) -> tuple[PhraseHit, ...]:
                     continue
                 before = segment[:start].split()
                 after = segment[end:].split()
-                condition = _condition(before)
+                condition = _condition([*before, *match.group(0).split()[:1]])
                 if condition is None and after_if:
                     condition = "consequent"
                 context = _context(
