@@ -1,4 +1,6 @@
-"""The phrase list: what must trigger, what must not, and why (see kindred.safety.phrases)."""
+"""The phrase rules: every warning-sign category, the contexts that clear or defer a phrase, and
+the review reasons (see kindred.safety.phrases). Examples are written the way members write:
+lower case, no punctuation, typos, slang, emoji, run-on text."""
 
 import time
 
@@ -8,7 +10,9 @@ from kindred.safety.phrases import (
     IDIOMS,
     PATTERNS,
     Category,
+    Context,
     Level,
+    ReviewReason,
     assess,
     normalize,
     normalized_text,
@@ -17,171 +21,415 @@ from kindred.safety.phrases import (
 
 PLAN = Level.PLAN
 INTENT = Level.INTENT
+THIRD_PARTY, PAST, UNCLEAR = ReviewReason.THIRD_PARTY, ReviewReason.PAST, ReviewReason.UNCLEAR
 
-# (note, level): every one of these must be found at (at least) this level.
-POSITIVE = [
-    # the brief's required examples
-    ("I am going to hurt myself tonight", PLAN),
-    ("I don't want to kill myself but I have the pills ready", PLAN),
-    ("I've thought about how I'd do it, I have a plan", PLAN),
-    # intent with time, means or preparation
-    ("I'm going to kill myself tonight", PLAN),
-    ("i want to die today", PLAN),
-    ("Going to end my life this weekend", PLAN),
-    ("I will end it all after everyone's asleep", PLAN),
-    ("I want to kill myself and I have a gun", PLAN),
-    ("i want to die. i have been saving up my pills", PLAN),
-    # method on its own
-    ("I keep thinking I should hang myself", PLAN),
-    ("thinking about jumping off the bridge", PLAN),
-    ("I could just take all my pills", PLAN),
-    ("I'm going to slit my wrists", PLAN),
-    ("last night I cut myself too deep", PLAN),
-    ("I want to overdose", PLAN),
-    ("I'll step in front of a train", PLAN),
-    # plan on its own
-    ("I have a plan.", PLAN),
-    ("I've written a note for my family", PLAN),
-    ("I said goodbye to everyone", PLAN),
-    ("I'm giving away my things", PLAN),
-    ("I looked up the lethal dose", PLAN),
-    ("Been putting my affairs in order", PLAN),
-    # means with a (negated) self-harm context, lethal means with time
-    ("I'm not going to kill myself, I just keep looking at the knife", PLAN),
-    ("Got the rope. Tonight.", PLAN),
-    ("I bought a rope and I've been looking up how", PLAN),
-    # negation that does not hold
-    ("I'm not sure I won't hurt myself", INTENT),
-    ("I can\u2019t promise I won\u2019t hurt myself", INTENT),
-    ("I never said I wouldn't kill myself", INTENT),
-    ("I'm not going to not kill myself", INTENT),
-    ("I don't think I will hurt myself, I don't know", INTENT),
-    ("I can't stop thinking about killing myself", INTENT),
-    ("I'm not ok I want to die", INTENT),
-    ("I'm not sleeping and I want to die", INTENT),
-    ("I no longer want to live", INTENT),
-    ("What if I just ended my life", INTENT),
-    # intent alone
-    ("I want to kill myself", INTENT),
-    ("KILL MYSELF", INTENT),
-    ("ugh kms", INTENT),
-    ("I want to kill my self", INTENT),
-    ("I feel suicidal", INTENT),
-    ("everyone would be better off without me", INTENT),
-    ("I don\u2019t want to be alive anymore", INTENT),
-    ("i dont want to be here anymore", INTENT),
-    ("I'm better off dead", INTENT),
-    ("Nobody would care if I died", INTENT),
-    ("there's no reason to live", INTENT),
-    ("I want to go to sleep and never wake up", INTENT),
-    ("I've been hurting myself again", INTENT),
-    ("I'm going to unalive myself", INTENT),
-    ("thinking about sewer slide", INTENT),
-    ("I wanna diee", INTENT),
-    ("I want to killlll myself", INTENT),
-    ("I can't go on like this", INTENT),
-    ("I wish I was dead", INTENT),
-    ("I  want   to    die", INTENT),
-    ("i want to die…", INTENT),
-    # others, the past, in general: a human looks too
-    ("my friend tried to kill himself", INTENT),
-    ("I lost my dad to suicide", INTENT),
-    ("my brother overdosed last year", INTENT),
-    ("someone at school told me to kys", INTENT),
-    ("I tried to kill myself two years ago", INTENT),
-]
+# Urgent (`free_text_plan`): plan, method, means, preparation, intent with a time, a place or a
+# condition, farewell with means.
+URGENT = {
+    "method": [
+        "I keep thinking I should hang myself",
+        "thinking about jumping off the bridge",
+        "i keep thinking about jumping off my balcony",
+        "I could just take all my pills",
+        "im going to take every pill in the cabinet tonight",
+        "I'm going to slit my wrists",
+        "last night I cut myself too deep",
+        "gonna overdose on my antidepressants",
+        "gonna drink bleach",
+        "I'll step in front of a train",
+        "i'm gonna jump off the multi storey after work",
+        "i keep staring at the knife in the kitchen drawer",
+        "researching the least painful way to go",
+        "i have enough insulin to not wake up",
+        "the gun is in the safe and i keep thinking about using it on myself",
+        "I'll swallow them all tomorrow",
+    ],
+    "plan": [
+        "I have a plan.",
+        "i have a plan and i know when",
+        "I've thought about how I'd do it, I have a plan",
+        "I looked up the lethal dose",
+        "googling how much tylenol is lethal",
+        "i know exactly which building im going to jump from",
+        "i picked a spot by the tracks",
+        "wrote my suicide note last night",
+        "I've written a note for my family",
+    ],
+    "preparation": [
+        "been stockpiling my meds for a month",
+        "ive been saving my sertraline for weeks now",
+        "got 60 of my mums sleeping tablets hidden in my drawer for when i need them",
+        "the rope is ready in the garage",
+        "bought a gun yesterday, you know why",
+        "Been putting my affairs in order",
+        "updated my will and gave my dog to my neighbour",
+        "sorted out my passwords and insurance so my wife gets the money",
+        "found a new home for my cat so she'll be ok after",
+        "I'm giving away my things",
+        "i gave away my guitar and my books because i wont need them",
+        "I said goodbye to everyone",
+        "wrote goodbye letters to everyone i love",
+        "I bought a rope and I've been looking up how",
+        "I have the pills saved",
+    ],
+    "intent with a time or a condition": [
+        "I am going to hurt myself tonight",
+        "I'm going to kill myself tonight",
+        "i want to die today",
+        "Going to end my life this weekend",
+        "I will end it all after everyone's asleep",
+        "ive decided im going to end my life on saturday",
+        "on my bday i end it all",
+        "if nothing changes by the end of the month im out",
+        "if i fail this exam im ending it",
+        "if she doesnt call me back i will kill myself",
+        "unless he comes back im ending it this weekend",
+        "after my kids go to sleep tonight im doing it",
+        "im done. tonight is the night.",
+        "kms tonight fr",
+        "going to ctb tomorrow",
+        "i cant do this anymore so tonight after everyone is asleep im taking all my pills",
+    ],
+    "means": [
+        "I want to kill myself and I have a gun",
+        "i want to die and i have a whole bottle of pills next to me",
+        "i want to die 🔪🔪",
+        "i want to die 💊💊💊 tonight",
+        "I don't want to kill myself but I have the pills ready",
+        "Got the rope. Tonight.",
+    ],
+    "a place and not coming back": [
+        "walking to the river tonight and not coming back",
+        "gonna drive to the coast one last time and not come back",
+        "im going to the bridge tonight and im not coming home",
+        "one way trip to the cliffs tonight",
+    ],
+}
 
-# Notes that must give no level at all.
-NEGATIVE = [
-    # the brief's required examples
-    "I am not going to hurt myself",
-    "I would never end my life",
-    "killing it at work today",
-    "this traffic is killing me",
-    # negations
-    "I'm not suicidal",
-    "I have never wanted to kill myself",
-    "I have no intention of ending my life",
-    "I don't want to die",
-    "I\u2019m not going to kill myself tonight",
-    "No, I won't hurt myself",
-    "I would never hurt myself",
-    "I refuse to hurt myself",
-    "no thoughts of hurting myself",
-    "I don't have a plan",
-    "I haven't written a note",
-    "I don't think about killing myself anymore",
-    "I don't want to die, I am going to the party tonight",
-    # idioms and everyday language
-    "my feet are killing me",
-    "I nearly died laughing",
-    "she will kill me if I'm late",
-    "my boss is going to kill me",
-    "I'm dying to see the new film",
-    "that cake was to die for",
-    "I'm dead tired",
-    "I'm killing myself laughing",
-    "I'm killing myself at the gym",
-    "I cut myself shaving",
-    "I accidentally cut myself cooking",
-    "hurt myself at the gym yesterday",
-    "quitting would be career suicide",
-    "we watched Suicide Squad",
-    "I really shot myself in the foot there",
-    "I'm taking my life back",
-    "hang in there",
-    "shoot me a text",
-    # everyday means, time and plans
-    "I took my pills today",
-    "I need to pick up my meds tomorrow",
-    "I have the presentation ready for tomorrow",
-    "I have a plan for the weekend",
-    "I said goodbye to my mum at the airport",
-    "I wrote a note to my landlord",
-    "I gave away my old clothes",
-    "we set a date for the wedding",
-    "the rope swing at the lake",
-    "learning the ropes at my new job",
-    "I'm exhausted",
-    "great day, feeling hopeful",
-    # English only: other languages get no hits (the instruments still apply)
-    "quiero morir esta noche",
-    "je veux mourir",
-    "ich will nicht mehr leben",
-    "",
-    "   ",
-]
+# High (`free_text_intent`) at least.
+HIGH = {
+    "wish to be dead": [
+        "I wish I was dead",
+        "i wish i could go to sleep and not wake up",
+        "i hope i dont wake up tomorrow",
+        "honestly i just wanna disappear forever",
+        "i wish i was never born",
+        "death would be a relief",
+        "i'm tired of being alive",
+        "i want to go to sleep forever",
+        "honestly id be better off dead",
+        "tbh i dont want to wake up tomorrow",
+        "i'd rather die than go on like this",
+    ],
+    "suicidal thoughts": [
+        "I want to kill myself",
+        "KILL MYSELF",
+        "ugh kms",
+        "I lowkey wanna kms",
+        "i want to kil myself",
+        "I want to killlll myself",
+        "I'm going to unalive myself",
+        "i feel like unaliving",
+        "thinking about sewer slide",
+        "i wanna sewerslide",
+        "ctb thoughts again",
+        "I feel suicidal",
+        "suicidal again",
+        "been having suicidal thoughts every day this week",
+        "i think about suicide all the time",
+        "suicide is on my mind constantly",
+        "I can't stop thinking about killing myself",
+        "i cant stop thinking about dying",
+        "idwtbh",
+        "iwanttodie",
+        "i want 2 die",
+        "I wanna diee",
+        "i wanna die lol",
+        "i want to end it",
+        "i dont feel safe with myself right now",
+        "i'm not sure i'll make it through tonight",
+    ],
+    "no reason to live": [
+        "i dont want to live anymore",
+        "I don\u2019t want to be alive anymore",
+        "i dont wanna be here no more",
+        "there is no reason for me to live",
+        "nothing to live for anymore",
+        "life isnt worth living",
+        "whats the point of living",
+        "life is so pointless i dont see the point in living",
+        "i dont feel like living anymore",
+        "I no longer want to live",
+    ],
+    "trapped, unbearable pain": [
+        "i'm trapped and theres no way out",
+        "i feel trapped in my own life",
+        "the pain is unbearable and it never stops",
+        "i cant take the pain anymore",
+        "i cant take it anymore",
+        "i just cant go on",
+        "I can't go on like this",
+    ],
+    "burden": [
+        "everyone would be happier if i was gone",
+        "i'm such a burden to everyone",
+        "my family would be better off without me",
+        "nobody would even notice if i vanished",
+        "sometimes i think everyone would be happier without me around",
+        "Nobody would care if I died",
+    ],
+    "self-harm": [
+        "ive been cutting again",
+        "i burned myself with a lighter last night",
+        "i hit myself until i bruise",
+        "i keep scratching my arms till they bleed",
+        "urge to self harm is so strong",
+        "relapsed on sh after 100 days",
+        "I've been hurting myself again",
+        "i hate myself so much i cut my arms last night",
+    ],
+    "farewell": [
+        "this is my last check in. thank you all",
+        "goodbye everyone i love you",
+        "please take care of my dog for me",
+        "you wont hear from me after today",
+        "goodbye world",
+    ],
+    "negation that does not hold": [
+        "i'm not ok, i want to die",
+        "im not ok and i want to die",
+        "I'm not sleeping and I want to die",
+        "not sure i wont hurt myself",
+        "I can\u2019t promise I won\u2019t hurt myself",
+        "I never said I wouldn't kill myself",
+        "I'm not going to not kill myself",
+        "im not gonna lie i want to die",
+        "i dont know why i want to die",
+        "What if I just ended my life",
+    ],
+}
+
+# No level and nothing to review.
+CALM = {
+    "idioms and hyperbole": [
+        "id rather die than do karaoke",
+        "dying to see the new spiderman",
+        "this commute is killing me",
+        "killed it at the gym today",
+        "killing it at work today",
+        "dead tired after work",
+        "my phone died during the call",
+        "she is drop dead gorgeous",
+        "i could kill for a pizza rn",
+        "i'm dying of laughter at this meme",
+        "that exam killed me lol",
+        "im dead \U0001f602",
+        "i'd kill for a nap right now",
+        "I'm killing myself laughing",
+        "I cut myself shaving",
+        "quitting would be career suicide",
+        "we watched Suicide Squad",
+        "I really shot myself in the foot there",
+        "I'm taking my life back",
+        "that cake was to die for",
+        "this heat is unbearable",
+        "my knee pain is unbearable today",
+        "learning the ropes at my new job",
+    ],
+    "physical": [
+        "killing weeds in the garden all morning",
+        "car has a dead battery again",
+        "exfoliating the dead skin",
+        "my plants are dying",
+        "burned my hand on the stove",
+        "i hurt my back at the gym",
+        "cutting down on sugar",
+        "we are going to cut the cake tonight",
+    ],
+    "grief about someone else": [
+        "my grandma died last week, i miss her",
+        "my dad died of cancer 3 years ago",
+        "my cat died and i'm heartbroken",
+    ],
+    "negation": [
+        "I am not going to hurt myself",
+        "I would never end my life",
+        "never would i hurt myself",
+        "not once have i thought about suicide",
+        "suicide is something i would never do",
+        "ending it isn't on the table",
+        "killing myself isn't an option, i have too much to live for",
+        "suicidal? no",
+        "kill myself, never",
+        "suicide? never",
+        "thoughts of self harm: none",
+        "im not suicidal at all",
+        "not suicidal, just tired",
+        "I have no intention of ending my life",
+        "i don't have any thoughts of hurting myself",
+        "I don't want to die, I am going to the party tonight",
+        "I\u2019m not going to kill myself tonight",
+        "i am definitely not going to kill myself",
+        "never have i ever wanted to die",
+        "i no longer feel suicidal",
+        "I don't have a plan",
+        "I haven't written a note",
+        "my therapist asked if i ever think about suicide and i said no",
+    ],
+    "hypothetical": [
+        "if i ever felt suicidal i'd call 988",
+        "if i ever have suicidal thoughts again i'll use my safety plan",
+        "if you are feeling suicidal please reach out to 988",
+    ],
+    "prevention and news": [
+        "walked in a suicide prevention 5k",
+        "read an article on suicide rates",
+        "988 training at work today",
+        "i attended a safetalk suicide awareness workshop",
+        "i'm writing an essay on self harm in teenagers",
+        "watched a documentary on overdoses",
+    ],
+    "everyday plans, means and goodbyes": [
+        "I took my pills today",
+        "I need to pick up my meds tomorrow",
+        "taking my pills with dinner tonight",
+        "got a new knife set for the kitchen",
+        "I have the presentation ready for tomorrow",
+        "I have a plan for the weekend",
+        "the plan for tonight is pizza and a movie",
+        "I said goodbye to my mum at the airport",
+        "I wrote a note to my landlord",
+        "wrote a letter to my grandma for her birthday",
+        "I gave away my old clothes",
+        "we set a date for the wedding",
+        "i'm done with my exams!",
+        "i'm going to the beach this weekend",
+        "went to the bridge for a walk with my dog",
+        "i'm on my last week at this job, going to say goodbye to my coworkers",
+        "great day, feeling hopeful",
+        "I'm exhausted",
+        "hang in there",
+    ],
+    "other languages (the instruments still apply)": [
+        "quiero morir esta noche",
+        "je veux mourir",
+        "ich will nicht mehr leben",
+        "",
+        "   ",
+    ],
+}
+
+# No level, and a human reads it (a staff review).
+REVIEW = {
+    THIRD_PARTY: [
+        "my brother says he wants to kill himself",
+        "my friend told me she has been cutting",
+        "my son has a plan to end his life, im terrified",
+        "my best friend tried to overdose last night and im scared for her",
+        "my dad says he wants to die",
+        "im worried my mum might overdose",
+        "my daughter wrote a goodbye letter",
+        "my coworker killed himself last month",
+        "I lost my dad to suicide",
+    ],
+    PAST: [
+        "i was suicidal in 2019, doing much better",
+        "I tried to kill myself two years ago",
+        "used to self harm as a teen",
+        "back in uni i overdosed",
+        "i used to cut when i was 15 but not anymore",
+        "years ago i attempted suicide, today im grateful to be alive",
+        "when i was a teenager i self harmed a lot but i have been clean for 5 years",
+        "after my divorce I wanted to die; today I feel hopeful",
+    ],
+    UNCLEAR: [
+        "idk whats the point anymore",
+        "tired of everything",
+        "\U0001f52a",
+        "\U0001faa6",
+        "i give up",
+        "feeling hopeless",
+        "suicide",
+        "im done",
+        "someone at school told me to kys",
+    ],
+}
 
 
-@pytest.mark.parametrize(("note", "expected"), POSITIVE)
-def test_a_positive_example_is_found(note: str, expected: Level) -> None:
-    found = assess(note).level
-    assert found is not None, note
-    if expected is PLAN:
-        assert found is PLAN, note
+def _flat(table: dict[str, list[str]]) -> list[tuple[str, str]]:
+    return [(category, note) for category, notes in table.items() for note in notes]
 
 
-@pytest.mark.parametrize("note", NEGATIVE)
-def test_a_negative_example_is_not_found(note: str) -> None:
-    assert assess(note).level is None, (note, assess(note).hits)
+@pytest.mark.parametrize(("category", "note"), _flat(URGENT))
+def test_an_urgent_statement_is_a_plan(category: str, note: str) -> None:
+    finding = assess(note)
+    assert finding.level is PLAN, (category, note, finding.hits)
+
+
+@pytest.mark.parametrize(("category", "note"), _flat(HIGH))
+def test_a_warning_sign_reaches_at_least_high(category: str, note: str) -> None:
+    finding = assess(note)
+    assert finding.level is not None, (category, note, finding.hits)
+
+
+@pytest.mark.parametrize(("category", "note"), _flat(CALM))
+def test_a_calm_statement_gives_nothing(category: str, note: str) -> None:
+    finding = assess(note)
+    assert finding.level is None, (category, note, finding.hits)
+    assert finding.reviews == frozenset(), (category, note, finding.hits)
+
+
+@pytest.mark.parametrize(
+    ("reason", "note"), [(reason, note) for reason, notes in REVIEW.items() for note in notes]
+)
+def test_what_the_rules_cannot_clear_is_reviewed(reason: ReviewReason, note: str) -> None:
+    finding = assess(note)
+    assert finding.level is None, (note, finding.hits)
+    assert reason in finding.reviews, (note, finding.hits)
 
 
 def test_the_tables_are_large_enough() -> None:
-    assert len(POSITIVE) >= 40
-    assert len(NEGATIVE) >= 40
+    assert sum(map(len, URGENT.values())) >= 60
+    assert sum(map(len, HIGH.values())) >= 80
+    assert sum(map(len, CALM.values())) >= 80
+    assert all(len(notes) >= 8 for notes in REVIEW.values())
 
 
 @pytest.mark.parametrize(
     ("note", "level"),
     [
-        # intent alone is high, not urgent
         ("I want to kill myself", INTENT),
-        ("my friend tried to kill himself", INTENT),
+        ("i'm such a burden to everyone", INTENT),
+        ("ive been cutting again", INTENT),
+        ("goodbye everyone i love you", INTENT),
         ("I'm going to kill myself tonight", PLAN),
+        ("goodbye everyone, i have the pills", PLAN),
+        ("i feel trapped and i keep looking at the rope", PLAN),
     ],
 )
 def test_levels_are_exact(note: str, level: Level) -> None:
     assert assess(note).level is level
+
+
+def test_a_graded_note_needs_no_review() -> None:
+    finding = assess("my brother tried to kill himself and now i want to die too")
+    assert finding.level is INTENT
+    assert finding.reviews == frozenset()
+
+
+def test_a_long_run_on_note_is_read_whole() -> None:
+    note = (
+        "so today was ok i guess work was long and my boss was on my case again and then the bus "
+        "was late and i got soaked and honestly i have been thinking a lot lately about how "
+        "everyone would be fine without me and i have been saving up my pills in a shoebox "
+        "under the bed and i think friday is the day idk"
+    )
+    finding = assess(note)
+    assert finding.level is PLAN
+    assert {Category.BURDEN, Category.PREPARATION, Category.TIME} <= finding.categories
+
+
+# --- normalisation -------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -197,13 +445,21 @@ def test_levels_are_exact(note: str, level: Level) -> None:
         ("gonna wanna", "going to want to"),
         ("kms", "kill myself"),
         ("kill my self", "kill myself"),
+        ("self delete", "self delete"),
+        ("i want to self delete", "i want to self delete"),
+        ("unalive myself", "kill myself"),
+        ("ctb", "commit suicide"),
+        ("idwtbh", "i do not want to be here"),
+        ("sewerslide", "suicide"),
+        ("b day", "birthday"),
         ("after everyone's asleep", "after everyone is asleep"),
         ("self-harm", "self harm"),
         ("a,b.c;d!e?f", "a | b | c | d | e | f"),
         ("so   many\t\tspaces\n\nhere", "so many spaces | here"),
         ("sooooo", "soo"),
         ("\uff26\uff35\uff2c\uff2c width", "full width"),
-        ("I'm fine — really", "i am fine | really"),
+        ("I'm fine \u2014 really", "i am fine | really"),
+        ("\U0001f52a \U0001f48a \U0001f52b \U0001faa6", "emknife empills emgun emgrave"),
     ],
 )
 def test_normalisation(text: str, normal: str) -> None:
@@ -219,56 +475,80 @@ def test_a_phrase_never_spans_two_segments() -> None:
     assert assess("I could kill. Myself, I'm fine").level is None
 
 
+# --- context -------------------------------------------------------------------------------
+
+
 @pytest.mark.parametrize(
     ("note", "negated"),
     [
         ("I am not going to hurt myself", True),
         ("I would never hurt myself", True),
         ("I have no intention of hurting myself", True),
+        ("never would i hurt myself", True),  # inverted order
+        ("not once have i wanted to hurt myself", True),
+        ("hurting myself is not an option", True),  # after the phrase
+        ("hurting myself is something i would never do", True),
+        ("hurt myself? never", True),  # answered after a soft boundary
+        ("hurt myself, no", True),
         ("I will not, I am going to hurt myself", False),  # the comma ends the scope
         ("I don't sleep but I want to hurt myself", False),  # "but" ends the scope
         ("not now I want to hurt myself", False),  # a new "i" ends the scope
+        ("i am not ok i want to hurt myself", False),  # a content word ends the scope
         ("I'm not going to not hurt myself", False),  # double negation
         ("I'm not sure I won't hurt myself", False),  # a hedge
         ("I don't think I will hurt myself", False),  # a hedged denial: a human looks
         ("no one would stop me if I hurt myself", False),  # pseudo-negation
         ("I can't stop wanting to hurt myself", False),  # pseudo-negation
+        ("hurt myself. no.", False),  # a bare "no" after a full stop answers nothing
         ("not that I ever would, I mean I would never ever in my life hurt myself", True),
     ],
 )
 def test_negation(note: str, negated: bool) -> None:
-    hits = [h for h in scan(note) if h.pattern == "intent.self_harm"]
+    hits = [h for h in scan(note) if h.pattern == "intent.hurt_myself"]
     assert hits, note
     assert hits[-1].negated is negated
 
 
-def test_negation_reaches_six_words_back_and_no_further() -> None:
-    near = "not a b c d e hurt myself"
-    far = "not a b c d e f hurt myself"
-    assert [h.negated for h in scan(near)] == [True]
-    assert [h.negated for h in scan(far)] == [False]
+@pytest.mark.parametrize(
+    ("note", "context"),
+    [
+        ("my brother says he wants to die", Context.OTHER),
+        ("she keeps talking about suicide", Context.OTHER),
+        ("my best friend tried to overdose", Context.OTHER),
+        ("i told her i want to die", Context.CURRENT),
+        ("my mum thinks i want to die", Context.CURRENT),
+        ("walked in a suicide prevention 5k", Context.TOPIC),
+        ("i was suicidal in 2015", Context.PAST),
+        ("i used to be suicidal", Context.PAST),
+        ("i was suicidal last night", Context.CURRENT),
+        ("i was suicidal in 2015 and i am suicidal again now", Context.CURRENT),
+        ("if i ever feel suicidal i will call my therapist", Context.HYPOTHETICAL),
+        ("if i feel suicidal again i will tell my therapist", Context.HYPOTHETICAL),
+        ("i feel suicidal", Context.CURRENT),
+    ],
+)
+def test_context(note: str, context: Context) -> None:
+    hits = [h for h in scan(note) if h.category in {Category.INTENT, Category.MENTION}]
+    assert hits, note
+    assert hits[-1].context is context, hits
 
 
-def test_a_negated_intent_still_gives_context_to_means() -> None:
-    finding = assess("I don't want to kill myself but I have the pills ready")
-    assert finding.level is PLAN
-    assert Category.INTENT not in finding.categories  # it was negated
-    assert {Category.MEANS, Category.PREPARATION} <= finding.categories
+def test_a_condition_makes_intent_a_plan() -> None:
+    hits = scan("if things dont change i will kill myself")
+    assert [h.conditional for h in hits if h.pattern == "intent.kill_myself"] == [True]
+    assert assess("if things dont change i will kill myself").level is PLAN
+    # the condition in its own segment counts too
+    assert assess("if things dont change, i will kill myself").level is PLAN
 
 
 def test_everyday_means_with_a_time_alone_do_not_trigger() -> None:
     assert assess("took my pills today").level is None
-    # with any self-harm context they do
-    assert assess("took my pills today, I would never hurt myself").level is PLAN
+    # a clear denial next to them does not make them a plan
+    assert assess("took my pills today, I would never hurt myself").level is None
 
 
 @pytest.mark.parametrize(
-    "text",
-    [
-        "I have the pills and I will take them tonight",
-        "going to take the tablets tonight",
-        "I'll swallow them all tomorrow",
-    ],
+    "text", ["I have the pills and I will take them tonight", "going to take the tablets tonight"]
 )
 def test_everyday_means_to_be_used_at_a_time_reach_a_human(text: str) -> None:
     # Often medication, but a human looks (high): a miss costs more than a false alarm.
@@ -277,36 +557,30 @@ def test_everyday_means_to_be_used_at_a_time_reach_a_human(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    [
-        "I took my pills today",
-        "I need to pick up my meds tomorrow",
-        "not going to take them tonight",
-    ],
+    ["I took my pills today", "I need to pick up my meds tomorrow", "not going to take them tonight"],
 )
 def test_past_use_errands_and_refusals_of_everyday_means_stay_silent(text: str) -> None:
     assert assess(text).level is None
 
 
-def test_a_mention_with_means_stays_high() -> None:
-    assert assess("my brother overdosed on pills").level is INTENT
-
-
-def test_two_different_preparations_are_a_plan() -> None:
+def test_weak_preparations_count_only_in_company() -> None:
     assert assess("I've been looking up how. I have the car ready").level is PLAN
     assert assess("I've been looking up how").level is None
     assert assess("I have the car ready").level is None
 
 
-def test_everyday_means_with_preparation_are_a_plan() -> None:
-    assert assess("I have the pills saved").level is PLAN
-    assert assess("I've been stockpiling my meds").level is PLAN
+def test_lethal_means_and_a_time_in_play_or_sport_are_only_reviewed() -> None:
+    assert assess("got the rope, tonight").level is PLAN
+    finding = assess("taking the gun to the range tonight")
+    assert finding.level is None
+    assert finding.reviews == {UNCLEAR}
 
 
-def test_hits_carry_the_pattern_and_category_never_the_words() -> None:
+def test_hits_carry_the_pattern_category_and_context_never_the_words() -> None:
     hits = scan("I'm going to kill myself tonight")
-    assert [(h.pattern, h.category, h.negated) for h in hits] == [
-        ("intent.kill_myself", Category.INTENT, False),
-        ("time.cue", Category.TIME, False),
+    assert [(h.pattern, h.category, h.context) for h in hits] == [
+        ("intent.kill_myself", Category.INTENT, Context.CURRENT),
+        ("time.cue", Category.TIME, Context.CURRENT),
     ]
     for hit in hits:
         assert "myself" not in repr(hit).lower().replace("kill_myself", "")
@@ -318,19 +592,11 @@ def test_hits_are_not_repeated() -> None:
     assert len(hits) == 1
 
 
-def test_pattern_names_are_unique_and_categorised() -> None:
+def test_pattern_names_are_unique_and_named_after_their_category() -> None:
     names = [p.name for p in PATTERNS]
     assert len(names) == len(set(names))
     for pattern in PATTERNS:
-        assert pattern.name.split(".")[0] in {
-            "intent",
-            "mention",
-            "method",
-            "means",
-            "time",
-            "plan",
-            "preparation",
-        }
+        assert pattern.name.split(".")[0] == pattern.category.value
     assert IDIOMS
 
 
@@ -339,7 +605,13 @@ def test_every_category_is_used() -> None:
 
 
 def test_a_long_note_is_scanned_quickly() -> None:
-    note = ("I am not sure what to say about today, " * 60)[:2000]
-    start = time.perf_counter()
-    assess(note)
-    assert time.perf_counter() - start < 0.5
+    notes = [
+        ("I am not sure what to say about today, " * 120)[:4000],
+        ("i feel like everyone would be better off and i cant sleep and " * 80)[:4000],
+        "a" * 4000,
+        ("no " * 1400)[:4000],
+    ]
+    for note in notes:
+        start = time.perf_counter()
+        assess(note)
+        assert time.perf_counter() - start < 0.25, note[:40]
