@@ -557,7 +557,11 @@ def test_everyday_means_to_be_used_at_a_time_reach_a_human(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["I took my pills today", "I need to pick up my meds tomorrow", "not going to take them tonight"],
+    [
+        "I took my pills today",
+        "I need to pick up my meds tomorrow",
+        "not going to take them tonight",
+    ],
 )
 def test_past_use_errands_and_refusals_of_everyday_means_stay_silent(text: str) -> None:
     assert assess(text).level is None

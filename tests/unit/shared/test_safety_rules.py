@@ -16,8 +16,8 @@ from kindred.safety.rules import (
     evaluate,
     evaluate_history,
     max_severity,
-    sharp_decline,
     review,
+    sharp_decline,
     who5_decline,
 )
 
