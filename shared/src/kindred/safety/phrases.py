@@ -233,6 +233,11 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"\1 is",
         ),
         (r"'s\b", ""),
+        (
+            r"\bill(?= (?:be|never|not|just|finally|do|go|end|kill|take|jump|make|try|have|miss|"
+            r"see|die|hurt|cut|call|text|write|leave|stop)\b)",
+            "i will",
+        ),
         (r"\bgonna\b", "going to"),
         (r"\b(?:wanna|wana|wna)\b", "want to"),
         (r"\bgotta\b", "got to"),
@@ -491,6 +496,16 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:like )?(?:a relief|better|peaceful|nice|welcome|easier|preferable|appealing|"
         r"tempting|the answer|a release|freedom)|"
         r"(?:welcome|welcoming|waiting for|praying for|pray for|long for|longing for) death|"
+        r"(?:want|wish|long|ready|need|going) to (?:be with|join|see) (?:him|her|them|my \w+|"
+        r"my \w+ \w+) (?:again )?(?:in heaven|on the other side|in the afterlife|up there|"
+        r"wherever (?:he|she|they) (?:is|are))|(?:want|wish|ready|long) to (?:go|be) (?:to |in )?"
+        r"(?:heaven|the afterlife|the other side)|"
+        r"(?:god|someone|something|the universe|death) (?:takes|take|would take|to take|will "
+        r"take|please take|would come for|comes for) me(?! (?:to|back|home|out|for|there|away "
+        r"on|seriously))|(?:please )?(?:let|make) me (?:die|not wake up|never wake up|"
+        r"disappear|stop existing)|take me (?:now|away from this (?:life|world))|"
+        r"feel(?:ing)? like (?:dying|death|ending it|killing myself|i want to die|"
+        r"disappearing forever|i should die|not existing)|"
         r"(?:tired|sick|done|exhausted|weary) (?:of|with) (?:living|life|being alive|existing|"
         r"being here|this world|breathing|waking up)",
     ),
@@ -578,7 +593,9 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:would|will) not (?:even )?(?:miss me|notice if i|care if i|notice i am gone|"
         r"notice when i)|"
         r"(?:they|everyone|everybody|people|the world) (?:do|does|would|will) not need me|"
-        r"(?:world|everyone|everybody|they|people) (?:is|are|would be) better without me",
+        r"(?:world|everyone|everybody|they|people) (?:is|are|would be) better without me|"
+        r"better off with (?:the|my) (?:life )?insurance|(?:insurance|life insurance) "
+        r"(?:money|payout|pay out) (?:would|will) (?:help|be better|sort|pay|cover)",
     ),
     # --- trapped, unbearable pain, no reason to live ---
     _p(
@@ -719,6 +736,19 @@ PATTERNS: tuple[Pattern, ...] = (
         rf"(?:jump|jumping|jumped) (?:off|from)(?: (?:it|there|here))?{_END}",
     ),
     _p(
+        "method.jump_bare",
+        ME,
+        r"(?:going to|will|want to|ready to|about to|decided to|planning to|thinking of|thinking "
+        rf"about|could just|should just) (?:jump|jumping)(?:{_END}| (?:tonight|today|tomorrow|"
+        r"soon|now|off|from|again))|"
+        r"(?:stood|standing|stand|sat|sitting|sit|climbed|climbing|leaned|leaning|hung|"
+        r"hanging|perched) (?:on|over|at|onto|up on|out over|by) (?:the |a )?(?:ledge|railing|"
+        r"parapet|wrong side of the (?:railing|fence|barrier|rail)|"
+        r"edge(?! of (?:the |my |a )?(?:bed|seat|chair|sofa|couch|pool|bath|table|stage|"
+        r"platform|world|glory|my seat|town|city|forest|woods))|edge of the (?:\w+ )?(?:roof|"
+        r"cliff|bridge|building|balcony|car park|tracks))",
+    ),
+    _p(
         "method.wrists",
         ME,
         r"(?:slit|slitting|cut|cutting|slash|slashing|open|opening) (?:my )?(?:wrists|throat|"
@@ -732,7 +762,8 @@ PATTERNS: tuple[Pattern, ...] = (
         r"strangling|electrocute|electrocuting|set fire to|burn|starve|freeze|freezing|bleed) "
         r"myself(?: to death)?(?! (?:in|with) (?:work|the sun))|"
         r"(?:drive|driving|drove|crash|crashing|steer|steering|swerve|swerving) (?:my car |the "
-        r"car |it )?(?:off|into) (?:a|the) (?:cliff|bridge|wall|tree|river|lake|sea|oncoming|"
+        r"car |it )?(?:off|into) (?:a|the) (?:cliff|bridge|wall|tree|river|lake|sea|oncoming|road|"
+        r"edge|motorway|embankment|overpass|highway|traffic|ditch|"
         r"pole|lorry|truck|barrier|ravine)|(?:crash|wreck) (?:my|the) car on purpose|"
         r"(?:plastic )?bag over my head|car running in the garage|"
         r"(?:drink|drinking|drank|swallow|swallowing|swallowed|eat|eating|inject|injecting|chug|"
@@ -777,7 +808,12 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:have|has|got|made) (?:a |my )?(?:suicide )?plan(?: all)? (?:worked out|ready|"
         r"sorted|in place|figured out)|suicide plan|plan (?:to|on) (?:kill|killing|end|ending) "
         r"(?:myself|my life|it)|my plan is to (?:die|end|kill|jump|overdose|do it|go|drive|"
-        r"walk|take|hang|not)",
+        r"walk|take|hang|not)|"
+        r"(?:planning|planned|plan|plotting|preparing for|arranging|prepared for) (?:my|our) "
+        r"(?:own )?(?:death|suicide|exit|ending|end|last day|final day)|"
+        r"(?:have|got) (?:it|everything|this|the whole thing) (?:all )?(?:planned|figured|worked|"
+        rf"sorted|mapped) out(?:{_END}| (?:and|now|already|tonight|for (?:tonight|tomorrow|"
+        r"friday|saturday|sunday|the weekend)))",
     ),
     _p(
         "plan.note",
@@ -827,6 +863,19 @@ PATTERNS: tuple[Pattern, ...] = (
         rf"(?:the|my|a) (?:\w+ )?(?:{_LETHAL}|{_PILLS}|knife|blades?|razors?) (?:is|are) (?:all )?"
         r"(?:ready|set up|tied|in place|hidden|waiting|prepared|sorted|counted out|lined up|"
         r"laid out|up)(?! for (?:the|my|work|school|class|tomorrow))",
+    ),
+    _p(
+        "preparation.leaving",
+        PR,
+        r"(?:who|which of (?:my|them) \w+|which \w+) (?:gets|will get|should get|should have|can "
+        r"have|is getting) (?:my|all my) (?:\w+ )?(?:stuff|things|belongings|possessions|money|"
+        r"savings|cats?|dogs?|car|guitar|games|clothes|jewell?e?ry|books|collection|room)|"
+        rf"(?:said|saying|say|texted|texting|sent|sending) (?:a )?goodbyes? to (?:my )?(?:\w+ )?"
+        rf"{_KIN} (?:one by one|one last time|for the last time|before i go|for good|forever|"
+        r"without (?:them|anyone) knowing|quietly|so they)|"
+        r"so (?:that )?(?:no one|nobody|noone|they|people|my \w+) (?:can|could|will|would) "
+        r"(?:not )?(?:stop me|find me|save me|get there in time)|"
+        r"(?:no one|nobody|noone) (?:can|could|will|would) (?:stop|find|save) me(?: in time)?",
     ),
     _p(
         "preparation.acquire",
@@ -917,6 +966,9 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:have|got|has|had|getting|get) (?:the|my|some|enough|all the|all my|a|it|everything|"
         r"them) (?:\w+ ){0,2}?(?:ready|saved|saved up|stored|stockpiled|hidden|lined up|"
         r"prepared|set up|in place|sorted)(?! for (?:the|my|work|school|class|tomorrow))|"
+        rf"(?:counted|counting|count) (?:out )?(?:the|my|all the|all my|all of my) {_PILLS}|"
+        rf"(?:there is|there are|i have|have|got|i got) (?:more than )?enough(?: of them| "
+        rf"{_PILLS})?{_END}|"
         rf"everything is ready{_END}|(?:it is|it will be) (?:all )?(?:set|ready|planned|"
         rf"arranged){_END}",
     ),
@@ -972,7 +1024,10 @@ PATTERNS: tuple[Pattern, ...] = (
         r"it (?:all )?(?:ends|is ending|will end|is over|finishes) (?:tonight|today|tomorrow|soon|"
         rf"here|now|this week|on)|this is (?:the end|it)(?: for me)?{_END}|"
         r"(?:tonight|today|friday|tomorrow) is the (?:night|day)|"
-        r"(?:this|that) (?:will be|is) (?:my|the) last",
+        r"(?:this|that) (?:will be|is) (?:my|the) last|"
+        r"(?:tonight|today|tomorrow|this|it|this weekend|friday|saturday|sunday) (?:is|will be) "
+        r"(?:my|the) (?:last|final) (?:night|day|time|one|weekend|sunset|morning)"
+        r"(?! (?:at|of|in|on|with|before|here|there|working|shift|as))",
     ),
     _p(
         "resolve.do_it",
@@ -982,6 +1037,8 @@ PATTERNS: tuple[Pattern, ...] = (
         rf"now))?{_END}|"
         rf"(?:i have|i am|my mind is) (?:made up|decided)(?: my mind)?{_END}|"
         r"made (?:up )?my mind|no (?:more )?(?:second thoughts|going back)|"
+        r"(?:do|doing|did) something (?:stupid|drastic|dumb|crazy|permanent|final|irreversible|"
+        r"i can not take back|i will regret)|"
         r"(?:the|this is the|tonight is the|today is the) (?:night|day|time)(?: i do it| it "
         rf"happens| it ends)?{_END}|"
         r"(?:doing|do) it (?:tonight|today|tomorrow|this weekend|soon|on)",
@@ -1039,8 +1096,9 @@ PATTERNS: tuple[Pattern, ...] = (
         rf"not (?:want|wish) to be here{_END}|nobody cares|no one cares|no one would care|"
         r"want to sleep (?:and )?(?:forever|for a long time)|done with (?:everything|it all)|"
         r"(?:wish|want) (?:it|this) (?:was|were|would be) (?:all )?over|"
-        r"emgrave|emblood|i can not anymore|can not do it anymore",
+        r"i can not anymore|can not do it anymore",
     ),
+    _p("vague.death_emoji", VG, r"emgrave|emblood"),
     _p("vague.emoji_means", VG, r"emknife|empills|emgun|emrope|embridge"),
 )
 
@@ -1121,6 +1179,7 @@ _AUX = _words(
     would will have had has did do does could should shall can am was might must once
     """
 )
+_INVERTING = _AUX | {"way", "chance", "ever"}  # "never would i", "no way i would"
 _CUES = frozenset({"not", "never", "no", "nor", "neither", "without", "refuse", "refused",
                    "refusing", "nothing", "zero", "nope", "nah"})  # fmt: skip
 # Words a negated verb phrase can hold between the cue and the phrase.
@@ -1140,7 +1199,7 @@ _FILLERS = _words(
     """
 )
 _PSEUDO_AFTER = {
-    "no": frozenset({"one", "matter", "more", "body", "way", "point", "reason"}),
+    "no": frozenset({"one", "matter", "more", "body", "point", "reason"}),
     "not": frozenset({"only", "just", "sure", "certain", "even", "until"}),
     "never": frozenset({"stop", "stopped"}),
 }
@@ -1283,7 +1342,7 @@ def _negated(before: list[str], first: str) -> bool:
     following = first
     while index >= 0 and len(clause) - index <= 10:
         word = clause[index]
-        if word == "i" and (index == 0 or clause[index - 1] not in _AUX):
+        if word == "i" and (index == 0 or clause[index - 1] not in _INVERTING):
             break  # a new subject: whatever comes before it says nothing of this phrase
         if word in _CUES:
             if following not in _PSEUDO_AFTER.get(word, frozenset()):
@@ -1364,8 +1423,8 @@ def _negation(before: list[str], matched: str, after: list[str], answered_no: bo
 
 def _whose(pattern: Pattern, matched: str, before: list[str], segment: str) -> Context | None:
     """OTHER or TOPIC for a phrase that names no one ("i", "me", "my") itself."""
-    if _SELF_MARK.search(matched):
-        return None
+    if _SELF_MARK.search(matched) or pattern.category is Category.BURDEN:
+        return None  # a burden is the member's, whoever the sentence's subject
     subject = _subject(before)
     if subject is None and matched.split()[0] in _THIRD_PERSON_VERBS:
         subject = "other"
@@ -1489,7 +1548,8 @@ def level(hits: tuple[PhraseHit, ...], *, leisure: bool = False) -> Level | None
     # tonight"): often medication, but a human should look (high, not urgent); a miss costs
     # more. Past use ("took my pills today") and errands ("pick up my meds") stay silent.
     soon = any(h.pattern == "means.use_soon" and h.current for h in hits)
-    if live & _SIGNS or (MS in live and T in live and soon):
+    death_emoji = any(h.pattern == "vague.death_emoji" and h.current for h in hits)
+    if live & _SIGNS or (MS in live and T in live and soon) or (death_emoji and T in live):
         return Level.INTENT
     return None
 
@@ -1498,13 +1558,13 @@ def reviews(hits: tuple[PhraseHit, ...]) -> frozenset[ReviewReason]:
     """What a human should read although the hits give no level (see the module docs)."""
     found: set[ReviewReason] = set()
     for hit in hits:
-        if hit.category in _COMPANY or hit.category is Category.RESOLVE:
+        if hit.category in _COMPANY:
             continue
         if hit.context is Context.OTHER:
             found.add(ReviewReason.THIRD_PARTY)
         elif hit.context is Context.PAST:
             found.add(ReviewReason.PAST)
-        elif hit.current and hit.category in {Category.MENTION, Category.VAGUE, FI}:
+        elif hit.current and hit.category in {Category.MENTION, Category.VAGUE, FI, RS}:
             found.add(ReviewReason.UNCLEAR)
     if any(h.current and h.category is LM for h in hits) and any(
         h.current and h.category is T for h in hits
