@@ -657,7 +657,7 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(
         "farewell.goodbye",
         FA,
-        r"(?:goodbye|good bye|bye|farewell) (?:everyone|everybody|all|world|cruel world|guys|"
+        r"(?:goodbye|good bye|farewell|bye bye) (?:everyone|everybody|all|world|cruel world|guys|"
         r"friends|y ?all|forever|for good|for ever|to (?:everyone|everybody|all|the world|you "
         r"all|you guys))|"
         r"(?:this is|this will be|this has to be|consider this) (?:my )?(?:final )?goodbye|"
@@ -911,7 +911,7 @@ PATTERNS: tuple[Pattern, ...] = (
         rf"{_END})|(?:sorted|sorting|sort) out my (?:will|affairs|life insurance|funeral)|"
         r"(?:wrote|written|writing|write|made|making|make|updated|updating|update|finished|"
         r"drafted|drew up|drawing up|signed|changed|changing) (?:a |my |out my |up my |up a )"
-        r"(?:last )?will(?! (?:power|to))|"
+        r"(?:last )?will(?! (?:power|to|with|at|and power|for the (?:first|kids|baby)))|"
         r"(?:planned|planning|plan|arranged|arranging|chose|picked|choosing|paid for|paying for) "
         r"my (?:own )?(?:funeral|burial|cremation|headstone|memorial)|"
         r"(?:songs|music|hymns|readings|flowers) for my funeral|"
@@ -1084,9 +1084,12 @@ PATTERNS: tuple[Pattern, ...] = (
         "vague.despair",
         VG,
         r"what is (?:even )?the point(?: (?:anymore|of anything|of it all|of any of this|of "
-        r"trying|in trying|of anything anymore))?|"
+        r"trying|in trying|of anything anymore))?(?! (?:of|in) (?:this|the|that|a|an|doing|having|"
+        r"going|buying|paying|it if|asking|even))|"
         r"(?:tired|sick|exhausted) of (?:everything|it all|this all|all of this|trying|fighting|"
-        r"my life|this life)|i give up|giving up|(?:feel|feeling|felt|am|so) hopeless|"
+        r"my life|this life)|(?:i give up|giving up)(?! (?:on (?:this|the|that|it|trying to|"
+        r"dieting|sugar|coffee|my (?:diet|plan|car|hair|phone))|smoking|drinking|sugar|coffee|"
+        r"meat|alcohol|chocolate))|(?:feel|feeling|felt|am|so) hopeless|"
         r"hopelessness|dark (?:thoughts|place)|bad thoughts|intrusive thoughts|"
         r"(?:disappear|vanish)(?! (?:for (?:a|the) (?:bit|while|weekend|day)|into))|"
         r"make it (?:all )?stop|want (?:it|this|everything) (?:all )?to stop|"
@@ -1295,7 +1298,7 @@ _PAST_ANCHOR = re.compile(
 )
 _PRESENT = re.compile(
     r"(?<![a-z0-9])(?:again|still|now|currently|lately|these days|this week|today|tonight|"
-    r"right now|recently|starting to|coming back|back again|returning|am|want)(?![a-z0-9])"
+    r"right now|recently|starting to|coming back|back again|returning)(?![a-z0-9])"
 )
 _PAST_VERBS = _words(
     """
@@ -1314,6 +1317,12 @@ _RECOVERY = re.compile(
     r"survivor|hopeful|grateful|thankful|happy (?:now|these days)|(?:am|feel|feeling) (?:good|"
     r"great|stable|safe|okay|ok|fine) (?:now|today|these days)|healed|healing|got help|"
     r"never again|behind me|past that|moved on|proud of how far)(?![a-z0-9])"
+)
+_CASUAL = re.compile(
+    r"(?<![a-z0-9])(?:see (?:you|ya|u|everyone|y ?all) (?:next|tomorrow|soon|later|on|at|in|"
+    r"around|then|after)|talk (?:soon|tomorrow|later|to you (?:soon|later|tomorrow))|catch "
+    r"(?:you|ya) later|until next time|till next time|for now|have a (?:good|great|nice|lovely)|"
+    r"good ?night|back (?:next|tomorrow|on|in|soon|after)|on holiday|on vacation)(?![a-z0-9])"
 )
 _LEISURE = re.compile(
     r"(?<![a-z0-9])(?:hunting|hunt|range|shooting club|clay|target practice|deer|duck|"
@@ -1357,17 +1366,28 @@ def _negated(before: list[str], first: str) -> bool:
 _DETERMINERS = frozenset({"my", "our", "a", "his", "her", "their", "the", "your", "whose"})
 
 
+def _subject_of(words: list[str], index: int) -> str | None:
+    word = words[index]
+    if word in {"i", "me", "myself"}:
+        return "self"
+    if word in _OTHERS or (
+        word in _KIN_WORDS and _DETERMINERS & set(words[max(0, index - 3) : index])
+    ):
+        return "other"
+    return None
+
+
 def _subject(before: list[str]) -> str | None:
-    """'self', 'other' or None: the nearest subject before a phrase in its clause."""
+    """'self', 'other' or None: the nearest subject before a phrase in its clause; in a clause
+    without one ("... and talked about dying"), the first subject of the clause before."""
     clause = _clause_before(before)
     for index in range(len(clause) - 1, -1, -1):
-        word = clause[index]
-        if word in {"i", "me", "myself"}:
-            return "self"
-        if word in _OTHERS:
-            return "other"
-        if word in _KIN_WORDS and _DETERMINERS & set(clause[max(0, index - 3) : index]):
-            return "other"
+        if found := _subject_of(clause, index):
+            return found
+    earlier = _clause_before(before[: len(before) - len(clause) - 1])
+    for index in range(len(earlier)):
+        if found := _subject_of(earlier, index):
+            return found
     return None
 
 
@@ -1473,11 +1493,15 @@ def _context(
     return Context.CURRENT
 
 
+TIMED_RESOLVE = "resolve.timed"  # resolve and a time in one segment
+
+
 def scan(text: str) -> tuple[PhraseHit, ...]:
     """Every pattern found in the note, in order, with its context, without repeats."""
     segments = _segments(text)
     whole = " ".join(segment for segment, _ in segments)
     note = _Note(bool(_RECOVERY.search(whole)), bool(_PROTECTIVE.search(whole)))
+    casual = bool(_CASUAL.search(whole))  # "bye everyone, see you next week"
     hits: dict[PhraseHit, None] = {}
     for index, (segment, soft) in enumerate(segments):
         answered_no = (
@@ -1487,10 +1511,13 @@ def scan(text: str) -> tuple[PhraseHit, ...]:
         )
         after_if = index > 0 and segments[index - 1][1] and _has_if(segments[index - 1][0])
         idioms = [m.span() for idiom in IDIOMS for m in idiom.finditer(segment)]
+        kinds: set[Category] = set()
         for pattern in PATTERNS:
             for match in pattern.regex.finditer(segment):
                 start, end = match.span()
-                if any(a <= start and end <= b for a, b in idioms):
+                if any(a <= start and end <= b for a, b in idioms) or (
+                    casual and pattern.category is Category.FAREWELL
+                ):
                     continue
                 before = segment[:start].split()
                 after = segment[end:].split()
@@ -1509,6 +1536,10 @@ def scan(text: str) -> tuple[PhraseHit, ...]:
                 )
                 hit = PhraseHit(pattern.name, pattern.category, context, condition == "consequent")
                 hits[hit] = None
+                if hit.current:
+                    kinds.add(hit.category)
+        if {Category.RESOLVE, Category.TIME} <= kinds:  # "tonight im doing it"
+            hits[PhraseHit(TIMED_RESOLVE, Category.RESOLVE)] = None
     return tuple(hits)
 
 
@@ -1538,10 +1569,10 @@ def level(hits: tuple[PhraseHit, ...], *, leisure: bool = False) -> Level | None
         or (FI in live and (live & {T, PLC, MS, LM} or conditional))
         or (PLC in live and live & {INT, FI, FA, TR, BU})
         or (live & {FA, BU, TR, SH} and live & {LM, PLC})
-        or (FA in live and live & {MS, T})
+        or (FA in live and MS in live)
         or (LM in live and T in live and not leisure)
         or (ready and (self_context or len(ready) >= 2 or means))
-        or (RS in live and T in live)
+        or any(h.pattern == TIMED_RESOLVE for h in hits)
     ):
         return Level.PLAN
     # Everyday means to be taken or used at a time ("I have the pills and I will take them
