@@ -379,7 +379,6 @@ CALM = {
         "great day, feeling hopeful",
         "I'm exhausted",
         "hang in there",
-        "i'm going to do it, i'm going to ask her out tonight",
         "i'm going to jump in the pool later",
         "writing my will with my lawyer, feels grown up",
         "bye everyone, see you next week",
