@@ -1523,7 +1523,10 @@ TIMED_RESOLVE = "resolve.timed"  # resolve and a time in one segment
 
 def scan(text: str) -> tuple[PhraseHit, ...]:
     """Every pattern found in the note, in order, with its context, without repeats."""
-    segments = _segments(text)
+    return _scan(_segments(text))
+
+
+def _scan(segments: list[tuple[str, bool]]) -> tuple[PhraseHit, ...]:
     whole = " ".join(segment for segment, _ in segments)
     note = _Note(bool(_RECOVERY.search(whole)), bool(_PROTECTIVE.search(whole)))
     casual = bool(_CASUAL.search(whole))  # "bye everyone, see you next week"
@@ -1633,7 +1636,8 @@ def assess(text: str) -> TextFinding:
     """Scan a note and grade it. Empty text gives no hits and no level."""
     if not text:
         return TextFinding(None, ())
-    hits = scan(text)
-    leisure = bool(_LEISURE.search(normalized_text(text)))
+    segments = _segments(text)
+    hits = _scan(segments)
+    leisure = any(_LEISURE.search(segment) for segment, _ in segments)
     found = level(hits, leisure=leisure)
     return TextFinding(found, hits, frozenset() if found else reviews(hits))
