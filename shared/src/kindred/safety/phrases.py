@@ -67,18 +67,22 @@ How a note is read:
    match no pattern at all.
 
 Levels (from current hits, the whole note together):
-- PLAN (the `free_text_plan` trigger, urgent): a method, plan or preparation; intent or resolve
-  with time, means, a place, finality, weak preparation or a condition; finality with time, a
-  condition, a place or means; a place with intent, finality or a farewell; farewell, burden,
-  trapped or self-harm with lethal means, a place or a method; a farewell with means or time;
-  lethal means with time (outside hunting, sport or play); weak preparation twice, or with any
-  first-person sign even negated ("i don't want to kill myself but i have the pills ready").
+- PLAN (the `free_text_plan` trigger, urgent): a method, plan or preparation; intent (or
+  resolve with another sign) with a time, means, a place, finality, weak preparation or a
+  condition; resolve and a time in one segment ("tonight im doing it"); finality with a time, a
+  condition, a place or means; a place with intent, finality, a farewell, burden or feeling
+  trapped; farewell, burden, trapped or self-harm with lethal means or a place; a farewell with
+  means; lethal means with a time (outside hunting, sport or play); weak preparation twice,
+  with means, or with any first-person sign even negated ("i don't want to kill myself but i
+  have the pills ready").
 - INTENT (the `free_text_intent` trigger, high): any other intent, self-harm, burden, trapped or
-  farewell hit; everyday means to be used at a time ("going to take them all tonight").
+  farewell hit; everyday means to be used at a time ("going to take them all tonight"); a death
+  emoji with a time ("me ⚰️ soon").
 - None otherwise, and then `TextFinding.reviews` says what a human should still read:
   `third_party` (someone else's crisis), `past` (the member's past, nothing said of now),
-  `unclear` (vague vocabulary, a topic named with no context, finality alone, a lone emoji
-  means). Negated, hypothetical and topic hits need no review.
+  `unclear` (vague vocabulary, a topic named with no context, finality or resolve alone, a lone
+  emoji means, lethal means and a time in a leisure context). Negated, hypothetical and topic
+  hits need no review; nor does a casual goodbye ("bye everyone, see you next week").
 
 A hit records the pattern's stable name, its category and its context, never the words.
 """
