@@ -252,6 +252,12 @@ HIGH = {
         "im not gonna lie i want to die",
         "i dont know why i want to die",
         "What if I just ended my life",
+        "i never wanted to die until now",
+        "i do not want to die but i do not want to live either",
+        "i wouldnt say im suicidal but i think about dying a lot",
+        "not feeling suicidal, but i have been cutting again",
+        "i dont want to live like this anymore",
+        "my mom found my cuts",
     ],
 }
 
@@ -340,6 +346,10 @@ CALM = {
         "i no longer feel suicidal",
         "I don't have a plan",
         "I haven't written a note",
+        "i had a great weekend and i dont want to hurt myself anymore",
+        "no i am not going to kill myself",
+        "i refuse to let this kill me",
+        "there's no way i'd ever kill myself",
         "my therapist asked if i ever think about suicide and i said no",
     ],
     "hypothetical": [
@@ -426,6 +436,7 @@ REVIEW = {
         "i used to want to die every day, therapy really helped",
         "when i was 16 i took an overdose, im 30 now and happy",
         "i had a suicide attempt in 2012",
+        "i stopped cutting 2 months ago",
     ],
     UNCLEAR: [
         "idk whats the point anymore",

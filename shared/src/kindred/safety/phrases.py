@@ -559,6 +559,8 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:want|wants|need|wish) (?:it all|everything|my life|life|all of it|this life|"
         r"it) to (?:end|be over)(?! (?:soon|already|so i can))|"
         rf"never want to wake up|not be alive any ?more|not want to be here{_END}|"
+        r"not (?:really |even )?(?:want|wish) to (?:live|go on|keep going|exist) (?:like this|"
+        r"this way|this life|with this (?:pain|anymore)|in this pain)|"
         r"(?:not|no longer|never) (?:feel like|care about|see myself) (?:living|being alive|"
         r"existing|going on|staying alive|getting older|growing old|making it)",
     ),
@@ -595,7 +597,10 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:self harm|cutting) relapse|"
         r"(?:urge|urges|want|wants|wanting|feel like|tempted|craving|crave|itching|need) "
         r"(?:to )?(?:cut|cutting|self harm|self harming|burn myself|hurt myself|harm myself)|"
-        r"self harm (?:urges|thoughts|cravings|is back|is bad)",
+        r"self harm (?:urges|thoughts|cravings|is back|is bad)|"
+        r"(?:found|saw|noticed|hide|hiding|hid|cover|covering|covered|see|seen|bandaged|"
+        r"bandaging|cleaned|cleaning) (?:my|the) (?:fresh |new |deep |)?(?:cuts|scars|wounds|burns|"
+        r"self harm marks|self harm scars)",
     ),
     # --- burden ---
     _p(
@@ -1103,6 +1108,13 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p("mention.told_to", MEN, r"kill yourself|kill urself|go die|end yourself|hang yourself"),
     _p(
+        "mention.stopped",
+        MEN,
+        r"(?:stopped|quit|gave up|been clean from|clean from|free from|recovering from|recovered "
+        r"from|in recovery from) (?:self harming|cutting|self harm|burning myself|hurting myself|"
+        r"self injury)",
+    ),
+    _p(
         "mention.topic",
         MEN,
         r"suicide|suicides|suicidal|self harm|self harming|self injury|overdose|overdosed|"
@@ -1262,6 +1274,10 @@ _NEXT_NEGATION = re.compile(
     r"nope never|not really|n a|na|nil|nothing like that|no thoughts)"
     r"(?: (?:i am|im) (?:fine|ok|okay|good|safe|alright))?"
 )
+_UNTIL_NOW = re.compile(
+    r"^(?:\w+ )?(?:until|till|til|before) (?:now|recently|today|lately|this (?:week|month|year)|"
+    r"tonight|last (?:night|week)|a few (?:days|weeks) ago)(?![a-z0-9])"
+)
 _SELF_MARK = re.compile(r"(?<![a-z0-9])(?:i|me|my|myself|mine)(?![a-z0-9])")
 _KIN_WORDS = _words(
     """
@@ -1313,7 +1329,8 @@ _EMBEDDING = _words(
     """
 )
 _PAST_ANCHOR = re.compile(
-    r"(?<![a-z0-9])(?:used to|use to|years? ago|months ago|a (?:long )?(?:time|while) ago|"
+    r"(?<![a-z0-9])(?:used to|use to|stopped|quit|gave up|clean from|free from|recover\w* from|"
+    r"in recovery from|years? ago|months ago|a (?:long )?(?:time|while) ago|"
     r"long ago|ages ago|decades? ago|in (?:19|20)\d\d|back in|back then|back when|"
     r"when i was (?:a |younger|little|in|at|\d+|young|small|growing|still)|"
     r"as a (?:kid|teen|teenager|child|student|young)|in (?:high school|college|uni|university|"
@@ -1462,10 +1479,12 @@ class _Note:
 
 def _negation(before: list[str], matched: str, after: list[str], answered_no: bool) -> bool:
     """Negated before (NegEx), after ("suicide is not an option") or answered "no"."""
+    rest = " ".join(after)
+    if _negated(before, matched.split()[0]) and not _UNTIL_NOW.match(rest):
+        return True  # "i never wanted to die until now" is not negated
     return (
         answered_no
-        or _negated(before, matched.split()[0])
-        or bool(_POST_NEGATION.match(" ".join(after)))
+        or bool(_POST_NEGATION.match(rest))
         or (not before and after in (["no"], ["none"]))
     )
 
