@@ -494,6 +494,11 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:do not|not|can not) (?:feel |be |keep myself )?safe (?:with|around|by|being alone "
         rf"with) myself|(?:am|feel) not safe(?: right now| tonight| alone| at home)?{_END}|"
         r"can not keep myself safe|"
+        r"(?:telling|tell|tells|told|tellin) me to (?:end it|die|kill myself|do it|jump|"
+        r"hurt myself|end my life|go die)|"
+        r"(?:imagining|imagine|imagined|picturing|picture|pictured|dreaming about|fantasi[sz]ing "
+        r"about|thinking about|think about) my (?:own )?(?:funeral|death|suicide|grave|obituary|"
+        r"dead body)|"
         r"(?:not sure|do not know if|doubt|do not think|no idea if) i "
         r"(?:will|can|am going to|could) "
         r"(?:make it|survive|last|get through|hold on|be (?:here|alive|around))"
@@ -589,11 +594,16 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:self harm|self harming|self harmed|cutting)(?! (?:awareness|prevention|"
         r"research|my hair|the|paper|coupons|class|wood|back|down))|"
         r"(?:self harm|self harming|cutting|cut) again|"
-        r"(?:i|used to|use to|started to|want to|need to|going to|urge to|tempted to|wanting to) "
+        r"(?:i|used to|use to|started to|want to|need to|going to|urge to|tempted to|wanting to|"
+        r"relapsed and|and then|then) "
         r"(?:cut|burn|hit myself|scratch)(?: again| tonight| today| deeper| so bad)?"
         rf"(?:{_END}| (?:when|as a|in|back|before|after|a lot|sometimes|every|because|to feel|"
-        r"to cope|to punish|until|till|and|but))|"
+        r"to cope|to punish|until|till|and|but|last night|yesterday|this morning|earlier|"
+        r"deep))|"
+        r"(?:the )?urges? (?:again|are back|are bad|are strong|are so strong|is back|is strong|"
+        r"will not stop|to cut|to hurt myself|to self harm|to burn)|"
         r"(?:relapsed|relapse|relapsing) (?:on|with|into|in)? ?(?:self harm|cutting)|"
+        r"(?:relapsed|relapse) (?:and|with) (?:cut|cutting|self harmed|burned|burnt|hurt)|"
         r"(?:self harm|cutting) relapse|"
         r"(?:urge|urges|want|wants|wanting|feel like|tempted|craving|crave|itching|need) "
         r"(?:to )?(?:cut|cutting|self harm|self harming|burn myself|hurt myself|harm myself)|"
@@ -636,6 +646,9 @@ PATTERNS: tuple[Pattern, ...] = (
         "trapped.no_way_out",
         TR,
         r"no way out|(?:the )?only way out|no escape|can not escape|no exit|"
+        r"(?:can not|do not|no longer) see (?:any|a) way (?:forward|out|through|ahead)|"
+        rf"i (?:just )?want out{_END}|i (?:just )?want (?:out|it all to stop) (?:of|from) "
+        r"(?:this life|life|everything|this world|existence)|"
         r"(?:feel|feeling|felt|am|so|completely|totally|utterly|really) trapped|"
         r"trapped (?:in|inside) (?:my|this) (?:life|head|body|mind|situation|pain|hell|misery)|"
         r"stuck (?:in this|with no|and there is no|and no) (?:hell|way out|escape|misery)|"
@@ -726,7 +739,9 @@ PATTERNS: tuple[Pattern, ...] = (
         r"by the time (?:you|anyone|they|someone|somebody) (?:read|reads|see|sees|find|finds|"
         r"get|gets) this|(?:i am )?sorry for what i am (?:about|going) to do|"
         r"(?:remember|please remember) me (?:as|when|fondly|kindly)|"
-        r"(?:love|loved) you all(?:,)? (?:goodbye|bye|forever)",
+        r"(?:love|loved) you all(?:,)? (?:goodbye|bye|forever)|"
+        r"good ?night forever|forever good ?night|final good ?night|goodbye forever|"
+        r"(?:sleep|rest) (?:well|tight) forever",
     ),
     # --- method (self-directed) ---
     _p("method.hang", ME, r"(?:hang|hanging|hanged|hung) myself|noose (?:around|round) my neck"),
@@ -744,6 +759,13 @@ PATTERNS: tuple[Pattern, ...] = (
         r"to|gonna) overdos(?:e|ing)|overdos(?:e|ing) (?:on purpose|tonight|again)|"
         r"(?:take|taking|took|swallow|swallowing|swallowed|down|downing|neck|necking) "
         rf"(?:every|each|all|the whole|the rest of|all of) (?:\w+ ){{0,3}}?{_PILLS}|"
+        r"i (?:have )?(?:overdosed|attempted(?: suicide| it| again)?(?=$| (?:last|yesterday|this|"
+        r"on|in|a few|two|three|again|earlier|today|tonight))|took an overdose|made an attempt|"
+        r"tried to (?:end it|overdose|hang myself|do it)|survived (?:an|my|the) (?:attempt|"
+        r"overdose))|"
+        r"(?:take|taking|took|swallow|swallowing|swallowed|down|downing|neck|necking) (?:a bunch|"
+        r"too many|way too many|a ton|lots|so many|a fistful|all the|half the) (?:of )?"
+        rf"(?:my |the |those |these )?(?:\w+ )?{_PILLS}|"
         r"(?:take|taking|took|swallow|swallowing|swallowed|down|downing|neck|necking) (?:all|"
         r"every one|every single one|everything|a (?:bottle|handful|box|pack|packet|load|"
         r"month)|the (?:whole|entire|rest of the) (?:bottle|box|pack|packet|lot)|enough|"
@@ -1135,14 +1157,46 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:disappear|vanish)(?! (?:for (?:a|the) (?:bit|while|weekend|day)|into))|"
         r"make it (?:all )?stop|want (?:it|this|everything) (?:all )?to stop|"
         r"dead inside|nothing (?:will|is going to) (?:ever )?(?:get|be) better|"
-        rf"(?:it|things) will never get better|(?:thank you|thanks) for everything{_END}|"
-        rf"(?:i am )?sorry for everything|(?:please )?forgive me{_END}|"
+        rf"(?:it|things) will never get better|"
         rf"not (?:want|wish) to be here{_END}|nobody cares|no one cares|no one would care|"
         r"want to sleep (?:and )?(?:forever|for a long time)|done with (?:everything|it all)|"
         r"(?:wish|want) (?:it|this) (?:was|were|would be) (?:all )?over|"
         r"i can not anymore|can not do it anymore",
     ),
     _p("vague.death_emoji", VG, r"emgrave|emblood"),
+    # Soft farewells: two different ones in a note read as a farewell (see `level`).
+    _p(
+        "vague.farewell_thanks",
+        VG,
+        r"(?:thank you|thanks|thank u)(?: all| everyone| so much)? for (?:everything|all you have "
+        r"done|all you did|everything you have done|trying to help|trying|always being there|"
+        r"being there|putting up with me)",
+    ),
+    _p(
+        "vague.farewell_sorry",
+        VG,
+        rf"sorry for everything|(?:please )?forgive me{_END}|sorry for (?:all the pain|being "
+        r"(?:such )?a burden|what i (?:am about to do|put you through)|letting (?:you|everyone) "
+        r"down)",
+    ),
+    _p(
+        "vague.farewell_fault",
+        VG,
+        r"(?:it is|it was|this is|none of this is|this was) not (?:your|their|anyone|anybody|his|"
+        r"her|my \w+) fault",
+    ),
+    _p(
+        "vague.farewell_know",
+        VG,
+        r"(?:want|need) (?:everyone|everybody|you all|you guys|them all|my \w+|you) to know "
+        r"(?:that )?(?:i (?:love|loved|am sorry|tried)|it is not)",
+    ),
+    _p(
+        "vague.farewell_words",
+        VG,
+        rf"^(?:goodbye|bye|bye bye|farewell|i love you(?: all)?|love you all|love you guys)"
+        rf"(?: all| everyone| forever)?{_END}",
+    ),
     _p("vague.emoji_means", VG, r"emknife|empills|emgun|emrope|embridge"),
 )
 
@@ -1163,6 +1217,10 @@ IDIOMS: tuple[re.Pattern[str], ...] = tuple(
         r"running|lifting|working out|exercising|skiing|falling|in (?:a|the) (?:fall|gym|"
         r"accident|face with)|gardening|in the kitchen)",
         r"(?:career|political|social|financial|commercial|electoral) suicide",
+        r"(?:traffic|meeting|queue|lecture|class|contract|lease|game|maze|level|lift|elevator|exam|"
+        r"shift|car park|parking lot)(?: \w+){0,5} no way out|no way out of (?:this|the|that) "
+        r"(?:\w+ )?(?:meeting|traffic|queue|contract|lease|game|maze|level|class|lecture|exam|"
+        r"shift|job|deal|situationship|parking lot|car park)",
         r"(?:\w+ )?(?:knee|back|neck|tooth|teeth|head|shoulder|leg|arm|foot|feet|stomach|hip|"
         r"joint|period|ear|chest|nerve|muscle|jaw|wrist|ankle|hand|physical|migraine|labou?r|"
         r"surgery|sciatica|arthritis|toothache|headache|backache)s? ?(?:pain|ache|aches|pains|"
@@ -1368,7 +1426,8 @@ _CASUAL = re.compile(
     r"(?<![a-z0-9])(?:see (?:you|ya|u|everyone|y ?all) (?:next|tomorrow|soon|later|on|at|in|"
     r"around|then|after)|talk (?:soon|tomorrow|later|to you (?:soon|later|tomorrow))|catch "
     r"(?:you|ya) later|until next time|till next time|for now|have a (?:good|great|nice|lovely)|"
-    r"good ?night|back (?:next|tomorrow|on|in|soon|after)|on holiday|on vacation)(?![a-z0-9])"
+    r"good ?night(?! forever)|back (?:next|tomorrow|on|in|soon|after)|on holiday|on vacation)"
+    r"(?![a-z0-9])"
 )
 _LEISURE = re.compile(
     r"(?<![a-z0-9])(?:hunting|hunt|range|shooting club|clay|target practice|deer|duck|"
@@ -1567,7 +1626,11 @@ def _scan(segments: list[tuple[str, bool]]) -> tuple[PhraseHit, ...]:
             for match in pattern.regex.finditer(segment):
                 start, end = match.span()
                 if any(a <= start and end <= b for a, b in idioms) or (
-                    casual and pattern.category is Category.FAREWELL
+                    casual
+                    and (
+                        pattern.category is Category.FAREWELL
+                        or pattern.name.startswith("vague.farewell")
+                    )
                 ):
                     continue
                 before = segment[:start].split()
@@ -1631,6 +1694,9 @@ def level(hits: tuple[PhraseHit, ...], *, leisure: bool = False) -> Level | None
     # more. Past use ("took my pills today") and errands ("pick up my meds") stay silent.
     soon = any(h.pattern == "means.use_soon" and h.current for h in hits)
     death_emoji = any(h.pattern == "vague.death_emoji" and h.current for h in hits)
+    soft = {h.pattern for h in hits if h.current and h.pattern.startswith("vague.farewell")}
+    if len(soft) >= 2:  # "thank you for everything, i love you, goodbye"
+        return Level.INTENT
     if live & _SIGNS or (MS in live and T in live and soon) or (death_emoji and T in live):
         return Level.INTENT
     return None
