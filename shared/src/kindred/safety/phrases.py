@@ -1706,8 +1706,8 @@ def reviews(hits: tuple[PhraseHit, ...]) -> frozenset[ReviewReason]:
     """What a human should read although the hits give no level (see the module docs)."""
     found: set[ReviewReason] = set()
     for hit in hits:
-        if hit.category in _COMPANY:
-            continue
+        if hit.category in _COMPANY or hit.pattern.startswith("vague.farewell"):
+            continue  # company and a single soft farewell say nothing alone
         if hit.context is Context.OTHER:
             found.add(ReviewReason.THIRD_PARTY)
         elif hit.context is Context.PAST:
