@@ -17,9 +17,11 @@ ideation ladder, each written as a family of patterns (not a list of examples):
 - trapped: no way out, unbearable pain, no reason to live, can't go on / can't take it anymore,
   no future, life not worth living.
 - farewell: goodbyes in the note itself ("goodbye everyone", "this is my last check-in", "you
-  won't hear from me again", "take care of my cat for me", "when i'm gone").
-- method: a self-directed method (hang, shoot, overdose, jump, slit, drown, crash the car), a
-  fixation on a means ("keep looking at the rope"), the quickest or painless way to die.
+  won't hear from me again", "take care of my cat for me", "when i'm gone"); two different soft
+  farewells together ("thank you for everything", "it's not your fault", a lone "goodbye").
+- method: a self-directed method (hang, shoot, overdose, jump, slit, drown, crash the car), an
+  actual attempt ("i overdosed yesterday"), a fixation on a means ("keep looking at the rope"),
+  the quickest or painless way to die, standing on a ledge.
 - plan: "i have a plan", a chosen date, place or way, a lethal dose, a suicide or goodbye note.
 - preparation: stockpiling, buying a means, researching doses or methods, writing a will or
   letters, giving things away, putting affairs in order, saying goodbye to everyone, rehoming
