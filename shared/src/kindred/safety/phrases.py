@@ -201,6 +201,8 @@ _SOFT = "#"
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), replacement)
     for pattern, replacement in (
+        (r"\bw/o\b", "without"),
+        (r"\bw/(?=\s)", "with"),
         # Hyphens inside words ("self-harm") become spaces; dashes between words end a segment.
         (r"(?<=[a-z])-(?=[a-z])", " "),
         (r"\s[-\u2013\u2014]+\s|[\u2013\u2014]|\s-{2,}\s?", " | "),
@@ -288,7 +290,8 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bun ?alived\b", "killed"),
         (
             r"\bun ?aliv(e|ing)\b(?! (?:myself|him|her|them|someone|somebody|people|yourself|"
-            r"my|the|a|his|their|your|others|everyone)\b)",
+            r"my|the|a|his|their|your|others|everyone|himself|herself|themselves|themself|"
+            r"yourself)\b)",
             r"unaliv\1 myself",
         ),
         (r"\bun ?aliving\b", "killing"),
@@ -381,7 +384,8 @@ _LETHAL = (
 _PLACES = (
     r"(?:bridge|cliffs?|cliff edge|edge|tracks|train tracks|railway|rail line|train line|river|"
     r"lake|sea|ocean|beach|pier|dam|quarry|roof|rooftop|top floor|parking garage|car park|"
-    r"multi storey|multistorey|overpass|tower|woods|forest|balcony|ledge|station platform|"
+    r"multi storey|multistorey|carpark|overpass|tower|woods|forest|balcony|ledge|"
+    r"station platform|motel|hotel room|"
     r"platform|coast|coastline|mountains?|hills|moors?|desert|waterfall|canyon|gorge|seaside|"
     r"harbou?r|docks|reservoir|canal|viaduct|motorway|highway|freeway|interstate|train station|"
     r"water|tallest building|top of the \w+|embridge)"
@@ -514,7 +518,7 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:want|wants|wanted|wanting|wish|wishes|ready|plan|planning|deserve|deserves|need|"
         r"hope|hoping|pray|praying|long|longing|going|prepared) to die"
         r"(?! (?:of|from|laughing|for|with|when i am old|in my sleep when|old|happy|"
-        r"peacefully when|my hair|it))|"
+        r"peacefully when|my hair))|"
         r"i (?:wish|hope|pray) (?:that )?i (?:was|were|could be|would be|could just be|had|"
         r"would|could|just|will|did) (?:dead|die|died|just die|drop dead|gone|"
         r"never (?:been )?born|not (?:here|alive)|never existed|not exist)|"
@@ -880,7 +884,8 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:wrote|written|writing|write|left|leaving|leave|drafted|drafting|finished|started) "
         r"(?:a|my|the|some|letters|notes) ?(?:notes?|letters?)?"
         rf"(?:{_END}| (?:for|to) (?:everyone|everybody|them|my {_KIN}|all of you|each of)"
-        rf"(?:{_END}| (?:so|explaining|saying|before i|to read|telling|for after|for when)))",
+        rf"(?:{_END}| (?:so|explaining|saying|before i|to read|telling|for after|for when|"
+        r"to find|in case)))",
     ),
     _p(
         "plan.chosen",
@@ -909,7 +914,7 @@ PATTERNS: tuple[Pattern, ...] = (
         rf"(?:up )?(?:all |enough |some |a lot of |a bunch of |more |extra |lots of )?(?:of )?"
         rf"(?:my |the |these |those |his |her )?(?:\w+ )?{_PILLS}|"
         rf"(?:a|my) (?:stash|stockpile|hoard|supply|collection) of (?:\w+ )?{_PILLS}|"
-        rf"{_PILLS} (?:that )?i (?:have )?(?:been )?(?:saved|saving|stockpiled|stockpiling|"
+        rf"{_PILLS} (?:that )?i (?:have )?(?:got |been )?(?:saved|saving|stockpiled|stockpiling|"
         r"hoarded|hoarding|stashed|stashing|collected|collecting|kept back|hidden|hiding|put "
         r"aside|set aside|squirrelled away|squirreled away)",
     ),
@@ -939,7 +944,8 @@ PATTERNS: tuple[Pattern, ...] = (
         "preparation.acquire",
         PR,
         r"(?:bought|buying|buy|ordered|ordering|order|purchased|purchasing|got|getting|picked up|"
-        r"acquired|borrowed|borrowing|found|stole|stolen|tied|tying|made|making) "
+        r"acquired|borrowed|borrowing|found|stole|stolen|tied|tying|made|making|packed|packing|"
+        r"brought|bringing|grabbed|took|taking|carrying) "
         r"(?:a |some |the |myself a |more |an |enough )?(?:new )?(?:rope|noose|gun|pistol|"
         r"handgun|firearm|revolver|rifle|shotgun|bullets|ammo|ammunition|blades|razor blades|"
         r"razors|charcoal|helium|exit bag|rat poison|poison|antifreeze|emgun|emrope)"
@@ -1037,6 +1043,165 @@ PATTERNS: tuple[Pattern, ...] = (
         rf"(?:up )?(?:how|ways|methods){_END}",
     ),
     # --- company: means, places, finality, resolve, time ---
+    # --- more of each family ---
+    _p(
+        "intent.wish_more",
+        INT,
+        r"(?:wish|wishing|wished|hope|hoping|hoped|pray|praying|prayed) (?:that )?i (?:just |"
+        r"simply |finally |would |will |could |might )?(?:was dead|were dead|die|died|drop dead|"
+        r"do not wake up|will not wake up|never wake up|would not wake up|did not wake up|"
+        r"will never wake up|would never wake up|was never born|had never been born|"
+        r"could (?:just )?(?:not exist|disappear|die|stop existing|vanish|not be here|end it|"
+        r"fall asleep forever|sleep forever|go away forever))|"
+        r"(?:do not|not|no longer|could not|would not|hardly) care (?:if|whether) i (?:live or die|"
+        r"die|wake up|make it|survive|live)|"
+        r"i (?:will|would|am going to|shall) (?:be dead|not be alive)(?: by| before| soon| "
+        rf"tomorrow| tonight| next| in| and|{_END})|"
+        r"(?:suicide|suicidal|sewerslide|killing myself) (?:thoughts|ideation|urges|feelings)|"
+        r"(?:do|doing|try|trying|attempt) suicide",
+    ),
+    _p(
+        "method.more",
+        ME,
+        rf"(?:{_LETHAL}|{_PILLS}|knife|knives|blades?|razors?|{_PLACES}|exhaust)(?: \w+){{0,6}} "
+        r"(?:keeps|keep|is|are|was) (?:calling|calling to|calling out to|tempting|staring at) "
+        r"me|"
+        rf"(?:{_LETHAL}|{_PILLS}|knife|blades?|exhaust|fumes)(?: \w+){{0,10}} (?:thinking about|"
+        r"think about|thought about|tempted to|want to|going to|about) (?:using|use) (?:it|them|"
+        r"that)(?: (?:on myself|to|tonight|now))?|"
+        rf"(?:{_LETHAL}|{_PILLS}|exhaust|fumes|vodka|whisky|whiskey|alcohol)(?: \w+){{0,6}} "
+        r"(?:would|will|could|might|should) (?:work|do it|do the job|be enough|kill me|finish me|"
+        r"end it)|"
+        r"car exhaust|exhaust (?:pipe|fumes)|hose (?:to|on|from|for|into) the (?:car|exhaust)|"
+        r"(?:engine|car) (?:running|on) (?:in|and) (?:the )?(?:garage|door shut|doors shut)|"
+        r"(?:in|inside) the garage with the (?:engine|car) (?:running|on)|"
+        r"(?:what|where|something) (?:i would|i could|i will|to) tie (?:it|the rope|a rope) to|"
+        r"strong enough to (?:hold|take) (?:me|my weight)|"
+        r"(?:picturing|imagining|picture|imagine|visuali[sz]ing|see|seeing) myself (?:jumping|"
+        r"hanging|falling|dead|dying|overdosing|stepping|in front of|on the tracks|drowning|"
+        r"shooting|bleeding)|"
+        r"(?:overdose|overdosing|hanging|jumping|drowning|pills|a bullet|the rope|the bridge) "
+        r"(?:seems|is|would be|sounds|feels) (?:like )?(?:the|a|my) (?:easiest|best|quickest|only|"
+        r"simplest|cleanest|most peaceful|least painful|surest) (?:way|option|choice|method)|"
+        r"how (?:high|far|long|deep|much|many)(?: \w+){0,6} (?:to (?:not )?survive|not to survive|"
+        r"to die|to not wake up|would kill|is fatal|is lethal|to be fatal|to end it|it takes to "
+        r"die)|"
+        rf"{_PILLS} (?:and|plus) (?:the |a |my |some )?(?:bottle of |whole bottle of )?(?:vodka|"
+        r"whisky|whiskey|alcohol|wine|booze|gin|rum|drink)|"
+        r"(?:which|what) (?:of my )?(?:\w+ ){0,2}(?:would|will|could|might) (?:kill me|do it|be "
+        r"enough|be fatal|be lethal)|kill me (?:fastest|quickest|quicker|faster)|"
+        rf"(?:the )?{_PILLS} (?:are|is) (?:going down|going in|in my hand|in front of me|next to "
+        r"me|lined up|counted out|poured out)",
+    ),
+    _p(
+        "plan.more",
+        PL,
+        r"(?:i have |have |i |already |all )?planned (?:it|how|when|where|everything|it all|the "
+        r"whole thing|my death|it out|the day|the date)(?! for (?:the|my|a|our) (?:party|trip|"
+        r"wedding|holiday|birthday|event|weekend|week|meeting|move))|"
+        r"(?:my|the) plan is (?:to )?(?:die|end|kill|jump|overdose|do it|hang|pills|the pills|"
+        r"the rope|the gun|the bridge|the tracks|the car|a rope|a gun)|"
+        r"(?:that is|this is|it is|that will be|will be|saturday is|sunday is|friday is) the "
+        r"(?:day|night|date) i (?:die|do it|end it|go|kill myself|end my life)",
+    ),
+    _p(
+        "preparation.more",
+        PR,
+        r"(?:bought|buying|got|getting|picked up|ordered|ordering) (?:\d+|a few|several|loads of|"
+        r"lots of|extra|more|multiple|two|three|four|five) (?:boxes|packs|packets|bottles|tubs) "
+        rf"of (?:\w+ )?{_PILLS}|"
+        r"(?:went to|visited|tried|going to|from) (?:\d+|several|different|multiple|a few|three|"
+        r"two|four|five) (?:pharmacies|chemists|shops|stores|doctors|supermarkets)|"
+        rf"(?:hiding|hid|hidden|stashing|stashed|keeping|kept) (?:my|the|all my|some|a few|extra) "
+        rf"(?:\w+ )?{_PILLS}|"
+        r"(?:research\w*|googl\w*|search\w*|look(?:ed|ing)? up|check\w*|work(?:ed|ing) out) "
+        rf"(?:which|what) (?:{_PILLS}|method|bridge|building|rope|knot|poison|drug|dose)|"
+        r"pays? out (?:for|on|after|if) (?:suicide|i die|i kill myself)|covers suicide|"
+        r"suicide clause|"
+        r"(?:sorted|sorting|sort) (?:out )?my (?:life )?insurance(?: paperwork| papers| policy)?|"
+        r"(?:my )?passwords? (?:to|for) (?:everything|all my|my accounts)|(?:my )?passwords? "
+        r"(?:are|is) (?:in|on|under|written)|"
+        r"(?:posted|posting|recorded|recording|filmed|shared|left|leaving) (?:all )?my goodbyes|"
+        r"(?:gave|given|giving|give) (?:away )?(?:(?:my|our) (?:\w+ )?(?:cats?|dogs?|pets?|puppy|"
+        r"kitten|birds?|rabbits?|hamster|fish)|(?:all|most|everything) (?:of )?(?:my|our)? ?"
+        r"(?:\w+ )?(?:things|stuff|belongings|possessions|clothes|books|games|plants|"
+        r"collection)?) (?:away|to)(?!.*\b(?:while|for the (?:weekend|week|trip|holiday)|until|"
+        r"till|when i am (?:away|on|back)|to look after while))|"
+        r"(?:wrote|written|writing|left|leaving) (?:a|my|the) (?:note|letter)s? (?:for|to) my "
+        r"(?:kids|children|son|daughter|family|parents|mum|mom|dad|husband|wife|partner) "
+        r"(?:to find|for after|for when|in case|in the drawer|under|to read after)|"
+        r"(?:no one|nobody|noone|nothing|you) (?:is going to|will|can|could) (?:talk me (?:down|"
+        r"out of (?:it|this))|stop me|change my mind)(?: this time)?",
+    ),
+    _p(
+        "self_harm.more",
+        SH,
+        r"(?:burn|burning|burned|burnt|scald\w*|hit|hitting|punch\w*|bruis\w*|bang\w*) (?:my|both "
+        rf"my) (?:\w+ )?{_BODY} (?:with (?:a |my |the )?(?:cigarettes?|lighters?|matches|a match|"
+        r"hot|candle|wax|iron)|on purpose|deliberately|again|until|to feel)|"
+        r"(?:until|till|til) (?:it|they|i|my \w+) (?:split|broke|cracked|blistered|burned|"
+        r"swelled|went numb)|"
+        r"(?:reopen|reopening|reopened|picking at|pick at|picked at) (?:the|my|old) (?:cuts|"
+        r"wounds|scabs|scars)|"
+        rf"(?:took|taking|take) (?:more|extra|too many) (?:\w+ )?{_PILLS} than (?:i should|"
+        r"prescribed|i am supposed to|i was meant to)|"
+        r"(?:cutting|self harm|self harming|burning myself|hurting myself)(?= (?:is|helps|makes "
+        r"me feel|calms me|keeps me))|"
+        r"(?:broke|break|breaking|lost|ended|reset|resetting) (?:my )?(?:\w+ ){0,3}(?:self harm|"
+        r"cutting|clean|sh free) (?:streak|record)|"
+        r"(?:carved|carving|carve|scratched|etched|cut) (?:\w+ ){0,3}(?:into|in|on) my (?:\w+ )?"
+        rf"{_BODY}|"
+        r"^(?:cut|cutting|self harmed|burned myself|burnt myself|purged)(?: again)?(?= *$)",
+    ),
+    _p(
+        "burden.more",
+        BU,
+        r"(?:better|happier|easier|fine|relieved|free|freer|lighter|okay|ok|safer|richer|calmer) "
+        r"(?:off )?for (?:everyone|everybody|them|all|my \w+|the \w+|people) (?:if i (?:was|were|"
+        r"had|did|just|would|never|disappeared|died|left|was gone|were gone)(?: not| never)?"
+        r"(?: \w+)?|without me|when i am gone)|"
+        r"(?:holding|hold|dragging|drag) (?:everyone|them|my \w+|everybody|people) (?:back|down)|"
+        r"(?:they|everyone|my \w+|people|everybody) (?:would|will|could) (?:be )?(?:free|freer) "
+        r"without me|"
+        r"(?:weight|millstone|anchor) (?:around|round) (?:my|their|everyone) (?:\w+ )?necks?|"
+        r"(?:they|everyone|everybody|my \w+|people) (?:would|will|could) (?:move on|get over it|"
+        r"get over me|forget me|forget about me)|"
+        r"if i (?:was|were) (?:gone|dead|not here|not around)(?: \w+){1,3} (?:could|would|will|"
+        r"might) (?:finally )?(?:be )?(?:happy|happier|free|move on|relax|live)",
+    ),
+    _p(
+        "trapped.more",
+        TR,
+        r"stuck (?:in this|here|like this|in this life|in this hell)(?: \w+){0,2} forever|"
+        r"trapped (?:in this|here|like this)(?: \w+){0,2} forever|"
+        r"no (?:hope|future|way forward) (?:left|for me|at all)",
+    ),
+    _p(
+        "farewell.more",
+        FA,
+        r"if (?:anyone|someone|somebody) (?:reads|finds|sees|is reading) this|"
+        r"(?:please )?(?:take care of|look after|feed|walk|love) (?:my|our) (?:\w+ )?(?:cats?|dogs?|"
+        rf"pets?|fish|birds?|rabbits?|hamster|plants)(?: \w+)?{_END}|"
+        r"(?:could|would|can|please) (?:feed|walk|look after|take care of|take|adopt) my (?:\w+ )?"
+        r"(?:cats?|dogs?|pets?|fish|birds?|rabbits?|hamster)(?! (?:while|this weekend|for the "
+        r"(?:weekend|week)|when i am (?:away|at|on)|on))|"
+        r"will not be (?:checking in|posting|writing|logging in|on here|using this)(?: any ?more| "
+        r"again)|"
+        r"(?:will not|never|will never|do not) have to (?:deal with|worry about|put up with|see|"
+        r"look after|take care of|hear from) me (?:again|any ?more|after|much longer|soon|"
+        r"for much longer)|"
+        r"(?:not going to|will not|never going to|am not going to) (?:see|make it to|live to see|"
+        r"be here for|be around for|be alive for) (?:christmas|my birthday|next year|the new year|"
+        r"another (?:year|birthday|christmas|summer)|the spring|the summer|my \w+ birthday)|"
+        r"before i go for good|(?:say|said|saying) (?:goodbye|thank you|thanks|sorry) before i "
+        r"(?:go|leave|am gone)|"
+        r"i (?:will|shall|am going to) (?:be at peace|finally be at peace|be free|finally be free|"
+        r"be with (?:him|her|them|my \w+)|finally rest|rest in peace)(?: soon| now| tonight| "
+        rf"forever|{_END})|"
+        r"(?:will not|won't|will never|not going to) be (?:alive|here|around|breathing) (?:by|"
+        r"after|past|on|for|much longer|tomorrow|next|this time|in a)|"
+        rf"^(?:goodbye|farewell)(?: all| everyone| forever| \w+)?{_END}",
+    ),
     _p("lethal_means.object", LM, _LETHAL),
     _p(
         "means.everyday",
@@ -1046,9 +1211,18 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(
         "means.use_soon",
         MS,
-        r"(?:will|going to|about to|plan to|planning to|want to|ready to) "
-        r"(?:take|swallow|down|use|neck) (?:them all|all of them|the lot|it all|all|them|"
+        r"(?:will|going to|about to|plan to|planning to|want to|ready to|am) "
+        r"(?:take|swallow|down|use|neck|taking|swallowing) (?:them all|all of them|the lot|it all|all|them|"
         r"every one|every last one|the|my|those|these)",
+    ),
+    _p(
+        "place.at",
+        PLC,
+        r"(?:to|at|on|in|into|by|near|over|off|from|onto|toward|towards|up|down|under|beside|"
+        r"behind|along|out to) (?:the |a |that |this |my |our )?(?:\w+ ){0,3}"
+        + _PLACES
+        + r"|out to sea|(?:going|go|went|heading|head|off) (?:for|on) (?:a|one) (?:\w+ )?"
+        r"(?:drive|walk|ride|swim|hike|trip)(?! (?:with|to (?:the )?(?:shops|store|work|school)))",
     ),
     _p(
         "place.going",
@@ -1065,6 +1239,22 @@ PATTERNS: tuple[Pattern, ...] = (
         FI,
         rf"{_PLACES}(?: \w+){{0,8}} (?:not|never) (?:coming|going|be coming|be going|come|go) "
         r"home",
+    ),
+    _p(
+        "finality.more",
+        FI,
+        r"(?:not|never|no) (?:be )?(?:coming|going|getting|driving|walking|climbing|paddling|"
+        r"swimming|checking|heading|making it|come|go|get|make it|planning on coming|planning "
+        r"on going) (?:back|home|out|down|off)(?! (?:to (?:work|school|class|the office|this|"
+        r"that|the)|after|until|till|for|tomorrow|next|later|on|in|from|with|early|late|soon|"
+        r"tonight))|"
+        r"not planning on (?:leaving|coming back|returning|coming home|coming out)|"
+        r"(?:do not|please do not) (?:look for|try to find|come looking for|search for|try to "
+        r"stop) me|"
+        r"this is where (?:it|i|this|everything) (?:all )?(?:ends|end it|stops)|"
+        r"(?:that|this|it) (?:will|would) be the end(?: of (?:it|me|everything))?|"
+        r"(?:then|and then|after that) i am (?:gone|done|out)|i will (?:go|follow) (?:too|him|her|"
+        r"them)",
     ),
     _p(
         "finality.not_back",
@@ -1105,6 +1295,9 @@ PATTERNS: tuple[Pattern, ...] = (
         "time.cue",
         T,
         r"tonight|today|tomorrow|this (?:weekend|week|evening|afternoon|morning)|right now|"
+        r"(?:a few|only|maybe|just|some|couple of|\d+) (?:more )?(?:hours|days|minutes) left|"
+        r"as soon as (?:i|they|everyone|the|my) \w+|by (?:sunrise|dawn|morning|midnight|the "
+        r"morning|then)|"
         r"(?:very |really )?soon|"
         r"(?:in|within) (?:a|an|one|two|three|a few|a couple of|a couple|\d+) "
         r"(?:hours?|days?|minutes?|weeks?)|"
@@ -1170,6 +1363,7 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(
         "vague.farewell_thanks",
         VG,
+        r"(?:thank you|thanks|thank u) (?:all|everyone|everybody|you all) for|"
         r"(?:thank you|thanks|thank u)(?: all| everyone| so much)? for (?:everything|all you have "
         r"done|all you did|everything you have done|trying to help|trying|always being there|"
         r"being there|putting up with me)",
@@ -1177,7 +1371,8 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(
         "vague.farewell_sorry",
         VG,
-        rf"sorry for everything|(?:please )?forgive me{_END}|sorry for (?:all the pain|being "
+        rf"sorry for everything|(?:please )?forgive me{_END}|^(?:i am )?sorry(?: \w+)?{_END}|"
+        r"sorry for (?:all the pain|being "
         r"(?:such )?a burden|what i (?:am about to do|put you through)|letting (?:you|everyone) "
         r"down)",
     ),
@@ -1185,7 +1380,7 @@ PATTERNS: tuple[Pattern, ...] = (
         "vague.farewell_fault",
         VG,
         r"(?:it is|it was|this is|none of this is|this was) not (?:your|their|anyone|anybody|his|"
-        r"her|my \w+) fault",
+        r"her|my \w+) fault|(?:do not|please do not) blame (?:yourself|yourselves)",
     ),
     _p(
         "vague.farewell_know",
@@ -1196,8 +1391,21 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(
         "vague.farewell_words",
         VG,
-        rf"^(?:goodbye|bye|bye bye|farewell|i love you(?: all)?|love you all|love you guys)"
+        rf"^(?:bye|bye bye|do not be sad|do not cry|do not worry about me(?: any ?more)?|"
+        rf"take care(?: of yourselves| everyone| all)?)(?: all| everyone| forever)?{_END}",
+    ),
+    _p(
+        "vague.farewell_love",
+        VG,
+        rf"^(?:i love you(?: all| so much| guys)?|love you all|love you guys|i love you \w+)"
         rf"(?: all| everyone| forever)?{_END}",
+    ),
+    _p(
+        "vague.farewell_handover",
+        VG,
+        r"(?:food|meds|medication|lead|leash|keys?|spare key|passwords?|will|papers|documents|"
+        r"insurance|bowl|vet details|bank details)(?: \w+){0,2} (?:is|are) (?:in|under|on|with|"
+        r"at|inside) (?:the|my|a)",
     ),
     _p("vague.emoji_means", VG, r"emknife|empills|emgun|emrope|embridge"),
 )
@@ -1318,6 +1526,8 @@ _HEDGE = re.compile(
 _POST_NEGATION = re.compile(
     r"^(?:(?:and |but )?i (?:said|say|answered|replied|told (?:her|him|them|my \w+)) "
     r"(?:no|nope|never|not really|that i am not|i am not|i do not|i would not)(?![a-z0-9])"
+    r"|(?:has|have|had|is|was)? ?(?:never|not) (?:once )?(?:crossed|entered|been on|on|"
+    r"occurred to) (?:my|me)"
     r"|(?:is|are|was|were|would be|will be|has been|feels|seems|sounds|that is) "
     r"(?:definitely |absolutely |really |just |simply |totally |certainly |honestly )?"
     r"(?:not|never|off the table|out of the question|no longer)"
@@ -1374,12 +1584,13 @@ _TOPIC = re.compile(
     r"psychology|nursing|nurse|counsell?ing course|textbook|journal|tv|netflix|radio|"
     r"museum|history of|historical|statistic|data|reading about|read about|learning about|"
     r"learned about|learnt about|discussion|discussed|debate|character|author|writer|poem|"
-    r"theatre|theater|awareness (?:month|week|day))(?![a-z0-9])"
+    r"theatre|theater|awareness (?:month|week|day)|studying|revision|revising|psych|"
+    r"psychology)(?![a-z0-9])"
 )
 _PROTECTIVE = re.compile(
     r"(?<![a-z0-9])(?:call|calling|text|texting|ring|phone|contact|tell|telling|talk to|reach "
     r"out|go to|ask for help|get help|safety plan|988|hotline|helpline|crisis line|lifeline|"
-    r"samaritans|therapist|counsell?or|doctor|gp|emergency|911|999|112|someone|my support)"
+    r"samaritans|therapist|counsell?or|doctor|gp|emergency|911|999|112|my support)"
     r"(?![a-z0-9])"
 )
 _EMBEDDING = _words(
@@ -1392,6 +1603,14 @@ _PAST_ANCHOR = re.compile(
     r"(?<![a-z0-9])(?:used to|use to|stopped|quit|gave up|clean from|free from|recover\w* from|"
     r"in recovery from|years? ago|months ago|a (?:long )?(?:time|while) ago|"
     r"long ago|ages ago|decades? ago|in (?:19|20)\d\d|back in|back then|back when|"
+    r"last (?:winter|summer|spring|autumn|fall|christmas)|in the past|previously|"
+    r"(?:once|a few times|twice) before|(?:been|felt|done|tried|had|was|were) (?:\w+ ){0,3}"
+    r"before(?= *$)|"
+    r"in my (?:early |late |mid )?(?:teens|twenties|thirties|forties|\d0s)|"
+    r"at (?:uni|university|college|boarding school)|"
+    r"after (?:my|the) (?:\w+ )?(?:was born|were born|birth)|"
+    r"during (?:my|the|a) (?:\w+ ){0,3}(?:episode|breakdown|relapse|admission|"
+    r"hospitali[sz]ation|pregnancy|divorce|breakup)|"
     r"when i was (?:a |younger|little|in|at|\d+|young|small|growing|still)|"
     r"as a (?:kid|teen|teenager|child|student|young)|in (?:high school|college|uni|university|"
     r"school|my teens|my twenties|my 20s|my youth|the past|middle school|secondary school)|"
@@ -1404,12 +1623,13 @@ _PAST_ANCHOR = re.compile(
 )
 _PRESENT = re.compile(
     r"(?<![a-z0-9])(?:again|still|now|currently|lately|these days|this week|today|tonight|"
-    r"right now|recently|starting to|coming back|back again|returning)(?![a-z0-9])"
+    r"right now|recently|starting to|coming back|back again|returning|relapsed|relapse|"
+    r"lately|since)(?![a-z0-9])"
 )
 _PAST_VERBS = _words(
     """
     was were had tried attempted wanted felt thought used did went overdosed took made wrote
-    planned considered survived harmed started hurt cut burned burnt self
+    planned considered survived harmed started hurt cut burned burnt
     """
 )
 _RECOVERY = re.compile(
@@ -1470,11 +1690,14 @@ def _negated(before: list[str], first: str) -> bool:
     return cues % 2 == 1
 
 
+_RELATIVE = frozenset({"someone", "somebody", "anyone", "anybody", "who", "whom", "people"})
 _DETERMINERS = frozenset({"my", "our", "a", "his", "her", "their", "the", "your", "whose"})
 
 
 def _subject_of(words: list[str], index: int) -> str | None:
     word = words[index]
+    if word == "i" and index > 0 and words[index - 1] in _RELATIVE:
+        return "other"  # "someone i love", "my friend who i ..."
     if word in {"i", "me", "myself"}:
         return "self"
     if word in _OTHERS or (
@@ -1498,6 +1721,9 @@ def _subject(before: list[str]) -> str | None:
     return None
 
 
+_IF = frozenset({"if", "unless", "suppose", "supposing", "hypothetically"})
+
+
 def _condition(before: list[str]) -> str | None:
     """'antecedent' when the phrase is in the "if" part of a condition, 'consequent' when it
     follows one in its segment, else None."""
@@ -1505,7 +1731,7 @@ def _condition(before: list[str]) -> str | None:
         (
             i
             for i in range(len(before) - 1, -1, -1)
-            if before[i] in {"if", "unless"} and (i == 0 or before[i - 1] not in _EMBEDDING)
+            if before[i] in _IF and (i == 0 or before[i - 1] not in _EMBEDDING)
         ),
         None,
     )
@@ -1521,10 +1747,7 @@ def _condition(before: list[str]) -> str | None:
 
 def _has_if(segment: str) -> bool:
     words = segment.split()
-    return any(
-        w in {"if", "unless"} and (i == 0 or words[i - 1] not in _EMBEDDING)
-        for i, w in enumerate(words)
-    )
+    return any(w in _IF and (i == 0 or words[i - 1] not in _EMBEDDING) for i, w in enumerate(words))
 
 
 _COMPANY = frozenset(
@@ -1550,16 +1773,41 @@ def _negation(before: list[str], matched: str, after: list[str], answered_no: bo
     )
 
 
+_ACTS = frozenset({Category.METHOD, Category.PLAN, Category.PREPARATION})
+_BURDEN_OF_ME = frozenset({"burden.better_off", "burden.more"})
+_FIRST_PERSON_SUBJECT = re.compile(r"(?<![a-z0-9])(?:i|me)(?![a-z0-9])")
+_PRONOUNS = frozenset({"he", "she", "they", "hes", "shes", "theyre"})
+
+
+def _pronoun_subject(before: list[str]) -> str | None:
+    """'other' when the nearest subject in the clause is "he", "she" or "they"."""
+    for word in reversed(_clause_before(before)):
+        if word in {"i", "me", "myself"}:
+            return "self"
+        if word in _PRONOUNS:
+            return "other"
+    return None
+
+
 def _whose(pattern: Pattern, matched: str, before: list[str], segment: str) -> Context | None:
     """OTHER or TOPIC for a phrase that names no one ("i", "me", "my") itself."""
-    if _SELF_MARK.search(matched) or pattern.category is Category.BURDEN:
-        return None  # a burden is the member's, whoever the sentence's subject
+    if pattern.name in _BURDEN_OF_ME:
+        return None  # "they'd be better off without me": the burden is the member's
+    if _SELF_MARK.search(matched):
+        # "kms" in reported speech ("my mate said he's going to kms") is someone else's
+        if _FIRST_PERSON_SUBJECT.search(matched) or _pronoun_subject(before) != "other":
+            return None
+        return Context.OTHER
     subject = _subject(before)
     if subject is None and matched.split()[0] in _THIRD_PERSON_VERBS:
         subject = "other"
     if subject == "other" or pattern.name == "mention.others":
         return Context.OTHER
-    if (subject is None or pattern.category is Category.MENTION) and _TOPIC.search(segment):
+    if (
+        (subject is None or pattern.category is Category.MENTION)
+        and pattern.category not in _ACTS
+        and _TOPIC.search(segment)
+    ):
         return Context.TOPIC
     return None
 
@@ -1671,6 +1919,10 @@ _FIRST_PERSON = frozenset({*_SIGNS, Category.METHOD, Category.PLAN, Category.PRE
 def level(hits: tuple[PhraseHit, ...], *, leisure: bool = False) -> Level | None:
     """The level the rules give these hits (see the module's documentation)."""
     live = {hit.category for hit in hits if hit.current}
+    if leisure and not any(
+        h.current and h.category in _ALONE and h.pattern != "preparation.acquire" for h in hits
+    ):
+        live -= {PR}  # "taking the gun to the range": an acquisition for sport or play
     conditional = any(hit.conditional and hit.current for hit in hits)
     self_context = any(
         hit.category in _FIRST_PERSON and hit.context in {Context.CURRENT, Context.NEGATED}
@@ -1687,6 +1939,7 @@ def level(hits: tuple[PhraseHit, ...], *, leisure: bool = False) -> Level | None
         or (live & {FA, BU, TR, SH} and live & {LM, PLC})
         or (FA in live and MS in live)
         or (LM in live and T in live and not leisure)
+        or (LM in live and PLC in live and not leisure)
         or (ready and (self_context or len(ready) >= 2 or means))
         or any(h.pattern == TIMED_RESOLVE for h in hits)
     ):
@@ -1697,6 +1950,7 @@ def level(hits: tuple[PhraseHit, ...], *, leisure: bool = False) -> Level | None
     soon = any(h.pattern == "means.use_soon" and h.current for h in hits)
     death_emoji = any(h.pattern == "vague.death_emoji" and h.current for h in hits)
     soft = {h.pattern for h in hits if h.current and h.pattern.startswith("vague.farewell")}
+    soft |= {"finality" for h in hits if h.current and h.category is FI}
     if len(soft) >= 2:  # "thank you for everything, i love you, goodbye"
         return Level.INTENT
     if live & _SIGNS or (MS in live and T in live and soon) or (death_emoji and T in live):
