@@ -517,8 +517,9 @@ PATTERNS: tuple[Pattern, ...] = (
         INT,
         r"(?:want|wants|wanted|wanting|wish|wishes|ready|plan|planning|deserve|deserves|need|"
         r"hope|hoping|pray|praying|long|longing|going|prepared) to die"
-        r"(?! (?:of|from|laughing|for|with|when i am old|in my sleep when|old|happy|"
-        r"peacefully when|my hair))|"
+        r"(?! (?:of|from|laughing|with|when i am old|in my sleep when|old|happy|"
+        r"peacefully when|my hair|for(?! (?:most|weeks|months|years|days|a while|so long|"
+        r"ages|a long time|the past|the last))))|"
         r"i (?:wish|hope|pray) (?:that )?i (?:was|were|could be|would be|could just be|had|"
         r"would|could|just|will|did) (?:dead|die|died|just die|drop dead|gone|"
         r"never (?:been )?born|not (?:here|alive)|never existed|not exist)|"
@@ -1180,7 +1181,8 @@ PATTERNS: tuple[Pattern, ...] = (
         "farewell.more",
         FA,
         r"if (?:anyone|someone|somebody) (?:reads|finds|sees|is reading) this|"
-        r"(?:please )?(?:take care of|look after|feed|walk|love) (?:my|our) (?:\w+ )?(?:cats?|dogs?|"
+        r"(?:please )?(?:take care of|look after|feed|walk|love) (?:my|our) (?:\w+ )?"
+        r"(?:cats?|dogs?|"
         rf"pets?|fish|birds?|rabbits?|hamster|plants)(?: \w+)?{_END}|"
         r"(?:could|would|can|please) (?:feed|walk|look after|take care of|take|adopt) my (?:\w+ )?"
         r"(?:cats?|dogs?|pets?|fish|birds?|rabbits?|hamster)(?! (?:while|this weekend|for the "
@@ -1212,7 +1214,8 @@ PATTERNS: tuple[Pattern, ...] = (
         "means.use_soon",
         MS,
         r"(?:will|going to|about to|plan to|planning to|want to|ready to|am) "
-        r"(?:take|swallow|down|use|neck|taking|swallowing) (?:them all|all of them|the lot|it all|all|them|"
+        r"(?:take|swallow|down|use|neck|taking|swallowing) (?:them all|all of them|the lot|"
+        r"it all|all|them|"
         r"every one|every last one|the|my|those|these)",
     ),
     _p(
@@ -1322,6 +1325,30 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:took|take|taken|taking|end|ended|ending|ends) (?:his|her|their) (?:own )?life|"
         r"(?:hanged|hung|hang|hangs|shot|shoot|shoots|overdosed|hurts|hurt|harms|cuts|cut|"
         r"starves|starving|harming|hurting|cutting) (?:himself|herself|themselves|themself)",
+    ),
+    _p(
+        "mention.others_signs",
+        MEN,
+        r"(?:everyone|everybody|we|they|the world|people|his family|her family|their family) "
+        r"(?:would|will|could) be (?:better off|happier|fine) without (?:him|her|them)|"
+        r"(?:texted|messaged|sent|said|posted|wrote) (?:me|us|everyone|the group) (?:a )?"
+        r"(?:goodbye|goodbyes|farewell)|(?:posted|sent|texted) (?:a )?(?:goodbye|farewell) (?:message|post|"
+        r"text|note)|"
+        r"(?:giving|gave|given|give) (?:away )?(?:all )?(?:of )?(?:his|her|their) (?:\w+ )?"
+        r"(?:things|stuff|belongings|possessions)|"
+        r"(?:she|he|they) (?:is|are|was|were) (?:saying goodbye|saying goodbyes|giving things "
+        r"away)|"
+        r"letters (?:my|her|his|their) \w+ (?:wrote|had written|left)|"
+        r"self harms|self harmed|self injures|self injured",
+    ),
+    _p(
+        "mention.attempt",
+        MEN,
+        r"(?:my|a|the|his|her|their) (?:suicide )?attempts?|(?:previous|past|last|first|second|"
+        r"prior|earlier|old) (?:suicide )?attempts?|"
+        r"(?:for|after) (?:attempting|my attempt|an attempt|trying to kill myself|an overdose|"
+        r"overdosing)|(?:attempted|tried)(?: suicide)? (?:twice|once|before|\d+ times|several "
+        r"times|a few times|multiple times|three times|in the past)",
     ),
     _p("mention.told_to", MEN, r"kill yourself|kill urself|go die|end yourself|hang yourself"),
     _p(
@@ -1604,7 +1631,10 @@ _PAST_ANCHOR = re.compile(
     r"in recovery from|years? ago|months ago|a (?:long )?(?:time|while) ago|"
     r"long ago|ages ago|decades? ago|in (?:19|20)\d\d|back in|back then|back when|"
     r"last (?:winter|summer|spring|autumn|fall|christmas)|in the past|previously|"
-    r"(?:once|a few times|twice) before|(?:been|felt|done|tried|had|was|were) (?:\w+ ){0,3}"
+    r"(?:once|a few times|twice) before|since i last|(?:\d+|a|two|three|four|five|six|ten) "
+    r"(?:years?|months?) since|(?:was|been) in (?:the |a )?(?:psych ward|hospital|psychiatric|"
+    r"inpatient|a unit)|(?:attempted|tried)(?: suicide)? (?:twice|once|\d+ times|several times|"
+    r"a few times|multiple times|three times)|(?:been|felt|done|tried|had|was|were) (?:\w+ ){0,3}"
     r"before(?= *$)|"
     r"in my (?:early |late |mid )?(?:teens|twenties|thirties|forties|\d0s)|"
     r"at (?:uni|university|college|boarding school)|"
