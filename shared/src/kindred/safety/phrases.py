@@ -257,6 +257,8 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"'re\b", " are"),
         (r"'ve\b", " have"),
         (r"'ll\b", " will"),
+        (r"\bsh'?d\b", "self harmed"),
+        (r"\bsh'?ing\b", "self harming"),
         (r"'d\b", " would"),
         (
             r"\b(it|that|there|what|everyone|everybody|someone|somebody|he|she|who|nobody|"
@@ -388,7 +390,8 @@ _PLACES = (
     r"station platform|motel|hotel room|"
     r"platform|coast|coastline|mountains?|hills|moors?|desert|waterfall|canyon|gorge|seaside|"
     r"harbou?r|docks|reservoir|canal|viaduct|motorway|highway|freeway|interstate|train station|"
-    r"water|tallest building|top of the \w+|embridge)"
+    r"water|tallest building|top of the \w+|field|fields|middle of nowhere|countryside|"
+    r"embridge)"
 )
 _DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|wed|thurs|fri)"
 _BODY = r"(?:arms?|wrists|legs?|thighs?|skin|stomach|belly|hips?|hands?|body|face|chest|ankles?)"
@@ -640,7 +643,7 @@ PATTERNS: tuple[Pattern, ...] = (
         r"once i am gone|with me gone|with me dead|with me out of the (?:way|picture)|"
         r"after i am gone|if i am gone|if i was not (?:here|around|alive|born))|"
         r"(?:nobody|no one|noone|no body) (?:would|will|is going to|going to|would even|will even|"
-        rf"would really) (?:miss|notice|care|mourn|cry)(?: me| if i| when i| that i|{_END})|"
+        rf"would really) (?:miss|notice|care|mourn|cry)(?: me| if i| when i| that i| i|{_END})|"
         r"(?:would|will) not (?:even )?(?:miss me|notice if i|care if i|notice i am gone|"
         r"notice when i)|"
         r"(?:they|everyone|everybody|people|the world) (?:do|does|would|will) not need me|"
@@ -719,7 +722,8 @@ PATTERNS: tuple[Pattern, ...] = (
         rf"(?:{_END}| (?:to (?:everyone|everybody|you all|all of you|y ?all|the world|this world|"
         r"you guys)|before i go|for the last time|forever|one last time|for good))|"
         r"(?:my )?(?:last|final) (?:check in|message|post|entry|note|words|goodbye|day on earth|"
-        r"night on earth|day alive|night alive)|"
+        r"night on earth|day alive|night alive)(?! (?:of|for|this|before|until|till|today|"
+        r"for now|at|in|on|with))|"
         r"(?:this is|this will be|it is) (?:my )?(?:last|final) (?:time|one|day|night)(?: here|"
         rf" writing| checking in| on here)?{_END}|"
         r"(?:will not|will never|never) (?:hear|see) (?:from )?me (?:again|any ?more|ever again|"
@@ -1202,7 +1206,103 @@ PATTERNS: tuple[Pattern, ...] = (
         rf"forever|{_END})|"
         r"(?:will not|won't|will never|not going to) be (?:alive|here|around|breathing) (?:by|"
         r"after|past|on|for|much longer|tomorrow|next|this time|in a)|"
-        rf"^(?:goodbye|farewell)(?: all| everyone| forever| \w+)?{_END}",
+        rf"^(?:goodbye|farewell)(?: all| everyone| forever| world| kindred| friends| guys| "
+        rf"everybody| mum| mom| dad)?{_END}",
+    ),
+    # --- a third wave: the same families in other words ---
+    _p(
+        "method.third",
+        ME,
+        r"(?:sitting|sat|lying|lay|laying|standing|stood|waiting|parked) on (?:the )?(?:train |"
+        r"railway )?(?:tracks|rails|railway line|level crossing)|"
+        r"(?:rocks|stones|weights) in my (?:pockets|coat|bag)|"
+        rf"(?:{_LETHAL}|{_PILLS}|jumping|hanging|the bridge|a knife|the knife|drowning|the train|"
+        rf"a bullet|the car) or (?:{_LETHAL}|{_PILLS}|jumping|hanging|the bridge|a knife|the knife|"
+        r"drowning|the train|a bullet|the car)(?! (?:for (?:dinner|lunch)|today))|"
+        r"(?:think|thinking|thought|dream|dreaming|fantasi[sz]e|fantasi[sz]ing) about (?:jumping|"
+        r"hanging|drowning|overdosing|crashing|stepping in front|walking into traffic|"
+        r"shooting|slitting|throwing myself)(?! (?:in|into|on|at|ship|jobs|careers|to|the gun|"
+        r"out|around|rope|jacks))|"
+        rf"how many (?:of )?(?:my |the )?(?:\w+ )?{_PILLS}(?: \w+){{0,2}} (?:it would take|"
+        r"would it "
+        r"take|it takes|would do it|would kill|would be enough|would be lethal)|"
+        r"(?:looked|looking|stared|staring|gazed|gazing) at (?:the|my) (?:\w+ )?(?:knives|knife|"
+        rf"blades?|rope|gun|{_PILLS}|bridge|tracks|razors?) (?:for (?:a long time|ages|hours|an "
+        r"hour|a while|so long)|again|all night|and thought)|"
+        rf"(?:{_LETHAL}|{_PILLS}|knife|blades?|bridge|tracks)(?: \w+){{0,4}} (?:would be|is|seems|"
+        r"could be|might be) (?:an? |the )?(?:easy|easiest|quick|quickest|painless|simple|"
+        r"simplest|peaceful|clean) (?:way|option|exit|out|method)|"
+        r"(?:hitting|hit|banging|bang|bashing|bashed|smashing|smashed) my (?:head|fists?|hands?) "
+        r"(?:against|into) (?:the |a )?(?:wall|floor|door|mirror)",
+    ),
+    _p(
+        "preparation.third",
+        PR,
+        rf"with all (?:of )?my {_PILLS}|"
+        r"(?:wrote|written|writing|write|left|leaving) (?:letters|notes|goodbye \w+|a letter to "
+        r"each|a note to each) (?:to|for) (?:everyone|everybody|all|each|my (?:\w+ )?"
+        rf"{_KIN})|"
+        r"who (?:will|would|is going to|can|should) (?:take|have|look after|get|adopt|inherit) "
+        r"(?:my|all my) (?:\w+ )?(?:cats?|dogs?|pets?|kids|children|things|stuff|belongings|"
+        r"money|house)|"
+        r"my will (?:is|was) (?:up to date|updated|sorted|done|written|signed|ready)|"
+        r"so (?:that )?(?:nobody|no one|noone|they|my \w+|people|no one else) (?:has to|have to|"
+        r"would have to|will have to|needs to|need to|gets|get|is|are) (?:clear up|clean up|sort "
+        r"out|deal with|sort|go through|find|pay|stuck|left)|"
+        r"(?:ordered|bought|got|found) (?:\w+ ){0,3}(?:that|which) (?:will|would|should) "
+        rf"(?:do it|do the job|end it|kill me){_END}|"
+        r"(?:will not|never going to|not going to|no longer|not gonna) need (?:either|both|"
+        r"any of it|anything)",
+    ),
+    _p(
+        "farewell.third",
+        FA,
+        r"(?:the )?(?:last|final) time (?:you|anyone|they|you all|you guys|everyone) (?:will )?"
+        r"(?:hear from|see|hear|read|talk to) me|(?:the )?last time i (?:will )?(?:see|talk to|"
+        r"write to|hear) (?:the|my|you|anyone|this)|"
+        r"(?:signing|logging|checking) off (?:for (?:the last time|good|ever|the final time)|"
+        r"forever)|this is me signing off|"
+        r"(?:hope|wish) (?:you|you all|everyone|y ?all|you guys|everybody)(?: all)? (?:have|has|"
+        r"live|find|get) (?:a )?(?:good|great|happy|nice|long|wonderful|better|beautiful) "
+        r"(?:lives?|life)|"
+        r"(?:please )?(?:take care of|look after|love) (?:my|our) (?:kids|children|family|babies|"
+        rf"mum|mom|dad|wife|husband|boys|girls|son|daughter)(?: for me)?{_END}",
+    ),
+    _p(
+        "self_harm.third",
+        SH,
+        r"(?:scars|cuts|wounds|burns) (?:on my (?:\w+ )?\w+ )?(?:are|is) (?:fresh|new|open|"
+        r"bleeding|"
+        r"infected|deep)|"
+        r"(?:scratched|scratching|scratch|picked|picking|pick|rubbed|rubbing) (?:myself|my \w+) "
+        r"(?:raw|bloody|until|till)|"
+        r"^(?:cut|cutting|self harmed|burned myself|burnt myself|purged)(?: again| twice| last "
+        r"night| today| tonight| \w+ times)+(?= *$)",
+    ),
+    _p(
+        "burden.third",
+        BU,
+        r"(?:deserve|deserves|deserved) (?:better|someone better|more) than me|"
+        r"(?:by being (?:here|alive|around)|just by (?:existing|being alive|being here|being me))|"
+        r"(?:nobody|no one|noone) (?:would|will) (?:even )?(?:notice|care|realise|realize) (?:i|"
+        r"that "
+        r"i) (?:was|am|had|were) (?:gone|dead|missing|not here)",
+    ),
+    _p(
+        "trapped.third",
+        TR,
+        r"no way i (?:can|could) (?:keep living|go on|keep going|carry on|live|survive|keep doing "
+        r"this) (?:like this|this way|any ?more|much longer)|"
+        r"(?:can not|could not) (?:see|imagine) (?:a|any) (?:future|way out|way forward|life) "
+        r"(?:for me|ahead|that is not)",
+    ),
+    _p(
+        "intent.third",
+        INT,
+        r"better off (?:not existing|not alive|not being here|not here|gone|not born|never born|"
+        r"asleep forever|not around)|"
+        r"(?:would|will|could) (?:rather|prefer to) (?:not exist|not be here|not be alive|not wake "
+        r"up|be gone)",
     ),
     _p("lethal_means.object", LM, _LETHAL),
     _p(
@@ -1285,7 +1385,7 @@ PATTERNS: tuple[Pattern, ...] = (
         RS,
         r"(?:going to|will|about to|ready to|decided to|finally going to|finally|gonna|am) "
         r"(?:do|doing) it(?: (?:tonight|today|tomorrow|this weekend|soon|for real|this time|"
-        rf"now))?{_END}|"
+        rf"now))?(?:{_END}|(?= (?:when|after|before|once|while|as soon as) ))|"
         rf"(?:i have|i am|my mind is) (?:made up|decided)(?: my mind)?{_END}|"
         r"made (?:up )?my mind|no (?:more )?(?:second thoughts|going back)|"
         r"(?:do|doing|did) something (?:stupid|drastic|dumb|crazy|permanent|final|irreversible|"
@@ -1399,6 +1499,8 @@ PATTERNS: tuple[Pattern, ...] = (
         "vague.farewell_sorry",
         VG,
         rf"sorry for everything|(?:please )?forgive me{_END}|^(?:i am )?sorry(?: \w+)?{_END}|"
+        r"sorry i (?:could not|was not|am not|can not|could never|did not|never|was never) (?:be "
+        r"|do |make |get )?(?:stronger|better|enough|good enough|the \w+|more|it|this|there)|"
         r"sorry for (?:all the pain|being "
         r"(?:such )?a burden|what i (?:am about to do|put you through)|letting (?:you|everyone) "
         r"down)",
@@ -1454,6 +1556,9 @@ IDIOMS: tuple[re.Pattern[str], ...] = tuple(
         r"running|lifting|working out|exercising|skiing|falling|in (?:a|the) (?:fall|gym|"
         r"accident|face with)|gardening|in the kitchen)",
         r"(?:career|political|social|financial|commercial|electoral) suicide",
+        r"(?:i )?overdos(?:e|ed|ing) on (?:chocolate|sugar|caffeine|coffee|netflix|tv|candy|cake|"
+        r"sweets|"
+        r"pizza|carbs|sun|cheese|memes|tiktok|anime|christmas|food|snacks|cookies)",
         r"(?:traffic|meeting|queue|lecture|class|contract|lease|game|maze|level|lift|elevator|exam|"
         r"shift|car park|parking lot)(?: \w+){0,5} no way out|no way out of (?:this|the|that) "
         r"(?:\w+ )?(?:meeting|traffic|queue|contract|lease|game|maze|level|class|lecture|exam|"
@@ -1641,6 +1746,8 @@ _PAST_ANCHOR = re.compile(
     r"after (?:my|the) (?:\w+ )?(?:was born|were born|birth)|"
     r"during (?:my|the|a) (?:\w+ ){0,3}(?:episode|breakdown|relapse|admission|"
     r"hospitali[sz]ation|pregnancy|divorce|breakup)|"
+    r"during (?:the )?(?:lockdown|pandemic|covid|my teens|my twenties|uni|university|college|"
+    r"school|my pregnancy|my divorce)|"
     r"when i was (?:a |younger|little|in|at|\d+|young|small|growing|still)|"
     r"as a (?:kid|teen|teenager|child|student|young)|in (?:high school|college|uni|university|"
     r"school|my teens|my twenties|my 20s|my youth|the past|middle school|secondary school)|"
@@ -1751,6 +1858,9 @@ def _subject(before: list[str]) -> str | None:
     return None
 
 
+_SAYING = frozenset(
+    {"said", "say", "says", "told", "tell", "think", "thought", "feel", "felt", "knew", "know"}
+)
 _IF = frozenset({"if", "unless", "suppose", "supposing", "hypothetically"})
 
 
@@ -1770,7 +1880,7 @@ def _condition(before: list[str]) -> str | None:
     rest = before[index + 1 :]
     skip = 1 if rest[:1] == ["i"] else 0
     for j in range(skip, len(rest)):
-        if rest[j] in {"i", "then"} and (j == 0 or rest[j - 1] not in _AUX):
+        if rest[j] in {"i", "then"} and (j == 0 or rest[j - 1] not in _AUX | _SAYING):
             return "consequent"
     return "antecedent"
 
@@ -1804,7 +1914,7 @@ def _negation(before: list[str], matched: str, after: list[str], answered_no: bo
 
 
 _ACTS = frozenset({Category.METHOD, Category.PLAN, Category.PREPARATION})
-_BURDEN_OF_ME = frozenset({"burden.better_off", "burden.more"})
+_BURDEN_OF_ME = frozenset({"burden.better_off", "burden.more", "burden.third"})
 _FIRST_PERSON_SUBJECT = re.compile(r"(?<![a-z0-9])(?:i|me)(?![a-z0-9])")
 _PRONOUNS = frozenset({"he", "she", "they", "hes", "shes", "theyre"})
 
