@@ -262,7 +262,7 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"'d\b", " would"),
         (
             r"\b(it|that|there|what|everyone|everybody|someone|somebody|he|she|who|nobody|"
-            r"life|this)'?s\b",
+            r"life|this|tonight|today|tomorrow)'?s\b",
             r"\1 is",
         ),
         (r"'s\b", ""),
@@ -320,10 +320,22 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bs(?:icide|cide|uicid|uiside|uicidee)\b", "suicide"),
         (r"\b(?:myslef|mysself|myselff|myselfe)\b", "myself"),
         (r"\bwhats\b", "what is"),
+        (
+            r"\b(to|gonna|wanna|could|would|just) dye\b(?! (?:my|your|her|his|the|it|them|hair|"
+            r"clothes|fabric|eggs|a|some))",
+            r"\1 die",
+        ),
         (r"\btheres\b", "there is"),
         (r"\bpointt\b", "point"),
         (r"\bburdon\b|\bburdan\b", "burden"),
         (r"\bcheck ?in\b", "check in"),
+        # Medicine names by their endings ("sertraline", "citalopram", "zopiclone") -> "meds".
+        (
+            r"\b[a-z]+(?:oxetine|traline|opram|azepam|azolam|zepam|apine|idone|codone|madol|"
+            r"etamol|profen|mazepine|trigine|tyline|ipramine|olol|pril|statin|formin|pidem|"
+            r"piclone|barbital|orphine)\b",
+            "meds",
+        ),
         # Letters repeated three times or more: "killlll" -> "kill".
         (r"([a-z])\1{2,}", r"\1\1"),
         # Segment boundaries and the rest of the punctuation.
@@ -373,10 +385,8 @@ _KIN = (
 _PILLS = (
     r"(?:pills|pill|tablets|meds|medication|medications|medicine|painkillers|sleeping pills|"
     r"paracetamol|tylenol|acetaminophen|ibuprofen|insulin|antidepressants|sleeping tablets|"
-    r"oxy|opioids|xanax|benzos|lithium|empills|"
-    r"\w+(?:oxetine|aline|opram|azepam|azolam|zepam|apine|idone|codone|adol|amol|profen|"
-    r"etamol|mazepine|trigine|tyline|ipramine|epine|olol|pril|statin|formin|pidem|clone|"
-    r"barbital|phine|fentanyl|ine pills|quel|oxin))"
+    r"oxy|opioids|xanax|benzos|lithium|empills|co codamol|cocodamol|codeine|morphine|valium|"
+    r"diazepam|tramadol|aspirin|seroquel|fentanyl)"
 )
 _LETHAL = (
     r"(?:rope|noose|guns?|firearms?|pistol|revolver|rifle|shotgun|handgun|bullets?|ammo|"
@@ -605,8 +615,8 @@ PATTERNS: tuple[Pattern, ...] = (
         r"research|my hair|the|paper|coupons|class|wood|back|down))|"
         r"(?:self harm|self harming|cutting|cut) again|"
         r"(?:i|used to|use to|started to|want to|need to|going to|urge to|tempted to|wanting to|"
-        r"relapsed and|and then|then) "
-        r"(?:cut|burn|hit myself|scratch)(?: again| tonight| today| deeper| so bad)?"
+        r"relapsed and|and then|then|and|been) "
+        r"(?:cut|burn|hit myself|scratch|cutting)(?: again| tonight| today| deeper| so bad)?"
         rf"(?:{_END}| (?:when|as a|in|back|before|after|a lot|sometimes|every|because|to feel|"
         r"to cope|to punish|until|till|and|but|last night|yesterday|this morning|earlier|"
         r"deep))|"
@@ -1203,7 +1213,7 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:go|leave|am gone)|"
         r"i (?:will|shall|am going to) (?:be at peace|finally be at peace|be free|finally be free|"
         r"be with (?:him|her|them|my \w+)|finally rest|rest in peace)(?: soon| now| tonight| "
-        rf"forever|{_END})|"
+        rf"forever| of (?:this|it|it all|the pain|everything)|{_END})|"
         r"(?:will not|won't|will never|not going to) be (?:alive|here|around|breathing) (?:by|"
         r"after|past|on|for|much longer|tomorrow|next|this time|in a)|"
         rf"^(?:goodbye|farewell)(?: all| everyone| forever| world| kindred| friends| guys| "
@@ -1265,7 +1275,7 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:hope|wish) (?:you|you all|everyone|y ?all|you guys|everybody)(?: all)? (?:have|has|"
         r"live|find|get) (?:a )?(?:good|great|happy|nice|long|wonderful|better|beautiful) "
         r"(?:lives?|life)|"
-        r"(?:please )?(?:take care of|look after|love) (?:my|our) (?:kids|children|family|babies|"
+        r"(?:please )?(?:take care of|look after) (?:my|our) (?:kids|children|family|babies|"
         rf"mum|mom|dad|wife|husband|boys|girls|son|daughter)(?: for me)?{_END}",
     ),
     _p(
@@ -1303,6 +1313,92 @@ PATTERNS: tuple[Pattern, ...] = (
         r"asleep forever|not around)|"
         r"(?:would|will|could) (?:rather|prefer to) (?:not exist|not be here|not be alive|not wake "
         r"up|be gone)",
+    ),
+    # --- a fourth wave ---
+    _p(
+        "intent.fourth",
+        INT,
+        r"(?:would |i would )?welcome (?:a |an )?(?:car crash|crash|accident|heart attack|death|"
+        r"dying|the end|an end|it all ending|a fatal \w+)|"
+        r"(?:hope|hoping|pray|praying|wish|wishing) (?:for )?(?:a|an) (?:fatal |"
+        r"deadly )?(?:car crash|"
+        r"crash|accident|heart attack|illness|disease)|"
+        r"(?:fantasi[sz]\w*|daydream\w*|dream\w*|obsess\w*|ruminat\w*) (?:about|"
+        r"of) (?:not existing|"
+        r"dying|death|being dead|killing myself|ending it|not being here|my death|suicide)|"
+        r"(?:want|wants|wanted|need) (?:to get )?off (?:this|the) (?:planet|ride|earth|world)|"
+        r"let me off(?: (?:this|the))?(?: (?:ride|planet|world))?|"
+        r"(?:no|zero|not any|not much|little|lost (?:all|the|my)) (?:desire|will|wish|want|"
+        r"motivation|reason|interest) (?:left )?to (?:live|keep living|go on|keep going|be alive|"
+        r"exist|carry on|stay alive)|"
+        r"(?:sleep|asleep|bed) and (?:not|never) (?:have to |need to |want to )?wake up|"
+        r"if i (?:died|was dead|were dead|killed myself|was gone forever|disappeared forever)"
+        r"(?: tomorrow| tonight| today)? (?:would|will|nobody|no one|who|everyone|anyone|it)",
+    ),
+    _p(
+        "method.fourth",
+        ME,
+        r"(?:vodka|whisky|whiskey|alcohol|wine|booze|gin|rum|drink)(?: \w+){0,6} (?:and|plus|"
+        r"with) (?:a |the |my )?(?:full |whole )?(?:(?:pack|packet|box|bottle|load|strip) of )?"
+        rf"(?:my )?{_PILLS}|"
+        r"(?:practic\w*|rehears\w*|testing|test|tested|trying out|tried out) (?:with )?(?:the|my|"
+        r"a) "
+        r"(?:\w+ )?(?:knife|rope|noose|belt|gun|blade|razor|pills|knot|knots|ligature)|"
+        r"(?:in|into|getting into) the (?:bath|bathtub|tub) with (?:a|the|my) (?:razor|knife|"
+        r"blade|pills|toaster|hairdryer|razors|blades)|"
+        r"thinking about the (?:next|oncoming|fast|express) (?:train|bus|lorry|truck)|"
+        r"i am (?:on|at|up on) (?:the |a )?(?:bridge|roof|rooftop|ledge|cliff|cliffs|edge|tracks|"
+        r"train tracks|railway|top of (?:the|a) \w+)(?: now| right now)?(?= *$)",
+    ),
+    _p(
+        "preparation.fourth",
+        PR,
+        r"(?:belt|cord|cable|scarf|lead|sheet|bedsheet|ligature|rope|noose)(?: \w+)? (?:ready|"
+        r"tied|set up|in place|hung up|over the (?:door|beam|banister))|"
+        r"(?:bought|buying|got|ordered|picked up|stocked up on|stocking up on) (?:a lot of|lots of|"
+        r"loads of|a load of|tons of|heaps of|so many|extra|a stash of|enough) (?:\w+ )?"
+        rf"{_PILLS}(?! for (?:flu|cold|the flu|winter|my \w+|the kids|headaches|the trip|"
+        r"the house|work))|"
+        r"will not need (?:this|the|my) (?:\w+ )?(?:app|phone|account|therapy|appointment|"
+        r"car|flat|room|job|stuff|things|meds)(?: any ?more| after| soon| where i am going)",
+    ),
+    _p(
+        "burden.fourth",
+        BU,
+        r"(?:would|will|could|might) (?:improve|be better|get better|be easier|be fine|be okay|"
+        r"be ok|move on) (?:if|when|once|after) i (?:died|was gone|were gone|was dead|"
+        r"disappeared|left|was not here|am gone|die)|"
+        r"(?:they|everyone|my \w+|people|everybody) (?:would|will) (?:be|feel) (?:so )?(?:relieved|"
+        r"better|happier|free)(?: if i| when i| without me| once i|(?= *$))|"
+        r"nothing but (?:trouble|a problem|a burden|a pain|a disappointment|a waste|a drain) "
+        r"(?:for|to) (?:my \w+|everyone|them|everybody|people)|"
+        r"(?:better off|happier) with (?:a )?(?:different|another|new|better|someone else as) "
+        r"(?:mum|mom|dad|father|mother|parent|wife|husband|partner|friend|daughter|son|person)",
+    ),
+    _p(
+        "trapped.fourth",
+        TR,
+        r"(?:no|not any|zero) (?:point|reason) (?:in )?(?:carrying on|going on|living|trying|"
+        r"continuing|being here|staying|getting up|waking up)|"
+        r"can not (?:bear|take|face|do|survive|live|handle|stand|cope with|go through|get through) "
+        r"(?:another|one more) (?:day|night|week|minute|hour|year)",
+    ),
+    _p(
+        "finality.fourth",
+        FI,
+        r"(?:none of (?:this|it)|nothing) (?:will|would|"
+        r"is going to) matter(?: to me)?(?: any ?more|"
+        r" soon| after| by| then)?|"
+        r"i (?:will|shall|am going to) (?:finally )?be free of (?:this|it|it all|the pain|"
+        r"everything"
+        r"|all of this)",
+    ),
+    _p(
+        "means.with",
+        MS,
+        r"with (?:my|the|all my|a bottle of|a box of|all the) (?:\w+ )?(?:"
+        + _PILLS
+        + r"|rope|gun|knife|razor|blades?|belt)",
     ),
     _p("lethal_means.object", LM, _LETHAL),
     _p(
@@ -1387,6 +1483,7 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:do|doing) it(?: (?:tonight|today|tomorrow|this weekend|soon|for real|this time|"
         rf"now))?(?:{_END}|(?= (?:when|after|before|once|while|as soon as) ))|"
         rf"(?:i have|i am|my mind is) (?:made up|decided)(?: my mind)?{_END}|"
+        rf"i am going{_END}|"
         r"made (?:up )?my mind|no (?:more )?(?:second thoughts|going back)|"
         r"(?:do|doing|did) something (?:stupid|drastic|dumb|crazy|permanent|final|irreversible|"
         r"i can not take back|i will regret)|"
@@ -1520,14 +1617,15 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(
         "vague.farewell_words",
         VG,
-        rf"^(?:bye|bye bye|do not be sad|do not cry|do not worry about me(?: any ?more)?|"
+        r"^(?:please )?(?:bye|bye bye|do not be sad|do not cry|"
+        r"do not worry about me(?: any ?more)?|"
         rf"take care(?: of yourselves| everyone| all)?)(?: all| everyone| forever)?{_END}",
     ),
     _p(
         "vague.farewell_love",
         VG,
         rf"^(?:i love you(?: all| so much| guys)?|love you all|love you guys|i love you \w+)"
-        rf"(?: all| everyone| forever)?{_END}",
+        rf"(?: all| everyone| forever| so much| always| guys)*{_END}",
     ),
     _p(
         "vague.farewell_handover",
@@ -1556,6 +1654,7 @@ IDIOMS: tuple[re.Pattern[str], ...] = tuple(
         r"running|lifting|working out|exercising|skiing|falling|in (?:a|the) (?:fall|gym|"
         r"accident|face with)|gardening|in the kitchen)",
         r"(?:career|political|social|financial|commercial|electoral) suicide",
+        r"(?:could|would|can|will) sleep (?:forever|for a week|for days|for a year)|"
         r"(?:i )?overdos(?:e|ed|ing) on (?:chocolate|sugar|caffeine|coffee|netflix|tv|candy|cake|"
         r"sweets|"
         r"pizza|carbs|sun|cheese|memes|tiktok|anime|christmas|food|snacks|cookies)",
@@ -1658,6 +1757,8 @@ _HEDGE = re.compile(
 _POST_NEGATION = re.compile(
     r"^(?:(?:and |but )?i (?:said|say|answered|replied|told (?:her|him|them|my \w+)) "
     r"(?:no|nope|never|not really|that i am not|i am not|i do not|i would not)(?![a-z0-9])"
+    r"|(?:but|and) i (?:would not|will not|never would|am not going to|do not|would never|"
+    r"will never|could never)(?: ever)?(?: do that| do it)?(?= *$)"
     r"|(?:has|have|had|is|was)? ?(?:never|not) (?:once )?(?:crossed|entered|been on|on|"
     r"occurred to) (?:my|me)"
     r"|(?:is|are|was|were|would be|will be|has been|feels|seems|sounds|that is) "
@@ -1914,7 +2015,7 @@ def _negation(before: list[str], matched: str, after: list[str], answered_no: bo
 
 
 _ACTS = frozenset({Category.METHOD, Category.PLAN, Category.PREPARATION})
-_BURDEN_OF_ME = frozenset({"burden.better_off", "burden.more", "burden.third"})
+_BURDEN_OF_ME = frozenset({"burden.better_off", "burden.more", "burden.third", "burden.fourth"})
 _FIRST_PERSON_SUBJECT = re.compile(r"(?<![a-z0-9])(?:i|me)(?![a-z0-9])")
 _PRONOUNS = frozenset({"he", "she", "they", "hes", "shes", "theyre"})
 
@@ -2080,6 +2181,7 @@ def level(hits: tuple[PhraseHit, ...], *, leisure: bool = False) -> Level | None
         or (FA in live and MS in live)
         or (LM in live and T in live and not leisure)
         or (LM in live and PLC in live and not leisure)
+        or (PLC in live and any(h.current and h.pattern == "means.with" for h in hits))
         or (ready and (self_context or len(ready) >= 2 or means))
         or any(h.pattern == TIMED_RESOLVE for h in hits)
     ):
