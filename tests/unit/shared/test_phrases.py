@@ -393,6 +393,56 @@ HIGH = {
         "last night i took 20 pills and woke up in a&e",
         "i tried hanging myself last week but the rope snapped",
     ],
+    "a fifth wave": [
+        "it would be so easy to just not be here anymore",
+        "i keep wishing i'd get hit by a bus",
+        "i'm praying i don't wake up",
+        "i want to end my suffering for good",
+        "sometimes i think death would be peaceful",
+        "i'm ready to go, i've had enough",
+        "i've had enough of life",
+        "life isn't for me",
+        "i'm done fighting, i want to stop",
+        "i've lost the will to go on",
+        "the thought of killing myself is comforting",
+        "i've been having urges to end it",
+        "i think about ways to kill myself",
+        "i want to hang myself",
+        "gonna take a whole bottle of pills",
+        "i know which pills and how many",
+        "i've got a stash of pills saved up",
+        "going to buy a rope tomorrow",
+        "i've hidden a knife in my room",
+        "writing my suicide letter",
+        "ive been giving my stuff away to friends",
+        "i've arranged for my sister to have my cat",
+        "scratching my skin until it bleeds",
+        "i've been cutting my legs so no one sees",
+        "i hurt myself again last night",
+        "i slammed my hand in the door on purpose",
+        "i want to cut so badly",
+        "please don't miss me",
+        "thank you for everything, i'm sorry it ended like this",
+        "i want you to know none of this is your fault. goodbye",
+        "this is my final goodbye",
+        "i won't be here next week",
+        "you guys were the best, bye forever",
+        "i feel like such a burden, everyone would be happier without me",
+        "my existence is a burden to everyone",
+        "i just make everyone's life worse",
+        "there's no way out for me",
+        "i'm so trapped, there's no escape",
+        "the pain never stops and i can't take it",
+        "im finished. no more",
+        "this weekend it ends",
+        "after my exams i'm going to kill myself",
+        "in two days i'll be gone",
+        "i'm driving to the coast and not coming back",
+        "i'm taking the rope to the woods",
+        "on the roof of my building, thinking of jumping",
+        "sitting on the ledge",
+        "at the bridge with the pills",
+    ],
     "negation that does not hold": [
         "i'm not ok, i want to die",
         "im not ok and i want to die",
@@ -672,6 +722,42 @@ NO_ALERT = {
         "i'm so tired i could sleep forever lol",
         "this heatwave is killing me",
     ],
+    "a fifth wave": [
+        "i'd never take my own life",
+        "i have no desire to die",
+        "i'm not going to end it, don't worry",
+        "the thought of suicide has never crossed my mind",
+        "i don't want to hurt myself anymore and i won't",
+        "i used to self harm but i'm 2 years clean",
+        "as a teenager i attempted suicide twice",
+        "last year i was in a really dark place, now i'm better",
+        "my aunt died by suicide when i was 10",
+        "my friend keeps talking about wanting to die and i'm worried",
+        "my boss said he'd rather die than retire",
+        "if i ever feel like hurting myself i'll reach out",
+        "would you tell my doctor if i said i was suicidal?",
+        "learning about suicide prevention in my psychology class",
+        "watched a documentary about the golden gate bridge",
+        "sponsored walk for a mental health charity",
+        "i nearly died of embarrassment",
+        "my hair dryer died",
+        "that movie was so boring i wanted to die",
+        "this cold is killing me",
+        "i'd kill for a holiday",
+        "she's dying to meet you",
+        "my mum passed away in april",
+        "we lost our dog last week",
+        "i gave all my old toys to my nephew",
+        "i'm leaving my job, last week there",
+        "saying goodbye to my flatmate who's moving out",
+        "i wrote a letter to my mum for mother's day",
+        "bought a rope for the climbing gym",
+        "taking my medication tonight as usual",
+        "i'm at the beach with my family",
+        "walked over the bridge to work",
+        "i'm done for the day",
+        "this is the end of my shift",
+    ],
 }
 
 # No level, and a human reads it (a staff review).
@@ -942,6 +1028,13 @@ def test_weak_preparations_count_only_in_company() -> None:
     assert assess("I've been looking up how. I have the car ready").level is PLAN
     assert assess("I've been looking up how").level is None
     assert assess("I have the car ready").level is None
+
+
+def test_a_lethal_place_and_a_time_alone_are_only_reviewed() -> None:
+    finding = assess("going to the railway tonight")
+    assert finding.level is None
+    assert finding.reviews == {UNCLEAR}
+    assert assess("going to the beach tonight").reviews == frozenset()
 
 
 def test_lethal_means_and_a_time_in_play_or_sport_are_only_reviewed() -> None:

@@ -1400,6 +1400,85 @@ PATTERNS: tuple[Pattern, ...] = (
         + _PILLS
         + r"|rope|gun|knife|razor|blades?|belt)",
     ),
+    # --- a fifth wave ---
+    _p(
+        "intent.fifth",
+        INT,
+        r"(?:easy|easier|better|nice|peaceful|simpler) to (?:just )?(?:not be here|not exist|"
+        r"disappear|die|not wake up|end it|be gone|stop existing)|"
+        r"(?:wish|wishing|wished|hope|hoping|pray|praying) (?:that )?i (?:would |could |might |"
+        r"will )?(?:get|got) (?:hit|run over|killed)|"
+        r"(?:end|ending|stop|stopping) (?:my|this) (?:suffering|misery|torment|existence)|"
+        r"(?:end|ending|stop|stopping) the (?:suffering|misery|torment) (?:for good|forever|once "
+        r"and for all|permanently)|"
+        r"had enough of (?:life|living|everything|it all|this life|being alive|this world|"
+        r"existing)|"
+        r"(?:life|living|this world|existing|being alive) (?:is not|was never) (?:for me|worth it)|"
+        r"(?:please )?do not miss me|"
+        r"(?:bye|goodbye) forever",
+    ),
+    _p(
+        "trapped.fifth",
+        TR,
+        r"done (?:fighting|trying|living|with life|with living|being alive|with this life)|"
+        r"(?:tired|sick|exhausted) of fighting(?: this| it| every day| anymore)?",
+    ),
+    _p(
+        "method.fifth",
+        ME,
+        r"(?:take|taking|took|swallow|swallowing|swallowed|down|downing|neck|necking) (?:a |an |"
+        r"the )?"
+        r"(?:whole |entire |full )(?:bottle|box|pack|packet|handful|strip|tub|jar|blister)s? of",
+    ),
+    _p(
+        "plan.fifth",
+        PL,
+        r"(?:know|decided|chosen|chose|picked|worked out) (?:exactly )?(?:which|what|how many|how "
+        rf"much) (?:{_PILLS}|bridge|building|method|way|rope|dose|tablets|drug|height|knot)",
+    ),
+    _p(
+        "preparation.fifth",
+        PR,
+        r"(?:hidden|hid|hiding|stashed|stashing) (?:a|the|my|some) (?:\w+ )?(?:knife|knives|"
+        rf"blades?|razors?|rope|gun|belt|noose|{_PILLS})|"
+        r"(?:arranged|arranging|organised|organized|organising|organizing|sorted) (?:for )?"
+        r"(?:\w+ ){0,3}to (?:have|take|look after|adopt|get|keep) (?:my|all my) (?:\w+ )?"
+        r"(?:cats?|dogs?|pets?|kids|children|things|stuff|belongings|plants|fish)",
+    ),
+    _p(
+        "self_harm.fifth",
+        SH,
+        r"(?:slammed|slam|hit|burned|burnt|cut|scratched|punched|bit|broke|bruised|banged|smashed|"
+        r"stabbed|scalded|starved|hurt) (?:\w+ ){1,5}(?:on purpose|deliberately|intentionally)",
+    ),
+    _p(
+        "burden.fifth",
+        BU,
+        r"(?:make|making|made|makes) (?:everyone|everybody|my \w+|people|their|everything)"
+        r"(?: is| else)?(?: \w+)? ?(?:lives?|life)? (?:worse|harder|miserable|hell|a misery)",
+    ),
+    _p(
+        "finality.fifth",
+        FI,
+        rf"it (?:all )?(?:ends|will end|is over){_END}|i am ready to go{_END}",
+    ),
+    _p(
+        "vague.farewell_enough",
+        VG,
+        rf"(?:i have )?had enough{_END}|^no more{_END}|i want (?:it )?to stop{_END}|"
+        r"(?:you|you guys|you all|y all|everyone|this group|kindred) (?:were|was|have been|"
+        r"has been) "
+        r"(?:the best|amazing|so kind|good to me|great|wonderful)|"
+        r"sorry (?:it|things) (?:ended|had to end|turned out|went) (?:like this|this way)",
+    ),
+    _p(
+        "place.lethal",
+        PLC,
+        r"(?:to|at|on|onto|up|by) (?:the |a )?(?:\w+ )?(?:bridge|cliffs?|cliff edge|tracks|"
+        r"train tracks|railway|railway line|roof|rooftop|ledge|multi storey|multistorey|car park|"
+        r"carpark|tower|overpass|viaduct|quarry|dam)(?! (?:for|to (?:work|school|the shops)|with "
+        r"(?:my|the) (?:family|kids|dog|friends)))",
+    ),
     _p("lethal_means.object", LM, _LETHAL),
     _p(
         "means.everyday",
@@ -1655,6 +1734,9 @@ IDIOMS: tuple[re.Pattern[str], ...] = tuple(
         r"accident|face with)|gardening|in the kitchen)",
         r"(?:career|political|social|financial|commercial|electoral) suicide",
         r"(?:could|would|can|will) sleep (?:forever|for a week|for days|for a year)|"
+        r"so (?:boring|embarrassing|awkward|cringe|cringy|bad|long|hot|tired|full|funny|stressful)"
+        r"(?: \w+){0,3} i (?:wanted|want|thought i would|could|almost wanted|nearly wanted) "
+        r"(?:to )?die",
         r"(?:i )?overdos(?:e|ed|ing) on (?:chocolate|sugar|caffeine|coffee|netflix|tv|candy|cake|"
         r"sweets|"
         r"pizza|carbs|sun|cheese|memes|tiktok|anime|christmas|food|snacks|cookies)",
@@ -2212,7 +2294,7 @@ def reviews(hits: tuple[PhraseHit, ...]) -> frozenset[ReviewReason]:
             found.add(ReviewReason.PAST)
         elif hit.current and hit.category in {Category.MENTION, Category.VAGUE, FI, RS}:
             found.add(ReviewReason.UNCLEAR)
-    if any(h.current and h.category is LM for h in hits) and any(
+    if any(h.current and (h.category is LM or h.pattern == "place.lethal") for h in hits) and any(
         h.current and h.category is T for h in hits
     ):
         found.add(ReviewReason.UNCLEAR)  # lethal means and a time, in a leisure context
