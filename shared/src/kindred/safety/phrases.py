@@ -212,6 +212,7 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?<=[a-z])3(?=[a-z])", "e"),
         (r"(?<=[a-z])@(?=[a-z])|(?<=\s)@(?=[a-z])", "a"),
         (r"(?<=[a-z])\$(?=[a-z])|(?<![a-z0-9])\$(?=[a-z])", "s"),
+        (r"\bd\*+e\b", "die"),
         (r"(?<=[a-z])\*+(?=[a-z])", ""),
         # Whole-phrase abbreviations first.
         (r"\bidw(?:t|2)bh\b|\bidw(?:t|2)b here\b", "i do not want to be here"),
@@ -1405,7 +1406,8 @@ PATTERNS: tuple[Pattern, ...] = (
         "intent.fifth",
         INT,
         r"(?:easy|easier|better|nice|peaceful|simpler) to (?:just )?(?:not be here|not exist|"
-        r"disappear|die|not wake up|end it|be gone|stop existing)|"
+        r"disappear|die|not wake up|end it|be gone|stop existing|fade away|vanish|go to sleep "
+        r"forever|sleep forever|not be around)|"
         r"(?:wish|wishing|wished|hope|hoping|pray|praying) (?:that )?i (?:would |could |might |"
         r"will )?(?:get|got) (?:hit|run over|killed)|"
         r"(?:end|ending|stop|stopping) (?:my|this) (?:suffering|misery|torment|existence)|"
@@ -1478,6 +1480,76 @@ PATTERNS: tuple[Pattern, ...] = (
         r"train tracks|railway|railway line|roof|rooftop|ledge|multi storey|multistorey|car park|"
         r"carpark|tower|overpass|viaduct|quarry|dam)(?! (?:for|to (?:work|school|the shops)|with "
         r"(?:my|the) (?:family|kids|dog|friends)))",
+    ),
+    # --- a sixth wave ---
+    _p(
+        "intent.sixth",
+        INT,
+        r"(?:made|making|at) peace with (?:dying|death|the idea of dying|ending it|killing myself|"
+        r"going|leaving this world)|"
+        r"(?:pull|pulled|drawn|drawing|drawn) (?:towards?|to) (?:death|dying|the edge|the end)|"
+        r"wish i (?:had |would |would have )?(?:never|not) (?:woken up|woke up|wake up|been born|"
+        r"existed|survived)|"
+        r"(?:can not|could not|do not|no longer) (?:picture|imagine|see) (?:a |any )?(?:future|"
+        r"myself)(?: \w+){0,4} (?:alive|still here|old|making it|living|in (?:a|five|ten|two) "
+        r"years?)",
+    ),
+    _p(
+        "trapped.sixth",
+        TR,
+        r"(?:hole|pit|darkness|place|mess|this) i (?:will never|can never|can not|could never|am "
+        r"never going to|will not ever) (?:get|climb|dig|crawl) out of|"
+        r"(?:at|reached|come to|came to) the end of my (?:rope|tether)",
+    ),
+    _p(
+        "method.sixth",
+        ME,
+        r"(?:stood|standing|stand|stepped) on (?:a|the) (?:chair|stool|box|bucket|ladder) with "
+        r"(?:a|the|my) (?:belt|rope|cord|cable|scarf|noose|ligature)|"
+        r"(?:belt|rope|cord|cable|scarf|noose|ligature|plastic bag) (?:around|round|over) my "
+        r"(?:neck|head)",
+    ),
+    _p(
+        "plan.sixth",
+        PL,
+        r"(?:have|got) (?:the )?means(?: to (?:do it|end it|kill myself|die))?(?= *$| and)|"
+        r"(?:have|got) (?:a|the) (?:time|date|place|day) (?:set|picked|chosen|sorted|planned)",
+    ),
+    _p(
+        "preparation.sixth",
+        PR,
+        r"(?:collect\w*|sav\w*|hoard\w*|stockpil\w*|stash\w*|hid\w*|buying|bought) (?:a |the |my "
+        r"|some |more |up )?(?:\w+ )?(?:razor blades|blades|razors|knives|ropes|belts|bullets|"
+        r"ammo)|"
+        r"(?:research\w*|googl\w*|search\w*|look\w* up|learn\w*|watch\w*) how to (?:tie|make) "
+        r"(?:a |the )?(?:noose|hangman|slip knot|knot for)|"
+        r"(?:picked|picking|chose|chosen|choosing|planned|planning|wrote|writing|sorted|sorting) "
+        r"(?:out )?my (?:own )?funeral (?:songs|music|playlist|readings|plans|outfit|flowers|"
+        r"service)",
+    ),
+    _p(
+        "self_harm.sixth",
+        SH,
+        r"(?:scratching|scratched|scratch|picking|picked|clawing|clawed|digging|dug) (?:at |into )?"
+        r"my (?:\w+ )?(?:wrists|arms|skin|legs|thighs|face)(?: again| until| till| raw| so hard| "
+        r"with (?:a|my|the))",
+    ),
+    _p(
+        "burden.sixth",
+        BU,
+        r"(?:would|will) be (?:\w+er|better|easier|quieter|calmer|simpler|happier|nicer|lighter|"
+        r"more peaceful) (?:for \w+ )?if i (?:was|were|had) (?:not|never|gone|dead)",
+    ),
+    _p(
+        "farewell.sixth",
+        FA,
+        r"if (?:you are|anyone is|someone is|somebody is|you) (?:reading|read|find|see) this|"
+        r"i (?:am|will be|will already be) (?:already )?gone (?:by now|by then|already)|"
+        r"i am already gone|"
+        r"see you (?:all|guys|everyone) (?:on the other side|in (?:another|the next|a better) "
+        r"life|in heaven)|"
+        r"(?:it is|it has) been (?:nice|good|an honour|an honor|a pleasure) knowing (?:you|"
+        r"everyone|y ?all)",
     ),
     _p("lethal_means.object", LM, _LETHAL),
     _p(
@@ -1752,6 +1824,7 @@ IDIOMS: tuple[re.Pattern[str], ...] = tuple(
         r"suicide (?:squad|doors?|sprints?|runs?|drills?|blonde|bid|mission|hotline number is|"
         r"king)",
         r"shoot myself in the foot",
+        r"end of my (?:rope|tether)",
         r"(?:take|taking|took|taken) my life back",
         r"(?:to|could|would|will) die for(?! (?:it|this))",
         r"die (?:of|from) (?:embarrassment|boredom|laughter|laughing|shame|cuteness|hunger|"
@@ -1965,7 +2038,8 @@ _RECOVERY = re.compile(
     r"never again|behind me|past that|moved on|proud of how far)(?![a-z0-9])"
 )
 _CASUAL = re.compile(
-    r"(?<![a-z0-9])(?:see (?:you|ya|u|everyone|y ?all) (?:next|tomorrow|soon|later|on|at|in|"
+    r"(?<![a-z0-9])(?:see (?:you|ya|u|everyone|y ?all) (?:all )?(?:next|tomorrow|soon|later|"
+    r"on(?! the other side)|at|in(?! (?:another|the next|a better) life| heaven)|"
     r"around|then|after)|talk (?:soon|tomorrow|later|to you (?:soon|later|tomorrow))|catch "
     r"(?:you|ya) later|until next time|till next time|for now|have a (?:good|great|nice|lovely)|"
     r"good ?night(?! forever)|back (?:next|tomorrow|on|in|soon|after)|on holiday|on vacation)"
@@ -2097,7 +2171,9 @@ def _negation(before: list[str], matched: str, after: list[str], answered_no: bo
 
 
 _ACTS = frozenset({Category.METHOD, Category.PLAN, Category.PREPARATION})
-_BURDEN_OF_ME = frozenset({"burden.better_off", "burden.more", "burden.third", "burden.fourth"})
+_BURDEN_OF_ME = frozenset(
+    {"burden.better_off", "burden.more", "burden.third", "burden.fourth", "burden.sixth"}
+)
 _FIRST_PERSON_SUBJECT = re.compile(r"(?<![a-z0-9])(?:i|me)(?![a-z0-9])")
 _PRONOUNS = frozenset({"he", "she", "they", "hes", "shes", "theyre"})
 
