@@ -1160,6 +1160,7 @@ def test_a_long_note_is_scanned_quickly() -> None:
         ("i feel like everyone would be better off and i cant sleep and " * 80)[:4000],
         "a" * 4000,
         ("no " * 1400)[:4000],
+        ("kill myself " * 400)[:4000],
     ]
     for note in notes:
         start = time.perf_counter()

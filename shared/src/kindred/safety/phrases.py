@@ -95,6 +95,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import islice
 
 
 class Category(StrEnum):
@@ -2249,6 +2250,7 @@ def _context(
     return Context.CURRENT
 
 
+MATCHES_PER_SEGMENT = 8
 TIMED_RESOLVE = "resolve.timed"  # resolve and a time in one segment
 
 
@@ -2272,7 +2274,9 @@ def _scan(segments: list[tuple[str, bool]]) -> tuple[PhraseHit, ...]:
         idioms = [m.span() for idiom in IDIOMS for m in idiom.finditer(segment)]
         kinds: set[Category] = set()
         for pattern in PATTERNS:
-            for match in pattern.regex.finditer(segment):
+            # At most a few matches of one pattern per segment are read in context: a note
+            # repeating a phrase hundreds of times gives nothing more, and stays fast.
+            for match in islice(pattern.regex.finditer(segment), MATCHES_PER_SEGMENT):
                 start, end = match.span()
                 if any(a <= start and end <= b for a, b in idioms) or (
                     casual
