@@ -181,6 +181,12 @@ _APOSTROPHES = str.maketrans({c: "'" for c in "\u2019\u2018\u201b\u2032\u02bc\u0
 _EMOJI = str.maketrans(
     {
         "\U0001f52a": " emknife ",
+        "\U0001f61e": " emsad ",
+        "\U0001f614": " emsad ",
+        "\U0001f622": " emsad ",
+        "\U0001f62d": " emsad ",
+        "\U0001f494": " emsad ",
+        "\U0001f940": " emsad ",
         "\U0001f5e1": " emknife ",
         "\U0001fa92": " emknife ",
         "\U0001f48a": " empills ",
@@ -322,6 +328,26 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bs(?:icide|cide|uicid|uiside|uicidee)\b", "suicide"),
         (r"\b(?:myslef|mysself|myselff|myselfe)\b", "myself"),
         (r"\bwhats\b", "what is"),
+        # Dropped g's ("endin it", "killin myself") and texting words.
+        (
+            r"\b(end|kill|jump|hav|leav|think|cutt|hurt|dy|go|do|tak|try|liv|want|feel|say|giv|"
+            r"hang|overdos|burn|plann|wish|hop|slitt|drown|com|noth|someth|los|mak|gett|start|"
+            r"keep|sav|hid|writ|plan|stockpil|collect)in\b",
+            r"\1ing",
+        ),
+        (r"\bw\b(?= [a-z])", "with"),
+        (r"\b(?:wud|wld|woud|wuld)\b", "would"),
+        (r"\b(?:cud|cld|culd)\b", "could"),
+        (r"\b(?:shud|shld)\b", "should"),
+        (r"\br\b(?= [a-z])", "are"),
+        (r"\bily\b", "i love you"),
+        (
+            r"\b4\b(?= (?:me|you|u|good|real|ever|now|sure|the|my|him|her|them|everyone|life))",
+            "for",
+        ),
+        (r"(?<=look )4\b|(?<=looking )4\b|(?<=thanks )4\b|(?<=thank you )4\b", "for"),
+        (r"\b(this|it|that|them|life|anything) no more\b", r"\1 anymore"),
+        (r"(?:empills\s*){3,}", " empills emhandful "),
         (
             r"\b(to|gonna|wanna|could|would|just) dye\b(?! (?:my|your|her|his|the|it|them|hair|"
             r"clothes|fabric|eggs|a|some))",
@@ -1552,6 +1578,14 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:it is|it has) been (?:nice|good|an honour|an honor|a pleasure) knowing (?:you|"
         r"everyone|y ?all)",
     ),
+    _p(
+        "intent.seventh",
+        INT,
+        r"disappointed (?:that )?i (?:woke up|am still alive|am still here|survived|did not die|"
+        r"made it through)|(?:unfortunately|sadly|annoyingly|somehow) (?:i )?(?:woke up|am still "
+        r"alive|survived|am still here)(?: again)?|"
+        r"(?:thinking|thoughts) (?:about|of|bout) (?:ending|killing|jumping|overdosing|hanging)",
+    ),
     _p("lethal_means.object", LM, _LETHAL),
     _p(
         "means.everyday",
@@ -1774,8 +1808,18 @@ PATTERNS: tuple[Pattern, ...] = (
         rf"take care(?: of yourselves| everyone| all)?)(?: all| everyone| forever)?{_END}",
     ),
     _p(
+        "vague.farewell_leaving",
+        VG,
+        r"(?:leaving|leave|going|gone|go) for good|"
+        r"bye (?:everyone|everybody|all|guys|y all|you all|friends)(?! (?:see|talk|till|until|for "
+        r"now|have))",
+    ),
+    _p("vague.emoji_handful", VG, r"emhandful"),
+    _p("vague.emoji_sad_means", VG, r"emsad(?: \w+)? emknife|emknife(?: \w+)? emsad"),
+    _p(
         "vague.farewell_love",
         VG,
+        r"i love you(?: all| guys| so much)?(?= *$)|"
         rf"^(?:i love you(?: all| so much| guys)?|love you all|love you guys|i love you \w+)"
         rf"(?: all| everyone| forever| so much| always| guys)*{_END}",
     ),
@@ -2357,7 +2401,13 @@ def level(hits: tuple[PhraseHit, ...], *, leisure: bool = False) -> Level | None
     soft |= {"finality" for h in hits if h.current and h.category is FI}
     if len(soft) >= 2:  # "thank you for everything, i love you, goodbye"
         return Level.INTENT
-    if live & _SIGNS or (MS in live and T in live and soon) or (death_emoji and T in live):
+    handful = any(h.pattern == "vague.emoji_handful" and h.current for h in hits)
+    if (
+        live & _SIGNS
+        or (MS in live and T in live and soon)
+        or ((death_emoji or handful) and T in live)
+        or any(h.current and h.pattern == "vague.emoji_sad_means" for h in hits)
+    ):
         return Level.INTENT
     return None
 
