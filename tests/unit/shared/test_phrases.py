@@ -518,8 +518,15 @@ HIGH = {
         "⚰️⚰️ soon",
         "🪦 me tonight",
         "💊💊💊💊💊💊 tonight",
-        "today was the same as always i got up i went to work i came home i sat in the dark and thought about how nobody would notice if i was gone and how easy it would be to just take everything in the cabinet",
-        "idk anymore everything is just grey and pointless and i keep thinking maybe it would be better if i just wasnt here and nobody would have to deal with me",
+        (
+            "today was the same as always i got up i went to work i came home i sat in the dark"
+            " and thought about how nobody would notice if i was gone and how easy it would be "
+            "to just take everything in the cabinet"
+        ),
+        (
+            "idk anymore everything is just grey and pointless and i keep thinking maybe it "
+            "would be better if i just wasnt here and nobody would have to deal with me"
+        ),
         "i have decided. saturday. the pills are ready.",
         "every morning i'm disappointed i woke up",
         "i've started saying goodbye to people in little ways",
