@@ -697,7 +697,9 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:can not|do not|no longer) see (?:any|a) way (?:forward|out|through|ahead)|"
         rf"i (?:just )?want out{_END}|i (?:just )?want (?:out|it all to stop) (?:of|from) "
         r"(?:this life|life|everything|this world|existence)|"
-        r"(?:feel|feeling|felt|am|so|completely|totally|utterly|really) trapped|"
+        r"(?:feel|feeling|felt|am|so|completely|totally|utterly|really) trapped(?! in (?:this|my|a|"
+        r"the) (?:job|marriage|relationship|contract|lease|house|flat|town|city|traffic|lift|"
+        r"elevator|meeting|room|village|course|degree))|"
         r"trapped (?:in|inside) (?:my|this) (?:life|head|body|mind|situation|pain|hell|misery)|"
         r"stuck (?:in this|with no|and there is no|and no) (?:hell|way out|escape|misery)|"
         r"no light at the end|no end in sight|(?:see|have|there is|is) no (?:hope left|future)|"
@@ -1545,7 +1547,7 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(
         "preparation.sixth",
         PR,
-        r"(?:collect\w*|sav\w*|hoard\w*|stockpil\w*|stash\w*|hid\w*|buying|bought) (?:a |the |my "
+        r"(?:collect\w*|sav\w*|hoard\w*|stockpil\w*|stash\w*|hid\w*) (?:a |the |my "
         r"|some |more |up )?(?:\w+ )?(?:razor blades|blades|razors|knives|ropes|belts|bullets|"
         r"ammo)|"
         r"(?:research\w*|googl\w*|search\w*|look\w* up|learn\w*|watch\w*) how to (?:tie|make) "
@@ -1673,7 +1675,8 @@ PATTERNS: tuple[Pattern, ...] = (
         r"made (?:up )?my mind|no (?:more )?(?:second thoughts|going back)|"
         r"(?:do|doing|did) something (?:stupid|drastic|dumb|crazy|permanent|final|irreversible|"
         r"i can not take back|i will regret)|"
-        r"(?:the|this is the|tonight is the|today is the) (?:night|day|time)(?: i do it| it "
+        r"(?:this is the|tonight is the|today is the|now is the|it is the) (?:night|day|time)"
+        r"(?: i do it| it "
         rf"happens| it ends)?{_END}|"
         r"(?:doing|do) it (?:tonight|today|tomorrow|this weekend|soon|on)",
     ),
@@ -1752,10 +1755,11 @@ PATTERNS: tuple[Pattern, ...] = (
         "vague.despair",
         VG,
         r"what is (?:even )?the point(?: (?:anymore|of anything|of it all|of any of this|of "
-        r"trying|in trying|of anything anymore))?(?! (?:of|in) (?:this|the|that|a|an|doing|having|"
+        r"trying|in trying|of anything anymore))?(?! (?:of|in) (?:\w+ing|this|the|that|a|an|"
         r"going|buying|paying|it if|asking|even))|"
         r"(?:tired|sick|exhausted) of (?:everything|it all|this all|all of this|trying|fighting|"
-        r"my life|this life)|(?:i give up|giving up)(?! (?:on (?:this|the|that|it|trying to|"
+        r"my life|this life)|(?:i give up|giving up)(?! (?:trying to|on (?:this|the|that|it|"
+        r"trying to|"
         r"dieting|sugar|coffee|my (?:diet|plan|car|hair|phone))|smoking|drinking|sugar|coffee|"
         r"meat|alcohol|chocolate))|(?:feel|feeling|felt|am|so) hopeless|"
         r"hopelessness|dark (?:thoughts|place)|bad thoughts|intrusive thoughts|"
@@ -2295,7 +2299,22 @@ def _context(
 
 
 MATCHES_PER_SEGMENT = 8
-TIMED_RESOLVE = "resolve.timed"  # resolve and a time in one segment
+TIMED_RESOLVE = "resolve.timed"
+_EXPLAINING = re.compile(r"^(?:\w+ing|i am going to|going to)(?![a-z0-9])")
+_NOT_EXPLAINING = frozenset(
+    {"nothing", "something", "everything", "killing", "ending", "dying", "hanging", "jumping",
+     "overdosing", "cutting", "going"}
+)  # fmt: skip
+
+
+def _explained(segments: list[tuple[str, bool]], index: int) -> bool:
+    """Is the "it" of "tonight im doing it" said right after ("..., painting the bedroom")?"""
+    if not segments[index][1] or index + 1 >= len(segments):
+        return False
+    following = segments[index + 1][0]
+    return (
+        bool(_EXPLAINING.match(following)) and following.split()[0] not in _NOT_EXPLAINING
+    )  # resolve and a time in one segment
 
 
 def scan(text: str) -> tuple[PhraseHit, ...]:
@@ -2349,7 +2368,7 @@ def _scan(segments: list[tuple[str, bool]]) -> tuple[PhraseHit, ...]:
                 hits[hit] = None
                 if hit.current:
                     kinds.add(hit.category)
-        if {Category.RESOLVE, Category.TIME} <= kinds:  # "tonight im doing it"
+        if {Category.RESOLVE, Category.TIME} <= kinds and not _explained(segments, index):
             hits[PhraseHit(TIMED_RESOLVE, Category.RESOLVE)] = None
     return tuple(hits)
 
