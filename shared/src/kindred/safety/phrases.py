@@ -1297,7 +1297,8 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(
         "farewell.third",
         FA,
-        r"(?:the )?(?:last|final) time (?:you|anyone|they|you all|you guys|everyone) (?:will )?"
+        r"(?:the )?(?:last|final)(?: time)? (?:you|anyone|they|you all|you guys|"
+        r"everyone) (?:will )?"
         r"(?:hear from|see|hear|read|talk to) me|(?:the )?last time i (?:will )?(?:see|talk to|"
         r"write to|hear) (?:the|my|you|anyone|this)|"
         r"(?:signing|logging|checking) off (?:for (?:the last time|good|ever|the final time)|"
@@ -1378,6 +1379,7 @@ PATTERNS: tuple[Pattern, ...] = (
         r"blade|pills|toaster|hairdryer|razors|blades)|"
         r"thinking about the (?:next|oncoming|fast|express) (?:train|bus|lorry|truck)|"
         r"i am (?:on|at|up on) (?:the |a )?(?:bridge|roof|rooftop|ledge|cliff|cliffs|edge|tracks|"
+        r"cliff edge|edge of the (?:cliff|roof|bridge|platform)|top of the bridge|"
         r"train tracks|railway|top of (?:the|a) \w+)(?: now| right now)?(?= *$)",
     ),
     _p(
@@ -1587,6 +1589,50 @@ PATTERNS: tuple[Pattern, ...] = (
         r"made it through)|(?:unfortunately|sadly|annoyingly|somehow) (?:i )?(?:woke up|am still "
         r"alive|survived|am still here)(?: again)?|"
         r"(?:thinking|thoughts) (?:about|of|bout) (?:ending|killing|jumping|overdosing|hanging)",
+    ),
+    # --- a seventh wave ---
+    _p(
+        "intent.eighth",
+        INT,
+        r"(?:hope|hoping|pray|praying|wish|wishing) (?:that )?i (?:just )?(?:do not|will not|never|"
+        r"would not) (?:make it|survive|get home|come home|come back)|"
+        r"(?:if|when) i (?:died|die|was dead|did not wake up|"
+        r"never woke up)(?: \w+){0,4} i (?:would|"
+        r"will) (?:be|feel) (?:relieved|happy|grateful|glad|fine|okay|ok|at peace)|"
+        r"(?:fine|okay|ok|happy|content|at peace|glad) (?:with|about) (?:never waking up|not "
+        r"waking up|dying|death|not being here|not existing)|"
+        r"waiting (?:room )?for (?:death|the end|it to end|it all to end|my life to end)|"
+        r"(?:want|wish|need) to not (?:be alive|exist|be here|wake up|live|be around)|"
+        r"(?:i am|so|totally|just) over (?:living|life|being alive|existing)",
+    ),
+    _p(
+        "method.eighth",
+        ME,
+        r"(?:take|taking|swallow|swallowing|down) (?:everything|all|whatever is|whatever) (?:in|"
+        r"from) (?:the|my) (?:medicine )?(?:cabinet|cupboard|drawer|bathroom|box|bag|first aid "
+        r"kit)|"
+        r"(?:the )?(?:easiest|quickest|best|simplest|least painful|surest|cleanest|fastest) (?:way|"
+        r"method|option)(?: \w+){0,2} (?:would be|is|seems|might be|will be) (?:pills|the pills|"
+        r"a rope|the rope|hanging|jumping|the bridge|drowning|a gun|the gun|overdosing|an "
+        r"overdose|the train|my meds|the car)|"
+        r"(?:car|exhaust)(?: \w+){0,6} (?:with|and) (?:a|the) (?:hose|hosepipe|tube|tubing|pipe)|"
+        r"(?:step|stepping|jump|jumping|fall|falling|throw myself) (?:off|from) (?:the|a) "
+        r"(?:platform|cliff edge|edge)",
+    ),
+    _p(
+        "preparation.eighth",
+        PR,
+        r"(?:get|getting|grab|grabbing|grabbed|fetch|fetching|take|taking|borrow|borrowing|"
+        r"borrowed|steal|stealing|stole) (?:my |the |a |his |her |their )?(?:\w+ )?(?:gun|"
+        r"shotgun|rifle|pistol|handgun|firearm|revolver)|"
+        r"a (?:letter|note|video|message) (?:to|for) each of (?:my|them|you)",
+    ),
+    _p(
+        "finality.eighth",
+        FI,
+        r"i (?:will|shall) (?:not|no longer) (?:exist|be alive)|"
+        r"(?:it|everything|my life|all of this|the pain|this) will all be over|"
+        r"(?:everything|it all|my life|all of this|the pain) will (?:all )?be over",
     ),
     _p("lethal_means.object", LM, _LETHAL),
     _p(
@@ -2299,6 +2345,7 @@ def _context(
 
 
 MATCHES_PER_SEGMENT = 8
+_ACQUIRING = frozenset({"preparation.acquire", "preparation.eighth"})  # a gun for sport
 TIMED_RESOLVE = "resolve.timed"
 _EXPLAINING = re.compile(r"^(?:\w+ing|i am going to|going to)(?![a-z0-9])")
 _NOT_EXPLAINING = frozenset(
@@ -2386,7 +2433,7 @@ def level(hits: tuple[PhraseHit, ...], *, leisure: bool = False) -> Level | None
     """The level the rules give these hits (see the module's documentation)."""
     live = {hit.category for hit in hits if hit.current}
     if leisure and not any(
-        h.current and h.category in _ALONE and h.pattern != "preparation.acquire" for h in hits
+        h.current and h.category in _ALONE and h.pattern not in _ACQUIRING for h in hits
     ):
         live -= {PR}  # "taking the gun to the range": an acquisition for sport or play
     conditional = any(hit.conditional and hit.current for hit in hits)
