@@ -37,10 +37,12 @@ ideation ladder, each written as a family of patterns (not a list of examples):
 How a note is read:
 
 1. Normalised: Unicode NFKC, lower case, straight apostrophes, contractions spelled out ("im" ->
-   "i am", "dont" -> "do not"), slang and typos mapped ("kms" -> "kill myself", "unalive" ->
-   "kill", "sewer slide" -> "suicide", "idwtbh" -> "i do not want to be here", "wanna" -> "want
-   to"), emoji named (🔪 knife, 💊 pills, 🔫 gun, 🪢 rope; 🪦 ⚰️ ☠️ 🩸 vague), letters repeated
-   three times or more cut to two, white space collapsed.
+   "i am", "dont" -> "do not"), slang, texting and typos mapped ("kms" -> "kill myself",
+   "unalive" -> "kill", "sewer slide" -> "suicide", "idwtbh" -> "i do not want to be here",
+   "wanna" -> "want to", "wud" -> "would", "4 me" -> "for me", "endin" -> "ending", "k!ll",
+   "su1c1de", "s*icide"), medicine names by their endings ("sertraline" -> "meds"), emoji named
+   (🔪 knife, 💊 pills, 🔫 gun, 🪢 rope; 🪦 ⚰️ ☠️ 🩸 vague; 😞 😢 😭 💔 sad; three 💊 or more a
+   handful), letters repeated three times or more cut to two, white space collapsed.
 2. Cut into segments at punctuation; a comma, "?" or ":" is a soft boundary (a bare "no" after
    it answers the segment before: "suicidal? no"). A phrase never spans two segments.
 3. Every pattern is looked for in every segment, and each hit is given a context (ConText):
@@ -65,8 +67,10 @@ How a note is read:
      it and a recovery statement in the note ("doing much better", "therapy saved me").
    - current: the member, now.
 4. Idioms are removed first ("killing myself laughing", "cut myself shaving", "career suicide",
-   "rather die than do karaoke"); "this commute is killing me", "dead tired" or "dying to see"
-   match no pattern at all.
+   "my knee pain is unbearable", "no way out of this meeting", "overdosed on chocolate"); "this
+   commute is killing me", "dead tired" or "dying to see" match no pattern at all. A casual
+   goodbye ("see you next week") drops the note's farewell hits. At most eight matches of one
+   pattern per segment are read in context (a repeated phrase adds nothing and stays fast).
 
 Levels (from current hits, the whole note together):
 - PLAN (the `free_text_plan` trigger, urgent): a method, plan or preparation; intent (or
@@ -77,13 +81,18 @@ Levels (from current hits, the whole note together):
   means; lethal means with a time (outside hunting, sport or play); weak preparation twice,
   with means, or with any first-person sign even negated ("i don't want to kill myself but i
   have the pills ready").
+  A place with means in hand ("walking to the beach with my pills") is a plan too. "Resolve"
+  ("tonight im doing it") whose "it" is said right after ("..., painting the bedroom") is not.
 - INTENT (the `free_text_intent` trigger, high): any other intent, self-harm, burden, trapped or
-  farewell hit; everyday means to be used at a time ("going to take them all tonight"); a death
-  emoji with a time ("me ⚰️ soon").
+  farewell hit; two different soft farewells ("thank you for everything", "i love you", a lone
+  "bye", "it's not your fault", "leaving for good", finality); everyday means to be used at a
+  time ("going to take them all tonight"); a death emoji or a handful of pill emoji with a time
+  ("me ⚰️ soon"); a sad emoji with a knife.
 - None otherwise, and then `TextFinding.reviews` says what a human should still read:
   `third_party` (someone else's crisis), `past` (the member's past, nothing said of now),
   `unclear` (vague vocabulary, a topic named with no context, finality or resolve alone, a lone
-  emoji means, lethal means and a time in a leisure context). Negated, hypothetical and topic
+  emoji means, lethal means or a lethal place with a time, e.g. "taking the gun to the range
+  tonight", "going to the railway tonight"). Negated, hypothetical and topic
   hits need no review; nor does a casual goodbye ("bye everyone, see you next week").
 
 A hit records the pattern's stable name, its category and its context, never the words.
