@@ -51,10 +51,12 @@ How a note is read:
      "i would never", inverted "never would i", "not once have i"); a content word, a
      conjunction ("and", "but", "so", "because" ...) or a new "i" ends the scope, so "im not ok
      and i want to die" stays live. An even number of cues cancels out; pseudo-negations are no
-     cues ("no longer", "no one", "can't stop"); a hedge anywhere in the clause ("not sure",
-     "can't promise", "don't think i", "maybe", "scared", "what if") removes the negation. After
-     the phrase: "suicide is not an option", "ending it is something i would never do", "kill
-     myself, never", "suicidal? no".
+     cues ("no one", "can't stop"); "no longer" negates a state ("i no longer feel suicidal")
+     while "i no longer want to live" is a pattern of its own; "until now" undoes a negation; a
+     hedge anywhere in the clause ("not sure", "can't promise", "don't think i", "maybe",
+     "scared", "what if") removes it. After the phrase: "suicide is not an option", "ending it
+     is something i would never do", "has never crossed my mind", "kill myself, never",
+     "suicidal? no", "... but i wouldn't".
    - other: someone else is the experiencer (the nearest subject before a phrase that carries no
      "i", "me" or "my" is "he", "she", "they", "my brother" ...; "kill himself"; "wants to die").
    - topic: prevention, news, study or training in the segment ("suicide prevention 5k", "an
