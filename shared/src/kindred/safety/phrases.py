@@ -704,7 +704,9 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(
         "trapped.no_way_out",
         TR,
-        r"no way out|(?:the )?only way out|no escape|can not escape|no exit|"
+        r"no way out|(?:the )?only way out|no escape|no exit|"
+        r"can not escape(?! (?:my|the|this|from) (?:emails?|work|job|boss|kids|inbox|phone|"
+        r"family|mum|mom|house|town|office|meeting|traffic|noise|rain|heat))|"
         r"(?:can not|do not|no longer) see (?:any|a) way (?:forward|out|through|ahead)|"
         rf"i (?:just )?want out{_END}|i (?:just )?want (?:out|it all to stop) (?:of|from) "
         r"(?:this life|life|everything|this world|existence)|"
@@ -800,7 +802,7 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?! (?:of old age|peacefully when i am old))|"
         r"by the time (?:you|anyone|they|someone|somebody) (?:read|reads|see|sees|find|finds|"
         r"get|gets) this|(?:i am )?sorry for what i am (?:about|going) to do|"
-        r"(?:remember|please remember) me (?:as|when|fondly|kindly)|"
+        r"(?:remember|please remember) me (?:as|when|fondly|kindly|happy|smiling|like this|for)|"
         r"(?:love|loved) you all(?:,)? (?:goodbye|bye|forever)|"
         r"good ?night forever|forever good ?night|final good ?night|goodbye forever|"
         r"(?:sleep|rest) (?:well|tight) forever",
@@ -1645,6 +1647,61 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:it|everything|my life|all of this|the pain|this) will all be over|"
         r"(?:everything|it all|my life|all of this|the pain) will (?:all )?be over",
     ),
+    # --- an eighth wave ---
+    _p(
+        "intent.ninth",
+        INT,
+        r"looking forward to (?:dying|death|the end|not being here|being dead|it all ending)|"
+        r"(?:give anything|do anything|pay) to (?:not exist|die|not wake up|be dead|disappear|not "
+        r"be here|stop existing)|"
+        r"(?:want|wish|need) (?:someone|somebody|something|anyone|god|you) to (?:kill me|"
+        r"end it for "
+        r"me|end my life|put me out of my misery|shoot me|run me over)",
+    ),
+    _p(
+        "method.ninth",
+        ME,
+        r"(?:drink|drinking) (?:until|till|then|and) (?:\w+ ){0,4}(?:take|swallow|down) (?:my |the "
+        rf"|all my )?(?:\w+ )?{_PILLS}|"
+        r"(?:would|will|could) (?:hold|take) (?:me|my weight)|"
+        r"(?:tested|testing|checked|checking) (?:the|a|if the) (?:beam|banister|rail|hook|branch|"
+        r"tree|door frame|loft hatch)|"
+        r"(?:googl\w*|search\w*|research\w*|look\w* up|ask\w*) (?:if|whether|how|what) (?:\w+ )"
+        r"{0,3}(?:overdose|overdosing|hanging|drowning|jumping|bleeding out|dying) (?:is|hurts|"
+        r"would|takes|feels)",
+    ),
+    _p(
+        "preparation.ninth",
+        PR,
+        rf"{_PILLS}(?: \w+){{0,8}} (?:saving|saved|keeping|kept|hoarding|stockpiling|stashing|"
+        r"hiding) them(?: up| all)?|"
+        r"so (?:they|no one|nobody|people|my \w+) (?:will not|would not|do not|does not) (?:look "
+        r"for|come looking for|worry about|check on|come after) me|"
+        r"so (?:my \w+|nobody|no one|they) (?:is not|are not|will not be|would not be) (?:out of "
+        r"pocket|left with|stuck with|burdened)",
+    ),
+    _p(
+        "self_harm.ninth",
+        SH,
+        r"(?:pulled|dragged|ran|drew|pressed|dug) (?:a|the|my) (?:blade|razor|knife|scissors|glass|"
+        rf"compass)(?: \w+){{0,2}} (?:across|along|over|into|against) my (?:\w+ )?{_BODY}|"
+        r"my (?:\w+ )?(?:arms?|legs?|thighs?|wrists|body|stomach) (?:are|is) (?:covered in|"
+        r"full of) "
+        r"(?:cuts|scars|burns|wounds|marks)",
+    ),
+    _p(
+        "burden.ninth",
+        BU,
+        r"(?:only|just|always) (?:cause|bring|causing|bringing) (?:pain|problems|trouble|misery|"
+        r"hurt|stress) (?:to|for) (?:people|everyone|everybody|my \w+|those|them)",
+    ),
+    _p(
+        "trapped.ninth",
+        TR,
+        r"(?:there is|is|just) no way forward|"
+        r"(?:every day|each day|every morning|life|living|existence|everything|every minute) (?:is|"
+        r"feels|has become) (?:so )?(?:unbearable|torture|agony|hell|a nightmare|too much)",
+    ),
     _p("lethal_means.object", LM, _LETHAL),
     _p(
         "means.everyday",
@@ -1853,7 +1910,8 @@ PATTERNS: tuple[Pattern, ...] = (
         "vague.farewell_fault",
         VG,
         r"(?:it is|it was|this is|none of this is|this was) not (?:your|their|anyone|anybody|his|"
-        r"her|my \w+) fault|(?:do not|please do not) blame (?:yourself|yourselves)",
+        r"her|my \w+) fault|(?:do not|please do not) blame (?:yourself|yourselves)|"
+        r"(?:you|they|he|she) did nothing wrong",
     ),
     _p(
         "vague.farewell_know",
@@ -2094,7 +2152,8 @@ _EMBEDDING = _words(
     """
 )
 _PAST_ANCHOR = re.compile(
-    r"(?<![a-z0-9])(?:used to|use to|stopped|quit|gave up|clean from|free from|recover\w* from|"
+    r"(?<![a-z0-9])(?:used to|use to|(?:stopped|quit|gave up) (?:self harm|cutting|burning|"
+    r"hurting|self injury)|clean from|free from|recover\w* from|"
     r"in recovery from|years? ago|months ago|a (?:long )?(?:time|while) ago|"
     r"long ago|ages ago|decades? ago|in (?:19|20)\d\d|back in|back then|back when|"
     r"last (?:winter|summer|spring|autumn|fall|christmas)|in the past|previously|"
