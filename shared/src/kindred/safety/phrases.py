@@ -2136,7 +2136,8 @@ _TOPIC = re.compile(
     r"psychology|nursing|nurse|counsell?ing course|textbook|journal|tv|netflix|radio|"
     r"museum|history of|historical|statistic|data|reading about|read about|learning about|"
     r"learned about|learnt about|discussion|discussed|debate|character|author|writer|poem|"
-    r"theatre|theater|awareness (?:month|week|day)|studying|revision|revising|psych(?! ward| unit| hospital)|"
+    r"theatre|theater|awareness (?:month|week|day)|studying|revision|revising|psych(?! ward| unit|"
+    r" hospital)|"
     r"psychology)(?![a-z0-9])"
 )
 _PROTECTIVE = re.compile(
