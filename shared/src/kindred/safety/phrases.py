@@ -240,6 +240,9 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bctb\b", "commit suicide"),
         (r"\bkmsl\b", "laughing"),
         (r"\bidk\b", "i do not know"),
+        (r"\bat no (?:point|time|stage)\b|\bnot at any (?:point|time)\b", "never"),
+        (r"\bshould (i|you|anyone|they) ever\b", r"if \1 ever"),
+        (r"\bin case (?=(?:i|you) )", "if "),
         (r"\bngl\b", "not going to lie"),
         (r"\bfinna\b", "going to"),
         (r"\blemme\b", "let me"),
@@ -2057,7 +2060,8 @@ _FILLERS = _words(
     anything something go through with doing act acting such kind sort thing things active
     current recent serious real whatsoever honestly definitely absolutely certainly totally
     personally mean means my life dream dreaming time times point plotting ideation feelings
-    single slightest longer gonna contemplated contemplating wishing hoping hope
+    single slightest longer gonna contemplated contemplating wishing hoping hope crossed
+    entered occurred head mind
     """
 )
 _PSEUDO_AFTER = {
