@@ -7,12 +7,16 @@ import pytest
 from kindred.instruments import CheckinAnswers
 from kindred.safety import rules
 from kindred.safety.rules import (
+    Concern,
+    Priority,
+    ReviewReason,
     Rule,
     Severity,
     Trigger,
     evaluate,
     evaluate_history,
     max_severity,
+    review,
     sharp_decline,
     who5_decline,
 )
@@ -112,7 +116,7 @@ def test_details() -> None:
         found[Rule.ASQ_ACUTE] == "ASQ acute positive screen: yes to thoughts of suicide right now"
     )
     assert found[Rule.FREE_TEXT_PLAN] == (
-        "Note has plan, method or time language (categories: intent, means, time)"
+        "Note has plan, method, means or preparation language (categories: intent, means, time)"
     )
 
 
@@ -212,7 +216,14 @@ def test_rule_names_are_stable() -> None:
     ("previous", "mood", "fires"),
     [
         ([], 1, False),  # no history
-        ([8, 8], 1, False),  # fewer than 3 earlier moods
+        ([8], 2, True),  # a decline over two check-ins: 8 -> 2
+        ([8], 3, True),  # 5 below with one earlier mood
+        ([8], 4, False),  # 4 below is not enough with fewer than 3 earlier moods
+        ([6], 2, True),  # 2 after 6
+        ([5], 1, False),  # 4 below, and after a mean under 6
+        ([8, 8], 1, True),
+        ([8, 7], 3, False),  # mean 7.5: 4.5 below
+        ([7, 8], 2, True),  # 2 after a mean of 7.5
         ([8, 8, 8], 4, True),  # exactly 4 below the mean
         ([8, 8, 8], 5, False),  # 3 below
         ([7, 8, 9], 4, True),  # mean 8
@@ -243,6 +254,9 @@ def test_sharp_decline_detail() -> None:
 
 def test_sharp_decline_thresholds_are_parameters() -> None:
     assert sharp_decline([8, 8], 5, min_history=2, drop=3) is not None
+    assert sharp_decline([8, 8], 5, drop=3) is None  # fewer than 3: the short-history drop
+    assert sharp_decline([8], 4, short_drop=4) is not None
+    assert who5_decline([20], 12, short_drop=8) is not None
     assert sharp_decline([8, 8, 8], 4, drop=5) is None
     assert sharp_decline([5, 5, 5], 2, floor_after_mean=5, drop=9) is not None
     assert sharp_decline([9, 9, 1, 1, 1], 2, window=3) is None
@@ -265,7 +279,11 @@ def test_sharp_decline_refuses_bad_parameters(window: int, min_history: int) -> 
 @pytest.mark.parametrize(
     ("previous", "raw", "fires"),
     [
-        ([20], 5, False),  # fewer than 2
+        ([], 0, False),  # no history
+        ([20], 10, True),  # a decline over two check-ins: 10 below one earlier score
+        ([20], 11, False),  # 9 below is not enough with one earlier score
+        ([13], 7, True),  # 7 (28%) after 13
+        ([12], 7, False),
         ([20, 20], 12, True),  # 8 below
         ([20, 20], 13, False),  # 7 below
         ([13, 13], 7, True),  # 6 below, but 7 (28%) after a mean of 13
@@ -316,3 +334,53 @@ def test_evaluate_history_escalates_on_bad_history() -> None:
     ]
     assert "sharp_decline" in found[0].detail
     assert "who5_decline" in found[1].detail
+
+
+def test_a_decline_over_two_check_ins_reaches_evaluate_history() -> None:
+    found = evaluate_history(answers(mood=2), previous_moods=[8])
+    assert [t.rule for t in found] == [Rule.SHARP_DECLINE]
+    assert found[0].detail == "Mood 2 against a mean of 8.0 over the last 1 check-ins"
+
+
+# --- the review tier -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("my brother says he wants to kill himself", [(ReviewReason.THIRD_PARTY, Priority.HIGH)]),
+        ("i was suicidal in 2019, doing much better", [(ReviewReason.PAST, Priority.NORMAL)]),
+        ("idk whats the point anymore", [(ReviewReason.UNCLEAR, Priority.NORMAL)]),
+        ("\U0001f52a", [(ReviewReason.UNCLEAR, Priority.NORMAL)]),
+        (
+            "my sister tried to kill herself. i tried to kill myself years ago, im better now",
+            [(ReviewReason.THIRD_PARTY, Priority.HIGH), (ReviewReason.PAST, Priority.NORMAL)],
+        ),
+        # calm, negated, hypothetical, prevention: nothing to review
+        ("id rather die than do karaoke", []),
+        ("never would i hurt myself", []),
+        ("if i ever felt suicidal i'd call 988", []),
+        ("walked in a suicide prevention 5k", []),
+        ("had a good day", []),
+        # a trigger covers the check-in: no review on top
+        ("I want to kill myself", []),
+    ],
+)
+def test_review(note: str, expected: list[tuple[ReviewReason, Priority]]) -> None:
+    found = review(answers(note=note))
+    assert [(c.reason, c.priority) for c in found] == expected
+    for concern in found:
+        assert isinstance(concern, Concern)
+        for word in ("brother", "kill", "2019", "point", "whats"):
+            assert word not in concern.detail.lower()
+
+
+def test_review_without_a_note_is_empty() -> None:
+    assert review(answers(mood=5)) == []
+
+
+def test_third_party_concern_is_no_trigger() -> None:
+    # someone else's crisis is reviewed; it opens no safety episode for the writer
+    note = "my son has a plan to end his life, im terrified"
+    assert evaluate(answers(note=note)) == []
+    assert [c.reason for c in review(answers(note=note))] == [ReviewReason.THIRD_PARTY]

@@ -9,17 +9,26 @@ Stateless rules (`evaluate`), on one check-in:
 - `phq9_item9`: PHQ-9 item 9 of 1 -> high; 2 or 3 -> urgent.
 - `asq_acute`: ASQ question 5 yes -> urgent.
 - `asq_positive`: ASQ yes to any of questions 1-4 -> high.
-- `free_text_plan`: plan, method or time language in the note (see `phrases`) -> urgent.
-- `free_text_intent`: self-harm intent or a mention of suicide without plan, method or time
-  language -> high.
+- `free_text_plan`: a plan, method, means, preparation, or intent with a time, a place or a
+  condition in the note (see `phrases`) -> urgent.
+- `free_text_intent`: other first-person ideation (wish to be dead, suicidal thoughts),
+  self-harm, being a burden, feeling trapped or in unbearable pain, farewell language -> high.
+
+The review tier (`review`), for a check-in no rule fired on: what the phrase rules found but
+could not clear becomes a staff review item, never silence (see `ReviewReason`): someone else's
+crisis (high priority), the member's past with nothing said of now, and crisis vocabulary the
+rules neither confirm nor clear (normal priority). Negations, hypotheticals, idioms, prevention
+and news need no review.
 
 Stateful rules, on the member's history (the check-ins service applies them):
-- `sharp_decline` (`sharp_decline()`): mood at least 4 points below the mean of the last (up
-  to) 7 moods, or mood 2 or lower after a mean of 6 or more; needs at least 3 earlier moods ->
-  high.
-- `who5_decline` (`who5_decline()`): WHO-5 raw at least 8 points below the mean of the last (up
-  to) 4 raw scores, or raw 7 or lower (28%, the "likely depression" line) after a mean of 13 or
-  more; needs at least 2 earlier scores -> high.
+- `sharp_decline` (`sharp_decline()`): with at least 3 earlier moods, mood at least 4 points
+  below the mean of the last (up to) 7, or mood 2 or lower after a mean of 6 or more. With 1 or
+  2 earlier moods only a large drop counts: at least 5 points below their mean, or mood 2 or
+  lower after a mean of 6 or more (so 8 -> 2 over two check-ins fires) -> high.
+- `who5_decline` (`who5_decline()`): with at least 2 earlier raw scores, WHO-5 raw at least 8
+  points below the mean of the last (up to) 4, or raw 7 or lower (28%, the "likely depression"
+  line) after a mean of 13 or more. With 1 earlier score only a large drop counts: at least 10
+  points below it, or raw 7 or lower after 13 or more -> high.
 
 A trigger's detail is a short text for safety staff; it never quotes the member's words.
 """
@@ -33,6 +42,7 @@ from enum import StrEnum
 
 from kindred.instruments import CheckinAnswers
 from kindred.safety import phrases
+from kindred.safety.phrases import ReviewReason as ReviewReason  # re-exported
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +134,7 @@ def check_asq_positive(answers: CheckinAnswers) -> list[Trigger]:
 
 
 def check_free_text(answers: CheckinAnswers) -> list[Trigger]:
-    """Plan, method or time language -> urgent; intent or a mention alone -> high."""
+    """Plan, method, means, preparation or timed intent -> urgent; other warning signs -> high."""
     finding = phrases.assess(answers.note)
     if finding.level is None:
         return []
@@ -134,14 +144,14 @@ def check_free_text(answers: CheckinAnswers) -> list[Trigger]:
             Trigger(
                 Rule.FREE_TEXT_PLAN,
                 Severity.URGENT,
-                f"Note has plan, method or time language (categories: {categories})",
+                f"Note has plan, method, means or preparation language (categories: {categories})",
             )
         ]
     return [
         Trigger(
             Rule.FREE_TEXT_INTENT,
             Severity.HIGH,
-            f"Note has self-harm or suicide language (categories: {categories})",
+            f"Note has suicide, self-harm or crisis language (categories: {categories})",
         )
     ]
 
@@ -179,15 +189,6 @@ def evaluate(answers: CheckinAnswers) -> list[Trigger]:
 # --- the review tier -----------------------------------------------------------------------
 
 
-class ReviewReason(StrEnum):
-    """Why a check-in that fired no rule still needs a human to read it (a staff review item,
-    never a page): what the rules cannot clear must not end in silence."""
-
-    THIRD_PARTY = "third_party"  # the member is worried about someone else
-    PAST = "past"  # suicide or self-harm in the member's past, nothing said of now
-    UNCLEAR = "unclear"  # crisis language the rules can neither confirm nor clear
-
-
 class Priority(StrEnum):
     HIGH = "high"
     NORMAL = "normal"
@@ -202,10 +203,37 @@ class Concern:
     detail: str
 
 
+_CONCERNS = {
+    ReviewReason.THIRD_PARTY: (
+        Priority.HIGH,
+        "Note speaks of someone else's suicide, self-harm or crisis",
+    ),
+    ReviewReason.PAST: (
+        Priority.NORMAL,
+        "Note speaks of suicide or self-harm in the member's past, nothing of now",
+    ),
+    ReviewReason.UNCLEAR: (
+        Priority.NORMAL,
+        "Note has crisis language the rules can neither confirm nor clear",
+    ),
+}
+
+
 def review(answers: CheckinAnswers) -> list[Concern]:
     """What a human should read although no rule fired. Meaningful only when `evaluate`
-    returned no trigger (a trigger's alert covers the check-in already)."""
-    return []
+    returned no trigger (a trigger's alert covers the check-in already).
+
+    One concern per reason the phrase rules give (`phrases.TextFinding.reviews`), highest
+    priority first: someone else's crisis (high), the member's past, vague crisis language
+    (normal). A note the rules grade (a trigger) or clear (negation, idiom, prevention) gives
+    none. Never the member's words.
+    """
+    finding = phrases.assess(answers.note)
+    if finding.level is not None:
+        return []
+    return [
+        Concern(reason, *_CONCERNS[reason]) for reason in _CONCERNS if reason in finding.reviews
+    ]
 
 
 # --- stateful rules ------------------------------------------------------------------------
@@ -222,19 +250,22 @@ def _decline(
     drop: float,
     floor: int,
     floor_after_mean: float,
+    short_drop: float,
 ) -> tuple[float, int] | None:
-    """(mean, count) when `current` dropped by `drop` or fell to `floor` after a high mean."""
+    """(mean, count) when `current` dropped by `drop` (`short_drop` with fewer than
+    `min_history` earlier scores, at least one) or fell to `floor` after a high mean."""
     if window < 1 or not 1 <= min_history <= window:
         raise ValueError("need 1 <= min_history <= window")
     values = [*previous, current]
     if any(isinstance(v, bool) or not isinstance(v, int) or not low <= v <= high for v in values):
         raise ValueError(f"scores must be integers from {low} to {high}")
     recent = list(previous)[-window:]
-    if len(recent) < min_history:
+    if not recent:
         return None
+    needed = drop if len(recent) >= min_history else short_drop
     total, count = sum(recent), len(recent)
     # Compared as totals, not means, so the thresholds are exact.
-    dropped = total - current * count >= drop * count
+    dropped = total - current * count >= needed * count
     fell = current <= floor and total >= floor_after_mean * count
     return (total / count, count) if dropped or fell else None
 
@@ -248,12 +279,15 @@ def sharp_decline(
     drop: float = 4.0,
     floor: int = 2,
     floor_after_mean: float = 6.0,
+    short_drop: float = 5.0,
 ) -> Trigger | None:
     """A sharp drop of mood against the member's recent history (oldest first).
 
-    Fires (high) when, with at least `min_history` earlier moods, `mood` is `drop` points or
-    more below the mean of the last `window` of them, or is `floor` or lower while that mean is
-    `floor_after_mean` or more. Moods outside 1-10 raise ValueError (the caller escalates).
+    Fires (high) when `mood` is `drop` points or more below the mean of the last `window`
+    earlier moods (`short_drop` points when there are fewer than `min_history` of them, at
+    least one: a decline over two check-ins counts, only a large one), or is `floor` or lower
+    while that mean is `floor_after_mean` or more. Moods outside 1-10 raise ValueError (the
+    caller escalates).
     """
     found = _decline(
         previous_moods,
@@ -265,6 +299,7 @@ def sharp_decline(
         drop=drop,
         floor=floor,
         floor_after_mean=floor_after_mean,
+        short_drop=short_drop,
     )
     if found is None:
         return None
@@ -285,12 +320,14 @@ def who5_decline(
     drop: float = 8.0,
     floor: int = 7,
     floor_after_mean: float = 13.0,
+    short_drop: float = 10.0,
 ) -> Trigger | None:
     """A sharp drop of the WHO-5 raw score (0-25) against earlier ones (oldest first).
 
-    Fires (high) when, with at least `min_history` earlier scores, `raw` is `drop` points or
-    more below the mean of the last `window` of them, or is `floor` or lower (28%) while that
-    mean is `floor_after_mean` or more. Scores outside 0-25 raise ValueError.
+    Fires (high) when `raw` is `drop` points or more below the mean of the last `window`
+    earlier scores (`short_drop` points when there are fewer than `min_history` of them, at
+    least one), or is `floor` or lower (28%) while that mean is `floor_after_mean` or more.
+    Scores outside 0-25 raise ValueError.
     """
     found = _decline(
         previous_raw,
@@ -302,6 +339,7 @@ def who5_decline(
         drop=drop,
         floor=floor,
         floor_after_mean=floor_after_mean,
+        short_drop=short_drop,
     )
     if found is None:
         return None
