@@ -210,6 +210,8 @@ _EMOJI = str.maketrans(
         "\u26b1": " emgrave ",
         "\u2620": " emgrave ",
         "\U0001f309": " embridge ",
+        "\U0001f634": " emsleep ",
+        "\U0001f480": " emskull ",
     }
 )
 _HARD = "|"
@@ -1128,7 +1130,8 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:keeps|keep|is|are|was) (?:calling|calling to|calling out to|tempting|staring at) "
         r"me|"
         rf"(?:{_LETHAL}|{_PILLS}|knife|blades?|exhaust|fumes)(?: \w+){{0,10}} (?:thinking about|"
-        r"think about|thought about|tempted to|want to|going to|about) (?:using|use) (?:it|them|"
+        r"think about|thought about|thinking of|think of|tempted to|want to|going to|about) "
+        r"(?:using|use) (?:it|them|"
         r"that)(?: (?:on myself|to|tonight|now))?|"
         rf"(?:{_LETHAL}|{_PILLS}|exhaust|fumes|vodka|whisky|whiskey|alcohol)(?: \w+){{0,6}} "
         r"(?:would|will|could|might|should) (?:work|do it|do the job|be enough|kill me|finish me|"
@@ -1704,6 +1707,170 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:there is|is|just) no way forward|"
         r"(?:every day|each day|every morning|life|living|existence|everything|every minute) (?:is|"
         r"feels|has become) (?:so )?(?:unbearable|torture|agony|hell|a nightmare|too much)",
+    ),
+    # --- a tenth wave: families from statements written by others ---
+    _p(
+        "intent.tenth",
+        INT,
+        # to be gone, not to exist, to sleep for good
+        r"(?:want|wants|wanted|wanting|wish|wishing|need|needing|long|longing|hope|hoping|ready) "
+        r"(?:to |i could |i was |i were )?(?:just |simply |finally |really |quietly )?"
+        rf"(?:be gone|not exist|not be here|stop being|go away)(?:{_END}| (?:for good|forever|for "
+        r"ever|permanently|from (?:this|the) (?:world|earth|life|planet)|from everything|"
+        r"and never come back|and not come back|and never be found))|"
+        r"(?:want|wants|wanted|wanting|wish|wishing|need|long|longing|hope|hoping|pray|praying|"
+        r"ready)(?: \w+){0,4} (?:sleep(?! in)|stay asleep|fall asleep|go to sleep|close my eyes|"
+        r"rest)"
+        r"(?: \w+){0,3} (?:forever|for ever|for good|permanently|and never wake|and not wake|"
+        r"and never open|and never open them)|"
+        r"(?:sleep|stay asleep|fall asleep) forever(?: emsleep)*(?: emskull| emgrave)+|"
+        r"emsleep(?: emsleep)* (?:emskull|emgrave)|"
+        # a voice (or the head) commanding it
+        r"(?<!text )(?<!text a )(?:voice|voices|head|brain|mind|thoughts|something inside me)"
+        r"(?! (?:message|messages|note|notes|mail|memo|call|chat))(?: \w+){0,6} "
+        r"(?:says?|saying|said|tells?|telling|told|whispers?|whispering|screams?|screaming|"
+        r"shouts?|shouting|commands?|commanding|orders?|ordering|urges?|urging|keeps? saying|"
+        r"keeps? telling)(?: me)?(?: that)?(?: i)? (?:should |must |need to |have to |to |"
+        r"deserve to |ought to )?(?:kill (?:myself|yourself)|die|end it|end (?:my|your) life|"
+        r"hurt (?:myself|yourself)|harm (?:myself|yourself)|cut (?:myself|yourself)|jump|"
+        r"be dead|do it|go die|end yourself|end myself)(?! (?:my|her|his|your|the) hair)|"
+        # resolve to die
+        r"(?:going to|will|gonna|about to|ready to|decided to) (?:do it|go through with it) and "
+        r"(?:die|be gone|be dead|not come back)|"
+        r"(?:die|dying|end my life|go) (?:by|at) (?:my own hand|my hand|my own hands|suicide|"
+        r"my own choice)|"
+        r"(?:will|going to|gonna|want to|choose to|decided to|ready to) (?:die|go) on my own "
+        r"terms|"
+        # check out of life
+        r"(?:check|checking|checked|clock|clocking|tap|tapping) out (?:for good|permanently|"
+        r"of (?:life|this life|this world|existence|everything|here for good))|",
+    ),
+    _p(
+        "plan.tenth",
+        PL,
+        # the last time alive, with its time
+        r"(?:my|the|this is my|is my|it is my|tonight is my|today is my) (?:very )?(?:last|final) "
+        r"(?:weekend|night|day|week|morning|evening|sunset|sunrise|christmas|birthday|hours?|"
+        r"days|moments?|breath) (?:alive|on (?:this )?(?:earth|planet)|in this (?:world|life)|"
+        r"breathing|of my life|as a living)|"
+        r"(?:will not|won't|not going to|never going to|am not going to|do not plan to|do not "
+        r"intend to|will never) (?:see|make it to|live to see|be alive for|be here for|be "
+        r"around for|be alive on|wake up on|survive) (?:monday|tuesday|wednesday|thursday|"
+        r"friday|saturday|sunday|tomorrow|the morning|morning|sunrise|the sunrise|dawn|the "
+        r"weekend|next week|another (?:day|week|night|morning)|the end of (?:the|this) "
+        rf"(?:week|month|day)|(?:this|next) (?:weekend|week|month))(?! s )(?:{_END}| (?:alive|"
+        r"anyway|either|i|because i|so|and))|"
+        # ending it, with its time
+        r"(?:(?:end|ends|ending) (?:it|things|this)|(?:end|ends|ending|finish|finishing) (?:it "
+        r"all|everything|my life|myself off|things for good))(?: all)?(?: for good)? "
+        r"(?:later |early |either )?(?:today|tonight|"
+        r"tomorrow|this (?:weekend|week|evening|afternoon|morning)|later|soon|very soon|on "
+        rf"{_DAYS}|{_DAYS}(?: night)?|by (?:morning|midnight|the weekend|{_DAYS})|in (?:a|an|\d+|"
+        r"a few|two|three|a couple of) (?:hours?|days?|minutes?))(?! (?:at|with|in the|for the "
+        r"(?:team|company|class)|meeting|shift|session))|"
+        # knowing when, where and how
+        r"(?:know|decided|worked out|figured out|chosen|chose|picked) (?:exactly )?(?:how|when|"
+        rf"where)(?: (?:how|when|where))?,? and (?:how|when|where)(?: to do it| i will do it)?"
+        rf"{_END}",
+    ),
+    _p(
+        "method.tenth",
+        ME,
+        # asking whether a means would be enough, or how much it takes
+        r"how (?:many|much) (?:of )?(?:these|those|them|it|this|that|of (?:these|those|them)|"
+        r"of my \w+|of the \w+)(?: \w+)? (?:would it take|would i need|do i need|does it take|"
+        rf"it would take|it takes|i would need)(?:{_END}| to (?:die|not wake up|do it|end it|"
+        r"kill (?:me|myself)|not survive|be fatal))|"
+        r"(?:would|will|could|is|are|might) (?:\d{2,}|all(?: of)?(?: my| the| these| those)?|the "
+        r"whole|a whole|a full|a bottle of|a box of|a packet of|a pack of|the bottle of|a "
+        r"handful of|a months? worth of|a months? supply of|two boxes of|three boxes of)(?: \w+)?"
+        rf" {_PILLS}(?: \w+){{0,3}} (?:be enough|do it|kill me|be lethal|be fatal|do the job|"
+        rf"work)(?:{_END}| to (?:die|not wake up|do it|end it|kill me))|"
+        # taking a lot at once: an attempt
+        r"(?:took|taken|swallowed|downed|necked|ate|have taken|just took) (?:the |a |my )?"
+        r"(?:whole|entire|full) (?:bottle|box|packet|pack|strip|blister pack|supply|tub)"
+        rf"(?:{_END}| of (?:my |the |\w+ )?{_PILLS})|"
+        r"(?:took|taken|swallowed|downed|necked) (?:\d{2,}|a handful of|handfuls of|a fistful "
+        rf"of|dozens of|loads of|all of my|every one of my)(?: \w+)? {_PILLS}|"
+        r"(?:swallowed|downed|took|taken) everything in (?:the|my) (?:medicine |bathroom )?"
+        r"(?:cabinet|drawer|cupboard)",
+    ),
+    _p(
+        "preparation.tenth",
+        PR,
+        # means gathered in quantity, enough for it
+        r"(?:bought|buying|got|getting|picked up|ordered|ordering|have|has|collected|saved|"
+        rf"stocked up on|gathered)(?: \w+){{0,3}} (?:{_PILLS}|{_LETHAL}|them|those)(?: \w+){{0,3}} "
+        r"(?:enough|plenty|more than enough)"
+        r"(?: \w+){0,2} (?:to (?:do it|end it|die|not wake up|never wake up|kill me|kill myself|"
+        r"make sure|finish it|be sure|end things|overdose)|for (?:it|the job|what i need|what i "
+        r"am going to do))|"
+        rf"enough (?:of (?:them|these|those|it) |{_PILLS} |\w+ {_PILLS} )?to (?:not|never) wake "
+        r"up(?! (?:tired|early|in|at|during|before|until|till|for|again|on))|"
+        rf"(?:the|my|all the|all my) (?:\w+ )?{_PILLS} (?:are|is|have been|has been) (?:all )?"
+        r"(?:counted|measured out|crushed|poured out|in a pile|on the table|by the bed|by my "
+        r"bed|on my nightstand|out on the table)(?! (?:for|into|in|by (?:the|my) (?:pharmacist|"
+        r"nurse|carer|doctor)))",
+    ),
+    _p(
+        "ready.tenth",
+        RD,
+        r"^(?:and |with )?(?:more than |just |exactly )?enough(?: of (?:them|these|those|it))? to "
+        r"(?:do it|end it|finish it|kill me|kill myself|make sure|be sure|do the job)(?= *$)",
+    ),
+    _p(
+        "resolve.tenth",
+        RS,
+        rf"^(?:i have |i )?(?:made|reached) (?:my|the|a) final decision{_END}|"
+        rf"^final decision(?: is)? made{_END}|my decision is final{_END}",
+    ),
+    _p(
+        "trapped.tenth",
+        TR,
+        # nothing left for me, no place for me, nothing to stay for
+        r"(?:nothing|no one|nobody|nothing and no one|no one and nothing|nothing left|no one "
+        r"left) (?:left )?(?:here )?(?:for me )?to (?:stay|live|stick around|hang on|keep going|"
+        r"hold on|be here|go on|stay alive|keep living) for|"
+        r"(?:is|there is|there s|i have|i have got|got) nothing (?:left )?(?:here )?for me"
+        rf"(?:{_END}| here| any ?more| in this (?:world|life)| on this earth| now| left)"
+        r"(?! (?:so|to do|to eat|in this (?:town|city|job))| (?:at|in) (?:this|the) (?:job|town|"
+        r"city|company|school))|"
+        r"no (?:place|room|space|home) (?:left )?for (?:me|someone like me|people like me) "
+        r"(?:here|in this world|on this earth|any ?more|in this life|left|in life)|"
+        r"(?:do not|no longer|never) (?:belong|fit) (?:in this world|on this earth|among the "
+        r"living|in this life|anywhere any ?more)|"
+        r"no (?:reason|reasons|point|purpose) (?:left )?(?:for me )?(?:to|in) (?:stay|staying|"
+        r"live|living|be here|being here|stick around|sticking around|keep going|keeping going|"
+        r"go on|going on|stay alive|staying alive|keep living|exist|existing|be alive|being "
+        r"alive)(?! (?:at|in (?:this|the) (?:job|town|city|house|group)|with (?:him|her|them)|"
+        r"late|up))|"
+        r"(?:do not|can not|no longer|never) see (?:a|any) future(?: for me| for myself| at all|"
+        rf" any ?more|{_END})|(?:see|there is|have) no future (?:for me|for myself|ahead of me)|"
+        r"(?:tired|sick|exhausted|weary) of (?:existing|being alive|being me|being here|"
+        r"breathing|waking up|everything and everyone)",
+    ),
+    _p(
+        "burden.tenth",
+        BU,
+        r"(?:will not|won't|not going to|am not going to|never going to) be (?:a |your |their |"
+        r"anyone s |everyone s |the )?(?:problem|burden|bother|nuisance|worry|trouble|weight)"
+        r"(?: to (?:anyone|you|them|anybody|everyone|my \w+))? (?:much |for much |any |for )?"
+        r"(?:longer|any ?more|soon|after (?:tonight|today|this|tomorrow))|"
+        r"(?:will not|won't|never) have to (?:put up with|deal with|carry|support|pay for|worry "
+        r"about) me (?:much |for much )?(?:longer|any ?more|soon|again)",
+    ),
+    _p(
+        "finality.tenth",
+        FI,
+        r"(?:last|final) (?:\w+ ){0,2}i (?:will|would|am going to) ever (?:see|have|feel|spend|"
+        r"write|send|hear)|"
+        r"(?:made|making) (?:my )?peace(?: with (?:it|everything|dying|death|my decision|god|"
+        rf"the world|leaving|going|it all))?{_END}|"
+        r"(?:it all|everything|all of (?:this|it)|my life|this life|my pain|the pain|my "
+        r"suffering|it) (?:ends|will end|is ending|will be over|ends here)(?: for good)?(?: "
+        rf"(?:tonight|today|tomorrow|this weekend|soon)|{_END})|"
+        r"^(?:i am |i )?(?:checking|check) out(?: early)?(?: (?:tonight|today|tomorrow|soon))?"
+        rf"{_END}",
     ),
     _p("lethal_means.object", LM, _LETHAL),
     _p(
@@ -2439,6 +2606,37 @@ def _explained(segments: list[tuple[str, bool]], index: int) -> bool:
     )  # resolve and a time in one segment
 
 
+MEANS_QUESTION = "method.means_question"
+# "would it work?" of a means mixed or taken in quantity ("mixing my meds with alcohol, would it
+# work?"); a bare "would it work" or a question of safety ("is it safe?") is no method.
+_WOULD_IT = re.compile(
+    r"(?:^|(?<=[a-z] ))(?:would|will|could|does|do|is|might) (?:it|that|this|they|these|those|"
+    r"them|this combo|that combo|that combination|this combination|the combo|the mix|that mix)"
+    r"(?: \w+)? (?:work|do it|do the job|kill me|be enough|be lethal|be fatal|be enough to "
+    r"(?:die|kill me|do it|not wake up))(?= *$)"
+)
+_MEANS_WORDS = re.compile(
+    rf"(?<![a-z0-9])(?:{_PILLS}|{_LETHAL}|alcohol|vodka|whisky|whiskey|bleach)(?![a-z0-9])"
+)
+_IN_QUANTITY = re.compile(
+    r"(?<![a-z0-9])(?:mix|mixing|mixed|combine|combining|combined|with (?:\w+ )?(?:alcohol|"
+    r"vodka|whisky|whiskey|wine|booze|gin|rum|beer)|all(?: of)? (?:my|the|them|these|those)|"
+    r"the whole|a whole|a full|bottle|box|packet|\d{2,})(?![a-z0-9])"
+)
+
+
+def _means_question(segments: list[tuple[str, bool]], index: int) -> bool:
+    """A segment asking whether a means would work, of means (in quantity or mixed) named in
+    it or in the segment before it across a soft boundary."""
+    segment = segments[index][0]
+    if _WOULD_IT.search(segment) is None:
+        return False
+    told = [segment]
+    if index > 0 and segments[index - 1][1]:
+        told.append(segments[index - 1][0])
+    return any(_MEANS_WORDS.search(part) and _IN_QUANTITY.search(part) for part in told)
+
+
 def scan(text: str) -> tuple[PhraseHit, ...]:
     """Every pattern found in the note, in order, with its context, without repeats."""
     return _scan(_segments(text))
@@ -2492,6 +2690,8 @@ def _scan(segments: list[tuple[str, bool]]) -> tuple[PhraseHit, ...]:
                     kinds.add(hit.category)
         if {Category.RESOLVE, Category.TIME} <= kinds and not _explained(segments, index):
             hits[PhraseHit(TIMED_RESOLVE, Category.RESOLVE)] = None
+        if _means_question(segments, index):
+            hits[PhraseHit(MEANS_QUESTION, Category.METHOD)] = None
     return tuple(hits)
 
 
