@@ -1448,3 +1448,163 @@ def test_a_long_note_is_scanned_quickly() -> None:
         start = time.perf_counter()
         assess(note)
         assert time.perf_counter() - start < 0.25, note[:40]
+
+
+# --- families first missed on statements written by others (each family, not its example) ---
+
+FAMILIES: dict[str, list[tuple[str, Level]]] = {
+    "to be gone, not to exist, to sleep for good": [
+        ("i just want to be gone", INTENT),
+        ("honestly i want to be gone for good", INTENT),
+        ("wishing i could just not exist", INTENT),
+        ("i need to go away from this world forever", INTENT),
+        ("i wish i could fall asleep and stay asleep forever 😴💀", INTENT),
+        ("just want to close my eyes and never open them", INTENT),
+        ("praying i can sleep and never wake", INTENT),
+        ("sleep forever 😴😴💀", INTENT),
+    ],
+    "a voice commanding it": [
+        ("the voice that says kill yourself is loud today", INTENT),
+        ("the voices keep telling me to hurt myself", INTENT),
+        ("a voice in my head keeps saying i should die", INTENT),
+        ("my brain keeps screaming at me to end it", INTENT),
+        ("voices are ordering me to cut myself again", INTENT),
+        ("the voice whispers that i deserve to die", INTENT),
+    ],
+    "asking whether a means would work": [
+        ("mixing my antidepressants with alcohol, would it work?", PLAN),
+        ("if i took all my sertraline with vodka would that do it", PLAN),
+        ("how many of these would it take", PLAN),
+        ("how much of it would i need to not wake up", PLAN),
+        ("would 30 paracetamol be enough", PLAN),
+        ("would a whole box of sleeping pills do it", PLAN),
+        ("combining my meds and whisky, would that be enough?", PLAN),
+    ],
+    "resolve to die": [
+        ("not scared anymore. i'm going to do it and die", INTENT),
+        ("i am ready to die", INTENT),
+        ("going to die by my own hand", INTENT),
+        ("i'm going to die on my own terms", INTENT),
+        ("decided to go through with it and not come back", INTENT),
+    ],
+    "the last time alive, with its time": [
+        ("this is my last weekend alive", PLAN),
+        ("my last night on earth", PLAN),
+        ("i won't see monday", PLAN),
+        ("today is my final day on this planet", PLAN),
+        ("not going to make it to the weekend anyway", PLAN),
+        ("i will not wake up on saturday", PLAN),
+    ],
+    "ending it with a time": [
+        ("ending it later today", PLAN),
+        ("ending it all tonight", PLAN),
+        ("im finishing it all this weekend", PLAN),
+        ("ending things in a few hours", PLAN),
+        ("finishing myself off on friday", PLAN),
+        ("ending everything by midnight", PLAN),
+    ],
+    "means in quantity": [
+        ("i bought the pills today, enough to do it", PLAN),
+        ("got enough to not wake up", PLAN),
+        ("picked up paracetamol, more than enough to make sure", PLAN),
+        ("ordered the pills online, plenty to end it", PLAN),
+        ("the pills are counted and on the table", PLAN),
+        ("took the whole bottle", PLAN),
+        ("i swallowed everything in the medicine cabinet", PLAN),
+        ("just took 40 paracetamol", PLAN),
+    ],
+    "nothing left for me": [
+        ("there is nothing left for me here", INTENT),
+        ("there's no place for me in this world", INTENT),
+        ("nothing to stay for anymore", INTENT),
+        ("no one left to keep going for", INTENT),
+        ("there is no reason to stay alive", INTENT),
+        ("i don't belong in this world", INTENT),
+        ("i don't see a future for me", INTENT),
+        ("so tired of existing", INTENT),
+    ],
+    "no problem much longer": [
+        ("i won't be a problem much longer", INTENT),
+        ("i won't be a burden to anyone for much longer", INTENT),
+        ("they won't have to put up with me much longer", INTENT),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("family", "note", "expected"),
+    [(family, note, lvl) for family, cases in FAMILIES.items() for note, lvl in cases],
+)
+def test_families_from_statements_written_by_others(
+    family: str, note: str, expected: Level
+) -> None:
+    found = assess(note).level
+    assert found is PLAN if expected is PLAN else found is not None, (family, note, found)
+
+
+CALM_COUNTERPARTS = [
+    "i want to be gone by 5 so i can beat traffic",
+    "i don't want to be gone for too long",
+    "i could sleep forever after that shift 😴",
+    "that meeting tonight 💀",
+    "i want to sleep in forever this weekend lol",
+    "my brother hears voices telling him to hurt himself",
+    "got a voice message from some troll, blocked them",
+    "my sister said i should dye my hair",
+    "the voice in my head says i should quit my job",
+    "is it safe mixing my antidepressants with alcohol?",
+    "started new meds, will they work?",
+    "would 2 ibuprofen be enough for this headache?",
+    "how many of these would it take to fill the jar",
+    "would a whole bottle of wine be enough for the party?",
+    "i'm ready to die my hair blue",
+    "i'm going to do it and apply for the job",
+    "my last night in london before flying home",
+    "this is my last day at work before the holidays",
+    "i won't see my mum on monday because of work",
+    "ending it with him tonight",
+    "i'm ending things with her this weekend",
+    "finishing it tonight, the essay is due",
+    "the series is ending tonight",
+    "bought enough food to last the week",
+    "got enough sleep to do it all again",
+    "i have enough money to do it",
+    "the pills are counted into my weekly dosette",
+    "there is nothing left for me to do at work today",
+    "there's no place for me to park here",
+    "i have so much to live for",
+    "i don't see a future with him",
+    "i won't be a problem for the team anymore, i fixed the bug",
+    "i made my peace with my sister",
+    "checking out of the hotel tomorrow",
+    "i made my final decision, taking the job in leeds",
+    "i'm checking out tonight, the hotel was lovely",
+    "the exhibition ends tomorrow",
+    "i never want to be gone from my kids",
+    "if i ever want to be gone for good i'll call 988",
+    "finally finishing it tonight! the puzzle is done",
+]
+
+
+@pytest.mark.parametrize("note", CALM_COUNTERPARTS)
+def test_calm_phrasings_of_the_same_families_do_not_alert(note: str) -> None:
+    assert assess(note).level is None, note
+
+
+@pytest.mark.parametrize(
+    ("note", "reason"),
+    [
+        ("she wants to be gone for good, she's moving abroad", None),
+        ("my friend said there's no place for him here anymore", None),
+        ("i used to want to disappear for good, years ago, but therapy helped", PAST),
+        ("final decision made", UNCLEAR),
+        ("i'm checking out tonight", UNCLEAR),
+    ],
+)
+def test_ambiguous_or_other_phrasings_are_reviewed_not_alerted(
+    note: str, reason: ReviewReason | None
+) -> None:
+    finding = assess(note)
+    assert finding.level is None, note
+    if reason is not None:
+        assert reason in finding.reviews, (note, finding.reviews)

@@ -1730,7 +1730,7 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?! (?:message|messages|note|notes|mail|memo|call|chat))(?: \w+){0,6} "
         r"(?:says?|saying|said|tells?|telling|told|whispers?|whispering|screams?|screaming|"
         r"shouts?|shouting|commands?|commanding|orders?|ordering|urges?|urging|keeps? saying|"
-        r"keeps? telling)(?: me)?(?: that)?(?: i)? (?:should |must |need to |have to |to |"
+        r"keeps? telling)(?: at)?(?: me)?(?: that)?(?: i)? (?:should |must |need to |have to |to |"
         r"deserve to |ought to )?(?:kill (?:myself|yourself)|die|end it|end (?:my|your) life|"
         r"hurt (?:myself|yourself)|harm (?:myself|yourself)|cut (?:myself|yourself)|jump|"
         r"be dead|do it|go die|end yourself|end myself)(?! (?:my|her|his|your|the) hair)|"
@@ -1783,7 +1783,8 @@ PATTERNS: tuple[Pattern, ...] = (
         r"kill (?:me|myself)|not survive|be fatal))|"
         r"(?:would|will|could|is|are|might) (?:\d{2,}|all(?: of)?(?: my| the| these| those)?|the "
         r"whole|a whole|a full|a bottle of|a box of|a packet of|a pack of|the bottle of|a "
-        r"handful of|a months? worth of|a months? supply of|two boxes of|three boxes of)(?: \w+)?"
+        r"handful of|a months? worth of|a months? supply of|two boxes of|three boxes of)"
+        r"(?: \w+){0,2}"
         rf" {_PILLS}(?: \w+){{0,3}} (?:be enough|do it|kill me|be lethal|be fatal|do the job|"
         rf"work)(?:{_END}| to (?:die|not wake up|do it|end it|kill me))|"
         # taking a lot at once: an attempt
@@ -1815,7 +1816,8 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(
         "ready.tenth",
         RD,
-        r"^(?:and |with )?(?:more than |just |exactly )?enough(?: of (?:them|these|those|it))? to "
+        r"^(?:and |with )?(?:more than |just |exactly )?(?:enough|plenty)"
+        r"(?: of (?:them|these|those|it))? to "
         r"(?:do it|end it|finish it|kill me|kill myself|make sure|be sure|do the job)(?= *$)",
     ),
     _p(
@@ -1866,9 +1868,12 @@ PATTERNS: tuple[Pattern, ...] = (
         r"write|send|hear)|"
         r"(?:made|making) (?:my )?peace(?: with (?:it|everything|dying|death|my decision|god|"
         rf"the world|leaving|going|it all))?{_END}|"
-        r"(?:it all|everything|all of (?:this|it)|my life|this life|my pain|the pain|my "
-        r"suffering|it) (?:ends|will end|is ending|will be over|ends here)(?: for good)?(?: "
-        rf"(?:tonight|today|tomorrow|this weekend|soon)|{_END})|"
+        r"(?:it all|all of (?:this|it)|my life|this life) (?:ends|will end|is ending|will be "
+        rf"over|ends here)(?: for good)?(?: (?:tonight|today|tomorrow|this weekend|soon)|{_END})",
+    ),
+    _p(
+        "vague.checking_out",
+        VG,
         r"^(?:i am |i )?(?:checking|check) out(?: early)?(?: (?:tonight|today|tomorrow|soon))?"
         rf"{_END}",
     ),
