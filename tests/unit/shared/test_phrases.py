@@ -1523,6 +1523,25 @@ FAMILIES: dict[str, list[tuple[str, Level]]] = {
         ("i don't see a future for me", INTENT),
         ("so tired of existing", INTENT),
     ],
+    "death welcome, thoughts that keep coming, intent said outright": [
+        ("honestly wouldn't mind if a bus hit me", INTENT),
+        ("i don't care if i get run over", INTENT),
+        ("i want my life to end for good", INTENT),
+        ("ending it keeps crossing my mind", INTENT),
+        ("suicide has been running through my head all day", INTENT),
+        ("i intend to end it", INTENT),
+        ("i'm determined to end my life", INTENT),
+    ],
+    "how high, how deep, the painless way": [
+        ("wondering if the fall from my balcony would be high enough", PLAN),
+        ("is the car park tall enough to not survive", PLAN),
+        ("how deep do you have to cut", PLAN),
+        ("how many would i need to take to not wake up", PLAN),
+        ("what's the most painless way", PLAN),
+        ("looking for the quickest way out", PLAN),
+        ("i've picked the place and the time", PLAN),
+        ("i know exactly how i'm going to do it", PLAN),
+    ],
     "no problem much longer": [
         ("i won't be a problem much longer", INTENT),
         ("i won't be a burden to anyone for much longer", INTENT),
@@ -1583,6 +1602,19 @@ CALM_COUNTERPARTS = [
     "i never want to be gone from my kids",
     "if i ever want to be gone for good i'll call 988",
     "finally finishing it tonight! the puzzle is done",
+    "wouldn't mind if the bus came on time for once",
+    "i want everything to stop being so loud",
+    "ending it with him keeps crossing my mind",
+    "suicide never crossed my mind",
+    "i intend to end my subscription",
+    "wondering if the jump from the diving board would be high enough for a flip",
+    "how long do you have to cut the grass",
+    "how many do i need to take per day for my vitamins",
+    "what's the most painless way to remove a plaster",
+    "the quickest way out is through the back door",
+    "i picked the place and the time for our date night",
+    "soon it won't matter what the weather is",
+    "i'm done! see you next week",
 ]
 
 
@@ -1599,6 +1631,9 @@ def test_calm_phrasings_of_the_same_families_do_not_alert(note: str) -> None:
         ("i used to want to disappear for good, years ago, but therapy helped", PAST),
         ("final decision made", UNCLEAR),
         ("i'm checking out tonight", UNCLEAR),
+        ("soon it won't matter", UNCLEAR),
+        ("time's up for me", UNCLEAR),
+        ("i'm actually going to go through with it this time", UNCLEAR),
     ],
 )
 def test_ambiguous_or_other_phrasings_are_reviewed_not_alerted(

@@ -956,7 +956,8 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:thought|thinking|think|planned|planning|figured|worked|decided) (?:out |about )?"
         rf"(?:exactly )?how (?:i would|i will|i am going to|i could|to) (?:do it|end it|die)"
         rf"{_END}|"
-        r"(?:know|decided|chosen|chose|picked|worked out) (?:how|when|where|which way) "
+        r"(?:know|decided|chosen|chose|picked|worked out) (?:exactly )?"
+        r"(?:how|when|where|which way) "
         r"(?:i will|i am going to|i would|to|i could) (?:do it|end it|die|go)|"
         r"(?:picked|chosen|chose|set|decided on|found|scouted) (?:a|the|my) (?:date|day|time|"
         r"place|spot|way|method|location|night) (?:to|for) (?:do it|end it|die|go|my death)|"
@@ -1741,6 +1742,19 @@ PATTERNS: tuple[Pattern, ...] = (
         r"my own choice)|"
         r"(?:will|going to|gonna|want to|choose to|decided to|ready to) (?:die|go) on my own "
         r"terms|"
+        # hit by a bus would be fine; everything to stop for good; it keeps crossing my mind
+        r"(?:would not|do not|would not even|wouldn t) (?:mind|care) if (?:a|the|some) (?:car|"
+        r"bus|truck|train|lorry|plane) (?:hit|hits|killed|kills|ran me over|runs me over|took "
+        r"me out)|(?:would not|do not) (?:mind|care) if i (?:got|get|was|were) (?:hit|run over|"
+        r"killed)|"
+        r"(?:want|wish|need) (?:everything|it all|life|all of it|my life) to (?:stop|end) "
+        r"(?:permanently|for good|forever|for ever)|"
+        r"(?:suicide|dying|death|killing myself|ending it|ending my life|ending things|taking my "
+        r"(?:own )?life|not being here) (?:keeps|keep|kept|has been|is|was|always) (?:crossing|"
+        r"popping into|coming into|going through|running through|creeping into|on) my (?:mind|"
+        r"head|thoughts)|"
+        r"(?:intend|intending|intended|determined|resolved|committed) to (?:end it|end my life|"
+        r"kill myself|die|end things|take my (?:own )?life|end it all)|"
         # check out of life
         r"(?:check|checking|checked|clock|clocking|tap|tapping) out (?:for good|permanently|"
         r"of (?:life|this life|this world|existence|everything|here for good))|",
@@ -1768,6 +1782,10 @@ PATTERNS: tuple[Pattern, ...] = (
         rf"{_DAYS}|{_DAYS}(?: night)?|by (?:morning|midnight|the weekend|{_DAYS})|in (?:a|an|\d+|"
         r"a few|two|three|a couple of) (?:hours?|days?|minutes?))(?! (?:at|with|in the|for the "
         r"(?:team|company|class)|meeting|shift|session))|"
+        # two things chosen
+        r"(?:picked|chosen|chose|set|decided on|found|fixed) (?:the|a|my) (?:place|spot|date|day|"
+        r"time|method|way|location) and (?:the|a|my) (?:place|spot|date|day|time|method|way|"
+        rf"location){_END}|"
         # knowing when, where and how
         r"(?:know|decided|worked out|figured out|chosen|chose|picked) (?:exactly )?(?:how|when|"
         rf"where)(?: (?:how|when|where))?,? and (?:how|when|where)(?: to do it| i will do it)?"
@@ -1787,6 +1805,17 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?: \w+){0,2}"
         rf" {_PILLS}(?: \w+){{0,3}} (?:be enough|do it|kill me|be lethal|be fatal|do the job|"
         rf"work)(?:{_END}| to (?:die|not wake up|do it|end it|kill me))|"
+        # high enough, deep enough, painless enough
+        r"(?:fall|drop|jump) (?:from|off) (?:\w+ ){0,3}(?:would|will|is|could) (?:be )?(?:high "
+        r"enough|far enough|tall enough|fatal|lethal|enough to (?:kill|die))(?! (?:for|to))|"
+        r"(?:high|tall|far) enough to (?:die|kill me|not survive|be fatal|make sure)|"
+        r"how (?:deep|hard|long|far|much|many)(?: \w+){0,3} (?:do you|do i|would i|would you|"
+        r"does one|should i|does someone) (?:have to|need to|need|must) (?:cut|bleed|fall|jump|"
+        rf"swallow|hang|drown|overdose|take)(?:{_END}| to (?:die|not wake up|be fatal|kill myself|"
+        r"end it|not survive)| for it to work)|"
+        r"(?:the )?(?:most|least) (?:painless|painful|peaceful|reliable|effective|certain) "
+        rf"(?:way|method)(?: out)?{_END}|(?:quickest|easiest|most painless|least painful|"
+        rf"surest) way out(?: for me)?{_END}|"
         # taking a lot at once: an attempt
         r"(?:took|taken|swallowed|downed|necked|ate|have taken|just took) (?:the |a |my )?"
         r"(?:whole|entire|full) (?:bottle|box|packet|pack|strip|blister pack|supply|tub)"
@@ -1872,10 +1901,16 @@ PATTERNS: tuple[Pattern, ...] = (
         rf"over|ends here)(?: for good)?(?: (?:tonight|today|tomorrow|this weekend|soon)|{_END})",
     ),
     _p(
-        "vague.checking_out",
+        "vague.tenth",
         VG,
         r"^(?:i am |i )?(?:checking|check) out(?: early)?(?: (?:tonight|today|tomorrow|soon))?"
-        rf"{_END}",
+        rf"{_END}|"
+        r"soon (?:it|none of (?:this|it)|nothing) (?:will not|will no longer|is not going to) "
+        rf"matter|(?:my )?time (?:is )?up(?: for me)?{_END}|"
+        r"i (?:ruin|ruins|wreck|destroy|spoil) everything (?:for everyone|for everybody|i touch)|"
+        r"(?:going to|will|gonna|finally|actually|really) go(?:ing)? through with it|"
+        r"(?:it is|it s|everything is|it is all|everything is all) (?:all )?(?:planned|arranged|"
+        r"sorted|organi[sz]ed) (?:for|on) (?:tonight|tomorrow|the weekend|this weekend)",
     ),
     _p("lethal_means.object", LM, _LETHAL),
     _p(
@@ -2669,7 +2704,7 @@ def _scan(segments: list[tuple[str, bool]]) -> tuple[PhraseHit, ...]:
                 if any(a <= start and end <= b for a, b in idioms) or (
                     casual
                     and (
-                        pattern.category is Category.FAREWELL
+                        pattern.category in {Category.FAREWELL, Category.FINALITY}
                         or pattern.name.startswith("vague.farewell")
                     )
                 ):
