@@ -1615,6 +1615,11 @@ CALM_COUNTERPARTS = [
     "i picked the place and the time for our date night",
     "soon it won't matter what the weather is",
     "i'm done! see you next week",
+    "i took 2 paracetamol for my headache",
+    "i took the whole box of cereal to work",
+    "took the whole bottle of water on the hike",
+    "she told me to do it and i did, best haircut ever",
+    "no reason to stay late today",
 ]
 
 

@@ -558,7 +558,8 @@ PATTERNS: tuple[Pattern, ...] = (
         rf"with) myself|(?:am|feel) not safe(?: right now| tonight| alone| at home)?{_END}|"
         r"can not keep myself safe|"
         r"(?:telling|tell|tells|told|tellin) me to (?:end it|die|kill myself|do it|jump|"
-        r"hurt myself|end my life|go die)|"
+        r"hurt myself|end my life|go die)(?! (?:and|so|but) (?:i did|it|she|he|they|we)"
+        r"(?![a-z0-9]))|"
         r"(?:imagining|imagine|imagined|picturing|picture|pictured|dreaming about|fantasi[sz]ing "
         r"about|thinking about|think about) my (?:own )?(?:funeral|death|suicide|grave|obituary|"
         r"dead body)|"
@@ -732,7 +733,9 @@ PATTERNS: tuple[Pattern, ...] = (
         r"anymore| at all)? (?:to|in|for|of|left to) (?:live|living|go on|going on|keep going|"
         r"being alive|be alive|be here|"
         r"being here|life|existing|wake up|waking up|get up|getting up|carry on|carrying on|"
-        r"continue|continuing|stay|staying|try|trying|keep trying|anything|any of it|"
+        r"continue|continuing|stay(?! (?:late|up|in|home|over|behind|longer|for (?:dinner|"
+        r"lunch|tea|the)))|staying(?! (?:late|up|in|home|over|behind|longer))|try|trying|"
+        r"keep trying|anything|any of it|"
         r"breathing|exist)|nothing (?:left )?(?:to|worth) (?:live|living|stay|staying|going "
         r"on) for|no (?:reason|point) (?:anymore|left)|"
         r"(?:do not|can not|no longer|never) see (?:the|any|a) (?:point|reason|purpose) "
@@ -838,7 +841,7 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:take|taking|took|swallow|swallowing|swallowed|down|downing|neck|necking) (?:all|"
         r"every one|every single one|everything|a (?:bottle|handful|box|pack|packet|load|"
         r"month)|the (?:whole|entire|rest of the) (?:bottle|box|pack|packet|lot)|enough|"
-        rf"a lot|loads|dozens|hundreds|\d+) (?:of )?(?:my |the |those |these |them )?"
+        rf"a lot|loads|dozens|hundreds|\d{{2,}}) (?:of )?(?:my |the |those |these |them )?"
         rf"(?:\w+ )?{_PILLS}|"
         rf"enough {_PILLS} to (?:kill|die|end|not wake|do it|overdose|do the job|never wake)|"
         r"(?:enough|a lethal amount|too much) (?:of )?(?:my )?(?:\w+ )?to (?:not wake up|"
@@ -1481,7 +1484,10 @@ PATTERNS: tuple[Pattern, ...] = (
         ME,
         r"(?:take|taking|took|swallow|swallowing|swallowed|down|downing|neck|necking) (?:a |an |"
         r"the )?"
-        r"(?:whole |entire |full )(?:bottle|box|pack|packet|handful|strip|tub|jar|blister)s? of",
+        r"(?:whole |entire |full )(?:bottle|box|pack|packet|handful|strip|tub|jar|blister)s? of"
+        r"(?! (?:water|wine|beer|juice|milk|cereal|crisps|chips|biscuits|cookies|chocolates?|"
+        r"sweets|candy|tea|coffee|snacks|soda|cola|coke|tissues|pens|crayons|lego|cards|food|"
+        r"cake|pizza|popcorn|donuts|doughnuts|shampoo|sun ?cream|sunscreen))",
     ),
     _p(
         "plan.fifth",
