@@ -1542,6 +1542,21 @@ FAMILIES: dict[str, list[tuple[str, Level]]] = {
         ("i've picked the place and the time", PLAN),
         ("i know exactly how i'm going to do it", PLAN),
     ],
+    "comfort in not waking, voices wanting it, unsafe, pain to stop for good": [
+        ("i wanna disappear and never be found", INTENT),
+        ("the thought of not waking up is comforting", INTENT),
+        ("the voices want me dead", INTENT),
+        ("i just want the pain to stop for good", INTENT),
+        ("not sure i can keep myself safe tonight", INTENT),
+        ("nothing to keep me here anymore", INTENT),
+        ("i'm thinking about cutting tonight", INTENT),
+    ],
+    "means enough, goodbyes to the loved, funeral wishes": [
+        ("would my insulin be enough to do it", PLAN),
+        ("is 20 of my tablets enough", PLAN),
+        ("i've already said bye to everyone i love", PLAN),
+        ("i've left instructions for my funeral", PLAN),
+    ],
     "no problem much longer": [
         ("i won't be a problem much longer", INTENT),
         ("i won't be a burden to anyone for much longer", INTENT),
@@ -1620,6 +1635,14 @@ CALM_COUNTERPARTS = [
     "took the whole bottle of water on the hike",
     "she told me to do it and i did, best haircut ever",
     "no reason to stay late today",
+    "bought a new rope for the swing",
+    "the pills are counted out by the pharmacist",
+    "i want to disappear into a good book this weekend",
+    "my kids are the reason i keep going",
+    "mixing paint with water, would it work?",
+    "would a whole tub of ice cream be enough for four of us?",
+    "how many of these do i need to buy for the party",
+    "i won't see friday's match, i'm working",
 ]
 
 

@@ -450,6 +450,11 @@ _PLACES = (
 _DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|wed|thurs|fri)"
 _BODY = r"(?:arms?|wrists|legs?|thighs?|skin|stomach|belly|hips?|hands?|body|face|chest|ankles?)"
 _END = r"(?= *$)"  # at the end of the segment
+# medicines counted out by someone who dispenses them, or for the week
+_DISPENSED = (
+    r"(?! (?:by|for|into) (?:the|my|a|our) (?:pharmacist|pharmacy|nurse|carer|chemist|doctor|"
+    r"mum|mom|dad|partner|dosette|week|pill))"
+)
 _ANYMORE = r"(?: anymore| any longer| now)?"
 
 INT, SH, BU, TR, FA, ME, PL, PR, RD, LM, MS, PLC, FI, RS, T, MEN, VG = (
@@ -989,10 +994,12 @@ PATTERNS: tuple[Pattern, ...] = (
         "preparation.means_ready",
         PR,
         rf"{_PILLS} (?:\w+ )?(?:hidden|stashed|hoarded|stockpiled|put away|tucked away|saved up|"
-        r"squirrelled away|squirreled away|counted out|lined up|laid out)|"
+        r"squirrelled away|squirreled away|counted out|lined up|laid out)"
+        rf"{_DISPENSED}|"
         rf"(?:the|my|a) (?:\w+ )?(?:{_LETHAL}|{_PILLS}|knife|blades?|razors?) (?:is|are) (?:all )?"
         r"(?:ready|set up|tied|in place|hidden|waiting|prepared|sorted|counted out|lined up|"
-        r"laid out|up)(?! for (?:the|my|work|school|class|tomorrow))",
+        r"laid out|up)(?! for (?:the|my|work|school|class|tomorrow))"
+        rf"{_DISPENSED}",
     ),
     _p(
         "preparation.leaving",
@@ -1016,7 +1023,10 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:a |some |the |myself a |more |an |enough )?(?:new )?(?:rope|noose|gun|pistol|"
         r"handgun|firearm|revolver|rifle|shotgun|bullets|ammo|ammunition|blades|razor blades|"
         r"razors|charcoal|helium|exit bag|rat poison|poison|antifreeze|emgun|emrope)"
-        r"(?! (?:swing|for (?:hunting|the range|climbing|camping|the garden)|license|licence))",
+        r"(?! (?:swing|for (?:hunting|the range|climbing|camping|the garden|(?:the|a|my|our|"
+        r"the kids|the kids s) (?:swing|boat|tent|garden|washing|clothesline|washing line|dog|"
+        r"tree ?house|hammock|gym|climbing|sailing|boxing|trailer|van|roof rack))|license|"
+        r"licence))",
     ),
     _p(
         "preparation.research",
@@ -1159,7 +1169,8 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:which|what) (?:of my )?(?:\w+ ){0,2}(?:would|will|could|might) (?:kill me|do it|be "
         r"enough|be fatal|be lethal)|kill me (?:fastest|quickest|quicker|faster)|"
         rf"(?:the )?{_PILLS} (?:are|is) (?:going down|going in|in my hand|in front of me|next to "
-        r"me|lined up|counted out|poured out)",
+        r"me|lined up|counted out|poured out)"
+        rf"{_DISPENSED}",
     ),
     _p(
         "plan.more",
@@ -1761,6 +1772,18 @@ PATTERNS: tuple[Pattern, ...] = (
         r"head|thoughts)|"
         r"(?:intend|intending|intended|determined|resolved|committed) to (?:end it|end my life|"
         r"kill myself|die|end things|take my (?:own )?life|end it all)|"
+        r"(?:want|wish|need|long) to (?:disappear|vanish) (?:and never be (?:found|seen "
+        r"again)|off the face of the earth|without a trace)|"
+        r"(?:thought|idea|prospect) of (?:not waking up|never waking up|dying|death|being dead|"
+        r"not existing|killing myself|ending it|ending my life) (?:is|feels|seems|sounds) "
+        r"(?:so |really |very )?(?:comforting|a comfort|peaceful|appealing|tempting|nice|"
+        r"soothing|calming|a relief|like (?:a )?relief)|"
+        r"(?:voice|voices)(?: \w+){0,4} (?:want|wants|wanted) me (?:dead|to die|to kill myself|"
+        r"to hurt myself|gone|to end it)|"
+        r"(?:want|wish|need) (?:the pain|this pain|the suffering|all this|all of this|it) to "
+        r"(?:stop|end) (?:permanently|for good|forever|for ever)|"
+        r"(?:not sure|do not know if|unsure if|unsure whether|doubt|do not think) i (?:can|could|"
+        r"will) (?:keep|stay) (?:myself )?safe|"
         # check out of life
         r"(?:check|checking|checked|clock|clocking|tap|tapping) out (?:for good|permanently|"
         r"of (?:life|this life|this world|existence|everything|here for good))|",
@@ -1822,6 +1845,11 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:the )?(?:most|least) (?:painless|painful|peaceful|reliable|effective|certain) "
         rf"(?:way|method)(?: out)?{_END}|(?:quickest|easiest|most painless|least painful|"
         rf"surest) way out(?: for me)?{_END}|"
+        r"(?:would|will|is|are) (?:my|the|these|those|all (?:my|the)) (?:\w+ )?"
+        rf"{_PILLS}(?: \w+){{0,2}} (?:be )?enough to (?:do it|die|not wake up|end it|kill me|"
+        r"never wake up)|"
+        r"(?:is|are|would|will) \d{2,} (?:of )?(?:my |the |these |those )?(?:\w+ )?"
+        rf"{_PILLS} (?:be )?enough(?:{_END}| to (?:die|do it|not wake up|end it|kill me))|"
         # taking a lot at once: an attempt
         r"(?:took|taken|swallowed|downed|necked|ate|have taken|just took) (?:the |a |my )?"
         r"(?:whole|entire|full) (?:bottle|box|packet|pack|strip|blister pack|supply|tub)"
@@ -1834,6 +1862,10 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(
         "preparation.tenth",
         PR,
+        r"(?:said|saying|say|texted|sent) (?:good ?)?byes? to (?:everyone|everybody|all) (?:i "
+        r"love|i care about|who matters|that matters)|"
+        r"(?:instructions|wishes|plans|arrangements|songs|playlist|music) for my (?:own )?"
+        r"(?:funeral|burial|cremation|memorial)|"
         # means gathered in quantity, enough for it
         r"(?:bought|buying|got|getting|picked up|ordered|ordering|have|has|collected|saved|"
         rf"stocked up on|gathered)(?: \w+){{0,3}} (?:{_PILLS}|{_LETHAL}|them|those)(?: \w+){{0,3}} "
@@ -1845,8 +1877,8 @@ PATTERNS: tuple[Pattern, ...] = (
         r"up(?! (?:tired|early|in|at|during|before|until|till|for|again|on))|"
         rf"(?:the|my|all the|all my) (?:\w+ )?{_PILLS} (?:are|is|have been|has been) (?:all )?"
         r"(?:counted|measured out|crushed|poured out|in a pile|on the table|by the bed|by my "
-        r"bed|on my nightstand|out on the table)(?! (?:for|into|in|by (?:the|my) (?:pharmacist|"
-        r"nurse|carer|doctor)))",
+        r"bed|on my nightstand|out on the table)(?! (?:for|into|in|out|by (?:the|my) "
+        r"(?:pharmacist|nurse|carer|doctor)))",
     ),
     _p(
         "ready.tenth",
@@ -1862,8 +1894,17 @@ PATTERNS: tuple[Pattern, ...] = (
         rf"^final decision(?: is)? made{_END}|my decision is final{_END}",
     ),
     _p(
+        "self_harm.tenth",
+        SH,
+        r"(?:thinking about|thinking of|think about|considering|planning on|planning to|going "
+        r"to|gonna|about to) (?:cutting|self harming|burning myself|hurting myself|cut|self "
+        rf"harm)(?: again)?(?:{_END}| (?:tonight|today|again|later|soon|now))",
+    ),
+    _p(
         "trapped.tenth",
         TR,
+        r"(?:nothing|no one|nobody) (?:left )?to keep me (?:here|alive|going|around)|"
+        r"nothing (?:is )?keeping me (?:here|alive|going|around)(?: any ?more)?|"
         # nothing left for me, no place for me, nothing to stay for
         r"(?:nothing|no one|nobody|nothing and no one|no one and nothing|nothing left|no one "
         r"left) (?:left )?(?:here )?(?:for me )?to (?:stay|live|stick around|hang on|keep going|"
