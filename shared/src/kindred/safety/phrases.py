@@ -8,24 +8,31 @@ The categories follow the 988 Lifeline / AFSP / NIMH warning signs and the Colum
 ideation ladder, each written as a family of patterns (not a list of examples):
 
 - intent: wish to be dead ("wish i was dead", "hope i don't wake up", "want to disappear
-  forever"), active thoughts ("kill myself", "suicidal", "thinking about ending it") and intent
-  ("i will end it"). Slang and abbreviations are spelled out first (kms, unalive, ctb,
+  forever", "just want to be gone", "sleep forever 😴💀"), active thoughts ("kill myself",
+  "suicidal", "thinking about ending it", a voice telling me to kill myself: a command
+  hallucination is ideation) and intent ("i will end it", "going to do it and die", "by my own
+  hand"). Slang and abbreviations are spelled out first (kms, unalive, ctb,
   sewerslide, idwtbh, "off myself", "self delete").
 - self_harm: cutting, burning, hitting, scratching, urges and relapse ("feel like cutting",
   "hit myself until it bleeds").
 - burden: being a burden, others better off or happier without me, nobody would miss me.
 - trapped: no way out, unbearable pain, no reason to live, can't go on / can't take it anymore,
-  no future, life not worth living.
+  no future, life not worth living, nothing left for me here, no place for me in this world.
 - farewell: goodbyes in the note itself ("goodbye everyone", "this is my last check-in", "you
   won't hear from me again", "take care of my cat for me", "when i'm gone"); two different soft
   farewells together ("thank you for everything", "it's not your fault", a lone "goodbye").
 - method: a self-directed method (hang, shoot, overdose, jump, slit, drown, crash the car), an
   actual attempt ("i overdosed yesterday"), a fixation on a means ("keep looking at the rope"),
-  the quickest or painless way to die, standing on a ledge.
-- plan: "i have a plan", a chosen date, place or way, a lethal dose, a suicide or goodbye note.
+  the quickest or painless way to die, standing on a ledge, asking whether a means would work
+  or how many it takes ("mixing my meds with alcohol, would it work?": the question may stand
+  in the segment after the means, across a comma), taking a whole bottle.
+- plan: "i have a plan", a chosen date, place or way, a lethal dose, a suicide or goodbye note,
+  the last time alive with its time ("my last weekend alive", "won't see monday"), ending it
+  with a time ("ending it later today").
 - preparation: stockpiling, buying a means, researching doses or methods, writing a will or
   letters, giving things away, putting affairs in order, saying goodbye to everyone, rehoming
-  a pet, arranging that someone is looked after.
+  a pet, arranging that someone is looked after, means gathered in quantity ("bought the
+  pills, enough to do it", "got enough to not wake up", "the pills are counted").
 - Company that counts only with the above: means (everyday: pills, knife, razor; lethal: rope,
   gun, noose), a place (walking to the bridge, driving to the cliffs), finality ("not coming
   back", "one last time", "i'm done"), time ("tonight", "on friday", "on my birthday"), resolve
@@ -71,8 +78,9 @@ How a note is read:
 4. Idioms are removed first ("killing myself laughing", "cut myself shaving", "career suicide",
    "my knee pain is unbearable", "no way out of this meeting", "overdosed on chocolate"); "this
    commute is killing me", "dead tired" or "dying to see" match no pattern at all. A casual
-   goodbye ("see you next week") drops the note's farewell hits. At most eight matches of one
-   pattern per segment are read in context (a repeated phrase adds nothing and stays fast).
+   goodbye ("see you next week") drops the note's farewell and finality hits ("i'm done! see
+   you next week"). At most eight matches of one pattern per segment are read in context (a
+   repeated phrase adds nothing and stays fast).
 
 Levels (from current hits, the whole note together):
 - PLAN (the `free_text_plan` trigger, urgent): a method, plan or preparation; intent (or
