@@ -1917,11 +1917,13 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:nothing|no one|nobody|nothing and no one|no one and nothing|nothing left|no one "
         r"left) (?:left )?(?:here )?(?:for me )?to (?:stay|live|stick around|hang on|keep going|"
         r"hold on|be here|go on|stay alive|keep living) for|"
-        r"(?:is|there is|there s|i have|i have got|got) nothing (?:left )?(?:here )?for me"
+        r"(?:is|there is|there s|i have|i have got|got) nothing (?:left )?(?:here )?for "
+        r"(?:me|him|her|them)"
         rf"(?:{_END}| here| any ?more| in this (?:world|life)| on this earth| now| left)"
         r"(?! (?:so|to do|to eat|in this (?:town|city|job))| (?:at|in) (?:this|the) (?:job|town|"
         r"city|company|school))|"
-        r"no (?:place|room|space|home) (?:left )?for (?:me|someone like me|people like me) "
+        r"no (?:place|room|space|home) (?:left )?for (?:me|him|her|them|someone like me|people "
+        r"like me) "
         r"(?:here|in this world|on this earth|any ?more|in this life|left|in life)|"
         r"(?:do not|no longer|never) (?:belong|fit) (?:in this world|on this earth|among the "
         r"living|in this life|anywhere any ?more)|"
@@ -2732,6 +2734,21 @@ def _means_question(segments: list[tuple[str, bool]], index: int) -> bool:
     return any(_MEANS_WORDS.search(part) and _IN_QUANTITY.search(part) for part in told)
 
 
+# Patterns that go on from the segment before ("..., enough to do it") and speak of its subject.
+_CONTINUING = frozenset({"ready.tenth"})
+
+
+def _someone_else_before(segments: list[tuple[str, bool]], index: int) -> bool:
+    """Whether the segment before (across a soft boundary) opens with someone else as subject
+    ("she bought the pills", "my brother got ...") and names no "i", "me" or "my" after."""
+    if index == 0 or not segments[index - 1][1]:
+        return False
+    words = segments[index - 1][0].split()
+    if words[0] in _OTHERS:
+        return not _SELF_MARK.search(" ".join(words[1:]))
+    return len(words) > 1 and words[0] in {"my", "our"} and words[1] in _KIN_WORDS
+
+
 def scan(text: str) -> tuple[PhraseHit, ...]:
     """Every pattern found in the note, in order, with its context, without repeats."""
     return _scan(_segments(text))
@@ -2779,6 +2796,12 @@ def _scan(segments: list[tuple[str, bool]]) -> tuple[PhraseHit, ...]:
                     answered_no=answered_no,
                     condition=condition,
                 )
+                if (
+                    pattern.name in _CONTINUING
+                    and context is Context.CURRENT
+                    and _someone_else_before(segments, index)
+                ):
+                    context = Context.OTHER  # "she bought the pills, enough to do it"
                 hit = PhraseHit(pattern.name, pattern.category, context, condition == "consequent")
                 hits[hit] = None
                 if hit.current:
