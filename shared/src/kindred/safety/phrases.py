@@ -1739,6 +1739,9 @@ PATTERNS: tuple[Pattern, ...] = (
         "intent.tenth",
         INT,
         # to be gone, not to exist, to sleep for good
+        r"(?:want|wants|wanted|wanting|wish|wishing|need|long|longing|hope|hoping|ready) to "
+        r"(?:just )?(?:stop being alive|stop breathing|stop existing|stop living(?! (?:in|with|"
+        r"like|for|at|here|there|off|under|a|the|my|this|on|through)))|"
         r"(?:want|wants|wanted|wanting|wish|wishing|need|needing|long|longing|hope|hoping|ready) "
         r"(?:to |i could |i was |i were )?(?:just |simply |finally |really |quietly )?"
         rf"(?:be gone|not exist|not be here|stop being|go away)(?:{_END}| (?:for good|forever|for "
@@ -1800,7 +1803,8 @@ PATTERNS: tuple[Pattern, ...] = (
         "plan.tenth",
         PL,
         # the last time alive, with its time
-        r"(?:my|the|this is my|is my|it is my|tonight is my|today is my) (?:very )?(?:last|final) "
+        r"(?:my|the|this is my|is my|it is my|tonight is my|today is my) (?:very )?(?:last|"
+        r"final) "
         r"(?:weekend|night|day|week|morning|evening|sunset|sunrise|christmas|birthday|hours?|"
         r"days|moments?|breath) (?:alive|on (?:this )?(?:earth|planet)|in this (?:world|life)|"
         r"breathing|of my life|as a living)|"
@@ -1840,7 +1844,7 @@ PATTERNS: tuple[Pattern, ...] = (
         r"whole|a whole|a full|a bottle of|a box of|a packet of|a pack of|the bottle of|a "
         r"handful of|a months? worth of|a months? supply of|two boxes of|three boxes of)"
         r"(?: \w+){0,2}"
-        rf" {_PILLS}(?: \w+){{0,3}} (?:be enough|do it|kill me|be lethal|be fatal|do the job|"
+        rf" {_PILLS}(?: \w+){{0,3}} (?:(?:be )?enough|do it|kill me|be lethal|be fatal|do the job|"
         rf"work)(?:{_END}| to (?:die|not wake up|do it|end it|kill me))|"
         # high enough, deep enough, painless enough
         r"(?:fall|drop|jump) (?:from|off) (?:\w+ ){0,3}(?:would|will|is|could) (?:be )?(?:high "
@@ -1925,6 +1929,8 @@ PATTERNS: tuple[Pattern, ...] = (
         r"no (?:place|room|space|home) (?:left )?for (?:me|him|her|them|someone like me|people "
         r"like me) "
         r"(?:here|in this world|on this earth|any ?more|in this life|left|in life)|"
+        r"(?:have|has|there is) no place (?:left )?(?:for me )?(?:in this world|on this earth|"
+        r"among the living|in this life)|"
         r"(?:do not|no longer|never) (?:belong|fit) (?:in this world|on this earth|among the "
         r"living|in this life|anywhere any ?more)|"
         r"no (?:reason|reasons|point|purpose) (?:left )?(?:for me )?(?:to|in) (?:stay|staying|"
