@@ -1448,3 +1448,245 @@ def test_a_long_note_is_scanned_quickly() -> None:
         start = time.perf_counter()
         assess(note)
         assert time.perf_counter() - start < 0.25, note[:40]
+
+
+# --- families first missed on statements written by others (each family, not its example) ---
+
+FAMILIES: dict[str, list[tuple[str, Level]]] = {
+    "to be gone, not to exist, to sleep for good": [
+        ("i just want to be gone", INTENT),
+        ("honestly i want to be gone for good", INTENT),
+        ("wishing i could just not exist", INTENT),
+        ("i need to go away from this world forever", INTENT),
+        ("i wish i could fall asleep and stay asleep forever 😴💀", INTENT),
+        ("just want to close my eyes and never open them", INTENT),
+        ("praying i can sleep and never wake", INTENT),
+        ("sleep forever 😴😴💀", INTENT),
+    ],
+    "a voice commanding it": [
+        ("the voice that says kill yourself is loud today", INTENT),
+        ("the voices keep telling me to hurt myself", INTENT),
+        ("a voice in my head keeps saying i should die", INTENT),
+        ("my brain keeps screaming at me to end it", INTENT),
+        ("voices are ordering me to cut myself again", INTENT),
+        ("the voice whispers that i deserve to die", INTENT),
+    ],
+    "asking whether a means would work": [
+        ("mixing my antidepressants with alcohol, would it work?", PLAN),
+        ("if i took all my sertraline with vodka would that do it", PLAN),
+        ("how many of these would it take", PLAN),
+        ("how much of it would i need to not wake up", PLAN),
+        ("would 30 paracetamol be enough", PLAN),
+        ("would a whole box of sleeping pills do it", PLAN),
+        ("combining my meds and whisky, would that be enough?", PLAN),
+    ],
+    "resolve to die": [
+        ("not scared anymore. i'm going to do it and die", INTENT),
+        ("i am ready to die", INTENT),
+        ("going to die by my own hand", INTENT),
+        ("i'm going to die on my own terms", INTENT),
+        ("decided to go through with it and not come back", INTENT),
+    ],
+    "the last time alive, with its time": [
+        ("this is my last weekend alive", PLAN),
+        ("my last night on earth", PLAN),
+        ("i won't see monday", PLAN),
+        ("today is my final day on this planet", PLAN),
+        ("not going to make it to the weekend anyway", PLAN),
+        ("i will not wake up on saturday", PLAN),
+    ],
+    "ending it with a time": [
+        ("ending it later today", PLAN),
+        ("ending it all tonight", PLAN),
+        ("im finishing it all this weekend", PLAN),
+        ("ending things in a few hours", PLAN),
+        ("finishing myself off on friday", PLAN),
+        ("ending everything by midnight", PLAN),
+    ],
+    "means in quantity": [
+        ("i bought the pills today, enough to do it", PLAN),
+        ("got enough to not wake up", PLAN),
+        ("picked up paracetamol, more than enough to make sure", PLAN),
+        ("ordered the pills online, plenty to end it", PLAN),
+        ("the pills are counted and on the table", PLAN),
+        ("took the whole bottle", PLAN),
+        ("i swallowed everything in the medicine cabinet", PLAN),
+        ("just took 40 paracetamol", PLAN),
+    ],
+    "nothing left for me": [
+        ("there is nothing left for me here", INTENT),
+        ("there's no place for me in this world", INTENT),
+        ("nothing to stay for anymore", INTENT),
+        ("no one left to keep going for", INTENT),
+        ("there is no reason to stay alive", INTENT),
+        ("i don't belong in this world", INTENT),
+        ("i don't see a future for me", INTENT),
+        ("so tired of existing", INTENT),
+        ("i have no place in this world anymore", INTENT),
+        ("i want to stop being alive", INTENT),
+        ("honestly just want to stop existing", INTENT),
+    ],
+    "death welcome, thoughts that keep coming, intent said outright": [
+        ("honestly wouldn't mind if a bus hit me", INTENT),
+        ("i don't care if i get run over", INTENT),
+        ("i want my life to end for good", INTENT),
+        ("ending it keeps crossing my mind", INTENT),
+        ("suicide has been running through my head all day", INTENT),
+        ("i intend to end it", INTENT),
+        ("i'm determined to end my life", INTENT),
+    ],
+    "how high, how deep, the painless way": [
+        ("wondering if the fall from my balcony would be high enough", PLAN),
+        ("is the car park tall enough to not survive", PLAN),
+        ("how deep do you have to cut", PLAN),
+        ("how many would i need to take to not wake up", PLAN),
+        ("what's the most painless way", PLAN),
+        ("looking for the quickest way out", PLAN),
+        ("i've picked the place and the time", PLAN),
+        ("i know exactly how i'm going to do it", PLAN),
+    ],
+    "comfort in not waking, voices wanting it, unsafe, pain to stop for good": [
+        ("i wanna disappear and never be found", INTENT),
+        ("the thought of not waking up is comforting", INTENT),
+        ("the voices want me dead", INTENT),
+        ("i just want the pain to stop for good", INTENT),
+        ("not sure i can keep myself safe tonight", INTENT),
+        ("nothing to keep me here anymore", INTENT),
+        ("i'm thinking about cutting tonight", INTENT),
+    ],
+    "means enough, goodbyes to the loved, funeral wishes": [
+        ("would my insulin be enough to do it", PLAN),
+        ("is 20 of my tablets enough", PLAN),
+        ("i've already said bye to everyone i love", PLAN),
+        ("i've left instructions for my funeral", PLAN),
+    ],
+    "no problem much longer": [
+        ("i won't be a problem much longer", INTENT),
+        ("i won't be a burden to anyone for much longer", INTENT),
+        ("they won't have to put up with me much longer", INTENT),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("family", "note", "expected"),
+    [(family, note, lvl) for family, cases in FAMILIES.items() for note, lvl in cases],
+)
+def test_families_from_statements_written_by_others(
+    family: str, note: str, expected: Level
+) -> None:
+    found = assess(note).level
+    assert found is PLAN if expected is PLAN else found is not None, (family, note, found)
+
+
+CALM_COUNTERPARTS = [
+    "i want to be gone by 5 so i can beat traffic",
+    "i don't want to be gone for too long",
+    "i could sleep forever after that shift 😴",
+    "that meeting tonight 💀",
+    "i want to sleep in forever this weekend lol",
+    "my brother hears voices telling him to hurt himself",
+    "got a voice message from some troll, blocked them",
+    "my sister said i should dye my hair",
+    "the voice in my head says i should quit my job",
+    "is it safe mixing my antidepressants with alcohol?",
+    "started new meds, will they work?",
+    "would 2 ibuprofen be enough for this headache?",
+    "how many of these would it take to fill the jar",
+    "would a whole bottle of wine be enough for the party?",
+    "i'm ready to die my hair blue",
+    "i'm going to do it and apply for the job",
+    "my last night in london before flying home",
+    "this is my last day at work before the holidays",
+    "i won't see my mum on monday because of work",
+    "ending it with him tonight",
+    "i'm ending things with her this weekend",
+    "finishing it tonight, the essay is due",
+    "the series is ending tonight",
+    "bought enough food to last the week",
+    "got enough sleep to do it all again",
+    "i have enough money to do it",
+    "the pills are counted into my weekly dosette",
+    "there is nothing left for me to do at work today",
+    "there's no place for me to park here",
+    "i have so much to live for",
+    "i don't see a future with him",
+    "i won't be a problem for the team anymore, i fixed the bug",
+    "i made my peace with my sister",
+    "checking out of the hotel tomorrow",
+    "i made my final decision, taking the job in leeds",
+    "i'm checking out tonight, the hotel was lovely",
+    "the exhibition ends tomorrow",
+    "i never want to be gone from my kids",
+    "if i ever want to be gone for good i'll call 988",
+    "finally finishing it tonight! the puzzle is done",
+    "wouldn't mind if the bus came on time for once",
+    "i want everything to stop being so loud",
+    "ending it with him keeps crossing my mind",
+    "suicide never crossed my mind",
+    "i intend to end my subscription",
+    "wondering if the jump from the diving board would be high enough for a flip",
+    "how long do you have to cut the grass",
+    "how many do i need to take per day for my vitamins",
+    "what's the most painless way to remove a plaster",
+    "the quickest way out is through the back door",
+    "i picked the place and the time for our date night",
+    "soon it won't matter what the weather is",
+    "i'm done! see you next week",
+    "i want to stop living in fear",
+    "last night on earth is my favourite song",
+    "i have no place in this team's rota this week",
+    "i don't want to be gone, i want to get better",
+    "i would never end it all tonight, i have a family",
+    "no one has to worry, i'm not ending it tonight",
+    "i'm not tired of existing, just tired of work",
+    "if i ever thought i won't see monday i'd call someone",
+    "suicide prevention training: voices telling people to kill themselves is a sign",
+    "i took 2 paracetamol for my headache",
+    "i took the whole box of cereal to work",
+    "took the whole bottle of water on the hike",
+    "she told me to do it and i did, best haircut ever",
+    "no reason to stay late today",
+    "bought a new rope for the swing",
+    "the pills are counted out by the pharmacist",
+    "i want to disappear into a good book this weekend",
+    "my kids are the reason i keep going",
+    "mixing paint with water, would it work?",
+    "would a whole tub of ice cream be enough for four of us?",
+    "how many of these do i need to buy for the party",
+    "i won't see friday's match, i'm working",
+]
+
+
+@pytest.mark.parametrize("note", CALM_COUNTERPARTS)
+def test_calm_phrasings_of_the_same_families_do_not_alert(note: str) -> None:
+    assert assess(note).level is None, note
+
+
+@pytest.mark.parametrize(
+    ("note", "reason"),
+    [
+        ("she wants to be gone for good, she's moving abroad", None),
+        ("my friend said there's no place for him here anymore", None),
+        ("i used to want to disappear for good, years ago, but therapy helped", PAST),
+        ("final decision made", UNCLEAR),
+        ("she bought the pills today, enough to do it, i called 999", None),
+        ("my brother got the pills, enough to do it", None),
+        ("he says there is nothing left for him here", THIRD_PARTY),
+        ("my mum says the voices tell her to hurt herself", THIRD_PARTY),
+        ("he's ending it tonight, he told me, i'm scared", THIRD_PARTY),
+        ("in 2019 i took the whole bottle, i'm ok now, therapy saved me", PAST),
+        ("i used to hear a voice telling me to hurt myself, not anymore, meds help", None),
+        ("i'm checking out tonight", UNCLEAR),
+        ("soon it won't matter", UNCLEAR),
+        ("time's up for me", UNCLEAR),
+        ("i'm actually going to go through with it this time", UNCLEAR),
+    ],
+)
+def test_ambiguous_or_other_phrasings_are_reviewed_not_alerted(
+    note: str, reason: ReviewReason | None
+) -> None:
+    finding = assess(note)
+    assert finding.level is None, note
+    if reason is not None:
+        assert reason in finding.reviews, (note, finding.reviews)

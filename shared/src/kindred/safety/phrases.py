@@ -8,24 +8,31 @@ The categories follow the 988 Lifeline / AFSP / NIMH warning signs and the Colum
 ideation ladder, each written as a family of patterns (not a list of examples):
 
 - intent: wish to be dead ("wish i was dead", "hope i don't wake up", "want to disappear
-  forever"), active thoughts ("kill myself", "suicidal", "thinking about ending it") and intent
-  ("i will end it"). Slang and abbreviations are spelled out first (kms, unalive, ctb,
+  forever", "just want to be gone", "sleep forever 😴💀"), active thoughts ("kill myself",
+  "suicidal", "thinking about ending it", a voice telling me to kill myself: a command
+  hallucination is ideation) and intent ("i will end it", "going to do it and die", "by my own
+  hand"). Slang and abbreviations are spelled out first (kms, unalive, ctb,
   sewerslide, idwtbh, "off myself", "self delete").
 - self_harm: cutting, burning, hitting, scratching, urges and relapse ("feel like cutting",
   "hit myself until it bleeds").
 - burden: being a burden, others better off or happier without me, nobody would miss me.
 - trapped: no way out, unbearable pain, no reason to live, can't go on / can't take it anymore,
-  no future, life not worth living.
+  no future, life not worth living, nothing left for me here, no place for me in this world.
 - farewell: goodbyes in the note itself ("goodbye everyone", "this is my last check-in", "you
   won't hear from me again", "take care of my cat for me", "when i'm gone"); two different soft
   farewells together ("thank you for everything", "it's not your fault", a lone "goodbye").
 - method: a self-directed method (hang, shoot, overdose, jump, slit, drown, crash the car), an
   actual attempt ("i overdosed yesterday"), a fixation on a means ("keep looking at the rope"),
-  the quickest or painless way to die, standing on a ledge.
-- plan: "i have a plan", a chosen date, place or way, a lethal dose, a suicide or goodbye note.
+  the quickest or painless way to die, standing on a ledge, asking whether a means would work
+  or how many it takes ("mixing my meds with alcohol, would it work?": the question may stand
+  in the segment after the means, across a comma), taking a whole bottle.
+- plan: "i have a plan", a chosen date, place or way, a lethal dose, a suicide or goodbye note,
+  the last time alive with its time ("my last weekend alive", "won't see monday"), ending it
+  with a time ("ending it later today").
 - preparation: stockpiling, buying a means, researching doses or methods, writing a will or
   letters, giving things away, putting affairs in order, saying goodbye to everyone, rehoming
-  a pet, arranging that someone is looked after.
+  a pet, arranging that someone is looked after, means gathered in quantity ("bought the
+  pills, enough to do it", "got enough to not wake up", "the pills are counted").
 - Company that counts only with the above: means (everyday: pills, knife, razor; lethal: rope,
   gun, noose), a place (walking to the bridge, driving to the cliffs), finality ("not coming
   back", "one last time", "i'm done"), time ("tonight", "on friday", "on my birthday"), resolve
@@ -71,8 +78,9 @@ How a note is read:
 4. Idioms are removed first ("killing myself laughing", "cut myself shaving", "career suicide",
    "my knee pain is unbearable", "no way out of this meeting", "overdosed on chocolate"); "this
    commute is killing me", "dead tired" or "dying to see" match no pattern at all. A casual
-   goodbye ("see you next week") drops the note's farewell hits. At most eight matches of one
-   pattern per segment are read in context (a repeated phrase adds nothing and stays fast).
+   goodbye ("see you next week") drops the note's farewell and finality hits ("i'm done! see
+   you next week"). At most eight matches of one pattern per segment are read in context (a
+   repeated phrase adds nothing and stays fast).
 
 Levels (from current hits, the whole note together):
 - PLAN (the `free_text_plan` trigger, urgent): a method, plan or preparation; intent (or
@@ -210,6 +218,8 @@ _EMOJI = str.maketrans(
         "\u26b1": " emgrave ",
         "\u2620": " emgrave ",
         "\U0001f309": " embridge ",
+        "\U0001f634": " emsleep ",
+        "\U0001f480": " emskull ",
     }
 )
 _HARD = "|"
@@ -448,6 +458,11 @@ _PLACES = (
 _DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|wed|thurs|fri)"
 _BODY = r"(?:arms?|wrists|legs?|thighs?|skin|stomach|belly|hips?|hands?|body|face|chest|ankles?)"
 _END = r"(?= *$)"  # at the end of the segment
+# medicines counted out by someone who dispenses them, or for the week
+_DISPENSED = (
+    r"(?! (?:by|for|into) (?:the|my|a|our) (?:pharmacist|pharmacy|nurse|carer|chemist|doctor|"
+    r"mum|mom|dad|partner|dosette|week|pill))"
+)
 _ANYMORE = r"(?: anymore| any longer| now)?"
 
 INT, SH, BU, TR, FA, ME, PL, PR, RD, LM, MS, PLC, FI, RS, T, MEN, VG = (
@@ -556,7 +571,8 @@ PATTERNS: tuple[Pattern, ...] = (
         rf"with) myself|(?:am|feel) not safe(?: right now| tonight| alone| at home)?{_END}|"
         r"can not keep myself safe|"
         r"(?:telling|tell|tells|told|tellin) me to (?:end it|die|kill myself|do it|jump|"
-        r"hurt myself|end my life|go die)|"
+        r"hurt myself|end my life|go die)(?! (?:and|so|but) (?:i did|it|she|he|they|we)"
+        r"(?![a-z0-9]))|"
         r"(?:imagining|imagine|imagined|picturing|picture|pictured|dreaming about|fantasi[sz]ing "
         r"about|thinking about|think about) my (?:own )?(?:funeral|death|suicide|grave|obituary|"
         r"dead body)|"
@@ -730,7 +746,9 @@ PATTERNS: tuple[Pattern, ...] = (
         r"anymore| at all)? (?:to|in|for|of|left to) (?:live|living|go on|going on|keep going|"
         r"being alive|be alive|be here|"
         r"being here|life|existing|wake up|waking up|get up|getting up|carry on|carrying on|"
-        r"continue|continuing|stay|staying|try|trying|keep trying|anything|any of it|"
+        r"continue|continuing|stay(?! (?:late|up|in|home|over|behind|longer|for (?:dinner|"
+        r"lunch|tea|the)))|staying(?! (?:late|up|in|home|over|behind|longer))|try|trying|"
+        r"keep trying|anything|any of it|"
         r"breathing|exist)|nothing (?:left )?(?:to|worth) (?:live|living|stay|staying|going "
         r"on) for|no (?:reason|point) (?:anymore|left)|"
         r"(?:do not|can not|no longer|never) see (?:the|any|a) (?:point|reason|purpose) "
@@ -836,7 +854,7 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:take|taking|took|swallow|swallowing|swallowed|down|downing|neck|necking) (?:all|"
         r"every one|every single one|everything|a (?:bottle|handful|box|pack|packet|load|"
         r"month)|the (?:whole|entire|rest of the) (?:bottle|box|pack|packet|lot)|enough|"
-        rf"a lot|loads|dozens|hundreds|\d+) (?:of )?(?:my |the |those |these |them )?"
+        rf"a lot|loads|dozens|hundreds|\d{{2,}}) (?:of )?(?:my |the |those |these |them )?"
         rf"(?:\w+ )?{_PILLS}|"
         rf"enough {_PILLS} to (?:kill|die|end|not wake|do it|overdose|do the job|never wake)|"
         r"(?:enough|a lethal amount|too much) (?:of )?(?:my )?(?:\w+ )?to (?:not wake up|"
@@ -954,7 +972,8 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:thought|thinking|think|planned|planning|figured|worked|decided) (?:out |about )?"
         rf"(?:exactly )?how (?:i would|i will|i am going to|i could|to) (?:do it|end it|die)"
         rf"{_END}|"
-        r"(?:know|decided|chosen|chose|picked|worked out) (?:how|when|where|which way) "
+        r"(?:know|decided|chosen|chose|picked|worked out) (?:exactly )?"
+        r"(?:how|when|where|which way) "
         r"(?:i will|i am going to|i would|to|i could) (?:do it|end it|die|go)|"
         r"(?:picked|chosen|chose|set|decided on|found|scouted) (?:a|the|my) (?:date|day|time|"
         r"place|spot|way|method|location|night) (?:to|for) (?:do it|end it|die|go|my death)|"
@@ -983,10 +1002,12 @@ PATTERNS: tuple[Pattern, ...] = (
         "preparation.means_ready",
         PR,
         rf"{_PILLS} (?:\w+ )?(?:hidden|stashed|hoarded|stockpiled|put away|tucked away|saved up|"
-        r"squirrelled away|squirreled away|counted out|lined up|laid out)|"
+        r"squirrelled away|squirreled away|counted out|lined up|laid out)"
+        rf"{_DISPENSED}|"
         rf"(?:the|my|a) (?:\w+ )?(?:{_LETHAL}|{_PILLS}|knife|blades?|razors?) (?:is|are) (?:all )?"
         r"(?:ready|set up|tied|in place|hidden|waiting|prepared|sorted|counted out|lined up|"
-        r"laid out|up)(?! for (?:the|my|work|school|class|tomorrow))",
+        r"laid out|up)(?! for (?:the|my|work|school|class|tomorrow))"
+        rf"{_DISPENSED}",
     ),
     _p(
         "preparation.leaving",
@@ -1010,7 +1031,10 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:a |some |the |myself a |more |an |enough )?(?:new )?(?:rope|noose|gun|pistol|"
         r"handgun|firearm|revolver|rifle|shotgun|bullets|ammo|ammunition|blades|razor blades|"
         r"razors|charcoal|helium|exit bag|rat poison|poison|antifreeze|emgun|emrope)"
-        r"(?! (?:swing|for (?:hunting|the range|climbing|camping|the garden)|license|licence))",
+        r"(?! (?:swing|for (?:hunting|the range|climbing|camping|the garden|(?:the|a|my|our|"
+        r"the kids|the kids s) (?:swing|boat|tent|garden|washing|clothesline|washing line|dog|"
+        r"tree ?house|hammock|gym|climbing|sailing|boxing|trailer|van|roof rack))|license|"
+        r"licence))",
     ),
     _p(
         "preparation.research",
@@ -1128,7 +1152,8 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:keeps|keep|is|are|was) (?:calling|calling to|calling out to|tempting|staring at) "
         r"me|"
         rf"(?:{_LETHAL}|{_PILLS}|knife|blades?|exhaust|fumes)(?: \w+){{0,10}} (?:thinking about|"
-        r"think about|thought about|tempted to|want to|going to|about) (?:using|use) (?:it|them|"
+        r"think about|thought about|thinking of|think of|tempted to|want to|going to|about) "
+        r"(?:using|use) (?:it|them|"
         r"that)(?: (?:on myself|to|tonight|now))?|"
         rf"(?:{_LETHAL}|{_PILLS}|exhaust|fumes|vodka|whisky|whiskey|alcohol)(?: \w+){{0,6}} "
         r"(?:would|will|could|might|should) (?:work|do it|do the job|be enough|kill me|finish me|"
@@ -1152,7 +1177,8 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:which|what) (?:of my )?(?:\w+ ){0,2}(?:would|will|could|might) (?:kill me|do it|be "
         r"enough|be fatal|be lethal)|kill me (?:fastest|quickest|quicker|faster)|"
         rf"(?:the )?{_PILLS} (?:are|is) (?:going down|going in|in my hand|in front of me|next to "
-        r"me|lined up|counted out|poured out)",
+        r"me|lined up|counted out|poured out)"
+        rf"{_DISPENSED}",
     ),
     _p(
         "plan.more",
@@ -1477,7 +1503,10 @@ PATTERNS: tuple[Pattern, ...] = (
         ME,
         r"(?:take|taking|took|swallow|swallowing|swallowed|down|downing|neck|necking) (?:a |an |"
         r"the )?"
-        r"(?:whole |entire |full )(?:bottle|box|pack|packet|handful|strip|tub|jar|blister)s? of",
+        r"(?:whole |entire |full )(?:bottle|box|pack|packet|handful|strip|tub|jar|blister)s? of"
+        r"(?! (?:water|wine|beer|juice|milk|cereal|crisps|chips|biscuits|cookies|chocolates?|"
+        r"sweets|candy|tea|coffee|snacks|soda|cola|coke|tissues|pens|crayons|lego|cards|food|"
+        r"cake|pizza|popcorn|donuts|doughnuts|shampoo|sun ?cream|sunscreen))",
     ),
     _p(
         "plan.fifth",
@@ -1704,6 +1733,247 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:there is|is|just) no way forward|"
         r"(?:every day|each day|every morning|life|living|existence|everything|every minute) (?:is|"
         r"feels|has become) (?:so )?(?:unbearable|torture|agony|hell|a nightmare|too much)",
+    ),
+    # --- a tenth wave: families from statements written by others ---
+    _p(
+        "intent.tenth",
+        INT,
+        # to be gone, not to exist, to sleep for good
+        r"(?:want|wants|wanted|wanting|wish|wishing|need|long|longing|hope|hoping|ready) to "
+        r"(?:just )?(?:stop being alive|stop breathing|stop existing|stop living(?! (?:in|with|"
+        r"like|for|at|here|there|off|under|a|the|my|this|on|through)))|"
+        r"(?:want|wants|wanted|wanting|wish|wishing|need|needing|long|longing|hope|hoping|ready) "
+        r"(?:to |i could |i was |i were )?(?:just |simply |finally |really |quietly )?"
+        rf"(?:be gone|not exist|not be here|stop being|go away)(?:{_END}| (?:for good|forever|for "
+        r"ever|permanently|from (?:this|the) (?:world|earth|life|planet)|from everything|"
+        r"and never come back|and not come back|and never be found))|"
+        r"(?:want|wants|wanted|wanting|wish|wishing|need|long|longing|hope|hoping|pray|praying|"
+        r"ready)(?: \w+){0,4} (?:sleep(?! in)|stay asleep|fall asleep|go to sleep|close my eyes|"
+        r"rest)"
+        r"(?: \w+){0,3} (?:forever|for ever|for good|permanently|and never wake|and not wake|"
+        r"and never open|and never open them)|"
+        r"(?:sleep|stay asleep|fall asleep) forever(?: emsleep)*(?: emskull| emgrave)+|"
+        r"emsleep(?: emsleep)* (?:emskull|emgrave)|"
+        # a voice (or the head) commanding it
+        r"(?<!text )(?<!text a )(?:voice|voices|head|brain|mind|thoughts|something inside me)"
+        r"(?! (?:message|messages|note|notes|mail|memo|call|chat))(?: \w+){0,6} "
+        r"(?:says?|saying|said|tells?|telling|told|whispers?|whispering|screams?|screaming|"
+        r"shouts?|shouting|commands?|commanding|orders?|ordering|urges?|urging|keeps? saying|"
+        r"keeps? telling)(?: at)?(?: me)?(?: that)?(?: i)? (?:should |must |need to |have to |to |"
+        r"deserve to |ought to )?(?:kill (?:myself|yourself)|die|end it|end (?:my|your) life|"
+        r"hurt (?:myself|yourself)|harm (?:myself|yourself)|cut (?:myself|yourself)|jump|"
+        r"be dead|do it|go die|end yourself|end myself)(?! (?:my|her|his|your|the) hair)|"
+        # resolve to die
+        r"(?:going to|will|gonna|about to|ready to|decided to) (?:do it|go through with it) and "
+        r"(?:die|be gone|be dead|not come back)|"
+        r"(?:die|dying|end my life|go) (?:by|at) (?:my own hand|my hand|my own hands|suicide|"
+        r"my own choice)|"
+        r"(?:will|going to|gonna|want to|choose to|decided to|ready to) (?:die|go) on my own "
+        r"terms|"
+        # hit by a bus would be fine; everything to stop for good; it keeps crossing my mind
+        r"(?:would not|do not|would not even|wouldn t) (?:mind|care) if (?:a|the|some) (?:car|"
+        r"bus|truck|train|lorry|plane) (?:hit|hits|killed|kills|ran me over|runs me over|took "
+        r"me out)|(?:would not|do not) (?:mind|care) if i (?:got|get|was|were) (?:hit|run over|"
+        r"killed)|"
+        r"(?:want|wish|need) (?:everything|it all|life|all of it|my life) to (?:stop|end) "
+        r"(?:permanently|for good|forever|for ever)|"
+        r"(?:suicide|dying|death|killing myself|ending it|ending my life|ending things|taking my "
+        r"(?:own )?life|not being here) (?:keeps|keep|kept|has been|is|was|always) (?:crossing|"
+        r"popping into|coming into|going through|running through|creeping into|on) my (?:mind|"
+        r"head|thoughts)|"
+        r"(?:intend|intending|intended|determined|resolved|committed) to (?:end it|end my life|"
+        r"kill myself|die|end things|take my (?:own )?life|end it all)|"
+        r"(?:want|wish|need|long) to (?:disappear|vanish) (?:and never be (?:found|seen "
+        r"again)|off the face of the earth|without a trace)|"
+        r"(?:thought|idea|prospect) of (?:not waking up|never waking up|dying|death|being dead|"
+        r"not existing|killing myself|ending it|ending my life) (?:is|feels|seems|sounds) "
+        r"(?:so |really |very )?(?:comforting|a comfort|peaceful|appealing|tempting|nice|"
+        r"soothing|calming|a relief|like (?:a )?relief)|"
+        r"(?:voice|voices)(?: \w+){0,4} (?:want|wants|wanted) me (?:dead|to die|to kill myself|"
+        r"to hurt myself|gone|to end it)|"
+        r"(?:want|wish|need) (?:the pain|this pain|the suffering|all this|all of this|it) to "
+        r"(?:stop|end) (?:permanently|for good|forever|for ever)|"
+        r"(?:not sure|do not know if|unsure if|unsure whether|doubt|do not think) i (?:can|could|"
+        r"will) (?:keep|stay) (?:myself )?safe|"
+        # check out of life
+        r"(?:check|checking|checked|clock|clocking|tap|tapping) out (?:for good|permanently|"
+        r"of (?:life|this life|this world|existence|everything|here for good))|",
+    ),
+    _p(
+        "plan.tenth",
+        PL,
+        # the last time alive, with its time
+        r"(?:my|the|this is my|is my|it is my|tonight is my|today is my) (?:very )?(?:last|"
+        r"final) "
+        r"(?:weekend|night|day|week|morning|evening|sunset|sunrise|christmas|birthday|hours?|"
+        r"days|moments?|breath) (?:alive|on (?:this )?(?:earth|planet)|in this (?:world|life)|"
+        r"breathing|of my life|as a living)|"
+        r"(?:will not|won't|not going to|never going to|am not going to|do not plan to|do not "
+        r"intend to|will never) (?:see|make it to|live to see|be alive for|be here for|be "
+        r"around for|be alive on|wake up on|survive) (?:monday|tuesday|wednesday|thursday|"
+        r"friday|saturday|sunday|tomorrow|the morning|morning|sunrise|the sunrise|dawn|the "
+        r"weekend|next week|another (?:day|week|night|morning)|the end of (?:the|this) "
+        rf"(?:week|month|day)|(?:this|next) (?:weekend|week|month))(?! s )(?:{_END}| (?:alive|"
+        r"anyway|either|i|because i|so|and))|"
+        # ending it, with its time
+        r"(?:(?:end|ends|ending) (?:it|things|this)|(?:end|ends|ending|finish|finishing) (?:it "
+        r"all|everything|my life|myself off|things for good))(?: all)?(?: for good)? "
+        r"(?:later |early |either )?(?:today|tonight|"
+        r"tomorrow|this (?:weekend|week|evening|afternoon|morning)|later|soon|very soon|on "
+        rf"{_DAYS}|{_DAYS}(?: night)?|by (?:morning|midnight|the weekend|{_DAYS})|in (?:a|an|\d+|"
+        r"a few|two|three|a couple of) (?:hours?|days?|minutes?))(?! (?:at|with|in the|for the "
+        r"(?:team|company|class)|meeting|shift|session))|"
+        # two things chosen
+        r"(?:picked|chosen|chose|set|decided on|found|fixed) (?:the|a|my) (?:place|spot|date|day|"
+        r"time|method|way|location) and (?:the|a|my) (?:place|spot|date|day|time|method|way|"
+        rf"location){_END}|"
+        # knowing when, where and how
+        r"(?:know|decided|worked out|figured out|chosen|chose|picked) (?:exactly )?(?:how|when|"
+        rf"where)(?: (?:how|when|where))?,? and (?:how|when|where)(?: to do it| i will do it)?"
+        rf"{_END}",
+    ),
+    _p(
+        "method.tenth",
+        ME,
+        # asking whether a means would be enough, or how much it takes
+        r"how (?:many|much) (?:of )?(?:these|those|them|it|this|that|of (?:these|those|them)|"
+        r"of my \w+|of the \w+)(?: \w+)? (?:would it take|would i need|do i need|does it take|"
+        rf"it would take|it takes|i would need)(?:{_END}| to (?:die|not wake up|do it|end it|"
+        r"kill (?:me|myself)|not survive|be fatal))|"
+        r"(?:would|will|could|is|are|might) (?:\d{2,}|all(?: of)?(?: my| the| these| those)?|the "
+        r"whole|a whole|a full|a bottle of|a box of|a packet of|a pack of|the bottle of|a "
+        r"handful of|a months? worth of|a months? supply of|two boxes of|three boxes of)"
+        r"(?: \w+){0,2}"
+        rf" {_PILLS}(?: \w+){{0,3}} (?:(?:be )?enough|do it|kill me|be lethal|be fatal|do the job|"
+        rf"work)(?:{_END}| to (?:die|not wake up|do it|end it|kill me))|"
+        # high enough, deep enough, painless enough
+        r"(?:fall|drop|jump) (?:from|off) (?:\w+ ){0,3}(?:would|will|is|could) (?:be )?(?:high "
+        r"enough|far enough|tall enough|fatal|lethal|enough to (?:kill|die))(?! (?:for|to))|"
+        r"(?:high|tall|far) enough to (?:die|kill me|not survive|be fatal|make sure)|"
+        r"how (?:deep|hard|long|far|much|many)(?: \w+){0,3} (?:do you|do i|would i|would you|"
+        r"does one|should i|does someone) (?:have to|need to|need|must) (?:cut|bleed|fall|jump|"
+        rf"swallow|hang|drown|overdose|take)(?:{_END}| to (?:die|not wake up|be fatal|kill myself|"
+        r"end it|not survive)| for it to work)|"
+        r"(?:the )?(?:most|least) (?:painless|painful|peaceful|reliable|effective|certain) "
+        rf"(?:way|method)(?: out)?{_END}|(?:quickest|easiest|most painless|least painful|"
+        rf"surest) way out(?: for me)?{_END}|"
+        r"(?:would|will|is|are) (?:my|the|these|those|all (?:my|the)) (?:\w+ )?"
+        rf"{_PILLS}(?: \w+){{0,2}} (?:be )?enough to (?:do it|die|not wake up|end it|kill me|"
+        r"never wake up)|"
+        r"(?:is|are|would|will) \d{2,} (?:of )?(?:my |the |these |those )?(?:\w+ )?"
+        rf"{_PILLS} (?:be )?enough(?:{_END}| to (?:die|do it|not wake up|end it|kill me))|"
+        # taking a lot at once: an attempt
+        r"(?:took|taken|swallowed|downed|necked|ate|have taken|just took) (?:the |a |my )?"
+        r"(?:whole|entire|full) (?:bottle|box|packet|pack|strip|blister pack|supply|tub)"
+        rf"(?:{_END}| of (?:my |the |\w+ )?{_PILLS})|"
+        r"(?:took|taken|swallowed|downed|necked) (?:\d{2,}|a handful of|handfuls of|a fistful "
+        rf"of|dozens of|loads of|all of my|every one of my)(?: \w+)? {_PILLS}|"
+        r"(?:swallowed|downed|took|taken) everything in (?:the|my) (?:medicine |bathroom )?"
+        r"(?:cabinet|drawer|cupboard)",
+    ),
+    _p(
+        "preparation.tenth",
+        PR,
+        r"(?:said|saying|say|texted|sent) (?:good ?)?byes? to (?:everyone|everybody|all) (?:i "
+        r"love|i care about|who matters|that matters)|"
+        r"(?:instructions|wishes|plans|arrangements|songs|playlist|music) for my (?:own )?"
+        r"(?:funeral|burial|cremation|memorial)|"
+        # means gathered in quantity, enough for it
+        r"(?:bought|buying|got|getting|picked up|ordered|ordering|have|has|collected|saved|"
+        rf"stocked up on|gathered)(?: \w+){{0,3}} (?:{_PILLS}|{_LETHAL}|them|those)(?: \w+){{0,3}} "
+        r"(?:enough|plenty|more than enough)"
+        r"(?: \w+){0,2} (?:to (?:do it|end it|die|not wake up|never wake up|kill me|kill myself|"
+        r"make sure|finish it|be sure|end things|overdose)|for (?:it|the job|what i need|what i "
+        r"am going to do))|"
+        rf"enough (?:of (?:them|these|those|it) |{_PILLS} |\w+ {_PILLS} )?to (?:not|never) wake "
+        r"up(?! (?:tired|early|in|at|during|before|until|till|for|again|on))|"
+        rf"(?:the|my|all the|all my) (?:\w+ )?{_PILLS} (?:are|is|have been|has been) (?:all )?"
+        r"(?:counted|measured out|crushed|poured out|in a pile|on the table|by the bed|by my "
+        r"bed|on my nightstand|out on the table)(?! (?:for|into|in|out|by (?:the|my) "
+        r"(?:pharmacist|nurse|carer|doctor)))",
+    ),
+    _p(
+        "ready.tenth",
+        RD,
+        r"^(?:and |with )?(?:more than |just |exactly )?(?:enough|plenty)"
+        r"(?: of (?:them|these|those|it))? to "
+        r"(?:do it|end it|finish it|kill me|kill myself|make sure|be sure|do the job)(?= *$)",
+    ),
+    _p(
+        "resolve.tenth",
+        RS,
+        rf"^(?:i have |i )?(?:made|reached) (?:my|the|a) final decision{_END}|"
+        rf"^final decision(?: is)? made{_END}|my decision is final{_END}",
+    ),
+    _p(
+        "self_harm.tenth",
+        SH,
+        r"(?:thinking about|thinking of|think about|considering|planning on|planning to|going "
+        r"to|gonna|about to) (?:cutting|self harming|burning myself|hurting myself|cut|self "
+        rf"harm)(?: again)?(?:{_END}| (?:tonight|today|again|later|soon|now))",
+    ),
+    _p(
+        "trapped.tenth",
+        TR,
+        r"(?:nothing|no one|nobody) (?:left )?to keep me (?:here|alive|going|around)|"
+        r"nothing (?:is )?keeping me (?:here|alive|going|around)(?: any ?more)?|"
+        # nothing left for me, no place for me, nothing to stay for
+        r"(?:nothing|no one|nobody|nothing and no one|no one and nothing|nothing left|no one "
+        r"left) (?:left )?(?:here )?(?:for me )?to (?:stay|live|stick around|hang on|keep going|"
+        r"hold on|be here|go on|stay alive|keep living) for|"
+        r"(?:is|there is|there s|i have|i have got|got) nothing (?:left )?(?:here )?for "
+        r"(?:me|him|her|them)"
+        rf"(?:{_END}| here| any ?more| in this (?:world|life)| on this earth| now| left)"
+        r"(?! (?:so|to do|to eat|in this (?:town|city|job))| (?:at|in) (?:this|the) (?:job|town|"
+        r"city|company|school))|"
+        r"no (?:place|room|space|home) (?:left )?for (?:me|him|her|them|someone like me|people "
+        r"like me) "
+        r"(?:here|in this world|on this earth|any ?more|in this life|left|in life)|"
+        r"(?:have|has|there is) no place (?:left )?(?:for me )?(?:in this world|on this earth|"
+        r"among the living|in this life)|"
+        r"(?:do not|no longer|never) (?:belong|fit) (?:in this world|on this earth|among the "
+        r"living|in this life|anywhere any ?more)|"
+        r"no (?:reason|reasons|point|purpose) (?:left )?(?:for me )?(?:to|in) (?:stay|staying|"
+        r"live|living|be here|being here|stick around|sticking around|keep going|keeping going|"
+        r"go on|going on|stay alive|staying alive|keep living|exist|existing|be alive|being "
+        r"alive)(?! (?:at|in (?:this|the) (?:job|town|city|house|group)|with (?:him|her|them)|"
+        r"late|up))|"
+        r"(?:do not|can not|no longer|never) see (?:a|any) future(?: for me| for myself| at all|"
+        rf" any ?more|{_END})|(?:see|there is|have) no future (?:for me|for myself|ahead of me)|"
+        r"(?:tired|sick|exhausted|weary) of (?:existing|being alive|being me|being here|"
+        r"breathing|waking up|everything and everyone)",
+    ),
+    _p(
+        "burden.tenth",
+        BU,
+        r"(?:will not|won't|not going to|am not going to|never going to) be (?:a |your |their |"
+        r"anyone s |everyone s |the )?(?:problem|burden|bother|nuisance|worry|trouble|weight)"
+        r"(?: to (?:anyone|you|them|anybody|everyone|my \w+))? (?:much |for much |any |for )?"
+        r"(?:longer|any ?more|soon|after (?:tonight|today|this|tomorrow))|"
+        r"(?:will not|won't|never) have to (?:put up with|deal with|carry|support|pay for|worry "
+        r"about) me (?:much |for much )?(?:longer|any ?more|soon|again)",
+    ),
+    _p(
+        "finality.tenth",
+        FI,
+        r"(?:last|final) (?:\w+ ){0,2}i (?:will|would|am going to) ever (?:see|have|feel|spend|"
+        r"write|send|hear)|"
+        r"(?:made|making) (?:my )?peace(?: with (?:it|everything|dying|death|my decision|god|"
+        rf"the world|leaving|going|it all))?{_END}|"
+        r"(?:it all|all of (?:this|it)|my life|this life) (?:ends|will end|is ending|will be "
+        rf"over|ends here)(?: for good)?(?: (?:tonight|today|tomorrow|this weekend|soon)|{_END})",
+    ),
+    _p(
+        "vague.tenth",
+        VG,
+        r"^(?:i am |i )?(?:checking|check) out(?: early)?(?: (?:tonight|today|tomorrow|soon))?"
+        rf"{_END}|"
+        r"soon (?:it|none of (?:this|it)|nothing) (?:will not|will no longer|is not going to) "
+        rf"matter|(?:my )?time (?:is )?up(?: for me)?{_END}|"
+        r"i (?:ruin|ruins|wreck|destroy|spoil) everything (?:for everyone|for everybody|i touch)|"
+        r"(?:going to|will|gonna|finally|actually|really) go(?:ing)? through with it|"
+        r"(?:it is|it s|everything is|it is all|everything is all) (?:all )?(?:planned|arranged|"
+        r"sorted|organi[sz]ed) (?:for|on) (?:tonight|tomorrow|the weekend|this weekend)",
     ),
     _p("lethal_means.object", LM, _LETHAL),
     _p(
@@ -2439,6 +2709,52 @@ def _explained(segments: list[tuple[str, bool]], index: int) -> bool:
     )  # resolve and a time in one segment
 
 
+MEANS_QUESTION = "method.means_question"
+# "would it work?" of a means mixed or taken in quantity ("mixing my meds with alcohol, would it
+# work?"); a bare "would it work" or a question of safety ("is it safe?") is no method.
+_WOULD_IT = re.compile(
+    r"(?:^|(?<=[a-z] ))(?:would|will|could|does|do|is|might) (?:it|that|this|they|these|those|"
+    r"them|this combo|that combo|that combination|this combination|the combo|the mix|that mix)"
+    r"(?: \w+)? (?:work|do it|do the job|kill me|be enough|be lethal|be fatal|be enough to "
+    r"(?:die|kill me|do it|not wake up))(?= *$)"
+)
+_MEANS_WORDS = re.compile(
+    rf"(?<![a-z0-9])(?:{_PILLS}|{_LETHAL}|alcohol|vodka|whisky|whiskey|bleach)(?![a-z0-9])"
+)
+_IN_QUANTITY = re.compile(
+    r"(?<![a-z0-9])(?:mix|mixing|mixed|combine|combining|combined|with (?:\w+ )?(?:alcohol|"
+    r"vodka|whisky|whiskey|wine|booze|gin|rum|beer)|all(?: of)? (?:my|the|them|these|those)|"
+    r"the whole|a whole|a full|bottle|box|packet|\d{2,})(?![a-z0-9])"
+)
+
+
+def _means_question(segments: list[tuple[str, bool]], index: int) -> bool:
+    """A segment asking whether a means would work, of means (in quantity or mixed) named in
+    it or in the segment before it across a soft boundary."""
+    segment = segments[index][0]
+    if _WOULD_IT.search(segment) is None:
+        return False
+    told = [segment]
+    if index > 0 and segments[index - 1][1]:
+        told.append(segments[index - 1][0])
+    return any(_MEANS_WORDS.search(part) and _IN_QUANTITY.search(part) for part in told)
+
+
+# Patterns that go on from the segment before ("..., enough to do it") and speak of its subject.
+_CONTINUING = frozenset({"ready.tenth"})
+
+
+def _someone_else_before(segments: list[tuple[str, bool]], index: int) -> bool:
+    """Whether the segment before (across a soft boundary) opens with someone else as subject
+    ("she bought the pills", "my brother got ...") and names no "i", "me" or "my" after."""
+    if index == 0 or not segments[index - 1][1]:
+        return False
+    words = segments[index - 1][0].split()
+    if words[0] in _OTHERS:
+        return not _SELF_MARK.search(" ".join(words[1:]))
+    return len(words) > 1 and words[0] in {"my", "our"} and words[1] in _KIN_WORDS
+
+
 def scan(text: str) -> tuple[PhraseHit, ...]:
     """Every pattern found in the note, in order, with its context, without repeats."""
     return _scan(_segments(text))
@@ -2466,7 +2782,7 @@ def _scan(segments: list[tuple[str, bool]]) -> tuple[PhraseHit, ...]:
                 if any(a <= start and end <= b for a, b in idioms) or (
                     casual
                     and (
-                        pattern.category is Category.FAREWELL
+                        pattern.category in {Category.FAREWELL, Category.FINALITY}
                         or pattern.name.startswith("vague.farewell")
                     )
                 ):
@@ -2486,12 +2802,20 @@ def _scan(segments: list[tuple[str, bool]]) -> tuple[PhraseHit, ...]:
                     answered_no=answered_no,
                     condition=condition,
                 )
+                if (
+                    pattern.name in _CONTINUING
+                    and context is Context.CURRENT
+                    and _someone_else_before(segments, index)
+                ):
+                    context = Context.OTHER  # "she bought the pills, enough to do it"
                 hit = PhraseHit(pattern.name, pattern.category, context, condition == "consequent")
                 hits[hit] = None
                 if hit.current:
                     kinds.add(hit.category)
         if {Category.RESOLVE, Category.TIME} <= kinds and not _explained(segments, index):
             hits[PhraseHit(TIMED_RESOLVE, Category.RESOLVE)] = None
+        if _means_question(segments, index):
+            hits[PhraseHit(MEANS_QUESTION, Category.METHOD)] = None
     return tuple(hits)
 
 
