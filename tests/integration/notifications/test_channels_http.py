@@ -240,7 +240,7 @@ async def test_a_push_goes_to_the_gateway(receiver: Receiver) -> None:
     request = receiver.requests[0]
     assert request.verified
     assert request.payload["to"] == "device-token-1"
-    assert request.payload["title"] == "Safety alert 0f1e2d3c"
+    assert request.payload["title"] == "Urgent safety alert 0f1e2d3c"
     assert request.payload["body"] == "A safety rule fired for a member."
     assert request.payload["idempotency_key"] == "evt-9:alex:push"
 
