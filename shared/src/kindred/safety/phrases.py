@@ -341,7 +341,11 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bsh\b", "self harm"),
         (r"\bod(?:'?d|ed|ing)?\b", "overdose"),
         (r"\bto ?nite\b|\b2 ?nite\b|\btonite\b|\btnight\b", "tonight"),
-        (r"\btmrw\b|\btmr\b|\btomorow\b|\btommorow\b|\btommorrow\b|\b2morrow\b", "tomorrow"),
+        (
+            r"\btmrw\b|\btmr\b|\btomorow\b|\btommorow\b|\btommorrow\b|\b2morrow\b|\b2moro\b|"
+            r"\btomoz\b|\b2mrw\b",
+            "tomorrow",
+        ),
         (r"\b2day\b", "today"),
         (r"\bb ?day\b|\bbdy\b|\bbirfday\b|\bbirthdy\b", "birthday"),
         (r"\bb4\b", "before"),
@@ -449,7 +453,7 @@ _PLACES = (
     r"(?:bridge|cliffs?|cliff edge|edge|tracks|train tracks|railway|rail line|train line|river|"
     r"lake|sea|ocean|beach|pier|dam|quarry|roof|rooftop|top floor|parking garage|car park|"
     r"multi storey|multistorey|carpark|overpass|tower|woods|forest|balcony|ledge|"
-    r"station platform|motel|hotel room|"
+    r"station platform|motel|hotel room|station|"
     r"platform|coast|coastline|mountains?|hills|moors?|desert|waterfall|canyon|gorge|seaside|"
     r"harbou?r|docks|reservoir|canal|viaduct|motorway|highway|freeway|interstate|train station|"
     r"water|tallest building|top of the \w+|field|fields|middle of nowhere|countryside|"
@@ -2080,6 +2084,9 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:after|when|once|before) (?:every ?one|every ?body|they|the kids|my \w+|the \w+) "
         r"(?:is |are |goes |go |has |have |gets |get |falls |fall )?(?:asleep|to sleep|to bed|"
         r"gone|leaves|leave|left|out|away|at school|at work)|"
+        r"(?:after|when|once) (?:the|my) (?:\w+ )?(?:exams?|term|semester|holidays?|wedding|"
+        r"funeral|party|trip|christmas|birthday|results) (?:finish|finishes|is over|are over|"
+        r"ends|end|are done|is done|are out|come out)|"
         rf"at midnight|at \d+ ?(?:am|pm)?|by (?:the end of )?(?:tonight|tomorrow|the weekend|"
         rf"the week|the month|next week|{_DAYS}|monday)|(?:on|this|next|by|until) {_DAYS}|"
         rf"{_DAYS}(?: night)?|next week|"
@@ -2223,6 +2230,212 @@ PATTERNS: tuple[Pattern, ...] = (
         r"at|inside) (?:the|my|a)",
     ),
     _p("vague.emoji_means", VG, r"emknife|empills|emgun|emrope|embridge"),
+    # --- an eleventh wave: indirect and euphemistic phrasings ---
+    _p(
+        "intent.will_die",
+        INT,
+        r"i (?:will|am going to|shall|am gonna) (?:finally )?die(?= (?:tonight|today|tomorrow|"
+        rf"this|on|by|before|soon|at|in (?:a|the|\d)|{_DAYS}))",
+    ),
+    _p(
+        "intent.passive_wish",
+        INT,
+        r"(?:would not|wouldnt|do not|would honestly not|would genuinely not|would not really) "
+        r"mind if i (?:just )?(?:faded|fade|died|did not wake|never woke|got hit|got run over|"
+        r"was gone|disappeared|got (?:some|an|a) (?:\w+ )?(?:illness|disease|cancer))|"
+        r"(?:be|feel|felt) (?:ok|okay|fine|happy|glad|relieved) if i (?:\w+ ){0,5}"
+        r"(?:faded (?:out|away)|died|did not wake up|never woke up)|"
+        r"relieved if (?:\w+ ){0,5}(?:i (?:had|only had) (?:months|weeks|days|a year) "
+        r"(?:left|to live)|i was (?:dying|terminal)|it was terminal)",
+    ),
+    _p("intent.topping", INT, r"top(?:ping|ped|s)? myself(?! (?:up|off))"),
+    _p(
+        "intent.not_around",
+        INT,
+        r"(?:do not|can not|cannot) see myself (?:being )?(?:around|alive|living)"
+        r"(?! (?:here|at|in (?:this|that|the) (?:job|house|town|city|flat|place)))",
+    ),
+    _p(
+        "burden.free_of_me",
+        BU,
+        r"(?:be|are|is|finally be|would be|will be) (?:finally )?(?:free|rid) of me|"
+        r"(?:get|collect|have|would get) (?:the|my) (?:life )?insurance(?: money| payout)?"
+        r"(?: \w+){0,3} (?:if|when|once|after) i (?:die|am gone|went|go)|"
+        r"(?:someone|somebody|people) (?:more )?worth saving|i am not worth (?:saving|the "
+        r"(?:money|oxygen|air|space))",
+    ),
+    _p(
+        "trapped.only_door",
+        TR,
+        rf"(?:the )?only (?:door|option|way|choice|answer|thing) (?:left|still)(?: open)?{_END}",
+    ),
+    _p(
+        "self_harm.blade_out",
+        SH,
+        r"(?:got|get|getting|took|take|have) (?:the|my|a) blades? out|"
+        rf"(?:did|done) a (?:few|couple)(?: more)?(?: cuts| lines)?{_END}",
+    ),
+    _p(
+        "method.means_enough",
+        ME,
+        r"(?:beam|rafter|hook|banister|bannister|railing|pipe|branch|door frame|loft hatch|tree)"
+        rf"(?: \w+){{0,3}} (?:strong|sturdy|solid|high) enough(?: to (?:hold|take) (?:me|my "
+        rf"weight))?{_END}|(?:strong|sturdy) enough to (?:hold|take) (?:me|my weight)|"
+        r"(?:which|what) (?:\w+ ){0,2}(?:pills|tablets|meds|medication|painkillers|drugs|"
+        r"method|methods|way|ways) (?:work|works|would work|kill|kills|is|are) (?:the )?"
+        rf"(?:fastest|quickest|most painless|faster|quicker){_END}|"
+        r"(?:take|taking|swallow|swallowing|down|downing) (?:everything|all)(?: i have| i have "
+        r"got| i can find| in the (?:cabinet|cupboard|drawer|house))? with (?:vodka|alcohol|"
+        r"booze|wine|whisky|whiskey|drink|beer|gin|rum)|"
+        r"(?:until|till|then|and|before) i (?:walk|wade|swim) (?:in|into the (?:water|sea|lake|"
+        rf"river|waves|ocean))(?:{_END}| and (?:not|never))|"
+        r"(?:rope|noose|gun|pills|tablets|jump|fall|drop|bridge|cliff|overdose|tracks) "
+        rf"(?:\w+ ){{0,2}}would be (?:quick|quicker|quickest|instant|painless|easiest|easy|"
+        rf"certain){_END}",
+    ),
+    _p(
+        "vague.quick_way",
+        VG,
+        r"(?:train|bus|lorry|truck|car|traffic|motorway) (?:\w+ ){0,3}would be (?:quick|quicker|"
+        rf"quickest|instant|painless|easiest|easy|certain){_END}",
+    ),
+    _p(
+        "plan.worked_out",
+        PL,
+        r"the (?:how|what|where|when)(?: and| or| ,)? the (?:how|what|where|when)|"
+        r"(?:know|worked out|figured out|decided) (?:exactly )?(?:how and (?:where|when)|where "
+        r"and (?:how|when)|when and (?:how|where))(?! (?:to (?:get|buy|go|find|apply|meet)))|"
+        r"(?:wrote|written|writing|write|made|making|have) (?:down )?(?:a )?(?:list )?step by "
+        r"step (?:\w+ )?(?:what i am going to do|how i am going to do it|how i will do it|how "
+        r"to do it)",
+    ),
+    _p(
+        "ready.sorted",
+        RD,
+        rf"(?:the |my )?plan is (?:sorted|set|ready|done|made|in place|all set|finished){_END}|"
+        r"(?:i have |i )?(?:worked|figured|thought|sorted) (?:it all|everything) out"
+        rf"{_END}|i have (?:got )?everything i need{_END}",
+    ),
+    _p(
+        "ready.choose_time",
+        RD,
+        r"(?:just |only )?(?:need|have|got) to (?:pick|choose|set|decide) (?:the|a) (?:night|day|"
+        rf"date|time|moment){_END}",
+    ),
+    _p(
+        "ready.key",
+        RD,
+        r"i know where (?:the|his|her|dad|mum|my dad|my mum|my \w+) (?:\w+ )?(?:key|keys) "
+        r"(?:is|are)|i know the (?:code|combination)(?: to (?:the|his|her|my dad) (?:safe|"
+        r"cabinet|gun|locker))?",
+    ),
+    _p(
+        "ready.enough",
+        RD,
+        rf"(?:pills|tablets|meds|rope|gun|everything) (?:\w+ ){{0,2}}more than enough{_END}|"
+        rf"^more than enough{_END}",
+    ),
+    _p(
+        "ready.unseen",
+        RD,
+        rf"^(?:the |my )?plan is (?:the |to go to the |to head to the )(?:\w+ ){{0,3}}{_PLACES}",
+    ),
+    _p(
+        "ready.nobody_goes",
+        RD,
+        r"(?:nobody|no one|noone) (?:ever )?(?:goes|comes|walks|will look|would look) (?:there|"
+        r"here|up here|down there)",
+    ),
+    _p(
+        "preparation.found_by",
+        PR,
+        r"(?:whoever|who ever|the person who|whoever it is that|when (?:they|someone|somebody)) "
+        r"(?:finds|find|will find) me|(?:made sure|sorted it so|arranged it so|arranged|sorted|"
+        r"lined up|organised|organized) (?:that )?(?:the|my) (?:dog|dogs|cat|cats|pets?|rabbit|"
+        r"hamster|budgie|bird|horse|puppy|kitten) (?:has|have|will have|gets|get|is going to "
+        r"have) (?:a )?(?:new (?:home|owner)|somewhere to go|someone to (?:look after|care "
+        r"for) (?:it|them|him|her))|new home (?:lined up )?for (?:the|my) (?:dog|cat|pets?|"
+        r"rabbit|hamster|budgie|horse|puppy|kitten)",
+    ),
+    _p(
+        "vague.gave_away",
+        VG,
+        r"(?:gave|given|giving|give) away (?:my|all my|most of my) (?!(?:old|spare|unwanted|"
+        r"outgrown|extra|baby|kids|children|clothes|books|toys|junk|furniture|leftovers?|"
+        r"tickets?|plants?|seeds)(?![a-z0-9]))(?:\w+ ){0,2}\w+",
+    ),
+    _p(
+        "resolve.through_with_it",
+        RS,
+        r"(?:going|go|am going|gonna|will go|ready to go) through with it|"
+        rf"(?:i have|i am|i have finally) (?:decided|made my decision){_END}",
+    ),
+    _p(
+        "resolve.ready_to_go",
+        RS,
+        rf"^(?:i am )?(?:ready to go|ready now|ready for it){_END}",
+    ),
+    _p(
+        "resolve.not_scared",
+        RS,
+        r"(?:i am )?not (?:scared|afraid|frightened)(?: of (?:it|dying|death|the pain))?"
+        rf"(?: anymore| any more| now)?{_END}",
+    ),
+    _p(
+        "resolve.set_for",
+        RS,
+        r"(?:it is|everything is|it has all been|it has been) (?:all )?(?:planned|arranged|"
+        r"sorted|organised|organized|set) (?:for|on)(?= )|"
+        r"^as soon as (?:every ?one|every ?body|they|the kids|the house|my \w+|the \w+) (?:is|are) "
+        rf"(?:asleep|in bed|gone|out)(?: tonight)?{_END}",
+    ),
+    _p(
+        "finality.eleventh",
+        FI,
+        r"(?:it|this|everything|all of this|it all) (?:will|is going to|would) (?:all )?be over "
+        r"(?:one way or (?:another|the other)|for good|for me|forever)|"
+        r"(?:this|it all|everything|all of this|this all) (?:ends|will end|is ending|finishes)"
+        r"(?= (?:tonight|today|tomorrow|now|soon|this|on|at|by|when|after))|"
+        r"(?:and )?then (?:that is it|that is that|it is over|it ends)|"
+        r"i will not be (?:a problem|a bother|an issue|in (?:anyone|your|the) way)"
+        r"(?: (?:for|to) (?:anyone|you|them|anybody|you all))?(?: any ?more| any longer)?|"
+        rf"no more (?:second )?chances{_END}|"
+        rf"i am not (?:staying|sticking around|hanging around)(?: here| around)?"
+        rf"(?: any ?more| any longer| much longer)?{_END}",
+    ),
+    _p(
+        "finality.weak_day",
+        FI,
+        rf"(?:tomorrow|{_DAYS}|tonight|today|this weekend|next week) is the (?:day|night){_END}",
+    ),
+    _p(
+        "farewell.dont_look",
+        FA,
+        r"(?:do not|please do not|no need to) (?:come looking|look for me|come after me|try "
+        r"(?:and|to) find me)|(?:nobody|no one|noone) (?:will|is going to|is gonna) find me",
+    ),
+    _p("vague.farewell_before_go", VG, rf"before i (?:go|leave|am gone){_END}"),
+    _p(
+        "vague.finish_it",
+        VG,
+        r"(?:going to|will|gonna|about to|want to) finish (?:it|this|things)(?: all| off)?"
+        r"(?= (?:tonight|today|tomorrow|soon|now|this|on))",
+    ),
+    _p(
+        "vague.means_placed",
+        VG,
+        r"(?:rope|noose|gun|rifle|shotgun|pistol|pills|tablets|blade|razor)s? (?:is|are) "
+        r"(?:in|under|behind|on|at|inside) (?:the|my) (?:garage|shed|loft|attic|drawer|closet|"
+        r"car|bag|room|wardrobe|cupboard|bedroom|basement|cellar)|"
+        r"(?:giving|given) myself (?:until|till|til|to|one more|another|a (?:week|month|few))",
+    ),
+    _p(
+        "vague.up_here",
+        VG,
+        r"(?:it is|so) (?:quiet|peaceful|calm|cold|windy|dark|high) (?:up|out|down) here|"
+        r"(?:the )?(?:drop|water|fall) (?:looks|is) (?:so |really )?(?:far|high|deep|long|calm|"
+        r"inviting)",
+    ),
 )
 
 # Idioms: a hit inside one of these spans is dropped.
@@ -2828,9 +3041,18 @@ _ALONE = frozenset({Category.METHOD, Category.PLAN, Category.PREPARATION})
 _FIRST_PERSON = frozenset({*_SIGNS, Category.METHOD, Category.PLAN, Category.PREPARATION})
 
 
+# Finality too common to count with a time, read only as a soft farewell or reviewed:
+# "sunday is the day" (an interview, a move) is reviewed; "2moro is the day. sorry" alerts.
+_WEAK = frozenset({"finality.weak_day"})
+# Company that a human should still read when it stands alone.
+_REVIEWED_ALONE = frozenset(
+    {"place.lethal", "ready.sorted", "ready.choose_time", "finality.weak_day"}
+)
+
+
 def level(hits: tuple[PhraseHit, ...], *, leisure: bool = False) -> Level | None:
     """The level the rules give these hits (see the module's documentation)."""
-    live = {hit.category for hit in hits if hit.current}
+    live = {hit.category for hit in hits if hit.current and hit.pattern not in _WEAK}
     if leisure and not any(
         h.current and h.category in _ALONE and h.pattern not in _ACQUIRING for h in hits
     ):
@@ -2853,7 +3075,13 @@ def level(hits: tuple[PhraseHit, ...], *, leisure: bool = False) -> Level | None
         or (LM in live and T in live and not leisure)
         or (LM in live and PLC in live and not leisure)
         or (PLC in live and any(h.current and h.pattern == "means.with" for h in hits))
+        or (
+            not leisure
+            and {"place.lethal", "vague.up_here"}
+            <= {h.pattern for h in hits if h.current}  # "at the bridge, its quiet up here"
+        )
         or (ready and (self_context or len(ready) >= 2 or means))
+        or (ready and T in live and live & {VG, FI, RS})  # "checking out tonight, got everything"
         or any(h.pattern == TIMED_RESOLVE for h in hits)
     ):
         return Level.PLAN
@@ -2865,6 +3093,9 @@ def level(hits: tuple[PhraseHit, ...], *, leisure: bool = False) -> Level | None
     soft = {h.pattern for h in hits if h.current and h.pattern.startswith("vague.farewell")}
     soft |= {"finality" for h in hits if h.current and h.category is FI}
     if len(soft) >= 2:  # "thank you for everything, i love you, goodbye"
+        return Level.INTENT
+    resolve = {h.pattern for h in hits if h.current and h.category is RS}
+    if len(resolve) >= 2 or (resolve and FI in live):  # "i've decided, i'm going to do it"
         return Level.INTENT
     handful = any(h.pattern == "vague.emoji_handful" and h.current for h in hits)
     if (
@@ -2889,6 +3120,8 @@ def reviews(hits: tuple[PhraseHit, ...]) -> frozenset[ReviewReason]:
             found.add(ReviewReason.PAST)
         elif hit.current and hit.category in {Category.MENTION, Category.VAGUE, FI, RS}:
             found.add(ReviewReason.UNCLEAR)
+    if any(h.current and h.pattern in _REVIEWED_ALONE for h in hits):
+        found.add(ReviewReason.UNCLEAR)  # "standing on the roof", "just need to pick the night"
     if any(h.current and (h.category is LM or h.pattern == "place.lethal") for h in hits) and any(
         h.current and h.category is T for h in hits
     ):
