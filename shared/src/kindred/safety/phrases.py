@@ -1556,7 +1556,8 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(
         "place.lethal",
         PLC,
-        r"(?:to|at|on|onto|up|by) (?:the |a )?(?:\w+ )?(?:bridge|cliffs?|cliff edge|tracks|"
+        r"(?:to|at|on|onto|up|by) (?:the |a )?(?:(?:top|edge) of (?:the|a) )?(?:\w+ )?"
+        r"(?:bridge|cliffs?|cliff edge|tracks|"
         r"train tracks|railway|railway line|roof|rooftop|ledge|multi storey|multistorey|car park|"
         r"carpark|tower|overpass|viaduct|quarry|dam)(?! (?:for|to (?:work|school|the shops)|with "
         r"(?:my|the) (?:family|kids|dog|friends)))",
@@ -2049,7 +2050,8 @@ PATTERNS: tuple[Pattern, ...] = (
         r"i will (?:be gone|not be here|not be around)(?! (?:for|on|at|this|next|until))|"
         r"it (?:all )?(?:ends|is ending|will end|is over|finishes) (?:tonight|today|tomorrow|soon|"
         rf"here|now|this week|on)|this is (?:the end|it)(?: for me)?{_END}|"
-        r"(?:tonight|today|friday|tomorrow) is the (?:night|day)|"
+        r"(?:tonight|today|friday|tomorrow) is the (?:night|day)(?: i think| i guess| then| for "
+        rf"me| finally)?{_END}|"
         r"(?:this|that) (?:will be|is) (?:my|the) last|"
         r"(?:tonight|today|tomorrow|this|it|this weekend|friday|saturday|sunday) (?:is|will be) "
         r"(?:my|the) (?:last|final) (?:night|day|time|one|weekend|sunset|morning)"
@@ -2252,13 +2254,15 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(
         "intent.not_around",
         INT,
-        r"(?:do not|can not|cannot) see myself (?:being )?(?:around|alive|living)"
-        r"(?! (?:here|at|in (?:this|that|the) (?:job|house|town|city|flat|place)))",
+        r"(?:do not|can not|cannot) see myself (?:being )?(?:around|alive)(?! (?:here|at|in))|"
+        r"(?:do not|can not|cannot) see myself (?:living|surviving|lasting) (?:much longer|past|"
+        r"beyond|to see|another|until|till)",
     ),
     _p(
         "burden.free_of_me",
         BU,
-        r"(?:be|are|is|finally be|would be|will be) (?:finally )?(?:free|rid) of me|"
+        r"(?:be|are|is|finally be|would be|will be) (?:finally )?(?:free|rid) of me"
+        r"(?! (?:for (?:a|the|two|\d)|while|until|till|this|on))|"
         r"(?:get|collect|have|would get) (?:the|my) (?:life )?insurance(?: money| payout)?"
         r"(?: \w+){0,3} (?:if|when|once|after) i (?:die|am gone|went|go)|"
         r"(?:someone|somebody|people) (?:more )?worth saving|i am not worth (?:saving|the "
@@ -2284,12 +2288,14 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:which|what) (?:\w+ ){0,2}(?:pills|tablets|meds|medication|painkillers|drugs|"
         r"method|methods|way|ways) (?:work|works|would work|kill|kills|is|are) (?:the )?"
         rf"(?:fastest|quickest|most painless|faster|quicker){_END}|"
-        r"(?:take|taking|swallow|swallowing|down|downing) (?:everything|all)(?: i have| i have "
+        r"(?:take|taking|swallow|swallowing|down|downing) (?:everything|all(?: of (?:it|them))?)"
+        r"(?: i have| i have "
         r"got| i can find| in the (?:cabinet|cupboard|drawer|house))? with (?:vodka|alcohol|"
         r"booze|wine|whisky|whiskey|drink|beer|gin|rum)|"
         r"(?:until|till|then|and|before) i (?:walk|wade|swim) (?:in|into the (?:water|sea|lake|"
         rf"river|waves|ocean))(?:{_END}| and (?:not|never))|"
-        r"(?:rope|noose|gun|pills|tablets|jump|fall|drop|bridge|cliff|overdose|tracks) "
+        r"(?:rope|noose|gun|pills|tablets|jump|jumping off|jumping|fall|drop|bridge|cliff|"
+        r"overdose|tracks) "
         rf"(?:\w+ ){{0,2}}would be (?:quick|quicker|quickest|instant|painless|easiest|easy|"
         rf"certain){_END}",
     ),
@@ -2386,7 +2392,8 @@ PATTERNS: tuple[Pattern, ...] = (
         RS,
         r"(?:it is|everything is|it has all been|it has been) (?:all )?(?:planned|arranged|"
         r"sorted|organised|organized|set) (?:for|on)(?= )|"
-        r"^as soon as (?:every ?one|every ?body|they|the kids|the house|my \w+|the \w+) (?:is|are) "
+        r"^(?:as soon as|once|when) (?:every ?one|every ?body|they|the kids|the house|my \w+|"
+        r"the \w+) (?:is|are) "
         rf"(?:asleep|in bed|gone|out)(?: tonight)?{_END}",
     ),
     _p(
@@ -2406,13 +2413,15 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(
         "finality.weak_day",
         FI,
-        rf"(?:tomorrow|{_DAYS}|tonight|today|this weekend|next week) is the (?:day|night){_END}",
+        rf"(?:tomorrow|{_DAYS}|tonight|today|this weekend|next week) is the (?:day|night)"
+        rf"(?: i think| i guess| then| for me| finally)?{_END}",
     ),
     _p(
         "farewell.dont_look",
         FA,
-        r"(?:do not|please do not|no need to) (?:come looking|look for me|come after me|try "
-        r"(?:and|to) find me)|(?:nobody|no one|noone) (?:will|is going to|is gonna) find me",
+        r"(?:do not|please do not|no need to) (?:come looking(?: for me)?|look for me|come after "
+        r"me|try (?:and|to) find me)(?! (?:at|in|on|today|tomorrow|until|till|before|after|this|"
+        r"later|tonight|for))|(?:nobody|no one|noone) (?:will|is going to|is gonna) find me",
     ),
     _p("vague.farewell_before_go", VG, rf"before i (?:go|leave|am gone){_END}"),
     _p(
@@ -2905,7 +2914,11 @@ def _context(
 MATCHES_PER_SEGMENT = 8
 _ACQUIRING = frozenset({"preparation.acquire", "preparation.eighth"})  # a gun for sport
 TIMED_RESOLVE = "resolve.timed"
-_EXPLAINING = re.compile(r"^(?:\w+ing|i am going to|going to)(?![a-z0-9])")
+_EXPLAINING = re.compile(
+    r"^(?:\w+ing|i am going to|going to|the (?:\w+ )?(?:party|trip|wedding|move|holiday|meeting|"
+    r"interview|dinner|date|exam|exams|birthday|match|game|gig|concert|appointment|"
+    r"surgery|operation|flight|launch))(?![a-z0-9])"
+)
 _NOT_EXPLAINING = frozenset(
     {"nothing", "something", "everything", "killing", "ending", "dying", "hanging", "jumping",
      "overdosing", "cutting", "going"}
@@ -3043,7 +3056,7 @@ _FIRST_PERSON = frozenset({*_SIGNS, Category.METHOD, Category.PLAN, Category.PRE
 
 # Finality too common to count with a time, read only as a soft farewell or reviewed:
 # "sunday is the day" (an interview, a move) is reviewed; "2moro is the day. sorry" alerts.
-_WEAK = frozenset({"finality.weak_day"})
+_WEAK: frozenset[str] = frozenset()
 # Company that a human should still read when it stands alone.
 _REVIEWED_ALONE = frozenset(
     {"place.lethal", "ready.sorted", "ready.choose_time", "finality.weak_day"}
