@@ -2411,7 +2411,7 @@ PATTERNS: tuple[Pattern, ...] = (
         rf"(?: any ?more| any longer| much longer)?{_END}",
     ),
     _p(
-        "finality.weak_day",
+        "finality.the_day",
         FI,
         rf"(?:tomorrow|{_DAYS}|tonight|today|this weekend|next week) is the (?:day|night)"
         rf"(?: i think| i guess| then| for me| finally)?{_END}",
@@ -3054,18 +3054,13 @@ _ALONE = frozenset({Category.METHOD, Category.PLAN, Category.PREPARATION})
 _FIRST_PERSON = frozenset({*_SIGNS, Category.METHOD, Category.PLAN, Category.PREPARATION})
 
 
-# Finality too common to count with a time, read only as a soft farewell or reviewed:
-# "sunday is the day" (an interview, a move) is reviewed; "2moro is the day. sorry" alerts.
-_WEAK: frozenset[str] = frozenset()
 # Company that a human should still read when it stands alone.
-_REVIEWED_ALONE = frozenset(
-    {"place.lethal", "ready.sorted", "ready.choose_time", "finality.weak_day"}
-)
+_REVIEWED_ALONE = frozenset({"place.lethal", "ready.sorted", "ready.choose_time"})
 
 
 def level(hits: tuple[PhraseHit, ...], *, leisure: bool = False) -> Level | None:
     """The level the rules give these hits (see the module's documentation)."""
-    live = {hit.category for hit in hits if hit.current and hit.pattern not in _WEAK}
+    live = {hit.category for hit in hits if hit.current}
     if leisure and not any(
         h.current and h.category in _ALONE and h.pattern not in _ACQUIRING for h in hits
     ):
