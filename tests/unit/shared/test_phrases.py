@@ -1814,6 +1814,16 @@ INDIRECT_CALM = [
     "gave away my old clothes",
     "thank you for everything, see you next week",
     "before i go to bed",
+    "everything is set for the party on friday",
+    "i've decided. i'm quitting my job",
+    "i've decided, i'm going through with the divorce",
+    "the what and the when of the project are still unclear",
+    "i know exactly how and when to ask for help",
+    "after the exams finish i'll be gone travelling",
+    "got my meds, more than enough for the holiday",
+    "i have everything i need for the trip tomorrow",
+    "taking the train would be quick",
+    "the plan is the beach this weekend",
 ]
 
 

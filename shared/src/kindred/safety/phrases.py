@@ -2047,7 +2047,8 @@ PATTERNS: tuple[Pattern, ...] = (
         r"one way (?:trip|journey|ride)|"
         rf"i am (?:so |just |really |finally )?(?:done|finished|out|gone|through)"
         rf"(?: for good| for real| with it all| with everything)?{_END}|"
-        r"i will (?:be gone|not be here|not be around)(?! (?:for|on|at|this|next|until))|"
+        r"i will (?:be gone|not be here|not be around)(?! (?:for|on|at|this|next|until|\w+ing|"
+        r"abroad|away|overseas|home|by))|"
         r"it (?:all )?(?:ends|is ending|will end|is over|finishes) (?:tonight|today|tomorrow|soon|"
         rf"here|now|this week|on)|this is (?:the end|it)(?: for me)?{_END}|"
         r"(?:tonight|today|friday|tomorrow) is the (?:night|day)(?: i think| i guess| then| for "
@@ -2063,7 +2064,6 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:going to|will|about to|ready to|decided to|finally going to|finally|gonna|am) "
         r"(?:do|doing) it(?: (?:tonight|today|tomorrow|this weekend|soon|for real|this time|"
         rf"now))?(?:{_END}|(?= (?:when|after|before|once|while|as soon as) ))|"
-        rf"(?:i have|i am|my mind is) (?:made up|decided)(?: my mind)?{_END}|"
         rf"i am going{_END}|"
         r"made (?:up )?my mind|no (?:more )?(?:second thoughts|going back)|"
         r"(?:do|doing|did) something (?:stupid|drastic|dumb|crazy|permanent|final|irreversible|"
@@ -2308,9 +2308,9 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(
         "plan.worked_out",
         PL,
-        r"the (?:how|what|where|when)(?: and| or| ,)? the (?:how|what|where|when)|"
+        rf"the (?:how|what|where|when)(?: and| or)? the (?:how|what|where|when){_END}|"
         r"(?:know|worked out|figured out|decided) (?:exactly )?(?:how and (?:where|when)|where "
-        r"and (?:how|when)|when and (?:how|where))(?! (?:to (?:get|buy|go|find|apply|meet)))|"
+        r"and (?:how|when)|when and (?:how|where))(?! to (?!(?:do it|end it|die|go through)))|"
         r"(?:wrote|written|writing|write|made|making|have) (?:down )?(?:a )?(?:list )?step by "
         r"step (?:\w+ )?(?:what i am going to do|how i am going to do it|how i will do it|how "
         r"to do it)",
@@ -2373,8 +2373,13 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(
         "resolve.through_with_it",
         RS,
-        r"(?:going|go|am going|gonna|will go|ready to go) through with it|"
-        rf"(?:i have|i am|i have finally) (?:decided|made my decision){_END}",
+        r"(?:going|go|am going|gonna|will go|ready to go) through with it",
+    ),
+    _p(
+        "resolve.decided",
+        RS,
+        r"(?:i have|i am|my mind is|i have finally|i finally) (?:made up|decided|made my "
+        rf"decision)(?: my mind)?{_END}",
     ),
     _p(
         "resolve.ready_to_go",
@@ -2391,7 +2396,8 @@ PATTERNS: tuple[Pattern, ...] = (
         "resolve.set_for",
         RS,
         r"(?:it is|everything is|it has all been|it has been) (?:all )?(?:planned|arranged|"
-        r"sorted|organised|organized|set) (?:for|on)(?= )|"
+        r"organised|organized) (?:for|on) (?:tonight|tomorrow|today|this weekend|the weekend|"
+        rf"next week|{_DAYS})(?: night| morning| evening)?{_END}|"
         r"^(?:as soon as|once|when) (?:every ?one|every ?body|they|the kids|the house|my \w+|"
         r"the \w+) (?:is|are) "
         rf"(?:asleep|in bed|gone|out)(?: tonight)?{_END}",
