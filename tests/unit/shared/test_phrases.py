@@ -1853,3 +1853,31 @@ def test_indirect_phrasings_too_ambiguous_to_alert_are_reviewed(note: str) -> No
     finding = assess(note)
     assert finding.level is None, note
     assert UNCLEAR in finding.reviews, (note, finding.reviews)
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "my brother keeps talking about topping himself",
+        "she tidied her flat so it's nice for whoever finds her",
+        "my dad made sure the dog has a new home and i'm worried",
+        "she's going through with it tonight",
+    ],
+)
+def test_indirect_phrasings_of_someone_else_are_reviewed_as_theirs(note: str) -> None:
+    finding = assess(note)
+    assert finding.level is None, note
+    assert THIRD_PARTY in finding.reviews, (note, finding.reviews)
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "i would never top myself",
+        "years ago i wouldn't have minded if i faded out, therapy helped",
+        "if i ever felt my plan was sorted i'd call 988",
+        "i don't know where the key is",
+    ],
+)
+def test_indirect_phrasings_negated_past_or_hypothetical_do_not_alert(note: str) -> None:
+    assert assess(note).level is None, note

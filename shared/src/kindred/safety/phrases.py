@@ -2250,7 +2250,11 @@ PATTERNS: tuple[Pattern, ...] = (
         r"relieved if (?:\w+ ){0,5}(?:i (?:had|only had) (?:months|weeks|days|a year) "
         r"(?:left|to live)|i was (?:dying|terminal)|it was terminal)",
     ),
-    _p("intent.topping", INT, r"top(?:ping|ped|s)? myself(?! (?:up|off))"),
+    _p(
+        "intent.topping",
+        INT,
+        r"top(?:ping|ped|s)? (?:myself|himself|herself|themselves|themself)(?! (?:up|off))",
+    ),
     _p(
         "intent.not_around",
         INT,
@@ -2356,7 +2360,8 @@ PATTERNS: tuple[Pattern, ...] = (
         "preparation.found_by",
         PR,
         r"(?:whoever|who ever|the person who|whoever it is that|when (?:they|someone|somebody)) "
-        r"(?:finds|find|will find) me|(?:made sure|sorted it so|arranged it so|arranged|sorted|"
+        r"(?:finds|find|will find) (?:me|him|her|them)|"
+        r"(?:made sure|sorted it so|arranged it so|arranged|sorted|"
         r"lined up|organised|organized) (?:that )?(?:the|my) (?:dog|dogs|cat|cats|pets?|rabbit|"
         r"hamster|budgie|bird|horse|puppy|kitten) (?:has|have|will have|gets|get|is going to "
         r"have) (?:a )?(?:new (?:home|owner)|somewhere to go|someone to (?:look after|care "
