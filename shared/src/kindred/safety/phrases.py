@@ -11,11 +11,13 @@ ideation ladder, each written as a family of patterns (not a list of examples):
   forever", "just want to be gone", "sleep forever 😴💀"), active thoughts ("kill myself",
   "suicidal", "thinking about ending it", a voice telling me to kill myself: a command
   hallucination is ideation) and intent ("i will end it", "going to do it and die", "by my own
-  hand"). Slang and abbreviations are spelled out first (kms, unalive, ctb,
-  sewerslide, idwtbh, "off myself", "self delete").
+  hand", "i will die tonight", "topping myself", "wouldn't mind if i faded out", "relieved if
+  the doctor said i had months left"). Slang and abbreviations are spelled out first (kms,
+  unalive, ctb, sewerslide, idwtbh, "off myself", "self delete").
 - self_harm: cutting, burning, hitting, scratching, urges and relapse ("feel like cutting",
-  "hit myself until it bleeds").
-- burden: being a burden, others better off or happier without me, nobody would miss me.
+  "hit myself until it bleeds", "got the blade out", "did a few").
+- burden: being a burden, others better off or happier without me, nobody would miss me, "free
+  of me", "get the life insurance when i'm gone", "not worth saving".
 - trapped: no way out, unbearable pain, no reason to live, can't go on / can't take it anymore,
   no future, life not worth living, nothing left for me here, no place for me in this world.
 - farewell: goodbyes in the note itself ("goodbye everyone", "this is my last check-in", "you
@@ -25,18 +27,26 @@ ideation ladder, each written as a family of patterns (not a list of examples):
   actual attempt ("i overdosed yesterday"), a fixation on a means ("keep looking at the rope"),
   the quickest or painless way to die, standing on a ledge, asking whether a means would work
   or how many it takes ("mixing my meds with alcohol, would it work?": the question may stand
-  in the segment after the means, across a comma), taking a whole bottle.
+  in the segment after the means, across a comma), taking a whole bottle, a means that would
+  hold or be quick ("a beam that's strong enough", "jumping off would be quickest", "which
+  tablets work fastest"), "take everything i have with vodka", "sit here until i walk in".
 - plan: "i have a plan", a chosen date, place or way, a lethal dose, a suicide or goodbye note,
   the last time alive with its time ("my last weekend alive", "won't see monday"), ending it
-  with a time ("ending it later today").
+  with a time ("ending it later today"), a plan without suicide words ("know exactly how and
+  where", "the what and the when", "wrote down step by step what im going to do").
 - preparation: stockpiling, buying a means, researching doses or methods, writing a will or
   letters, giving things away, putting affairs in order, saying goodbye to everyone, rehoming
   a pet, arranging that someone is looked after, means gathered in quantity ("bought the
-  pills, enough to do it", "got enough to not wake up", "the pills are counted").
+  pills, enough to do it", "got enough to not wake up", "the pills are counted"), "nice for
+  whoever finds me", "made sure the dog has a new home".
 - Company that counts only with the above: means (everyday: pills, knife, razor; lethal: rope,
   gun, noose), a place (walking to the bridge, driving to the cliffs), finality ("not coming
-  back", "one last time", "i'm done"), time ("tonight", "on friday", "on my birthday"), resolve
-  ("going to do it"), and weak preparation ("have it all ready", "deleted my accounts").
+  back", "one last time", "i'm done", "it'll be over one way or another", "this ends tonight",
+  "and then that's it", "sunday is the day"), time ("tonight", "on friday", "on my birthday"),
+  resolve ("going to do it", "i've decided", "going through with it", "it's all planned for
+  friday", "as soon as everyone's asleep tonight"), and weak preparation ("have it all ready",
+  "deleted my accounts", "the plan is sorted", "just need to pick the night", "i know where the
+  key is", "the pills, more than enough").
 - mention: suicide, overdose or self-harm named as a topic, or of someone else ("kill himself").
 - vague: crisis vocabulary the rules can neither confirm nor clear ("whats the point anymore",
   "tired of everything", "i give up", a lone 🔪 or 🪦).
@@ -85,24 +95,29 @@ How a note is read:
 Levels (from current hits, the whole note together):
 - PLAN (the `free_text_plan` trigger, urgent): a method, plan or preparation; intent (or
   resolve with another sign) with a time, means, a place, finality, weak preparation or a
-  condition; resolve and a time in one segment ("tonight im doing it"); finality with a time, a
-  condition, a place or means; a place with intent, finality, a farewell, burden or feeling
-  trapped; farewell, burden, trapped or self-harm with lethal means or a place; a farewell with
-  means; lethal means with a time (outside hunting, sport or play); weak preparation twice,
-  with means, or with any first-person sign even negated ("i don't want to kill myself but i
-  have the pills ready").
+  condition; resolve and a time in one segment ("tonight im doing it"); readiness with a time
+  and unclear vocabulary; a lethal place with a look down ("at the bridge. its quiet up here");
+  finality with a time, a condition, a place or means; a place with intent, finality, a
+  farewell, burden or feeling trapped; farewell, burden, trapped or self-harm with lethal
+  means or a place; a farewell with means; lethal means with a time (outside hunting, sport or
+  play); weak preparation twice, with means, or with any first-person sign even negated ("i
+  don't want to kill myself but i have the pills ready").
   A place with means in hand ("walking to the beach with my pills") is a plan too. "Resolve"
   ("tonight im doing it") whose "it" is said right after ("..., painting the bedroom") is not.
 - INTENT (the `free_text_intent` trigger, high): any other intent, self-harm, burden, trapped or
   farewell hit; two different soft farewells ("thank you for everything", "i love you", a lone
   "bye", "it's not your fault", "leaving for good", finality); everyday means to be used at a
   time ("going to take them all tonight"); a death emoji or a handful of pill emoji with a time
-  ("me ⚰️ soon"); a sad emoji with a knife.
+  ("me ⚰️ soon"); a sad emoji with a knife; two different resolves, or a resolve with finality
+  ("im going to do it. ive decided", "i've made up my mind, i'm not staying").
 - None otherwise, and then `TextFinding.reviews` says what a human should still read:
   `third_party` (someone else's crisis), `past` (the member's past, nothing said of now),
   `unclear` (vague vocabulary, a topic named with no context, finality or resolve alone, a lone
   emoji means, lethal means or a lethal place with a time, e.g. "taking the gun to the range
-  tonight", "going to the railway tonight"). Negated, hypothetical and topic
+  tonight", "going to the railway tonight"), a lethal place alone ("standing on the roof"), a
+  plan made ready with nothing more ("just need to pick the night"), means put somewhere ("the
+  rope is in the garage"), a thing given away ("gave away my guitar"), a quick way ("the train
+  at 6 would be quick"), "going to finish it tonight". Negated, hypothetical and topic
   hits need no review; nor does a casual goodbye ("bye everyone, see you next week").
 
 A hit records the pattern's stable name, its category and its context, never the words.
