@@ -1724,6 +1724,11 @@ INDIRECT_FAMILIES = {
         ("sunday is the day", PLAN),
         ("tonight's the night i think", PLAN),
         ("as soon as everyone's asleep tonight", PLAN),
+        ("saturday's the day", PLAN),
+        ("it all stops tonight", PLAN),
+        ("everything's planned for tomorrow night", PLAN),
+        ("you'll all be better off by tomorrow", INTENT),
+        ("nobody will have to put up with me after tonight", INTENT),
         ("once the kids are in bed tonight", PLAN),
         ("after tonight i won't be a problem", PLAN),
         ("i won't be a bother to anyone anymore", INTENT),
@@ -1738,6 +1743,8 @@ INDIRECT_FAMILIES = {
         ("been reading about which tablets work fastest", PLAN),
         ("gonna take all of it with whisky", PLAN),
         ("jumping off would be quickest", PLAN),
+        ("gonna sit on the tracks and wait", PLAN),
+        ("left instructions for my funeral", PLAN),
     ],
     "preparation": [
         ("tidied the flat so its nice for whoever finds me", PLAN),
@@ -1824,6 +1831,9 @@ INDIRECT_CALM = [
     "i have everything i need for the trip tomorrow",
     "taking the train would be quick",
     "the plan is the beach this weekend",
+    "you'll be better off with the new phone",
+    "left instructions for the funeral director about nan",
+    "everything is set for the party on friday",
 ]
 
 
@@ -1847,6 +1857,12 @@ def test_calm_counterparts_of_the_indirect_families_stay_calm(note: str) -> None
         "no more second chances",
         "till christmas and then that's it",
         "giving myself till friday",
+        "the noose is in the shed",
+        "on the roof now, looking down",
+        "the 6:15 train would do it",
+        "the knife is sharp enough",
+        "after this weekend nobody will have to worry about me",
+        "made sure mum will be looked after",
     ],
 )
 def test_indirect_phrasings_too_ambiguous_to_alert_are_reviewed(note: str) -> None:

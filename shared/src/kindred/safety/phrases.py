@@ -2284,6 +2284,10 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?! (?:for (?:a|the|two|\d)|while|until|till|this|on))|"
         r"(?:get|collect|have|would get) (?:the|my) (?:life )?insurance(?: money| payout)?"
         r"(?: \w+){0,3} (?:if|when|once|after) i (?:die|am gone|went|go)|"
+        r"(?:nobody|no one|noone) (?:will|would) (?:have to|need to|ever have to) (?:put up with|"
+        r"deal with|clean up after|carry|pay for) me|"
+        r"(?:you|they|everyone|everybody|you all|my \w+) (?:will|would|are going to) (?:all )?be "
+        r"better off(?= (?:by|after|soon|tomorrow|tonight|when|once))|"
         r"(?:someone|somebody|people) (?:more )?worth saving|i am not worth (?:saving|the "
         r"(?:money|oxygen|air|space))",
     ),
@@ -2315,14 +2319,18 @@ PATTERNS: tuple[Pattern, ...] = (
         rf"river|waves|ocean))(?:{_END}| and (?:not|never))|"
         r"(?:rope|noose|gun|pills|tablets|jump|jumping off|jumping|fall|drop|bridge|cliff|"
         r"overdose|tracks) "
-        rf"(?:\w+ ){{0,2}}would be (?:quick|quicker|quickest|instant|painless|easiest|easy|"
-        rf"certain){_END}",
+        rf"(?:\w+ ){{0,2}}would (?:be (?:quick|quicker|quickest|instant|painless|easiest|easy|"
+        rf"certain)|do it|do the job){_END}|"
+        r"(?:sit|sitting|lie|lying|lay|laying|stand|standing|wait|waiting) (?:down )?on the "
+        r"(?:train )?(?:tracks|railway line|rail line|line)",
     ),
     _p(
         "vague.quick_way",
         VG,
-        r"(?:train|bus|lorry|truck|car|traffic|motorway) (?:\w+ ){0,3}would be (?:quick|quicker|"
-        rf"quickest|instant|painless|easiest|easy|certain){_END}",
+        r"(?:train|bus|lorry|truck|car|traffic|motorway) (?:\w+ ){0,3}would (?:be (?:quick|"
+        rf"quicker|quickest|instant|painless|easiest|easy|certain)|do it|do the job){_END}|"
+        rf"(?:knife|blade|razor)s? (?:is|are) (?:sharp|big) enough{_END}|"
+        r"(?:nobody|no one|noone) (?:will|would) (?:have to|need to|ever have to) worry about me",
     ),
     _p(
         "plan.worked_out",
@@ -2346,6 +2354,13 @@ PATTERNS: tuple[Pattern, ...] = (
         RD,
         r"(?:just |only )?(?:need|have|got) to (?:pick|choose|set|decide) (?:the|a) (?:night|day|"
         rf"date|time|moment){_END}",
+    ),
+    _p(
+        "ready.looked_after",
+        RD,
+        r"(?:made sure|sorted it so|arranged (?:it )?so|arranged that) (?:mum|mom|dad|my \w+|the "
+        r"kids|the cats?|the dogs?|everyone|they|he|she) (?:will be|is|are|gets|get|will get) "
+        rf"(?:looked after|taken care of|cared for|ok|okay|alright|sorted|provided for){_END}",
     ),
     _p(
         "ready.key",
@@ -2374,6 +2389,8 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(
         "preparation.found_by",
         PR,
+        r"(?:left|written|wrote|writing|made|making) (?:\w+ ){0,2}(?:instructions|wishes|plans|"
+        r"arrangements) for my funeral|"
         r"(?:whoever|who ever|the person who|whoever it is that|when (?:they|someone|somebody)) "
         r"(?:finds|find|will find) (?:me|him|her|them)|"
         r"(?:made sure|sorted it so|arranged it so|arranged|sorted|"
@@ -2415,7 +2432,8 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(
         "resolve.set_for",
         RS,
-        r"(?:it is|everything is|it has all been|it has been) (?:all )?(?:planned|arranged|"
+        r"(?:it is|everything is|everything|it has all been|it has been) (?:all )?(?:planned|"
+        r"arranged|"
         r"organised|organized) (?:for|on) (?:tonight|tomorrow|today|this weekend|the weekend|"
         rf"next week|{_DAYS})(?: night| morning| evening)?{_END}|"
         r"^(?:as soon as|once|when) (?:every ?one|every ?body|they|the kids|the house|my \w+|"
@@ -2427,7 +2445,8 @@ PATTERNS: tuple[Pattern, ...] = (
         FI,
         r"(?:it|this|everything|all of this|it all) (?:will|is going to|would) (?:all )?be over "
         r"(?:one way or (?:another|the other)|for good|for me|forever)|"
-        r"(?:this|it all|everything|all of this|this all) (?:ends|will end|is ending|finishes)"
+        r"(?:this|it all|everything|all of this|this all) (?:ends|will end|is ending|finishes|"
+        r"stops|will stop|is stopping)"
         r"(?= (?:tonight|today|tomorrow|now|soon|this|on|at|by|when|after))|"
         r"(?:and )?then (?:that is it|that is that|it is over|it ends)|"
         r"i will not be (?:a problem|a bother|an issue|in (?:anyone|your|the) way)"
@@ -2439,7 +2458,7 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(
         "finality.the_day",
         FI,
-        rf"(?:tomorrow|{_DAYS}|tonight|today|this weekend|next week) is the (?:day|night)"
+        rf"(?:tomorrow|{_DAYS}|tonight|today|this weekend|next week)(?: is)? the (?:day|night)"
         rf"(?: i think| i guess| then| for me| finally)?{_END}",
     ),
     _p(
@@ -3081,7 +3100,9 @@ _FIRST_PERSON = frozenset({*_SIGNS, Category.METHOD, Category.PLAN, Category.PRE
 
 
 # Company that a human should still read when it stands alone.
-_REVIEWED_ALONE = frozenset({"place.lethal", "ready.sorted", "ready.choose_time"})
+_REVIEWED_ALONE = frozenset(
+    {"place.lethal", "ready.sorted", "ready.choose_time", "ready.looked_after"}
+)
 
 
 def level(hits: tuple[PhraseHit, ...], *, leisure: bool = False) -> Level | None:
