@@ -1725,6 +1725,8 @@ INDIRECT_FAMILIES = {
         ("tonight's the night i think", PLAN),
         ("as soon as everyone's asleep tonight", PLAN),
         ("saturday's the day", PLAN),
+        ("i think tonight's the one", PLAN),
+        ("done with trying. tonight's it", PLAN),
         ("it all stops tonight", PLAN),
         ("everything's planned for tomorrow night", PLAN),
         ("you'll all be better off by tomorrow", INTENT),
@@ -1744,6 +1746,7 @@ INDIRECT_FAMILIES = {
         ("gonna take all of it with whisky", PLAN),
         ("jumping off would be quickest", PLAN),
         ("gonna sit on the tracks and wait", PLAN),
+        ("went to the lake, just going to walk in", PLAN),
         ("left instructions for my funeral", PLAN),
     ],
     "preparation": [
@@ -1863,6 +1866,11 @@ def test_calm_counterparts_of_the_indirect_families_stay_calm(note: str) -> None
         "the knife is sharp enough",
         "after this weekend nobody will have to worry about me",
         "made sure mum will be looked after",
+        "i've settled on a date",
+        "i've decided how",
+        "it's happening tonight",
+        "everything's ready for tonight",
+        "got to the party, just going to walk in",
     ],
 )
 def test_indirect_phrasings_too_ambiguous_to_alert_are_reviewed(note: str) -> None:

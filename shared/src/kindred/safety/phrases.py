@@ -2347,13 +2347,17 @@ PATTERNS: tuple[Pattern, ...] = (
         RD,
         rf"(?:the |my )?plan is (?:sorted|set|ready|done|made|in place|all set|finished){_END}|"
         r"(?:i have |i )?(?:worked|figured|thought|sorted) (?:it all|everything) out"
-        rf"{_END}|i have (?:got )?everything i need{_END}",
+        rf"{_END}|i have (?:got )?everything i need{_END}|"
+        r"everything(?: is)? (?:ready|set|in place)(?: for (?:tonight|tomorrow|today|this "
+        rf"weekend|{_DAYS}))?{_END}",
     ),
     _p(
         "ready.choose_time",
         RD,
         r"(?:just |only )?(?:need|have|got) to (?:pick|choose|set|decide) (?:the|a) (?:night|day|"
-        rf"date|time|moment){_END}",
+        rf"date|time|moment){_END}|"
+        r"(?:settled on|decided on|chosen|chose|picked) (?:a|the) (?:date|day|night|time|spot|"
+        rf"place|way)(?: and (?:a|the) (?:date|day|night|time|spot|place|way))?{_END}",
     ),
     _p(
         "ready.looked_after",
@@ -2416,7 +2420,7 @@ PATTERNS: tuple[Pattern, ...] = (
         "resolve.decided",
         RS,
         r"(?:i have|i am|my mind is|i have finally|i finally) (?:made up|decided|made my "
-        rf"decision)(?: my mind)?{_END}",
+        rf"decision)(?: my mind| how| when| where)?{_END}",
     ),
     _p(
         "resolve.ready_to_go",
@@ -2458,7 +2462,8 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(
         "finality.the_day",
         FI,
-        rf"(?:tomorrow|{_DAYS}|tonight|today|this weekend|next week)(?: is)? the (?:day|night)"
+        rf"(?:tomorrow|{_DAYS}|tonight|today|this weekend|next week)(?: is)? (?:the (?:day|night|"
+        r"one)|it)"
         rf"(?: i think| i guess| then| for me| finally)?{_END}",
     ),
     _p(
@@ -2470,10 +2475,18 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p("vague.farewell_before_go", VG, rf"before i (?:go|leave|am gone){_END}"),
     _p(
+        "finality.walk_in",
+        FI,
+        r"(?:going to|about to|i will|i am going to|gonna) (?:just )?(?:walk|wade|swim) (?:in|out)"
+        rf"{_END}",
+    ),
+    _p(
         "vague.finish_it",
         VG,
         r"(?:going to|will|gonna|about to|want to) finish (?:it|this|things)(?: all| off)?"
-        r"(?= (?:tonight|today|tomorrow|soon|now|this|on))",
+        r"(?= (?:tonight|today|tomorrow|soon|now|this|on))|"
+        r"it (?:is|will be) happening(?= (?:tonight|today|tomorrow|soon|this|on))|"
+        r"(?:tonight|today|tomorrow) it (?:happens|ends)",
     ),
     _p(
         "vague.means_placed",
