@@ -1837,7 +1837,22 @@ INDIRECT_CALM = [
     "you'll be better off with the new phone",
     "left instructions for the funeral director about nan",
     "everything is set for the party on friday",
+    "it'll all be over by friday, the exams i mean",
+    "this all ends tonight, the season finale",
+    "it will all be over soon, the move i mean",
 ]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "it'll all be over by friday, the pills i mean",
+        "this ends tonight, my life i mean",
+        "this ends tonight, the bridge i mean",
+    ],
+)
+def test_saying_what_it_was_clears_finality_only_for_an_ordinary_thing(note: str) -> None:
+    assert assess(note).level is PLAN, note
 
 
 @pytest.mark.parametrize("note", INDIRECT_CALM)

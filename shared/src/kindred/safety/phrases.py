@@ -2983,6 +2983,31 @@ _NOT_EXPLAINING = frozenset(
 )  # fmt: skip
 
 
+# A segment that says what "it" was right after finality or resolve ("it'll all be over by
+# friday, the exams i mean", "this all ends tonight, the season finale").
+_CLARIFYING = re.compile(
+    r"(?:the|my) (?:\w+ ){0,2}i mean|i mean (?:the|my) (?:\w+ ){0,2}\w+|"
+    r"(?:the|my) (?:\w+ )?(?:finale|series|show|season|sale|exams?|party|trip|move|contract|"
+    r"lease|job|course|term|project|match|game|shift|holiday|placement|internship)"
+)
+
+
+# ... unless what "it" was is a means, a place or a plan ("it ends tonight, the pills i mean")
+_NOT_CLARIFYING = _word(
+    rf"{_PILLS}|{_LETHAL}|{_PLACES}|knife|knives|blades?|razors?|plan|note|letters?|life|me|"
+    r"myself|everything|it all|suicide"
+)
+
+
+def _clarified(segments: list[tuple[str, bool]], index: int) -> bool:
+    if not segments[index][1] or index + 1 >= len(segments):
+        return False
+    following = segments[index + 1][0]
+    return (
+        _CLARIFYING.fullmatch(following) is not None and _NOT_CLARIFYING.search(following) is None
+    )
+
+
 def _explained(segments: list[tuple[str, bool]], index: int) -> bool:
     """Is the "it" of "tonight im doing it" said right after ("..., painting the bedroom")?"""
     if not segments[index][1] or index + 1 >= len(segments):
@@ -3057,13 +3082,17 @@ def _scan(segments: list[tuple[str, bool]]) -> tuple[PhraseHit, ...]:
         )
         after_if = index > 0 and segments[index - 1][1] and _has_if(segments[index - 1][0])
         idioms = [m.span() for idiom in IDIOMS for m in idiom.finditer(segment)]
+        clarified = _clarified(segments, index)
         kinds: set[Category] = set()
         for pattern in PATTERNS:
             # At most a few matches of one pattern per segment are read in context: a note
             # repeating a phrase hundreds of times gives nothing more, and stays fast.
             for match in islice(pattern.regex.finditer(segment), MATCHES_PER_SEGMENT):
                 start, end = match.span()
-                if any(a <= start and end <= b for a, b in idioms) or (
+                if (
+                    any(a <= start and end <= b for a, b in idioms)
+                    or (clarified and pattern.category in {Category.FINALITY, Category.RESOLVE})
+                ) or (
                     casual
                     and (
                         pattern.category in {Category.FAREWELL, Category.FINALITY}
