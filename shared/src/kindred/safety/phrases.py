@@ -89,8 +89,10 @@ How a note is read:
    "my knee pain is unbearable", "no way out of this meeting", "overdosed on chocolate"); "this
    commute is killing me", "dead tired" or "dying to see" match no pattern at all. A casual
    goodbye ("see you next week") drops the note's farewell and finality hits ("i'm done! see
-   you next week"). At most eight matches of one pattern per segment are read in context (a
-   repeated phrase adds nothing and stays fast).
+   you next week"). A segment right after finality or resolve that says what "it" was ("...,
+   the exams i mean", "..., the season finale") drops them, unless it names a means, a place, a
+   plan or the member ("..., my life i mean"). At most eight matches of one pattern per segment
+   are read in context (a repeated phrase adds nothing and stays fast).
 
 Levels (from current hits, the whole note together):
 - PLAN (the `free_text_plan` trigger, urgent): a method, plan or preparation; intent (or
