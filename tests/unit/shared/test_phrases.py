@@ -1920,3 +1920,22 @@ def test_indirect_phrasings_of_someone_else_are_reviewed_as_theirs(note: str) ->
 )
 def test_indirect_phrasings_negated_past_or_hypothetical_do_not_alert(note: str) -> None:
     assert assess(note).level is None, note
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("had suicidal thoughts through most of uni, that period is a blur", None),
+        ("spent my twenties wanting to die. weird to be 40 and planning holidays", None),
+        ("i was suicidal years ago and still am", INTENT),
+        ("spent my twenties wanting to die and i still do", INTENT),
+        ("i've been suicidal for most of my twenties and still am", INTENT),
+    ],
+)
+def test_a_stretch_of_the_past_is_the_past_unless_it_goes_on(
+    note: str, expected: Level | None
+) -> None:
+    finding = assess(note)
+    assert finding.level is expected, note
+    if expected is None:
+        assert PAST in finding.reviews, (note, finding.reviews)

@@ -2733,7 +2733,10 @@ _PAST_ANCHOR = re.compile(
     r"history of|(?:last|previous|past|prior|first|old|earlier) (?:suicide )?attempts?|"
     r"old scars|in my past|during (?:my|the) (?:divorce|breakup|pregnancy|college|lockdown|"
     r"pandemic|teens|twenties|worst)|(?:after|when) (?:my|the) (?:divorce|breakup|accident|"
-    r"diagnosis|miscarriage|redundancy) (?:i|years)|once upon|way back|\d+ years? (?:clean|free))"
+    r"diagnosis|miscarriage|redundancy) (?:i|years)|once upon|way back|\d+ years? (?:clean|free)|"
+    r"(?:through|throughout|for) (?:most of |all of |much of )?(?:uni|university|college|school|"
+    r"high school|my teens|my twenties|my 20s|my thirties|my childhood|my youth)|"
+    r"spent (?:most of |all of |much of )?my (?:teens|twenties|20s|thirties|30s|childhood|youth))"
     r"(?![a-z0-9])"
 )
 _PRESENT = re.compile(
@@ -2933,12 +2936,23 @@ def _whose(pattern: Pattern, matched: str, before: list[str], segment: str) -> C
     return None
 
 
+# "... years ago and still am": the past goes on now
+_STILL_NOW = re.compile(
+    r"(?<![a-z0-9])(?:and|but) (?:i )?(?:still (?:am|do|feel|want|think|have)|am again|do again|"
+    r"feel it again|it is back)(?![a-z0-9])"
+)
+
+
 def _past(matched: str, before: list[str], after: list[str], note: _Note) -> bool:
     """A past anchor in the phrase's clause with nothing of now, or a past verb next to it and
     a recovery statement in the note."""
     lead = [*_clause_before(before), matched]
     clause = " ".join([*lead, *_clause_after(after)])
-    if _PAST_ANCHOR.search(clause) and not _PRESENT.search(" ".join(lead)):
+    if (
+        _PAST_ANCHOR.search(clause)
+        and not _PRESENT.search(" ".join(lead))
+        and not _STILL_NOW.search(" ".join(after))
+    ):
         return True
     near = set(before[-5:]) | set(matched.split())
     return note.recovery and bool(near & _PAST_VERBS) and not _PRESENT.search(" ".join(before[-5:]))
