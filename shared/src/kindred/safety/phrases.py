@@ -82,8 +82,9 @@ How a note is read:
      act ("if i ever felt suicidal i'd call 988"). In the other part it is a conditional plan
      ("if nothing changes by friday im done").
    - past: a past anchor in its clause ("in 2019", "years ago", "used to", "when i was a teen",
-     "back in college") with nothing said of now ("again", "still", "now"), or a past verb next to
-     it and a recovery statement in the note ("doing much better", "therapy saved me").
+     "back in college", "through most of uni", "spent my twenties") with nothing said of now
+     ("again", "still", "now", "... and still am"), or a past verb next to it and a recovery
+     statement in the note ("doing much better", "therapy saved me").
    - current: the member, now.
 4. Idioms are removed first ("killing myself laughing", "cut myself shaving", "career suicide",
    "my knee pain is unbearable", "no way out of this meeting", "overdosed on chocolate"); "this
