@@ -1690,3 +1690,252 @@ def test_ambiguous_or_other_phrasings_are_reviewed_not_alerted(
     assert finding.level is None, note
     if reason is not None:
         assert reason in finding.reviews, (note, finding.reviews)
+
+
+# Indirect and euphemistic phrasings, by family: the member never names suicide, yet the note
+# says a decision, a plan, means in reach, a time with finality or a preparation.
+INDIRECT_FAMILIES = {
+    "decided intent": [
+        ("im going to do it. ive decided", INTENT),
+        ("i've made up my mind, i'm not staying", INTENT),
+        ("no more chances, going through with it", INTENT),
+        ("ready to go. not scared anymore", INTENT),
+        ("ready now. not afraid of dying anymore", INTENT),
+    ],
+    "plan without suicide words": [
+        ("i know exactly where and when", PLAN),
+        ("worked it all out, the what and the when", PLAN),
+        ("i've figured out how and when", PLAN),
+        ("wrote down step by step how i'm going to do it", PLAN),
+        ("my plan is ready. just have to choose the date", PLAN),
+        ("it's all planned for friday", PLAN),
+        ("it's all arranged for saturday", PLAN),
+        ("the plan is the woods, nobody goes there", PLAN),
+    ],
+    "time with finality": [
+        ("i will die tonight", PLAN),
+        ("i'm going to die on friday", PLAN),
+        ("by monday it'll be over one way or another", PLAN),
+        ("it'll all be over for good by friday", PLAN),
+        ("this ends tonight", PLAN),
+        ("everything ends tonight", PLAN),
+        ("giving myself till the end of the month and then thats it", PLAN),
+        ("2moro is the day. sorry", PLAN),
+        ("sunday is the day", PLAN),
+        ("tonight's the night i think", PLAN),
+        ("as soon as everyone's asleep tonight", PLAN),
+        ("saturday's the day", PLAN),
+        ("i think tonight's the one", PLAN),
+        ("done with trying. tonight's it", PLAN),
+        ("it all stops tonight", PLAN),
+        ("everything's planned for tomorrow night", PLAN),
+        ("you'll all be better off by tomorrow", INTENT),
+        ("nobody will have to put up with me after tonight", INTENT),
+        ("once the kids are in bed tonight", PLAN),
+        ("after tonight i won't be a problem", PLAN),
+        ("i won't be a bother to anyone anymore", INTENT),
+    ],
+    "means ready": [
+        ("got the pills, more than enough", PLAN),
+        ("got my tablets. more than enough", PLAN),
+        ("found a beam that's strong enough", PLAN),
+        ("the banister is sturdy enough", PLAN),
+        ("strong enough to hold my weight", PLAN),
+        ("dad's gun is in the closet and i know where the key is", PLAN),
+        ("been reading about which tablets work fastest", PLAN),
+        ("gonna take all of it with whisky", PLAN),
+        ("jumping off would be quickest", PLAN),
+        ("gonna sit on the tracks and wait", PLAN),
+        ("went to the lake, just going to walk in", PLAN),
+        ("left instructions for my funeral", PLAN),
+    ],
+    "preparation": [
+        ("tidied the flat so its nice for whoever finds me", PLAN),
+        ("for whoever finds me, i'm sorry", PLAN),
+        ("made sure the dog has a new home", PLAN),
+        ("arranged it so the cats have a new owner", PLAN),
+        ("found a new home for my dog", PLAN),
+    ],
+    "place and not returning": [
+        ("drove to the lake, gonna sit here until i walk in", PLAN),
+        ("going to swim into the sea and never come back", PLAN),
+        ("going to the station. one way trip", PLAN),
+        ("at the bridge. its quiet up here", PLAN),
+        ("at the bridge now, the water looks so calm", PLAN),
+        ("heading to the forest, dont come looking", PLAN),
+        ("heading to the cliffs, no one will find me", PLAN),
+        ("checking out tonight, the hotel's booked and i've got everything i need", PLAN),
+    ],
+    "passive wish, burden, slang, self-harm, farewell": [
+        ("wouldnt mind if i faded out", INTENT),
+        ("i'd honestly not mind if i never woke up", INTENT),
+        ("i'd be glad if i just died in my sleep", INTENT),
+        ("relieved if the doctor said i had months left", INTENT),
+        ("my wife would get the life insurance and be free of me", INTENT),
+        ("they'd finally be rid of me", INTENT),
+        ("i am not worth saving", INTENT),
+        ("keep thinking about topping myself", INTENT),
+        ("i can't see myself being alive next year", PLAN),
+        ("ending it is the only option left", INTENT),
+        ("got the blade out, sat with it for an hour. did a few", INTENT),
+        ("took the blade out again", INTENT),
+        ("thank you for everything before i go", INTENT),
+        ("please don't come looking for me", INTENT),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [case for cases in INDIRECT_FAMILIES.values() for case in cases],
+)
+def test_indirect_phrasings_of_the_families_alert(note: str, expected: Level) -> None:
+    assert assess(note).level is expected, note
+
+
+INDIRECT_CALM = [
+    "ready to go to the gym",
+    "made up my mind about the job",
+    "made up my mind, i'm not staying at this job",
+    "no more chances for the team this season",
+    "by monday it'll be over, the exam i mean",
+    "heading to the bridge club",
+    "tidied the flat for my mum's visit",
+    "found a new home for the sofa",
+    "found a new home for my old bike",
+    "i will die of embarrassment tomorrow",
+    "wouldn't mind if i won the lottery",
+    "topping myself up with coffee",
+    "the cat would be free of me for a week while i'm away",
+    "the beam is strong enough for the swing",
+    "which painkillers work fastest for a migraine",
+    "the plan is sorted for the weekend",
+    "just need to pick the date for the wedding",
+    "i know where the spare key is",
+    "got snacks, more than enough",
+    "whoever finds my lost wallet gets a reward",
+    "the sale ends tonight",
+    "friday is the day we move house",
+    "i'm not staying late tonight",
+    "not scared of spiders anymore",
+    "it's all planned for friday, the surprise party",
+    "as soon as the kids are in bed tonight i'm having a bath",
+    "don't come looking for me at the office, i'm working from home",
+    "gave away my old clothes",
+    "thank you for everything, see you next week",
+    "before i go to bed",
+    "everything is set for the party on friday",
+    "i've decided. i'm quitting my job",
+    "i've decided, i'm going through with the divorce",
+    "the what and the when of the project are still unclear",
+    "i know exactly how and when to ask for help",
+    "after the exams finish i'll be gone travelling",
+    "got my meds, more than enough for the holiday",
+    "i have everything i need for the trip tomorrow",
+    "taking the train would be quick",
+    "the plan is the beach this weekend",
+    "you'll be better off with the new phone",
+    "left instructions for the funeral director about nan",
+    "everything is set for the party on friday",
+    "it'll all be over by friday, the exams i mean",
+    "this all ends tonight, the season finale",
+    "it will all be over soon, the move i mean",
+]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "it'll all be over by friday, the pills i mean",
+        "this ends tonight, my life i mean",
+        "this ends tonight, the bridge i mean",
+    ],
+)
+def test_saying_what_it_was_clears_finality_only_for_an_ordinary_thing(note: str) -> None:
+    assert assess(note).level is PLAN, note
+
+
+@pytest.mark.parametrize("note", INDIRECT_CALM)
+def test_calm_counterparts_of_the_indirect_families_stay_calm(note: str) -> None:
+    assert assess(note).level is None, note
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "the rope is in the garage",
+        "standing on the roof",
+        "i'm heading to the bridge",
+        "gave away my guitar",
+        "the train at 6 would be quick",
+        "going to finish it tonight",
+        "just need to pick the night",
+        "i'm going through with it",
+        "i'm not sticking around much longer",
+        "no more second chances",
+        "till christmas and then that's it",
+        "giving myself till friday",
+        "the noose is in the shed",
+        "on the roof now, looking down",
+        "the 6:15 train would do it",
+        "the knife is sharp enough",
+        "after this weekend nobody will have to worry about me",
+        "made sure mum will be looked after",
+        "i've settled on a date",
+        "i've decided how",
+        "it's happening tonight",
+        "everything's ready for tonight",
+        "got to the party, just going to walk in",
+    ],
+)
+def test_indirect_phrasings_too_ambiguous_to_alert_are_reviewed(note: str) -> None:
+    finding = assess(note)
+    assert finding.level is None, note
+    assert UNCLEAR in finding.reviews, (note, finding.reviews)
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "my brother keeps talking about topping himself",
+        "she tidied her flat so it's nice for whoever finds her",
+        "my dad made sure the dog has a new home and i'm worried",
+        "she's going through with it tonight",
+    ],
+)
+def test_indirect_phrasings_of_someone_else_are_reviewed_as_theirs(note: str) -> None:
+    finding = assess(note)
+    assert finding.level is None, note
+    assert THIRD_PARTY in finding.reviews, (note, finding.reviews)
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "i would never top myself",
+        "years ago i wouldn't have minded if i faded out, therapy helped",
+        "if i ever felt my plan was sorted i'd call 988",
+        "i don't know where the key is",
+    ],
+)
+def test_indirect_phrasings_negated_past_or_hypothetical_do_not_alert(note: str) -> None:
+    assert assess(note).level is None, note
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("had suicidal thoughts through most of uni, that period is a blur", None),
+        ("spent my twenties wanting to die. weird to be 40 and planning holidays", None),
+        ("i was suicidal years ago and still am", INTENT),
+        ("spent my twenties wanting to die and i still do", INTENT),
+        ("i've been suicidal for most of my twenties and still am", INTENT),
+    ],
+)
+def test_a_stretch_of_the_past_is_the_past_unless_it_goes_on(
+    note: str, expected: Level | None
+) -> None:
+    finding = assess(note)
+    assert finding.level is expected, note
+    if expected is None:
+        assert PAST in finding.reviews, (note, finding.reviews)

@@ -11,11 +11,13 @@ ideation ladder, each written as a family of patterns (not a list of examples):
   forever", "just want to be gone", "sleep forever 😴💀"), active thoughts ("kill myself",
   "suicidal", "thinking about ending it", a voice telling me to kill myself: a command
   hallucination is ideation) and intent ("i will end it", "going to do it and die", "by my own
-  hand"). Slang and abbreviations are spelled out first (kms, unalive, ctb,
-  sewerslide, idwtbh, "off myself", "self delete").
+  hand", "i will die tonight", "topping myself", "wouldn't mind if i faded out", "relieved if
+  the doctor said i had months left"). Slang and abbreviations are spelled out first (kms,
+  unalive, ctb, sewerslide, idwtbh, "off myself", "self delete").
 - self_harm: cutting, burning, hitting, scratching, urges and relapse ("feel like cutting",
-  "hit myself until it bleeds").
-- burden: being a burden, others better off or happier without me, nobody would miss me.
+  "hit myself until it bleeds", "got the blade out", "did a few").
+- burden: being a burden, others better off or happier without me, nobody would miss me, "free
+  of me", "get the life insurance when i'm gone", "not worth saving".
 - trapped: no way out, unbearable pain, no reason to live, can't go on / can't take it anymore,
   no future, life not worth living, nothing left for me here, no place for me in this world.
 - farewell: goodbyes in the note itself ("goodbye everyone", "this is my last check-in", "you
@@ -25,18 +27,26 @@ ideation ladder, each written as a family of patterns (not a list of examples):
   actual attempt ("i overdosed yesterday"), a fixation on a means ("keep looking at the rope"),
   the quickest or painless way to die, standing on a ledge, asking whether a means would work
   or how many it takes ("mixing my meds with alcohol, would it work?": the question may stand
-  in the segment after the means, across a comma), taking a whole bottle.
+  in the segment after the means, across a comma), taking a whole bottle, a means that would
+  hold or be quick ("a beam that's strong enough", "jumping off would be quickest", "which
+  tablets work fastest"), "take everything i have with vodka", "sit here until i walk in".
 - plan: "i have a plan", a chosen date, place or way, a lethal dose, a suicide or goodbye note,
   the last time alive with its time ("my last weekend alive", "won't see monday"), ending it
-  with a time ("ending it later today").
+  with a time ("ending it later today"), a plan without suicide words ("know exactly how and
+  where", "the what and the when", "wrote down step by step what im going to do").
 - preparation: stockpiling, buying a means, researching doses or methods, writing a will or
   letters, giving things away, putting affairs in order, saying goodbye to everyone, rehoming
   a pet, arranging that someone is looked after, means gathered in quantity ("bought the
-  pills, enough to do it", "got enough to not wake up", "the pills are counted").
+  pills, enough to do it", "got enough to not wake up", "the pills are counted"), "nice for
+  whoever finds me", "made sure the dog has a new home".
 - Company that counts only with the above: means (everyday: pills, knife, razor; lethal: rope,
   gun, noose), a place (walking to the bridge, driving to the cliffs), finality ("not coming
-  back", "one last time", "i'm done"), time ("tonight", "on friday", "on my birthday"), resolve
-  ("going to do it"), and weak preparation ("have it all ready", "deleted my accounts").
+  back", "one last time", "i'm done", "it'll be over one way or another", "this ends tonight",
+  "and then that's it", "sunday is the day"), time ("tonight", "on friday", "on my birthday"),
+  resolve ("going to do it", "i've decided", "going through with it", "it's all planned for
+  friday", "as soon as everyone's asleep tonight"), and weak preparation ("have it all ready",
+  "deleted my accounts", "the plan is sorted", "just need to pick the night", "i know where the
+  key is", "the pills, more than enough").
 - mention: suicide, overdose or self-harm named as a topic, or of someone else ("kill himself").
 - vague: crisis vocabulary the rules can neither confirm nor clear ("whats the point anymore",
   "tired of everything", "i give up", a lone 🔪 or 🪦).
@@ -72,37 +82,45 @@ How a note is read:
      act ("if i ever felt suicidal i'd call 988"). In the other part it is a conditional plan
      ("if nothing changes by friday im done").
    - past: a past anchor in its clause ("in 2019", "years ago", "used to", "when i was a teen",
-     "back in college") with nothing said of now ("again", "still", "now"), or a past verb next to
-     it and a recovery statement in the note ("doing much better", "therapy saved me").
+     "back in college", "through most of uni", "spent my twenties") with nothing said of now
+     ("again", "still", "now", "... and still am"), or a past verb next to it and a recovery
+     statement in the note ("doing much better", "therapy saved me").
    - current: the member, now.
 4. Idioms are removed first ("killing myself laughing", "cut myself shaving", "career suicide",
    "my knee pain is unbearable", "no way out of this meeting", "overdosed on chocolate"); "this
    commute is killing me", "dead tired" or "dying to see" match no pattern at all. A casual
    goodbye ("see you next week") drops the note's farewell and finality hits ("i'm done! see
-   you next week"). At most eight matches of one pattern per segment are read in context (a
-   repeated phrase adds nothing and stays fast).
+   you next week"). A segment right after finality or resolve that says what "it" was ("...,
+   the exams i mean", "..., the season finale") drops them, unless it names a means, a place, a
+   plan or the member ("..., my life i mean"). At most eight matches of one pattern per segment
+   are read in context (a repeated phrase adds nothing and stays fast).
 
 Levels (from current hits, the whole note together):
 - PLAN (the `free_text_plan` trigger, urgent): a method, plan or preparation; intent (or
   resolve with another sign) with a time, means, a place, finality, weak preparation or a
-  condition; resolve and a time in one segment ("tonight im doing it"); finality with a time, a
-  condition, a place or means; a place with intent, finality, a farewell, burden or feeling
-  trapped; farewell, burden, trapped or self-harm with lethal means or a place; a farewell with
-  means; lethal means with a time (outside hunting, sport or play); weak preparation twice,
-  with means, or with any first-person sign even negated ("i don't want to kill myself but i
-  have the pills ready").
+  condition; resolve and a time in one segment ("tonight im doing it"); readiness with a time
+  and unclear vocabulary; a lethal place with a look down ("at the bridge. its quiet up here");
+  finality with a time, a condition, a place or means; a place with intent, finality, a
+  farewell, burden or feeling trapped; farewell, burden, trapped or self-harm with lethal
+  means or a place; a farewell with means; lethal means with a time (outside hunting, sport or
+  play); weak preparation twice, with means, or with any first-person sign even negated ("i
+  don't want to kill myself but i have the pills ready").
   A place with means in hand ("walking to the beach with my pills") is a plan too. "Resolve"
   ("tonight im doing it") whose "it" is said right after ("..., painting the bedroom") is not.
 - INTENT (the `free_text_intent` trigger, high): any other intent, self-harm, burden, trapped or
   farewell hit; two different soft farewells ("thank you for everything", "i love you", a lone
   "bye", "it's not your fault", "leaving for good", finality); everyday means to be used at a
   time ("going to take them all tonight"); a death emoji or a handful of pill emoji with a time
-  ("me ⚰️ soon"); a sad emoji with a knife.
+  ("me ⚰️ soon"); a sad emoji with a knife; two different resolves, or a resolve with finality
+  ("im going to do it. ive decided", "i've made up my mind, i'm not staying").
 - None otherwise, and then `TextFinding.reviews` says what a human should still read:
   `third_party` (someone else's crisis), `past` (the member's past, nothing said of now),
   `unclear` (vague vocabulary, a topic named with no context, finality or resolve alone, a lone
   emoji means, lethal means or a lethal place with a time, e.g. "taking the gun to the range
-  tonight", "going to the railway tonight"). Negated, hypothetical and topic
+  tonight", "going to the railway tonight"), a lethal place alone ("standing on the roof"), a
+  plan made ready with nothing more ("just need to pick the night"), means put somewhere ("the
+  rope is in the garage"), a thing given away ("gave away my guitar"), a quick way ("the train
+  at 6 would be quick"), "going to finish it tonight". Negated, hypothetical and topic
   hits need no review; nor does a casual goodbye ("bye everyone, see you next week").
 
 A hit records the pattern's stable name, its category and its context, never the words.
@@ -341,7 +359,11 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bsh\b", "self harm"),
         (r"\bod(?:'?d|ed|ing)?\b", "overdose"),
         (r"\bto ?nite\b|\b2 ?nite\b|\btonite\b|\btnight\b", "tonight"),
-        (r"\btmrw\b|\btmr\b|\btomorow\b|\btommorow\b|\btommorrow\b|\b2morrow\b", "tomorrow"),
+        (
+            r"\btmrw\b|\btmr\b|\btomorow\b|\btommorow\b|\btommorrow\b|\b2morrow\b|\b2moro\b|"
+            r"\btomoz\b|\b2mrw\b",
+            "tomorrow",
+        ),
         (r"\b2day\b", "today"),
         (r"\bb ?day\b|\bbdy\b|\bbirfday\b|\bbirthdy\b", "birthday"),
         (r"\bb4\b", "before"),
@@ -449,7 +471,7 @@ _PLACES = (
     r"(?:bridge|cliffs?|cliff edge|edge|tracks|train tracks|railway|rail line|train line|river|"
     r"lake|sea|ocean|beach|pier|dam|quarry|roof|rooftop|top floor|parking garage|car park|"
     r"multi storey|multistorey|carpark|overpass|tower|woods|forest|balcony|ledge|"
-    r"station platform|motel|hotel room|"
+    r"station platform|motel|hotel room|station|"
     r"platform|coast|coastline|mountains?|hills|moors?|desert|waterfall|canyon|gorge|seaside|"
     r"harbou?r|docks|reservoir|canal|viaduct|motorway|highway|freeway|interstate|train station|"
     r"water|tallest building|top of the \w+|field|fields|middle of nowhere|countryside|"
@@ -1552,7 +1574,8 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(
         "place.lethal",
         PLC,
-        r"(?:to|at|on|onto|up|by) (?:the |a )?(?:\w+ )?(?:bridge|cliffs?|cliff edge|tracks|"
+        r"(?:to|at|on|onto|up|by) (?:the |a )?(?:(?:top|edge) of (?:the|a) )?(?:\w+ )?"
+        r"(?:bridge|cliffs?|cliff edge|tracks|"
         r"train tracks|railway|railway line|roof|rooftop|ledge|multi storey|multistorey|car park|"
         r"carpark|tower|overpass|viaduct|quarry|dam)(?! (?:for|to (?:work|school|the shops)|with "
         r"(?:my|the) (?:family|kids|dog|friends)))",
@@ -2042,10 +2065,12 @@ PATTERNS: tuple[Pattern, ...] = (
         r"one way (?:trip|journey|ride)|"
         rf"i am (?:so |just |really |finally )?(?:done|finished|out|gone|through)"
         rf"(?: for good| for real| with it all| with everything)?{_END}|"
-        r"i will (?:be gone|not be here|not be around)(?! (?:for|on|at|this|next|until))|"
+        r"i will (?:be gone|not be here|not be around)(?! (?:for|on|at|this|next|until|\w+ing|"
+        r"abroad|away|overseas|home|by))|"
         r"it (?:all )?(?:ends|is ending|will end|is over|finishes) (?:tonight|today|tomorrow|soon|"
         rf"here|now|this week|on)|this is (?:the end|it)(?: for me)?{_END}|"
-        r"(?:tonight|today|friday|tomorrow) is the (?:night|day)|"
+        r"(?:tonight|today|friday|tomorrow) is the (?:night|day)(?: i think| i guess| then| for "
+        rf"me| finally)?{_END}|"
         r"(?:this|that) (?:will be|is) (?:my|the) last|"
         r"(?:tonight|today|tomorrow|this|it|this weekend|friday|saturday|sunday) (?:is|will be) "
         r"(?:my|the) (?:last|final) (?:night|day|time|one|weekend|sunset|morning)"
@@ -2057,7 +2082,6 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:going to|will|about to|ready to|decided to|finally going to|finally|gonna|am) "
         r"(?:do|doing) it(?: (?:tonight|today|tomorrow|this weekend|soon|for real|this time|"
         rf"now))?(?:{_END}|(?= (?:when|after|before|once|while|as soon as) ))|"
-        rf"(?:i have|i am|my mind is) (?:made up|decided)(?: my mind)?{_END}|"
         rf"i am going{_END}|"
         r"made (?:up )?my mind|no (?:more )?(?:second thoughts|going back)|"
         r"(?:do|doing|did) something (?:stupid|drastic|dumb|crazy|permanent|final|irreversible|"
@@ -2080,6 +2104,9 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:after|when|once|before) (?:every ?one|every ?body|they|the kids|my \w+|the \w+) "
         r"(?:is |are |goes |go |has |have |gets |get |falls |fall )?(?:asleep|to sleep|to bed|"
         r"gone|leaves|leave|left|out|away|at school|at work)|"
+        r"(?:after|when|once) (?:the|my) (?:\w+ )?(?:exams?|term|semester|holidays?|wedding|"
+        r"funeral|party|trip|christmas|birthday|results) (?:finish|finishes|is over|are over|"
+        r"ends|end|are done|is done|are out|come out)|"
         rf"at midnight|at \d+ ?(?:am|pm)?|by (?:the end of )?(?:tonight|tomorrow|the weekend|"
         rf"the week|the month|next week|{_DAYS}|monday)|(?:on|this|next|by|until) {_DAYS}|"
         rf"{_DAYS}(?: night)?|next week|"
@@ -2223,6 +2250,262 @@ PATTERNS: tuple[Pattern, ...] = (
         r"at|inside) (?:the|my|a)",
     ),
     _p("vague.emoji_means", VG, r"emknife|empills|emgun|emrope|embridge"),
+    # --- an eleventh wave: indirect and euphemistic phrasings ---
+    _p(
+        "intent.will_die",
+        INT,
+        r"i (?:will|am going to|shall|am gonna) (?:finally )?die(?= (?:tonight|today|tomorrow|"
+        rf"this|on|by|before|soon|at|in (?:a|the|\d)|{_DAYS}))",
+    ),
+    _p(
+        "intent.passive_wish",
+        INT,
+        r"(?:would not|wouldnt|do not|would honestly not|would genuinely not|would not really) "
+        r"mind if i (?:just )?(?:faded|fade|died|did not wake|never woke|got hit|got run over|"
+        r"was gone|disappeared|got (?:some|an|a) (?:\w+ )?(?:illness|disease|cancer))|"
+        r"(?:be|feel|felt) (?:ok|okay|fine|happy|glad|relieved) if i (?:\w+ ){0,5}"
+        r"(?:faded (?:out|away)|died|did not wake up|never woke up)|"
+        r"relieved if (?:\w+ ){0,5}(?:i (?:had|only had) (?:months|weeks|days|a year) "
+        r"(?:left|to live)|i was (?:dying|terminal)|it was terminal)",
+    ),
+    _p(
+        "intent.topping",
+        INT,
+        r"top(?:ping|ped|s)? (?:myself|himself|herself|themselves|themself)(?! (?:up|off))",
+    ),
+    _p(
+        "intent.not_around",
+        INT,
+        r"(?:do not|can not|cannot) see myself (?:being )?(?:around|alive)(?! (?:here|at|in))|"
+        r"(?:do not|can not|cannot) see myself (?:living|surviving|lasting) (?:much longer|past|"
+        r"beyond|to see|another|until|till)",
+    ),
+    _p(
+        "burden.free_of_me",
+        BU,
+        r"(?:be|are|is|finally be|would be|will be) (?:finally )?(?:free|rid) of me"
+        r"(?! (?:for (?:a|the|two|\d)|while|until|till|this|on))|"
+        r"(?:get|collect|have|would get) (?:the|my) (?:life )?insurance(?: money| payout)?"
+        r"(?: \w+){0,3} (?:if|when|once|after) i (?:die|am gone|went|go)|"
+        r"(?:nobody|no one|noone) (?:will|would) (?:have to|need to|ever have to) (?:put up with|"
+        r"deal with|clean up after|carry|pay for) me|"
+        r"(?:you|they|everyone|everybody|you all|my \w+) (?:will|would|are going to) (?:all )?be "
+        r"better off(?= (?:by|after|soon|tomorrow|tonight|when|once))|"
+        r"(?:someone|somebody|people) (?:more )?worth saving|i am not worth (?:saving|the "
+        r"(?:money|oxygen|air|space))",
+    ),
+    _p(
+        "trapped.only_door",
+        TR,
+        rf"(?:the )?only (?:door|option|way|choice|answer|thing) (?:left|still)(?: open)?{_END}",
+    ),
+    _p(
+        "self_harm.blade_out",
+        SH,
+        r"(?:got|get|getting|took|take|have) (?:the|my|a) blades? out|"
+        rf"(?:did|done) a (?:few|couple)(?: more)?(?: cuts| lines)?{_END}",
+    ),
+    _p(
+        "method.means_enough",
+        ME,
+        r"(?:beam|rafter|hook|banister|bannister|railing|pipe|branch|door frame|loft hatch|tree)"
+        rf"(?: \w+){{0,3}} (?:strong|sturdy|solid|high) enough(?: to (?:hold|take) (?:me|my "
+        rf"weight))?{_END}|(?:strong|sturdy) enough to (?:hold|take) (?:me|my weight)|"
+        r"(?:which|what) (?:\w+ ){0,2}(?:pills|tablets|meds|medication|painkillers|drugs|"
+        r"method|methods|way|ways) (?:work|works|would work|kill|kills|is|are) (?:the )?"
+        rf"(?:fastest|quickest|most painless|faster|quicker){_END}|"
+        r"(?:take|taking|swallow|swallowing|down|downing) (?:everything|all(?: of (?:it|them))?)"
+        r"(?: i have| i have "
+        r"got| i can find| in the (?:cabinet|cupboard|drawer|house))? with (?:vodka|alcohol|"
+        r"booze|wine|whisky|whiskey|drink|beer|gin|rum)|"
+        r"(?:until|till|then|and|before) i (?:walk|wade|swim) (?:in|into the (?:water|sea|lake|"
+        rf"river|waves|ocean))(?:{_END}| and (?:not|never))|"
+        r"(?:rope|noose|gun|pills|tablets|jump|jumping off|jumping|fall|drop|bridge|cliff|"
+        r"overdose|tracks) "
+        rf"(?:\w+ ){{0,2}}would (?:be (?:quick|quicker|quickest|instant|painless|easiest|easy|"
+        rf"certain)|do it|do the job){_END}|"
+        r"(?:sit|sitting|lie|lying|lay|laying|stand|standing|wait|waiting) (?:down )?on the "
+        r"(?:train )?(?:tracks|railway line|rail line|line)",
+    ),
+    _p(
+        "vague.quick_way",
+        VG,
+        r"(?:train|bus|lorry|truck|car|traffic|motorway) (?:\w+ ){0,3}would (?:be (?:quick|"
+        rf"quicker|quickest|instant|painless|easiest|easy|certain)|do it|do the job){_END}|"
+        rf"(?:knife|blade|razor)s? (?:is|are) (?:sharp|big) enough{_END}|"
+        r"(?:nobody|no one|noone) (?:will|would) (?:have to|need to|ever have to) worry about me",
+    ),
+    _p(
+        "plan.worked_out",
+        PL,
+        rf"the (?:how|what|where|when)(?: and| or)? the (?:how|what|where|when){_END}|"
+        r"(?:know|worked out|figured out|decided) (?:exactly )?(?:how and (?:where|when)|where "
+        r"and (?:how|when)|when and (?:how|where))(?! to (?!(?:do it|end it|die|go through)))|"
+        r"(?:wrote|written|writing|write|made|making|have) (?:down )?(?:a )?(?:list )?step by "
+        r"step (?:\w+ )?(?:what i am going to do|how i am going to do it|how i will do it|how "
+        r"to do it)",
+    ),
+    _p(
+        "ready.sorted",
+        RD,
+        rf"(?:the |my )?plan is (?:sorted|set|ready|done|made|in place|all set|finished){_END}|"
+        r"(?:i have |i )?(?:worked|figured|thought|sorted) (?:it all|everything) out"
+        rf"{_END}|i have (?:got )?everything i need{_END}|"
+        r"everything(?: is)? (?:ready|set|in place)(?: for (?:tonight|tomorrow|today|this "
+        rf"weekend|{_DAYS}))?{_END}",
+    ),
+    _p(
+        "ready.choose_time",
+        RD,
+        r"(?:just |only )?(?:need|have|got) to (?:pick|choose|set|decide) (?:the|a) (?:night|day|"
+        rf"date|time|moment){_END}|"
+        r"(?:settled on|decided on|chosen|chose|picked) (?:a|the) (?:date|day|night|time|spot|"
+        rf"place|way)(?: and (?:a|the) (?:date|day|night|time|spot|place|way))?{_END}",
+    ),
+    _p(
+        "ready.looked_after",
+        RD,
+        r"(?:made sure|sorted it so|arranged (?:it )?so|arranged that) (?:mum|mom|dad|my \w+|the "
+        r"kids|the cats?|the dogs?|everyone|they|he|she) (?:will be|is|are|gets|get|will get) "
+        rf"(?:looked after|taken care of|cared for|ok|okay|alright|sorted|provided for){_END}",
+    ),
+    _p(
+        "ready.key",
+        RD,
+        r"i know where (?:the|his|her|dad|mum|my dad|my mum|my \w+) (?:\w+ )?(?:key|keys) "
+        r"(?:is|are)|i know the (?:code|combination)(?: to (?:the|his|her|my dad) (?:safe|"
+        r"cabinet|gun|locker))?",
+    ),
+    _p(
+        "ready.enough",
+        RD,
+        rf"(?:pills|tablets|meds|rope|gun|everything) (?:\w+ ){{0,2}}more than enough{_END}|"
+        rf"^more than enough{_END}",
+    ),
+    _p(
+        "ready.unseen",
+        RD,
+        rf"^(?:the |my )?plan is (?:the |to go to the |to head to the )(?:\w+ ){{0,3}}{_PLACES}",
+    ),
+    _p(
+        "ready.nobody_goes",
+        RD,
+        r"(?:nobody|no one|noone) (?:ever )?(?:goes|comes|walks|will look|would look) (?:there|"
+        r"here|up here|down there)",
+    ),
+    _p(
+        "preparation.found_by",
+        PR,
+        r"(?:left|written|wrote|writing|made|making) (?:\w+ ){0,2}(?:instructions|wishes|plans|"
+        r"arrangements) for my funeral|"
+        r"(?:whoever|who ever|the person who|whoever it is that|when (?:they|someone|somebody)) "
+        r"(?:finds|find|will find) (?:me|him|her|them)|"
+        r"(?:made sure|sorted it so|arranged it so|arranged|sorted|"
+        r"lined up|organised|organized) (?:that )?(?:the|my) (?:dog|dogs|cat|cats|pets?|rabbit|"
+        r"hamster|budgie|bird|horse|puppy|kitten) (?:has|have|will have|gets|get|is going to "
+        r"have) (?:a )?(?:new (?:home|owner)|somewhere to go|someone to (?:look after|care "
+        r"for) (?:it|them|him|her))|new home (?:lined up )?for (?:the|my) (?:dog|cat|pets?|"
+        r"rabbit|hamster|budgie|horse|puppy|kitten)",
+    ),
+    _p(
+        "vague.gave_away",
+        VG,
+        r"(?:gave|given|giving|give) away (?:my|all my|most of my) (?!(?:old|spare|unwanted|"
+        r"outgrown|extra|baby|kids|children|clothes|books|toys|junk|furniture|leftovers?|"
+        r"tickets?|plants?|seeds)(?![a-z0-9]))(?:\w+ ){0,2}\w+",
+    ),
+    _p(
+        "resolve.through_with_it",
+        RS,
+        r"(?:going|go|am going|gonna|will go|ready to go) through with it",
+    ),
+    _p(
+        "resolve.decided",
+        RS,
+        r"(?:i have|i am|my mind is|i have finally|i finally) (?:made up|decided|made my "
+        rf"decision)(?: my mind| how| when| where)?{_END}",
+    ),
+    _p(
+        "resolve.ready_to_go",
+        RS,
+        rf"^(?:i am )?(?:ready to go|ready now|ready for it){_END}",
+    ),
+    _p(
+        "resolve.not_scared",
+        RS,
+        r"(?:i am )?not (?:scared|afraid|frightened)(?: of (?:it|dying|death|the pain))?"
+        rf"(?: anymore| any more| now)?{_END}",
+    ),
+    _p(
+        "resolve.set_for",
+        RS,
+        r"(?:it is|everything is|everything|it has all been|it has been) (?:all )?(?:planned|"
+        r"arranged|"
+        r"organised|organized) (?:for|on) (?:tonight|tomorrow|today|this weekend|the weekend|"
+        rf"next week|{_DAYS})(?: night| morning| evening)?{_END}|"
+        r"^(?:as soon as|once|when) (?:every ?one|every ?body|they|the kids|the house|my \w+|"
+        r"the \w+) (?:is|are) "
+        rf"(?:asleep|in bed|gone|out)(?: tonight)?{_END}",
+    ),
+    _p(
+        "finality.eleventh",
+        FI,
+        r"(?:it|this|everything|all of this|it all) (?:will|is going to|would) (?:all )?be over "
+        r"(?:one way or (?:another|the other)|for good|for me|forever)|"
+        r"(?:this|it all|everything|all of this|this all) (?:ends|will end|is ending|finishes|"
+        r"stops|will stop|is stopping)"
+        r"(?= (?:tonight|today|tomorrow|now|soon|this|on|at|by|when|after))|"
+        r"(?:and )?then (?:that is it|that is that|it is over|it ends)|"
+        r"i will not be (?:a problem|a bother|an issue|in (?:anyone|your|the) way)"
+        r"(?: (?:for|to) (?:anyone|you|them|anybody|you all))?(?: any ?more| any longer)?|"
+        rf"no more (?:second )?chances{_END}|"
+        rf"i am not (?:staying|sticking around|hanging around)(?: here| around)?"
+        rf"(?: any ?more| any longer| much longer)?{_END}",
+    ),
+    _p(
+        "finality.the_day",
+        FI,
+        rf"(?:tomorrow|{_DAYS}|tonight|today|this weekend|next week)(?: is)? (?:the (?:day|night|"
+        r"one)|it)"
+        rf"(?: i think| i guess| then| for me| finally)?{_END}",
+    ),
+    _p(
+        "farewell.dont_look",
+        FA,
+        r"(?:do not|please do not|no need to) (?:come looking(?: for me)?|look for me|come after "
+        r"me|try (?:and|to) find me)(?! (?:at|in|on|today|tomorrow|until|till|before|after|this|"
+        r"later|tonight|for))|(?:nobody|no one|noone) (?:will|is going to|is gonna) find me",
+    ),
+    _p("vague.farewell_before_go", VG, rf"before i (?:go|leave|am gone){_END}"),
+    _p(
+        "finality.walk_in",
+        FI,
+        r"(?:going to|about to|i will|i am going to|gonna) (?:just )?(?:walk|wade|swim) (?:in|out)"
+        rf"{_END}",
+    ),
+    _p(
+        "vague.finish_it",
+        VG,
+        r"(?:going to|will|gonna|about to|want to) finish (?:it|this|things)(?: all| off)?"
+        r"(?= (?:tonight|today|tomorrow|soon|now|this|on))|"
+        r"it (?:is|will be) happening(?= (?:tonight|today|tomorrow|soon|this|on))|"
+        r"(?:tonight|today|tomorrow) it (?:happens|ends)",
+    ),
+    _p(
+        "vague.means_placed",
+        VG,
+        r"(?:rope|noose|gun|rifle|shotgun|pistol|pills|tablets|blade|razor)s? (?:is|are) "
+        r"(?:in|under|behind|on|at|inside) (?:the|my) (?:garage|shed|loft|attic|drawer|closet|"
+        r"car|bag|room|wardrobe|cupboard|bedroom|basement|cellar)|"
+        r"(?:giving|given) myself (?:until|till|til|to|one more|another|a (?:week|month|few))",
+    ),
+    _p(
+        "vague.up_here",
+        VG,
+        r"(?:it is|so) (?:quiet|peaceful|calm|cold|windy|dark|high) (?:up|out|down) here|"
+        r"(?:the )?(?:drop|water|fall) (?:looks|is) (?:so |really )?(?:far|high|deep|long|calm|"
+        r"inviting)",
+    ),
 )
 
 # Idioms: a hit inside one of these spans is dropped.
@@ -2451,7 +2734,10 @@ _PAST_ANCHOR = re.compile(
     r"history of|(?:last|previous|past|prior|first|old|earlier) (?:suicide )?attempts?|"
     r"old scars|in my past|during (?:my|the) (?:divorce|breakup|pregnancy|college|lockdown|"
     r"pandemic|teens|twenties|worst)|(?:after|when) (?:my|the) (?:divorce|breakup|accident|"
-    r"diagnosis|miscarriage|redundancy) (?:i|years)|once upon|way back|\d+ years? (?:clean|free))"
+    r"diagnosis|miscarriage|redundancy) (?:i|years)|once upon|way back|\d+ years? (?:clean|free)|"
+    r"(?:through|throughout|for) (?:most of |all of |much of )?(?:uni|university|college|school|"
+    r"high school|my teens|my twenties|my 20s|my thirties|my childhood|my youth)|"
+    r"spent (?:most of |all of |much of )?my (?:teens|twenties|20s|thirties|30s|childhood|youth))"
     r"(?![a-z0-9])"
 )
 _PRESENT = re.compile(
@@ -2651,12 +2937,23 @@ def _whose(pattern: Pattern, matched: str, before: list[str], segment: str) -> C
     return None
 
 
+# "... years ago and still am": the past goes on now
+_STILL_NOW = re.compile(
+    r"(?<![a-z0-9])(?:and|but) (?:i )?(?:still (?:am|do|feel|want|think|have)|am again|do again|"
+    r"feel it again|it is back)(?![a-z0-9])"
+)
+
+
 def _past(matched: str, before: list[str], after: list[str], note: _Note) -> bool:
     """A past anchor in the phrase's clause with nothing of now, or a past verb next to it and
     a recovery statement in the note."""
     lead = [*_clause_before(before), matched]
     clause = " ".join([*lead, *_clause_after(after)])
-    if _PAST_ANCHOR.search(clause) and not _PRESENT.search(" ".join(lead)):
+    if (
+        _PAST_ANCHOR.search(clause)
+        and not _PRESENT.search(" ".join(lead))
+        and not _STILL_NOW.search(" ".join(after))
+    ):
         return True
     near = set(before[-5:]) | set(matched.split())
     return note.recovery and bool(near & _PAST_VERBS) and not _PRESENT.search(" ".join(before[-5:]))
@@ -2692,11 +2989,40 @@ def _context(
 MATCHES_PER_SEGMENT = 8
 _ACQUIRING = frozenset({"preparation.acquire", "preparation.eighth"})  # a gun for sport
 TIMED_RESOLVE = "resolve.timed"
-_EXPLAINING = re.compile(r"^(?:\w+ing|i am going to|going to)(?![a-z0-9])")
+_EXPLAINING = re.compile(
+    r"^(?:\w+ing|i am going to|going to|the (?:\w+ )?(?:party|trip|wedding|move|holiday|meeting|"
+    r"interview|dinner|date|exam|exams|birthday|match|game|gig|concert|appointment|"
+    r"surgery|operation|flight|launch))(?![a-z0-9])"
+)
 _NOT_EXPLAINING = frozenset(
     {"nothing", "something", "everything", "killing", "ending", "dying", "hanging", "jumping",
      "overdosing", "cutting", "going"}
 )  # fmt: skip
+
+
+# A segment that says what "it" was right after finality or resolve ("it'll all be over by
+# friday, the exams i mean", "this all ends tonight, the season finale").
+_CLARIFYING = re.compile(
+    r"(?:the|my) (?:\w+ ){0,2}i mean|i mean (?:the|my) (?:\w+ ){0,2}\w+|"
+    r"(?:the|my) (?:\w+ )?(?:finale|series|show|season|sale|exams?|party|trip|move|contract|"
+    r"lease|job|course|term|project|match|game|shift|holiday|placement|internship)"
+)
+
+
+# ... unless what "it" was is a means, a place or a plan ("it ends tonight, the pills i mean")
+_NOT_CLARIFYING = _word(
+    rf"{_PILLS}|{_LETHAL}|{_PLACES}|knife|knives|blades?|razors?|plan|note|letters?|life|me|"
+    r"myself|everything|it all|suicide"
+)
+
+
+def _clarified(segments: list[tuple[str, bool]], index: int) -> bool:
+    if not segments[index][1] or index + 1 >= len(segments):
+        return False
+    following = segments[index + 1][0]
+    return (
+        _CLARIFYING.fullmatch(following) is not None and _NOT_CLARIFYING.search(following) is None
+    )
 
 
 def _explained(segments: list[tuple[str, bool]], index: int) -> bool:
@@ -2773,13 +3099,17 @@ def _scan(segments: list[tuple[str, bool]]) -> tuple[PhraseHit, ...]:
         )
         after_if = index > 0 and segments[index - 1][1] and _has_if(segments[index - 1][0])
         idioms = [m.span() for idiom in IDIOMS for m in idiom.finditer(segment)]
+        clarified = _clarified(segments, index)
         kinds: set[Category] = set()
         for pattern in PATTERNS:
             # At most a few matches of one pattern per segment are read in context: a note
             # repeating a phrase hundreds of times gives nothing more, and stays fast.
             for match in islice(pattern.regex.finditer(segment), MATCHES_PER_SEGMENT):
                 start, end = match.span()
-                if any(a <= start and end <= b for a, b in idioms) or (
+                if (
+                    any(a <= start and end <= b for a, b in idioms)
+                    or (clarified and pattern.category in {Category.FINALITY, Category.RESOLVE})
+                ) or (
                     casual
                     and (
                         pattern.category in {Category.FAREWELL, Category.FINALITY}
@@ -2828,6 +3158,12 @@ _ALONE = frozenset({Category.METHOD, Category.PLAN, Category.PREPARATION})
 _FIRST_PERSON = frozenset({*_SIGNS, Category.METHOD, Category.PLAN, Category.PREPARATION})
 
 
+# Company that a human should still read when it stands alone.
+_REVIEWED_ALONE = frozenset(
+    {"place.lethal", "ready.sorted", "ready.choose_time", "ready.looked_after"}
+)
+
+
 def level(hits: tuple[PhraseHit, ...], *, leisure: bool = False) -> Level | None:
     """The level the rules give these hits (see the module's documentation)."""
     live = {hit.category for hit in hits if hit.current}
@@ -2853,7 +3189,13 @@ def level(hits: tuple[PhraseHit, ...], *, leisure: bool = False) -> Level | None
         or (LM in live and T in live and not leisure)
         or (LM in live and PLC in live and not leisure)
         or (PLC in live and any(h.current and h.pattern == "means.with" for h in hits))
+        or (
+            not leisure
+            and {"place.lethal", "vague.up_here"}
+            <= {h.pattern for h in hits if h.current}  # "at the bridge, its quiet up here"
+        )
         or (ready and (self_context or len(ready) >= 2 or means))
+        or (ready and T in live and live & {VG, FI, RS})  # "checking out tonight, got everything"
         or any(h.pattern == TIMED_RESOLVE for h in hits)
     ):
         return Level.PLAN
@@ -2865,6 +3207,9 @@ def level(hits: tuple[PhraseHit, ...], *, leisure: bool = False) -> Level | None
     soft = {h.pattern for h in hits if h.current and h.pattern.startswith("vague.farewell")}
     soft |= {"finality" for h in hits if h.current and h.category is FI}
     if len(soft) >= 2:  # "thank you for everything, i love you, goodbye"
+        return Level.INTENT
+    resolve = {h.pattern for h in hits if h.current and h.category is RS}
+    if len(resolve) >= 2 or (resolve and FI in live):  # "i've decided, i'm going to do it"
         return Level.INTENT
     handful = any(h.pattern == "vague.emoji_handful" and h.current for h in hits)
     if (
@@ -2889,6 +3234,8 @@ def reviews(hits: tuple[PhraseHit, ...]) -> frozenset[ReviewReason]:
             found.add(ReviewReason.PAST)
         elif hit.current and hit.category in {Category.MENTION, Category.VAGUE, FI, RS}:
             found.add(ReviewReason.UNCLEAR)
+    if any(h.current and h.pattern in _REVIEWED_ALONE for h in hits):
+        found.add(ReviewReason.UNCLEAR)  # "standing on the roof", "just need to pick the night"
     if any(h.current and (h.category is LM or h.pattern == "place.lethal") for h in hits) and any(
         h.current and h.category is T for h in hits
     ):
