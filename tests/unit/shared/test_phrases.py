@@ -1939,3 +1939,52 @@ def test_a_stretch_of_the_past_is_the_past_unless_it_goes_on(
     assert finding.level is expected, note
     if expected is None:
         assert PAST in finding.reviews, (note, finding.reviews)
+
+
+# A fourth pass: research on lethality, a means on the mind, a walk off the edge, a dose worked
+# out, means gathered unnoticed, the means not put back, "finally ready", dropped g's.
+FOURTH_PASS = [
+    ("been looking up which bridges near me are tall enough", PLAN),
+    ("googled what car parks in town would be high enough", PLAN),
+    ("checked which of my meds are fatal with drink", PLAN),
+    ("researching whether paracetamol is lethal in one go", PLAN),
+    ("cant stop thinking about the rope in the shed", PLAN),
+    ("that shotgun in the cabinet keeps calling to me", PLAN),
+    ("my dads rifle has been in my head all week", PLAN),
+    ("gonna drive up to the cliffs and just step off the edge", PLAN),
+    ("thinking i'll throw myself off the side of the car park", PLAN),
+    ("worked out the lethal dose and i have more than enough", PLAN),
+    ("calculated the amount i need so i have got enough now", PLAN),
+    ("got the tablets from three different pharmacies so nobody would notice", PLAN),
+    ("bought another packet of paracetamol at a different shop so they wouldnt ask", PLAN),
+    ("holding the gun, not going to put it away this time", PLAN),
+    ("at the lake. dont think ill be heading home", PLAN),
+    ("im finally ready to go through with it", INTENT),
+    ("at last brave enough to do it. going through with it", INTENT),
+    ("been seriously considerin ending it", INTENT),
+]
+
+FOURTH_PASS_CALM = [
+    "looked up which trails near me are high enough for snow",
+    "checked which of my meds are safe with drink, pharmacist said fine",
+    "the gun show has been on my mind all week",
+    "the gun range has been on my mind since the trip",
+    "walked off the edge of the pitch after the match",
+    "stepped off the edge of the pool into the deep end",
+    "worked out the dose i need and i have got enough for the month",
+    "picked up a second box of pills from a different chemist because mine was shut",
+    "not planning to put the christmas tree back up",
+    "i am finally ready to go through with the move",
+    "finally ready to leave my job",
+    "considerin a new job tbh",
+]
+
+
+@pytest.mark.parametrize(("note", "expected"), FOURTH_PASS)
+def test_fourth_pass_families_alert(note: str, expected: Level) -> None:
+    assert assess(note).level is expected, note
+
+
+@pytest.mark.parametrize("note", FOURTH_PASS_CALM)
+def test_fourth_pass_calm_counterparts_stay_calm(note: str) -> None:
+    assert assess(note).level is None, note

@@ -378,7 +378,8 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (
             r"\b(end|kill|jump|hav|leav|think|cutt|hurt|dy|go|do|tak|try|liv|want|feel|say|giv|"
             r"hang|overdos|burn|plann|wish|hop|slitt|drown|com|noth|someth|los|mak|gett|start|"
-            r"keep|sav|hid|writ|plan|stockpil|collect)in\b",
+            r"keep|sav|hid|writ|plan|stockpil|collect|consider|walk|sitt|driv|research|look|buy|"
+            r"bleed|stand|head|wait)in\b",
             r"\1ing",
         ),
         (r"\bw\b(?= [a-z])", "with"),
@@ -2505,6 +2506,83 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:it is|so) (?:quiet|peaceful|calm|cold|windy|dark|high) (?:up|out|down) here|"
         r"(?:the )?(?:drop|water|fall) (?:looks|is) (?:so |really )?(?:far|high|deep|long|calm|"
         r"inviting)",
+    ),
+    # --- a fourth pass: research on lethality, means on the mind, a walk off the edge, a dose
+    # worked out, means gathered unnoticed, not putting the means back, "finally ready" ---
+    _p(
+        "method.lethality_research",
+        ME,
+        # finding out which place is high enough or which medicine is lethal
+        r"(?:look|looking|looked|read|reading|researching|researched|googling|googled|"
+        r"searching|searched|checking|checked|finding|found|working|worked) (?:up |out |into "
+        r"|on |up on )?(?:which|what|how high|how tall|whether|if) (?:\w+ ){0,2}"
+        rf"(?:{_PLACES}s?|buildings?|car parks|{_PILLS}|drugs|doses?|overdoses?|"
+        r"combinations?)(?: \w+){0,5} (?:are|is|would be|were|will be|could be) (?:\w+ )?"
+        r"(?:high enough|tall enough|deep enough|lethal|fatal|deadly|enough to (?:die|kill))",
+    ),
+    _p(
+        "method.means_on_mind",
+        ME,
+        # a lethal means that will not leave the mind
+        r"(?:the|my|that|his|dad|dads|a) (?:\w+ )?(?:rope|noose|gun|shotgun|rifle|pistol|"
+        r"ligature|bullets?)(?! (?:show|range|club|licen[cs]e|safe|safety|course|lesson|swing))"
+        r"(?: \w+){0,5} (?:has been|have been|is|was|keeps?|kept) "
+        r"(?:on my mind|in my head|calling (?:to )?me|in my thoughts)|"
+        r"(?:cannot stop|can not stop|keep|kept|been) (?:thinking|dreaming) about (?:the|my|that|"
+        r"dad|dads|a) (?:\w+ )?(?:rope|noose|gun|shotgun|rifle|pistol|ligature|bullets?)"
+        r"(?! (?:show|range|club|licen[cs]e|safe|safety|course|lesson|swing))",
+    ),
+    _p(
+        "method.off_the_edge",
+        ME,
+        # walking, stepping or driving off an edge
+        r"(?:walk|walking|step|stepping|drive|driving|throw myself|throwing myself|fling myself|"
+        r"roll|rolling|go|going|tip myself) (?:off|over) (?:the|a|that) (?:edge|ledge|cliff|"
+        r"cliff edge|roof|rooftop|bridge|balcony|side of the (?:bridge|cliff|building|car park)|"
+        r"top)(?! (?:of (?:the |my )?(?:map|pitch|stage|pool|bed|field|court|world|table|page|"
+        r"desk|sofa|couch|plan)|in (?:the )?(?:game|dream)))",
+    ),
+    _p(
+        "plan.dose_enough",
+        PL,
+        # the dose worked out and enough of it
+        r"(?:figured|worked|found|looked|calculated|checked) (?:out |up )?(?:the |what |which )?"
+        r"(?:lethal |fatal |right |exact )?(?:dose|amount|number)(?: \w+){0,4} (?:and|so) "
+        r"(?:i have|i have got|i got|i now have|got|i have collected|i have saved) "
+        r"(?:enough|plenty|more than enough|that many|that much)"
+        r"(?! (?:for|to last|until|till|left|in the))",
+    ),
+    _p(
+        "ready.unnoticed",
+        RD,
+        # means gathered so that no one would notice
+        r"(?:from|at|across|in) (?:two |three |several |a few |multiple |separate |a different |"
+        r"different |another )(?:different |separate )?(?:chemists?|pharmac(?:y|ies)|shops?|"
+        r"stores?|supermarkets?|places|doctors)(?: \w+){0,3} so (?:they|nobody|no one|noone|"
+        r"people|the (?:\w+ )?(?:pharmacist|chemist|staff|cashier)) (?:would not|will not|did not|"
+        r"does not|do not|could not|can not|cannot|would|will|could|did) (?:ask|notice|get "
+        r"suspicious|be suspicious|suspect|question|flag|clock|twig)|"
+        r"(?:a second|a third|another|an extra) (?:box|packet|pack|bottle|strip|lot|load) "
+        rf"of (?:\w+ )?{_PILLS}(?: \w+){{0,6}} so (?:they|nobody|no one|people) (?:would not|"
+        r"will not|did not|could not) (?:ask|notice|get suspicious|suspect)",
+    ),
+    _p(
+        "finality.not_put_back",
+        FI,
+        # the means held, not put back or away
+        r"(?:not|never) (?:planning|going|gonna|intending|meaning) (?:on |to )?(?:put|putting) "
+        r"(?:it|them|this) (?:back|away)|"
+        r"(?:do not|not|never) (?:think|expect) i will (?:be )?(?:walking|going|getting|driving|"
+        r"coming|heading|making it) (?:back )?home",
+    ),
+    _p(
+        "resolve.finally_ready",
+        RS,
+        # at last ready or brave enough
+        r"(?:finally|at last|now) (?:ready|brave enough|strong enough|calm enough) to (?:do it|go "
+        r"through with it|end it)|"
+        r"(?:finally|at last) (?:have|found|got) the (?:courage|guts|nerve|balls) to (?:do it|go "
+        r"through with it|end it)",
     ),
 )
 
