@@ -1988,3 +1988,49 @@ def test_fourth_pass_families_alert(note: str, expected: Level) -> None:
 @pytest.mark.parametrize("note", FOURTH_PASS_CALM)
 def test_fourth_pass_calm_counterparts_stay_calm(note: str) -> None:
     assert assess(note).level is None, note
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "gf messaged me 'i want to die' and shes gone quiet",
+        "my mate posted kms on his story last night",
+        "my sister texted me i won't be here much longer, cant reach her",
+        "he said 'i'm going to kill myself' then hung up",
+    ],
+)
+def test_someone_elses_reported_words_are_reviewed_as_theirs(note: str) -> None:
+    finding = assess(note)
+    assert finding.level is None, note
+    assert THIRD_PARTY in finding.reviews, (note, finding.reviews)
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "my mum said that and i want to die",
+        "i said i want to die and i meant it",
+        "she texted me back but i still want to kill myself",
+    ],
+)
+def test_a_report_then_the_members_own_words_still_alert(note: str) -> None:
+    assert assess(note).level is not None, note
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "thoughts of ending it, none this week",
+        "urges to self harm, none lately",
+        "suicidal thoughts: none in the last fortnight",
+    ],
+)
+def test_an_answer_of_none_for_a_while_negates(note: str) -> None:
+    assert assess(note).level is None, note
+
+
+@pytest.mark.parametrize(
+    "note", ["thoughts of ending it, all week", "suicidal thoughts: every day this week"]
+)
+def test_an_answer_that_is_not_none_keeps_it_live(note: str) -> None:
+    assert assess(note).level is not None, note

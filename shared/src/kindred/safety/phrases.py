@@ -2729,6 +2729,8 @@ _NEXT_NEGATION = re.compile(
     r"(?:no|nope|nah|never|none|nothing|not at all|no way|definitely not|absolutely not|"
     r"of course not|not me|hell no|no no|never ever|not now|not today|zero|0|never again|no never|"
     r"nope never|not really|n a|na|nil|nothing like that|no thoughts)"
+    r"(?: (?:this|last|the past|in the last) (?:week|month|fortnight|few days|few weeks)| lately|"
+    r" recently| for (?:a while|weeks|months|ages|a bit))?"
     r"(?: (?:i am|im) (?:fine|ok|okay|good|safe|alright))?"
 )
 _UNTIL_NOW = re.compile(
@@ -2992,10 +2994,35 @@ def _pronoun_subject(before: list[str]) -> str | None:
     return None
 
 
+_REPORTING = _words(
+    """
+    said says texted texts messaged messages wrote writes posted posts typed types sent sends
+    dmed tweeted snapped
+    """
+)
+_REPORTED_FILL = _words("me us that just literally like saying")
+
+
+def _reported(before: list[str]) -> bool:
+    """The phrase is someone else's words, reported just before it ("bf texted me 'i won't be
+    around'", "my brother said kms in a group chat")."""
+    for j in range(len(before) - 1, max(-1, len(before) - 8), -1):
+        if before[j] not in _REPORTING:
+            continue
+        rest = before[j + 1 :]
+        if len(rest) > 6 or any(w in _CLAUSE_TERMINATORS for w in rest):
+            return False
+        subject = [w for w in before[max(0, j - 3) : j] if w not in _REPORTED_FILL | {"has", "had"}]
+        return bool(subject) and subject[-1] in _KIN_WORDS | _OTHERS
+    return False
+
+
 def _whose(pattern: Pattern, matched: str, before: list[str], segment: str) -> Context | None:
     """OTHER or TOPIC for a phrase that names no one ("i", "me", "my") itself."""
     if pattern.name in _BURDEN_OF_ME:
         return None  # "they'd be better off without me": the burden is the member's
+    if _reported(before):
+        return Context.OTHER
     if _SELF_MARK.search(matched):
         # "kms" in reported speech ("my mate said he's going to kms") is someone else's
         if _FIRST_PERSON_SUBJECT.search(matched) or _pronoun_subject(before) != "other":
