@@ -2034,3 +2034,51 @@ def test_an_answer_of_none_for_a_while_negates(note: str) -> None:
 )
 def test_an_answer_that_is_not_none_keeps_it_live(note: str) -> None:
     assert assess(note).level is not None, note
+
+
+# Wishing something would kill me, envy of the dead, death as rest, "might as well end it",
+# death as the only door, others kinder off if i disappeared, a handover of someone in my care,
+# self-harm again or deeper, a relapse that ends a recovery.
+FIFTH_PASS = [
+    "keep hoping a lorry takes me out on my commute",
+    "praying the cancer kills me quick tbh",
+    "wish some drunk driver would run me over",
+    "envious of people who got to die young",
+    "if i found out i had a terminal illness i would be relieved",
+    "not existing sounds so restful",
+    "dying seems kinda peaceful tbh",
+    "whats the point, might as well end it all",
+    "suicide is the only way out left",
+    "all paths lead to death for me",
+    "he would be happier if i was gone",
+    "would be a favour to my parents if i just vanished",
+    "pls take care of my kids for me",
+    "so long everybody and thanks",
+    "cut deeper than last time, couldnt stop",
+    "burned myself with a cigarette",
+    "relapsed after a year clean and cut myself",
+]
+
+FIFTH_PASS_CALM = [
+    "hoping the bus takes me to the coast on time",
+    "jealous of people who get to go to the beach",
+    "if i got a terminal diagnosis i would want to travel",
+    "death looks peaceful in that painting",
+    "might as well end it with him, the relationship is done",
+    "every road leads to the city centre",
+    "it would be kinder to everyone if i was not around for the move",
+    "please look after my little brother tonight while i work",
+    "so long and thanks for all the fish",
+    "burned myself with the iron again",
+    "a year clean now. i used to cut myself a lot",
+]
+
+
+@pytest.mark.parametrize("note", FIFTH_PASS)
+def test_fifth_pass_families_alert(note: str) -> None:
+    assert assess(note).level is not None, note
+
+
+@pytest.mark.parametrize("note", FIFTH_PASS_CALM)
+def test_fifth_pass_calm_counterparts_stay_calm(note: str) -> None:
+    assert assess(note).level is None, note

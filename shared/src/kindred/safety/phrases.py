@@ -374,6 +374,8 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bs(?:icide|cide|uicid|uiside|uicidee)\b", "suicide"),
         (r"\b(?:myslef|mysself|myselff|myselfe)\b", "myself"),
         (r"\bwhats\b", "what is"),
+        (r"\bagen\b|\bagin\b|\bagian\b", "again"),
+        (r"\bnite\b", "night"),
         # Dropped g's ("endin it", "killin myself") and texting words.
         (
             r"\b(end|kill|jump|hav|leav|think|cutt|hurt|dy|go|do|tak|try|liv|want|feel|say|giv|"
@@ -2584,6 +2586,85 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:finally|at last) (?:have|found|got) the (?:courage|guts|nerve|balls) to (?:do it|go "
         r"through with it|end it)",
     ),
+    # --- wishing an accident or illness would take me, envy of the dead, death as rest, the
+    # only door, every road to death, "might as well end it", kinder if i disappeared ---
+    _p(
+        "intent.taken_out",
+        INT,
+        # hoping something would kill me
+        r"(?:hoping|hope|hoped|praying|pray|prayed|wishing|wish|wished) (?:that )?(?:a|the|some)"
+        r" (?:\w+ ){0,2}(?:bus|car|truck|lorry|train|driver|plane|meteor|asteroid|lightning|"
+        r"illness|disease|cancer|heart attack|stroke|accident|tree|wave|crash)s? (?:\w+ ){0,2}"
+        r"(?:(?:takes|would take|will take|took) me (?:out|away for good)|(?:hits|would hit|will "
+        r"hit|hit|kills|would kill|will kill|ends) (?:me|my life)(?! (?:up|with|for|in|on))|"
+        r"(?:runs|would run|will run|ran) me (?:over|down))|"
+        # envy of those who die
+        r"(?:jealous|envious|envy) (?:of )?(?:people|those|anyone|everyone|the ones|whoever|"
+        r"people who|those who)(?: who)? (?:get to |got to )?(?:die|died|are dead|pass away|passed "
+        r"away|do not wake up|did not wake up)|"
+        # a terminal diagnosis welcomed
+        r"if i (?:got|get|had|was given|were given|found out i had) (?:a |an )?(?:terminal|fatal|"
+        r"incurable) (?:diagnosis|illness|disease|cancer)(?: \w+){0,3} i (?:would|will) "
+        r"(?:honestly |genuinely |actually |secretly |probably |just |really )?(?:be )?(?:glad|"
+        r"happy|relieved|grateful|thankful|pleased|welcome it)|"
+        # death or being dead as rest
+        r"(?:being dead|death|dying|not existing|not being alive|not waking up|not being here) "
+        r"(?:sounds|seems|looks|feels|would feel) (?:so |really |quite |kind of |kinda |just )?"
+        r"(?:peaceful|nice|good|restful|appealing|lovely|like a relief|like relief|like rest|"
+        r"tempting|inviting|easier|better|calming)(?! (?:in|on|for) (?:that|the|this|a|his|her|"
+        r"their|them|him|tv|film|books?))|"
+        # might as well be dead
+        r"might as well (?:just )?(?:end it(?: all)?|die|be dead|kill myself|not be here|not "
+        rf"exist)(?:{_END}| now| then| already)",
+    ),
+    _p(
+        "trapped.to_death",
+        TR,
+        # death the only way left
+        r"(?:death|dying|suicide|ending it|the end) is (?:the|my) only (?:door|way out|option|"
+        r"exit|escape|answer|choice|way|thing)(?: left| still open| open)?|"
+        r"(?:every|each|all) (?:road|path|way|door|option)s? (?:ends?|leads?|leading|goes|go) "
+        r"(?:in|at|to|back to) (?:death|dying|suicide)|"
+        r"(?:pretending|pretend|deny|denying) (?:that )?(?:it is|the answer is|the end is|the way "
+        r"out is) not (?:death|dying|suicide)",
+    ),
+    _p(
+        "burden.kinder_gone",
+        BU,
+        # others freer or kinder off if i were gone
+        r"(?:be|are|is|would be|will be|she would be|he would be|shed be|hed be|theyd be) "
+        r"(?:so much |finally |a lot )?(?:free|freer|kinder|easier|better|cheaper|a relief|a "
+        r"favou?r|fairer|lighter|happier)(?: (?:for|to|on) (?:them|everyone|him|her|you|my \w+|"
+        r"\w+))?(?: \w+){0,2} if i (?:just )?(?:disappeared|vanished|was gone|were gone|died|"
+        r"was not here|was not around|were not here|were not around|did not exist|went away|was "
+        r"dead|were dead|was no longer (?:here|around))"
+        r"(?! (?:for (?:a|the|two|\d|some|the weekend|a bit|a while)|on holiday|to|from|at|"
+        r"tonight|this|next|today|tomorrow))",
+    ),
+    _p(
+        "farewell.look_after",
+        FA,
+        # handing over someone in my care, a farewell
+        r"(?:please |pls )?(?:look after|take care of|watch over|keep an eye on|be there for) my "
+        r"(?:little |baby |big |younger |older |kid |)(?:brother|sister|kids?|children|son|"
+        r"daughter|mum|mom|dad|family|boys|girls|nan|grandma)(?: for me)?{_END}(?<=for me)|"
+        r"so long (?:everyone|everybody|all|world|guys|friends|y all|you all|folks)"
+        rf"(?:{_END}| and)",
+    ),
+    _p(
+        "self_harm.again",
+        SH,
+        # cut or burned again, deeper
+        r"^(?:i )?(?:cut|burned|burnt|scratched|hit myself|slashed)(?: myself)? (?:again|deep|"
+        r"deeper|too deep)(?! (?:into|the|my|our|a|down|back|on|off|in|to|by|from|short))|"
+        r"(?:cut|cuts|cutting|went|burned|burnt) (?:\w+ ){0,3}deeper than (?:usual|last time|"
+        r"before|ever|normal|i meant|i wanted|i meant to)(?! (?:into|through|on) (?:the|a|this|"
+        r"that))|"
+        r"(?:relapsed|relapse)(?: \w+){0,4} (?:(?:cut|burned|burnt|hit|scratched|hurt) myself"
+        rf"(?! (?:a|an|some))|(?:cut|burned|burnt){_END})|"
+        r"(?:burned|burnt|cut|scratched) myself with (?:a|the|my) (?:lighter|match|matches|"
+        r"cigarette|lighter|blade|razor|knife|compass|scissors|glass|iron)",
+    ),
 )
 
 # Idioms: a hit inside one of these spans is dropped.
@@ -2842,6 +2923,11 @@ _RECOVERY = re.compile(
     r"survivor|hopeful|grateful|thankful|happy (?:now|these days)|(?:am|feel|feeling) (?:good|"
     r"great|stable|safe|okay|ok|fine) (?:now|today|these days)|healed|healing|got help|"
     r"never again|behind me|past that|moved on|proud of how far)(?![a-z0-9])"
+)
+# "relapsed after 6 months clean": the recovery has just ended, what follows is now
+_RELAPSED = re.compile(
+    r"(?<![a-z0-9])(?:relapsed|relapse|relapsing|slipped up|broke my streak|streak (?:is )?"
+    r"(?:over|gone|broken|ended)|back to (?:square one|day (?:one|1|0|zero)))(?![a-z0-9])"
 )
 _CASUAL = re.compile(
     r"(?<![a-z0-9])(?:see (?:you|ya|u|everyone|y ?all) (?:all )?(?:next|tomorrow|soon|later|"
@@ -3193,7 +3279,8 @@ def scan(text: str) -> tuple[PhraseHit, ...]:
 
 def _scan(segments: list[tuple[str, bool]]) -> tuple[PhraseHit, ...]:
     whole = " ".join(segment for segment, _ in segments)
-    note = _Note(bool(_RECOVERY.search(whole)), bool(_PROTECTIVE.search(whole)))
+    recovery = bool(_RECOVERY.search(whole)) and not _RELAPSED.search(whole)
+    note = _Note(recovery, bool(_PROTECTIVE.search(whole)))
     casual = bool(_CASUAL.search(whole))  # "bye everyone, see you next week"
     hits: dict[PhraseHit, None] = {}
     for index, (segment, soft) in enumerate(segments):
