@@ -2082,3 +2082,58 @@ def test_fifth_pass_families_alert(note: str) -> None:
 @pytest.mark.parametrize("note", FIFTH_PASS_CALM)
 def test_fifth_pass_calm_counterparts_stay_calm(note: str) -> None:
     assert assess(note).level is None, note
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "spotted scars on their thighs at the pool",
+        "saw scratches all over her legs",
+        "my son posted something that read like a farewell",
+        "grandad has been giving away his records and watch",
+        "my sister keeps talking about being a burden",
+        "mum said the kids would be better off without her",
+    ],
+)
+def test_signs_seen_in_someone_else_are_reviewed_as_theirs(note: str) -> None:
+    finding = assess(note)
+    assert finding.level is None, note
+    assert THIRD_PARTY in finding.reviews, (note, finding.reviews)
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "had an attempt in my twenties, still think about it",
+        "my gp knows about my history of self harm as a teen",
+        "i have a long history of suicidal thoughts, years ago now",
+    ],
+)
+def test_the_members_own_history_is_reviewed_as_the_past(note: str) -> None:
+    finding = assess(note)
+    assert finding.level is None, note
+    assert PAST in finding.reviews, (note, finding.reviews)
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "i have a history of self harm and i cut again last night",
+        "history of overdoses and i want to die again",
+    ],
+)
+def test_a_history_and_something_of_now_still_alerts(note: str) -> None:
+    assert assess(note).level is not None, note
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "the team would be better off without him at work, honestly",
+        "giving away her old clothes to charity shop",
+        "marks on her hands from the paint",
+        "made an attempt at baking bread",
+    ],
+)
+def test_everyday_lookalikes_of_signs_in_others_do_not_alert(note: str) -> None:
+    assert assess(note).level is None, note

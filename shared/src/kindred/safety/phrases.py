@@ -2142,12 +2142,28 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:she|he|they) (?:is|are|was|were) (?:saying goodbye|saying goodbyes|giving things "
         r"away)|"
         r"letters (?:my|her|his|their) \w+ (?:wrote|had written|left)|"
-        r"self harms|self harmed|self injures|self injured",
+        r"self harms|self harmed|self injures|self injured|"
+        r"(?:posted|sent|texted|wrote|put up) (?:a |something (?:that )?(?:sounded|looked|read|"
+        r"seemed) like a )(?:goodbye|farewell)|"
+        r"(?:talking|talks|talked|going on|went on|goes on) about (?:not )?being a burden",
+    ),
+    _p(
+        "mention.others_seen",
+        MEN,
+        # signs seen on or in someone else, named by "his", "her", "their", "him", "them"
+        r"(?:cuts|scars|marks|burns|fresh cuts|cut marks|scratches) (?:on|all over|up) (?:her|his|"
+        rf"their) (?:\w+ )?{_BODY}|"
+        r"(?:giving|gave|given|give) away (?:all )?(?:of )?(?:his|her|their) (?:\w+ )?(?:tools|"
+        r"clothes|games|guitar|records|books|collection|watch|car|bike|pets?|dog|cat|jewell?ery|"
+        r"savings|money)|"
+        r"(?:would|will|could) be (?:better off|happier|fine) without (?:him|her|them)"
+        r"(?! (?:at|in|on) (?:the|work|school|practice))",
     ),
     _p(
         "mention.attempt",
         MEN,
-        r"(?:my|a|the|his|her|their) (?:suicide )?attempts?|(?:previous|past|last|first|second|"
+        r"(?:my|a|an|the|his|her|their) (?:suicide )?attempts?(?! (?:at|to))|"
+        r"(?:previous|past|last|first|second|"
         r"prior|earlier|old) (?:suicide )?attempts?|"
         r"(?:for|after) (?:attempting|my attempt|an attempt|trying to kill myself|an overdose|"
         r"overdosing)|(?:attempted|tried)(?: suicide)? (?:twice|once|before|\d+ times|several "
@@ -2852,7 +2868,8 @@ _TOPIC = re.compile(
     r"veterans|farmers|population|survivors of|"
     r"loss survivors|support group|risk factors|warning signs|gatekeeper|screening|"
     r"psychology|nursing|nurse|counsell?ing course|textbook|journal|tv|netflix|radio|"
-    r"museum|history of|historical|statistic|data|reading about|read about|learning about|"
+    r"museum|(?<!my )(?<!a )history of|historical|statistic|data|reading about|read about|"
+    r"learning about|"
     r"learned about|learnt about|discussion|discussed|debate|character|author|writer|poem|"
     r"theatre|theater|awareness (?:month|week|day)|studying|revision|revising|psych(?! ward| unit|"
     r" hospital)|"
@@ -2871,7 +2888,8 @@ _EMBEDDING = _words(
     """
 )
 _PAST_ANCHOR = re.compile(
-    r"(?<![a-z0-9])(?:used to|use to|(?:stopped|quit|gave up) (?:self harm|cutting|burning|"
+    r"(?<![a-z0-9])(?:used to|use to|(?:my|a) (?:long )?history of|as a (?:teen|teenager|kid|"
+    r"child)|(?:stopped|quit|gave up) (?:self harm|cutting|burning|"
     r"hurting|self injury)|clean from|free from|recover\w* from|"
     r"in recovery from|years? ago|months ago|a (?:long )?(?:time|while) ago|"
     r"long ago|ages ago|decades? ago|in (?:19|20)\d\d|back in|back then|back when|"
@@ -3117,7 +3135,7 @@ def _whose(pattern: Pattern, matched: str, before: list[str], segment: str) -> C
     subject = _subject(before)
     if subject is None and matched.split()[0] in _THIRD_PERSON_VERBS:
         subject = "other"
-    if subject == "other" or pattern.name == "mention.others":
+    if subject == "other" or pattern.name in {"mention.others", "mention.others_seen"}:
         return Context.OTHER
     if (
         (subject is None or pattern.category is Category.MENTION)
