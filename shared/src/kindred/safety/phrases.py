@@ -12,8 +12,9 @@ ideation ladder, each written as a family of patterns (not a list of examples):
   "suicidal", "thinking about ending it", a voice telling me to kill myself: a command
   hallucination is ideation) and intent ("i will end it", "going to do it and die", "by my own
   hand", "i will die tonight", "topping myself", "wouldn't mind if i faded out", "relieved if
-  the doctor said i had months left"). Slang and abbreviations are spelled out first (kms,
-  unalive, ctb, sewerslide, idwtbh, "off myself", "self delete").
+  the doctor said i had months left", "hoping a bus takes me out", "jealous of people who get to
+  die young", "being dead sounds peaceful", "might as well end it"). Slang and abbreviations
+  are spelled out first (kms, unalive, ctb, sewerslide, idwtbh, "off myself", "self delete").
 - self_harm: cutting, burning, hitting, scratching, urges and relapse ("feel like cutting",
   "hit myself until it bleeds", "got the blade out", "did a few").
 - burden: being a burden, others better off or happier without me, nobody would miss me, "free
@@ -75,7 +76,9 @@ How a note is read:
      is something i would never do", "has never crossed my mind", "kill myself, never",
      "suicidal? no", "... but i wouldn't".
    - other: someone else is the experiencer (the nearest subject before a phrase that carries no
-     "i", "me" or "my" is "he", "she", "they", "my brother" ...; "kill himself"; "wants to die").
+     "i", "me" or "my" is "he", "she", "they", "my brother" ...; "kill himself"; "wants to die"),
+     or the phrase is someone else's words reported just before it ("bf texted me 'i won't be
+     around'", "my brother said kms"), or a sign seen in someone else ("cuts on her arms").
    - topic: prevention, news, study or training in the segment ("suicide prevention 5k", "an
      article on suicide rates") for a phrase that names no one.
    - hypothetical: in the "if" part of a condition that says "ever" or comes with a protective
