@@ -2137,3 +2137,17 @@ def test_a_history_and_something_of_now_still_alerts(note: str) -> None:
 )
 def test_everyday_lookalikes_of_signs_in_others_do_not_alert(note: str) -> None:
     assert assess(note).level is None, note
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("if i got a terminal diagnosis tomorrow i'd be glad", INTENT),
+        ("being dead sounds so peaceful right now", INTENT),
+        ("hoping a lorry takes me out tonight", INTENT),
+        ("hoping a train takes me out, heading to the station now", PLAN),
+        ("might as well end it, the rope is in the shed", PLAN),
+    ],
+)
+def test_a_passive_wish_with_only_a_time_is_high_not_urgent(note: str, expected: Level) -> None:
+    assert assess(note).level is expected, note

@@ -2631,7 +2631,11 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:sounds|seems|looks|feels|would feel) (?:so |really |quite |kind of |kinda |just )?"
         r"(?:peaceful|nice|good|restful|appealing|lovely|like a relief|like relief|like rest|"
         r"tempting|inviting|easier|better|calming)(?! (?:in|on|for) (?:that|the|this|a|his|her|"
-        r"their|them|him|tv|film|books?))|"
+        r"their|them|him|tv|film|books?))",
+    ),
+    _p(
+        "intent.might_as_well",
+        INT,
         # might as well be dead
         r"might as well (?:just )?(?:end it(?: all)?|die|be dead|kill myself|not be here|not "
         rf"exist)(?:{_END}| now| then| already)",
@@ -3377,6 +3381,9 @@ _REVIEWED_ALONE = frozenset(
 )
 
 
+_PASSIVE_WISH = frozenset({"intent.taken_out"})
+
+
 def level(hits: tuple[PhraseHit, ...], *, leisure: bool = False) -> Level | None:
     """The level the rules give these hits (see the module's documentation)."""
     live = {hit.category for hit in hits if hit.current}
@@ -3391,7 +3398,10 @@ def level(hits: tuple[PhraseHit, ...], *, leisure: bool = False) -> Level | None
     )
     ready = {h.pattern for h in hits if h.current and h.category is RD}
     means = MS in live or LM in live
-    intent = INT in live or (RS in live and bool(live & _SIGNS))
+    # a passive wish ("hoping a bus takes me out", "being dead sounds peaceful right now") is no
+    # intent to act: with only a time or a condition it stays high, not urgent
+    acting = {h.category for h in hits if h.current and h.pattern not in _PASSIVE_WISH}
+    intent = INT in acting or (RS in live and bool(live & _SIGNS))
     if (
         live & _ALONE
         or (intent and (live & {T, MS, LM, PLC, FI, RD} or conditional))
