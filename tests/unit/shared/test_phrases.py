@@ -1977,6 +1977,8 @@ FOURTH_PASS_CALM = [
     "i am finally ready to go through with the move",
     "finally ready to leave my job",
     "considerin a new job tbh",
+    "going to drive over the bridge to see mum",
+    "looked up which plants are fatal to cats, the kitten chews everything",
 ]
 
 

@@ -2539,7 +2539,9 @@ PATTERNS: tuple[Pattern, ...] = (
         r"|on |up on )?(?:which|what|how high|how tall|whether|if) (?:\w+ ){0,2}"
         rf"(?:{_PLACES}s?|buildings?|car parks|{_PILLS}|drugs|doses?|overdoses?|"
         r"combinations?)(?: \w+){0,5} (?:are|is|would be|were|will be|could be) (?:\w+ )?"
-        r"(?:high enough|tall enough|deep enough|lethal|fatal|deadly|enough to (?:die|kill))",
+        r"(?:high enough|tall enough|deep enough|lethal|fatal|deadly|enough to (?:die|kill))"
+        r"(?! (?:to|for) (?:dogs?|cats?|pets?|animals?|kids|children|babies|puppies|kittens|the "
+        r"(?:dog|cat|baby|kids)|my (?:dog|cat|baby|kids|pets?)))",
     ),
     _p(
         "method.means_on_mind",
@@ -2558,9 +2560,10 @@ PATTERNS: tuple[Pattern, ...] = (
         ME,
         # walking, stepping or driving off an edge
         r"(?:walk|walking|step|stepping|drive|driving|throw myself|throwing myself|fling myself|"
-        r"roll|rolling|go|going|tip myself) (?:off|over) (?:the|a|that) (?:edge|ledge|cliff|"
-        r"cliff edge|roof|rooftop|bridge|balcony|side of the (?:bridge|cliff|building|car park)|"
-        r"top)(?! (?:of (?:the |my )?(?:map|pitch|stage|pool|bed|field|court|world|table|page|"
+        r"roll|rolling|go|going|tip myself) (?:(?:off|over) (?:the|a|that) (?:edge|ledge|cliff|"
+        r"cliff edge|side of the (?:bridge|cliff|building|car park))|off (?:the|a|that) (?:roof|"
+        r"rooftop|bridge|balcony|top))(?! (?:of (?:the |my )?(?:map|pitch|stage|pool|bed|field|"
+        r"court|world|table|page|"
         r"desk|sofa|couch|plan)|in (?:the )?(?:game|dream)))",
     ),
     _p(
