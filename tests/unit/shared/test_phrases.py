@@ -1939,3 +1939,217 @@ def test_a_stretch_of_the_past_is_the_past_unless_it_goes_on(
     assert finding.level is expected, note
     if expected is None:
         assert PAST in finding.reviews, (note, finding.reviews)
+
+
+# A fourth pass: research on lethality, a means on the mind, a walk off the edge, a dose worked
+# out, means gathered unnoticed, the means not put back, "finally ready", dropped g's.
+FOURTH_PASS = [
+    ("been looking up which bridges near me are tall enough", PLAN),
+    ("googled what car parks in town would be high enough", PLAN),
+    ("checked which of my meds are fatal with drink", PLAN),
+    ("researching whether paracetamol is lethal in one go", PLAN),
+    ("cant stop thinking about the rope in the shed", PLAN),
+    ("that shotgun in the cabinet keeps calling to me", PLAN),
+    ("my dads rifle has been in my head all week", PLAN),
+    ("gonna drive up to the cliffs and just step off the edge", PLAN),
+    ("thinking i'll throw myself off the side of the car park", PLAN),
+    ("worked out the lethal dose and i have more than enough", PLAN),
+    ("calculated the amount i need so i have got enough now", PLAN),
+    ("got the tablets from three different pharmacies so nobody would notice", PLAN),
+    ("bought another packet of paracetamol at a different shop so they wouldnt ask", PLAN),
+    ("holding the gun, not going to put it away this time", PLAN),
+    ("at the lake. dont think ill be heading home", PLAN),
+    ("im finally ready to go through with it", INTENT),
+    ("at last brave enough to do it. going through with it", INTENT),
+    ("been seriously considerin ending it", INTENT),
+]
+
+FOURTH_PASS_CALM = [
+    "looked up which trails near me are high enough for snow",
+    "checked which of my meds are safe with drink, pharmacist said fine",
+    "the gun show has been on my mind all week",
+    "the gun range has been on my mind since the trip",
+    "walked off the edge of the pitch after the match",
+    "stepped off the edge of the pool into the deep end",
+    "worked out the dose i need and i have got enough for the month",
+    "picked up a second box of pills from a different chemist because mine was shut",
+    "not planning to put the christmas tree back up",
+    "i am finally ready to go through with the move",
+    "finally ready to leave my job",
+    "considerin a new job tbh",
+    "going to drive over the bridge to see mum",
+    "looked up which plants are fatal to cats, the kitten chews everything",
+]
+
+
+@pytest.mark.parametrize(("note", "expected"), FOURTH_PASS)
+def test_fourth_pass_families_alert(note: str, expected: Level) -> None:
+    assert assess(note).level is expected, note
+
+
+@pytest.mark.parametrize("note", FOURTH_PASS_CALM)
+def test_fourth_pass_calm_counterparts_stay_calm(note: str) -> None:
+    assert assess(note).level is None, note
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "gf messaged me 'i want to die' and shes gone quiet",
+        "my mate posted kms on his story last night",
+        "my sister texted me i won't be here much longer, cant reach her",
+        "he said 'i'm going to kill myself' then hung up",
+    ],
+)
+def test_someone_elses_reported_words_are_reviewed_as_theirs(note: str) -> None:
+    finding = assess(note)
+    assert finding.level is None, note
+    assert THIRD_PARTY in finding.reviews, (note, finding.reviews)
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "my mum said that and i want to die",
+        "i said i want to die and i meant it",
+        "she texted me back but i still want to kill myself",
+    ],
+)
+def test_a_report_then_the_members_own_words_still_alert(note: str) -> None:
+    assert assess(note).level is not None, note
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "thoughts of ending it, none this week",
+        "urges to self harm, none lately",
+        "suicidal thoughts: none in the last fortnight",
+    ],
+)
+def test_an_answer_of_none_for_a_while_negates(note: str) -> None:
+    assert assess(note).level is None, note
+
+
+@pytest.mark.parametrize(
+    "note", ["thoughts of ending it, all week", "suicidal thoughts: every day this week"]
+)
+def test_an_answer_that_is_not_none_keeps_it_live(note: str) -> None:
+    assert assess(note).level is not None, note
+
+
+# Wishing something would kill me, envy of the dead, death as rest, "might as well end it",
+# death as the only door, others kinder off if i disappeared, a handover of someone in my care,
+# self-harm again or deeper, a relapse that ends a recovery.
+FIFTH_PASS = [
+    "keep hoping a lorry takes me out on my commute",
+    "praying the cancer kills me quick tbh",
+    "wish some drunk driver would run me over",
+    "envious of people who got to die young",
+    "if i found out i had a terminal illness i would be relieved",
+    "not existing sounds so restful",
+    "dying seems kinda peaceful tbh",
+    "whats the point, might as well end it all",
+    "suicide is the only way out left",
+    "all paths lead to death for me",
+    "he would be happier if i was gone",
+    "would be a favour to my parents if i just vanished",
+    "pls take care of my kids for me",
+    "so long everybody and thanks",
+    "cut deeper than last time, couldnt stop",
+    "burned myself with a cigarette",
+    "relapsed after a year clean and cut myself",
+]
+
+FIFTH_PASS_CALM = [
+    "hoping the bus takes me to the coast on time",
+    "jealous of people who get to go to the beach",
+    "if i got a terminal diagnosis i would want to travel",
+    "death looks peaceful in that painting",
+    "might as well end it with him, the relationship is done",
+    "every road leads to the city centre",
+    "it would be kinder to everyone if i was not around for the move",
+    "please look after my little brother tonight while i work",
+    "so long and thanks for all the fish",
+    "burned myself with the iron again",
+    "a year clean now. i used to cut myself a lot",
+]
+
+
+@pytest.mark.parametrize("note", FIFTH_PASS)
+def test_fifth_pass_families_alert(note: str) -> None:
+    assert assess(note).level is not None, note
+
+
+@pytest.mark.parametrize("note", FIFTH_PASS_CALM)
+def test_fifth_pass_calm_counterparts_stay_calm(note: str) -> None:
+    assert assess(note).level is None, note
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "spotted scars on their thighs at the pool",
+        "saw scratches all over her legs",
+        "my son posted something that read like a farewell",
+        "grandad has been giving away his records and watch",
+        "my sister keeps talking about being a burden",
+        "mum said the kids would be better off without her",
+    ],
+)
+def test_signs_seen_in_someone_else_are_reviewed_as_theirs(note: str) -> None:
+    finding = assess(note)
+    assert finding.level is None, note
+    assert THIRD_PARTY in finding.reviews, (note, finding.reviews)
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "had an attempt in my twenties, still think about it",
+        "my gp knows about my history of self harm as a teen",
+        "i have a long history of suicidal thoughts, years ago now",
+    ],
+)
+def test_the_members_own_history_is_reviewed_as_the_past(note: str) -> None:
+    finding = assess(note)
+    assert finding.level is None, note
+    assert PAST in finding.reviews, (note, finding.reviews)
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "i have a history of self harm and i cut again last night",
+        "history of overdoses and i want to die again",
+    ],
+)
+def test_a_history_and_something_of_now_still_alerts(note: str) -> None:
+    assert assess(note).level is not None, note
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "the team would be better off without him at work, honestly",
+        "giving away her old clothes to charity shop",
+        "marks on her hands from the paint",
+        "made an attempt at baking bread",
+    ],
+)
+def test_everyday_lookalikes_of_signs_in_others_do_not_alert(note: str) -> None:
+    assert assess(note).level is None, note
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("if i got a terminal diagnosis tomorrow i'd be glad", INTENT),
+        ("being dead sounds so peaceful right now", INTENT),
+        ("hoping a lorry takes me out tonight", INTENT),
+        ("hoping a train takes me out, heading to the station now", PLAN),
+        ("might as well end it, the rope is in the shed", PLAN),
+    ],
+)
+def test_a_passive_wish_with_only_a_time_is_high_not_urgent(note: str, expected: Level) -> None:
+    assert assess(note).level is expected, note

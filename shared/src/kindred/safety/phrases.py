@@ -12,8 +12,9 @@ ideation ladder, each written as a family of patterns (not a list of examples):
   "suicidal", "thinking about ending it", a voice telling me to kill myself: a command
   hallucination is ideation) and intent ("i will end it", "going to do it and die", "by my own
   hand", "i will die tonight", "topping myself", "wouldn't mind if i faded out", "relieved if
-  the doctor said i had months left"). Slang and abbreviations are spelled out first (kms,
-  unalive, ctb, sewerslide, idwtbh, "off myself", "self delete").
+  the doctor said i had months left", "hoping a bus takes me out", "jealous of people who get to
+  die young", "being dead sounds peaceful", "might as well end it"). Slang and abbreviations
+  are spelled out first (kms, unalive, ctb, sewerslide, idwtbh, "off myself", "self delete").
 - self_harm: cutting, burning, hitting, scratching, urges and relapse ("feel like cutting",
   "hit myself until it bleeds", "got the blade out", "did a few").
 - burden: being a burden, others better off or happier without me, nobody would miss me, "free
@@ -75,7 +76,9 @@ How a note is read:
      is something i would never do", "has never crossed my mind", "kill myself, never",
      "suicidal? no", "... but i wouldn't".
    - other: someone else is the experiencer (the nearest subject before a phrase that carries no
-     "i", "me" or "my" is "he", "she", "they", "my brother" ...; "kill himself"; "wants to die").
+     "i", "me" or "my" is "he", "she", "they", "my brother" ...; "kill himself"; "wants to die"),
+     or the phrase is someone else's words reported just before it ("bf texted me 'i won't be
+     around'", "my brother said kms"), or a sign seen in someone else ("cuts on her arms").
    - topic: prevention, news, study or training in the segment ("suicide prevention 5k", "an
      article on suicide rates") for a phrase that names no one.
    - hypothetical: in the "if" part of a condition that says "ever" or comes with a protective
@@ -374,11 +377,14 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bs(?:icide|cide|uicid|uiside|uicidee)\b", "suicide"),
         (r"\b(?:myslef|mysself|myselff|myselfe)\b", "myself"),
         (r"\bwhats\b", "what is"),
+        (r"\bagen\b|\bagin\b|\bagian\b", "again"),
+        (r"\bnite\b", "night"),
         # Dropped g's ("endin it", "killin myself") and texting words.
         (
             r"\b(end|kill|jump|hav|leav|think|cutt|hurt|dy|go|do|tak|try|liv|want|feel|say|giv|"
             r"hang|overdos|burn|plann|wish|hop|slitt|drown|com|noth|someth|los|mak|gett|start|"
-            r"keep|sav|hid|writ|plan|stockpil|collect)in\b",
+            r"keep|sav|hid|writ|plan|stockpil|collect|consider|walk|sitt|driv|research|look|buy|"
+            r"bleed|stand|head|wait)in\b",
             r"\1ing",
         ),
         (r"\bw\b(?= [a-z])", "with"),
@@ -2139,12 +2145,28 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:she|he|they) (?:is|are|was|were) (?:saying goodbye|saying goodbyes|giving things "
         r"away)|"
         r"letters (?:my|her|his|their) \w+ (?:wrote|had written|left)|"
-        r"self harms|self harmed|self injures|self injured",
+        r"self harms|self harmed|self injures|self injured|"
+        r"(?:posted|sent|texted|wrote|put up) (?:a |something (?:that )?(?:sounded|looked|read|"
+        r"seemed) like a )(?:goodbye|farewell)|"
+        r"(?:talking|talks|talked|going on|went on|goes on) about (?:not )?being a burden",
+    ),
+    _p(
+        "mention.others_seen",
+        MEN,
+        # signs seen on or in someone else, named by "his", "her", "their", "him", "them"
+        r"(?:cuts|scars|marks|burns|fresh cuts|cut marks|scratches) (?:on|all over|up) (?:her|his|"
+        rf"their) (?:\w+ )?{_BODY}|"
+        r"(?:giving|gave|given|give) away (?:all )?(?:of )?(?:his|her|their) (?:\w+ )?(?:tools|"
+        r"clothes|games|guitar|records|books|collection|watch|car|bike|pets?|dog|cat|jewell?ery|"
+        r"savings|money)|"
+        r"(?:would|will|could) be (?:better off|happier|fine) without (?:him|her|them)"
+        r"(?! (?:at|in|on) (?:the|work|school|practice))",
     ),
     _p(
         "mention.attempt",
         MEN,
-        r"(?:my|a|the|his|her|their) (?:suicide )?attempts?|(?:previous|past|last|first|second|"
+        r"(?:my|a|an|the|his|her|their) (?:suicide )?attempts?(?! (?:at|to))|"
+        r"(?:previous|past|last|first|second|"
         r"prior|earlier|old) (?:suicide )?attempts?|"
         r"(?:for|after) (?:attempting|my attempt|an attempt|trying to kill myself|an overdose|"
         r"overdosing)|(?:attempted|tried)(?: suicide)? (?:twice|once|before|\d+ times|several "
@@ -2506,6 +2528,169 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:the )?(?:drop|water|fall) (?:looks|is) (?:so |really )?(?:far|high|deep|long|calm|"
         r"inviting)",
     ),
+    # --- a fourth pass: research on lethality, means on the mind, a walk off the edge, a dose
+    # worked out, means gathered unnoticed, not putting the means back, "finally ready" ---
+    _p(
+        "method.lethality_research",
+        ME,
+        # finding out which place is high enough or which medicine is lethal
+        r"(?:look|looking|looked|read|reading|researching|researched|googling|googled|"
+        r"searching|searched|checking|checked|finding|found|working|worked) (?:up |out |into "
+        r"|on |up on )?(?:which|what|how high|how tall|whether|if) (?:\w+ ){0,2}"
+        rf"(?:{_PLACES}s?|buildings?|car parks|{_PILLS}|drugs|doses?|overdoses?|"
+        r"combinations?)(?: \w+){0,5} (?:are|is|would be|were|will be|could be) (?:\w+ )?"
+        r"(?:high enough|tall enough|deep enough|lethal|fatal|deadly|enough to (?:die|kill))"
+        r"(?! (?:to|for) (?:dogs?|cats?|pets?|animals?|kids|children|babies|puppies|kittens|the "
+        r"(?:dog|cat|baby|kids)|my (?:dog|cat|baby|kids|pets?)))",
+    ),
+    _p(
+        "method.means_on_mind",
+        ME,
+        # a lethal means that will not leave the mind
+        r"(?:the|my|that|his|dad|dads|a) (?:\w+ )?(?:rope|noose|gun|shotgun|rifle|pistol|"
+        r"ligature|bullets?)(?! (?:show|range|club|licen[cs]e|safe|safety|course|lesson|swing))"
+        r"(?: \w+){0,5} (?:has been|have been|is|was|keeps?|kept) "
+        r"(?:on my mind|in my head|calling (?:to )?me|in my thoughts)|"
+        r"(?:cannot stop|can not stop|keep|kept|been) (?:thinking|dreaming) about (?:the|my|that|"
+        r"dad|dads|a) (?:\w+ )?(?:rope|noose|gun|shotgun|rifle|pistol|ligature|bullets?)"
+        r"(?! (?:show|range|club|licen[cs]e|safe|safety|course|lesson|swing))",
+    ),
+    _p(
+        "method.off_the_edge",
+        ME,
+        # walking, stepping or driving off an edge
+        r"(?:walk|walking|step|stepping|drive|driving|throw myself|throwing myself|fling myself|"
+        r"roll|rolling|go|going|tip myself) (?:(?:off|over) (?:the|a|that) (?:edge|ledge|cliff|"
+        r"cliff edge|side of the (?:bridge|cliff|building|car park))|off (?:the|a|that) (?:roof|"
+        r"rooftop|bridge|balcony|top))(?! (?:of (?:the |my )?(?:map|pitch|stage|pool|bed|field|"
+        r"court|world|table|page|"
+        r"desk|sofa|couch|plan)|in (?:the )?(?:game|dream)))",
+    ),
+    _p(
+        "plan.dose_enough",
+        PL,
+        # the dose worked out and enough of it
+        r"(?:figured|worked|found|looked|calculated|checked) (?:out |up )?(?:the |what |which )?"
+        r"(?:lethal |fatal |right |exact )?(?:dose|amount|number)(?: \w+){0,4} (?:and|so) "
+        r"(?:i have|i have got|i got|i now have|got|i have collected|i have saved) "
+        r"(?:enough|plenty|more than enough|that many|that much)"
+        r"(?! (?:for|to last|until|till|left|in the))",
+    ),
+    _p(
+        "ready.unnoticed",
+        RD,
+        # means gathered so that no one would notice
+        r"(?:from|at|across|in) (?:two |three |several |a few |multiple |separate |a different |"
+        r"different |another )(?:different |separate )?(?:chemists?|pharmac(?:y|ies)|shops?|"
+        r"stores?|supermarkets?|places|doctors)(?: \w+){0,3} so (?:they|nobody|no one|noone|"
+        r"people|the (?:\w+ )?(?:pharmacist|chemist|staff|cashier)) (?:would not|will not|did not|"
+        r"does not|do not|could not|can not|cannot|would|will|could|did) (?:ask|notice|get "
+        r"suspicious|be suspicious|suspect|question|flag|clock|twig)|"
+        r"(?:a second|a third|another|an extra) (?:box|packet|pack|bottle|strip|lot|load) "
+        rf"of (?:\w+ )?{_PILLS}(?: \w+){{0,6}} so (?:they|nobody|no one|people) (?:would not|"
+        r"will not|did not|could not) (?:ask|notice|get suspicious|suspect)",
+    ),
+    _p(
+        "finality.not_put_back",
+        FI,
+        # the means held, not put back or away
+        r"(?:not|never) (?:planning|going|gonna|intending|meaning) (?:on |to )?(?:put|putting) "
+        r"(?:it|them|this) (?:back|away)|"
+        r"(?:do not|not|never) (?:think|expect) i will (?:be )?(?:walking|going|getting|driving|"
+        r"coming|heading|making it) (?:back )?home",
+    ),
+    _p(
+        "resolve.finally_ready",
+        RS,
+        # at last ready or brave enough
+        r"(?:finally|at last|now) (?:ready|brave enough|strong enough|calm enough) to (?:do it|go "
+        r"through with it|end it)|"
+        r"(?:finally|at last) (?:have|found|got) the (?:courage|guts|nerve|balls) to (?:do it|go "
+        r"through with it|end it)",
+    ),
+    # --- wishing an accident or illness would take me, envy of the dead, death as rest, the
+    # only door, every road to death, "might as well end it", kinder if i disappeared ---
+    _p(
+        "intent.taken_out",
+        INT,
+        # hoping something would kill me
+        r"(?:hoping|hope|hoped|praying|pray|prayed|wishing|wish|wished) (?:that )?(?:a|the|some)"
+        r" (?:\w+ ){0,2}(?:bus|car|truck|lorry|train|driver|plane|meteor|asteroid|lightning|"
+        r"illness|disease|cancer|heart attack|stroke|accident|tree|wave|crash)s? (?:\w+ ){0,2}"
+        r"(?:(?:takes|would take|will take|took) me (?:out|away for good)|(?:hits|would hit|will "
+        r"hit|hit|kills|would kill|will kill|ends) (?:me|my life)(?! (?:up|with|for|in|on))|"
+        r"(?:runs|would run|will run|ran) me (?:over|down))|"
+        # envy of those who die
+        r"(?:jealous|envious|envy) (?:of )?(?:people|those|anyone|everyone|the ones|whoever|"
+        r"people who|those who)(?: who)? (?:get to |got to )?(?:die|died|are dead|pass away|passed "
+        r"away|do not wake up|did not wake up)|"
+        # a terminal diagnosis welcomed
+        r"if i (?:got|get|had|was given|were given|found out i had) (?:a |an )?(?:terminal|fatal|"
+        r"incurable) (?:diagnosis|illness|disease|cancer)(?: \w+){0,3} i (?:would|will) "
+        r"(?:honestly |genuinely |actually |secretly |probably |just |really )?(?:be )?(?:glad|"
+        r"happy|relieved|grateful|thankful|pleased|welcome it)|"
+        # death or being dead as rest
+        r"(?:being dead|death|dying|not existing|not being alive|not waking up|not being here) "
+        r"(?:sounds|seems|looks|feels|would feel) (?:so |really |quite |kind of |kinda |just )?"
+        r"(?:peaceful|nice|good|restful|appealing|lovely|like a relief|like relief|like rest|"
+        r"tempting|inviting|easier|better|calming)(?! (?:in|on|for) (?:that|the|this|a|his|her|"
+        r"their|them|him|tv|film|books?))",
+    ),
+    _p(
+        "intent.might_as_well",
+        INT,
+        # might as well be dead
+        r"might as well (?:just )?(?:end it(?: all)?|die|be dead|kill myself|not be here|not "
+        rf"exist)(?:{_END}| now| then| already)",
+    ),
+    _p(
+        "trapped.to_death",
+        TR,
+        # death the only way left
+        r"(?:death|dying|suicide|ending it|the end) is (?:the|my) only (?:door|way out|option|"
+        r"exit|escape|answer|choice|way|thing)(?: left| still open| open)?|"
+        r"(?:every|each|all) (?:road|path|way|door|option)s? (?:ends?|leads?|leading|goes|go) "
+        r"(?:in|at|to|back to) (?:death|dying|suicide)|"
+        r"(?:pretending|pretend|deny|denying) (?:that )?(?:it is|the answer is|the end is|the way "
+        r"out is) not (?:death|dying|suicide)",
+    ),
+    _p(
+        "burden.kinder_gone",
+        BU,
+        # others freer or kinder off if i were gone
+        r"(?:be|are|is|would be|will be|she would be|he would be|shed be|hed be|theyd be) "
+        r"(?:so much |finally |a lot )?(?:free|freer|kinder|easier|better|cheaper|a relief|a "
+        r"favou?r|fairer|lighter|happier)(?: (?:for|to|on) (?:them|everyone|him|her|you|my \w+|"
+        r"\w+))?(?: \w+){0,2} if i (?:just )?(?:disappeared|vanished|was gone|were gone|died|"
+        r"was not here|was not around|were not here|were not around|did not exist|went away|was "
+        r"dead|were dead|was no longer (?:here|around))"
+        r"(?! (?:for (?:a|the|two|\d|some|the weekend|a bit|a while)|on holiday|to|from|at|"
+        r"tonight|this|next|today|tomorrow))",
+    ),
+    _p(
+        "farewell.look_after",
+        FA,
+        # handing over someone in my care, a farewell
+        r"(?:please |pls )?(?:look after|take care of|watch over|keep an eye on|be there for) my "
+        r"(?:little |baby |big |younger |older |kid |)(?:brother|sister|kids?|children|son|"
+        r"daughter|mum|mom|dad|family|boys|girls|nan|grandma)(?: for me)?{_END}(?<=for me)|"
+        r"so long (?:everyone|everybody|all|world|guys|friends|y all|you all|folks)"
+        rf"(?:{_END}| and)",
+    ),
+    _p(
+        "self_harm.again",
+        SH,
+        # cut or burned again, deeper
+        r"^(?:i )?(?:cut|burned|burnt|scratched|hit myself|slashed)(?: myself)? (?:again|deep|"
+        r"deeper|too deep)(?! (?:into|the|my|our|a|down|back|on|off|in|to|by|from|short))|"
+        r"(?:cut|cuts|cutting|went|burned|burnt) (?:\w+ ){0,3}deeper than (?:usual|last time|"
+        r"before|ever|normal|i meant|i wanted|i meant to)(?! (?:into|through|on) (?:the|a|this|"
+        r"that))|"
+        r"(?:relapsed|relapse)(?: \w+){0,4} (?:(?:cut|burned|burnt|hit|scratched|hurt) myself"
+        rf"(?! (?:a|an|some))|(?:cut|burned|burnt){_END})|"
+        r"(?:burned|burnt|cut|scratched) myself with (?:a|the|my) (?:lighter|match|matches|"
+        r"cigarette|lighter|blade|razor|knife|compass|scissors|glass|iron)",
+    ),
 )
 
 # Idioms: a hit inside one of these spans is dropped.
@@ -2651,6 +2836,8 @@ _NEXT_NEGATION = re.compile(
     r"(?:no|nope|nah|never|none|nothing|not at all|no way|definitely not|absolutely not|"
     r"of course not|not me|hell no|no no|never ever|not now|not today|zero|0|never again|no never|"
     r"nope never|not really|n a|na|nil|nothing like that|no thoughts)"
+    r"(?: (?:this|last|the past|in the last) (?:week|month|fortnight|few days|few weeks)| lately|"
+    r" recently| for (?:a while|weeks|months|ages|a bit))?"
     r"(?: (?:i am|im) (?:fine|ok|okay|good|safe|alright))?"
 )
 _UNTIL_NOW = re.compile(
@@ -2691,7 +2878,8 @@ _TOPIC = re.compile(
     r"veterans|farmers|population|survivors of|"
     r"loss survivors|support group|risk factors|warning signs|gatekeeper|screening|"
     r"psychology|nursing|nurse|counsell?ing course|textbook|journal|tv|netflix|radio|"
-    r"museum|history of|historical|statistic|data|reading about|read about|learning about|"
+    r"museum|(?<!my )(?<!a )history of|historical|statistic|data|reading about|read about|"
+    r"learning about|"
     r"learned about|learnt about|discussion|discussed|debate|character|author|writer|poem|"
     r"theatre|theater|awareness (?:month|week|day)|studying|revision|revising|psych(?! ward| unit|"
     r" hospital)|"
@@ -2710,7 +2898,8 @@ _EMBEDDING = _words(
     """
 )
 _PAST_ANCHOR = re.compile(
-    r"(?<![a-z0-9])(?:used to|use to|(?:stopped|quit|gave up) (?:self harm|cutting|burning|"
+    r"(?<![a-z0-9])(?:used to|use to|(?:my|a) (?:long )?history of|as a (?:teen|teenager|kid|"
+    r"child)|(?:stopped|quit|gave up) (?:self harm|cutting|burning|"
     r"hurting|self injury)|clean from|free from|recover\w* from|"
     r"in recovery from|years? ago|months ago|a (?:long )?(?:time|while) ago|"
     r"long ago|ages ago|decades? ago|in (?:19|20)\d\d|back in|back then|back when|"
@@ -2762,6 +2951,11 @@ _RECOVERY = re.compile(
     r"survivor|hopeful|grateful|thankful|happy (?:now|these days)|(?:am|feel|feeling) (?:good|"
     r"great|stable|safe|okay|ok|fine) (?:now|today|these days)|healed|healing|got help|"
     r"never again|behind me|past that|moved on|proud of how far)(?![a-z0-9])"
+)
+# "relapsed after 6 months clean": the recovery has just ended, what follows is now
+_RELAPSED = re.compile(
+    r"(?<![a-z0-9])(?:relapsed|relapse|relapsing|slipped up|broke my streak|streak (?:is )?"
+    r"(?:over|gone|broken|ended)|back to (?:square one|day (?:one|1|0|zero)))(?![a-z0-9])"
 )
 _CASUAL = re.compile(
     r"(?<![a-z0-9])(?:see (?:you|ya|u|everyone|y ?all) (?:all )?(?:next|tomorrow|soon|later|"
@@ -2914,10 +3108,35 @@ def _pronoun_subject(before: list[str]) -> str | None:
     return None
 
 
+_REPORTING = _words(
+    """
+    said says texted texts messaged messages wrote writes posted posts typed types sent sends
+    dmed tweeted snapped
+    """
+)
+_REPORTED_FILL = _words("me us that just literally like saying")
+
+
+def _reported(before: list[str]) -> bool:
+    """The phrase is someone else's words, reported just before it ("bf texted me 'i won't be
+    around'", "my brother said kms in a group chat")."""
+    for j in range(len(before) - 1, max(-1, len(before) - 8), -1):
+        if before[j] not in _REPORTING:
+            continue
+        rest = before[j + 1 :]
+        if len(rest) > 6 or any(w in _CLAUSE_TERMINATORS for w in rest):
+            return False
+        subject = [w for w in before[max(0, j - 3) : j] if w not in _REPORTED_FILL | {"has", "had"}]
+        return bool(subject) and subject[-1] in _KIN_WORDS | _OTHERS
+    return False
+
+
 def _whose(pattern: Pattern, matched: str, before: list[str], segment: str) -> Context | None:
     """OTHER or TOPIC for a phrase that names no one ("i", "me", "my") itself."""
     if pattern.name in _BURDEN_OF_ME:
         return None  # "they'd be better off without me": the burden is the member's
+    if _reported(before):
+        return Context.OTHER
     if _SELF_MARK.search(matched):
         # "kms" in reported speech ("my mate said he's going to kms") is someone else's
         if _FIRST_PERSON_SUBJECT.search(matched) or _pronoun_subject(before) != "other":
@@ -2926,7 +3145,7 @@ def _whose(pattern: Pattern, matched: str, before: list[str], segment: str) -> C
     subject = _subject(before)
     if subject is None and matched.split()[0] in _THIRD_PERSON_VERBS:
         subject = "other"
-    if subject == "other" or pattern.name == "mention.others":
+    if subject == "other" or pattern.name in {"mention.others", "mention.others_seen"}:
         return Context.OTHER
     if (
         (subject is None or pattern.category is Category.MENTION)
@@ -3088,7 +3307,8 @@ def scan(text: str) -> tuple[PhraseHit, ...]:
 
 def _scan(segments: list[tuple[str, bool]]) -> tuple[PhraseHit, ...]:
     whole = " ".join(segment for segment, _ in segments)
-    note = _Note(bool(_RECOVERY.search(whole)), bool(_PROTECTIVE.search(whole)))
+    recovery = bool(_RECOVERY.search(whole)) and not _RELAPSED.search(whole)
+    note = _Note(recovery, bool(_PROTECTIVE.search(whole)))
     casual = bool(_CASUAL.search(whole))  # "bye everyone, see you next week"
     hits: dict[PhraseHit, None] = {}
     for index, (segment, soft) in enumerate(segments):
@@ -3164,6 +3384,9 @@ _REVIEWED_ALONE = frozenset(
 )
 
 
+_PASSIVE_WISH = frozenset({"intent.taken_out"})
+
+
 def level(hits: tuple[PhraseHit, ...], *, leisure: bool = False) -> Level | None:
     """The level the rules give these hits (see the module's documentation)."""
     live = {hit.category for hit in hits if hit.current}
@@ -3178,7 +3401,10 @@ def level(hits: tuple[PhraseHit, ...], *, leisure: bool = False) -> Level | None
     )
     ready = {h.pattern for h in hits if h.current and h.category is RD}
     means = MS in live or LM in live
-    intent = INT in live or (RS in live and bool(live & _SIGNS))
+    # a passive wish ("hoping a bus takes me out", "being dead sounds peaceful right now") is no
+    # intent to act: with only a time or a condition it stays high, not urgent
+    acting = {h.category for h in hits if h.current and h.pattern not in _PASSIVE_WISH}
+    intent = INT in acting or (RS in live and bool(live & _SIGNS))
     if (
         live & _ALONE
         or (intent and (live & {T, MS, LM, PLC, FI, RD} or conditional))
