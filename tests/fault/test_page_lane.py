@@ -100,6 +100,10 @@ def notifications(
         "SMS_PROVIDER_TOKEN": "page-lane-test-token",
         "SMS_SIGNING_SECRET": SMS_SECRET,
         "SMS_TIMEOUT_SECONDS": "10",
+        # A send that fails on a loaded machine (a refused connection) is tried again within
+        # seconds, not the minutes a real provider gets: the whole burst must arrive.
+        "NOTIFY_RETRY_BASE_SECONDS": "2",
+        "NOTIFY_RETRY_CAP_SECONDS": "10",
     }
     service = ServiceProcess("notifications", free_port(), env, tmp_path / "notifications.log")
     try:
