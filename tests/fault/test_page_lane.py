@@ -14,31 +14,23 @@ order of a partition is kept), which is the consumer's throughput, not the sende
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import math
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaProducer
 
+from kindred.devtools.bench.safety import CRISIS_PARTITION, burst, on_partitions
 from kindred.devtools.processes import ServiceProcess, free_port
-from kindred.events.envelope import Envelope
 from kindred.events.notifications import (
     Channel,
-    MemberCategory,
-    MemberNotificationPreferencesSet,
-    MemberNotificationPreferencesSetData,
-    NotificationRequested,
-    NotificationRequestedData,
 )
 from kindred.messaging.broker import event_message
 from kindred.notifications.domain.deliveries import delivery_id
 from kindred.notifications.domain.escalations import page_id
-from kindred.notifications.sender import partition_for
 from tests.support.factories import safety_alert_raised
 from tests.support.infra import Infra
 from tests.support.kafka import TopicReader, produce_events
@@ -113,55 +105,6 @@ def notifications(
 
 
 PARTITIONS = 4
-CRISIS_PARTITION = 3
-
-
-def members(prefix: str, count: int, *, crisis: bool) -> list[str]:
-    """`count` member ids on the crisis partition, or on the others."""
-    found: list[str] = []
-    for i in itertools.count():
-        member = f"{prefix}-{i:05d}"
-        if (partition_for(member, PARTITIONS) == CRISIS_PARTITION) == crisis:
-            found.append(member)
-            if len(found) == count:
-                return found
-    raise AssertionError("unreachable")
-
-
-def burst(now: datetime) -> list[Envelope[object]]:
-    """Each member's preferences (SMS, no quiet hours), then a notification for each."""
-    members_ = members("burst", BURST, crisis=False)
-    preferences: list[Envelope[object]] = [
-        MemberNotificationPreferencesSet.new(
-            subject=member,
-            source="tests",
-            data=MemberNotificationPreferencesSetData(
-                member_id=member,
-                channels={MemberCategory.MATCHING: [Channel.SMS]},
-                consents={Channel.SMS: True},
-                contacts={Channel.SMS: f"+1555{i:07d}"},
-                quiet_hours=None,
-            ),
-        )
-        for i, member in enumerate(members_)
-    ]
-    requests: list[Envelope[object]] = [
-        NotificationRequested.new(
-            subject=member,
-            source="tests",
-            data=NotificationRequestedData(
-                source_event_id=f"burst-match-{member}",
-                source_time=now,
-                recipient=member,
-                audience="seeker",
-                category=MemberCategory.MATCHING,
-                event_type="match.proposed",
-                context={"match_id": f"match-{member}", "request_id": "r", "shared_topics": []},
-            ),
-        )
-        for member in members_
-    ]
-    return preferences + requests
 
 
 def first_page(alert_id: str) -> str:
@@ -185,7 +128,7 @@ async def test_pages_go_out_within_a_second_through_a_member_burst_on_a_slow_pro
     await asyncio.to_thread(notifications.wait_ready)
     wall = time.time() - time.monotonic()  # monotonic receipt times → wall clock
 
-    await produce_events(infra.kafka, namespace, burst(datetime.now(UTC)))  # type: ignore[arg-type]
+    await produce_events(infra.kafka, namespace, burst("lane", BURST, PARTITIONS))  # type: ignore[arg-type]
     # The member lane full: every slot busy with a 2 s send, the rest of the burst queued (or
     # still being decided by its owners).
     await eventually(
@@ -199,7 +142,7 @@ async def test_pages_go_out_within_a_second_through_a_member_burst_on_a_slow_pro
     producer = AIOKafkaProducer(bootstrap_servers=infra.kafka, acks="all")
     await producer.start()
     try:
-        for member in members("crisis", ALERTS, crisis=True):
+        for member in on_partitions("crisis", ALERTS, PARTITIONS, {CRISIS_PARTITION}):
             raised = safety_alert_raised(member)  # accepted now
             value, headers = event_message(raised)
             await producer.send_and_wait(

@@ -213,6 +213,8 @@ async def test_a_link_of_an_acknowledged_alert_shows_who_without_a_form(
     response = await gateway.client.get(f"/v1/pages/{page_token()}")
     assert response.status_code == 200
     assert "already acknowledged by s2 at 2026-12-03 10:17:00 UTC" in response.text
+    assert "<h1>Already acknowledged</h1>" in response.text
+    assert "Acknowledge this safety alert?" not in response.text
     assert "<form" not in response.text
 
 
