@@ -17,6 +17,7 @@ from kindred.partitions.log import Entry, Fenced, Head, Record
 from kindred.partitions.processor import (
     Changes,
     Failed,
+    FailSafe,
     Stateless,
     dead_letter,
     decode,
@@ -392,3 +393,46 @@ async def test_one_partition_waiting_on_its_timers_holds_back_no_other() -> None
         consumer._stopping = True
         stuck.set()
         await upkeep
+
+
+class FailSafeTally(Tally):
+    """Raises an alert-like event for a record it could not handle; `broken`: its fail-safe
+    raises too."""
+
+    def __init__(self, broken: bool = False) -> None:
+        self.broken = broken
+
+    def failed(self, partition: int, failure: Failed, changes: Changes) -> None:
+        if self.broken:
+            raise RuntimeError("the fail-safe has a bug too")
+        changes.emit(checkin_submitted("fail-safe"), urgent=True)
+
+
+@pytest.mark.parametrize("broken", [False, True])
+async def test_a_dead_lettered_record_goes_through_the_fail_safe_and_is_dead_lettered_anyway(
+    broken: bool,
+) -> None:
+    """What a processor does anyway for a record it cannot read runs before the dead letter;
+    a fail-safe that raises itself loses neither the dead letter nor the partition."""
+    processor = FailSafeTally(broken)
+    assert isinstance(processor, FailSafe)
+    consumer = PartitionedConsumer(
+        TallySettings(kindred_dev_mode=True, kindred_namespace="t"),
+        broker=None,  # type: ignore[arg-type]
+        db={"partition_log": None},  # type: ignore[arg-type]
+        processor=processor,
+    )
+    part = _Partition(2, [])
+    part.head = part.durable = Head(2, 1, "me", {})
+    part.tables = Tables(processor.stores, 2)
+    committed: list[Changes] = []
+
+    async def commit(part: _Partition, changes: Changes, offsets: dict[str, int]) -> None:
+        committed.append(changes)
+
+    consumer._commit = commit  # type: ignore[method-assign]
+    await consumer._handle(part, [record(b"not json", offset=0)])
+    [changes] = committed
+    topics = [r.topic for r in changes.records]
+    assert topics[-1] == "t.checkin.submitted.dlt"
+    assert [r.topic for r in changes.urgent] == ([] if broken else ["t.checkin.submitted"])
