@@ -39,6 +39,13 @@ SAFETY_ALERT_ACKNOWLEDGED = "safety.alert-acknowledged"
 NOTIFICATION_DELIVERY_ATTEMPTED = "notification.delivery-attempted"
 NOTIFICATION_REQUESTED = "notification.requested"
 INBOX_ENTRY_READ = "notification.inbox-entry-read"
+REPORT_FILED = "report.filed"
+MEMBER_MODERATED = "member.moderated"
+SUPPORTER_PAUSE_SET = "supporter.pause-set"
+CASE_ACTION_REQUESTED = "case.action-requested"
+STAFF_AUDIT_RECORDED = "staff.audit-recorded"
+# Inside casework: match steps handed to the partition of the member they concern.
+CASEWORK_INPUT = "casework.input"
 
 ALL = (
     PROFILE_SUBMITTED,
@@ -74,6 +81,12 @@ ALL = (
     NOTIFICATION_DELIVERY_ATTEMPTED,
     NOTIFICATION_REQUESTED,
     INBOX_ENTRY_READ,
+    REPORT_FILED,
+    MEMBER_MODERATED,
+    SUPPORTER_PAUSE_SET,
+    CASE_ACTION_REQUESTED,
+    STAFF_AUDIT_RECORDED,
+    CASEWORK_INPUT,
 )
 
 # Published for readers outside Kindred's own services (analytics, a partner's systems): no
