@@ -24,3 +24,26 @@ ensure_workspace() {
 docker_engine() {
   command -v docker >/dev/null 2>&1 && timeout 15 docker info >/dev/null 2>&1
 }
+
+# The browser tests drive Debian's Chromium (Playwright's own download is not used). Installed
+# from Debian's packages when missing; CHROMIUM_PATH names another executable.
+ensure_browser() {
+  if [[ -n ${CHROMIUM_PATH:-} && -x ${CHROMIUM_PATH} ]] || command -v chromium >/dev/null 2>&1; then
+    return 0
+  fi
+  local apt=(apt-get -y -q -o Dpkg::Use-Pty=0 install --no-install-recommends chromium)
+  local sudo=()
+  if [[ $(id -u) -ne 0 ]]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      sudo=(sudo -n)
+    else
+      echo "kindred: Chromium is missing and cannot be installed without root:" \
+        "run 'apt-get install chromium' (the browser tests fail until it is there)" >&2
+      return 0
+    fi
+  fi
+  echo "kindred: installing Debian's chromium for the browser tests (first time only)..." >&2
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive "${apt[@]}" >/dev/null ||
+    { "${sudo[@]}" apt-get -q update >/dev/null && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive "${apt[@]}" >/dev/null; } ||
+    echo "kindred: installing chromium failed; the browser tests will say so" >&2
+}
