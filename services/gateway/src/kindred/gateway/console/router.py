@@ -126,7 +126,7 @@ def _iso(value: datetime) -> str:
 
 
 def countdown(deadline: datetime, now: datetime | None = None) -> str:
-    """"in 2m 13s" or "overdue by 40s": the same text console.js keeps up to date."""
+    """ "in 2m 13s" or "overdue by 40s": the same text console.js keeps up to date."""
     seconds = int((deadline - (now or datetime.now(UTC))).total_seconds())
     span = abs(seconds)
     hours, rest = divmod(span, 3600)
@@ -222,16 +222,23 @@ class Console:
         session: Session | None,
         status: int = 200,
         headers: dict[str, str] | None = None,
+        *,
+        fragment: bool = False,
         **context: Any,
     ) -> HTMLResponse:
-        flash = FLASH.get(request.cookies.get(FLASH_COOKIE, ""))
-        body = _templates().get_template(template).render(
-            session=session,
-            nav=self.nav(session),
-            csrf=csrf_token(session, self.settings) if session else "",
-            flash=flash,
-            path=request.url.path,
-            **context,
+        # A fragment (the queue's refresh) leaves the one-time message to the page it was for.
+        flash = None if fragment else FLASH.get(request.cookies.get(FLASH_COOKIE, ""))
+        body = (
+            _templates()
+            .get_template(template)
+            .render(
+                session=session,
+                nav=self.nav(session),
+                csrf=csrf_token(session, self.settings) if session else "",
+                flash=flash,
+                path=request.url.path,
+                **context,
+            )
         )
         response = HTMLResponse(body, status_code=status, headers={**HEADERS, **(headers or {})})
         if flash is not None:
@@ -326,9 +333,7 @@ class Console:
             principal, expires_at = staff_principal(form.get("token", ""), self.settings)
             await self.desk.sign_in(principal, CHANNEL)
         except SignInRefused as refused:
-            return self.render(
-                "sign_in.html.j2", request, None, refused.status, error=refused.text
-            )
+            return self.render("sign_in.html.j2", request, None, refused.status, error=refused.text)
         except HTTPException as exc:
             return self.problem(request, None, _desk_refusal(exc))
         except Refusal as refusal:
@@ -362,7 +367,9 @@ class Console:
     async def queue_fragment(self, request: Request) -> Response:
         async def show(session: Session) -> Response:
             view = await self.desk.queue(session.principal, CHANNEL)
-            return self.render("_queue.html.j2", request, session, entries=view.entries)
+            return self.render(
+                "_queue.html.j2", request, session, fragment=True, entries=view.entries
+            )
 
         return await self.page(request, show)
 
@@ -392,9 +399,7 @@ class Console:
     async def item_page(self, request: Request, item_id: str) -> Response:
         async def show(session: Session) -> Response:
             item = await self.desk.item(session.principal, _id(item_id, "item"), CHANNEL)
-            return self.render(
-                "item.html.j2", request, session, item=item, outcomes=list(Outcome)
-            )
+            return self.render("item.html.j2", request, session, item=item, outcomes=list(Outcome))
 
         return await self.page(request, show)
 
@@ -414,9 +419,7 @@ class Console:
     async def supporters_page(self, request: Request) -> Response:
         async def show(session: Session) -> Response:
             roster = await self.desk.roster(session.principal, CHANNEL)
-            return self.render(
-                "supporters.html.j2", request, session, supporters=roster.supporters
-            )
+            return self.render("supporters.html.j2", request, session, supporters=roster.supporters)
 
         return await self.page(request, show)
 
@@ -565,5 +568,3 @@ def console_router(desk: Desk, settings: GatewaySettings) -> APIRouter:
     for path, endpoint, methods in routes:
         router.add_api_route(path, endpoint, methods=methods, response_class=HTMLResponse)
     return router
-
-
