@@ -168,7 +168,9 @@ async def test_safety_staff_see_a_crisis_within_seconds_acknowledge_it_and_close
         page = await signed_in(browser, gateway, "sam", "safety-staff")
         alerts: dict[str, str] = {}
         for member in ("mia", "noa"):  # noa's alert is acknowledged by nobody: the control
-            answered = await call(http, "POST", f"/v1/members/{member}/checkins", member, {"note": NOTE})
+            answered = await call(
+                http, "POST", f"/v1/members/{member}/checkins", member, {"note": NOTE}
+            )
             alerts[member] = deterministic_id("safety.alert", answered.json()["resource_id"])
         accepted_at = time.monotonic()
         row = page.get_by_role("link", name=re.compile(alerts["mia"]))

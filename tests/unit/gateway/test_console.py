@@ -378,6 +378,7 @@ FORMS = [
     "/console/cases/item/i-1/steps",
     "/console/moderation/m6",
     "/console/supporters/m8/role",
+    "/console/supporters/role",
     "/console/supporters/m8/pause",
 ]
 
@@ -640,6 +641,19 @@ async def test_the_roster_grants_withdraws_pauses_and_resumes(console: Console) 
         ("m8", SupporterPause(paused=True, note="holiday"), "console"),
         ("m8", SupporterPause(paused=False), "console"),
     ]
+
+
+async def test_the_role_is_granted_to_a_member_not_on_the_roster_yet(console: Console) -> None:
+    await console.sign_in("supporter-admin", member_id="s3")
+    form = {"member_id": "newcomer-1", "granted": "true", "note": "trained in May"}
+    answer = await console.post("/console/supporters/role", form, "/console/supporters")
+    assert answer.status_code == 303
+    bad = await console.post(
+        "/console/supporters/role", {**form, "member_id": "no spaces"}, "/console/supporters"
+    )
+    assert bad.status_code == 422 and "Member id" in bad.text
+    roles = [args[1:] for args, _ in console.desk.called("set_supporter_role")]
+    assert roles == [("newcomer-1", SupporterRole(granted=True, note="trained in May"), "console")]
 
 
 async def test_the_audit_trail_passes_its_filters(console: Console) -> None:

@@ -503,9 +503,17 @@ class Console:
 
         return await self.act(request, act)
 
-    async def set_role(self, request: Request, member_id: str) -> Response:
+    async def grant_role(self, request: Request) -> Response:
+        """The role for a member not on the roster yet: the member id comes in the form."""
+        return await self.set_role(request, None)
+
+    async def set_role(self, request: Request, member_id: str | None) -> Response:
         async def act(session: Session, form: dict[str, str]) -> tuple[str, str]:
-            member = _id(member_id, "member")
+            if member_id is None:
+                typed = form.get("member_id", "").strip()
+                if not ID.match(typed):
+                    raise Refusal(422, "Member id: letters, digits, '.', '_' and '-' only.")
+            member = _id(member_id, "member") if member_id is not None else typed
             role = SupporterRole(
                 granted=_flag(form.get("granted")),
                 minors_cleared=form.get("minors_cleared") == "true",
@@ -560,6 +568,7 @@ def console_router(desk: Desk, settings: GatewaySettings) -> APIRouter:
         ("/moderation", console.moderation_page, get),
         ("/moderation/{member_id}", console.moderate, post),
         ("/supporters", console.supporters_page, get),
+        ("/supporters/role", console.grant_role, post),
         ("/supporters/{member_id}/role", console.set_role, post),
         ("/supporters/{member_id}/pause", console.set_pause, post),
         ("/audit", console.audit_page, get),
