@@ -1,6 +1,7 @@
 """The matching service on real Kafka and the MongoDB-protocol server: the whole lifecycle
 (proposal, decline, re-match, accept, end with a report, expiry), duplicate and out-of-order
-steps, safety episodes, a restart in the middle of the stream, and dead letters."""
+steps, safety episodes, moderation and supporter pauses, a restart in the middle of the stream,
+and dead letters."""
 
 from __future__ import annotations
 
@@ -12,6 +13,13 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
+from kindred.events.casework import (
+    MemberModerated,
+    MemberModeratedData,
+    ModerationAction,
+    SupporterPauseSet,
+    SupporterPauseSetData,
+)
 from kindred.events.envelope import Envelope
 from kindred.events.matching import (
     MatchAction,
@@ -230,6 +238,134 @@ async def test_a_seeker_in_a_safety_episode_is_held_out_until_staff_close_it(
         await eventually(
             seen(proposed), lambda v: len(v) == 1, timeout=15, what="the proposal after closing"
         )
+
+
+def moderated(member_id: str, action: ModerationAction) -> MemberModerated:
+    return MemberModerated.new(
+        subject=member_id,
+        source="tests",
+        data=MemberModeratedData(
+            action=action,
+            action_id=f"act-{member_id}-{action}",
+            member_id=member_id,
+            staff_id="mod-1",
+            at=datetime.now(UTC),
+        ),
+    )
+
+
+def pause_set(member_id: str, paused: bool) -> SupporterPauseSet:
+    return SupporterPauseSet.new(
+        subject=member_id,
+        source="tests",
+        data=SupporterPauseSetData(
+            paused=paused, member_id=member_id, staff_id="adm-1", at=datetime.now(UTC)
+        ),
+    )
+
+
+async def test_suspensions_and_a_pause_hold_members_back_until_lifted_across_a_restart(
+    infra: Infra, namespace: str, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    settings = settings_for(MatchingSettings, infra, namespace, **FAST)
+    db = mongo[settings.database_name]
+
+    async def member(member_id: str) -> dict[str, Any]:
+        return (await last_versions(db["members"])).get(member_id, {})
+
+    async def applied(member_id: str, what: str, **fields: Any) -> None:
+        """The member stored as `fields` say: their moderation or pause has been applied
+        (the events of different topics keep no order between them: wait before the next)."""
+        await eventually(
+            partial(member, member_id),
+            lambda m: all(m.get(k) == v for k, v in fields.items()),
+            what=what,
+        )
+
+    async def request_reason(request_id: str) -> str | None:
+        found = (await last_versions(db["requests"])).get(request_id)
+        return None if found is None else found["reason"]
+
+    async with (
+        TopicReader(infra.kafka, f"{namespace}.match.proposed") as proposed,
+        TopicReader(infra.kafka, f"{namespace}.support.request-refused") as refused,
+    ):
+        async with running(create_app(settings)):
+            await supporters(infra, namespace, "s1", "s2", capacity=1)
+            await seeker(infra, namespace, "k1")
+            await seeker(infra, namespace, "k2")
+            await produce_event(
+                infra.kafka, namespace, moderated("s1", ModerationAction.SUSPEND_SUPPORTING)
+            )
+            await produce_event(infra.kafka, namespace, pause_set("s2", True))
+            await applied("s1", "s1 suspended", suspended_supporting=True, granted=True)
+            await applied("s2", "s2 paused", paused=True, granted=True)
+
+            waiting = support_requested("k1")
+            await produce_event(infra.kafka, namespace, waiting)
+            await eventually(
+                partial(request_reason, waiting.data.request_id),
+                lambda r: r == "no-capacity",
+                what="the request waiting: one supporter suspended, the other paused",
+            )
+            assert await proposed.poll() == []
+
+            await produce_event(
+                infra.kafka, namespace, moderated("k1", ModerationAction.SUSPEND_MATCHING)
+            )
+            withdrawn = (
+                await eventually(
+                    seen(refused), lambda v: len(v) >= 1, what="the waiting request withdrawn"
+                )
+            )[0]
+            assert withdrawn["data"] == {
+                "request_id": waiting.data.request_id,
+                "seeker_id": "k1",
+                "reason": "suspended",
+            }
+            await applied("k1", "k1 suspended", suspended_matching=True)
+
+        # A restart rebuilds the suspensions and the pause from storage.
+        async with running(create_app(settings)):
+            refused_request = support_requested("k1")
+            await produce_event(infra.kafka, namespace, refused_request)
+            rid = refused_request.data.request_id
+            # Publishing is at least once: the first refusal may come again after the restart.
+            values = await eventually(
+                seen(refused),
+                lambda v: any(x["data"]["request_id"] == rid for x in v),
+                what="the new request refused",
+            )
+            assert {x["data"]["reason"] for x in values} == {"suspended"}
+
+            # Restored, the seeker is taken again and the supporter proposed again; the
+            # pause (the supporter admins') stays.
+            await produce_events(
+                infra.kafka,
+                namespace,
+                [
+                    moderated("k1", ModerationAction.RESTORE),
+                    moderated("s1", ModerationAction.RESTORE),
+                ],
+            )
+            await applied("k1", "k1 restored", suspended_matching=False)
+            await applied("s1", "s1 restored", suspended_supporting=False)
+            await produce_event(infra.kafka, namespace, support_requested("k1"))
+            first = (await eventually(seen(proposed), lambda v: len(v) >= 1, what="s1 proposed"))[0]
+            assert (first["data"]["seeker_id"], first["data"]["supporter_id"]) == ("k1", "s1")
+
+            await produce_event(infra.kafka, namespace, pause_set("s2", False))
+            await applied("s2", "s2 resumed", paused=False)
+            await produce_event(infra.kafka, namespace, support_requested("k2"))
+            values = await eventually(
+                seen(proposed),
+                lambda v: any(x["data"]["seeker_id"] == "k2" for x in v),
+                what="s2 proposed once resumed",
+            )
+            assert {(x["data"]["seeker_id"], x["data"]["supporter_id"]) for x in values} == {
+                ("k1", "s1"),
+                ("k2", "s2"),
+            }
 
 
 async def test_a_restart_mid_stream_proposes_each_request_once_within_capacity(

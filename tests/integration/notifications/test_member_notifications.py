@@ -1,6 +1,7 @@
 """Member notifications beyond the inbox, on real parts (Kafka, the MongoDB-protocol server,
 a real SMTP server): decided in the member's partition by their preferences and contacts,
-held by quiet hours, sent once whatever the redeliveries."""
+held by quiet hours, sent once whatever the redeliveries; a moderator's actions told to the
+member without the note."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
+from kindred.events.casework import MemberModerated, MemberModeratedData, ModerationAction
 from kindred.events.notifications import (
     InboxEntryRead,
     InboxEntryReadData,
@@ -139,3 +141,85 @@ async def test_an_inbox_entry_marked_read_reads_back_read(infra: Infra, namespac
         await produce_event(infra.kafka, namespace, read)  # twice: still one read
         [after] = await eventually(items, lambda i: i[0]["read"] is True, what="marked read")
         assert after["id"] == entry["id"]
+
+
+def moderated(member: str, action: ModerationAction, note: str) -> MemberModerated:
+    return MemberModerated.new(
+        subject=member,
+        source="tests",
+        data=MemberModeratedData(
+            action=action,
+            action_id=f"act-{member}-{action}",
+            report_id="report-42",
+            member_id=member,
+            staff_id="mod-1",
+            at=datetime.now(UTC),
+            note=note,
+        ),
+    )
+
+
+async def test_a_moderators_actions_reach_the_member_in_their_language_without_the_note(
+    infra: Infra, namespace: str, mailbox: tuple[Mailbox, int]
+) -> None:
+    box, port = mailbox
+    settings = settings_for(
+        NotificationsSettings,
+        infra,
+        namespace,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_tls="none",
+        smtp_from="hello@kindred.example",
+    )
+    note = "CANARY the report said something private"
+    prefs = MemberNotificationPreferencesSet.new(
+        subject="moderated",
+        source="tests",
+        data=MemberNotificationPreferencesSetData(
+            member_id="moderated",
+            channels={"account": ["email"]},
+            consents={"email": True},
+            contacts={"email": "m@x.example"},
+            locale="fr",
+            time_zone="UTC",
+            quiet_hours=None,
+            digest_bursts=False,
+        ),
+    )
+    async with running(create_app(settings)) as client:
+        await produce_event(infra.kafka, namespace, prefs)
+        headers = bearer(settings.internal_api_token)
+
+        async def items() -> list[dict[str, Any]]:
+            answer = await client.get("/internal/members/moderated/inbox", headers=headers)
+            found: list[dict[str, Any]] = answer.json()["items"]
+            return found
+
+        warned = moderated("moderated", ModerationAction.WARN, note)
+        for event in (
+            warned,
+            warned,  # a copy: still one entry, one mail
+            moderated("moderated", ModerationAction.HIDE, note),
+            moderated("moderated", ModerationAction.SUSPEND_MATCHING, note),
+            moderated("moderated", ModerationAction.DISMISS, note),
+            moderated("moderated", ModerationAction.RESTORE, note),
+        ):
+            await produce_event(infra.kafka, namespace, event)
+        entries = await eventually(
+            items,
+            lambda i: any(e["kind"] == "member.moderated.restore" for e in i),
+            what="the last action's inbox entry",
+        )
+        assert sorted(e["kind"] for e in entries) == [
+            "member.moderated.restore",
+            "member.moderated.suspend-matching",
+            "member.moderated.warn",
+        ]
+        assert {e["title"] for e in entries} >= {"Les restrictions de votre compte sont levées"}
+        mails = await eventually(
+            lambda: _mail(box, "m@x.example"), lambda m: len(m) == 3, what="three mails"
+        )
+        for text in [repr(entries), *(m.decode(errors="replace") for m in mails)]:
+            assert "CANARY" not in text and "report-42" not in text
+        assert len(_mail_now(box, "m@x.example")) == 3

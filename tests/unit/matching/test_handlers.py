@@ -11,6 +11,13 @@ from typing import Any
 
 import pytest
 
+from kindred.events.casework import (
+    MemberModerated,
+    MemberModeratedData,
+    ModerationAction,
+    SupporterPauseSet,
+    SupporterPauseSetData,
+)
 from kindred.events.envelope import Envelope
 from kindred.events.matching import (
     MatchAction,
@@ -261,3 +268,89 @@ def test_another_episode_after_a_closed_one_still_holds_the_member_out() -> None
     assert emitted(tick(matching, T0 + timedelta(seconds=1)), "match.proposed") == []
     into_pool(matching, episode_closed("k1", "ep2"))
     assert len(emitted(tick(matching, T0 + timedelta(seconds=2)), "match.proposed")) == 1
+
+
+def moderated(member_id: str, action: ModerationAction, at: datetime = T0) -> MemberModerated:
+    return MemberModerated.new(
+        subject=member_id,
+        source="tests",
+        data=MemberModeratedData(
+            action=action,
+            action_id=f"act-{member_id}-{action}",
+            member_id=member_id,
+            staff_id="mod-1",
+            at=at,
+            note="kept with the case",
+        ),
+    )
+
+
+def pause_set(member_id: str, paused: bool, at: datetime = T0) -> SupporterPauseSet:
+    return SupporterPauseSet.new(
+        subject=member_id,
+        source="tests",
+        data=SupporterPauseSetData(paused=paused, member_id=member_id, staff_id="adm-1", at=at),
+    )
+
+
+def test_moderation_and_pauses_are_handed_on_to_the_pool() -> None:
+    matching = processor()
+    for event in (moderated("k1", ModerationAction.SUSPEND_MATCHING), pause_set("s1", True)):
+        [record] = matching.handle(T0, event).records
+        assert (record.topic, record.key) == ("kindred.matching.pool-input", b"main")
+        assert inner_event(PoolInput.model_validate_json(record.value).data.event) == event
+
+
+def test_a_suspended_seekers_requests_are_refused_and_stored_as_suspended() -> None:
+    matching = processor()
+    seeker_and_supporter(matching)
+    into_pool(matching, support_requested("k1", request_id="r1"))
+    changes = into_pool(matching, moderated("k1", ModerationAction.SUSPEND_MATCHING))
+    [withdrawn] = emitted(changes, "support.request-refused")
+    assert withdrawn["subject"] == "k1"
+    assert withdrawn["data"] == {"request_id": "r1", "seeker_id": "k1", "reason": "suspended"}
+    refused = into_pool(matching, support_requested("k1", request_id="r2"))
+    assert [e["data"]["reason"] for e in emitted(refused, "support.request-refused")] == [
+        "suspended"
+    ]
+    assert emitted(tick(matching, T0 + timedelta(seconds=1)), "match.proposed") == []
+
+    # A new owner rebuilds the suspension from what was stored.
+    matching = matching.new_owner(Matching(SETTINGS))
+    stored = newest(matching.docs(MEMBERS.collection))["k1"]
+    assert (stored["suspended_matching"], stored["moderated_at"]) == (True, T0)
+    assert {r["key"]: r["status"] for r in newest(matching.docs(REQUESTS.collection)).values()} == {
+        "r1": "refused",
+        "r2": "refused",
+    }
+    again = into_pool(matching, support_requested("k1", request_id="r3"))
+    assert len(emitted(again, "support.request-refused")) == 1
+
+    restored = T0 + timedelta(minutes=1)
+    into_pool(matching, moderated("k1", ModerationAction.RESTORE, at=restored))
+    into_pool(matching, support_requested("k1", request_id="r4"))
+    [proposal] = emitted(tick(matching, T0 + timedelta(minutes=2)), "match.proposed")
+    assert proposal["data"]["request_id"] == "r4"
+
+
+def test_a_suspended_or_paused_supporter_is_not_proposed() -> None:
+    matching = processor()
+    seeker_and_supporter(matching)
+    into_pool(
+        matching,
+        moderated("s1", ModerationAction.SUSPEND_SUPPORTING),
+        support_requested("k1", request_id="r1"),
+    )
+    assert emitted(tick(matching, T0 + timedelta(seconds=1)), "match.proposed") == []
+    later = T0 + timedelta(minutes=1)
+    into_pool(
+        matching,
+        pause_set("s1", True, at=later),
+        moderated("s1", ModerationAction.RESTORE, at=later),
+    )
+    assert emitted(tick(matching, T0 + timedelta(minutes=2)), "match.proposed") == []
+    matching = matching.new_owner(Matching(SETTINGS))
+    assert emitted(tick(matching, T0 + timedelta(minutes=3)), "match.proposed") == []
+    into_pool(matching, pause_set("s1", False, at=T0 + timedelta(minutes=4)))
+    [proposal] = emitted(tick(matching, T0 + timedelta(minutes=5)), "match.proposed")
+    assert proposal["data"]["supporter_id"] == "s1"

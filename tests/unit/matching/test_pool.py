@@ -10,6 +10,11 @@ from typing import Any, TypeVar
 
 import pytest
 
+from kindred.events.casework import (
+    MemberModeratedData,
+    ModerationAction,
+    SupporterPauseSetData,
+)
 from kindred.events.matching import (
     GroupActionRequestedData,
     MatchAction,
@@ -33,6 +38,7 @@ from kindred.matching.domain.model import (
 from kindred.matching.domain.pool import (
     CLOSED_EPISODES_KEPT,
     OPEN_REQUEST_LIMIT,
+    SUSPENDED,
     Match,
     Pool,
     PoolSettings,
@@ -566,8 +572,9 @@ def test_a_batch_makes_at_most_its_limit_of_proposals_oldest_first() -> None:
 @pytest.mark.parametrize("seed", [7, 8, 9])
 def test_slots_and_indices_stay_right_through_a_random_walk_of_steps(seed: int) -> None:
     """Requests, batches, every step twice, reports, blocks for a while or for good, safety
-    episodes and roles taken away: after each, the slots and the pool's indices agree with its
-    state, nothing due is left unexpired, and a pool rebuilt from that state agrees too."""
+    episodes, roles taken away, suspensions and pauses: after each, the slots and the pool's
+    indices agree with its state, nothing due is left unexpired, and a pool rebuilt from that
+    state agrees too."""
     rng = random.Random(seed)
     w = World(proposal_ttl=timedelta(minutes=30), cooldown=timedelta(minutes=20))
     supporters, seekers = [f"s{i}" for i in range(6)], [f"k{i}" for i in range(30)]
@@ -595,6 +602,15 @@ def test_slots_and_indices_stay_right_through_a_random_walk_of_steps(seed: int) 
                 w.pool.episode_closed(m.member_id, episode)
         elif roll < 0.58:
             w.grant(rng.choice(supporters), granted=rng.random() < 0.7)
+        elif roll < 0.60:
+            suspensions = [
+                ModerationAction.SUSPEND_MATCHING,
+                ModerationAction.SUSPEND_SUPPORTING,
+                ModerationAction.RESTORE,
+            ]
+            moderate(w, rng.choice(supporters + seekers), rng.choice(suspensions))
+        elif roll < 0.61:
+            pause(w, rng.choice(supporters), paused=rng.random() < 0.6)
         elif w.pool.matches:
             match = rng.choice(sorted(w.pool.matches.values(), key=lambda m: m.match_id))
             who = rng.choice([match.seeker_id, match.supporter_id])
@@ -638,6 +654,11 @@ def test_slots_and_indices_stay_right_through_a_random_walk_of_steps(seed: int) 
             for m in p.members.values():
                 again = q.members[m.member_id]
                 assert (again.episodes, again.cooldown_until) == (m.episodes, m.cooldown_until)
+                assert (again.suspended_matching, again.suspended_supporting, again.paused) == (
+                    m.suspended_matching,
+                    m.suspended_supporting,
+                    m.paused,
+                )
                 assert (again.open_requests, again.holds) == (m.open_requests, m.holds)
                 assert q.kept_apart(m.member_id, w.now) == p.kept_apart(m.member_id, w.now)
             w.pool = rebuilt.pool
@@ -722,3 +743,198 @@ def test_proposals_held_back_by_the_batch_limit_go_in_the_next_batch() -> None:
     assert w.pool.stale and w.pool.urgent_waiting  # the tick runs the next batch at once
     assert len(w.batch(limit=5)) == 2
     assert not w.pool.stale and not w.pool.urgent_waiting
+
+
+# ---------------------------------------------------------------- moderation and pauses
+
+
+def moderate(
+    w: World, member_id: str, action: ModerationAction, at: datetime | None = None
+) -> bool:
+    w.later(seconds=1)
+    data = MemberModeratedData(
+        action=action,
+        action_id=f"act-{w.now.isoformat()}",
+        member_id=member_id,
+        staff_id="mod-1",
+        at=at or w.now,
+        note="private reasons" if action is not ModerationAction.DISMISS else "nothing to do",
+    )
+    return w.pool.moderated(data, w.now)
+
+
+def pause(w: World, member_id: str, paused: bool = True) -> bool:
+    w.later(seconds=1)
+    data = SupporterPauseSetData(paused=paused, member_id=member_id, staff_id="adm-1", at=w.now)
+    return w.pool.pause(data)
+
+
+def test_suspended_matching_refuses_new_requests_and_withdraws_the_waiting_ones() -> None:
+    w = World()
+    w.supporter("s1", capacity=1)
+    w.seeker("k1")
+    proposed_rid = w.request("k1")
+    [match] = w.batch()
+    waiting_rid = w.request("k1")
+    w.pool.take_effects()
+    assert moderate(w, "k1", ModerationAction.SUSPEND_MATCHING)
+    effects = w.pool.take_effects()
+    # The pending proposal is withdrawn (the supporter's slot freed), then both requests leave.
+    assert [(step, m.match_id, m.by, m.reason) for step, m in effects.steps] == [
+        ("declined", match.match_id, "matching", SUSPENDED)
+    ]
+    assert sorted((r.request_id, r.status, r.reason) for r in effects.refused) == [
+        (proposed_rid, "refused", SUSPENDED),
+        (waiting_rid, "refused", SUSPENDED),
+    ]
+    assert w.pool.open == {} and w.pool.requests == {}
+    assert w.holds("s1") == 0
+    assert effects.members["k1"].suspended_matching
+
+    refused = w.request("k1")
+    [again] = w.pool.take_effects().refused
+    assert (again.request_id, again.reason) == (refused, SUSPENDED)
+    assert w.batch() == []
+    w.check_slots()
+
+
+def test_suspended_matching_keeps_an_active_match_and_refuses_group_joins() -> None:
+    w = World()
+    w.supporter("s1")
+    w.seeker("k1")
+    w.request("k1")
+    [match] = w.batch()
+    w.act("s1", match.match_id, MatchAction.ACCEPT)
+    moderate(w, "k1", ModerationAction.SUSPEND_MATCHING)
+    assert w.pool.take_effects().steps == []
+    assert w.pool.matches[match.match_id].state == "active"
+    join(w, "k1")
+    assert w.pool.groups == {}
+    assert [why for _, _, why in w.pool.take_effects().ignored] == [SUSPENDED]
+
+
+def test_restore_lifts_a_matching_suspension() -> None:
+    w = World()
+    w.supporter("s1")
+    w.seeker("k1")
+    moderate(w, "k1", ModerationAction.SUSPEND_MATCHING)
+    w.request("k1")
+    assert moderate(w, "k1", ModerationAction.RESTORE)
+    w.pool.take_effects()
+    rid = w.request("k1")
+    assert w.pool.take_effects().refused == []
+    assert [m.request_id for m in w.batch()] == [rid]
+    join(w, "k1")
+    assert len(w.pool.groups) == 1
+
+
+def test_a_supporter_suspended_from_supporting_is_never_proposed_until_restored() -> None:
+    w = World()
+    w.supporter("s1")
+    w.seeker("k1")
+    moderate(w, "s1", ModerationAction.SUSPEND_SUPPORTING)
+    assert "s1" not in w.pool.supporters
+    rid = w.request("k1")
+    assert w.batch() == []
+    w.grant("s1")  # a role granted again does not lift the suspension
+    assert w.batch() == []
+    moderate(w, "s1", ModerationAction.RESTORE)
+    assert [(m.request_id, m.supporter_id) for m in w.batch()] == [(rid, "s1")]
+    w.check_slots()
+
+
+def test_suspended_supporting_still_lets_them_seek_support() -> None:
+    w = World()
+    w.supporter("s1")
+    w.supporter("s2")
+    moderate(w, "s1", ModerationAction.SUSPEND_SUPPORTING)
+    w.later(seconds=1)
+    w.pool.profile(profile("s1", languages=["en"]), w.now)  # a seeker now
+    rid = w.request("s1")
+    assert w.pool.take_effects().refused == []
+    assert [(m.request_id, m.supporter_id) for m in w.batch()] == [(rid, "s2")]
+
+
+def test_a_paused_supporter_gets_no_new_proposals_until_resumed() -> None:
+    w = World()
+    w.supporter("s1", capacity=3)
+    w.seeker("k1")
+    w.seeker("k2")
+    w.request("k1")
+    [pending] = w.batch()
+    assert pause(w, "s1")
+    assert w.pool.take_effects().members["s1"].paused
+    rid = w.request("k2")
+    assert w.batch() == []
+    assert pending.match_id in w.pool.matches  # a pending proposal stays (withdrawn: issue 17)
+    assert pause(w, "s1", paused=False)
+    assert [(m.request_id, m.supporter_id) for m in w.batch()] == [(rid, "s1")]
+
+
+def test_restore_does_not_resume_a_paused_supporter() -> None:
+    w = World()
+    w.supporter("s1")
+    w.seeker("k1")
+    pause(w, "s1")
+    moderate(w, "s1", ModerationAction.SUSPEND_SUPPORTING)
+    moderate(w, "s1", ModerationAction.RESTORE)
+    w.request("k1")
+    assert w.batch() == []
+    pause(w, "s1", paused=False)
+    assert len(w.batch()) == 1
+
+
+@pytest.mark.parametrize(
+    "action", [ModerationAction.WARN, ModerationAction.HIDE, ModerationAction.DISMISS]
+)
+def test_a_warning_hiding_or_dismissal_changes_nothing_in_matching(
+    action: ModerationAction,
+) -> None:
+    w = World()
+    w.supporter("s1")
+    w.seeker("k1")
+    w.pool.take_effects()
+    assert not moderate(w, "k1", action)
+    assert w.pool.take_effects().members == {}
+    w.request("k1")
+    assert len(w.batch()) == 1
+
+
+def test_a_late_copy_of_an_older_action_or_pause_changes_nothing() -> None:
+    w = World()
+    w.supporter("s1")
+    before = w.now
+    moderate(w, "s1", ModerationAction.SUSPEND_SUPPORTING)
+    moderate(w, "s1", ModerationAction.RESTORE)
+    assert not moderate(w, "s1", ModerationAction.SUSPEND_SUPPORTING, at=before)
+    assert "s1" in w.pool.supporters
+    pause(w, "s1")
+    late = SupporterPauseSetData(paused=False, member_id="s1", staff_id="adm-1", at=before)
+    assert not w.pool.pause(late)
+    assert w.pool.members["s1"].paused
+
+
+def test_suspensions_and_pauses_survive_a_rebuild_and_old_documents_have_none() -> None:
+    w = World()
+    w.supporter("s1")
+    w.supporter("s2")
+    moderate(w, "s1", ModerationAction.SUSPEND_SUPPORTING)
+    moderate(w, "s1", ModerationAction.SUSPEND_MATCHING)
+    pause(w, "s2")
+    assert MEMBERS.decode is not None
+    docs = [versioned(MEMBERS.document(Pooled("main", m), 0), 1) for m in w.pool.members.values()]
+    rebuilt = World()
+    rebuilt.pool.restore([MEMBERS.decode(d).item for d in docs], [], [], [], {}, [], [])
+    s1, s2 = rebuilt.pool.members["s1"], rebuilt.pool.members["s2"]
+    assert (s1.suspended_supporting, s1.suspended_matching, s1.paused) == (True, True, False)
+    assert s1.moderated_at == w.pool.members["s1"].moderated_at
+    assert (s2.paused, s2.paused_at) == (True, w.pool.members["s2"].paused_at)
+    assert set(rebuilt.pool.supporters) == {"s2"}
+    fields = ("suspended_matching", "suspended_supporting", "moderated_at", "paused", "paused_at")
+    old = {k: v for k, v in docs[1].items() if k not in fields}
+    again = MEMBERS.decode(old).item
+    assert (again.suspended_matching, again.suspended_supporting, again.paused) == (
+        False,
+        False,
+        False,
+    )

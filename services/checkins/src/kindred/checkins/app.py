@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from kindred.checkins.handlers import Checkins
-from kindred.checkins.repository import SafetyQueries
-from kindred.checkins.routes import safety_router
+from kindred.checkins.repository import CheckinQueries, SafetyQueries
+from kindred.checkins.routes import checkins_router, safety_router
 from kindred.checkins.settings import CheckinsSettings
 from kindred.events.checkins import CheckinRecorded, CheckinTrendWorsened
 from kindred.events.safety import (
@@ -25,6 +25,7 @@ from kindred.storage.mongo import create_client, database
 def create_app(settings: CheckinsSettings | None = None) -> FastAPI:
     settings = settings or CheckinsSettings.load()
     mongo = create_client(settings)
+    db = database(mongo, settings)
     service = Service(
         settings=settings,
         broker=create_broker(settings),
@@ -47,6 +48,7 @@ def create_app(settings: CheckinsSettings | None = None) -> FastAPI:
         service,
         title="Kindred check-ins",
         routers=[
-            safety_router(SafetyQueries(database(mongo, settings)), settings.internal_api_token)
+            safety_router(SafetyQueries(db), settings.internal_api_token),
+            checkins_router(CheckinQueries(db), settings.internal_api_token),
         ],
     )

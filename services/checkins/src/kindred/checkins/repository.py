@@ -8,8 +8,8 @@ member's partition.
   internal API serves (`SafetyQueries`).
 - `schedules`: each member's check-in schedule and where it stands (one document per member).
 - `checkins`: every check-in with the member's answers, the note, the scores and the rules it
-  fired; inserted once, never read back by the service. Private: no event copies the answers
-  or the note.
+  fired; inserted once, never read back by the processor. Private: no event copies the answers
+  or the note; only the internal API serves them to staff (`CheckinQueries`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from kindred.checkins.domain.safety import CheckinRecord, Episode, MemberState
 from kindred.checkins.domain.schedules import MemberSchedule, Occurrence, Open, Schedule
 from kindred.events.vocabulary import Weekday, parse_hhmm
 from kindred.partitions.store import Kind, Store
+from kindred.staff_views import CheckinView, EpisodeView, MemberCheckins
 from kindred.storage.mongo import Document
 
 _DAYS = list(Weekday)
@@ -178,3 +179,50 @@ class SafetyQueries:
         check-in, no profile yet)."""
         doc = await self.members.find_one({"_id": member_id})
         return None if doc is None else member_from(doc)
+
+
+def checkin_view(doc: Document) -> CheckinView:
+    accepted_at = doc.get("accepted_at")
+    return CheckinView(
+        checkin_id=doc["_id"],
+        recorded_at=_utc(doc["recorded_at"]),
+        accepted_at=None if accepted_at is None else _utc(accepted_at),
+        answers=doc.get("answers") or {},
+        scores=doc.get("scores"),
+        safety_rules=list(doc.get("safety_rules", ())),
+        review=list(doc.get("review", ())),
+    )
+
+
+class CheckinQueries:
+    """What staff read of a member's check-ins (answers and note included): reads only, like
+    `SafetyQueries`; a read may trail the owner's last batch."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.members = db[MEMBERS.collection]
+        self.checkins = db[CHECKINS.collection]
+
+    async def member_checkins(self, member_id: str, limit: int) -> MemberCheckins:
+        """The newest `limit` check-ins first, the scores the trend rules read and the open
+        episode; empty for a member never seen."""
+        # A batch records its check-ins at one time: the acceptance time orders them within it.
+        cursor = self.checkins.find({"member_id": member_id}).sort(
+            [("recorded_at", -1), ("accepted_at", -1), ("_id", -1)]
+        )
+        docs = await cursor.limit(limit).to_list(length=limit)
+        found = await self.members.find_one({"_id": member_id})
+        state = None if found is None else member_from(found)
+        episode = None if state is None else state.episode
+        return MemberCheckins(
+            member_id=member_id,
+            checkins=[checkin_view(doc) for doc in docs],
+            moods=[] if state is None else list(state.moods),
+            who5=[] if state is None else list(state.who5),
+            episode=None
+            if episode is None
+            else EpisodeView(
+                episode_id=episode.episode_id,
+                opened_at=episode.opened_at,
+                alert_ids=list(episode.alert_ids),
+            ),
+        )

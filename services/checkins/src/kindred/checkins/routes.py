@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel
 
-from kindred.checkins.repository import SafetyQueries
+from kindred.checkins.repository import CheckinQueries, SafetyQueries
 from kindred.internal_api import require_token
+from kindred.staff_views import MemberCheckins
+
+MEMBER_ID = r"^[A-Za-z0-9_.\-]{1,64}$"
 
 
 class OpenEpisode(BaseModel):
@@ -38,7 +41,7 @@ def safety_router(repo: SafetyQueries, token: str) -> APIRouter:
 
     @router.get("/members/{member_id}/safety")
     async def member_safety(
-        member_id: str = Path(pattern=r"^[A-Za-z0-9_.\-]{1,64}$"),
+        member_id: str = Path(pattern=MEMBER_ID),
     ) -> MemberSafety:
         """A member with no check-in and no profile is normal: no country, no episode."""
         state = await repo.member(member_id)
@@ -54,5 +57,23 @@ def safety_router(repo: SafetyQueries, token: str) -> APIRouter:
                 alert_ids=list(episode.alert_ids),
             ),
         )
+
+    return router
+
+
+def checkins_router(repo: CheckinQueries, token: str) -> APIRouter:
+    """A member's check-ins for staff: the answers and the note are in it, so only the gateway
+    (which audits every view) may call it."""
+    router = APIRouter(
+        prefix="/internal", tags=["internal"], dependencies=[Depends(require_token(token))]
+    )
+
+    @router.get("/members/{member_id}/checkins")
+    async def member_checkins(
+        member_id: str = Path(pattern=MEMBER_ID),
+        limit: int = Query(default=20, ge=1, le=100),
+    ) -> MemberCheckins:
+        """A member never seen is normal: empty lists, no episode."""
+        return await repo.member_checkins(member_id, limit)
 
     return router

@@ -19,6 +19,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from kindred.events.casework import MemberModerated, SupporterPauseSet
 from kindred.events.envelope import Envelope, deterministic_id
 from kindred.events.matching import (
     GroupActionRequested,
@@ -93,6 +94,8 @@ MEMBER_EVENTS: tuple[type[Envelope[Any]], ...] = (
     MemberBlocked,
     MatchActionRequested,
     GroupActionRequested,
+    MemberModerated,
+    SupporterPauseSet,
 )
 _BY_TYPE: dict[str, type[Envelope[Any]]] = {
     t.model_fields["type"].default: t for t in MEMBER_EVENTS
@@ -137,14 +140,25 @@ def apply(pool: Pool, inner: Envelope[Any], now: datetime) -> None:
             pool.episode_opened(inner.data.member_id, inner.data.episode_id, now)
         case SafetyEpisodeClosed():
             pool.episode_closed(inner.data.member_id, inner.data.episode_id)
-        case SupporterRoleSet():
-            pool.role(inner.data, inner.time)
         case MemberBlocked():
             pool.block(inner.data, now)
         case MatchActionRequested():
             pool.action(inner.data, now)
         case GroupActionRequested():
             pool.group_action(inner.data, inner.id, now)
+        case _:
+            apply_standing(pool, inner, now)
+
+
+def apply_standing(pool: Pool, inner: Envelope[Any], now: datetime) -> None:
+    """Staff's say on a member: the supporter role, a moderator's action, a pause."""
+    match inner:
+        case SupporterRoleSet():
+            pool.role(inner.data, inner.time)
+        case MemberModerated():
+            pool.moderated(inner.data, now)
+        case SupporterPauseSet():
+            pool.pause(inner.data)
 
 
 class Matching:

@@ -9,6 +9,10 @@ retried) go to the sender once the batch is committed.
 - `notification.requested`: the member's inbox entry, in their locale, and a delivery on their
   first usable channel beyond the inbox, paced by their quiet hours, rate limit and dedupe
   (`domain.notify`).
+- `member.moderated` (keyed by the member): a warning, a suspension or a restore is a
+  `notification.requested` of the member's `account` category, one message kind per action
+  (`MODERATION_NOTICES`), with nothing of the note or the report; a hide or a dismissal
+  tells the member nothing.
 - `safety.alert-raised`: the alert's escalation along the on-call chain, its first page on
   every channel of the first person at once (`domain.escalations`); a staff console's inbox
   entry is written with the page. What a page says is rendered by the sender (a template that
@@ -41,6 +45,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, NamedTuple
 
+from kindred.events.casework import MemberModerated
 from kindred.events.envelope import Envelope, deterministic_id
 from kindred.events.matching import MatchProposed
 from kindred.events.notifications import (
@@ -108,6 +113,7 @@ from kindred.notifications.domain.templates import (
     default_crisis_text,
     default_review_text,
     match_proposed_context,
+    moderation_notice,
     reminder_due_context,
     review_requested_context,
 )
@@ -167,6 +173,7 @@ class Notifications:
     events = (
         MatchProposed,
         CheckinReminderDue,
+        MemberModerated,
         SafetyAlertRaised,
         SafetyAlertAckRequested,
         SafetyReviewRequested,
@@ -235,6 +242,8 @@ class Notifications:
             self._request(
                 event, member, "member", MemberCategory.CHECKIN_REMINDERS, context, changes
             )
+        elif isinstance(event, MemberModerated):
+            self._moderated(event, changes)
         elif isinstance(event, NotificationRequested):
             self._requested(event.data, changes)
         elif isinstance(event, SafetyAlertRaised | SafetyAlertAckRequested | SafetyReviewRequested):
@@ -286,8 +295,10 @@ class Notifications:
         category: MemberCategory,
         context: dict[str, Any],
         changes: Changes,
+        event_type: str | None = None,
     ) -> None:
-        """A notification for a member, decided in their own partition."""
+        """A notification for a member, decided in their own partition (`event_type`: the
+        message kind, when it is not the event's own)."""
         changes.emit(
             NotificationRequested.new(
                 id=deterministic_id("notification.requested", event.id, member),
@@ -300,11 +311,19 @@ class Notifications:
                     recipient=member,
                     audience=audience,
                     category=category,
-                    event_type=event.TOPIC,
+                    event_type=event_type or event.TOPIC,
                     context=context,
                 ),
             )
         )
+
+    def _moderated(self, event: MemberModerated, changes: Changes) -> None:
+        kind = moderation_notice(event.data.action)
+        if kind is not None:
+            member = event.data.member_id
+            self._request(
+                event, member, "member", MemberCategory.ACCOUNT, {}, changes, event_type=kind
+            )
 
     def _requested(self, request: NotificationRequestedData, changes: Changes) -> None:
         member = request.recipient

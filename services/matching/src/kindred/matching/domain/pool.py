@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal, NamedTuple
 
+from kindred.events.casework import MemberModeratedData, ModerationAction, SupporterPauseSetData
 from kindred.events.envelope import deterministic_id
 from kindred.events.matching import (
     GroupActionRequestedData,
@@ -48,6 +49,7 @@ MatchState = Literal["proposed", "active", "declined", "expired", "ended"]
 RequestStatus = Literal["open", "proposed", "matched", "closed", "refused"]
 LIVE: frozenset[str] = frozenset({"proposed", "active"})  # the states that hold a slot
 OPEN_REQUEST_LIMIT = "open-request-limit"
+SUSPENDED = "suspended"  # a moderator suspended the member's matching
 # Safety episodes closed lately a member keeps (the newest): an open handled after its close
 # (their topics are not ordered with each other) is recognised and does not hold them out.
 CLOSED_EPISODES_KEPT = 16
@@ -80,6 +82,12 @@ class Member:
     granted: bool = False  # staff granted the supporter role
     minors_cleared: bool = False
     role_time: datetime | None = None
+    # Moderation: no new requests or group joins; never proposed as a supporter.
+    suspended_matching: bool = False
+    suspended_supporting: bool = False
+    moderated_at: datetime | None = None
+    paused: bool = False  # a supporter admin paused them: no new proposals
+    paused_at: datetime | None = None
     episodes: set[str] = field(default_factory=set)  # open safety episodes
     closed_episodes: tuple[str, ...] = ()  # closed lately, oldest first (CLOSED_EPISODES_KEPT)
     cooldown_until: datetime | None = None
@@ -97,15 +105,22 @@ class Member:
 
     @property
     def is_supporter(self) -> bool:
-        """Both: their profile offers support, and staff granted the role."""
-        return self.profile_time is not None and self.offers_support and self.granted
+        """Both: their profile offers support, and staff granted the role (and no moderator
+        suspended their supporting)."""
+        return (
+            self.profile_time is not None
+            and self.offers_support
+            and self.granted
+            and not self.suspended_supporting
+        )
 
     def may_take_more(self, now: datetime) -> bool:
-        """A new match now: a supporter with room, not cooling down, not in a safety episode
-        of their own."""
+        """A new match now: a supporter with room, not paused, not cooling down, not in a
+        safety episode of their own."""
         cooling = self.cooldown_until is not None and now < self.cooldown_until
         return (
             self.is_supporter
+            and not self.paused
             and not cooling
             and not self.episodes
             and len(self.holds) < self.capacity
@@ -214,7 +229,7 @@ class Effects:
     blocks: dict[tuple[str, str], datetime | None] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
     steps: list[MatchStep] = field(default_factory=list)  # in order
-    refused: list[Request] = field(default_factory=list)  # over the open-request limit
+    refused: list[Request] = field(default_factory=list)  # over the limit, or suspended
     group_changes: list[GroupChange] = field(default_factory=list)
     ignored: list[Ignored] = field(default_factory=list)
 
@@ -353,6 +368,53 @@ class Pool:
         self.stale = True
         return True
 
+    def moderated(self, data: MemberModeratedData, now: datetime) -> bool:
+        """A moderator's action on a member. Suspending their matching refuses their new
+        requests and group joins and withdraws what waits (a proposal pending for them is
+        withdrawn first, as in a safety episode); suspending their supporting takes them out
+        of the supporters, like a withdrawn role; restoring lifts both, not a pause. Their
+        live matches go on. Other actions (warn, hide, dismiss) change nothing here; an
+        action older than the last one applied (a late copy) is ignored."""
+        m = self.member(data.member_id)
+        if m.moderated_at is not None and data.at < m.moderated_at:
+            return False
+        if data.action is ModerationAction.SUSPEND_MATCHING:
+            m.suspended_matching = True
+            self._withdraw_requests(m, now)
+        elif data.action is ModerationAction.SUSPEND_SUPPORTING:
+            m.suspended_supporting = True
+        elif data.action is ModerationAction.RESTORE:
+            m.suspended_matching = m.suspended_supporting = False
+        else:
+            return False
+        m.moderated_at = data.at
+        self._role_changed(m)
+        self._touch_member(m)
+        self.stale = True
+        return True
+
+    def _withdraw_requests(self, seeker: Member, now: datetime) -> None:
+        """Every request of theirs still waiting leaves the pool, refused as suspended."""
+        for match in [self.matches[x] for x in sorted(seeker.seeking)]:
+            if match.state == "proposed":
+                self._close_proposal(match, "declined", "matching", SUSPENDED, now)
+        for request_id in sorted(seeker.open_requests):
+            r = self.requests[request_id]
+            r.reason = SUSPENDED
+            self._close_request(r, "refused")
+            self.effects.refused.append(r)
+
+    def pause(self, data: SupporterPauseSetData) -> bool:
+        """A supporter admin paused (or resumed) a supporter: while paused, no new proposals;
+        their pending proposals and live matches go on. A late copy is ignored."""
+        m = self.member(data.member_id)
+        if m.paused_at is not None and data.at < m.paused_at:
+            return False
+        m.paused, m.paused_at = data.paused, data.at
+        self._touch_member(m)
+        self.stale = True
+        return True
+
     def episode_opened(self, member_id: str, episode_id: str, now: datetime) -> None:
         """Held out of peer matching: pending proposals for them are withdrawn; the supporter of
         any live match of theirs was exposed to a crisis and gets a cool-down.
@@ -432,9 +494,16 @@ class Pool:
             correlation_id,
         )
         seeker = self.member(data.seeker_id)
-        if len(seeker.open_requests) >= self.settings.open_requests_per_seeker:
+        refusal = (
+            SUSPENDED
+            if seeker.suspended_matching
+            else OPEN_REQUEST_LIMIT
+            if len(seeker.open_requests) >= self.settings.open_requests_per_seeker
+            else None
+        )
+        if refusal is not None:
             r.status = "refused"
-            r.reason = OPEN_REQUEST_LIMIT
+            r.reason = refusal
             self._touch_request(r)
             self.effects.refused.append(r)
             return r
@@ -770,6 +839,8 @@ class Pool:
         self.effects.group_changes.append(GroupChange(group, m.member_id, True))
 
     def _group_refusal(self, m: Member, language: str) -> str | None:
+        if m.suspended_matching:
+            return SUSPENDED
         if m.profile_time is None:
             return "no profile yet"
         if m.episodes:

@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
+from kindred.events.casework import ModerationAction
 from kindred.events.matching import MatchProposed
 from kindred.events.notifications import DEFAULT_LOCALE, Channel, MessageUrgency
 from kindred.events.safety import SafetyAlertRaised, SafetyReviewRequested
@@ -59,6 +60,17 @@ DIGEST = "notification.digest"
 CRISIS_RESOURCES = "safety.crisis-resources"
 # A check-in the rules could not clear, for staff to review (never a page).
 REVIEW_REQUESTED = SAFETY_REVIEW_REQUESTED
+# What a member is told of a moderator's action on them: one message kind per action (a hidden
+# item or a dismissed report tells them nothing). Never the note or the report's text.
+MODERATION_NOTICES: dict[ModerationAction, str] = {
+    action: f"member.moderated.{action.value}"
+    for action in (
+        ModerationAction.WARN,
+        ModerationAction.SUSPEND_MATCHING,
+        ModerationAction.SUSPEND_SUPPORTING,
+        ModerationAction.RESTORE,
+    )
+}
 # The inbox kinds only a staff role reads (the gateway asks for them with `include_pages`).
 STAFF_KINDS = frozenset({ALERT_RAISED, SAFETY_ESCALATED, REVIEW_REQUESTED})
 
@@ -198,6 +210,10 @@ SPECS: dict[tuple[str, Audience], TemplateSpec] = {
             preview_fields=frozenset({"priority", "review_short_id"}),
             detail_fields=frozenset({"review_id", "member_id", "checkin_id", "reasons"}),
             action_fields=frozenset({"review_id", "member_id", "checkin_id", "priority"}),
+        ),
+        *(
+            TemplateSpec(notice, Audience.MEMBER, locales=("en", "fr"))
+            for notice in MODERATION_NOTICES.values()
         ),
         TemplateSpec(
             CRISIS_RESOURCES,
@@ -533,6 +549,11 @@ def default_crisis_text(context: Mapping[str, Any]) -> tuple[str, str]:
         reach = ", ".join(str(s[k]) for k in ("phone", "sms", "url") if s.get(k))
         lines.append(f"{s.get('name', '')}: {reach} ({s.get('availability', '')})")
     return "Support is here for you", "\n".join(lines)
+
+
+def moderation_notice(action: ModerationAction) -> str | None:
+    """The message kind a member is sent for a moderator's action on them; None: nothing."""
+    return MODERATION_NOTICES.get(action)
 
 
 def default_review_text(context: Mapping[str, Any]) -> tuple[str, str]:
