@@ -66,7 +66,10 @@ class SupportRequestRefusedData(BaseModel):
 
     request_id: str
     seeker_id: MemberId
-    reason: str = Field(description="Why: 'open-request-limit' (too many requests still open)")
+    reason: str = Field(
+        description="Why: 'open-request-limit' (too many requests still open) or 'suspended'"
+        " (a moderator suspended the seeker's matching)"
+    )
 
 
 class SupportRequestRefused(Envelope[SupportRequestRefusedData]):
