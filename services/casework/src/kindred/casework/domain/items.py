@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from kindred.events.casework import (
     ModerationAction,
@@ -80,7 +80,7 @@ class Report:
     reason: ReportReason
     text: str
     filed_at: datetime
-    status: str = "open"  # open, actioned, dismissed
+    status: Literal["open", "actioned", "dismissed"] = "open"
     actions: tuple[Moderation, ...] = ()
 
 
@@ -182,7 +182,9 @@ def checkin_items(
             "phq9_total": phq9_total,
             "phq9_severity": str(phq9_severity),
         }
-        items.append(new_item(ItemKind.PHQ9_SEVERE, cause, member_id, ItemPriority.HIGH, detail, at))
+        items.append(
+            new_item(ItemKind.PHQ9_SEVERE, cause, member_id, ItemPriority.HIGH, detail, at)
+        )
     return items
 
 
@@ -213,7 +215,10 @@ def missed(
     count = len(member.missed) + 1
     if count != streak:
         return after, None
-    detail = {"streak": count, "since": after.missed_since.isoformat() if after.missed_since else None}
+    detail = {
+        "streak": count,
+        "since": after.missed_since.isoformat() if after.missed_since else None,
+    }
     return after, new_item(
         ItemKind.MISSED_CHECKINS, cause, member.member_id, ItemPriority.NORMAL, detail, at
     )
@@ -262,7 +267,8 @@ def moderated_report(item: Item, step: Moderation) -> Item | None:
     report = item.report
     if report is None or any(m.ref == step.ref for m in report.actions):
         return None
-    status = "dismissed" if step.action is ModerationAction.DISMISS else "actioned"
+    dismissed = step.action is ModerationAction.DISMISS
+    status: Literal["actioned", "dismissed"] = "dismissed" if dismissed else "actioned"
     report = replace(report, status=status, actions=(*report.actions, step))
     history = (*item.history, Step(step.at, f"moderated: {step.action}", step.staff_id, step.ref))
     if not item.open:
@@ -272,7 +278,7 @@ def moderated_report(item: Item, step: Moderation) -> Item | None:
         report=report,
         history=history,
         status=ItemStatus.RESOLVED,
-        outcome="no-action" if step.action is ModerationAction.DISMISS else None,
+        outcome="no-action" if dismissed else None,
         resolved_at=step.at,
         resolved_by=step.staff_id,
     )

@@ -65,7 +65,9 @@ def _stood(supporter: Supporter, step: Standing) -> bool:
     return any(s.ref == step.ref for s in supporter.standing)
 
 
-def role_set(supporter: Supporter, granted: bool, minors_cleared: bool, step: Standing) -> Supporter | None:
+def role_set(
+    supporter: Supporter, granted: bool, minors_cleared: bool, step: Standing
+) -> Supporter | None:
     if _stood(supporter, step):
         return None
     return replace(

@@ -81,7 +81,7 @@ def report_view(report: Report) -> ReportView:
         reason=report.reason,
         text=report.text,
         filed_at=report.filed_at,
-        status=report.status,  # type: ignore[arg-type]  # one of the three the domain sets
+        status=report.status,
         actions=[
             ModerationStep(action=m.action, staff_id=m.staff_id, at=m.at, note=m.note)
             for m in report.actions
@@ -176,8 +176,6 @@ def queue(
             for a in alerts
             if a.known and a.in_queue(now, acked_hours)
         ]
-    ranked += [
-        (i.rank, i.created_at, item_entry(i)) for i in items if i.open and i.queue in wanted
-    ]
+    ranked += [(i.rank, i.created_at, item_entry(i)) for i in items if i.open and i.queue in wanted]
     ranked.sort(key=lambda r: (r[0], r[1], r[2].id))
     return QueueView(entries=[entry for _, _, entry in ranked[:limit]])
