@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 RECENT_MATCHES = 10
+# Matches over that a supporter's entry remembers by id: a late step of one never revives it.
+_OVER_KEPT = 500
 _ORDER = {"proposed": 0, "accepted": 1, "declined": 1, "expired": 1, "ended": 2}
 _LIVE = {"proposed", "accepted"}
 
@@ -43,6 +45,7 @@ class Supporter:
     suspended_matching: bool = False
     matches: tuple[MatchLine, ...] = ()  # the live ones and the last RECENT_MATCHES, newest last
     standing: tuple[Standing, ...] = ()
+    over: tuple[str, ...] = ()  # the ids of the matches over, lately
 
     @property
     def active_matches(self) -> int:
@@ -102,9 +105,14 @@ def match_step(supporter: Supporter, line: MatchLine) -> Supporter | None:
     current = next((m for m in supporter.matches if m.match_id == line.match_id), None)
     if current is not None and _ORDER[current.step] >= _ORDER[line.step]:
         return None
+    if current is None and line.match_id in supporter.over:
+        return None
     others = [m for m in supporter.matches if m.match_id != line.match_id]
     lines = sorted([*others, line], key=lambda m: m.at)
     # Keep every live match and the newest ones that are over.
     over = [m for m in lines if m.step not in _LIVE][-RECENT_MATCHES:]
     kept = [m for m in lines if m.step in _LIVE or m in over]
-    return replace(supporter, matches=tuple(kept))
+    ended = supporter.over
+    if line.step not in _LIVE and line.match_id not in ended:
+        ended = (*ended, line.match_id)[-_OVER_KEPT:]
+    return replace(supporter, matches=tuple(kept), over=ended)
