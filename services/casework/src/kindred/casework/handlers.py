@@ -245,18 +245,7 @@ class Casework:
         member = items.moderated_member(self._member(changes, data.member_id), step)
         if member is not None:
             changes.put(MEMBERS, member)
-            supporter = changes.get(SUPPORTERS, data.member_id)
-            what = items.STANDING.get(data.action)
-            shown = (
-                None
-                if what is None
-                else Standing(what, data.staff_id, data.at, data.note, data.action_id)
-            )
-            changed = supporter and roster.moderated(
-                supporter, member.suspended_matching, member.suspended_supporting, shown
-            )
-            if changed:
-                changes.put(SUPPORTERS, changed)
+            self._standing(changes, member, step)
         if data.report_id is None:
             return
         item = changes.get(ITEMS, items.item_id(ItemKind.MEMBER_REPORTED, data.report_id))
@@ -269,6 +258,21 @@ class Casework:
         after = items.moderated_report(item, step)
         if after is not None:
             self._store_item(item, after, changes)
+
+    def _standing(self, changes: Changes, member: MemberState, step: Moderation) -> None:
+        """A supporter's roster entry shows their suspensions (and the step, if it is one)."""
+        supporter = changes.get(SUPPORTERS, member.member_id)
+        if supporter is None:
+            return  # a roster entry made later copies the member's standing
+        what = items.STANDING.get(step.action)
+        shown = (
+            None if what is None else Standing(what, step.staff_id, step.at, step.note, step.ref)
+        )
+        after = roster.moderated(
+            supporter, member.suspended_matching, member.suspended_supporting, shown
+        )
+        if after is not None:
+            changes.put(SUPPORTERS, after)
 
     # ---------------------------------------------------------------- alerts
 
