@@ -33,6 +33,7 @@ COPY services/gateway/pyproject.toml services/gateway/
 COPY services/matching/pyproject.toml services/matching/
 COPY services/checkins/pyproject.toml services/checkins/
 COPY services/notifications/pyproject.toml services/notifications/
+COPY services/casework/pyproject.toml services/casework/
 COPY devtools/pyproject.toml devtools/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --all-packages --no-install-workspace
@@ -43,10 +44,11 @@ COPY services/gateway/src services/gateway/src
 COPY services/matching/src services/matching/src
 COPY services/checkins/src services/checkins/src
 COPY services/notifications/src services/notifications/src
+COPY services/casework/src services/casework/src
 COPY devtools/src devtools/src
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --all-packages --no-editable \
- && /app/.venv/bin/python -c "import kindred.gateway, kindred.matching, kindred.checkins, kindred.notifications"
+ && /app/.venv/bin/python -c "import kindred.gateway, kindred.matching, kindred.checkins, kindred.notifications, kindred.casework"
 
 # ---------------------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime
@@ -68,9 +70,9 @@ ENV PATH="/app/.venv/bin:${PATH}" \
 WORKDIR /app
 USER 10001:10001
 
-# gateway 8000, matching 8001, checkins 8002, notifications 8003 (each service's default
-# HTTP_PORT); every one serves /health/live, /health/ready and /metrics.
-EXPOSE 8000 8001 8002 8003
+# gateway 8000, matching 8001, checkins 8002, notifications 8003, casework 8004 (each
+# service's default HTTP_PORT); every one serves /health/live, /health/ready and /metrics.
+EXPOSE 8000 8001 8002 8003 8004
 
 # uvicorn handles SIGTERM: the service drains in-flight messages (GRACEFUL_TIMEOUT_SECONDS,
 # 15 s by default), so give it more than that before SIGKILL (compose/k8s use 30 s).

@@ -16,9 +16,12 @@ import httpx
 import pytest
 from cloudevents.core.bindings.kafka import KafkaMessage, from_kafka_event
 
+from kindred.casework.app import create_app as casework_app
+from kindred.casework.settings import CaseworkSettings
 from kindred.checkins.app import create_app as checkins_app
 from kindred.checkins.settings import CheckinsSettings
 from kindred.events import topics
+from kindred.events.casework import CaseworkInput
 from kindred.events.checkins import CheckinSubmitted
 from kindred.events.matching import MatchProposed, PoolInput, SupporterRoleSet, SupportRequested
 from kindred.events.members import ProfileSubmitted
@@ -44,6 +47,7 @@ EVENT_TYPES = [
     SupporterRoleSet,
     PoolInput,
     MatchProposed,
+    CaseworkInput,
     CheckinSubmitted,
 ]
 
@@ -55,6 +59,7 @@ async def platform(infra: Infra, namespace: str) -> AsyncIterator[httpx.AsyncCli
         running(checkins_app(settings_for(CheckinsSettings, infra, namespace))),
         running(matching_app(settings_for(MatchingSettings, infra, namespace, **fast))),
         running(notifications_app(settings_for(NotificationsSettings, infra, namespace))),
+        running(casework_app(settings_for(CaseworkSettings, infra, namespace))),
         running(gateway_app(settings_for(GatewaySettings, infra, namespace))) as gateway,
     ):
         yield gateway
@@ -104,6 +109,7 @@ async def test_a_standard_cloudevents_client_reads_every_event_and_dead_letter(
         )
 
         await eventually(readers[MatchProposed.TOPIC].poll, bool, what="the match proposed")
+        await eventually(readers[CaseworkInput.TOPIC].poll, bool, what="the step handed on")
         await eventually(letters.poll, bool, what="the dead letter")
         records = {base: await reader.poll() for base, reader in readers.items()}
 

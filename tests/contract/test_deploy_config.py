@@ -22,6 +22,7 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry
 from prometheus_client.registry import Collector
 
+from kindred.casework.settings import CaseworkSettings
 from kindred.checkins.settings import CheckinsSettings
 from kindred.gateway.settings import DEV_JWT_SECRET, GatewaySettings
 from kindred.matching.settings import MatchingSettings
@@ -44,10 +45,11 @@ SETTINGS: dict[str, type[ServiceSettings]] = {
     "matching": MatchingSettings,
     "checkins": CheckinsSettings,
     "notifications": NotificationsSettings,
+    "casework": CaseworkSettings,
 }
 # The services that consume Kafka (one partitioned consumer per replica); the gateway only
 # publishes.
-CONSUMERS = {"matching", "checkins", "notifications"}
+CONSUMERS = {"matching", "checkins", "notifications", "casework"}
 IMAGE = "kindred:0.1.0"
 HEALTH_ROUTES = {getattr(route, "path", None) for route in health_router({}).routes}
 
@@ -109,7 +111,7 @@ def compose_env(spec: dict[str, Any]) -> dict[str, str]:
     return {key: str(value) for key, value in env.items()}
 
 
-def test_compose_runs_exactly_the_four_services(compose: dict[str, Any]) -> None:
+def test_compose_runs_exactly_the_services(compose: dict[str, Any]) -> None:
     services = app_services(compose)
     assert set(services) == set(SETTINGS)
     for name, spec in services.items():
@@ -210,7 +212,7 @@ def k8s_env(deployment: dict[str, Any], documents: list[dict[str, Any]]) -> Iter
         yield from config_maps[source["configMapRef"]["name"]]["data"]
 
 
-def test_k8s_runs_exactly_the_four_services(k8s: list[dict[str, Any]]) -> None:
+def test_k8s_runs_exactly_the_services(k8s: list[dict[str, Any]]) -> None:
     deployments = of_kind(k8s, "Deployment")
     services = of_kind(k8s, "Service")
     assert set(deployments) == set(SETTINGS)
@@ -365,8 +367,8 @@ def test_k8s_network_policies(k8s: list[dict[str, Any]]) -> None:
         assert admitted(k8s, target, port, prometheus), target
         assert "/metrics" in HEALTH_ROUTES
         # Between services: only the gateway, and only to the internal APIs (the
-        # notifications' inbox, the check-ins' safety read).
-        internal = {("notifications", "gateway"), ("checkins", "gateway")}
+        # notifications' inbox, the check-ins' safety read, casework's staff reads).
+        internal = {("notifications", "gateway"), ("checkins", "gateway"), ("casework", "gateway")}
         for source, peer in pods.items():
             expected = target == "gateway" or (target, source) in internal
             assert admitted(k8s, target, port, peer) == expected, (source, target)

@@ -47,6 +47,7 @@ SERVICES = {
     "matching": "MatchingSettings",
     "checkins": "CheckinsSettings",
     "notifications": "NotificationsSettings",
+    "casework": "CaseworkSettings",
 }
 
 EXPORT = """

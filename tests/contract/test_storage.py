@@ -440,6 +440,7 @@ INDEX_MODULES = [
     "kindred.matching.repository",
     "kindred.checkins.repository",
     "kindred.notifications.repository",
+    "kindred.casework.repository",
 ]
 SOURCE_ROOTS = [*sorted(ROOT.glob("services/*/src")), ROOT / "shared" / "src"]
 

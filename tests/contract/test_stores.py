@@ -19,8 +19,17 @@ from typing import Any
 
 import pytest
 
+from kindred.casework.handlers import Casework
+from kindred.casework.settings import CaseworkSettings
 from kindred.checkins.handlers import Checkins
 from kindred.checkins.settings import CheckinsSettings
+from kindred.events.casework import (
+    AuditAction,
+    CaseAction,
+    CaseKind,
+    CaseworkInput,
+    ModerationAction,
+)
 from kindred.events.envelope import new_id
 from kindred.events.matching import (
     GroupActionRequested,
@@ -71,11 +80,12 @@ from tests.support.factories import (
     support_requested,
 )
 from tests.support.partitions import Partition
+from tests.unit.casework import factories as casework
 
 pytestmark = pytest.mark.contract
 
 T0 = datetime(2026, 12, 1, 7, tzinfo=UTC)
-SERVICES = ("matching", "checkins", "notifications")
+SERVICES = ("matching", "checkins", "notifications", "casework")
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -229,7 +239,39 @@ def notifications_run() -> tuple[Run, set[str]]:
     return run, {"mbr-one", "mbr-two", "mbr-three", "mbr-four"}
 
 
-RUNS = {"matching": matching_run, "checkins": checkins_run, "notifications": notifications_run}
+def casework_run() -> tuple[Run, set[str]]:
+    run = Run(Casework(CaseworkSettings(kindred_dev_mode=True)))
+    alert = casework.alert_raised("mbr-ann")
+    report = casework.report_filed("mbr-bo", "mbr-ann")
+    match = casework.proposed("mbr-di", "mbr-cy")
+    handed = run.handle(
+        T0,
+        alert,
+        casework.escalated(alert),
+        casework.review_requested("mbr-ann"),
+        report,
+        role_set("mbr-cy"),
+        match,
+        casework.ended(match, "mbr-di", reported=True),
+    )
+    run.handle(T0, *(CaseworkInput.model_validate_json(r.value) for r in handed.records))
+    review = casework.moderated(
+        "mbr-ann", ModerationAction.WARN, staff_id="mod-q", report_id=report.data.report_id
+    )
+    claim = casework.case_action(
+        CaseKind.ALERT, alert.data.alert_id, "mbr-ann", "stf-x", CaseAction.CLAIM
+    )
+    audit = casework.audit_recorded("stf-x", "mbr-ann", AuditAction.VIEW_ALERT)
+    run.handle(T0, review, claim, audit, casework.missed("mbr-ann", 1))
+    return run, {"mbr-ann", "mbr-bo", "mbr-cy", "mbr-di"}
+
+
+RUNS = {
+    "matching": matching_run,
+    "checkins": checkins_run,
+    "notifications": notifications_run,
+    "casework": casework_run,
+}
 
 
 def _data(record: Any) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from types import ModuleType
 
 from prometheus_client.metrics import MetricWrapperBase
 
+from kindred.casework import metrics as casework_metrics
 from kindred.checkins import metrics as checkins_metrics
 from kindred.gateway import metrics as gateway_metrics
 from kindred.matching import metrics as matching_metrics
@@ -19,6 +20,7 @@ SERVICE_METRICS: dict[str, ModuleType] = {
     "matching": matching_metrics,
     "checkins": checkins_metrics,
     "notifications": notifications_metrics,
+    "casework": casework_metrics,
 }
 ALL_METRICS = [runtime_metrics, *SERVICE_METRICS.values()]
 

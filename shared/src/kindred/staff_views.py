@@ -182,6 +182,16 @@ class ItemList(BaseModel):
     items: list[ReviewItem]
 
 
+class MemberCases(BaseModel):
+    """`GET /internal/members/{id}/cases` on casework: the member's alerts and items, newest
+    first."""
+
+    model_config = _VIEW
+
+    alerts: list[AlertCase]
+    items: list[ReviewItem]
+
+
 class QueueEntry(BaseModel):
     """One line of the live queue: an unacknowledged or open alert, or an open item."""
 

@@ -15,6 +15,8 @@ import yaml
 from fastapi import FastAPI
 from faststream.specification import AsyncAPI
 
+from kindred.casework.app import create_app as casework_app
+from kindred.casework.settings import CaseworkSettings
 from kindred.checkins.app import create_app as checkins_app
 from kindred.checkins.settings import CheckinsSettings
 from kindred.gateway.app import create_app as gateway_app
@@ -41,6 +43,7 @@ FACTORIES: dict[str, Callable[[], FastAPI]] = {
     "matching": lambda: matching_app(MatchingSettings(**FIXED)),  # type: ignore[arg-type]
     "checkins": lambda: checkins_app(CheckinsSettings(**FIXED)),  # type: ignore[arg-type]
     "notifications": lambda: notifications_app(NotificationsSettings(**FIXED)),  # type: ignore[arg-type]
+    "casework": lambda: casework_app(CaseworkSettings(**FIXED)),  # type: ignore[arg-type]
 }
 
 

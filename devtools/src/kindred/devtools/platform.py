@@ -1,4 +1,4 @@
-"""Run the four services in the foreground: python -m kindred.devtools.platform [--demo]
+"""Run the five services in the foreground: python -m kindred.devtools.platform [--demo]
 
 Expects KAFKA_BOOTSTRAP_SERVERS and MONGODB_URL in the environment (scripts/platform sets
 them). While it runs it restarts a service that exits unexpectedly (see `supervisor`). SIGINT
@@ -20,7 +20,13 @@ from kindred.devtools.demo import run_demo
 from kindred.devtools.processes import Platform
 from kindred.devtools.supervisor import CrashLoop, Supervisor
 
-DEFAULT_PORTS = {"gateway": 8000, "matching": 8001, "checkins": 8002, "notifications": 8003}
+DEFAULT_PORTS = {
+    "gateway": 8000,
+    "matching": 8001,
+    "checkins": 8002,
+    "notifications": 8003,
+    "casework": 8004,
+}
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 

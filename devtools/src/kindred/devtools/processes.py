@@ -18,8 +18,9 @@ from pathlib import Path
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-# Start order: consumers first, the gateway (which needs notifications for inbox reads) last.
-SERVICES = ("notifications", "matching", "checkins", "gateway")
+# Start order: consumers first, the gateway (which reads notifications' inbox, check-ins' and
+# casework's internal APIs) last.
+SERVICES = ("notifications", "matching", "checkins", "casework", "gateway")
 
 
 def free_port() -> int:
@@ -182,6 +183,9 @@ class Platform:
         if "checkins" in self.services:
             for gateway in self.instances("gateway"):
                 gateway.env["CHECKINS_URL"] = self.services["checkins"].url
+        if "casework" in self.services:
+            for gateway in self.instances("gateway"):
+                gateway.env["CASEWORK_URL"] = self.services["casework"].url
 
     def instances(self, name: str) -> list[ServiceProcess]:
         return self._instances.get(name, [])

@@ -90,24 +90,14 @@ ALL = (
 )
 
 # Published for readers outside Kindred's own services (analytics, a partner's systems): no
-# Kindred service consumes them. Every other topic has a consumer among the services.
-# Missed check-ins and trends stay here until notifications consume them; escalations and
-# acknowledgements are for the staff's tools and the audit trail; a match's later steps and
-# group changes for the members' apps and for analytics of match quality.
+# Kindred service consumes them. Every other topic has a consumer among the services (casework
+# reads check-ins' records, trends and missed check-ins, escalations and acknowledgements, and
+# every match step, for the staff workspace). A refused request and group changes are for the
+# members' apps and for analytics of match quality.
 OUTWARD = frozenset(
     {
-        CHECKIN_RECORDED,
-        CHECKIN_MISSED,
-        CHECKIN_TREND_WORSENED,
-        MATCH_ACCEPTED,
-        MATCH_DECLINED,
-        MATCH_EXPIRED,
-        MATCH_ENDED,
         SUPPORT_REQUEST_REFUSED,
         GROUP_MEMBERSHIP_CHANGED,
-        SAFETY_ALERT_ESCALATED,
-        SAFETY_ALERT_ACKNOWLEDGED,
-        SAFETY_EPISODE_CLOSE_REFUSED,
     }
 )
 

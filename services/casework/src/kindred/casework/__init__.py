@@ -1,0 +1,1 @@
+"""Casework: the staff workspace's cases, reports, roster and audit trail."""
