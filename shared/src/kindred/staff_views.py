@@ -182,6 +182,15 @@ class ItemList(BaseModel):
     items: list[ReviewItem]
 
 
+class MemberCases(BaseModel):
+    """`GET /internal/members/{id}/cases` on casework: the member's alerts and review items."""
+
+    model_config = _VIEW
+
+    alerts: AlertList
+    items: ItemList
+
+
 class QueueEntry(BaseModel):
     """One line of the live queue: an unacknowledged or open alert, or an open item."""
 

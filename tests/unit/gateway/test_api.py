@@ -188,6 +188,15 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "/v1/members/m1/blocks": {"blocked_id": "m2"},
     "/v1/members/m1/groups": {"topic": "grief", "language": "en"},
     "/v1/staff/supporters/m1": {"granted": True},
+    "/v1/members/m1/reports": {
+        "reported_id": "m2",
+        "context": "match",
+        "context_id": "x1",
+        "reason": "harassment",
+    },
+    "/v1/staff/cases/{case_kind}/{case_id}/actions": {"action": "claim"},
+    "/v1/staff/members/m1/moderation": {"action": "warn"},
+    "/v1/staff/supporters/m1/pause": {"paused": True},
 }
 
 
