@@ -156,7 +156,7 @@ async def test_a_supporter_without_capacity_is_422(gateway: Gateway) -> None:
     )
     assert response.status_code == 422
     problem = "Value error, capacity: a supporter needs a capacity of at least 1"
-    assert response.json()["fields"] == [{"field": "body", "problem": problem}]
+    assert response.json()["fields"] == [{"field": "capacity", "problem": problem}]
     assert gateway.published == []
 
 

@@ -269,6 +269,8 @@ class StaffDesk:
         limit: int = 100,
     ) -> AuditTrail:
         require_role(who, OPERATOR)
+        if member_id == who.member_id:
+            raise refuse_own_case()  # who looked at one's own record is for another operator
         await self._audit(
             who,
             channel,
