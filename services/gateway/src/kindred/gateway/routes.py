@@ -137,7 +137,10 @@ def documented_error(description: str, **extra: Any) -> dict[str, Any]:
     return {"model": ErrorBody, "description": description, **extra}
 
 
-_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
+# The header a 503 carries, as documented.
+RETRY_AFTER_HEADER = {
+    "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}
+}
 AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     401: documented_error(
         "No bearer token, or one that is expired, forged or for another API",
@@ -152,7 +155,7 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     400: documented_error("The body cannot be read as text (it is not UTF-8)"),
     413: documented_error("The body is larger than MAX_BODY_BYTES"),
     415: documented_error("The body is not sent as application/json"),
-    503: documented_error("Kafka did not confirm the request in time", headers=_RETRY_AFTER),
+    503: documented_error("Kafka did not confirm the request in time", headers=RETRY_AFTER_HEADER),
 }
 CHECKIN_ERRORS: dict[int | str, dict[str, Any]] = {
     **WRITE_ERRORS,
@@ -165,7 +168,7 @@ CHECKIN_ERRORS: dict[int | str, dict[str, Any]] = {
         "model": CheckinError,
         "description": "Kafka did not confirm the check-in in time; `safety` still carries "
         "the crisis resources if a rule fired",
-        "headers": _RETRY_AFTER,
+        "headers": RETRY_AFTER_HEADER,
     },
 }
 BLOCK_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -179,7 +182,7 @@ REPORT_ERRORS: dict[int | str, dict[str, Any]] = {
 # A write with no body: the errors of a write but those about reading a body.
 ACK_ERRORS_MEMBER: dict[int | str, dict[str, Any]] = {
     **AUTH_ERRORS,
-    503: documented_error("Kafka did not confirm the request in time", headers=_RETRY_AFTER),
+    503: documented_error("Kafka did not confirm the request in time", headers=RETRY_AFTER_HEADER),
 }
 READ_ERRORS: dict[int | str, dict[str, Any]] = {
     **AUTH_ERRORS,

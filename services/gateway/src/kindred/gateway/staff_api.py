@@ -26,6 +26,7 @@ from kindred.gateway.routes import (
     AUTH_ERRORS,
     CODE_NOT_FOUND,
     CODE_PROBLEM,
+    RETRY_AFTER_HEADER,
     WRITE_ERRORS,
     AckCode,
     EpisodeClosure,
@@ -55,11 +56,10 @@ StaffQuery = Annotated[
     str | None, Query(pattern=r"^[A-Za-z0-9_.:\-]{1,64}$", description="Only this staff member's")
 ]
 
-_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
 _UNAVAILABLE = documented_error(
-    "The audit record could not be published (nothing is shown or done), or a service the "
-    "request reads does not answer",
-    headers=_RETRY_AFTER,
+    "Kafka did not confirm the audit record in time (nothing is shown or done) or the action "
+    "(it may be recorded late), or a service the request reads does not answer",
+    headers=RETRY_AFTER_HEADER,
 )
 
 
