@@ -219,7 +219,8 @@ def integer_fields() -> list[tuple[str, str, str]]:
     for route in routes:
         routes += getattr(getattr(route, "original_router", None), "routes", [])
         body_field = getattr(route, "body_field", None)
-        if body_field is None:
+        # The JSON API's bodies (the console's forms are the console's tests' own).
+        if body_field is None or not getattr(route, "path", "").startswith("/v1/"):
             continue
         model = body_field.field_info.annotation
         path = route.path.replace("{member_id}", "m1").replace(  # type: ignore[attr-defined]
