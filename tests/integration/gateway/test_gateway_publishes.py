@@ -35,3 +35,31 @@ async def test_an_accepted_request_is_durably_on_its_topic(infra: Infra, namespa
         assert event["id"] == accepted["event_id"]
         assert event["data"]["request_id"] == accepted["resource_id"]
         assert event["data"]["seeker_id"] == "m1"
+
+
+async def test_a_staff_action_is_on_its_topic_after_its_audit_record(
+    infra: Infra, namespace: str
+) -> None:
+    settings = settings_for(GatewaySettings, infra, namespace)
+    token = issue_token(settings, "mod-1", roles=("moderator",))
+    async with (
+        running(create_app(settings)) as client,
+        TopicReader(infra.kafka, f"{namespace}.staff.audit-recorded") as audits,
+        TopicReader(infra.kafka, f"{namespace}.member.moderated") as moderations,
+    ):
+        response = await client.post(
+            "/v1/staff/members/m1/moderation",
+            json={"action": "suspend-matching", "report_id": "r-1", "note": "threats"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status_code == 202, response.text
+        [audit] = await eventually(audits.poll, lambda r: len(r) == 1)
+        [moderation] = await eventually(moderations.poll, lambda r: len(r) == 1)
+        assert audit.key == moderation.key == b"m1"
+        recorded, acted = json.loads(audit.value), json.loads(moderation.value)
+        assert acted["id"] == response.json()["event_id"]
+        assert acted["causationid"] == recorded["id"]
+        assert recorded["data"]["action"] == "moderate"
+        assert recorded["data"]["ref"] == "r-1"
+        assert "threats" not in audit.value.decode()
+        assert audit.timestamp <= moderation.timestamp

@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, model_validator
 
 from kindred.events.envelope import Envelope
 from kindred.events.topics import (
@@ -97,6 +97,15 @@ class ReportFiled(Envelope[ReportFiledData]):
 # ----------------------------------------------------------------------------- moderation
 
 
+# Text with something besides white space (what `str.strip()` leaves non-empty), for schemas.
+_SAID: dict[str, JsonValue] = {"type": "string", "pattern": "[^\\s\\x1c-\\x1f\\x85]"}
+_NOTED: dict[str, JsonValue] = {"required": ["note"], "properties": {"note": _SAID}}
+
+
+def _when(prop: str, value: str, then: dict[str, JsonValue]) -> dict[str, JsonValue]:
+    return {"if": {"properties": {prop: {"const": value}}, "required": [prop]}, "then": then}
+
+
 class ModerationAction(StrEnum):
     HIDE = "hide"  # hide the reported content (a message, a shared resource)
     WARN = "warn"  # the member is told a moderator warned them
@@ -109,7 +118,13 @@ class ModerationAction(StrEnum):
 class Moderation(BaseModel):
     """The body of `POST /v1/staff/members/{id}/moderation` (role `moderator`)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+    # The schema says what `_dismiss_needs_note` enforces.
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        hide_input_in_errors=True,
+        json_schema_extra=_when("action", "dismiss", _NOTED),
+    )
 
     action: ModerationAction
     report_id: str | None = Field(
@@ -190,9 +205,29 @@ class Outcome(StrEnum):
 
 
 class CaseStep(BaseModel):
-    """The body of `POST /v1/staff/cases/{case_id}/actions`: one step on an alert or item."""
+    """The body of `POST /v1/staff/cases/{case_kind}/{case_id}/actions`: one step on an alert
+    or item."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+    # The schema says what `_consistent` enforces.
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        hide_input_in_errors=True,
+        json_schema_extra={
+            "allOf": [
+                {
+                    **_when(
+                        "action",
+                        "resolve",
+                        {"required": ["outcome"], "properties": {"outcome": {"type": "string"}}},
+                    ),
+                    "else": {"properties": {"outcome": {"type": "null"}}},
+                },
+                _when("action", "note", _NOTED),
+                _when("outcome", "no-action", _NOTED),
+            ]
+        },
+    )
 
     action: CaseAction
     outcome: Outcome | None = Field(default=None, description="For `resolve`")

@@ -5,6 +5,13 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 
+from kindred.events.casework import (
+    CaseActionRequested,
+    MemberModerated,
+    ReportFiled,
+    StaffAuditRecorded,
+    SupporterPauseSet,
+)
 from kindred.events.checkins import CheckinSubmitted
 from kindred.events.matching import (
     GroupActionRequested,
@@ -22,13 +29,15 @@ from kindred.events.notifications import (
 from kindred.events.safety import SafetyEpisodeCloseRequested
 from kindred.events.schedules import CheckinScheduleSet
 from kindred.gateway.errors import install_error_handlers
-from kindred.gateway.internal import Checkins, Notifications
+from kindred.gateway.internal import Casework, Checkins, Notifications
 from kindred.gateway.limits import BodySizeLimit
 from kindred.gateway.openapi import describe_api
 from kindred.gateway.pages import page_router
 from kindred.gateway.routes import Publishing, api_router
 from kindred.gateway.safety import rejected_checkin_safety
 from kindred.gateway.settings import GatewaySettings
+from kindred.gateway.staff import StaffDesk
+from kindred.gateway.staff_api import staff_router
 from kindred.internal_api import bearer
 from kindred.messaging.broker import EventPublisher, create_broker
 from kindred.service import Service, build_app
@@ -39,9 +48,10 @@ def create_app(
     *,
     notifications_transport: httpx.AsyncBaseTransport | None = None,
     checkins_transport: httpx.AsyncBaseTransport | None = None,
+    casework_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
-    """`notifications_transport` and `checkins_transport` replace the network under the
-    internal API clients (tests)."""
+    """`notifications_transport`, `checkins_transport` and `casework_transport` replace the
+    network under the internal API clients (tests)."""
     settings = settings or GatewaySettings.load()
     broker = create_broker(settings)
     publisher = EventPublisher(broker, settings)
@@ -56,6 +66,12 @@ def create_app(
         timeout=settings.member_country_timeout_seconds,
         headers=bearer(settings.internal_api_token),
         transport=checkins_transport,
+    )
+    casework = httpx.AsyncClient(
+        base_url=settings.casework_url,
+        timeout=settings.internal_lookup_timeout_seconds,
+        headers=bearer(settings.internal_api_token),
+        transport=casework_transport,
     )
     service = Service(
         settings=settings,
@@ -73,8 +89,13 @@ def create_app(
             MatchActionRequested,
             MemberBlocked,
             GroupActionRequested,
+            ReportFiled,
+            MemberModerated,
+            SupporterPauseSet,
+            CaseActionRequested,
+            StaffAuditRecorded,
         ],
-        on_shutdown=[notifications.aclose, checkins.aclose],
+        on_shutdown=[notifications.aclose, checkins.aclose, casework.aclose],
     )
     resources = settings.crisis_resources()
     publishing = Publishing(
@@ -82,17 +103,24 @@ def create_app(
         settings.publish_timeout_seconds,
         resources,
         Notifications(notifications),
-        Checkins(checkins, settings.member_country_timeout_seconds),
+        Checkins(
+            checkins,
+            settings.member_country_timeout_seconds,
+            settings.internal_lookup_timeout_seconds,
+        ),
     )
     app = build_app(
         service,
         title="Kindred gateway",
         routers=[
             api_router(publishing),
+            staff_router(),
             page_router(publishing, settings.kindred_page_link_secret),
         ],
     )
     app.state.settings = settings
+    # The staff's views and actions, for the /v1/staff routes and the console alike.
+    app.state.desk = StaffDesk(publishing, Casework(casework))
     install_error_handlers(
         app, on_rejected=lambda request, raw: rejected_checkin_safety(request, raw, resources)
     )

@@ -10,6 +10,7 @@ import jwt
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from kindred.events.casework import StaffRole
 from kindred.gateway.errors import error_body
 from kindred.gateway.settings import GatewaySettings
 
@@ -91,11 +92,14 @@ def require_self(member_id: str, principal: Principal) -> None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=error_body(403, FORBIDDEN))
 
 
-# The role of the humans on call who acknowledge alerts and close safety episodes.
-SAFETY_STAFF = "safety-staff"
-# The staff who train supporters and grant (or withdraw) the supporter role.
-SUPPORTER_ADMIN = "supporter-admin"
+# The staff roles (kindred.events.casework.StaffRole), each granted in a token's `roles`.
+SAFETY_STAFF = StaffRole.SAFETY_STAFF.value
+MODERATOR = StaffRole.MODERATOR.value
+SUPPORTER_ADMIN = StaffRole.SUPPORTER_ADMIN.value
+OPERATOR = StaffRole.OPERATOR.value
+STAFF_ROLES = frozenset(role.value for role in StaffRole)
 MISSING_ROLE = "this action needs the {role} role"
+MISSING_ANY_ROLE = "this needs one of the roles {roles}"
 
 
 def require_role(principal: Principal, role: str) -> None:
@@ -104,6 +108,20 @@ def require_role(principal: Principal, role: str) -> None:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, detail=error_body(403, MISSING_ROLE.format(role=role))
         )
+
+
+def require_any_role(principal: Principal, roles: tuple[str, ...]) -> None:
+    """A view several roles share (the queue: safety staff and moderators)."""
+    if principal.roles.isdisjoint(roles):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail=error_body(403, MISSING_ANY_ROLE.format(roles=", ".join(roles))),
+        )
+
+
+def staff_roles(principal: Principal) -> frozenset[StaffRole]:
+    """The staff roles a token carries (any other string in `roles` is no staff role)."""
+    return frozenset(StaffRole(role) for role in principal.roles & STAFF_ROLES)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

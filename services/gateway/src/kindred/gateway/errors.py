@@ -7,6 +7,7 @@ client.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -84,14 +85,21 @@ def _field(loc: tuple[Any, ...]) -> str:
     return _cap(name or str(loc[0] if loc else "body"), MAX_FIELD_CHARS)
 
 
+# A model's own rule across fields names the field it faults first ("note: ... needs a note").
+_NAMED = re.compile(r"^Value error, ([a-z_][a-z0-9_]*): ")
+
+
+def _problem(error: dict[str, Any]) -> FieldProblem:
+    loc, message = tuple(error.get("loc", ())), str(error.get("msg", "invalid"))
+    named = _NAMED.match(message) if loc == ("body",) else None
+    return FieldProblem(
+        field=named.group(1) if named else _field(loc),
+        problem=_cap(message, MAX_PROBLEM_CHARS),
+    )
+
+
 def validation_problems(exc: RequestValidationError) -> list[FieldProblem]:
-    return [
-        FieldProblem(
-            field=_field(tuple(e.get("loc", ()))),
-            problem=_cap(str(e.get("msg", "invalid")), MAX_PROBLEM_CHARS),
-        )
-        for e in exc.errors()
-    ]
+    return [_problem(e) for e in exc.errors()]
 
 
 # What a route adds to the 422 body of a request it refused: (request, the raw body) -> fields.

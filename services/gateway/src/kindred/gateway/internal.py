@@ -1,7 +1,8 @@
 """The gateway's clients of the other services' internal APIs (behind INTERNAL_API_TOKEN).
 
 Notifications: a member's inbox, an alert (who it belongs to, whether it is acknowledged) and
-the page a short code belongs to. Check-ins: a member's profile country. Each read answers a
+the page a short code belongs to. Check-ins: a member's profile country and check-ins (staff).
+Casework: the staff's queue, alerts, review items, roster and audit trail. Each read answers a
 value, `None` for "no such thing" (404), or raises `Unreachable`; what a route does with a
 failure (503, or a fallback) is the route's decision.
 """
@@ -18,6 +19,19 @@ import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from kindred.internal_api import Inbox
+from kindred.staff_views import (
+    AlertCase,
+    AlertList,
+    AuditTrail,
+    ItemList,
+    MemberCases,
+    MemberCheckins,
+    Queue,
+    QueueView,
+    ReviewItem,
+    Roster,
+    RosterEntry,
+)
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -72,10 +86,14 @@ async def _get(
     what: str,
     path: str,
     model: type[M],
-    params: dict[str, str | int] | None = None,
+    params: httpx.QueryParams | dict[str, str | int] | None = None,
+    read_seconds: float | None = None,
 ) -> M | None:
     try:
-        response = await http.get(path, params=params)
+        if read_seconds is None:
+            response = await http.get(path, params=params)
+        else:
+            response = await http.get(path, params=params, timeout=read_seconds)
         if response.status_code == 404:
             return None
         response.raise_for_status()
@@ -122,9 +140,22 @@ class Notifications:
 class Checkins:
     """Check-ins' internal API, read within a short deadline."""
 
-    def __init__(self, http: httpx.AsyncClient, deadline_seconds: float) -> None:
+    def __init__(
+        self, http: httpx.AsyncClient, deadline_seconds: float, read_seconds: float = 3.0
+    ) -> None:
         self.http = http
         self.deadline = deadline_seconds
+        # A staff read waits longer than a crisis answer's country lookup may.
+        self.read_seconds = read_seconds
+
+    async def member_checkins(self, member_id: str, limit: int = 20) -> MemberCheckins:
+        """The member's recent check-ins, answers and notes included (staff only)."""
+        path = f"/internal/members/{_segment(member_id)}/checkins"
+        found = await _get(
+            self.http, "check-ins read", path, MemberCheckins, {"limit": limit}, self.read_seconds
+        )
+        # An unknown member is answered as one with no check-ins.
+        return found or MemberCheckins(member_id=member_id, checkins=[])
 
     async def member_country(self, member_id: str) -> str | None:
         """The country in the member's profile; None when unknown, unset, or not answered
@@ -137,3 +168,68 @@ class Checkins:
         except (Unreachable, TimeoutError):
             return None
         return None if found is None else found.country
+
+
+def _required(found: M | None, what: str) -> M:
+    """A list or view casework always has: a 404 for it is a wrong URL, not "nothing"."""
+    if found is None:
+        raise Unreachable(what)
+    return found
+
+
+class Casework:
+    """Casework's internal API: what staff work on. Reads may trail the last events by a batch."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def queue(self, queues: frozenset[Queue], limit: int = 200) -> QueueView:
+        params = httpx.QueryParams(
+            [("queue", q.value) for q in sorted(queues)] + [("limit", limit)]
+        )
+        return _required(
+            await _get(self.http, "queue read", "/internal/queue", QueueView, params), "queue read"
+        )
+
+    async def alerts(self, state: str, limit: int = 200) -> AlertList:
+        params: dict[str, str | int] = {"state": state, "limit": limit}
+        found = await _get(self.http, "alerts read", "/internal/alerts", AlertList, params)
+        return _required(found, "alerts read")
+
+    async def alert(self, alert_id: str) -> AlertCase | None:
+        path = f"/internal/alerts/{_segment(alert_id)}"
+        return await _get(self.http, "alert read", path, AlertCase)
+
+    async def items(self, queue: Queue, status: str, limit: int = 200) -> ItemList:
+        params: dict[str, str | int] = {"queue": queue.value, "status": status, "limit": limit}
+        found = await _get(self.http, "items read", "/internal/items", ItemList, params)
+        return _required(found, "items read")
+
+    async def item(self, item_id: str) -> ReviewItem | None:
+        path = f"/internal/items/{_segment(item_id)}"
+        return await _get(self.http, "item read", path, ReviewItem)
+
+    async def member_cases(self, member_id: str) -> MemberCases:
+        path = f"/internal/members/{_segment(member_id)}/cases"
+        found = await _get(self.http, "member cases read", path, MemberCases)
+        # A member casework never heard of has no cases.
+        return found or MemberCases(alerts=[], items=[])
+
+    async def roster(self, limit: int = 500) -> Roster:
+        found = await _get(
+            self.http, "roster read", "/internal/supporters", Roster, {"limit": limit}
+        )
+        return _required(found, "roster read")
+
+    async def supporter(self, member_id: str) -> RosterEntry | None:
+        path = f"/internal/supporters/{_segment(member_id)}"
+        return await _get(self.http, "supporter read", path, RosterEntry)
+
+    async def audit(self, member_id: str | None, staff_id: str | None, limit: int) -> AuditTrail:
+        params: dict[str, str | int] = {"limit": limit}
+        if member_id is not None:
+            params["member_id"] = member_id
+        if staff_id is not None:
+            params["staff_id"] = staff_id
+        found = await _get(self.http, "audit read", "/internal/audit", AuditTrail, params)
+        return _required(found, "audit read")

@@ -14,6 +14,11 @@ The API client apps use. Every request but the operational ones (`/health/*`, `/
 carries `Authorization: Bearer <JWT>`, whose `sub` is the member id; a member acts only on
 their own data. Writes are published to Kafka (acks=all) and answered 202 once Kafka confirmed.
 
+Staff routes (tags `staff`, `safety staff`) need a staff role in the token's `roles`:
+`safety-staff`, `moderator`, `supporter-admin` or `operator`, each explicit. Nobody views or acts
+on their own case, and every staff view and action is recorded in the audit trail (Kafka,
+acks=all) before anything is shown or done: 503 when it cannot be.
+
 Every error, whatever its status, has the body `ErrorBody`:
 `{"error": code, "detail": text, "fields": [{"field", "problem"}]}`. Bodies are JSON
 (`Content-Type: application/json`, else 415) of at most MAX_BODY_BYTES (64 KiB by default,

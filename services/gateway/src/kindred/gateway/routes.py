@@ -1,9 +1,9 @@
-"""The public HTTP API (v1). Each write is validated, published with acks=all, then answered 202.
+"""The members' HTTP API (v1). Each write is validated, published with acks=all, then answered 202.
 
-Every write route is one entry of `WRITES`: who may call it, what is checked in other services
-first, the event it publishes and the id it answers with. `api_router` turns each entry into a
-route the same way; the inbox read and the acknowledgement by code are their own (the page
-links' routes are in `pages.py`).
+Every member write route is one entry of `WRITES`: its path and body, the event it publishes, its
+key and the id it answers with. `api_router` turns each entry into a route the same way; the
+inbox read is its own. The staff's routes are in `staff_api.py` (through the desk, `staff.py`),
+the page links' in `pages.py`.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, HTTPException, Path, Query, status
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from kindred.events.casework import Report, ReportFiled, ReportFiledData
 from kindred.events.checkins import Checkin, CheckinSubmitted, CheckinSubmittedData
 from kindred.events.envelope import Envelope, new_id
 from kindred.events.matching import (
@@ -33,9 +34,6 @@ from kindred.events.matching import (
     MatchEnd,
     MemberBlocked,
     MemberBlockedData,
-    SupporterRole,
-    SupporterRoleSet,
-    SupporterRoleSetData,
     SupportRequest,
     SupportRequested,
     SupportRequestedData,
@@ -47,21 +45,16 @@ from kindred.events.notifications import (
     MemberNotificationPreferencesSet,
     MemberNotificationPreferencesSetData,
     NotificationPreferences,
-    SafetyAlertAckRequested,
-    SafetyAlertAckRequestedData,
 )
-from kindred.events.safety import SafetyEpisodeCloseRequested, SafetyEpisodeCloseRequestedData
 from kindred.events.schedules import CheckinSchedule, CheckinScheduleSet, CheckinScheduleSetData
 from kindred.gateway.accepted import Accepted
 from kindred.gateway.auth import (
     SAFETY_STAFF,
-    SUPPORTER_ADMIN,
     CurrentPrincipal,
     Principal,
-    require_role,
     require_self,
 )
-from kindred.gateway.errors import ErrorBody, FieldProblem, error_body
+from kindred.gateway.errors import ErrorBody, error_body
 from kindred.gateway.internal import Checkins, Notifications, Unreachable
 from kindred.gateway.limits import JsonBodyRoute
 from kindred.gateway.metrics import gateway_accepted, gateway_publish_seconds
@@ -69,7 +62,7 @@ from kindred.gateway.safety import CheckinAccepted, CheckinError, SafetyNotice, 
 from kindred.internal_api import Inbox
 from kindred.messaging.broker import EventPublisher
 from kindred.observability.outages import outage
-from kindred.safety.pagelinks import CODE_LENGTH, normalize_code
+from kindred.safety.pagelinks import CODE_LENGTH
 from kindred.safety.resources import ResourceTable
 
 MemberPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.\-]{1,64}$")]
@@ -140,26 +133,29 @@ CODE_NOT_FOUND = "no page has this code: check it against the page"
 CODE_PROBLEM = f"a page's code is {CODE_LENGTH} letters and digits"
 
 
-def _error(description: str, **extra: Any) -> dict[str, Any]:
+def documented_error(description: str, **extra: Any) -> dict[str, Any]:
     return {"model": ErrorBody, "description": description, **extra}
 
 
-_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
-_AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: _error(
+# The header a 503 carries, as documented.
+RETRY_AFTER_HEADER = {
+    "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}
+}
+AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: documented_error(
         "No bearer token, or one that is expired, forged or for another API",
         headers={"WWW-Authenticate": {"schema": {"type": "string"}}},
     ),
-    403: _error("The token's member is not the member in the path"),
-    422: _error("A path, query or body value is invalid; `fields` names each one"),
+    403: documented_error("The token's member is not the member in the path"),
+    422: documented_error("A path, query or body value is invalid; `fields` names each one"),
 }
 # The real answers of each route besides its success (the error body is always `ErrorBody`).
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
-    **_AUTH_ERRORS,
-    400: _error("The body cannot be read as text (it is not UTF-8)"),
-    413: _error("The body is larger than MAX_BODY_BYTES"),
-    415: _error("The body is not sent as application/json"),
-    503: _error("Kafka did not confirm the request in time", headers=_RETRY_AFTER),
+    **AUTH_ERRORS,
+    400: documented_error("The body cannot be read as text (it is not UTF-8)"),
+    413: documented_error("The body is larger than MAX_BODY_BYTES"),
+    415: documented_error("The body is not sent as application/json"),
+    503: documented_error("Kafka did not confirm the request in time", headers=RETRY_AFTER_HEADER),
 }
 CHECKIN_ERRORS: dict[int | str, dict[str, Any]] = {
     **WRITE_ERRORS,
@@ -172,64 +168,34 @@ CHECKIN_ERRORS: dict[int | str, dict[str, Any]] = {
         "model": CheckinError,
         "description": "Kafka did not confirm the check-in in time; `safety` still carries "
         "the crisis resources if a rule fired",
-        "headers": _RETRY_AFTER,
+        "headers": RETRY_AFTER_HEADER,
     },
-}
-STAFF_ERRORS: dict[int | str, dict[str, Any]] = {
-    **WRITE_ERRORS,
-    403: _error(
-        "The token does not carry the safety-staff role, or its holder is the member in the "
-        "path (nobody acts on their own safety data)"
-    ),
 }
 BLOCK_ERRORS: dict[int | str, dict[str, Any]] = {
     **WRITE_ERRORS,
-    409: _error("`blocked_id` is the member themselves"),
+    409: documented_error("`blocked_id` is the member themselves"),
 }
-ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
+REPORT_ERRORS: dict[int | str, dict[str, Any]] = {
     **WRITE_ERRORS,
-    403: _error("The token does not carry the supporter-admin role"),
-}
-ACK_ERRORS: dict[int | str, dict[str, Any]] = {
-    **_AUTH_ERRORS,
-    403: STAFF_ERRORS[403],
-    404: _error("The alert is unknown, or is not an alert of the member in the path"),
-    503: _error(
-        "The alert could not be looked up, or Kafka did not confirm the request in time",
-        headers=_RETRY_AFTER,
-    ),
-}
-CODE_ERRORS: dict[int | str, dict[str, Any]] = {
-    **WRITE_ERRORS,
-    403: _error(
-        "The token does not carry the safety-staff role, or its holder is the alert's member"
-    ),
-    404: _error("No page has this code"),
-    503: _error(
-        "The code could not be looked up, or Kafka did not confirm the request in time",
-        headers=_RETRY_AFTER,
-    ),
+    409: documented_error("`reported_id` is the member themselves"),
 }
 # A write with no body: the errors of a write but those about reading a body.
 ACK_ERRORS_MEMBER: dict[int | str, dict[str, Any]] = {
-    **_AUTH_ERRORS,
-    503: _error("Kafka did not confirm the request in time", headers=_RETRY_AFTER),
+    **AUTH_ERRORS,
+    503: documented_error("Kafka did not confirm the request in time", headers=RETRY_AFTER_HEADER),
 }
 READ_ERRORS: dict[int | str, dict[str, Any]] = {
-    **_AUTH_ERRORS,
-    503: _error("The notifications service cannot be reached now"),
+    **AUTH_ERRORS,
+    503: documented_error("The notifications service cannot be reached now"),
 }
 
 B = TypeVar("B", bound=BaseModel | None)
 D = TypeVar("D", bound=BaseModel)
 
-# A check a write makes in another service before it publishes (it raises HTTPException).
-Check = Callable[["Call[Any]", Notifications], Awaitable[None]]
 # The body of a route that takes none.
 NO_BODY = type(None)
-# Who may call a route: the member named in its path, or else the staff role its token carries.
-THE_MEMBER = "the member"
 SELF_BLOCK = "blocked_id: a member cannot block themselves"
+SELF_REPORT = "reported_id: a member cannot report themselves"
 
 
 @dataclass(frozen=True)
@@ -247,13 +213,13 @@ class Call(Generic[B]):
 
 @dataclass(frozen=True)
 class Write(Generic[B, D]):
-    """A write route: it publishes one event, keyed by the member in its path, and answers 202."""
+    """A member's write route: only the member in its path calls it; it publishes one event,
+    keyed by that member unless `subject` says otherwise, and answers 202."""
 
     name: str  # the operation's name in the OpenAPI document (its id and summary)
     method: str
     path: str  # under /v1; each value in it is checked against PATH_PARAMS
     body: type[B]
-    may_call: str  # THE_MEMBER, or the staff role needed
     event: type[Envelope[D]]
     data: Callable[[Call[B]], D]
     resource_id: Callable[[D], str | None]  # answered as `resource_id`
@@ -264,10 +230,8 @@ class Write(Generic[B, D]):
     conflict: Callable[[Call[B]], str | None] | None = None
     # The answer carries the check-in's safety notice (CheckinAccepted), and so does its 503.
     with_safety_notice: bool = False
-    # The member's safety data: a staff member who is the member in the path is refused (403).
-    safety_data: bool = False
-    # Checked after who may call, before publishing.
-    check: Check | None = None
+    # The event's subject (its Kafka key) when it is not the member in the path.
+    subject: Callable[[Call[B]], str] | None = None
 
 
 async def alert_of_member(call: Call[Any], notifications: Notifications) -> None:
@@ -305,7 +269,6 @@ WRITES = (
         method="PUT",
         path="/members/{member_id}/profile",
         body=Profile,
-        may_call=THE_MEMBER,
         event=ProfileSubmitted,
         data=lambda c: ProfileSubmittedData(member_id=c.member_id, **c.body.model_dump()),
         resource_id=lambda d: d.member_id,
@@ -316,7 +279,6 @@ WRITES = (
         method="POST",
         path="/members/{member_id}/support-requests",
         body=SupportRequest,
-        may_call=THE_MEMBER,
         event=SupportRequested,
         data=lambda c: SupportRequestedData(
             request_id=new_id(), seeker_id=c.member_id, **c.body.model_dump()
@@ -329,7 +291,6 @@ WRITES = (
         method="POST",
         path="/members/{member_id}/matches/{match_id}/accept",
         body=NO_BODY,
-        may_call=THE_MEMBER,
         event=MatchActionRequested,
         data=lambda c: MatchActionRequestedData(
             match_id=c.path["match_id"], member_id=c.member_id, action=MatchAction.ACCEPT
@@ -346,7 +307,6 @@ WRITES = (
         method="POST",
         path="/members/{member_id}/matches/{match_id}/decline",
         body=NO_BODY,
-        may_call=THE_MEMBER,
         event=MatchActionRequested,
         data=lambda c: MatchActionRequestedData(
             match_id=c.path["match_id"], member_id=c.member_id, action=MatchAction.DECLINE
@@ -362,7 +322,6 @@ WRITES = (
         method="POST",
         path="/members/{member_id}/matches/{match_id}/end",
         body=MatchEnd,
-        may_call=THE_MEMBER,
         event=MatchActionRequested,
         data=lambda c: MatchActionRequestedData(
             match_id=c.path["match_id"], member_id=c.member_id, action=MatchAction.END, end=c.body
@@ -378,7 +337,6 @@ WRITES = (
         method="POST",
         path="/members/{member_id}/blocks",
         body=Block,
-        may_call=THE_MEMBER,
         event=MemberBlocked,
         data=lambda c: MemberBlockedData(member_id=c.member_id, **c.body.model_dump()),
         resource_id=lambda d: d.blocked_id,
@@ -389,11 +347,32 @@ WRITES = (
         conflict=lambda c: SELF_BLOCK if c.body.blocked_id == c.member_id else None,
     ),
     Write(
+        name="report_member",
+        method="POST",
+        path="/members/{member_id}/reports",
+        body=Report,
+        event=ReportFiled,
+        data=lambda c: ReportFiledData(
+            report_id=new_id(),
+            reporter_id=c.member_id,
+            filed_at=datetime.now(UTC),
+            **c.body.model_dump(),
+        ),
+        resource_id=lambda d: d.report_id,
+        responses=REPORT_ERRORS,
+        tags=("reports",),
+        doc="""Report another member (a match, a peer group's member or a message), with a
+        reason from the list and, optionally, what happened: the report reaches the
+        moderators' queue. `resource_id` is the report's id.""",
+        conflict=lambda c: SELF_REPORT if c.body.reported_id == c.member_id else None,
+        # Keyed by the reported member: their partition in casework holds the report.
+        subject=lambda c: c.body.reported_id,
+    ),
+    Write(
         name="join_group",
         method="POST",
         path="/members/{member_id}/groups",
         body=GroupJoin,
-        may_call=THE_MEMBER,
         event=GroupActionRequested,
         data=lambda c: GroupActionRequestedData(
             member_id=c.member_id, action="join", **c.body.model_dump()
@@ -409,7 +388,6 @@ WRITES = (
         method="POST",
         path="/members/{member_id}/groups/{group_id}/leave",
         body=NO_BODY,
-        may_call=THE_MEMBER,
         event=GroupActionRequested,
         data=lambda c: GroupActionRequestedData(
             member_id=c.member_id, action="leave", group_id=c.path["group_id"]
@@ -420,27 +398,10 @@ WRITES = (
         doc="Leave a peer group.",
     ),
     Write(
-        name="set_supporter_role",
-        method="PUT",
-        path="/staff/supporters/{member_id}",
-        body=SupporterRole,
-        may_call=SUPPORTER_ADMIN,
-        event=SupporterRoleSet,
-        data=lambda c: SupporterRoleSetData(
-            member_id=c.member_id, staff_id=c.principal.member_id, **c.body.model_dump()
-        ),
-        resource_id=lambda d: d.member_id,
-        responses=ADMIN_ERRORS,
-        tags=("staff",),
-        doc="""Grant or withdraw a member's supporter role (role `supporter-admin`): only members
-        granted it, whose profile offers support, are ever proposed as supporters.""",
-    ),
-    Write(
         name="submit_checkin",
         method="POST",
         path="/members/{member_id}/checkins",
         body=Checkin,
-        may_call=THE_MEMBER,
         event=CheckinSubmitted,
         data=lambda c: CheckinSubmittedData(
             checkin_id=new_id(), member_id=c.member_id, **c.body.model_dump()
@@ -450,35 +411,10 @@ WRITES = (
         with_safety_notice=True,
     ),
     Write(
-        name="close_episode",
-        method="POST",
-        path="/safety/members/{member_id}/episode/close",
-        body=EpisodeClosure,
-        may_call=SAFETY_STAFF,
-        event=SafetyEpisodeCloseRequested,
-        data=lambda c: SafetyEpisodeCloseRequestedData(
-            member_id=c.member_id,
-            staff_id=c.principal.member_id,
-            reason=c.body.reason,
-            episode_id=c.body.episode_id,
-            last_alert_id=c.body.last_alert_id,
-        ),
-        resource_id=lambda d: d.member_id,
-        responses=STAFF_ERRORS,
-        tags=("safety staff",),
-        doc="""Close a member's open safety episode (role `safety-staff`, never on one's own):
-        the member can be matched with peers again. The body names the episode and the last
-        of its alerts the staff member reviewed; the check-ins service refuses the close when
-        the episode is another one or a newer alert exists. Recorded with who closed it and
-        why.""",
-        safety_data=True,
-    ),
-    Write(
         name="set_checkin_schedule",
         method="PUT",
         path="/members/{member_id}/checkin-schedule",
         body=CheckinSchedule,
-        may_call=THE_MEMBER,
         event=CheckinScheduleSet,
         data=lambda c: CheckinScheduleSetData(member_id=c.member_id, **c.body.model_dump()),
         resource_id=lambda d: d.member_id,
@@ -491,7 +427,6 @@ WRITES = (
         method="PUT",
         path="/members/{member_id}/notification-preferences",
         body=NotificationPreferences,
-        may_call=THE_MEMBER,
         event=MemberNotificationPreferencesSet,
         data=lambda c: MemberNotificationPreferencesSetData(
             member_id=c.member_id, **c.body.model_dump()
@@ -502,34 +437,10 @@ WRITES = (
         locale, time zone, quiet hours, pacing. Safety pages to staff ignore all of them.""",
     ),
     Write(
-        name="acknowledge_alert",
-        method="POST",
-        path="/safety/members/{member_id}/alerts/{alert_id}/ack",
-        body=NO_BODY,
-        may_call=SAFETY_STAFF,
-        event=SafetyAlertAckRequested,
-        data=lambda c: SafetyAlertAckRequestedData(
-            alert_id=c.path["alert_id"],
-            member_id=c.member_id,
-            staff_id=c.principal.member_id,
-            via="api",
-        ),
-        resource_id=lambda d: d.alert_id,
-        responses=ACK_ERRORS,
-        tags=("safety staff",),
-        doc="""Acknowledge a safety alert (role `safety-staff`, never on one's own): its
-        escalation stops paging the on-call chain. The alert must be the member's (404
-        otherwise); it is looked up in the notifications service first (503 when that cannot
-        be done). Recorded with who and when; a second acknowledgement changes nothing.""",
-        safety_data=True,
-        check=alert_of_member,
-    ),
-    Write(
         name="mark_read",
         method="POST",
         path="/members/{member_id}/inbox/{entry_id}/read",
         body=NO_BODY,
-        may_call=THE_MEMBER,
         event=InboxEntryRead,
         data=lambda c: InboxEntryReadData(
             member_id=c.member_id, entry_id=c.path["entry_id"], read_at=datetime.now(UTC)
@@ -602,18 +513,12 @@ class Publishing:
 
         async def publish(principal: Principal, body: Any = None, **path: str) -> Accepted:
             call = Call(path, body, principal)
-            if write.may_call == THE_MEMBER:
-                require_self(call.member_id, principal)
-            else:
-                require_role(principal, write.may_call)
-            if write.safety_data and principal.member_id == call.member_id:
-                raise refuse_own_safety_data()
+            require_self(call.member_id, principal)
             if write.conflict is not None and (conflict := write.conflict(call)) is not None:
                 raise HTTPException(status.HTTP_409_CONFLICT, detail=error_body(409, conflict))
-            if write.check is not None:
-                await write.check(call, self.notifications)
             data = write.data(call)
-            event = write.event.new(subject=call.member_id, source=SOURCE, data=data)
+            subject = call.member_id if write.subject is None else write.subject(call)
+            event = write.event.new(subject=subject, source=SOURCE, data=data)
             if write.with_safety_notice:
                 notice = await safety_notice(
                     body, self.resources, lambda: self.checkins.member_country(call.member_id)
@@ -648,42 +553,6 @@ def inbox_reader(notifications: Notifications) -> Callable[..., Awaitable[Inbox]
     return read_inbox
 
 
-def code_acknowledger(publishing: Publishing) -> Callable[..., Awaitable[Accepted]]:
-    """`POST /v1/safety/acks`: a staff member acknowledges the alert of a page by its code."""
-
-    async def acknowledge_by_code(body: AckCode, principal: CurrentPrincipal) -> Accepted:
-        require_role(principal, SAFETY_STAFF)
-        code = normalize_code(body.code)
-        if len(code) != CODE_LENGTH or not code.isalnum() or not code.isascii():
-            raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_CONTENT,
-                detail=error_body(
-                    422, f"code: {CODE_PROBLEM}", [FieldProblem(field="code", problem=CODE_PROBLEM)]
-                ),
-            )
-        try:
-            page = await publishing.notifications.page_by_code(code)
-        except Unreachable:
-            raise lookup_unavailable() from None
-        if page is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=error_body(404, CODE_NOT_FOUND))
-        if page.member_id == principal.member_id:
-            raise refuse_own_safety_data()
-        try:
-            data = SafetyAlertAckRequestedData(
-                alert_id=page.alert_id,
-                member_id=page.member_id,
-                staff_id=principal.member_id,
-                via="code",
-            )
-        except ValidationError:  # notifications answered ids no alert has
-            raise lookup_unavailable() from None
-        event = SafetyAlertAckRequested.new(subject=page.member_id, source=SOURCE, data=data)
-        return await publishing.accept(event, data.alert_id)
-
-    return acknowledge_by_code
-
-
 def api_router(publishing: Publishing) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["members"], route_class=JsonBodyRoute)
     for write in WRITES:
@@ -704,19 +573,5 @@ def api_router(publishing: Publishing) -> APIRouter:
         responses=READ_ERRORS,
         description="The member's inbox, newest first. Staff pages (the alerts a safety-staff "
         "member was paged for) are in it only for a token with the `safety-staff` role.",
-    )
-    router.add_api_route(
-        "/safety/acks",
-        code_acknowledger(publishing),
-        methods=["POST"],
-        status_code=202,
-        responses=CODE_ERRORS,
-        tags=["safety staff"],
-        name="acknowledge_by_code",
-        description=inspect.cleandoc(
-            """Acknowledge the alert of a page by the short code it carries (role
-            `safety-staff`, never an alert of one's own): for channels where the page's link is
-            awkward. The code is read as typed: case, dashes and spaces do not matter."""
-        ),
     )
     return router

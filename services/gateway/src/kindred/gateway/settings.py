@@ -29,10 +29,12 @@ class GatewaySettings(ServiceSettings):
     # KINDRED_PAGE_LINK_SECRET: the key of staff pages' links (kindred.safety.pagelinks), the
     # same value in the gateway, which verifies them, and in notifications, which signs them.
     kindred_page_link_secret: str = Field(default=DEV_PAGE_LINK_SECRET, min_length=32, repr=False)
-    # The internal APIs the gateway reads: notifications (inboxes, alerts, pages) and check-ins
-    # (a member's country and open episode).
+    # The internal APIs the gateway reads: notifications (inboxes, alerts, pages), check-ins
+    # (a member's country and check-ins) and casework (what staff work on).
     notifications_url: str = "http://127.0.0.1:8003"
     checkins_url: str = "http://127.0.0.1:8002"
+    # The casework service: the staff's cases, queue, roster and audit trail (CASEWORK_URL).
+    casework_url: str = "http://127.0.0.1:8004"
     # How long a check-in that fired a safety rule waits for the member's profile country
     # before it answers with international crisis resources: the answer never waits long.
     member_country_timeout_seconds: float = Field(default=0.3, gt=0, le=2)
@@ -56,7 +58,7 @@ class GatewaySettings(ServiceSettings):
         except ResourceTableError as exc:
             raise SettingsError(f"kindred-gateway: CRISIS_RESOURCES_FILE: {exc}") from None
 
-    @field_validator("notifications_url", "checkins_url")
+    @field_validator("notifications_url", "checkins_url", "casework_url")
     @classmethod
     def _url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
