@@ -142,6 +142,8 @@ def test_compose_ports_match_settings(compose: dict[str, Any]) -> None:
         "notifications",
         default_port("notifications"),
     )
+    casework = urlsplit(compose_env(gateway)["CASEWORK_URL"])
+    assert (casework.hostname, casework.port) == ("casework", default_port("casework"))
     assert compose_env(gateway)["JWT_SECRET"] == "${JWT_SECRET:-" + DEV_JWT_SECRET + "}"
 
 
@@ -378,6 +380,7 @@ def test_k8s_network_policies(k8s: list[dict[str, Any]]) -> None:
     gateway_env = {e["name"]: e.get("value") for e in container(pods_of(k8s, "gateway"))["env"]}
     assert urlsplit(gateway_env["NOTIFICATIONS_URL"]).port == default_port("notifications")
     assert urlsplit(gateway_env["CHECKINS_URL"]).port == default_port("checkins")
+    assert urlsplit(gateway_env["CASEWORK_URL"]).port == default_port("casework")
 
 
 def pods_of(k8s: list[dict[str, Any]], name: str) -> dict[str, Any]:

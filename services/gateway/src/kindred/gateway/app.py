@@ -28,6 +28,7 @@ from kindred.events.notifications import (
 )
 from kindred.events.safety import SafetyEpisodeCloseRequested
 from kindred.events.schedules import CheckinScheduleSet
+from kindred.gateway.console import console_router
 from kindred.gateway.errors import install_error_handlers
 from kindred.gateway.internal import Casework, Checkins, Notifications
 from kindred.gateway.limits import BodySizeLimit
@@ -109,6 +110,8 @@ def create_app(
             settings.internal_lookup_timeout_seconds,
         ),
     )
+    # The staff's views and actions, for the /v1/staff routes and the console alike.
+    desk = StaffDesk(publishing, Casework(casework))
     app = build_app(
         service,
         title="Kindred gateway",
@@ -116,11 +119,11 @@ def create_app(
             api_router(publishing),
             staff_router(),
             page_router(publishing, settings.kindred_page_link_secret),
+            console_router(desk, settings),
         ],
     )
     app.state.settings = settings
-    # The staff's views and actions, for the /v1/staff routes and the console alike.
-    app.state.desk = StaffDesk(publishing, Casework(casework))
+    app.state.desk = desk
     install_error_handlers(
         app, on_rejected=lambda request, raw: rejected_checkin_safety(request, raw, resources)
     )
