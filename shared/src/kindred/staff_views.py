@@ -6,6 +6,7 @@ service that serves it and the gateway that reads it.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
@@ -213,6 +214,10 @@ class QueueView(BaseModel):
     model_config = _VIEW
 
     entries: list[QueueEntry]  # by urgency, then age (oldest first)
+
+    def digest(self) -> str:
+        """Changes whenever the queue does, and says nothing of it."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:32]
 
 
 # ----------------------------------------------------------------------------- supporters

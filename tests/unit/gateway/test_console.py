@@ -143,6 +143,10 @@ class FakeDesk:
         self._called("queue", who, channel)
         return self.queue_view
 
+    async def queue_digest(self, who: Principal) -> str:
+        self._called("queue_digest", who)
+        return str(len(self.queue_view.entries))
+
     async def alert(self, who: Principal, alert_id: str, channel: Channel) -> Detail:
         self._called("alert", who, alert_id, channel)
         checkin = CheckinView(
@@ -641,6 +645,20 @@ async def test_the_roster_grants_withdraws_pauses_and_resumes(console: Console) 
         ("m8", SupporterPause(paused=True, note="holiday"), "console"),
         ("m8", SupporterPause(paused=False), "console"),
     ]
+
+
+async def test_the_queue_polls_a_digest_that_needs_a_session_and_shows_nothing(
+    console: Console,
+) -> None:
+    assert (await console.client.get("/console/queue.digest")).status_code == 401
+    await console.sign_in("safety-staff")
+    page = await console.client.get("/console")
+    assert 'data-digest-url="/console/queue.digest"' in page.text
+    before = len(console.desk.called("queue"))
+    digest = await console.client.get("/console/queue.digest")
+    assert digest.status_code == 200 and digest.headers["cache-control"] == "no-store"
+    assert len(console.desk.called("queue")) == before  # polling is not a view
+    assert len(console.desk.called("queue_digest")) == 1
 
 
 async def test_the_role_is_granted_to_a_member_not_on_the_roster_yet(console: Console) -> None:

@@ -734,6 +734,23 @@ async def test_a_sign_in_is_audited_for_staff_only(desk: Gateway) -> None:
     assert len(desk.audits) == 1
 
 
+async def test_the_queues_digest_changes_with_the_queue_and_is_not_audited(desk: Gateway) -> None:
+    staff_desk = desk.app.state.desk
+    who = Principal("s1", frozenset({SAFETY}))
+    before = await staff_desk.queue_digest(who)
+    assert before == await staff_desk.queue_digest(who)
+    assert desk.audits == []  # a digest shows nothing: no audit record per poll
+    shown = await staff_desk.queue(who, "console")
+    assert shown.digest() == before  # the page's digest is the one the poll compares with
+    assert len(desk.audits) == 1
+    entries = desk.casework_answers["/internal/queue"]["entries"]
+    desk.casework_answers["/internal/queue"] = {"entries": entries[1:]}
+    assert await staff_desk.queue_digest(who) != before
+    with pytest.raises(HTTPException) as refused:
+        await staff_desk.queue_digest(Principal("o1", frozenset({"operator"})))
+    assert refused.value.status_code == 403
+
+
 # --- members' reports ----------------------------------------------------------------------------
 
 REPORTS = "/v1/members/m2/reports"

@@ -179,6 +179,16 @@ class StaffDesk:
         queues = queues_of(who)
         purpose = AuditPurpose.ALERT_RESPONSE if Queue.SAFETY in queues else AuditPurpose.MODERATION
         await self._audit(who, channel, AuditAction.VIEW_QUEUE, purpose)
+        return await self._queue(who)
+
+    async def queue_digest(self, who: Principal) -> str:
+        """A digest of the queue the caller would see, and nothing of it: a console polls it
+        every few seconds and fetches the queue itself (audited) only when it changed."""
+        require_any_role(who, (SAFETY_STAFF, MODERATOR))
+        return (await self._queue(who)).digest()
+
+    async def _queue(self, who: Principal) -> QueueView:
+        queues = queues_of(who)
         view = await self._ask(self.casework.queue(queues), CASEWORK_UNAVAILABLE)
         entries = [e for e in view.entries if e.queue in queues and e.member_id != who.member_id]
         return QueueView(entries=entries)

@@ -360,7 +360,9 @@ class Console:
             if not session.principal.roles & {SAFETY, MODERATOR}:
                 return RedirectResponse(self.landing(session), status_code=303, headers=HEADERS)
             view = await self.desk.queue(session.principal, CHANNEL)
-            return self.render("queue.html.j2", request, session, entries=view.entries)
+            return self.render(
+                "queue.html.j2", request, session, entries=view.entries, digest=view.digest()
+            )
 
         return await self.page(request, show)
 
@@ -372,6 +374,17 @@ class Console:
             )
 
         return await self.page(request, show)
+
+    async def queue_digest(self, request: Request) -> Response:
+        """What the queue's script polls: a digest, no data (so no audit record per poll)."""
+        session = self.session(request)
+        if session is None:
+            return Response(status_code=401, headers=HEADERS)
+        try:
+            digest = await self.desk.queue_digest(session.principal)
+        except HTTPException as exc:
+            return Response(status_code=exc.status_code, headers=HEADERS)
+        return Response(digest, media_type="text/plain", headers=HEADERS)
 
     async def alert_page(self, request: Request, alert_id: str) -> Response:
         async def show(session: Session) -> Response:
@@ -557,6 +570,7 @@ def console_router(desk: Desk, settings: GatewaySettings) -> APIRouter:
     routes: list[tuple[str, Callable[..., Awaitable[Response]], list[str]]] = [
         ("", console.queue_page, get),
         ("/queue.html", console.queue_fragment, get),
+        ("/queue.digest", console.queue_digest, get),
         ("/sign-in", console.sign_in_form, get),
         ("/sign-in", console.sign_in, post),
         ("/sign-out", console.sign_out, post),
