@@ -137,6 +137,25 @@ async def signed_in(browser: Browser, gateway: str, staff: str, *roles: str) -> 
     return page
 
 
+FOCUSED = """() => {
+    const e = document.activeElement;
+    return [e.tagName, e.textContent.trim(), getComputedStyle(e).outlineStyle];
+}"""
+
+
+async def tab_to(page: Page, label: str, most: int = 40) -> None:
+    """Press Tab from the top of the page until the focused element is the button `label`;
+    it must be reachable and show a focus ring."""
+    await page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    for _ in range(most):
+        await page.keyboard.press("Tab")
+        focused = await page.evaluate(FOCUSED)
+        if focused[0] == "BUTTON" and focused[1] == label:
+            assert focused[2] != "none", "no visible focus ring"
+            return
+    raise AssertionError(f"{label!r} is not reached with {most} presses of Tab")
+
+
 def data_of(reader: TopicReader) -> list[dict[str, Any]]:
     return [json.loads(r.value or b"")["data"] for r in reader.records]
 
@@ -193,8 +212,10 @@ async def test_safety_staff_see_a_crisis_within_seconds_acknowledge_it_and_close
         # Held out of matching while the episode is open.
         await call(http, "POST", "/v1/members/mia/support-requests", "mia", REQUEST)
 
-        # Acknowledge with the keyboard alone: focus the button, press Enter.
-        await page.get_by_role("button", name="Acknowledge").focus()
+        # Acknowledge with the keyboard alone: Tab from the top of the page to the button (its
+        # focus ring visible), then Enter.
+        await page.set_viewport_size({"width": 1280, "height": 900})
+        await tab_to(page, "Acknowledge")
         await page.keyboard.press("Enter")
         await expect(page.get_by_text(re.compile("Acknowledged", re.I)).first).to_be_visible()
         await eventually(acknowledged.poll, bool, timeout=30, what="mia's alert acknowledged")

@@ -72,7 +72,7 @@ class Collection:
 
     async def find_one(self, query: dict[str, Any]) -> dict[str, Any] | None:
         self.asked.append(query)
-        return next((d for d in self.docs if d["_id"] == query["_id"]), None)
+        return next((d for d in self.docs if all(d.get(k) == v for k, v in query.items())), None)
 
 
 @pytest.fixture
@@ -118,6 +118,21 @@ async def test_newest_first_with_answers_note_scores_and_the_episode(
     assert body.episode is not None
     assert (body.episode.episode_id, body.episode.alert_ids) == ("e1", ["a1"])
     assert checkins.asked == [{"member_id": "m1"}]
+
+
+async def test_one_checkin_is_read_however_many_came_after_it_and_only_as_the_members(
+    client: tuple[httpx.AsyncClient, Collection],
+) -> None:
+    http, _ = client
+    response = await http.get("/internal/members/m1/checkins/c1", headers=bearer(TOKEN))
+    assert response.status_code == 200, response.text
+    assert response.json()["answers"] == {"mood": 5, "note": "note 1"}
+    another = await http.get("/internal/members/m1/checkins/c9", headers=bearer(TOKEN))
+    assert another.status_code == 404  # m2's check-in is not read as m1's
+    unknown = await http.get("/internal/members/m1/checkins/c77", headers=bearer(TOKEN))
+    assert unknown.status_code == 404
+    refused = await http.get("/internal/members/m1/checkins/c1")
+    assert refused.status_code == 401
 
 
 async def test_the_limit_keeps_the_newest(client: tuple[httpx.AsyncClient, Collection]) -> None:

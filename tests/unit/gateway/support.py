@@ -96,6 +96,8 @@ class Gateway:
     checkins_requests: list[httpx.Request] = field(default_factory=list)
     # What check-ins answers `GET /internal/members/{id}/checkins`, by member (404 unless set).
     member_checkins: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # ... and `GET .../checkins/{checkin_id}`, by "member/checkin" (404 unless set).
+    checkins_by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Replaces every check-ins answer (an outage, say).
     checkins_down: Answer | None = None
     # What casework answers, by path (404 unless set); `casework` replaces every answer.
@@ -121,6 +123,8 @@ class Gateway:
             return self.checkins_down(request)
         if match := re.fullmatch(r"/internal/members/([^/]+)/checkins", request.url.path):
             return _found(self.member_checkins, match.group(1))
+        if match := re.fullmatch(r"/internal/members/([^/]+)/checkins/([^/]+)", request.url.path):
+            return _found(self.checkins_by_id, f"{match.group(1)}/{match.group(2)}")
         assert re.fullmatch(r"/internal/members/[^/]+/safety", request.url.path), request.url
         return self.checkins(request)
 

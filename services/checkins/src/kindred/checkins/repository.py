@@ -202,6 +202,11 @@ class CheckinQueries:
         self.members = db[MEMBERS.collection]
         self.checkins = db[CHECKINS.collection]
 
+    async def checkin(self, member_id: str, checkin_id: str) -> CheckinView | None:
+        """One of the member's check-ins (None: not theirs, or not stored yet)."""
+        doc = await self.checkins.find_one({"_id": checkin_id, "member_id": member_id})
+        return None if doc is None else checkin_view(doc)
+
     async def member_checkins(self, member_id: str, limit: int) -> MemberCheckins:
         """The newest `limit` check-ins first, the scores the trend rules read and the open
         episode; empty for a member never seen."""

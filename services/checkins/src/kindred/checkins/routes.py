@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel
 
 from kindred.checkins.repository import CheckinQueries, SafetyQueries
 from kindred.internal_api import require_token
-from kindred.staff_views import MemberCheckins
+from kindred.staff_views import CheckinView, MemberCheckins
 
 MEMBER_ID = r"^[A-Za-z0-9_.\-]{1,64}$"
 
@@ -75,5 +75,16 @@ def checkins_router(repo: CheckinQueries, token: str) -> APIRouter:
     ) -> MemberCheckins:
         """A member never seen is normal: empty lists, no episode."""
         return await repo.member_checkins(member_id, limit)
+
+    @router.get("/members/{member_id}/checkins/{checkin_id}")
+    async def member_checkin(
+        member_id: str = Path(pattern=MEMBER_ID),
+        checkin_id: str = Path(pattern=r"^[A-Za-z0-9_.:\-]{1,100}$"),
+    ) -> CheckinView:
+        """The check-in an alert names, however many came after it; 404 if not the member's."""
+        found = await repo.checkin(member_id, checkin_id)
+        if found is None:
+            raise HTTPException(404, "no such check-in for this member")
+        return found
 
     return router

@@ -23,6 +23,7 @@ from kindred.staff_views import (
     AlertCase,
     AlertList,
     AuditTrail,
+    CheckinView,
     ItemList,
     MemberCases,
     MemberCheckins,
@@ -156,6 +157,12 @@ class Checkins:
         )
         # An unknown member is answered as one with no check-ins.
         return found or MemberCheckins(member_id=member_id, checkins=[])
+
+    async def member_checkin(self, member_id: str, checkin_id: str) -> CheckinView | None:
+        """One check-in of the member (answers and note included); None: not theirs, or not
+        stored yet."""
+        path = f"/internal/members/{_segment(member_id)}/checkins/{_segment(checkin_id)}"
+        return await _get(self.http, "check-in read", path, CheckinView, None, self.read_seconds)
 
     async def member_country(self, member_id: str) -> str | None:
         """The country in the member's profile; None when unknown, unset, or not answered

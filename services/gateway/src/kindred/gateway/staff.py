@@ -122,7 +122,7 @@ class AlertDetail(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     alert: AlertCase
-    checkin: CheckinView | None  # None when it is older than the recent check-ins read
+    checkin: CheckinView | None  # None only when check-ins has not stored it yet
     recent: MemberCheckins
 
 
@@ -216,6 +216,11 @@ class StaffDesk:
         )
         recent = await self._checkins(alert.member_id)
         fired = next((c for c in recent.checkins if c.checkin_id == alert.checkin_id), None)
+        if fired is None:  # older than the recent ones: read on its own
+            fired = await self._ask(
+                self.publishing.checkins.member_checkin(alert.member_id, alert.checkin_id),
+                CHECKINS_UNAVAILABLE,
+            )
         return AlertDetail(alert=alert, checkin=fired, recent=recent)
 
     async def member_safety(
