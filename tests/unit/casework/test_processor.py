@@ -144,7 +144,7 @@ def test_a_report_is_a_moderation_item_with_the_priority_of_its_reason(
 ) -> None:
     part = partition()
     part.handle(T0, f.report_filed("mbr-r", "mbr-x", reason))
-    [item] = items_of(part)
+    [item] = [i for i in items_of(part) if i.queue is Queue.MODERATION]
     assert (item.queue, item.kind, item.priority) == (
         Queue.MODERATION,
         ItemKind.MEMBER_REPORTED,
@@ -152,6 +152,34 @@ def test_a_report_is_a_moderation_item_with_the_priority_of_its_reason(
     )
     assert item.member_id == "mbr-x"
     assert item.report.reporter_id == "mbr-r" and item.report.status == "open"
+
+
+def test_a_report_fearing_for_the_member_also_reaches_safety_staff_and_outlives_moderation() -> (
+    None
+):
+    part = partition()
+    report = f.report_filed("mbr-r", "mbr-x", ReportReason.SAFETY_CONCERN)
+    part.handle(T0, report, report)
+    moderation, safety = sorted(items_of(part), key=lambda i: str(i.queue))
+    assert (moderation.queue, moderation.kind) == (Queue.MODERATION, ItemKind.MEMBER_REPORTED)
+    assert (safety.queue, safety.kind, safety.priority) == (
+        Queue.SAFETY,
+        ItemKind.SAFETY_REVIEW,
+        ItemPriority.HIGH,
+    )
+    assert safety.member_id == "mbr-x" and safety.report is not None  # the reporter's words
+    assert safety.detail["report_id"] == report.data.report_id
+    # A moderator dismissing the report settles their item, not the safety staff's.
+    part.handle(
+        T0,
+        f.moderated("mbr-x", ModerationAction.DISMISS, report_id=report.data.report_id),
+    )
+    still = [i for i in items_of(part) if i.queue is Queue.SAFETY]
+    assert [i.status for i in still] == [ItemStatus.OPEN]
+    # Any other reason is the moderators' alone.
+    other = partition()
+    other.handle(T0, f.report_filed("mbr-r", "mbr-x", ReportReason.HARASSMENT))
+    assert [i.queue for i in items_of(other)] == [Queue.MODERATION]
 
 
 def test_a_moderation_naming_the_report_settles_it_and_sets_the_members_standing() -> None:

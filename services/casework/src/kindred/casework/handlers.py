@@ -238,6 +238,8 @@ class Casework:
             filed_at=data.filed_at,
         )
         self._open(items.report_item(report, data.filed_at), changes)
+        if (concern := items.safety_concern_item(report, data.filed_at)) is not None:
+            self._open(concern, changes)
 
     def _moderated(self, event: MemberModerated, changes: Changes) -> None:
         data = event.data

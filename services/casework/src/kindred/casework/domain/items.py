@@ -247,6 +247,30 @@ def report_item(report: Report, at: datetime) -> Item:
     return replace(item, history=(*item.history, filed))
 
 
+def safety_concern_item(report: Report, at: datetime) -> Item | None:
+    """A report that fears for the reported member is a safety matter as well as a moderation
+    one: safety staff get their own item (with the reporter's words), whatever moderators do."""
+    if report.reason is not ReportReason.SAFETY_CONCERN:
+        return None
+    detail = {
+        "source": "report",
+        "report_id": report.report_id,
+        "reason": str(report.reason),
+        "context": str(report.context),
+    }
+    item = new_item(
+        ItemKind.SAFETY_REVIEW,
+        report.report_id,
+        report.reported_id,
+        ItemPriority.HIGH,
+        detail,
+        at,
+        report,
+    )
+    filed = Step(report.filed_at, "reported", by=report.reporter_id, ref=report.report_id)
+    return replace(item, history=(*item.history, filed))
+
+
 def report_from_match(match_id: str, reported_id: str, reporter_id: str, at: datetime) -> Report:
     """A match ended with a report: a report about the match, for no stated reason."""
     return Report(
