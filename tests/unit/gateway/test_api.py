@@ -155,7 +155,7 @@ async def test_a_supporter_without_capacity_is_422(gateway: Gateway) -> None:
         "/v1/members/m1/profile", json=profile_body(capacity=0), headers=auth("m1")
     )
     assert response.status_code == 422
-    problem = "Value error, capacity: a supporter needs a capacity of at least 1"
+    problem = "a supporter needs a capacity of at least 1"
     assert response.json()["fields"] == [{"field": "capacity", "problem": problem}]
     assert gateway.published == []
 

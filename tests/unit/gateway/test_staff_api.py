@@ -693,7 +693,10 @@ async def test_a_step_that_contradicts_itself_is_422(desk: Gateway) -> None:
         headers=auth("s1", roles=(SAFETY,)),
     )
     assert response.status_code == 422
-    assert [f["field"] for f in response.json()["fields"]] == ["outcome"]
+    assert response.json()["fields"] == [
+        {"field": "outcome", "problem": "resolving needs an outcome"}
+    ]
+    assert response.json()["detail"] == "outcome: resolving needs an outcome"
     bad_kind = await desk.client.post(
         "/v1/staff/cases/report/i-s/actions",
         json={"action": "claim"},

@@ -92,6 +92,8 @@ _NAMED = re.compile(r"^Value error, ([a-z_][a-z0-9_]*): ")
 def _problem(error: dict[str, Any]) -> FieldProblem:
     loc, message = tuple(error.get("loc", ())), str(error.get("msg", "invalid"))
     named = _NAMED.match(message) if loc == ("body",) else None
+    if named:  # the field leads the summary already: the problem is the rule's own words
+        message = message[named.end() :]
     return FieldProblem(
         field=named.group(1) if named else _field(loc),
         problem=_cap(message, MAX_PROBLEM_CHARS),
