@@ -10,6 +10,7 @@ loop; half load, open loop at 150 requests/s, half the 300/s target); the store 
 process (`time.time()`) to the `created_at` of the seeker's inbox entry (same machine, same
 clock). Modules: `load` (the load it drives), `raw` (raw rates), `report` (what it prints),
 `safety` (`--safety`: check-in → safety alert latency under background load, a run of its own),
+`staff` (`--staff`: the staff workspace's reads with many open cases, a run of its own),
 `cli` (the options both runs share). `engine` is another benchmark, of the matching engine
 alone on synthetic populations, with no servers: `python -m kindred.devtools.bench.engine`.
 """

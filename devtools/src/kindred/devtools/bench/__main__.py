@@ -20,7 +20,7 @@ from types import FrameType
 
 from pymongo import AsyncMongoClient
 
-from kindred.devtools.bench import Deadline, safety, say
+from kindred.devtools.bench import Deadline, safety, say, staff
 from kindred.devtools.bench.cli import add_common, servers
 from kindred.devtools.bench.load import Document, Pipeline, closed_loop, open_loop, session
 from kindred.devtools.bench.raw import http_accept, kafka_rates, storage_rates
@@ -54,7 +54,8 @@ def parse_args(argv: Sequence[str] | None = None) -> Args:
         description="Support requests through gateway → matching → notifications on real "
         "processes, two rounds (empty store, then filled), beside the raw rates of the servers. "
         "With --safety: triggering check-in → safety alert latency under background load "
-        "instead (--safety --help lists its knobs).",
+        "instead (--safety --help lists its knobs). With --staff: the staff workspace with "
+        "many open cases (--staff --help).",
     )
     add = parser.add_argument
     add("--requests", type=int, default=6000, help="requests of a full-load phase (6000)")
@@ -148,10 +149,19 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+def own_run(argv: list[str]) -> int | None:
+    """Runs of their own: check-in → safety alert latency under load (`--safety`), the staff
+    workspace with many open cases (`--staff`); None for the pipeline's run."""
+    for flag, other in (("--safety", safety.main), ("--staff", staff.main)):
+        if flag in argv:
+            return other([a for a in argv if a != flag])
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if "--safety" in argv:  # check-in → safety alert latency under load: its own run
-        return safety.main([a for a in argv if a != "--safety"])
+    if (status := own_run(argv)) is not None:
+        return status
     args = parse_args(argv)
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # a fresh group's retries
     deadline = Deadline(args.timeout)
