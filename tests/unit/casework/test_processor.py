@@ -19,9 +19,11 @@ from kindred.casework.repository import (
     AUDIT,
     ITEMS,
     MEMBERS,
+    QUEUE,
     SUPPORTERS,
     alert_from,
     item_from,
+    queue_from,
     supporter_from,
 )
 from kindred.casework.settings import CaseworkSettings
@@ -259,7 +261,7 @@ def test_a_page_without_its_alert_is_not_served() -> None:
     part.handle(T0, f.escalated(alert))
     stored = alert_of(part, alert)
     assert not stored.known
-    assert views.queue([stored], [], list(Queue), T0, 24, 10).entries == []
+    assert part.docs(QUEUE.collection) == []  # no line in the queue until the alert arrives
 
 
 # ----------------------------------------------------------------------------- staff steps
@@ -442,10 +444,12 @@ def test_the_queue_is_by_priority_then_oldest_first_and_keeps_alerts_until_settl
         new_urgent,
         f.report_filed("mbr-r", "mbr-e", ReportReason.SPAM),
     )
-    alerts = [alert_from(d) for d in part.docs(ALERTS.collection)]
-    cases = items_of(part)
+
+    def lines() -> list[views.Queued]:
+        return [queue_from(d) for d in part.docs(QUEUE.collection)]
+
     now = T0 + timedelta(minutes=10)
-    entries = views.queue(alerts, cases, list(Queue), now, 24, 100).entries
+    entries = views.queue(lines(), list(Queue), now, 24, 100).entries
     assert [(e.member_id, e.priority) for e in entries] == [
         ("mbr-b", ItemPriority.URGENT),
         ("mbr-d", ItemPriority.HIGH),
@@ -453,9 +457,9 @@ def test_the_queue_is_by_priority_then_oldest_first_and_keeps_alerts_until_settl
         ("mbr-c", ItemPriority.NORMAL),
         ("mbr-e", ItemPriority.NORMAL),
     ]
-    safety = views.queue(alerts, cases, [Queue.SAFETY], now, 24, 2).entries
+    safety = views.queue(lines(), [Queue.SAFETY], now, 24, 2).entries
     assert [e.member_id for e in safety] == ["mbr-b", "mbr-d"]
-    moderation = views.queue(alerts, cases, [Queue.MODERATION], now, 24, 100).entries
+    moderation = views.queue(lines(), [Queue.MODERATION], now, 24, 100).entries
     assert [e.member_id for e in moderation] == ["mbr-e"]
 
     # Acknowledged, episode open: stays for a day; acknowledged and closed: leaves.
@@ -465,11 +469,27 @@ def test_the_queue_is_by_priority_then_oldest_first_and_keeps_alerts_until_settl
         f.acknowledged(new_urgent, "oncall-1", now),
         f.episode_closed(new_urgent, "oncall-1", now),
     )
-    alerts = [alert_from(d) for d in part.docs(ALERTS.collection)]
-    left = views.queue(alerts, [], [Queue.SAFETY], now + timedelta(hours=1), 24, 100).entries
-    assert [(e.member_id, e.acknowledged) for e in left] == [("mbr-a", True)]
-    later = views.queue(alerts, [], [Queue.SAFETY], now + timedelta(hours=25), 24, 100).entries
-    assert later == []
+    left = views.queue(lines(), [Queue.SAFETY], now + timedelta(hours=1), 24, 100).entries
+    assert [(e.member_id, e.acknowledged) for e in left if e.kind == "alert"] == [("mbr-a", True)]
+    later = views.queue(lines(), [Queue.SAFETY], now + timedelta(hours=25), 24, 100).entries
+    assert [e for e in later if e.kind == "alert"] == []
+    # The queue store keeps only what may still be shown: mbr-b's settled alert is gone from it
+    # (the alert itself stays in `alerts`), mbr-a's stays while its episode is open.
+    assert "mbr-b" not in {line.entry.member_id for line in lines()}
+    assert {a.member_id for a in map(alert_from, part.docs(ALERTS.collection))} >= {
+        "mbr-a",
+        "mbr-b",
+    }
+    # A resolved item leaves the queue store too.
+    [review] = [i for i in items_of(part) if i.member_id == "mbr-c"]
+    claim = f.case_action(CaseKind.ITEM, review.item_id, "mbr-c", "st-1", CaseAction.CLAIM)
+    part.handle(T0, claim)
+    assert "mbr-c" in {line.entry.member_id for line in lines()}
+    resolve = f.case_action(
+        CaseKind.ITEM, review.item_id, "mbr-c", "st-1", CaseAction.RESOLVE, Outcome.CONTACTED
+    )
+    part.handle(T0, resolve)
+    assert "mbr-c" not in {line.entry.member_id for line in lines()}
 
 
 def test_resolving_needs_an_outcome_and_no_action_a_note() -> None:

@@ -25,7 +25,7 @@ from kindred.messaging.broker import event_message
 from kindred.messaging.deadletter import dead_letter_headers
 from kindred.partitions.log import Record
 from kindred.partitions.store import Kind, Store, Table, Tables, versioned
-from kindred.storage.writes import Insert, Put, Write
+from kindred.storage.writes import Delete, Insert, Put, Write
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -81,6 +81,16 @@ class Changes:
         else:
             raise TypeError(f"{store.collection} is a history: insert into it")
         table.hold(key, item)
+
+    def delete(self, store: Store[T], key: str) -> None:
+        """Forget an item of a state store: out of the partition's memory and timers, its
+        document deleted."""
+        if store.kind is not Kind.STATE:
+            raise TypeError(f"{store.collection} keeps what it had: only state is deleted")
+        table = self.tables[store]
+        table.items.pop(key, None)
+        table.wake(key, None)
+        self.writes.append(Delete(store.collection, (key,)))
 
     def insert(self, store: Store[T], item: T) -> None:
         """A new entry of a history (a second insert of the same `_id` changes nothing)."""

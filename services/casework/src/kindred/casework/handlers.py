@@ -17,11 +17,19 @@ from collections.abc import Callable
 from typing import Any
 
 from kindred.casework import metrics
-from kindred.casework.domain import actions, alerts, items, roster
+from kindred.casework.domain import actions, alerts, items, roster, views
 from kindred.casework.domain.alerts import Alert, Page, Trigger
 from kindred.casework.domain.items import Item, MemberState, Moderation, Report, Step
 from kindred.casework.domain.roster import MatchLine, Standing, Supporter
-from kindred.casework.repository import ALERTS, AUDIT, ITEMS, MEMBERS, STORES, SUPPORTERS
+from kindred.casework.repository import (
+    ALERTS,
+    AUDIT,
+    ITEMS,
+    MEMBERS,
+    QUEUE,
+    STORES,
+    SUPPORTERS,
+)
 from kindred.casework.settings import CaseworkSettings
 from kindred.events.casework import (
     CaseActionRequested,
@@ -138,11 +146,28 @@ class Casework:
 
     # ---------------------------------------------------------------- items
 
+    def _put_case(self, changes: Changes, case: Alert | Item) -> None:
+        """An alert or item as it is now, and its line in the live queue (put, or deleted once
+        the case has left the queue for good; unchanged lines are not written again)."""
+        if isinstance(case, Alert):
+            changes.put(ALERTS, case)
+            key = case.alert_id
+        else:
+            changes.put(ITEMS, case)
+            key = case.item_id
+        line, held = views.queued(case), changes.get(QUEUE, key)
+        if line == held:
+            return
+        if line is None:
+            changes.delete(QUEUE, key)
+        else:
+            changes.put(QUEUE, line)
+
     def _open(self, item: Item, changes: Changes) -> None:
         """A new item; a second delivery of its cause finds it there and changes nothing."""
         if changes.get(ITEMS, item.item_id) is not None:
             return
-        changes.put(ITEMS, item)
+        self._put_case(changes, item)
         part = changes.tables.partition
 
         def counted() -> None:
@@ -152,7 +177,7 @@ class Casework:
         changes.then(counted)
 
     def _store_item(self, before: Item, after: Item, changes: Changes) -> None:
-        changes.put(ITEMS, after)
+        self._put_case(changes, after)
         if before.open and not after.open:
             part = changes.tables.partition
             outcome = after.outcome or "moderated"
@@ -298,7 +323,7 @@ class Casework:
             closed,
         )
         if after is not None:
-            changes.put(ALERTS, after)
+            self._put_case(changes, after)
 
     def _alert_escalated(self, event: SafetyAlertEscalated, changes: Changes) -> None:
         data = event.data
@@ -315,14 +340,14 @@ class Casework:
         )
         after = alerts.paged(alert, page)
         if after is not None:
-            changes.put(ALERTS, after)
+            self._put_case(changes, after)
 
     def _alert_acknowledged(self, event: SafetyAlertAcknowledged, changes: Changes) -> None:
         data = event.data
         alert = self._alert(changes, data.alert_id, data.member_id, "high")
         after = alerts.acknowledged(alert, data.staff_id, data.acknowledged_at)
         if after is not None:
-            changes.put(ALERTS, after)
+            self._put_case(changes, after)
 
     def _member_alerts(self, changes: Changes, member_id: str, episode_id: str) -> list[Alert]:
         return [
@@ -338,7 +363,7 @@ class Casework:
             None if alert is None else alerts.episode_opened(alert, data.episode_id, data.opened_at)
         )
         if after is not None:
-            changes.put(ALERTS, after)
+            self._put_case(changes, after)
 
     def _episode_closed(self, event: SafetyEpisodeClosed, changes: Changes) -> None:
         data = event.data
@@ -351,7 +376,7 @@ class Casework:
         for alert in self._member_alerts(changes, data.member_id, data.episode_id):
             after = alerts.episode_closed(alert, closed)
             if after is not None:
-                changes.put(ALERTS, after)
+                self._put_case(changes, after)
 
     def _close_refused(self, event: SafetyEpisodeCloseRefused, changes: Changes) -> None:
         data = event.data
@@ -359,7 +384,7 @@ class Casework:
         for alert in self._member_alerts(changes, data.member_id, data.episode_id):
             after = alerts.close_refused(alert, step)
             if after is not None:
-                changes.put(ALERTS, after)
+                self._put_case(changes, after)
 
     # ---------------------------------------------------------------- staff steps
 
@@ -384,7 +409,7 @@ class Casework:
             alert = changes.get(ALERTS, data.case_id)
             outcome = actions.act_on_alert(alert if _of(alert, data.member_id) else None, request)
             if isinstance(outcome, Alert):
-                changes.put(ALERTS, outcome)
+                self._put_case(changes, outcome)
         if isinstance(outcome, actions.Refused):
             reason = str(outcome.reason)
             log.warning(

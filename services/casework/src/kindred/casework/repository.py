@@ -7,6 +7,9 @@ partition; read by the internal API (`CaseQueries`), on any replica.
 - `items`: review items and the reports they carry, one document per item.
 - `members`: each member's streak of missed check-ins, standing and episodes closed lately.
 - `supporters`: the roster, one document per supporter.
+- `queue`: the live queue's lines, one small document per case that may still be shown (deleted
+  when the case leaves the queue for good), so reading the queue costs the open cases, not every
+  case ever kept (FerretDB scans a collection for any query).
 - `audit`: what staff saw and did (`staff.audit-recorded`), inserted once, never changed; ids,
   names and times only, no free text.
 
@@ -17,7 +20,6 @@ queries filter and sort on and the member ids erasure goes through.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
@@ -28,9 +30,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 from kindred.casework.domain.alerts import Alert
 from kindred.casework.domain.items import Item, MemberState
 from kindred.casework.domain.roster import Supporter
+from kindred.casework.domain.views import Queued
 from kindred.events.casework import StaffAuditRecordedData
 from kindred.partitions.store import Kind, Store
-from kindred.staff_views import AuditEntry, Queue
+from kindred.staff_views import AuditEntry, Queue, QueueEntry
 from kindred.storage.mongo import Document
 
 T = TypeVar("T")
@@ -118,6 +121,29 @@ def audit_doc(record: StaffAuditRecordedData) -> Document:
     return {"_id": record.audit_id, **record.model_dump(mode="python", exclude={"audit_id"})}
 
 
+def queue_doc(line: Queued) -> Document:
+    entry = line.entry
+    return {
+        "_id": entry.id,
+        **entry.model_dump(mode="python", exclude={"queue", "priority"}),
+        "queue": str(entry.queue),
+        "priority": str(entry.priority),
+        "rank": line.rank,
+        "acknowledged_at": line.acknowledged_at,
+        "episode_open": line.episode_open,
+    }
+
+
+def queue_from(doc: Document) -> Queued:
+    fields = {k: v for k, v in doc.items() if k not in _STORED}
+    return Queued(
+        entry=QueueEntry.model_validate(fields),
+        rank=fields["rank"],
+        acknowledged_at=fields.get("acknowledged_at"),
+        episode_open=fields.get("episode_open", True),
+    )
+
+
 ALERTS = Store(
     "alerts",
     alert_doc,
@@ -153,7 +179,8 @@ AUDIT = Store(
         (("staff_id", ASCENDING), ("at", DESCENDING)),
     ),
 )
-STORES = (ALERTS, ITEMS, MEMBERS, SUPPORTERS, AUDIT)
+QUEUE = Store("queue", queue_doc, member_fields=("member_id",), decode=queue_from)
+STORES = (ALERTS, ITEMS, MEMBERS, SUPPORTERS, QUEUE, AUDIT)
 
 
 class CaseQueries:
@@ -165,6 +192,7 @@ class CaseQueries:
         self.items = db[ITEMS.collection]
         self.supporters = db[SUPPORTERS.collection]
         self.audit = db[AUDIT.collection]
+        self.queue = db[QUEUE.collection]
 
     async def _alerts(self, query: Document, limit: int, sort: Any) -> list[Alert]:
         cursor = self.alerts.find({"known": True, **query}).sort(sort).limit(limit)
@@ -174,24 +202,10 @@ class CaseQueries:
         cursor = self.items.find(query).sort(sort).limit(limit)
         return [item_from(doc) async for doc in cursor]
 
-    async def queue_cases(
-        self, queues: Sequence[Queue], now: datetime, acked_hours: float, limit: int
-    ) -> tuple[list[Alert], list[Item]]:
-        """The alerts still to work and the open items of `queues`, each by priority then age
-        (at most `limit` of each: the queue's first `limit` are among them)."""
-        alerts: list[Alert] = []
-        if Queue.SAFETY in queues:
-            cutoff = now - timedelta(hours=acked_hours)
-            still = {
-                "$or": [
-                    {"acknowledged_at": None},
-                    {"episode_open": True, "acknowledged_at": {"$gt": cutoff}},
-                ]
-            }
-            alerts = await self._alerts(still, limit, [("rank", 1), ("raised_at", 1)])
-        query = {"open": True, "queue": {"$in": [str(q) for q in queues]}}
-        items = await self._items(query, limit, [("rank", 1), ("created_at", 1)])
-        return alerts, items
+    async def queue_lines(self, queues: Sequence[Queue]) -> list[Queued]:
+        """The queue's lines of `queues` (the caller orders them and applies the time rules)."""
+        cursor = self.queue.find({"queue": {"$in": [str(q) for q in queues]}})
+        return [queue_from(doc) async for doc in cursor]
 
     async def alerts_list(self, state: str, limit: int) -> list[Alert]:
         """`open`: not yet acknowledged or its episode open; `recent`: every alert, newest first."""

@@ -62,8 +62,8 @@ def casework_router(
         """The alerts still to work and the open items, urgent first, then the oldest."""
         queues = queue or list(Queue)
         now = clock()
-        alerts, items = await repo.queue_cases(queues, now, hours, limit)
-        return views.queue(alerts, items, queues, now, hours, limit)
+        lines = await repo.queue_lines(queues)
+        return views.queue(lines, queues, now, hours, limit)
 
     @router.get("/alerts")
     async def alert_list(

@@ -135,7 +135,6 @@ from kindred.partitions.processor import Changes
 from kindred.partitions.store import Store, Tables
 from kindred.safety.resources import resources_for
 from kindred.safety.rules import Severity
-from kindred.storage.writes import Delete
 
 log = logging.getLogger(__name__)
 
@@ -282,7 +281,7 @@ class Notifications:
             self._flush(history, changes)
         for early in changes.due(EARLY_ACKS):
             log.warning("an acknowledgement expired before its alert came")
-            _delete(changes, EARLY_ACKS, early.alert_id)
+            changes.delete(EARLY_ACKS, early.alert_id)
         self._send_due(changes)
 
     # ---------------------------------------------------------------- members
@@ -345,7 +344,7 @@ class Notifications:
         rest, dispatch = flush(history, prefs, changes.now)
         rest = prune(rest, changes.now)
         if rest.empty:
-            _delete(changes, HISTORIES, rest.member_id)
+            changes.delete(HISTORIES, rest.member_id)
         else:
             changes.put(HISTORIES, rest)
         if dispatch is not None:
@@ -366,7 +365,7 @@ class Notifications:
         self._tell_member(data, changes)
         early = changes.get(EARLY_ACKS, data.alert_id)
         if early is not None:
-            _delete(changes, EARLY_ACKS, data.alert_id)
+            changes.delete(EARLY_ACKS, data.alert_id)
             if early.member_id != data.member_id:
                 self._refused(AckOutcome.WRONG_MEMBER, changes)
             elif self._acknowledged_early(partition, event, early, changes):
@@ -523,7 +522,7 @@ class Notifications:
         """An escalation acknowledged long enough ago: out of memory and of `escalations`,
         its summary into the `alerts` history (the internal API still answers for it)."""
         changes.insert(ALERTS, AlertSummary.of(escalation))
-        _delete(changes, ESCALATIONS, escalation.alert_id)
+        changes.delete(ESCALATIONS, escalation.alert_id)
         self._pages.get(partition, {}).pop(escalation.alert_id, None)
 
     def _escalated(self, page: Page) -> SafetyAlertEscalated:
@@ -795,14 +794,6 @@ class Notifications:
         for dispatch in due:
             changes.wake(store, dispatch.key, changes.now + self.in_flight)
         return due
-
-
-def _delete(changes: Changes, store: Store[Any], key: str) -> None:
-    """Forget an item: out of the partition's memory and timers, its document deleted."""
-    table = changes.items(store)
-    table.items.pop(key, None)
-    table.wake(key, None)
-    changes.writes.append(Delete(store.collection, (key,)))
 
 
 def _count_pages(channels: list[str]) -> None:

@@ -71,11 +71,19 @@ class Alert:
 
     def in_queue(self, now: datetime, acked_hours: float) -> bool:
         """Until acknowledged and its episode closed, or acknowledged `acked_hours` ago."""
-        if self.acknowledged_at is None:
-            return True
-        if not self.episode_open:
-            return False
-        return now - self.acknowledged_at < timedelta(hours=acked_hours)
+        return shown(self.acknowledged_at, self.episode_open, now, acked_hours)
+
+
+def shown(
+    acknowledged_at: datetime | None, episode_open: bool, now: datetime, acked_hours: float
+) -> bool:
+    """Whether an alert is in the live queue: until acknowledged and its episode closed, or
+    acknowledged `acked_hours` ago."""
+    if acknowledged_at is None:
+        return True
+    if not episode_open:
+        return False
+    return now - acknowledged_at < timedelta(hours=acked_hours)
 
 
 def unseen(alert_id: str, member_id: str, severity: str) -> Alert:

@@ -4,8 +4,10 @@ live queue's order (urgent before high before normal, then the oldest first)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
+from kindred.casework.domain import alerts
 from kindred.casework.domain.alerts import Alert
 from kindred.casework.domain.items import Item, Note, Report, Step
 from kindred.casework.domain.roster import Supporter
@@ -158,9 +160,35 @@ def item_entry(item: Item) -> QueueEntry:
     )
 
 
+@dataclass(frozen=True)
+class Queued:
+    """A case's line in the live queue, as the queue store keeps it: only the cases that may
+    still be shown are there, so reading the queue costs the open cases, not the history."""
+
+    entry: QueueEntry
+    rank: int
+    acknowledged_at: datetime | None = None
+    episode_open: bool = True
+
+    def shown(self, now: datetime, acked_hours: float) -> bool:
+        if self.entry.kind != "alert":
+            return True
+        return alerts.shown(self.acknowledged_at, self.episode_open, now, acked_hours)
+
+
+def queued(case: Alert | Item) -> Queued | None:
+    """The case's line in the queue; None once it has left the queue for good (an item
+    resolved; an alert acknowledged with its episode closed)."""
+    if isinstance(case, Alert):
+        done = case.acknowledged_at is not None and not case.episode_open
+        if not case.known or done:
+            return None
+        return Queued(alert_entry(case), case.rank, case.acknowledged_at, case.episode_open)
+    return Queued(item_entry(case), case.rank) if case.open else None
+
+
 def queue(
-    alerts: Iterable[Alert],
-    items: Iterable[Item],
+    lines: Iterable[Queued],
     queues: Iterable[Queue],
     now: datetime,
     acked_hours: float,
@@ -169,13 +197,6 @@ def queue(
     """The live queue: the alerts still to work (safety queue) and the open items of `queues`,
     by priority, then the oldest first."""
     wanted = set(queues)
-    ranked: list[tuple[int, datetime, QueueEntry]] = []
-    if Queue.SAFETY in wanted:
-        ranked += [
-            (a.rank, a.raised_at, alert_entry(a))
-            for a in alerts
-            if a.known and a.in_queue(now, acked_hours)
-        ]
-    ranked += [(i.rank, i.created_at, item_entry(i)) for i in items if i.open and i.queue in wanted]
-    ranked.sort(key=lambda r: (r[0], r[1], r[2].id))
-    return QueueView(entries=[entry for _, _, entry in ranked[:limit]])
+    shown = [q for q in lines if q.entry.queue in wanted and q.shown(now, acked_hours)]
+    shown.sort(key=lambda q: (q.rank, q.entry.created_at, q.entry.id))
+    return QueueView(entries=[q.entry for q in shown[:limit]])
