@@ -4,10 +4,11 @@ Casework, check-ins and the gateway run as processes (`Platform`; matching and n
 are not needed). `--cases` open cases (a third each: alerts with their first page, safety
 review items, reports) are produced straight to Kafka as check-ins, notifications and the
 gateway would, each for a member of its own; the bench waits until casework has stored them all
-(its ingest rate). Then, one request at a time, `--reads` of each of what a staff member's
-console does: the live queue through the JSON API (a view: an audit record published with
-acks=all, then casework's query over every open case), the digest the console polls every 2 s
-(the same query, no audit), and an alert's page (audit, the alert from casework, the member's
+(its ingest rate). Then, one request at a time, `--reads` of each: casework's query of the
+queue store (what it runs at most once per QUEUE_READ_SECONDS, 1 s, per set of queues), and
+what a staff member's console does: the live queue through the JSON API (a view: an audit
+record published with acks=all, then the queue as casework holds it), the digest the console
+polls every 2 s (no audit), and an alert's page (audit, the alert from casework, the member's
 check-ins from check-ins). It prints the median, p99 and max of each, in milliseconds.
 
 On FerretDB every query scans its collection: the figures grow with the number of cases stored.
@@ -33,6 +34,7 @@ from typing import Any
 import httpx
 from pymongo import AsyncMongoClient
 
+from kindred.casework.repository import CaseQueries
 from kindred.devtools.bench import Deadline, percentile, rate, say
 from kindred.devtools.bench.cli import add_common, servers
 from kindred.devtools.bench.safety import produce
@@ -51,6 +53,7 @@ from kindred.events.safety import (
 from kindred.gateway.auth import issue_token
 from kindred.gateway.settings import GatewaySettings
 from kindred.safety.rules import Priority, ReviewReason, Rule, Severity
+from kindred.staff_views import Queue
 
 SOURCE = "kindred/bench"
 SERVICE_ENV = {"LOG_LEVEL": "WARNING"}
@@ -150,15 +153,16 @@ async def stored(mongo: AsyncMongoClient[Any], namespace: str) -> int:
     return await db["alerts"].count_documents({}) + await db["items"].count_documents({})
 
 
-async def timed(count: int, read: Callable[[], Awaitable[httpx.Response]]) -> list[float]:
-    """`count` reads one at a time, each answered 200: their latencies in ms, ascending."""
+async def timed(count: int, read: Callable[[], Awaitable[Any]]) -> list[float]:
+    """`count` reads one at a time (an HTTP answer must be 200): their latencies in ms,
+    ascending."""
     out = []
     for _ in range(count):
         started = time.perf_counter()
-        response = await read()
+        answer = await read()
         out.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            raise RuntimeError(f"{response.request.url.path}: {response.status_code}")
+        if isinstance(answer, httpx.Response) and answer.status_code != 200:
+            raise RuntimeError(f"{answer.request.url.path}: {answer.status_code}")
     return sorted(out)
 
 
@@ -175,6 +179,9 @@ async def run(platform: Platform, args: Args, namespace: str, deadline: Deadline
                 raise TimeoutError("casework did not store every case in time")
             await asyncio.sleep(0.2)
         ingest = time.monotonic() - started
+        queries = CaseQueries(mongo[f"{namespace}_casework"])
+        every = list(Queue)
+        store = await timed(args.reads, lambda: queries.queue_lines(every))
     finally:
         await mongo.close()
     staff = issue_token(GatewaySettings(), "bench-staff", ("safety-staff", "moderator"))
@@ -193,6 +200,7 @@ async def run(platform: Platform, args: Args, namespace: str, deadline: Deadline
     print(f"  casework stored them in {ingest:.1f} s: {rate(len(events), ingest):.0f} events/s")
     print(f"  {'read (one at a time)':<40}{'median':>9}{'p99':>9}{'max':>9}  (ms)")
     for name, values in (
+        ("queue store, casework's query", store),
         ("queue, JSON API (audited view)", queue),
         ("queue digest, console poll (no audit)", digest),
         ("an alert's page, JSON API (audited)", alert),

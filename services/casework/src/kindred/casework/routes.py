@@ -7,13 +7,16 @@ mounted by the shared runtime, stay open. Reads only: cases change through event
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 
 from kindred.casework.domain import views
+from kindred.casework.domain.views import Queued
 from kindred.casework.repository import CaseQueries
 from kindred.casework.settings import CaseworkSettings
 from kindred.events.casework import AuditAction
@@ -35,6 +38,29 @@ _ID = r"^[A-Za-z0-9_.:\-]{1,100}$"
 _MEMBER = r"^[A-Za-z0-9_.\-]{1,64}$"
 Limit = Annotated[int, Query(ge=1, le=500)]
 T = TypeVar("T")
+K = TypeVar("K")
+
+
+class RecentRead(Generic[K, T]):
+    """A read shared for `seconds`: reads of one key within that time, and reads while one is
+    under way, get its answer; a failed read is not kept."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self.clock = clock
+        self.held: dict[K, tuple[float, asyncio.Future[T]]] = {}
+
+    async def get(self, key: K, read: Callable[[], Awaitable[T]]) -> T:
+        now = self.clock()
+        held = self.held.get(key)
+        if (
+            held is None
+            or now - held[0] >= self.seconds
+            or (held[1].done() and held[1].exception())
+        ):
+            held = (now, asyncio.ensure_future(read()))
+            self.held[key] = held
+        return await asyncio.shield(held[1])
 
 
 def _found(case: T | None, what: str) -> T:
@@ -54,6 +80,7 @@ def casework_router(
         dependencies=[Depends(require_token(settings.internal_api_token))],
     )
     hours = settings.queue_acked_alert_hours
+    lines: RecentRead[tuple[Queue, ...], list[Queued]] = RecentRead(settings.queue_read_seconds)
 
     @router.get("/queue")
     async def live_queue(
@@ -62,8 +89,9 @@ def casework_router(
         """The alerts still to work and the open items, urgent first, then the oldest."""
         queues = queue or list(Queue)
         now = clock()
-        lines = await repo.queue_lines(queues)
-        return views.queue(lines, queues, now, hours, limit)
+        key = tuple(sorted(set(queues)))
+        found = await lines.get(key, lambda: repo.queue_lines(key))
+        return views.queue(found, queues, now, hours, limit)
 
     @router.get("/alerts")
     async def alert_list(

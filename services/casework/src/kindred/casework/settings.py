@@ -18,6 +18,9 @@ class CaseworkSettings(ServiceSettings):
     # An acknowledged alert whose episode stays open leaves the live queue this long after
     # its acknowledgement (it is still listed under /internal/alerts?state=open).
     queue_acked_alert_hours: float = Field(default=24.0, gt=0, le=24 * 30)
+    # The live queue is read from the store at most this often per set of queues, however
+    # many consoles poll it (0: every read asks the store).
+    queue_read_seconds: float = Field(default=1.0, ge=0, le=30)
 
     @field_validator("phq9_review_severities")
     @classmethod
