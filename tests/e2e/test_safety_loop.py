@@ -18,25 +18,13 @@ from kindred.devtools.processes import Platform, free_port
 from kindred.events.envelope import deterministic_id
 from kindred.gateway.auth import issue_token
 from kindred.gateway.settings import GatewaySettings
+from tests.e2e.conftest import paging_env
 from tests.support.infra import Infra
 from tests.support.kafka import TopicReader
-from tests.support.receivers import Receiver, webhook_receiver
+from tests.support.receivers import Receiver
 from tests.support.waiting import eventually
 
-SECRET = "safety-loop-e2e-webhook-signing-secret-0123456"
 DEADLINE = 5  # seconds each level has to acknowledge (the settings' least)
-
-
-@pytest.fixture
-def first() -> Iterator[tuple[Receiver, int]]:
-    with webhook_receiver(SECRET) as served:
-        yield served
-
-
-@pytest.fixture
-def second() -> Iterator[tuple[Receiver, int]]:
-    with webhook_receiver(SECRET) as served:
-        yield served
 
 
 @pytest.fixture
@@ -48,17 +36,6 @@ def platform(
     second: tuple[Receiver, int],
 ) -> Iterator[Platform]:
     gateway_port = free_port()
-    chain = {
-        "levels": [
-            {"id": "on-call-1", "contacts": {"webhook": "first"}},
-            {"id": "on-call-2", "contacts": {"webhook": "second"}},
-        ],
-        "fallback": {"id": "lead", "contacts": {"webhook": "second"}},
-    }
-    hooks = {
-        name: {"url": f"http://127.0.0.1:{port}/page", "secret": SECRET}
-        for name, (_, port) in (("first", first), ("second", second))
-    }
     with Platform(
         infra.kafka,
         infra.mongodb_url,
@@ -66,15 +43,7 @@ def platform(
         tmp_path / "logs",
         ports={"gateway": gateway_port},
         replicas={"matching": 0},
-        extra_env={
-            "RETRY_BACKOFF_BASE_SECONDS": "0.05",
-            "ESCALATION_CHAIN": json.dumps(chain),
-            "WEBHOOK_ENDPOINTS": json.dumps(hooks),
-            "ESCALATION_ACK_SECONDS": str(DEADLINE),
-            "ESCALATION_URGENT_ACK_SECONDS": str(DEADLINE),
-            "ESCALATION_TICK_SECONDS": "0.2",
-            "PUBLIC_BASE_URL": f"http://127.0.0.1:{gateway_port}",
-        },
+        extra_env=paging_env(first, second, DEADLINE, gateway_port),
     ) as running:
         yield running
 
