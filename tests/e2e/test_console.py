@@ -297,10 +297,25 @@ async def test_a_report_reaches_the_moderators_and_a_suspension_keeps_the_member
         [refusal] = await eventually(rex_refused, bool, timeout=60, what="rex refused")
         assert "suspend" in json.dumps(refusal)
 
-        # The supporter admin's roster.
+        # The supporter admin grants kai the role in the console and sees it on the roster,
+        # with who granted it and why.
         roster = await signed_in(browser, gateway, "ada", "supporter-admin")
         await roster.goto(f"{gateway}/console/supporters")
         await expect(roster.get_by_role("heading", name="Supporters")).to_be_visible()
+        await roster.get_by_label("Member id").fill("kai")
+        await roster.get_by_label("Note (training finished, who vouched)").fill("trained in May")
+        await roster.get_by_role("button", name="Grant role").first.click()
+        await expect(roster.get_by_text("Supporter role updated.")).to_be_visible()
+
+        async def on_roster() -> bool:
+            await roster.reload()
+            return await roster.get_by_role("heading", name="kai").count() > 0
+
+        await eventually(on_roster, bool, timeout=30, interval=1, what="kai on the roster")
+        card = roster.locator("section.card", has_text="kai")
+        await card.get_by_text("Standing history").click()
+        await expect(card.get_by_text("granted by ada")).to_be_visible()
+        await expect(card.get_by_text("trained in May")).to_be_visible()
         await screenshot(roster, "supporters")
 
 
