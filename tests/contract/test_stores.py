@@ -122,14 +122,13 @@ def matching_run() -> tuple[Run, set[str]]:
     def pool(*events: Any, at: datetime = T0) -> Changes:
         return run.handle(at, *(as_pool_input(e, "main", "tests") for e in events))
 
-    pool(
+    batch = pool(
         profile_submitted("sup-1", capacity=2),
         role_set("sup-1"),
         profile_submitted("seek-1", roles=["seeker"], capacity=0),
         profile_submitted("seek-2", roles=["seeker"], capacity=0),
         support_requested("seek-1", request_id="r1"),
-    )
-    batch = run.tick(T0 + timedelta(seconds=1))
+    )  # a quiet pool proposes at once
     [proposal] = [r for r in batch.records if r.topic.endswith("match.proposed")]
     match_id = _data(proposal)["match_id"]
     accept = MatchActionRequestedData(match_id=match_id, member_id="sup-1", action="accept")

@@ -1,6 +1,7 @@
 """A processor driving one partition in memory, as the runtime does, for unit tests: batches
-and ticks at chosen instants, commits into a dictionary standing in for MongoDB, and a new
-owner rebuilt from what was committed (a crash, a rebalance)."""
+and ticks at chosen instants (each followed by the processor's due solves, on this thread),
+commits into a dictionary standing in for MongoDB, and a new owner rebuilt from what was
+committed (a crash, a rebalance)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from kindred.events.envelope import Envelope
-from kindred.partitions.processor import Changes, Processor
+from kindred.partitions.processor import Changes, Processor, solve_now
 from kindred.partitions.store import Tables
 from kindred.storage.mongo import Document
 from kindred.storage.writes import Delete, Insert, Put
@@ -45,11 +46,13 @@ class Partition:
         changes = self.changes(now)
         for event in events:
             self.processor.handle(self.number, event, changes)
+        solve_now(self.processor, self.number, changes)
         return self.commit(changes) if commit else changes
 
     def tick(self, now: datetime, *, commit: bool = True) -> Changes:
         changes = self.changes(now)
         self.processor.tick(self.number, changes)
+        solve_now(self.processor, self.number, changes)
         return self.commit(changes) if commit else changes
 
     def commit(self, changes: Changes) -> Changes:

@@ -61,8 +61,14 @@ def tick(matching: Partition, now: datetime) -> Changes:
     return matching.tick(now)
 
 
-def emitted(changes: Changes, topic: str) -> list[dict[str, Any]]:
-    return [json.loads(r.value) for r in changes.records if r.topic == f"kindred.{topic}"]
+def emitted(changes: Changes, topic: str, *more: Changes) -> list[dict[str, Any]]:
+    """What these batches emitted on `topic`, in order."""
+    return [
+        json.loads(r.value)
+        for c in (changes, *more)
+        for r in c.records
+        if r.topic == f"kindred.{topic}"
+    ]
 
 
 def test_a_members_event_is_handed_on_unchanged_to_the_pool_partition() -> None:
@@ -88,21 +94,19 @@ def test_a_batch_proposes_and_stores_only_inserts() -> None:
         profile_submitted("k1", roles=["seeker"], capacity=0),
         support_requested("k1", request_id="r1"),
     )
-    assert all(isinstance(w, Insert) for w in setup.writes)
-    batch = tick(matching, T0 + timedelta(seconds=1))
-    [proposal] = emitted(batch, "match.proposed")
+    # The pool is quiet: the request is proposed in the batch that brought it.
+    [proposal] = emitted(setup, "match.proposed")
     assert proposal["data"]["supporter_id"] == "s1"
+    assert emitted(tick(matching, T0 + timedelta(seconds=1)), "match.proposed") == []
     # Only inserts: the next version of what changed (FerretDB scans for any filter).
-    assert {type(w) for w in batch.writes} == {Insert}
-    [request] = [
-        w.doc for w in batch.writes if isinstance(w, Insert) and w.collection == REQUESTS.collection
+    assert {type(w) for w in setup.writes} == {Insert}
+    requests = [
+        w.doc for w in setup.writes if isinstance(w, Insert) and w.collection == REQUESTS.collection
     ]
-    assert (request["_id"], request["key"], request["ver"], request["status"]) == (
-        "r1#2",
-        "r1",
-        2,
-        "proposed",
-    )
+    assert [(r["_id"], r["key"], r["ver"], r["status"]) for r in requests] == [
+        ("r1#1", "r1", 1, "open"),
+        ("r1#2", "r1", 2, "proposed"),
+    ]
 
     accept = MatchActionRequested.new(
         subject="s1",
@@ -137,14 +141,15 @@ def test_each_change_is_the_next_version_and_the_newest_is_the_last_state() -> N
 
 def test_a_new_owner_rebuilds_the_pool_and_expires_a_proposal_whose_deadline_passed() -> None:
     matching = processor()
-    into_pool(
+    setup = into_pool(
         matching,
         profile_submitted("s1", capacity=2),
         role_set("s1"),
         profile_submitted("k1", roles=["seeker"], capacity=0),
         support_requested("k1", request_id="r1"),
+        now=T0 + timedelta(seconds=1),
     )
-    [proposal] = emitted(tick(matching, T0 + timedelta(seconds=1)), "match.proposed")
+    [proposal] = emitted(setup, "match.proposed")
     reborn = matching.new_owner(Matching(SETTINGS))
     assert isinstance(reborn.processor, Matching)
     [pool] = reborn.processor.pools[0].values()
@@ -244,8 +249,10 @@ def test_an_episode_closed_before_its_open_is_handled_holds_no_one_out() -> None
     seeker_and_supporter(matching)
     into_pool(matching, episode_closed("k1", "ep1"))
     matching = matching.new_owner(Matching(SETTINGS))
-    into_pool(matching, episode_opened("k1", "ep1"), support_requested("k1", request_id="r1"))
-    [proposal] = emitted(tick(matching, T0 + timedelta(seconds=1)), "match.proposed")
+    handled = into_pool(
+        matching, episode_opened("k1", "ep1"), support_requested("k1", request_id="r1")
+    )
+    [proposal] = emitted(handled, "match.proposed", tick(matching, T0 + timedelta(seconds=1)))
     assert proposal["data"]["seeker_id"] == "k1"
     stored = newest(matching.docs(MEMBERS.collection))["k1"]
     assert (stored["episodes"], stored["closed_episodes"]) == ([], ["ep1"])
@@ -256,8 +263,9 @@ def test_an_episode_opened_again_after_its_close_holds_no_one_out() -> None:
     seeker_and_supporter(matching)
     opened = episode_opened("k1", "ep1")
     into_pool(matching, opened, episode_closed("k1", "ep1"), opened)  # the open redelivered
-    into_pool(matching, support_requested("k1", request_id="r1"))
-    assert len(emitted(tick(matching, T0 + timedelta(seconds=1)), "match.proposed")) == 1
+    handled = into_pool(matching, support_requested("k1", request_id="r1"))
+    later = tick(matching, T0 + timedelta(seconds=1))
+    assert len(emitted(handled, "match.proposed", later)) == 1
 
 
 def test_another_episode_after_a_closed_one_still_holds_the_member_out() -> None:
@@ -328,8 +336,8 @@ def test_a_suspended_seekers_requests_are_refused_and_stored_as_suspended() -> N
 
     restored = T0 + timedelta(minutes=1)
     into_pool(matching, moderated("k1", ModerationAction.RESTORE, at=restored))
-    into_pool(matching, support_requested("k1", request_id="r4"))
-    [proposal] = emitted(tick(matching, T0 + timedelta(minutes=2)), "match.proposed")
+    handled = into_pool(matching, support_requested("k1", request_id="r4"))
+    [proposal] = emitted(handled, "match.proposed", tick(matching, T0 + timedelta(minutes=2)))
     assert proposal["data"]["request_id"] == "r4"
 
 
@@ -354,3 +362,38 @@ def test_a_suspended_or_paused_supporter_is_not_proposed() -> None:
     into_pool(matching, pause_set("s1", False, at=T0 + timedelta(minutes=4)))
     [proposal] = emitted(tick(matching, T0 + timedelta(minutes=5)), "match.proposed")
     assert proposal["data"]["supporter_id"] == "s1"
+
+
+def test_a_quiet_pool_solves_at_once_and_a_busy_one_gathers_inputs_for_its_window() -> None:
+    settings = SETTINGS.model_copy(update={"match_batch_seconds": 0.5, "match_batch_full_rate": 10})
+    matching = Partition(Matching(settings))
+    supporters = [e for i in range(30) for e in (profile_submitted(f"s{i}"), role_set(f"s{i}"))]
+    seekers = [profile_submitted(f"k{i}", roles=["seeker"], capacity=0) for i in range(30)]
+    into_pool(matching, *supporters, *seekers)
+    processor = matching.processor
+    assert isinstance(processor, Matching)
+    # Those inputs came at 60 a second: the window is at its widest now, and shrinks as the
+    # pool goes quiet.
+    assert processor.window(0, "main", T0) == pytest.approx(0.5)
+    assert processor.window(0, "main", T0 + timedelta(seconds=5)) < 0.05
+    quiet = T0 + timedelta(seconds=30)
+    assert processor.window(0, "main", quiet) == pytest.approx(0.0, abs=1e-6)
+    first = into_pool(matching, support_requested("k0", request_id="r0"), now=quiet)
+    assert len(emitted(first, "match.proposed")) == 1  # at once: nothing else waits
+
+    # A burst: each request waits for the window, then one batch takes them all.
+    burst = [quiet + timedelta(milliseconds=10 * i) for i in range(1, 21)]
+    proposed = [
+        emitted(
+            into_pool(matching, support_requested(f"k{i}", request_id=f"r{i}"), now=at),
+            "match.proposed",
+        )
+        for i, at in enumerate(burst, start=1)
+    ]
+    assert sum(map(len, proposed)) < 20
+    waiting = 20 - sum(map(len, proposed))
+    window = processor.window(0, "main", burst[-1])
+    assert window > 0.1
+    assert emitted(matching.tick(burst[-1] + timedelta(seconds=0.05)), "match.proposed") == []
+    later = matching.tick(burst[-1] + timedelta(seconds=window + 0.01))
+    assert len(emitted(later, "match.proposed")) == waiting

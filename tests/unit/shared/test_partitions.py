@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -18,6 +19,7 @@ from kindred.partitions.processor import (
     Changes,
     Failed,
     FailSafe,
+    Solve,
     Stateless,
     dead_letter,
     decode,
@@ -98,6 +100,62 @@ async def test_a_failing_event_is_set_aside_and_its_half_done_effect_undone() ->
     assert changes.get(TALLY, "m1") == Total("m1", 106)
     assert changes.writes[-1] == Put("tally", {"_id": "m1", "total": 106, "partition": 2})
     assert reloads == 1
+
+
+class Summing(Tally):
+    """A tally whose heavy part (doubling the total) is a solve: run on a worker thread, the
+    result put when it finishes. A total of 13 makes the solve raise."""
+
+    def __init__(self) -> None:
+        self.threads: list[int] = []
+
+    def solves(self, partition: int, changes: Changes) -> list[Solve]:
+        tally = changes.get(TALLY, "m1")
+        return [] if tally is None else [Doubling(self, tally.total)]
+
+
+@dataclass
+class Doubling:
+    owner: Summing
+    total: int
+    result: int = 0
+
+    def run(self) -> None:
+        self.owner.threads.append(threading.get_ident())
+        if self.total == 13:
+            raise RuntimeError("unlucky")
+        self.result = 2 * self.total
+
+    def finish(self, changes: Changes) -> None:
+        changes.put(TALLY, Total("m1", self.result))
+
+
+async def test_a_batchs_solves_run_off_the_event_loop_before_it_is_committed() -> None:
+    summing = Summing()
+    events = [checkin_submitted("m1", mood=m) for m in (1, 2)]
+    batch = [(record(e, i), e) for i, e in enumerate(events)]
+    changes = Changes("t", tables=Tables.from_docs(summing.stores, 2, {}))
+
+    async def reload() -> Tables:
+        return Tables.from_docs(summing.stores, 2, {})
+
+    assert await run_batch(summing, 2, batch, changes, reload) == []
+    assert summing.threads and summing.threads[0] != threading.get_ident()
+    assert changes.writes[-1] == Put("tally", {"_id": "m1", "total": 6, "partition": 2})
+
+
+async def test_a_failing_solve_leaves_the_batchs_events_handled_without_it() -> None:
+    summing = Summing()
+    events = [checkin_submitted("m1", mood=m) for m in (6, 7)]
+    batch = [(record(e, i), e) for i, e in enumerate(events)]
+    changes = Changes("t", tables=Tables.from_docs(summing.stores, 2, {}))
+
+    async def reload() -> Tables:
+        return Tables.from_docs(summing.stores, 2, {})
+
+    assert await run_batch(summing, 2, batch, changes, reload) == []
+    assert changes.get(TALLY, "m1") == Total("m1", 13)
+    assert changes.writes[-1] == Put("tally", {"_id": "m1", "total": 13, "partition": 2})
 
 
 def test_decode_keeps_a_record_that_is_not_the_event_as_failed() -> None:

@@ -73,6 +73,7 @@ from kindred.partitions.processor import (
     dead_letter,
     decode,
     run_batch,
+    run_solves,
 )
 from kindred.partitions.store import Tables
 from kindred.settings import ServiceSettings
@@ -837,6 +838,7 @@ class PartitionedConsumer:
         changes = Changes(self.settings.kindred_namespace, tables=part.tables)
         part.stale = True  # if `tick` raises, the next batch or tick starts from MongoDB
         self.processor.tick(part.number, changes)
+        await run_solves(self.processor, part.number, changes)
         if changes:
             await self._commit(part, changes, part.head.offsets)
         else:

@@ -5,11 +5,15 @@ tables when it takes the partition over and hands them to every batch in `Change
 to read and change them. `handle` turns each event, and `tick` the timers due, into `Changes`:
 the items put or inserted, events to publish, and callbacks to run once all of it is durable.
 `load` (what the processor derives from a partition's tables), `handle` and `tick` do no I/O;
-the consumer runtime commits what they return.
+the consumer runtime commits what they return. A processor with heavy computation to do after a
+batch or a tick (matching's assignment) also implements `Solves`: the runtime runs that
+computation on a worker thread, so the event loop (Kafka heartbeats, other partitions, HTTP)
+goes on meanwhile.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -190,6 +194,55 @@ class Stateless:
         pass
 
 
+class Solve(Protocol):
+    """Computation handed to a worker thread: `run` works only on what was captured when the
+    solve was made (no state the event loop may touch), `finish` applies its result."""
+
+    def run(self) -> None:
+        """The computation, off the event loop."""
+
+    def finish(self, changes: Changes) -> None:
+        """Its result into `changes`, back on the event loop."""
+
+
+@runtime_checkable
+class Solves(Protocol):
+    """A processor with heavy computation due after a batch or a tick. The runtime asks for
+    `solves` once the batch's events (or the tick) are handled, runs each one's `run` on a
+    worker thread and then each `finish`, all under the partition's lock and before the batch
+    is committed: what a solve decides goes into the same log entry as its causes."""
+
+    def solves(self, partition: int, changes: Changes) -> list[Solve]:
+        """What is due now for `partition` (none: an empty list)."""
+        ...
+
+
+async def run_solves(processor: Processor, partition: int, changes: Changes) -> None:
+    """The processor's due solves: computed on a worker thread, finished here."""
+    if not isinstance(processor, Solves):
+        return
+    solves = processor.solves(partition, changes)
+    if not solves:
+        return
+    await asyncio.to_thread(_run_all, solves)
+    for solve in solves:
+        solve.finish(changes)
+
+
+def solve_now(processor: Processor, partition: int, changes: Changes) -> None:
+    """`run_solves` on this thread (unit tests, tools)."""
+    if isinstance(processor, Solves):
+        solves = processor.solves(partition, changes)
+        _run_all(solves)
+        for solve in solves:
+            solve.finish(changes)
+
+
+def _run_all(solves: list[Solve]) -> None:
+    for solve in solves:
+        solve.run()
+
+
 @dataclass(frozen=True)
 class Failed:
     record: ConsumerRecord[bytes, bytes]
@@ -215,7 +268,9 @@ async def run_batch(
 ) -> list[Failed]:
     """Handle events in order. An event whose handling raises is set aside (its partial effect
     on the tables is undone by `reload`ing the partition and handling the events before it
-    again: handling is deterministic), and the rest of the batch goes on."""
+    again: handling is deterministic), and the rest of the batch goes on. Then the processor's
+    due solves (`Solves`) run; one that raises is undone the same way and left to a later
+    batch or tick (the events stay handled)."""
     failed: list[Failed] = []
     done: list[Envelope[Any]] = []
     for record, event in events:
@@ -230,6 +285,15 @@ async def run_batch(
                 processor.handle(partition, earlier, changes)
             continue
         done.append(event)
+    if done:
+        try:
+            await run_solves(processor, partition, changes)
+        except Exception:
+            log.exception("a solve failed; the batch is kept without it")
+            changes.clear()
+            changes.tables = await reload()
+            for earlier in done:
+                processor.handle(partition, earlier, changes)
     return failed
 
 

@@ -28,7 +28,8 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
         broker=create_broker(settings),
         mongo=create_client(settings),
         processor=Matching(settings),
-        tick_interval=min(0.5, settings.match_batch_seconds),
+        # Timers, and the batch of a window that passed with no input after it.
+        tick_interval=min(0.1, settings.match_batch_seconds),
         publishes=[
             PoolInput,
             MatchProposed,

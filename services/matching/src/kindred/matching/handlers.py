@@ -12,6 +12,7 @@ each document (see `repository`). Business rules live in `domain`; collections a
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ from kindred.events.matching import (
 from kindred.events.members import ProfileSubmitted
 from kindred.events.safety import SafetyEpisodeClosed, SafetyEpisodeOpened
 from kindred.matching.domain.assignment import assign
+from kindred.matching.domain.model import Offering, Outcome, Seeking
 from kindred.matching.domain.pool import (
     LIVE,
     Effects,
@@ -79,7 +81,7 @@ from kindred.matching.repository import (
     Pooled,
 )
 from kindred.matching.settings import MatchingSettings
-from kindred.partitions.processor import Changes
+from kindred.partitions.processor import Changes, Solve
 from kindred.partitions.store import Tables
 
 log = logging.getLogger(__name__)
@@ -119,6 +121,53 @@ class Stored:
     matches: list[Match] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     groups: list[Group] = field(default_factory=list)
+
+
+# Inputs to a pool are counted over about this long (an exponentially weighted rate).
+ARRIVALS_HORIZON_SECONDS = 1.0
+
+
+class Arrivals:
+    """The rate of a pool's inputs, per second, smoothed over `ARRIVALS_HORIZON_SECONDS`."""
+
+    def __init__(self) -> None:
+        self._rate = 0.0
+        self._at: datetime | None = None
+
+    def rate(self, now: datetime) -> float:
+        if self._at is None:
+            return 0.0
+        elapsed = max(0.0, (now - self._at).total_seconds())
+        return self._rate * math.exp(-elapsed / ARRIVALS_HORIZON_SECONDS)
+
+    def add(self, now: datetime) -> None:
+        self._rate = self.rate(now) + 1.0 / ARRIVALS_HORIZON_SECONDS
+        self._at = now if self._at is None else max(self._at, now)
+
+
+@dataclass
+class Batch:
+    """One pool's assignment, as a `Solve`: the waiting requests and the supporters with room,
+    taken from the pool on the event loop; `run` solves them on a worker thread (it touches
+    nothing else); `finish` hands the outcome back to the processor."""
+
+    matching: Matching
+    pool: Pool
+    partition: int
+    now: datetime
+    seekings: list[Seeking]
+    held: dict[str, str]
+    offerings: list[Offering]
+    outcome: Outcome | None = None
+    seconds: float = 0.0
+
+    def run(self) -> None:
+        started = time.perf_counter()
+        self.outcome = assign(self.seekings, self.offerings, self.matching.pool_settings.engine)
+        self.seconds = time.perf_counter() - started
+
+    def finish(self, changes: Changes) -> None:
+        self.matching.finish(self, changes)
 
 
 def inner_event(data: dict[str, Any]) -> Envelope[Any]:
@@ -172,7 +221,9 @@ class Matching:
         self.source = f"kindred/{settings.service_name}"
         self.pool_settings = settings.pool_settings()
         self.pools: dict[int, dict[str, Pool]] = {}
-        self.batched_at: dict[tuple[int, str], float] = {}
+        # When each pool's last batch was made, and how often inputs reach it.
+        self.batched_at: dict[tuple[int, str], datetime] = {}
+        self.arrivals: dict[tuple[int, str], Arrivals] = {}
         self.gauged_at = 0.0
 
     def new_pool(self, pool_id: str) -> Pool:
@@ -216,6 +267,8 @@ class Matching:
         self.pools.pop(partition, None)
         for key in [k for k in self.batched_at if k[0] == partition]:
             del self.batched_at[key]
+        for key in [k for k in self.arrivals if k[0] == partition]:
+            del self.arrivals[key]
         self._gauges()
 
     # ---------------------------------------------------------------- events
@@ -231,28 +284,16 @@ class Matching:
             pool = pools[event.data.pool] = self.new_pool(event.data.pool)
         inner = inner_event(event.data.event)
         apply(pool, inner, changes.now)
+        self.arrivals.setdefault((partition, pool.pool_id), Arrivals()).add(changes.now)
         self._commit(pool, partition, changes, inner)
 
     def tick(self, partition: int, changes: Changes) -> None:
-        """Expire unanswered proposals; run the assignment when the batch window is over and
-        something changed (or an urgent request waits, or the re-match interval passed)."""
+        """Expire unanswered proposals (the batches themselves are `solves`)."""
         expiring: dict[str, list[str]] = defaultdict(list)
         for proposal in changes.due(MATCHES):
             expiring[proposal.pool].append(proposal.item.match_id)
         for pool in self.pools.get(partition, {}).values():
-            now = changes.now
-            pool.expire(expiring.get(pool.pool_id, ()), now)
-            key = (partition, pool.pool_id)
-            clock = time.monotonic()
-            since = clock - self.batched_at.get(key, 0.0)
-            due = (
-                pool.urgent_waiting
-                or (pool.stale and since >= self.settings.match_batch_seconds)
-                or since >= self.settings.rematch_interval_seconds
-            )
-            if due and pool.open:
-                self.batched_at[key] = clock
-                self._batch(pool, partition, changes)
+            pool.expire(expiring.get(pool.pool_id, ()), changes.now)
             self._commit(pool, partition, changes, None)
         # The gauges go through every supporter: every few seconds is plenty for a scrape.
         clock = time.monotonic()
@@ -260,29 +301,59 @@ class Matching:
             self.gauged_at = clock
             changes.then(self._gauges)
 
-    def _batch(self, pool: Pool, partition: int, changes: Changes) -> None:
+    def window(self, partition: int, pool_id: str, now: datetime) -> float:
+        """How long a change waits for the pool's next batch: nothing while the pool is quiet,
+        widening with the rate of its inputs up to `MATCH_BATCH_SECONDS`, reached at
+        `MATCH_BATCH_FULL_RATE` inputs a second (group commit: the busier the pool, the more
+        each batch weighs at once)."""
+        arrivals = self.arrivals.get((partition, pool_id))
+        rate = arrivals.rate(now) if arrivals else 0.0
+        full = self.settings.match_batch_full_rate
+        return self.settings.match_batch_seconds * min(1.0, rate / full)
+
+    def solves(self, partition: int, changes: Changes) -> list[Solve]:
+        """A batch for each pool of the partition that is due: something changed and the
+        window passed (or an urgent request waits, or the re-match interval passed)."""
+        out: list[Solve] = []
         now = changes.now
-        started = time.perf_counter()
+        for pool in self.pools.get(partition, {}).values():
+            if not pool.open:
+                continue
+            key = (partition, pool.pool_id)
+            last = self.batched_at.get(key)
+            since = (now - last).total_seconds() if last is not None else float("inf")
+            due = (
+                pool.urgent_waiting
+                or (pool.stale and since >= self.window(partition, pool.pool_id, now))
+                or since >= self.settings.rematch_interval_seconds
+            )
+            if due:
+                self.batched_at[key] = now
+                out.append(self._batch(pool, partition, now))
+        return out
+
+    def _batch(self, pool: Pool, partition: int, now: datetime) -> Batch:
         seekings, held = pool.waiting(now)
-        offerings = pool.offerings(now)
-        outcome = assign(seekings, offerings, self.pool_settings.engine)
-        made = pool.apply(outcome, held, now, self.settings.max_proposals_per_batch)
-        took = time.perf_counter() - started
+        return Batch(self, pool, partition, now, seekings, held, pool.offerings(now))
+
+    def finish(self, batch: Batch, changes: Changes) -> None:
+        """A solved batch: its proposals into the pool, and what changed into `changes`."""
+        pool, outcome = batch.pool, batch.outcome
+        assert outcome is not None, "run first"
+        made = pool.apply(outcome, batch.held, batch.now, self.settings.max_proposals_per_batch)
+        took = batch.seconds
         changes.then(partial(batch_seconds.observe, took))
         if made or outcome.unmatched:
-            changes.then(
-                lambda: log.info(
-                    "batch assigned",
-                    extra={
-                        "pool": pool.pool_id,
-                        "waiting": len(seekings),
-                        "held_out": len(held),
-                        "supporters_with_room": len(offerings),
-                        "proposed": made,
-                        "seconds": round(took, 3),
-                    },
-                )
-            )
+            extra = {
+                "pool": pool.pool_id,
+                "waiting": len(batch.seekings),
+                "held_out": len(batch.held),
+                "supporters_with_room": len(batch.offerings),
+                "proposed": made,
+                "seconds": round(took, 3),
+            }
+            changes.then(partial(log.info, "batch assigned", extra=extra))
+        self._commit(pool, batch.partition, changes, None)
 
     # ---------------------------------------------------------------- effects → changes
 

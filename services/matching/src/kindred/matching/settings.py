@@ -14,9 +14,12 @@ class MatchingSettings(ServiceSettings):
     # The pool every member is in; its id is the Kafka key of the pool's inputs, so one replica
     # owns it (see the README's "Matching").
     matching_pool: str = Field(default="main", min_length=1, max_length=64)
-    # The batch window: new requests and freed slots wait at most this long for the global
-    # assignment; an urgent request does not wait for it.
+    # The batch window, at most: new requests and freed slots wait at most this long for the
+    # global assignment; an urgent request does not wait for it. A quiet pool does not wait at
+    # all: the window widens with the rate of the pool's inputs and reaches this at
+    # `match_batch_full_rate` inputs a second.
     match_batch_seconds: float = Field(default=0.5, gt=0, le=600)
+    match_batch_full_rate: float = Field(default=1500.0, gt=0)
     # A batch runs at least this often even when nothing arrived (blocks and cool-downs end).
     rematch_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
     # Proposals made in one batch at most (most urgent and oldest first; the rest next batch).
