@@ -116,8 +116,11 @@ class Run:
 
 
 def matching_run() -> tuple[Run, set[str]]:
-    settings = MatchingSettings(kindred_dev_mode=True, match_batch_seconds=0.001)
+    settings = MatchingSettings(
+        kindred_dev_mode=True, match_batch_seconds=0.001, matching_pool_key="region"
+    )
     run = Run(Matching(settings))
+    run.handle(T0, profile_submitted("seek-3", roles=["seeker"], capacity=0))  # placed
 
     def pool(*events: Any, at: datetime = T0) -> Changes:
         return run.handle(at, *(as_pool_input(e, "main", "tests") for e in events))
@@ -148,7 +151,7 @@ def matching_run() -> tuple[Run, set[str]]:
         GroupActionRequested.new(subject="seek-2", source="t", data=join),
         MemberBlocked.new(subject="seek-2", source="t", data=block),
     )
-    return run, {"sup-1", "seek-1", "seek-2"}
+    return run, {"sup-1", "seek-1", "seek-2", "seek-3"}
 
 
 def checkins_run() -> tuple[Run, set[str]]:

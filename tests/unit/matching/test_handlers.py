@@ -397,3 +397,108 @@ def test_a_quiet_pool_solves_at_once_and_a_busy_one_gathers_inputs_for_its_windo
     assert emitted(matching.tick(burst[-1] + timedelta(seconds=0.05)), "match.proposed") == []
     later = matching.tick(burst[-1] + timedelta(seconds=window + 0.01))
     assert len(emitted(later, "match.proposed")) == waiting
+
+
+POOLED = SETTINGS.model_copy(
+    update={"matching_pool_key": "language", "matching_pool_neighbours": {"pt": ["es", "en"]}}
+)
+
+
+def pool_inputs(changes: Changes) -> list[PoolInput]:
+    return [
+        PoolInput.model_validate_json(r.value)
+        for r in changes.records
+        if r.topic == "kindred.matching.pool-input"
+    ]
+
+
+def run_through(matching: Partition, now: datetime, *events: Envelope[Any]) -> list[Changes]:
+    """Members' events handed on, then every pool input they cause (referrals, forwarded
+    steps) handled in turn, as the pools' partitions would."""
+    out = [matching.handle(now, *events)]
+    todo = pool_inputs(out[0])
+    while todo:
+        out.append(matching.handle(now, todo.pop(0)))
+        todo += pool_inputs(out[-1])
+    return out
+
+
+def test_members_are_placed_in_the_pool_of_their_first_profile_and_stay() -> None:
+    matching = Partition(Matching(POOLED))
+    [to_es] = pool_inputs(matching.handle(T0, profile_submitted("s1", languages=["es", "en"])))
+    assert to_es.data.pool == "es"
+    [later] = pool_inputs(matching.handle(T0, support_requested("s1", language="en")))
+    assert later.data.pool == "es"
+    # A new profile does not move them; nor does a new owner of their partition.
+    matching = matching.new_owner(Matching(POOLED))
+    moved = profile_submitted("s1", languages=["en"])
+    assert [i.data.pool for i in pool_inputs(matching.handle(T0, moved))] == ["es"]
+    # A member whose first event is not a profile is in the default pool.
+    [first] = pool_inputs(matching.handle(T0, support_requested("k9")))
+    assert first.data.pool == "main"
+
+
+def test_a_request_no_supporter_of_its_pool_can_take_goes_to_a_neighbour_and_its_steps_follow() -> (
+    None
+):
+    matching = Partition(Matching(POOLED))
+    run_through(
+        matching,
+        T0,
+        profile_submitted("s-es", languages=["es", "pt"], topics=["grief"]),
+        role_set("s-es"),
+        profile_submitted("k-pt", roles=["seeker"], capacity=0, languages=["pt"]),
+    )
+    handled = run_through(
+        matching, T0, support_requested("k-pt", request_id="r1", language="pt", topics=["grief"])
+    )
+    inputs = [i for c in handled for i in pool_inputs(c)]
+    assert [(i.data.pool, i.data.referral is not None) for i in inputs] == [
+        ("pt", False),
+        ("es", True),
+    ]
+    [proposal] = emitted(handled[0], "match.proposed", *handled[1:])
+    assert (proposal["data"]["seeker_id"], proposal["data"]["supporter_id"]) == ("k-pt", "s-es")
+    processor = matching.processor
+    assert isinstance(processor, Matching)
+    home = processor.pools[0]["pt"]
+    assert home.members["k-pt"].referred_to == {"es"}
+    assert not home.open
+    stored = newest(matching.docs(REQUESTS.collection))["r1"]
+    assert stored["status"] == "proposed" and stored["home"] == "pt" and stored["pool"] == "es"
+
+    # The supporter accepts in their pool; the seeker's end reaches it through theirs.
+    match_id = proposal["data"]["match_id"]
+    accept = MatchActionRequestedData(
+        match_id=match_id, member_id="s-es", action=MatchAction.ACCEPT
+    )
+    steps = run_through(
+        matching, T0, MatchActionRequested.new(subject="s-es", source="t", data=accept)
+    )
+    assert len(emitted(steps[0], "match.accepted", *steps[1:])) == 1
+    end = MatchActionRequestedData(match_id=match_id, member_id="k-pt", action=MatchAction.END)
+    steps = run_through(
+        matching, T0, MatchActionRequested.new(subject="k-pt", source="t", data=end)
+    )
+    assert [(i.data.pool, i.data.forwarded_from) for c in steps for i in pool_inputs(c)] == [
+        ("pt", None),
+        ("es", "pt"),
+    ]
+    [ended] = emitted(steps[0], "match.ended", *steps[1:])
+    assert ended["data"]["by"] == "k-pt"
+
+
+def test_a_request_goes_on_down_its_neighbours_and_waits_at_the_last() -> None:
+    matching = Partition(Matching(POOLED))
+    run_through(
+        matching, T0, profile_submitted("k-pt", roles=["seeker"], capacity=0, languages=["pt"])
+    )
+    handled = run_through(matching, T0, support_requested("k-pt", request_id="r1", language="pt"))
+    assert [i.data.pool for c in handled for i in pool_inputs(c)] == ["pt", "es", "en"]
+    # A replay of the referral changes nothing.
+    [*_, last] = [i for c in handled for i in pool_inputs(c)]
+    assert pool_inputs(matching.handle(T0, last)) == []
+    processor = matching.processor
+    assert isinstance(processor, Matching)
+    [waiting] = processor.pools[0]["en"].open.values()
+    assert (waiting.request_id, waiting.home, waiting.onward) == ("r1", "es", ())

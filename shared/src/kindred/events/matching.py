@@ -33,7 +33,7 @@ from kindred.events.topics import (
     SUPPORT_REQUESTED,
     SUPPORTER_ROLE_SET,
 )
-from kindred.events.vocabulary import LanguageCode, MemberId, Topic, Urgency
+from kindred.events.vocabulary import AgeBand, LanguageCode, MemberId, Topic, Urgency
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -297,13 +297,47 @@ class GroupMembershipChanged(Envelope[GroupMembershipChangedData]):
     type: Literal["kindred.group.membership-changed.v1"] = "kindred.group.membership-changed.v1"
 
 
+class Seeker(BaseModel):
+    """What a pool knows of a seeker, handed with a request it refers to another pool (the
+    other pool may never have seen their profile)."""
+
+    model_config = _FROZEN
+
+    member_id: MemberId
+    profile_time: datetime
+    languages: list[str]
+    topics: list[Topic]
+    age_band: AgeBand
+    availability: str = Field(description="UTC week-hour mask, 168 bits as hex")
+    text: str = ""
+
+
+class Referral(BaseModel):
+    """A request no supporter of its pool can take, offered to a neighbouring pool."""
+
+    model_config = _FROZEN
+
+    from_pool: str
+    onward: list[str] = Field(
+        default_factory=list, description="pools to offer it to next if this one cannot"
+    )
+    seeker: Seeker
+    received_at: datetime
+    excluded: list[str] = Field(default_factory=list)
+    attempts: int = 0
+
+
 class PoolInputData(BaseModel):
-    """An event of a member's partition, handed on to the partition of their matching pool."""
+    """An event of a member's partition, handed on to the partition of their matching pool;
+    or, between pools, a request referred to a neighbour (`referral`, with the request's
+    `support.requested`) or a step of a member whose request was referred (`forwarded_from`)."""
 
     model_config = _FROZEN
 
     pool: str
     event: dict[str, JsonValue]
+    referral: Referral | None = None
+    forwarded_from: str | None = None
 
 
 class PoolInput(Envelope[PoolInputData]):
@@ -313,11 +347,24 @@ class PoolInput(Envelope[PoolInputData]):
     type: Literal["kindred.matching.pool-input.v1"] = "kindred.matching.pool-input.v1"
 
 
-def as_pool_input(event: Envelope[Any], pool: str, source: str) -> PoolInput:
+def as_pool_input(
+    event: Envelope[Any],
+    pool: str,
+    source: str,
+    *,
+    referral: Referral | None = None,
+    forwarded_from: str | None = None,
+) -> PoolInput:
+    between = referral.from_pool if referral else forwarded_from
     return PoolInput.new(
-        id=deterministic_id("pool-input", event.id),
+        id=deterministic_id("pool-input", event.id, *((between, pool) if between else ())),
         subject=pool,
         source=source,
         caused_by=event,
-        data=PoolInputData(pool=pool, event=event.model_dump(mode="json")),
+        data=PoolInputData(
+            pool=pool,
+            event=event.model_dump(mode="json"),
+            referral=referral,
+            forwarded_from=forwarded_from,
+        ),
     )

@@ -36,8 +36,11 @@ from kindred.events.matching import (
     MatchProposedData,
     MemberBlocked,
     PoolInput,
+    Referral,
+    Seeker,
     SupporterRoleSet,
     SupportRequested,
+    SupportRequestedData,
     SupportRequestRefused,
     SupportRequestRefusedData,
     as_pool_input,
@@ -46,6 +49,7 @@ from kindred.events.members import ProfileSubmitted
 from kindred.events.safety import SafetyEpisodeClosed, SafetyEpisodeOpened
 from kindred.matching.domain.assignment import assign
 from kindred.matching.domain.model import Offering, Outcome, Seeking
+from kindred.matching.domain.placement import pool_for
 from kindred.matching.domain.pool import (
     LIVE,
     Effects,
@@ -54,6 +58,7 @@ from kindred.matching.domain.pool import (
     Member,
     Pool,
     Proposed,
+    Referred,
     Request,
     pair,
 )
@@ -64,6 +69,7 @@ from kindred.matching.metrics import (
     matching_supporters,
     open_requests,
     rematches,
+    requests_referred,
     requests_refused,
     supporters_by_load,
     time_to_match,
@@ -75,9 +81,11 @@ from kindred.matching.repository import (
     GROUPS,
     MATCHES,
     MEMBERS,
+    PLACEMENTS,
     REQUESTS,
     STORES,
     Block,
+    Placement,
     Pooled,
 )
 from kindred.matching.settings import MatchingSettings
@@ -102,6 +110,15 @@ MEMBER_EVENTS: tuple[type[Envelope[Any]], ...] = (
 _BY_TYPE: dict[str, type[Envelope[Any]]] = {
     t.model_fields["type"].default: t for t in MEMBER_EVENTS
 }
+# A seeker's steps that reach the pools their requests were referred to as well.
+FORWARDED = (
+    ProfileSubmitted,
+    SafetyEpisodeOpened,
+    SafetyEpisodeClosed,
+    MemberBlocked,
+    MatchActionRequested,
+    MemberModerated,
+)
 _STEP_EVENTS: dict[str, type[Envelope[MatchChangedData]]] = {
     "accepted": MatchAccepted,
     "declined": MatchDeclined,
@@ -275,17 +292,47 @@ class Matching:
 
     def handle(self, partition: int, event: Envelope[Any], changes: Changes) -> None:
         if not isinstance(event, PoolInput):
-            # A member's partition: hand it on to the pool (one pool for now, see settings).
-            changes.emit(as_pool_input(event, self.settings.matching_pool, self.source))
+            # A member's partition: hand it on to the member's pool.
+            changes.emit(as_pool_input(event, self._place(event, changes), self.source))
             return
+        data = event.data
         pools = self.pools.setdefault(partition, {})
-        pool = pools.get(event.data.pool)
+        pool = pools.get(data.pool)
         if pool is None:
-            pool = pools[event.data.pool] = self.new_pool(event.data.pool)
-        inner = inner_event(event.data.event)
-        apply(pool, inner, changes.now)
+            pool = pools[data.pool] = self.new_pool(data.pool)
+        inner = inner_event(data.event)
+        if data.referral is not None:
+            if not isinstance(inner, SupportRequested):
+                raise ValueError(f"event: a referral carries a support request, not {inner.type}")
+            pool.referred(inner.data, data.referral, inner.id, inner.correlationid)
+        else:
+            apply(pool, inner, changes.now)
         self.arrivals.setdefault((partition, pool.pool_id), Arrivals()).add(changes.now)
         self._commit(pool, partition, changes, inner)
+        if data.referral is None and data.forwarded_from is None:
+            self._forward(pool, inner, changes)
+
+    def _place(self, event: Envelope[Any], changes: Changes) -> str:
+        """The pool of the member the event is about (its subject): where their first event
+        placed them (`domain.placement`)."""
+        placed = changes.get(PLACEMENTS, event.subject)
+        if placed is not None:
+            return placed.pool
+        profile = event.data if isinstance(event, ProfileSubmitted) else None
+        key = self.settings.matching_pool_key
+        pool_id = pool_for(profile, key, self.settings.matching_pool)
+        if key != "none":
+            changes.put(PLACEMENTS, Placement(event.subject, pool_id))
+        return pool_id
+
+    def _forward(self, pool: Pool, inner: Envelope[Any], changes: Changes) -> None:
+        """A step of a seeker whose request went to neighbouring pools goes there too: their
+        match there, their profile, a block, a safety episode, a moderator's action."""
+        member = pool.members.get(inner.subject)
+        if member is None or not member.referred_to or not isinstance(inner, FORWARDED):
+            return
+        for target in sorted(member.referred_to):
+            changes.emit(as_pool_input(inner, target, self.source, forwarded_from=pool.pool_id))
 
     def tick(self, partition: int, changes: Changes) -> None:
         """Expire unanswered proposals (the batches themselves are `solves`)."""
@@ -341,6 +388,7 @@ class Matching:
         pool, outcome = batch.pool, batch.outcome
         assert outcome is not None, "run first"
         made = pool.apply(outcome, batch.held, batch.now, self.settings.max_proposals_per_batch)
+        pool.refer(self.settings.matching_pool_neighbours.get(pool.pool_id, ()), batch.now)
         took = batch.seconds
         changes.then(partial(batch_seconds.observe, took))
         if made or outcome.unmatched:
@@ -446,9 +494,47 @@ class Matching:
                     ),
                 )
             )
+        for referred in effects.referred:
+            changes.emit(self._referral(pool, referred))
+            changes.then(partial(requests_referred.labels(pool.pool_id, referred.to).inc))
         for about, member_id, why in effects.ignored:
             extra = {"match_id": about, "member_id": member_id, "why": why}
             changes.then(partial(log.warning, "step refused", extra=extra))
+
+    def _referral(self, pool: Pool, referred: Referred) -> PoolInput:
+        r, seeker = referred.request, referred.seeker
+        assert seeker.profile_time is not None and seeker.age_band is not None
+        request = SupportRequested.new(
+            id=r.event_id,
+            subject=r.seeker_id,
+            source=self.source,
+            correlationid=r.correlation_id,
+            data=SupportRequestedData(
+                request_id=r.request_id,
+                seeker_id=r.seeker_id,
+                topics=sorted(r.topics),
+                whats_going_on=r.text,
+                language=r.language,
+                urgency=r.urgency,
+            ),
+        )
+        referral = Referral(
+            from_pool=pool.pool_id,
+            onward=list(referred.onward),
+            seeker=Seeker(
+                member_id=seeker.member_id,
+                profile_time=seeker.profile_time,
+                languages=sorted(seeker.languages),
+                topics=sorted(seeker.topics),
+                age_band=seeker.age_band,
+                availability=format(seeker.availability, "x"),
+                text=seeker.text,
+            ),
+            received_at=r.received_at,
+            excluded=sorted(referred.excluded),
+            attempts=r.attempts,
+        )
+        return as_pool_input(request, referred.to, self.source, referral=referral)
 
     def _proposed(self, pool: Pool, match: Match) -> MatchProposed:
         request = pool.requests.get(match.request_id)

@@ -27,6 +27,12 @@ requests_refused = Counter(
     ["reason"],
     registry=registry,
 )
+requests_referred = Counter(
+    "kindred_support_requests_referred_total",
+    "Support requests no supporter of their pool could take, offered to a neighbouring pool",
+    ["pool", "to"],
+    registry=registry,
+)
 time_to_proposal = Histogram(
     "kindred_match_time_to_proposal_seconds",
     "From a support request's arrival to its first proposal",

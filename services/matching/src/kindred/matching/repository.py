@@ -69,6 +69,7 @@ def member_doc(pooled: Pooled[Member]) -> Document:
         episodes=sorted(m.episodes),
         closed_episodes=list(m.closed_episodes),
         cooldown_until=m.cooldown_until,
+        referred_to=sorted(m.referred_to),
         pool=pooled.pool,
     )
 
@@ -101,6 +102,7 @@ def _member(doc: Document) -> Member:
         episodes=set(doc["episodes"]),
         closed_episodes=tuple(doc.get("closed_episodes", ())),
         cooldown_until=doc["cooldown_until"],
+        referred_to=set(doc.get("referred_to", ())),
     )
 
 
@@ -121,6 +123,8 @@ def request_doc(pooled: Pooled[Request]) -> Document:
         attempts=r.attempts,
         match_id=r.match_id,
         reason=r.reason,
+        home=r.home,
+        onward=list(r.onward),
         pool=pooled.pool,
     )
 
@@ -145,6 +149,8 @@ def _request(doc: Document) -> Request:
         attempts=doc["attempts"],
         match_id=doc["match_id"],
         reason=doc["reason"],
+        home=doc.get("home"),
+        onward=tuple(doc.get("onward", ())),
     )
 
 
@@ -239,6 +245,23 @@ def _group(doc: Document) -> Group:
     )
 
 
+@dataclass(frozen=True)
+class Placement:
+    """The pool a member is in, kept by the owner of the member's partition: set by the first
+    of their events it hands on, and kept (see `domain.placement`)."""
+
+    member_id: str
+    pool: str
+
+
+def placement_doc(placement: Placement) -> Document:
+    return {"_id": placement.member_id, "pool": placement.pool}
+
+
+def placement_from(doc: Document) -> Placement:
+    return Placement(doc["key"], doc["pool"])
+
+
 def _proposal_due(pooled: Pooled[Match]) -> datetime | None:
     match = pooled.item
     return match.expires_at if match.state == "proposed" else None
@@ -273,4 +296,12 @@ BLOCKS = Store("blocks", block_doc, member_fields=("a", "b"), decode=block_from,
 GROUPS = Store(
     "groups", group_doc, member_fields=("members",), decode=group_from, kind=Kind.VERSIONS
 )
-STORES = (MEMBERS, REQUESTS, MATCHES, BLOCKS, GROUPS)
+# Kept by the members' partitions (not a pool's): which pool each member's events go to.
+PLACEMENTS = Store(
+    "placements",
+    placement_doc,
+    member_fields=("key",),
+    decode=placement_from,
+    kind=Kind.VERSIONS,
+)
+STORES = (MEMBERS, REQUESTS, MATCHES, BLOCKS, GROUPS, PLACEMENTS)

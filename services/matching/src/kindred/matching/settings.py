@@ -4,6 +4,7 @@ from typing import ClassVar
 from pydantic import Field, model_validator
 
 from kindred.matching.domain.model import EngineConfig, Rules, Weights
+from kindred.matching.domain.placement import PoolKey
 from kindred.matching.domain.pool import PoolSettings
 from kindred.settings import ServiceSettings
 
@@ -14,6 +15,13 @@ class MatchingSettings(ServiceSettings):
     # The pool every member is in; its id is the Kafka key of the pool's inputs, so one replica
     # owns it (see the README's "Matching").
     matching_pool: str = Field(default="main", min_length=1, max_length=64)
+    # How members are split into pools (`domain.placement`): everyone in `matching_pool`
+    # ("none"), by the first language of their profile ("language"), or by the area of their
+    # time zone ("region"). Each pool is a key of its own, owned by one replica.
+    matching_pool_key: PoolKey = "none"
+    # Each pool's neighbours, in order: a request no supporter of its pool can take is offered
+    # to them, one after the other (JSON: {"pt": ["es", "en"], "es": ["en"]}).
+    matching_pool_neighbours: dict[str, list[str]] = Field(default_factory=dict)
     # The batch window, at most: new requests and freed slots wait at most this long for the
     # global assignment; an urgent request does not wait for it. A quiet pool does not wait at
     # all: the window widens with the rate of the pool's inputs and reaches this at

@@ -23,6 +23,7 @@ from kindred.events.matching import (
     MatchActionRequestedData,
     MatchEnd,
     MemberBlockedData,
+    Referral,
     SupporterRoleSetData,
     SupportRequestedData,
 )
@@ -46,7 +47,8 @@ from kindred.matching.domain.model import (
 from kindred.matching.domain.text import embed
 
 MatchState = Literal["proposed", "active", "declined", "expired", "ended"]
-RequestStatus = Literal["open", "proposed", "matched", "closed", "refused"]
+# "referred": no supporter of this pool could take it, and it went to a neighbouring pool.
+RequestStatus = Literal["open", "proposed", "matched", "closed", "refused", "referred"]
 LIVE: frozenset[str] = frozenset({"proposed", "active"})  # the states that hold a slot
 OPEN_REQUEST_LIMIT = "open-request-limit"
 SUSPENDED = "suspended"  # a moderator suspended the member's matching
@@ -97,6 +99,8 @@ class Member:
     # the matches.
     proposals: list[datetime] = field(default_factory=list)
     open_requests: set[str] = field(default_factory=set)
+    # Neighbouring pools a request of theirs was referred to: their steps are forwarded there.
+    referred_to: set[str] = field(default_factory=set)
     vector: Vector | None = None
 
     @property
@@ -143,6 +147,9 @@ class Request:
     attempts: int = 0
     match_id: str | None = None
     reason: str | None = None  # why it waits, as of the last batch
+    # Referred here by the pool `home`, with the pools to offer it to next (`onward`).
+    home: str | None = None
+    onward: tuple[str, ...] = ()
     vector: Vector | None = None
 
 
@@ -204,6 +211,17 @@ class Waiting(NamedTuple):
     held: dict[str, str]
 
 
+class Referred(NamedTuple):
+    """A request that leaves this pool for a neighbouring one (`to`), with what that pool
+    needs to take it: its seeker as this pool knows them, and whom it must not be proposed."""
+
+    request: Request
+    seeker: Member
+    to: str
+    onward: tuple[str, ...]
+    excluded: frozenset[str]
+
+
 class GroupChange(NamedTuple):
     group: Group
     member_id: str
@@ -232,6 +250,7 @@ class Effects:
     refused: list[Request] = field(default_factory=list)  # over the limit, or suspended
     group_changes: list[GroupChange] = field(default_factory=list)
     ignored: list[Ignored] = field(default_factory=list)
+    referred: list[Referred] = field(default_factory=list)
 
 
 def pair(a: str, b: str) -> tuple[str, str]:
@@ -797,6 +816,79 @@ class Pool:
                 self._close_proposal(match, "expired", "matching", "no answer in time", now)
                 expired += 1
         return expired
+
+    # ---------------------------------------------------------------- neighbouring pools
+
+    def refer(self, neighbours: Iterable[str], now: datetime) -> list[Referred]:
+        """Open requests that no supporter of this pool can take, busy ones included (the
+        last batch found none who speaks the language, or none who passes the pair rules),
+        offered to a neighbouring pool: a request of this pool's own to the first of
+        `neighbours`, a request referred here to the next pool on its own list. Each leaves
+        this pool as "referred"; the seeker's later steps are forwarded to where it went
+        (`Member.referred_to`). A request the last pool on its list cannot take waits there."""
+        out: list[Referred] = []
+        for r in sorted(self.open.values(), key=_oldest_first):
+            if r.reason not in (NO_LANGUAGE, NO_ELIGIBLE):
+                continue
+            listed = r.onward if r.home is not None else tuple(neighbours)
+            targets = [p for p in listed if p not in (self.pool_id, r.home)]
+            seeker = self.members.get(r.seeker_id)
+            if not targets or seeker is None or seeker.profile_time is None:
+                continue
+            excluded = frozenset(r.excluded | self.kept_apart(r.seeker_id, now))
+            self._close_request(r, "referred")
+            r.reason = f"referred to pool {targets[0]}"
+            seeker.referred_to.add(targets[0])
+            self._touch_member(seeker)
+            out.append(Referred(r, seeker, targets[0], tuple(targets[1:]), excluded))
+        self.effects.referred.extend(out)
+        return out
+
+    def referred(
+        self,
+        data: SupportRequestedData,
+        referral: Referral,
+        event_id: str,
+        correlation_id: str,
+    ) -> Request | None:
+        """A request a neighbouring pool referred here: its seeker as that pool knew them
+        (a newer profile forwarded since wins), and it keeps its wait and its exclusions."""
+        if data.request_id in self.seen_requests:
+            return None  # a replay
+        self.seen_requests.add(data.request_id)
+        known = referral.seeker
+        seeker = self.member(known.member_id)
+        if seeker.profile_time is None or seeker.profile_time < known.profile_time:
+            seeker.profile_time = known.profile_time
+            seeker.languages = frozenset(known.languages)
+            seeker.topics = frozenset(known.topics)
+            seeker.age_band = known.age_band
+            seeker.availability = int(known.availability, 16)
+            seeker.text, seeker.vector = known.text, None
+            self._touch_member(seeker)
+        r = Request(
+            data.request_id,
+            data.seeker_id,
+            frozenset(data.topics),
+            data.language,
+            data.urgency,
+            data.whats_going_on,
+            referral.received_at,
+            event_id,
+            correlation_id,
+            excluded=set(referral.excluded),
+            attempts=referral.attempts,
+            home=referral.from_pool,
+            onward=tuple(referral.onward),
+        )
+        seeker.open_requests.add(r.request_id)
+        self.requests[r.request_id] = r
+        self._set_status(r, "open")
+        self._touch_request(r)
+        self.stale = True
+        if r.urgency == Urgency.HIGH:
+            self.urgent_waiting = True
+        return r
 
     # ---------------------------------------------------------------- peer groups
 
