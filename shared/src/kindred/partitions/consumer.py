@@ -92,6 +92,8 @@ UNPUBLISHABLE = "unpublishable"
 
 # Event ids remembered per partition to skip a copy of an event published twice.
 RECENT_IDS = 10_000
+# A partition's log is pruned at most this often.
+PRUNE_EVERY_SECONDS = 1.0
 
 
 class RecentIds:
@@ -152,6 +154,7 @@ class _Partition:
     pending: deque[tuple[Entry, Changes]] = field(default_factory=deque)
     catching_up: asyncio.Task[None] | None = None
     pruning: asyncio.Task[None] | None = None
+    pruned_at: float = 0.0  # monotonic: when the last pruning started
     room: asyncio.Event = field(default_factory=asyncio.Event)
     recent: RecentIds = field(default_factory=lambda: RecentIds(RECENT_IDS))
 
@@ -814,7 +817,11 @@ class PartitionedConsumer:
             loops.succeeded(name)
         # Beside the partition's work, never under its lock nor in this round: a database
         # that does not answer holds back neither the batches nor the timers.
-        if not part.pending and (part.pruning is None or part.pruning.done()):
+        # At most once per `PRUNE_EVERY_SECONDS`, however often the timers tick: each pruning
+        # is a delete, which FerretDB answers by scanning the log.
+        idle = part.pruning is None or part.pruning.done()
+        if not part.pending and idle and time.monotonic() - part.pruned_at >= PRUNE_EVERY_SECONDS:
+            part.pruned_at = time.monotonic()
             part.pruning = asyncio.create_task(self._prune(part))
 
     async def _prune(self, part: _Partition) -> None:
