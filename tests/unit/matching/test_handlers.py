@@ -110,7 +110,7 @@ def test_a_batch_proposes_and_stores_only_inserts() -> None:
         data=MatchActionRequestedData(
             match_id=proposal["data"]["match_id"], member_id="s1", action=MatchAction.ACCEPT
         ),
-    )
+    ).model_copy(update={"time": T0})  # sent on the pool's clock, before the deadline
     step = into_pool(matching, accept, accept)  # twice in one batch
     assert len(emitted(step, "match.accepted")) == 1
     matches = [
@@ -185,7 +185,9 @@ def test_every_proposal_has_its_deadline_as_a_timer_and_none_outlives_it(seed: i
             )
             into_pool(
                 matching,
-                MatchActionRequested.new(subject=match.supporter_id, source="t", data=step_by),
+                MatchActionRequested.new(
+                    subject=match.supporter_id, source="t", data=step_by
+                ).model_copy(update={"time": now}),
                 now=now,
             )
         elif roll < 0.65:
