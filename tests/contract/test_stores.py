@@ -144,13 +144,15 @@ def matching_run() -> tuple[Run, set[str]]:
     join = GroupActionRequestedData(
         member_id="seek-2", action="join", topic=Topic.GRIEF, language="en"
     )
-    block = MemberBlockedData(member_id="seek-2", blocked_id="sup-1")
-    pool(
+    joins = [join, join.model_copy(update={"member_id": "sup-1"})]
+    block = MemberBlockedData(member_id="seek-2", blocked_id="sup-1")  # sup-1 leaves the group
+    steps: list[Any] = [
         MatchActionRequested.new(subject="sup-1", source="t", data=accept),
         MatchActionRequested.new(subject="seek-1", source="t", data=end),
-        GroupActionRequested.new(subject="seek-2", source="t", data=join),
+        *(GroupActionRequested.new(subject=j.member_id, source="t", data=j) for j in joins),
         MemberBlocked.new(subject="seek-2", source="t", data=block),
-    )
+    ]
+    pool(*(e.model_copy(update={"time": T0}) for e in steps))  # sent before the deadline
     return run, {"sup-1", "seek-1", "seek-2", "seek-3"}
 
 

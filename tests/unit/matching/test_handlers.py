@@ -114,7 +114,7 @@ def test_a_batch_proposes_and_stores_only_inserts() -> None:
         data=MatchActionRequestedData(
             match_id=proposal["data"]["match_id"], member_id="s1", action=MatchAction.ACCEPT
         ),
-    )
+    ).model_copy(update={"time": T0})  # sent on the pool's clock, before the deadline
     step = into_pool(matching, accept, accept)  # twice in one batch
     assert len(emitted(step, "match.accepted")) == 1
     matches = [
@@ -190,7 +190,9 @@ def test_every_proposal_has_its_deadline_as_a_timer_and_none_outlives_it(seed: i
             )
             into_pool(
                 matching,
-                MatchActionRequested.new(subject=match.supporter_id, source="t", data=step_by),
+                MatchActionRequested.new(
+                    subject=match.supporter_id, source="t", data=step_by
+                ).model_copy(update={"time": now}),
                 now=now,
             )
         elif roll < 0.65:
@@ -473,12 +475,20 @@ def test_a_request_no_supporter_of_its_pool_can_take_goes_to_a_neighbour_and_its
         match_id=match_id, member_id="s-es", action=MatchAction.ACCEPT
     )
     steps = run_through(
-        matching, T0, MatchActionRequested.new(subject="s-es", source="t", data=accept)
+        matching,
+        T0,
+        MatchActionRequested.new(subject="s-es", source="t", data=accept).model_copy(
+            update={"time": T0}
+        ),
     )
     assert len(emitted(steps[0], "match.accepted", *steps[1:])) == 1
     end = MatchActionRequestedData(match_id=match_id, member_id="k-pt", action=MatchAction.END)
     steps = run_through(
-        matching, T0, MatchActionRequested.new(subject="k-pt", source="t", data=end)
+        matching,
+        T0,
+        MatchActionRequested.new(subject="k-pt", source="t", data=end).model_copy(
+            update={"time": T0}
+        ),
     )
     assert [(i.data.pool, i.data.forwarded_from) for c in steps for i in pool_inputs(c)] == [
         ("pt", None),

@@ -15,9 +15,12 @@ from kindred.events.casework import (
     ModerationAction,
     SupporterPauseSetData,
 )
+from kindred.events.envelope import Envelope
 from kindred.events.matching import (
+    GroupActionRequested,
     GroupActionRequestedData,
     MatchAction,
+    MatchActionRequested,
     MatchActionRequestedData,
     MatchEnd,
     MemberBlockedData,
@@ -38,11 +41,16 @@ from kindred.matching.domain.model import (
 from kindred.matching.domain.pool import (
     CLOSED_EPISODES_KEPT,
     OPEN_REQUEST_LIMIT,
+    OUTDATED,
+    PAUSED,
+    ROLE_WITHDRAWN,
     SUSPENDED,
+    Effects,
     Match,
     Pool,
     PoolSettings,
 )
+from kindred.matching.handlers import apply
 from kindred.matching.repository import (
     BLOCKS,
     GROUPS,
@@ -195,16 +203,17 @@ def test_a_self_declared_supporter_is_never_proposed_until_staff_grant_the_role(
     assert [m.supporter_id for m in w.batch()] == ["s1"]
 
 
-def test_a_withdrawn_role_takes_no_new_matches_but_keeps_its_live_ones() -> None:
+def test_a_withdrawn_role_takes_no_new_matches_but_keeps_its_active_ones() -> None:
     w = World()
     w.supporter("s1")
     w.seeker("k1")
     w.request("k1")
     [first] = w.batch()
+    w.act("s1", first.match_id, MatchAction.ACCEPT)
     w.grant("s1", granted=False)
     w.request("k1")
     assert w.batch() == []
-    assert first.match_id in w.pool.matches
+    assert w.pool.matches[first.match_id].state == "active"
     w.check_slots()
 
 
@@ -595,9 +604,9 @@ def test_slots_and_indices_stay_right_through_a_random_walk_of_steps(seed: int) 
             )
             w.pool.block(data, w.now)
         elif roll < 0.53:
-            w.pool.episode_opened(rng.choice(seekers), f"e{step}", w.now)
+            w.pool.episode_opened(rng.choice(seekers + supporters), f"e{step}", w.now)
         elif roll < 0.56:
-            m = w.pool.members[rng.choice(seekers)]
+            m = w.pool.members[rng.choice(seekers + supporters)]
             for episode in sorted(m.episodes):
                 w.pool.episode_closed(m.member_id, episode)
         elif roll < 0.58:
@@ -860,15 +869,22 @@ def test_a_paused_supporter_gets_no_new_proposals_until_resumed() -> None:
     w.supporter("s1", capacity=3)
     w.seeker("k1")
     w.seeker("k2")
-    w.request("k1")
+    first = w.request("k1")
     [pending] = w.batch()
     assert pause(w, "s1")
-    assert w.pool.take_effects().members["s1"].paused
+    effects = w.pool.take_effects()
+    assert effects.members["s1"].paused
+    # Their pending proposal is withdrawn: the request waits again, for them too once resumed.
+    assert [(s, m.match_id, m.by, m.reason) for s, m in effects.steps] == [
+        ("declined", pending.match_id, "matching", PAUSED)
+    ]
     rid = w.request("k2")
     assert w.batch() == []
-    assert pending.match_id in w.pool.matches  # a pending proposal stays (withdrawn: issue 17)
     assert pause(w, "s1", paused=False)
-    assert [(m.request_id, m.supporter_id) for m in w.batch()] == [(rid, "s1")]
+    assert sorted((m.request_id, m.supporter_id) for m in w.batch()) == [
+        (first, "s1"),
+        (rid, "s1"),
+    ]
 
 
 def test_restore_does_not_resume_a_paused_supporter() -> None:
@@ -938,3 +954,253 @@ def test_suspensions_and_pauses_survive_a_rebuild_and_old_documents_have_none() 
         False,
         False,
     )
+
+
+# ---------------------------------------------------------------- a supporter's standing
+
+
+def handed(w: World, event: Envelope[Any], sent: datetime) -> Effects:
+    """A member's event, sent at `sent`, as the pool's owner applies it now (`w.now`)."""
+    apply(w.pool, event.model_copy(update={"time": sent}), w.now)
+    return w.pool.take_effects()
+
+
+def stored(store: Store[Pooled[T]], item: T) -> T:
+    """The item as a rebuild reads it back from its stored document."""
+    assert store.decode is not None
+    return store.decode(versioned(store.document(Pooled("main", item), 0), 1)).item
+
+
+def lose_standing(w: World, how: str) -> None:
+    if how == "role withdrawn":
+        w.grant("s1", granted=False)
+    elif how == "profile stops offering":
+        w.later(seconds=1)
+        w.pool.profile(profile("s1", capacity=3), w.now)  # a seeker's profile now
+    elif how == "own safety episode":
+        w.pool.episode_opened("s1", "ep-s1", w.now)
+    elif how == "suspended":
+        moderate(w, "s1", ModerationAction.SUSPEND_SUPPORTING)
+    else:
+        pause(w, "s1")
+
+
+def regain_standing(w: World, how: str) -> None:
+    if how == "role withdrawn":
+        w.grant("s1")
+    elif how == "profile stops offering":
+        w.later(seconds=1)
+        w.supporter("s1", granted=False, capacity=3)
+    elif how == "own safety episode":
+        w.pool.episode_closed("s1", "ep-s1")
+    elif how == "suspended":
+        moderate(w, "s1", ModerationAction.RESTORE)
+    else:
+        pause(w, "s1", paused=False)
+
+
+STANDINGS = {
+    "role withdrawn": ROLE_WITHDRAWN,
+    "profile stops offering": ROLE_WITHDRAWN,
+    "own safety episode": SAFETY_EPISODE,
+    "suspended": SUSPENDED,
+    "paused": PAUSED,
+}
+
+
+@pytest.mark.parametrize("how", list(STANDINGS))
+def test_a_supporter_who_may_not_take_a_match_loses_their_pending_proposals(how: str) -> None:
+    """Their active match goes on; the request of the pending one waits again, the supporter
+    not excluded from it: once they may support again, it may be theirs again."""
+    w = World()
+    w.supporter("s1", capacity=3)
+    w.seeker("k1")
+    w.seeker("k2")
+    w.request("k1")
+    [active] = w.batch()
+    w.act("s1", active.match_id, MatchAction.ACCEPT)
+    pending_rid = w.request("k2")
+    [pending] = w.batch()
+    lose_standing(w, how)
+    steps = [(s, m.match_id, m.by, m.reason) for s, m in w.pool.take_effects().steps]
+    assert steps == [("declined", pending.match_id, "matching", STANDINGS[how])]
+    assert w.pool.matches[active.match_id].state == "active"
+    assert w.holds("s1") == 1
+    r = w.pool.requests[pending_rid]
+    assert (r.status, r.excluded) == ("open", set())
+    w.check_slots()
+    assert w.batch() == []
+    regain_standing(w, how)
+    [again] = w.batch()
+    assert (again.request_id, again.supporter_id, again.attempt) == (pending_rid, "s1", 2)
+    w.check_slots()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("granted", False, ROLE_WITHDRAWN),
+        ("offers_support", False, ROLE_WITHDRAWN),
+        ("episodes", {"ep"}, SAFETY_EPISODE),
+        ("suspended_supporting", True, SUSPENDED),
+        ("paused", True, PAUSED),
+    ],
+)
+def test_an_accept_is_refused_when_the_supporter_may_not_take_the_match_now(
+    field: str, value: object, reason: str
+) -> None:
+    """Their standing changed and the proposal is still pending (a pool rebuilt from what an
+    older version stored): accepting withdraws it instead of activating it."""
+    w = World()
+    match = proposed(w)
+    setattr(w.pool.members[match.supporter_id], field, value)
+    p = w.pool
+    w.pool = Pool("main", PoolSettings())
+    w.pool.restore(
+        [stored(MEMBERS, m) for m in p.members.values()],
+        [stored(REQUESTS, r) for r in p.requests.values()],
+        p.seen_requests,
+        [stored(MATCHES, x) for x in p.matches.values()],
+        {},
+        [],
+        [],
+    )
+    w.pool.action(
+        MatchActionRequestedData(
+            match_id=match.match_id, member_id=match.supporter_id, action=MatchAction.ACCEPT
+        ),
+        w.now,
+    )
+    effects = w.pool.take_effects()
+    assert [(s, m.by, m.reason) for s, m in effects.steps] == [("declined", "matching", reason)]
+    assert [(about, why) for about, _, why in effects.ignored] == [(match.match_id, reason)]
+    assert match.match_id not in w.pool.matches
+    assert w.holds(match.supporter_id) == 0
+    r = w.pool.requests[match.request_id]
+    assert (r.status, r.excluded) == ("open", set())
+    w.check_slots()
+
+
+def accept(match: Match) -> MatchActionRequested:
+    data = MatchActionRequestedData(
+        match_id=match.match_id, member_id=match.supporter_id, action=MatchAction.ACCEPT
+    )
+    return MatchActionRequested.new(subject=match.supporter_id, source="t", data=data)
+
+
+def test_an_accept_sent_after_the_deadline_expires_the_proposal_before_its_timer_runs() -> None:
+    """A takeover between: the new owner handles an accept queued before its expiry timer.
+    Sent after the deadline it expires the proposal; sent in time, however late it is handled,
+    it counts."""
+    w = World(proposal_ttl=timedelta(hours=1))
+    late = proposed(w)
+    w.later(hours=2)  # no timer ran meanwhile
+    effects = handed(w, accept(late), late.expires_at + timedelta(seconds=1))
+    assert [(s, m.match_id, m.by) for s, m in effects.steps] == [
+        ("expired", late.match_id, "matching")
+    ]
+    assert [why for _, _, why in effects.ignored] == ["sent after the deadline"]
+    assert late.match_id not in w.pool.matches
+    assert w.holds(late.supporter_id) == 0
+    r = w.pool.requests[late.request_id]
+    assert (r.status, r.excluded) == ("open", {late.supporter_id})  # as if it had expired
+
+    [in_time] = w.batch()
+    w.later(hours=2)
+    effects = handed(w, accept(in_time), in_time.expires_at - timedelta(seconds=1))
+    assert [(s, m.match_id) for s, m in effects.steps] == [("accepted", in_time.match_id)]
+    assert w.pool.matches[in_time.match_id].state == "active"
+    w.check_slots()
+
+
+# ---------------------------------------------------------------- groups: reports and replays
+
+
+@pytest.mark.parametrize("active", [True, False], ids=["ended", "proposal"])
+def test_a_report_separates_a_group_the_pair_shares(active: bool) -> None:
+    """As after a block: the one who reports stays, the one reported leaves."""
+    w = World()
+    match = proposed(w)
+    w.seeker("k2")
+    for member_id in ("k1", match.supporter_id, "k2"):
+        join(w, member_id)
+    [group] = w.pool.groups.values()
+    w.pool.take_effects()
+    if active:
+        w.act(match.supporter_id, match.match_id, MatchAction.ACCEPT)
+        reporter, reported = "k1", match.supporter_id
+    else:
+        reporter, reported = match.supporter_id, "k1"
+    end = MatchEnd(reason="unkind", report=True)
+    data = MatchActionRequestedData(
+        match_id=match.match_id, member_id=reporter, action=MatchAction.END, end=end
+    )
+    w.pool.action(data, w.now)
+    assert sorted(group.members) == sorted({"k1", match.supporter_id, "k2"} - {reported})
+    changes = [(g.group_id, m, joined) for g, m, joined in w.pool.take_effects().group_changes]
+    assert changes == [(group.group_id, reported, False)]
+    join(w, reported)  # nor grouped again with the one who reported them
+    assert reporter not in next(g for g in w.pool.groups.values() if reported in g.members).members
+
+
+def group_step(member_id: str, event_id: str, leave: str | None = None) -> GroupActionRequested:
+    data = (
+        GroupActionRequestedData(member_id=member_id, action="leave", group_id=leave)
+        if leave
+        else GroupActionRequestedData(
+            member_id=member_id, action="join", topic=Topic.GRIEF, language="en"
+        )
+    )
+    return GroupActionRequested.new(id=event_id, subject=member_id, source="t", data=data)
+
+
+def test_a_replayed_group_step_does_not_undo_a_later_one() -> None:
+    """After a takeover the member's earlier steps come again: a join replayed after the leave
+    does not put them back, a leave replayed after a later join does not take them out."""
+    w = World()
+    for member_id in ("k1", "k2"):
+        w.seeker(member_id)
+    handed(w, group_step("k2", "e0"), w.now)
+    [group] = w.pool.groups.values()
+    joined_at = w.now + timedelta(seconds=1)
+    handed(w, group_step("k1", "e1"), joined_at)
+    assert group.members == ["k2", "k1"]
+    left_at = joined_at + timedelta(seconds=1)
+    handed(w, group_step("k1", "e2", leave=group.group_id), left_at)
+    assert group.members == ["k2"]
+
+    w.later(minutes=5)
+    effects = handed(w, group_step("k1", "e1"), joined_at)  # the join again
+    assert group.members == ["k2"] and len(w.pool.groups) == 1
+    assert (effects.group_changes, [why for _, _, why in effects.ignored]) == ([], [OUTDATED])
+
+    handed(w, group_step("k1", "e3"), left_at + timedelta(seconds=1))  # a new join
+    assert group.members == ["k2", "k1"]
+    effects = handed(w, group_step("k1", "e2", leave=group.group_id), left_at)  # the leave again
+    assert group.members == ["k2", "k1"]
+    assert (effects.group_changes, [why for _, _, why in effects.ignored]) == ([], [OUTDATED])
+
+
+def test_a_rebuild_keeps_the_group_steps_and_old_documents_have_none() -> None:
+    w = World()
+    w.seeker("k1")
+    w.seeker("k2")
+    handed(w, group_step("k2", "e0"), w.now)
+    joined_at = w.now + timedelta(microseconds=1500)
+    handed(w, group_step("k1", "e1"), joined_at)
+    [group] = w.pool.groups.values()
+    handed(w, group_step("k1", "e2", leave=group.group_id), joined_at + timedelta(seconds=1))
+    assert GROUPS.decode is not None
+    doc = versioned(GROUPS.document(Pooled("main", group), 0), 1)
+    rebuilt = World()
+    rebuilt.now = w.now
+    rebuilt.pool.restore(w.pool.members.values(), [], [], [], {}, [], [GROUPS.decode(doc).item])
+    [again] = rebuilt.pool.groups.values()
+    effects = handed(rebuilt, group_step("k1", "e1"), joined_at)  # the join again
+    assert again.members == ["k2"] and len(rebuilt.pool.groups) == 1
+    assert [why for _, _, why in effects.ignored] == [OUTDATED]
+    assert again.steps == group.steps  # to the millisecond, as stored
+
+    fields = ("step_members", "step_times", "step_ids")
+    old = GROUPS.decode({k: v for k, v in doc.items() if k not in fields}).item
+    assert (old.members, old.steps) == (["k2"], {})

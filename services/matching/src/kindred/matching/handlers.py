@@ -209,9 +209,9 @@ def apply(pool: Pool, inner: Envelope[Any], now: datetime) -> None:
         case MemberBlocked():
             pool.block(inner.data, now)
         case MatchActionRequested():
-            pool.action(inner.data, now)
+            pool.action(inner.data, now, inner.time)
         case GroupActionRequested():
-            pool.group_action(inner.data, inner.id, now)
+            pool.group_action(inner.data, inner.id, now, inner.time)
         case _:
             apply_standing(pool, inner, now)
 

@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Generic, NamedTuple, TypeVar
 
 from kindred.events.vocabulary import AgeBand, Topic, Urgency
-from kindred.matching.domain.pool import LIVE, Group, Match, Member, Request
+from kindred.matching.domain.pool import LIVE, Group, Match, Member, Request, Stamp
 from kindred.partitions.store import Kind, Store
 from kindred.storage.mongo import Document
 
@@ -219,6 +219,7 @@ def block_from(doc: Document) -> Pooled[Block]:
 
 def group_doc(pooled: Pooled[Group]) -> Document:
     g = pooled.item
+    steps = sorted(g.steps.items())
     return dict(
         _id=g.group_id,
         topic=g.topic.value,
@@ -226,6 +227,11 @@ def group_doc(pooled: Pooled[Group]) -> Document:
         minors=g.minors,
         created_at=g.created_at,
         members=list(g.members),
+        # Each member's last step applied (`Group.steps`), as lists side by side: a member
+        # field is a list of member ids (erasure goes through it).
+        step_members=[k for k, _ in steps],
+        step_times=[s.at for _, s in steps],
+        step_ids=[s.event_id for _, s in steps],
         pool=pooled.pool,
     )
 
@@ -242,6 +248,16 @@ def _group(doc: Document) -> Group:
         minors=doc["minors"],
         created_at=doc["created_at"],
         members=list(doc["members"]),
+        # Versions stored before the steps were kept lack them: no step is refused then.
+        steps={
+            k: Stamp(at, event_id)
+            for k, at, event_id in zip(
+                doc.get("step_members", ()),
+                doc.get("step_times", ()),
+                doc.get("step_ids", ()),
+                strict=True,
+            )
+        },
     )
 
 
@@ -294,7 +310,11 @@ MATCHES = Store(
 )
 BLOCKS = Store("blocks", block_doc, member_fields=("a", "b"), decode=block_from, kind=Kind.VERSIONS)
 GROUPS = Store(
-    "groups", group_doc, member_fields=("members",), decode=group_from, kind=Kind.VERSIONS
+    "groups",
+    group_doc,
+    member_fields=("members", "step_members"),
+    decode=group_from,
+    kind=Kind.VERSIONS,
 )
 # Kept by the members' partitions (not a pool's): which pool each member's events go to.
 PLACEMENTS = Store(

@@ -51,7 +51,12 @@ MatchState = Literal["proposed", "active", "declined", "expired", "ended"]
 RequestStatus = Literal["open", "proposed", "matched", "closed", "refused", "referred"]
 LIVE: frozenset[str] = frozenset({"proposed", "active"})  # the states that hold a slot
 OPEN_REQUEST_LIMIT = "open-request-limit"
-SUSPENDED = "suspended"  # a moderator suspended the member's matching
+SUSPENDED = "suspended"  # a moderator suspended the member's matching (or supporting)
+# Why matching withdrew a supporter's pending proposal (with SUSPENDED and SAFETY_EPISODE):
+ROLE_WITHDRAWN = "role-withdrawn"  # staff withdrew the role, or their profile stopped offering
+PAUSED = "paused"  # a supporter admin paused them
+NO_ANSWER = "no answer in time"
+OUTDATED = "older than their last step in this group"
 # Safety episodes closed lately a member keeps (the newest): an open handled after its close
 # (their topics are not ordered with each other) is recognised and does not hold them out.
 CLOSED_EPISODES_KEPT = 16
@@ -176,6 +181,18 @@ class Match:
     reported: bool = False
 
 
+class Stamp(NamedTuple):
+    """When a member's step (a join, a leave) was sent, and its event id."""
+
+    at: datetime
+    event_id: str
+
+    @classmethod
+    def of(cls, at: datetime, event_id: str) -> Stamp:
+        # To the millisecond, as stored: a rebuilt pool compares steps as this one does.
+        return cls(at.replace(microsecond=at.microsecond // 1000 * 1000), event_id)
+
+
 @dataclass
 class Group:
     group_id: str
@@ -184,9 +201,16 @@ class Group:
     minors: bool
     created_at: datetime
     members: list[str] = field(default_factory=list)
+    # Each member's last step applied here (theirs, or a leave a block or report caused): an
+    # older step, or the same one again (a replay after a takeover), changes nothing.
+    steps: dict[str, Stamp] = field(default_factory=dict)
 
     def formed(self, minimum: int) -> bool:
         return len(self.members) >= minimum
+
+    def outdated(self, member_id: str, step: Stamp) -> bool:
+        last = self.steps.get(member_id)
+        return last is not None and (last.at > step.at or last == step)
 
 
 Step = Literal["proposed", "accepted", "declined", "expired", "ended"]
@@ -372,6 +396,7 @@ class Pool:
         m.offers_support = Role.SUPPORTER in data.roles
         self._role_changed(m)
         self._touch_member(m)
+        self._withdraw_proposals(m, time)
         self.stale = True
         return True
 
@@ -384,6 +409,7 @@ class Pool:
         m.minors_cleared = data.granted and data.minors_cleared
         self._role_changed(m)
         self._touch_member(m)
+        self._withdraw_proposals(m, time)
         self.stale = True
         return True
 
@@ -391,9 +417,10 @@ class Pool:
         """A moderator's action on a member. Suspending their matching refuses their new
         requests and group joins and withdraws what waits (a proposal pending for them is
         withdrawn first, as in a safety episode); suspending their supporting takes them out
-        of the supporters, like a withdrawn role; restoring lifts both, not a pause. Their
-        live matches go on. Other actions (warn, hide, dismiss) change nothing here; an
-        action older than the last one applied (a late copy) is ignored."""
+        of the supporters, like a withdrawn role, and withdraws their pending proposals;
+        restoring lifts both, not a pause. Their active matches go on. Other actions (warn,
+        hide, dismiss) change nothing here; an action older than the last one applied (a late
+        copy) is ignored."""
         m = self.member(data.member_id)
         if m.moderated_at is not None and data.at < m.moderated_at:
             return False
@@ -409,6 +436,7 @@ class Pool:
         m.moderated_at = data.at
         self._role_changed(m)
         self._touch_member(m)
+        self._withdraw_proposals(m, now)
         self.stale = True
         return True
 
@@ -423,20 +451,46 @@ class Pool:
             self._close_request(r, "refused")
             self.effects.refused.append(r)
 
+    def _unavailable(self, m: Member) -> str | None:
+        """Why a supporter may not take a match now, whatever their room (None: they may)."""
+        if m.suspended_supporting:
+            return SUSPENDED
+        if not m.is_supporter:
+            return ROLE_WITHDRAWN
+        if m.episodes:
+            return SAFETY_EPISODE
+        if m.paused:
+            return PAUSED
+        return None
+
+    def _withdraw_proposals(self, supporter: Member, now: datetime) -> None:
+        """A supporter who may not take a match now loses their pending proposals: each
+        request waits again, that supporter not excluded from it (they may come back). Their
+        active matches go on."""
+        reason = self._unavailable(supporter)
+        if reason is None:
+            return
+        for match in [self.matches[x] for x in sorted(supporter.holds)]:
+            if match.state == "proposed":
+                self._close_proposal(match, "declined", "matching", reason, now, exclude=False)
+
     def pause(self, data: SupporterPauseSetData) -> bool:
-        """A supporter admin paused (or resumed) a supporter: while paused, no new proposals;
-        their pending proposals and live matches go on. A late copy is ignored."""
+        """A supporter admin paused (or resumed) a supporter: while paused, no new proposals,
+        and their pending proposals are withdrawn; their active matches go on. A late copy is
+        ignored."""
         m = self.member(data.member_id)
         if m.paused_at is not None and data.at < m.paused_at:
             return False
         m.paused, m.paused_at = data.paused, data.at
         self._touch_member(m)
+        self._withdraw_proposals(m, data.at)
         self.stale = True
         return True
 
     def episode_opened(self, member_id: str, episode_id: str, now: datetime) -> None:
-        """Held out of peer matching: pending proposals for them are withdrawn; the supporter of
-        any live match of theirs was exposed to a crisis and gets a cool-down.
+        """Held out of peer matching: pending proposals for them, and to them as a supporter,
+        are withdrawn; the supporter of any live match of theirs was exposed to a crisis and
+        gets a cool-down.
 
         The same episode again changes nothing. An episode already closed (its close was
         handled first: the two topics keep no order between them) does not hold the member out
@@ -449,6 +503,7 @@ class Pool:
         if not closed:
             m.episodes.add(episode_id)
             self._touch_member(m)
+            self._withdraw_proposals(m, now)
         for match in [self.matches[x] for x in sorted(m.seeking)]:
             supporter = self.member(match.supporter_id)
             supporter.cooldown_until = max(
@@ -491,7 +546,7 @@ class Pool:
                 self._close_proposal(match, "declined", data.member_id, "blocked", now)
             else:
                 self._end(match, data.member_id, "blocked", None, "", False, now)
-        self._leave_shared_groups(data.member_id, data.blocked_id)
+        self._leave_shared_groups(data.member_id, data.blocked_id, now)
 
     # ---------------------------------------------------------------- requests
 
@@ -697,8 +752,11 @@ class Pool:
 
     # ---------------------------------------------------------------- the lifecycle
 
-    def action(self, data: MatchActionRequestedData, now: datetime) -> None:
-        """A member's step in a match of theirs; refused (and logged) from anyone else."""
+    def action(
+        self, data: MatchActionRequestedData, now: datetime, at: datetime | None = None
+    ) -> None:
+        """A member's step in a match of theirs, sent `at` (its event's time; `now` if not
+        given); refused (and logged) from anyone else."""
         match = self.matches.get(data.match_id)
         who = data.member_id
         if match is None:
@@ -706,23 +764,33 @@ class Pool:
         elif who not in (match.seeker_id, match.supporter_id):
             self.effects.ignored.append(Ignored(data.match_id, who, "not a member of this match"))
         elif data.action == MatchAction.ACCEPT:
-            self._accept(match, who, now)
+            self._accept(match, who, now, now if at is None else at)
         elif data.action == MatchAction.DECLINE:
             self._decline(match, who, now)
         else:
             self._end_or_decline(match, who, data.end, now)
 
-    def _accept(self, match: Match, who: str, now: datetime) -> None:
+    def _accept(self, match: Match, who: str, now: datetime, at: datetime) -> None:
+        """An accept sent before the deadline counts, however late it is handled; one sent
+        after it (handled before the expiry timer ran, as after a takeover) expires the
+        proposal; one from a supporter who may not take a match now withdraws it."""
         if who != match.supporter_id:
             self.effects.ignored.append(Ignored(match.match_id, who, "only the supporter accepts"))
-        elif match.state == "proposed":
+        elif match.state != "proposed":
+            return  # accepted already: a duplicate, nothing to do
+        elif at >= match.expires_at:
+            self.effects.ignored.append(Ignored(match.match_id, who, "sent after the deadline"))
+            self._close_proposal(match, "expired", "matching", NO_ANSWER, now)
+        elif (why := self._unavailable(self.member(who))) is not None:
+            self.effects.ignored.append(Ignored(match.match_id, who, why))
+            self._close_proposal(match, "declined", "matching", why, now, exclude=False)
+        else:
             match.state, match.changed_at, match.by = "active", now, who
             r = self.requests.get(match.request_id)
             if r is not None:
                 self._close_request(r, "matched")
             self._touch_match(match)
             self.effects.steps.append(MatchStep("accepted", match))
-        # accepted already: a duplicate, nothing to do
 
     def _decline(self, match: Match, who: str, now: datetime) -> None:
         if match.state != "proposed":
@@ -749,7 +817,7 @@ class Pool:
         by_seeker = who == match.seeker_id
         self._close_proposal(match, "declined", who, reason, now, seeker_declined=by_seeker)
         if end is not None and end.report:
-            self._report(match)
+            self._report(match, who, now)
 
     def _free(self, match: Match) -> None:
         self.member(match.supporter_id).holds.discard(match.match_id)
@@ -765,10 +833,12 @@ class Pool:
         reason: str | None,
         now: datetime,
         seeker_declined: bool = False,
+        exclude: bool = True,
     ) -> None:
         """A proposal ends unanswered, declined or withdrawn. The request waits again without
-        that supporter, unless the seeker declined it (a seeker who blocks the one proposed
-        still wants support: their request waits for someone else)."""
+        that supporter (unless not `exclude`: withdrawn for the supporter's standing, they may
+        come back), unless the seeker declined it (a seeker who blocks the one proposed still
+        wants support: their request waits for someone else)."""
         match.state, match.changed_at, match.by, match.reason = state, now, by, reason
         self._free(match)
         self._touch_match(match)
@@ -779,7 +849,7 @@ class Pool:
         if seeker_declined:
             self._close_request(r, "closed")  # the seeker does not want it any more
         else:
-            self._reopen(r, excluded=match.supporter_id)
+            self._reopen(r, excluded=match.supporter_id if exclude else None)
 
     def _end(
         self,
@@ -797,14 +867,18 @@ class Pool:
         self._touch_match(match)
         self.effects.steps.append(MatchStep("ended", match))
         if report:
-            self._report(match)
+            self._report(match, by, now)
 
-    def _report(self, match: Match) -> None:
+    def _report(self, match: Match, reporter: str, now: datetime) -> None:
+        """The two are never matched or grouped again: as after a block, the reporter stays in
+        the groups they share, the one reported leaves them."""
         key = pair(match.seeker_id, match.supporter_id)
         self.reported.add(key)
         self._shun(*key)
         match.reported = True
         self._touch_match(match)
+        reported = match.supporter_id if reporter == match.seeker_id else match.seeker_id
+        self._leave_shared_groups(reporter, reported, now)
 
     def expire(self, match_ids: Iterable[str], now: datetime) -> int:
         """The proposals whose deadline came (the handler's timers say which): each one still
@@ -813,7 +887,7 @@ class Pool:
         for match_id in match_ids:
             match = self.matches.get(match_id)
             if match is not None and match.state == "proposed" and match.expires_at <= now:
-                self._close_proposal(match, "expired", "matching", "no answer in time", now)
+                self._close_proposal(match, "expired", "matching", NO_ANSWER, now)
                 expired += 1
         return expired
 
@@ -892,14 +966,25 @@ class Pool:
 
     # ---------------------------------------------------------------- peer groups
 
-    def group_action(self, data: GroupActionRequestedData, event_id: str, now: datetime) -> None:
+    def group_action(
+        self,
+        data: GroupActionRequestedData,
+        event_id: str,
+        now: datetime,
+        at: datetime | None = None,
+    ) -> None:
+        """A member's join or leave, sent `at` (its event's time; `now` if not given): a step
+        older than their last one applied in the group (a replay) changes nothing."""
         m = self.member(data.member_id)
+        step = Stamp.of(now if at is None else at, event_id)
         if data.action == "leave":
             group = self.groups.get(data.group_id or "")
-            if group is None or m.member_id not in group.members:
+            if group is not None and group.outdated(m.member_id, step):
+                self.effects.ignored.append(Ignored(group.group_id, m.member_id, OUTDATED))
+            elif group is None or m.member_id not in group.members:
                 self.effects.ignored.append(Ignored(data.group_id or "", m.member_id, "not in it"))
-                return
-            self._leave(group, m.member_id)
+            else:
+                self._leave(group, m.member_id, step)
             return
         assert data.topic is not None and data.language is not None
         why = self._group_refusal(m, data.language)
@@ -907,11 +992,13 @@ class Pool:
             self.effects.ignored.append(Ignored("group", m.member_id, why))
             return
         for group in self.groups.values():
-            if m.member_id in group.members and (group.topic, group.language) == (
-                data.topic,
-                data.language,
-            ):
+            if (group.topic, group.language) != (data.topic, data.language):
+                continue
+            if m.member_id in group.members:
                 return  # in one already
+            if group.outdated(m.member_id, step):
+                self.effects.ignored.append(Ignored(group.group_id, m.member_id, OUTDATED))
+                return
         fitting = [
             g
             for g in self.groups.values()
@@ -927,6 +1014,7 @@ class Pool:
             group = Group(gid, data.topic, data.language, m.minor, now)
             self.groups[gid] = group
         group.members.append(m.member_id)
+        group.steps[m.member_id] = step
         self.effects.groups[group.group_id] = group
         self.effects.group_changes.append(GroupChange(group, m.member_id, True))
 
@@ -943,17 +1031,18 @@ class Pool:
             return "does not speak the group's language"
         return None
 
-    def _leave(self, group: Group, member_id: str) -> None:
+    def _leave(self, group: Group, member_id: str, step: Stamp) -> None:
         group.members.remove(member_id)
+        group.steps[member_id] = step
         self.effects.groups[group.group_id] = group
         self.effects.group_changes.append(GroupChange(group, member_id, False))
 
-    def _leave_shared_groups(self, blocker: str, blocked: str) -> None:
-        """After a block, the one who blocked stays; the one blocked leaves their shared
-        groups."""
+    def _leave_shared_groups(self, blocker: str, blocked: str, now: datetime) -> None:
+        """After a block (or a report), the one who blocked stays; the one blocked leaves
+        their shared groups."""
         for group in self.groups.values():
             if blocker in group.members and blocked in group.members:
-                self._leave(group, blocked)
+                self._leave(group, blocked, Stamp.of(now, ""))
 
     # ---------------------------------------------------------------- vectors
 
