@@ -39,6 +39,8 @@ from kindred.events.matching import (
     SupportRequested,
     SupportRequestRefused,
     SupportRequestRefusedData,
+    SupportRequestWaiting,
+    SupportRequestWaitingData,
     as_pool_input,
 )
 from kindred.events.members import ProfileSubmitted
@@ -63,6 +65,7 @@ from kindred.matching.metrics import (
     open_requests,
     rematches,
     requests_refused,
+    requests_waiting,
     supporters_by_load,
     time_to_match,
     time_to_proposal,
@@ -253,6 +256,7 @@ class Matching:
             if due and pool.open:
                 self.batched_at[key] = clock
                 self._batch(pool, partition, changes)
+            self._tell_waiting(pool, changes)
             self._commit(pool, partition, changes, None)
         # The gauges go through every supporter: every few seconds is plenty for a scrape.
         clock = time.monotonic()
@@ -283,6 +287,34 @@ class Matching:
                     },
                 )
             )
+
+    def _tell_waiting(self, pool: Pool, changes: Changes) -> None:
+        """The requests that waited past a threshold: their seekers are told where they stand
+        (and staff, past the longest wait). The id follows from the request and the stage, so a
+        replay of the same batch sends nothing twice."""
+        for notice in pool.waits_to_tell(changes.now):
+            r = notice.request
+            changes.emit(
+                SupportRequestWaiting.new(
+                    id=deterministic_id("support.request-waiting", r.request_id, notice.stage),
+                    subject=r.seeker_id,
+                    source=self.source,
+                    correlationid=r.correlation_id,
+                    causationid=r.event_id,
+                    data=SupportRequestWaitingData(
+                        request_id=r.request_id,
+                        seeker_id=r.seeker_id,
+                        topics=sorted(r.topics),
+                        language=r.language,
+                        urgency=r.urgency,
+                        stage=notice.stage,
+                        reason=notice.reason,
+                        waited_seconds=round(notice.waited_seconds, 3),
+                        ahead=notice.ahead,
+                    ),
+                )
+            )
+            changes.then(requests_waiting.labels(notice.stage.value, notice.reason).inc)
 
     # ---------------------------------------------------------------- effects → changes
 

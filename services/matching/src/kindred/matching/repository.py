@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, NamedTuple, TypeVar
 
+from kindred.events.matching import WaitStage
 from kindred.events.vocabulary import AgeBand, Topic, Urgency
 from kindred.matching.domain.pool import LIVE, Group, Match, Member, Request
 from kindred.partitions.store import Kind, Store
@@ -121,6 +122,7 @@ def request_doc(pooled: Pooled[Request]) -> Document:
         attempts=r.attempts,
         match_id=r.match_id,
         reason=r.reason,
+        told=r.told.value if r.told else None,
         pool=pooled.pool,
     )
 
@@ -145,6 +147,8 @@ def _request(doc: Document) -> Request:
         attempts=doc["attempts"],
         match_id=doc["match_id"],
         reason=doc["reason"],
+        # Versions stored before wait notices existed lack it: nothing told yet.
+        told=WaitStage(doc["told"]) if doc.get("told") else None,
     )
 
 
