@@ -39,6 +39,9 @@ class ItemKind(StrEnum):
     TREND_WORSENED = "trend-worsened"
     MISSED_CHECKINS = "missed-checkins"  # a streak of them
     MEMBER_REPORTED = "member-reported"  # moderation queue
+    # A support request waited past MATCH_MAX_WAIT_HOURS without a proposal; settled when a
+    # match for it is accepted.
+    REQUEST_OVERDUE = "request-overdue"
 
 
 class ItemPriority(StrEnum):

@@ -38,6 +38,9 @@ from kindred.events.matching import (
     MatchEnded,
     MatchProposed,
     MatchProposedData,
+    SupportRequestWaiting,
+    SupportRequestWaitingData,
+    WaitStage,
 )
 from kindred.events.notifications import (
     Channel,
@@ -62,7 +65,7 @@ from kindred.events.safety import (
     TriggerFired,
 )
 from kindred.events.schedules import CheckinMissed, CheckinMissedData
-from kindred.events.vocabulary import Topic
+from kindred.events.vocabulary import Topic, Urgency
 from kindred.instruments import Scores, phq9_severity
 from kindred.safety.phrases import ReviewReason
 from kindred.safety.rules import Priority, Rule, Severity
@@ -358,14 +361,37 @@ def audit_recorded(
     )
 
 
-def proposed(seeker_id: str, supporter_id: str, match_id: str = "") -> MatchProposed:
+def request_waiting(
+    seeker_id: str, request_id: str, stage: WaitStage = WaitStage.OVERDUE
+) -> SupportRequestWaiting:
+    return SupportRequestWaiting.new(
+        id=deterministic_id("support.request-waiting", request_id, stage),
+        subject=seeker_id,
+        source="tests",
+        data=SupportRequestWaitingData(
+            request_id=request_id,
+            seeker_id=seeker_id,
+            topics=[Topic.GRIEF],
+            language="en",
+            urgency=Urgency.NORMAL,
+            stage=stage,
+            reason="no-capacity",
+            waited_seconds=73 * 3600,
+            ahead=4,
+        ),
+    )
+
+
+def proposed(
+    seeker_id: str, supporter_id: str, match_id: str = "", request_id: str = ""
+) -> MatchProposed:
     match_id = match_id or new_id()
     return MatchProposed.new(
         subject=match_id,
         source="tests",
         data=MatchProposedData(
             match_id=match_id,
-            request_id=new_id(),
+            request_id=request_id or new_id(),
             seeker_id=seeker_id,
             supporter_id=supporter_id,
             shared_topics=[Topic.GRIEF],

@@ -36,6 +36,7 @@ from kindred.events.casework import (
     Outcome,
     ReportReason,
 )
+from kindred.events.matching import WaitStage
 from kindred.events.safety import SafetyAlertRaised
 from kindred.safety.rules import Priority, Severity
 from kindred.staff_views import ItemKind, ItemPriority, ItemStatus, Queue
@@ -341,6 +342,62 @@ def test_alerts_take_claims_and_notes_never_a_resolve() -> None:
     assert refusals("not-an-item") - before == 1
 
 
+# ----------------------------------------------------------------------------- long waits
+
+
+def test_an_overdue_request_opens_one_normal_safety_item_the_notice_none() -> None:
+    part = partition()
+    part.handle(T0, f.request_waiting("mbr-a", "req-1", WaitStage.NOTICE))
+    assert items_of(part) == []  # the member is told; staff are not yet
+    overdue = f.request_waiting("mbr-a", "req-1")
+    part.handle(T0, overdue)
+    again = part.handle(T0, overdue, f.request_waiting("mbr-a", "req-1"))  # copies
+    assert again.writes == []
+    [item] = items_of(part)
+    assert item.item_id == items.item_id(ItemKind.REQUEST_OVERDUE, "req-1")
+    assert (item.kind, item.queue, item.priority, item.member_id) == (
+        ItemKind.REQUEST_OVERDUE,
+        Queue.SAFETY,
+        ItemPriority.NORMAL,
+        "mbr-a",
+    )
+    assert item.detail == {
+        "request_id": "req-1",
+        "reason": "no-capacity",
+        "waited_hours": 73.0,
+        "ahead": 4,
+        "language": "en",
+        "topics": ["grief"],
+    }
+    [line] = [queue_from(d) for d in part.docs(QUEUE.collection)]
+    assert (line.entry.what, line.entry.queue) == ("request-overdue", Queue.SAFETY)
+
+
+def test_an_accepted_match_for_the_request_settles_its_overdue_item() -> None:
+    part = partition()
+    part.handle(T0, f.request_waiting("mbr-a", "req-1"), f.request_waiting("mbr-a", "req-2"))
+    other = f.proposed("mbr-a", "mbr-sup", request_id="req-2")
+    match = f.proposed("mbr-a", "mbr-sup", request_id="req-1")
+    # A proposal does not settle it (it may be declined or expire); an acceptance does.
+    acceptance = f.accepted(match)
+    steps = part.handle(T0, match, acceptance, other)
+    handed = [CaseworkInput.model_validate(e) for e in events(steps, CaseworkInput.TOPIC)]
+    part.handle(T0 + timedelta(hours=1), *handed)
+    part.handle(T0 + timedelta(hours=2), *handed)  # a second delivery changes nothing
+    settled = {i.detail["request_id"]: i for i in items_of(part)}
+    assert settled["req-2"].status is ItemStatus.OPEN
+    done = settled["req-1"]
+    assert (done.status, done.outcome, done.resolved_at) == (
+        ItemStatus.RESOLVED,
+        None,
+        acceptance.time,
+    )
+    assert [s.what for s in done.history] == ["opened: request-overdue", "matched"]
+    assert [queue_from(d).entry.id for d in part.docs(QUEUE.collection)] == [
+        settled["req-2"].item_id
+    ]
+
+
 # ----------------------------------------------------------------------------- roster
 
 
@@ -349,7 +406,14 @@ def test_match_steps_are_handed_to_the_supporter_and_the_reported_member() -> No
     match = f.proposed("mbr-seek", "mbr-sup")
     batch = part.handle(T0, match, f.accepted(match), f.ended(match, "mbr-seek", reported=True))
     inputs = events(batch, CaseworkInput.TOPIC)
-    assert [e["subject"] for e in inputs] == ["mbr-sup", "mbr-sup", "mbr-sup", "mbr-sup"]
+    # Each step to the supporter; the acceptance to the seeker too (a long wait's item).
+    assert [e["subject"] for e in inputs] == [
+        "mbr-sup",
+        "mbr-sup",
+        "mbr-seek",
+        "mbr-sup",
+        "mbr-sup",
+    ]
     [end] = [e for e in inputs if e["data"]["input"]["kind"] == "reported-at-end"]
     assert end["data"]["input"]["reporter_id"] == "mbr-seek"
     again = part.handle(T0, match)

@@ -65,6 +65,11 @@ CONTEXT: dict[str, Any] = {
     "checkin_id": "c-1",
     "priority": "high",
     "reasons": ["third_party"],
+    "request_id": "req-42",
+    "stage": "overdue",
+    "reason": "no-capacity",
+    "ahead": 3,
+    "waited_days": 3,
     "emergency": "911",
     "emergency_numbers": ["911"],
     "services": [

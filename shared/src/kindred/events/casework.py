@@ -349,10 +349,23 @@ class ReportedAtEnd(BaseModel):
     at: datetime
 
 
+class RequestMatched(BaseModel):
+    """A match accepted, handed to the partition of the seeker: an item about the request's
+    long wait is settled."""
+
+    model_config = _CONFIG
+
+    kind: Literal["request-matched"] = "request-matched"
+    seeker_id: MemberId
+    request_id: str
+    match_id: str
+    at: datetime
+
+
 class CaseworkInputData(BaseModel):
     model_config = _CONFIG
 
-    input: SupporterActivity | ReportedAtEnd = Field(discriminator="kind")
+    input: SupporterActivity | ReportedAtEnd | RequestMatched = Field(discriminator="kind")
 
 
 class CaseworkInput(Envelope[CaseworkInputData]):

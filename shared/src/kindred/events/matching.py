@@ -30,6 +30,7 @@ from kindred.events.topics import (
     MEMBER_BLOCKED,
     POOL_INPUT,
     SUPPORT_REQUEST_REFUSED,
+    SUPPORT_REQUEST_WAITING,
     SUPPORT_REQUESTED,
     SUPPORTER_ROLE_SET,
 )
@@ -77,6 +78,46 @@ class SupportRequestRefused(Envelope[SupportRequestRefusedData]):
 
     TOPIC: ClassVar[str] = SUPPORT_REQUEST_REFUSED
     type: Literal["kindred.support.request-refused.v1"] = "kindred.support.request-refused.v1"
+
+
+class WaitStage(StrEnum):
+    """How long a request has waited: long enough to tell the member where they stand
+    (`MATCH_WAIT_NOTICE_HOURS`), or past the longest wait, when staff are told too
+    (`MATCH_MAX_WAIT_HOURS`)."""
+
+    NOTICE = "notice"
+    OVERDUE = "overdue"
+
+
+class SupportRequestWaitingData(BaseModel):
+    model_config = _FROZEN
+
+    request_id: str
+    seeker_id: MemberId
+    topics: list[Topic]
+    language: LanguageCode
+    urgency: Urgency
+    stage: WaitStage
+    reason: str = Field(
+        description="Why it waits, as of the last batch: 'no-capacity', "
+        "'no-supporter-for-language', 'no-eligible-supporter', 'safety-episode', 'no-profile', "
+        "'minor', or 'new' (not through a batch yet)"
+    )
+    waited_seconds: float = Field(ge=0, description="Since the request arrived")
+    ahead: int = Field(
+        ge=0,
+        description="Open requests of the same language before it in the pool's order (more"
+        " urgent, then older): how many are served first when a slot frees",
+    )
+
+
+class SupportRequestWaiting(Envelope[SupportRequestWaitingData]):
+    """A request has waited long without a proposal: the member is told where they stand
+    (`notice`), and past the longest wait staff are told too (`overdue`); once per request and
+    stage. Subject: the seeker id."""
+
+    TOPIC: ClassVar[str] = SUPPORT_REQUEST_WAITING
+    type: Literal["kindred.support.request-waiting.v1"] = "kindred.support.request-waiting.v1"
 
 
 class MatchProposedData(BaseModel):

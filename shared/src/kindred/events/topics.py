@@ -14,6 +14,7 @@ MATCH_EXPIRED = "match.expired"
 MATCH_ENDED = "match.ended"
 MATCH_ACTION_REQUESTED = "match.action-requested"
 SUPPORT_REQUEST_REFUSED = "support.request-refused"
+SUPPORT_REQUEST_WAITING = "support.request-waiting"
 SUPPORTER_ROLE_SET = "supporter.role-set"
 MEMBER_BLOCKED = "member.blocked"
 GROUP_ACTION_REQUESTED = "group.action-requested"
@@ -57,6 +58,7 @@ ALL = (
     MATCH_ENDED,
     MATCH_ACTION_REQUESTED,
     SUPPORT_REQUEST_REFUSED,
+    SUPPORT_REQUEST_WAITING,
     SUPPORTER_ROLE_SET,
     MEMBER_BLOCKED,
     GROUP_ACTION_REQUESTED,

@@ -39,6 +39,7 @@ from kindred.events.casework import (
     MemberModerated,
     ReportedAtEnd,
     ReportFiled,
+    RequestMatched,
     StaffAuditRecorded,
     SupporterActivity,
     SupporterPauseSet,
@@ -52,6 +53,8 @@ from kindred.events.matching import (
     MatchExpired,
     MatchProposed,
     SupporterRoleSet,
+    SupportRequestWaiting,
+    WaitStage,
 )
 from kindred.events.notifications import SafetyAlertAcknowledged, SafetyAlertEscalated
 from kindred.events.safety import (
@@ -68,6 +71,8 @@ from kindred.staff_views import ItemKind, ItemPriority
 
 log = logging.getLogger(__name__)
 
+# What settles an item without a staff outcome (the metric's `outcome`).
+SETTLED_BY = {ItemKind.MEMBER_REPORTED: "moderated", ItemKind.REQUEST_OVERDUE: "matched"}
 MATCH_STEPS: dict[type[Envelope[Any]], str] = {
     MatchProposed: "proposed",
     MatchAccepted: "accepted",
@@ -95,6 +100,7 @@ class Casework:
         SupporterPauseSet,
         CaseActionRequested,
         StaffAuditRecorded,
+        SupportRequestWaiting,
         *MATCH_STEPS,
         CaseworkInput,
     )
@@ -121,6 +127,7 @@ class Casework:
             SupporterPauseSet: self._pause_set,
             CaseActionRequested: self._case_action,
             StaffAuditRecorded: self._audit,
+            SupportRequestWaiting: self._request_waiting,
             CaseworkInput: self._input,
         }
 
@@ -180,7 +187,7 @@ class Casework:
         self._put_case(changes, after)
         if before.open and not after.open:
             part = changes.tables.partition
-            outcome = after.outcome or "moderated"
+            outcome = after.outcome or SETTLED_BY.get(after.kind, "moderated")
 
             def counted() -> None:
                 metrics.casework_items_resolved.labels(outcome=outcome).inc()
@@ -200,6 +207,24 @@ class Casework:
         priority = ItemPriority(str(data.priority))
         item = items.new_item(
             ItemKind.SAFETY_REVIEW, event.id, data.member_id, priority, detail, data.requested_at
+        )
+        self._open(item, changes)
+
+    def _request_waiting(self, event: SupportRequestWaiting, changes: Changes) -> None:
+        """Past the longest wait, safety staff check on the member (the notice before is the
+        member's alone)."""
+        data = event.data
+        if data.stage is not WaitStage.OVERDUE:
+            return
+        item = items.overdue_item(
+            data.request_id,
+            data.seeker_id,
+            data.reason,
+            data.waited_seconds,
+            data.ahead,
+            data.language,
+            data.topics,
+            event.time,
         )
         self._open(item, changes)
 
@@ -468,6 +493,14 @@ class Casework:
             at=event.time,
         )
         changes.emit(self._casework_input(event, data.supporter_id, activity))
+        if isinstance(event, MatchAccepted):
+            matched = RequestMatched(
+                seeker_id=data.seeker_id,
+                request_id=data.request_id,
+                match_id=data.match_id,
+                at=event.time,
+            )
+            changes.emit(self._casework_input(event, data.seeker_id, matched))
         if not isinstance(event, MatchEnded) or not event.data.reported:
             return
         by = event.data.by
@@ -484,7 +517,10 @@ class Casework:
         changes.emit(self._casework_input(event, reported, end))
 
     def _casework_input(
-        self, event: Envelope[Any], member_id: str, body: SupporterActivity | ReportedAtEnd
+        self,
+        event: Envelope[Any],
+        member_id: str,
+        body: SupporterActivity | ReportedAtEnd | RequestMatched,
     ) -> CaseworkInput:
         return CaseworkInput.new(
             id=deterministic_id("casework.input", body.kind, event.id),
@@ -502,8 +538,19 @@ class Casework:
             if after is not None:
                 changes.put(SUPPORTERS, after)
             return
+        if isinstance(body, RequestMatched):
+            self._request_matched(body, changes)
+            return
         report = items.report_from_match(body.match_id, body.reported_id, body.reporter_id, body.at)
         self._open(items.report_item(report, body.at), changes)
+
+    def _request_matched(self, matched: RequestMatched, changes: Changes) -> None:
+        item = changes.get(ITEMS, items.item_id(ItemKind.REQUEST_OVERDUE, matched.request_id))
+        settled = (
+            None if item is None else items.request_matched(item, matched.match_id, matched.at)
+        )
+        if item is not None and settled is not None:
+            self._store_item(item, settled, changes)
 
 
 def _of(case: Item | Alert | None, member_id: str) -> bool:

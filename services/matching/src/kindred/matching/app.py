@@ -13,6 +13,7 @@ from kindred.events.matching import (
     MatchProposed,
     PoolInput,
     SupportRequestRefused,
+    SupportRequestWaiting,
 )
 from kindred.matching.handlers import Matching
 from kindred.matching.settings import MatchingSettings
@@ -38,6 +39,7 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
             MatchExpired,
             MatchEnded,
             SupportRequestRefused,
+            SupportRequestWaiting,
             GroupMembershipChanged,
         ],
     )

@@ -43,6 +43,8 @@ from kindred.events.matching import (
     SupportRequestedData,
     SupportRequestRefused,
     SupportRequestRefusedData,
+    SupportRequestWaiting,
+    SupportRequestWaitingData,
     as_pool_input,
 )
 from kindred.events.members import ProfileSubmitted
@@ -71,6 +73,7 @@ from kindred.matching.metrics import (
     rematches,
     requests_referred,
     requests_refused,
+    requests_waiting,
     supporters_by_load,
     time_to_match,
     time_to_proposal,
@@ -341,6 +344,7 @@ class Matching:
             expiring[proposal.pool].append(proposal.item.match_id)
         for pool in self.pools.get(partition, {}).values():
             pool.expire(expiring.get(pool.pool_id, ()), changes.now)
+            self._tell_waiting(pool, changes)
             self._commit(pool, partition, changes, None)
         # The gauges go through every supporter: every few seconds is plenty for a scrape.
         clock = time.monotonic()
@@ -402,6 +406,34 @@ class Matching:
             }
             changes.then(partial(log.info, "batch assigned", extra=extra))
         self._commit(pool, batch.partition, changes, None)
+
+    def _tell_waiting(self, pool: Pool, changes: Changes) -> None:
+        """The requests that waited past a threshold: their seekers are told where they stand
+        (and staff, past the longest wait). The id follows from the request and the stage, so a
+        replay of the same batch sends nothing twice."""
+        for notice in pool.waits_to_tell(changes.now):
+            r = notice.request
+            changes.emit(
+                SupportRequestWaiting.new(
+                    id=deterministic_id("support.request-waiting", r.request_id, notice.stage),
+                    subject=r.seeker_id,
+                    source=self.source,
+                    correlationid=r.correlation_id,
+                    causationid=r.event_id,
+                    data=SupportRequestWaitingData(
+                        request_id=r.request_id,
+                        seeker_id=r.seeker_id,
+                        topics=sorted(r.topics),
+                        language=r.language,
+                        urgency=r.urgency,
+                        stage=notice.stage,
+                        reason=notice.reason,
+                        waited_seconds=round(notice.waited_seconds, 3),
+                        ahead=notice.ahead,
+                    ),
+                )
+            )
+            changes.then(requests_waiting.labels(notice.stage.value, notice.reason).inc)
 
     # ---------------------------------------------------------------- effects → changes
 

@@ -33,6 +33,13 @@ requests_referred = Counter(
     ["pool", "to"],
     registry=registry,
 )
+requests_waiting = Counter(
+    "kindred_support_requests_waiting_total",
+    "Requests that waited past a threshold without a proposal: by stage (notice: the member"
+    " was told; overdue: staff too) and why they wait",
+    ["stage", "reason"],
+    registry=registry,
+)
 time_to_proposal = Histogram(
     "kindred_match_time_to_proposal_seconds",
     "From a support request's arrival to its first proposal",

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, NamedTuple, TypeVar
 
+from kindred.events.matching import WaitStage
 from kindred.events.vocabulary import AgeBand, Topic, Urgency
 from kindred.matching.domain.pool import LIVE, Group, Match, Member, Request, Stamp
 from kindred.partitions.store import Kind, Store
@@ -125,6 +126,7 @@ def request_doc(pooled: Pooled[Request]) -> Document:
         reason=r.reason,
         home=r.home,
         onward=list(r.onward),
+        told=r.told.value if r.told else None,
         pool=pooled.pool,
     )
 
@@ -151,6 +153,8 @@ def _request(doc: Document) -> Request:
         reason=doc["reason"],
         home=doc.get("home"),
         onward=tuple(doc.get("onward", ())),
+        # Versions stored before wait notices existed lack it: nothing told yet.
+        told=WaitStage(doc["told"]) if doc.get("told") else None,
     )
 
 

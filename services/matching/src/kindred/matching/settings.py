@@ -51,6 +51,11 @@ class MatchingSettings(ServiceSettings):
     fairness_window_days: float = Field(default=7, gt=0)
     group_min_size: int = Field(default=4, ge=2, le=50)
     group_max_size: int = Field(default=8, ge=2, le=50)
+    # A request waiting this long without a proposal: its seeker is told where it stands
+    # (`support.request-waiting`, stage notice); past the longest wait staff are told too (a
+    # review item) and the seeker again (stage overdue). 0 turns each off.
+    match_wait_notice_hours: float = Field(default=24, ge=0)
+    match_max_wait_hours: float = Field(default=72, ge=0)
     # Matching's documents are read back only to rebuild a pool (which replays the log first):
     # their writes can be gathered.
     write_behind_seconds: float = Field(default=0.25, ge=0, le=60)
@@ -68,6 +73,9 @@ class MatchingSettings(ServiceSettings):
         )
         if sum(weights) <= 0:
             raise ValueError("SCORE_WEIGHT_*: at least one weight must be above 0")
+        notice, longest = self.match_wait_notice_hours, self.match_max_wait_hours
+        if notice and longest and notice >= longest:
+            raise ValueError("MATCH_WAIT_NOTICE_HOURS: must be below MATCH_MAX_WAIT_HOURS")
         return self
 
     def pool_settings(self) -> PoolSettings:
@@ -89,4 +97,11 @@ class MatchingSettings(ServiceSettings):
             fairness_window=timedelta(days=self.fairness_window_days),
             group_min=self.group_min_size,
             group_max=self.group_max_size,
+            wait_notice=_hours(self.match_wait_notice_hours),
+            max_wait=_hours(self.match_max_wait_hours),
         )
+
+
+def _hours(hours: float) -> timedelta | None:
+    """0: off."""
+    return timedelta(hours=hours) if hours else None

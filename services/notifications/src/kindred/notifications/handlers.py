@@ -9,6 +9,9 @@ retried) go to the sender once the batch is committed.
 - `notification.requested`: the member's inbox entry, in their locale, and a delivery on their
   first usable channel beyond the inbox, paced by their quiet hours, rate limit and dedupe
   (`domain.notify`).
+- `support.request-waiting` (keyed by the seeker): a request waited long without a proposal;
+  the seeker is told where it stands (how many are ahead, why), by their `matching`
+  preferences, once per stage; not while a safety episode holds it out.
 - `member.moderated` (keyed by the member): a warning, a suspension or a restore is a
   `notification.requested` of the member's `account` category, one message kind per action
   (`MODERATION_NOTICES`), with nothing of the note or the report; a hide or a dismissal
@@ -47,7 +50,7 @@ from typing import Any, NamedTuple
 
 from kindred.events.casework import MemberModerated
 from kindred.events.envelope import Envelope, deterministic_id
-from kindred.events.matching import MatchProposed
+from kindred.events.matching import MatchProposed, SupportRequestWaiting
 from kindred.events.notifications import (
     Category,
     Channel,
@@ -115,6 +118,7 @@ from kindred.notifications.domain.templates import (
     match_proposed_context,
     moderation_notice,
     reminder_due_context,
+    request_waiting_context,
     review_requested_context,
 )
 from kindred.notifications.repository import (
@@ -173,6 +177,7 @@ class Notifications:
         MatchProposed,
         CheckinReminderDue,
         MemberModerated,
+        SupportRequestWaiting,
         SafetyAlertRaised,
         SafetyAlertAckRequested,
         SafetyReviewRequested,
@@ -241,8 +246,8 @@ class Notifications:
             self._request(
                 event, member, "member", MemberCategory.CHECKIN_REMINDERS, context, changes
             )
-        elif isinstance(event, MemberModerated):
-            self._moderated(event, changes)
+        elif isinstance(event, MemberModerated | SupportRequestWaiting):
+            self._member_notice(event, changes)
         elif isinstance(event, NotificationRequested):
             self._requested(event.data, changes)
         elif isinstance(event, SafetyAlertRaised | SafetyAlertAckRequested | SafetyReviewRequested):
@@ -316,6 +321,15 @@ class Notifications:
             )
         )
 
+    def _member_notice(
+        self, event: MemberModerated | SupportRequestWaiting, changes: Changes
+    ) -> None:
+        """What a member is told of a step about them: a moderator's action, a long wait."""
+        if isinstance(event, MemberModerated):
+            self._moderated(event, changes)
+        else:
+            self._waiting(event, changes)
+
     def _moderated(self, event: MemberModerated, changes: Changes) -> None:
         kind = moderation_notice(event.data.action)
         if kind is not None:
@@ -323,6 +337,12 @@ class Notifications:
             self._request(
                 event, member, "member", MemberCategory.ACCOUNT, {}, changes, event_type=kind
             )
+
+    def _waiting(self, event: SupportRequestWaiting, changes: Changes) -> None:
+        context = request_waiting_context(event)
+        if context is not None:
+            seeker = event.data.seeker_id
+            self._request(event, seeker, "seeker", MemberCategory.MATCHING, context, changes)
 
     def _requested(self, request: NotificationRequestedData, changes: Changes) -> None:
         member = request.recipient

@@ -224,6 +224,47 @@ def missed(
     )
 
 
+# ----------------------------------------------------------------------------- long waits
+
+
+def overdue_item(
+    request_id: str,
+    member_id: str,
+    reason: str,
+    waited_seconds: float,
+    ahead: int,
+    language: str,
+    topics: Collection[str],
+    at: datetime,
+) -> Item:
+    """A support request that waited past the longest wait: safety staff check on the member
+    (one item per request, whatever copies of the event arrive)."""
+    detail = {
+        "request_id": request_id,
+        "reason": reason,
+        "waited_hours": round(waited_seconds / 3600, 1),
+        "ahead": ahead,
+        "language": language,
+        "topics": sorted(topics),
+    }
+    return new_item(
+        ItemKind.REQUEST_OVERDUE, request_id, member_id, ItemPriority.NORMAL, detail, at
+    )
+
+
+def request_matched(item: Item, match_id: str, at: datetime) -> Item | None:
+    """A match for the request was accepted: its item is settled (a claimed one too: the wait
+    is over). None: settled already, or resolved by staff before."""
+    if not item.open:
+        return None
+    return replace(
+        item,
+        status=ItemStatus.RESOLVED,
+        resolved_at=at,
+        history=(*item.history, Step(at, "matched", ref=match_id)),
+    )
+
+
 # ----------------------------------------------------------------------------- reports
 
 

@@ -10,10 +10,11 @@ documents and events.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal, NamedTuple
+from typing import ClassVar, Literal, NamedTuple
 
 from kindred.events.casework import MemberModeratedData, ModerationAction, SupporterPauseSetData
 from kindred.events.envelope import deterministic_id
@@ -26,6 +27,7 @@ from kindred.events.matching import (
     Referral,
     SupporterRoleSetData,
     SupportRequestedData,
+    WaitStage,
 )
 from kindred.events.members import ProfileSubmittedData
 from kindred.events.vocabulary import AgeBand, Role, Topic, Urgency
@@ -61,6 +63,8 @@ OUTDATED = "older than their last step in this group"
 # (their topics are not ordered with each other) is recognised and does not hold them out.
 CLOSED_EPISODES_KEPT = 16
 URGENCY_RANK = {Urgency.HIGH: 0, Urgency.NORMAL: 1, Urgency.LOW: 2}
+HELD_OUT = frozenset({NO_PROFILE, SAFETY_EPISODE, MINOR})  # held before the engine sees them
+_STAGE_RANK: dict[WaitStage | None, int] = {WaitStage.NOTICE: 0, WaitStage.OVERDUE: 1}
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,10 @@ class PoolSettings:
     fairness_window: timedelta = timedelta(days=7)
     group_min: int = 4
     group_max: int = 8
+    # A request waiting this long is told where it stands (None: never), and past
+    # `max_wait` staff are told too (None: never).
+    wait_notice: timedelta | None = timedelta(hours=24)
+    max_wait: timedelta | None = timedelta(hours=72)
 
 
 @dataclass
@@ -156,6 +164,7 @@ class Request:
     home: str | None = None
     onward: tuple[str, ...] = ()
     vector: Vector | None = None
+    told: WaitStage | None = None  # the last wait stage its seeker was told of
 
 
 @dataclass
@@ -244,6 +253,16 @@ class Referred(NamedTuple):
     to: str
     onward: tuple[str, ...]
     excluded: frozenset[str]
+
+
+class WaitNotice(NamedTuple):
+    """A request that waited past a threshold: where it stands, for its seeker (and staff)."""
+
+    request: Request
+    stage: WaitStage
+    reason: str  # why it waits, as of the last batch ("new": none ran yet)
+    waited_seconds: float
+    ahead: int  # open requests of its language before it: more urgent, or as urgent and older
 
 
 class GroupChange(NamedTuple):
@@ -748,6 +767,51 @@ class Pool:
         for r in self.open.values():
             reason = r.reason or "new"
             out[reason] = out.get(reason, 0) + 1
+        return out
+
+    # Waits are looked over at most this often: thresholds are hours, a tick is under a second.
+    WAITS_EVERY: ClassVar[timedelta] = timedelta(minutes=1)
+    waits_checked_at: datetime | None = None
+
+    def waits_to_tell(self, now: datetime) -> list[WaitNotice]:
+        """The open requests that have waited past a threshold they were not told of yet: each
+        is told once per stage (a request past both at once is told `overdue` alone), and
+        `told` is stored with it, so a rebuild or a replay does not tell it again. A request
+        with a proposal pending is not waiting; one waiting again after a decline counts from
+        when it arrived."""
+        if self.waits_checked_at is not None and now - self.waits_checked_at < self.WAITS_EVERY:
+            return []
+        self.waits_checked_at = now
+        stages = [
+            (stage, after)
+            for stage, after in (
+                (WaitStage.OVERDUE, self.settings.max_wait),
+                (WaitStage.NOTICE, self.settings.wait_notice),
+            )
+            if after is not None
+        ]
+        crossed: list[tuple[Request, WaitStage]] = []
+        for r in self.open.values():
+            waited = now - r.received_at
+            stage = next((s for s, after in stages if waited >= after), None)
+            if stage is not None and _STAGE_RANK[stage] > _STAGE_RANK.get(r.told, -1):
+                crossed.append((r, stage))
+        if not crossed:
+            return []
+        # The requests competing for a slot (not those held out of matching), by language.
+        queues: dict[str, list[tuple[int, datetime, str]]] = {}
+        for r in self.open.values():
+            if r.reason not in HELD_OUT:
+                queues.setdefault(r.language, []).append(_oldest_first(r))
+        for queue in queues.values():
+            queue.sort()
+        out = []
+        for r, stage in sorted(crossed, key=lambda c: _oldest_first(c[0])):
+            ahead = bisect_left(queues.get(r.language, []), _oldest_first(r))
+            waited_seconds = (now - r.received_at).total_seconds()
+            out.append(WaitNotice(r, stage, r.reason or "new", waited_seconds, ahead))
+            r.told = stage
+            self._touch_request(r)
         return out
 
     # ---------------------------------------------------------------- the lifecycle

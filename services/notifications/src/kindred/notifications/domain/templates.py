@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from kindred.events.casework import ModerationAction
-from kindred.events.matching import MatchProposed
+from kindred.events.matching import MatchProposed, SupportRequestWaiting
 from kindred.events.notifications import DEFAULT_LOCALE, Channel, MessageUrgency
 from kindred.events.safety import SafetyAlertRaised, SafetyReviewRequested
 from kindred.events.schedules import CheckinMissed, CheckinReminderDue
@@ -46,6 +46,7 @@ from kindred.events.topics import (
     MATCH_PROPOSED,
     SAFETY_ALERT_RAISED,
     SAFETY_REVIEW_REQUESTED,
+    SUPPORT_REQUEST_WAITING,
 )
 from kindred.safety.resources import CrisisResources
 
@@ -71,6 +72,11 @@ MODERATION_NOTICES: dict[ModerationAction, str] = {
         ModerationAction.RESTORE,
     )
 }
+# A request that waited long: its seeker is told where it stands. Not for a request held out
+# because of a safety episode: nobody looks for a peer supporter then (staff are with them), and
+# a preview must not hint at it.
+REQUEST_WAITING = SUPPORT_REQUEST_WAITING
+UNTOLD_WAIT_REASONS = frozenset({"safety-episode"})
 # The inbox kinds only a staff role reads (the gateway asks for them with `include_pages`).
 STAFF_KINDS = frozenset({ALERT_RAISED, SAFETY_ESCALATED, REVIEW_REQUESTED})
 
@@ -210,6 +216,15 @@ SPECS: dict[tuple[str, Audience], TemplateSpec] = {
             preview_fields=frozenset({"priority", "review_short_id"}),
             detail_fields=frozenset({"review_id", "member_id", "checkin_id", "reasons"}),
             action_fields=frozenset({"review_id", "member_id", "checkin_id", "priority"}),
+        ),
+        TemplateSpec(
+            REQUEST_WAITING,
+            Audience.SEEKER,
+            # Where the request stands and why, as figures and codes: never its topics or text.
+            preview_fields=frozenset({"stage", "reason", "ahead", "waited_days"}),
+            detail_fields=frozenset({"request_id"}),
+            action_fields=frozenset({"request_id"}),
+            locales=("en", "fr"),
         ),
         *(
             TemplateSpec(notice, Audience.MEMBER, locales=("en", "fr"))
@@ -549,6 +564,20 @@ def default_crisis_text(context: Mapping[str, Any]) -> tuple[str, str]:
         reach = ", ".join(str(s[k]) for k in ("phone", "sms", "url") if s.get(k))
         lines.append(f"{s.get('name', '')}: {reach} ({s.get('availability', '')})")
     return "Support is here for you", "\n".join(lines)
+
+
+def request_waiting_context(event: SupportRequestWaiting) -> dict[str, Any] | None:
+    """What the seeker is told of their long wait; None: nothing (see `UNTOLD_WAIT_REASONS`)."""
+    data = event.data
+    if data.reason in UNTOLD_WAIT_REASONS:
+        return None
+    return {
+        "request_id": data.request_id,
+        "stage": data.stage.value,
+        "reason": data.reason,
+        "ahead": data.ahead,
+        "waited_days": int(data.waited_seconds // 86400),
+    }
 
 
 def moderation_notice(action: ModerationAction) -> str | None:
