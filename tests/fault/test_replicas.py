@@ -1,8 +1,9 @@
-"""Three replicas each of matching and notifications, 2,000 support requests through the
-gateway, fewer supporter slots than requests; while it runs supporters accept some proposals
-and decline others (a decline frees the slot and the request goes to another supporter), and
-the matching replica that owns the pool is SIGKILLed mid-stream and restarted, together with a
-notifications replica.
+"""Three replicas each of matching and notifications, members in three matching pools (by
+language: each pool's key falls in another replica's partitions), 2,000 support requests
+through the gateway, fewer supporter slots than requests; while it runs supporters accept some
+proposals and decline others (a decline frees the slot and the request goes to another
+supporter), and the matching replica that owns the most pools is SIGKILLed mid-stream and
+restarted, together with a notifications replica.
 
 Checked: no supporter is ever over capacity (sampled from the stored matches as often as the
 database answers, not only at the end); every request accepted by the gateway ends either with
@@ -42,6 +43,9 @@ REQUESTS = 2000
 SUPPORTERS = 45
 CAPACITY = 40  # 1,800 slots for 2,000 requests: some requests end waiting for capacity
 IN_FLIGHT = 40
+# One pool per language (MATCHING_POOL_KEY=language). Of 6 partitions, "es" falls in 0, "pt" in
+# 3 and "ar" in 5: with three replicas (range assignor: 0-1, 2-3, 4-5) each owns one pool.
+LANGUAGES = ("es", "pt", "ar")
 SUPPORTERS_METRIC = "kindred_matching_supporters"
 Doc = dict[str, Any]
 
@@ -113,6 +117,7 @@ async def test_sigkill_of_the_pool_owner_mid_stream_overbooks_loses_and_doubles_
 ) -> None:
     env = {
         "KAFKA_TOPIC_PARTITIONS": "6",
+        "MATCHING_POOL_KEY": "language",
         "MATCH_BATCH_SECONDS": "0.3",
         "REMATCH_INTERVAL_SECONDS": "5",
         "RETRY_BACKOFF_BASE_SECONDS": "0.05",
@@ -160,7 +165,9 @@ async def test_sigkill_of_the_pool_owner_mid_stream_overbooks_loses_and_doubles_
             staff = StaffClient(platform.gateway_url, http)
             for i in range(SUPPORTERS):
                 supporter = MemberClient(platform.gateway_url, f"supporter-{i:02d}", http)
-                response = await supporter.put_profile(profile_body(capacity=CAPACITY))
+                language = LANGUAGES[i % len(LANGUAGES)]
+                body = profile_body(capacity=CAPACITY, languages=[language])
+                response = await supporter.put_profile(body)
                 assert response.status_code == 202, response.text
                 await staff.grant(supporter.member_id)
 
@@ -177,9 +184,10 @@ async def test_sigkill_of_the_pool_owner_mid_stream_overbooks_loses_and_doubles_
                 timeout=60,
                 what="every supporter granted and known to the pool",
             )
-            # The replica that owns the pool (the one partition of matching.pool-input keyed
-            # "main"): the one to kill.
-            owner = matching[loads.index(SUPPORTERS)]
+            # The replica that knows the most supporters owns the most pools: the one to kill.
+            owner = matching[loads.index(max(loads))]
+            owners = sorted(int(n) // (SUPPORTERS // len(LANGUAGES)) for n in loads)
+            assert sum(owners) == len(LANGUAGES), loads
             victims = [owner, platform.instances("notifications")[1]]
             sampler = asyncio.create_task(sample())
 
@@ -207,10 +215,11 @@ async def test_sigkill_of_the_pool_owner_mid_stream_overbooks_loses_and_doubles_
             async def send(i: int) -> None:
                 async with sem:
                     seeker = MemberClient(platform.gateway_url, f"seeker-{i:04d}", http)
-                    body = profile_body(roles=["seeker"], capacity=0)
+                    language = LANGUAGES[i % len(LANGUAGES)]
+                    body = profile_body(roles=["seeker"], capacity=0, languages=[language])
                     response = await seeker.put_profile(body)
                     assert response.status_code == 202, response.text
-                    response = await seeker.request_support(support_body())
+                    response = await seeker.request_support(support_body(language=language))
                     assert response.status_code == 202, response.text
                     requested[response.json()["resource_id"]] = seeker.member_id
 
@@ -305,7 +314,8 @@ async def test_sigkill_of_the_pool_owner_mid_stream_overbooks_loses_and_doubles_
     reasons = Counter(r["reason"] for r in requests.values() if r["status"] == "open")
     print(
         f"\nreplicas fault test: {REQUESTS} requests, {SUPPORTERS} supporters x {CAPACITY} slots"
-        f" = {SUPPORTERS * CAPACITY}; pool owner {owner.log_path.stem} and"
+        f" = {SUPPORTERS * CAPACITY}; {len(LANGUAGES)} pools, owned {owners} per replica;"
+        f" owner {owner.log_path.stem} and"
         f" {victims[1].log_path.stem} SIGKILLed at {killed_at:.1f} s, restarted"
         f"\n  proposals {len(by_id)} (re-matches {rematches}, copies published again"
         f" {proposals.copies}); supporters accepted {len(accepts)}, declined {len(declines)}"
