@@ -121,6 +121,7 @@ def matching_run() -> tuple[Run, set[str]]:
     )
     run = Run(Matching(settings))
     run.handle(T0, profile_submitted("seek-3", roles=["seeker"], capacity=0))  # placed
+    run.handle(T0, role_set("seek-4"))  # held until a profile places them
 
     def pool(*events: Any, at: datetime = T0) -> Changes:
         return run.handle(at, *(as_pool_input(e, "main", "tests") for e in events))
@@ -153,7 +154,7 @@ def matching_run() -> tuple[Run, set[str]]:
         MemberBlocked.new(subject="seek-2", source="t", data=block),
     ]
     pool(*(e.model_copy(update={"time": T0}) for e in steps))  # sent before the deadline
-    return run, {"sup-1", "seek-1", "seek-2", "seek-3"}
+    return run, {"sup-1", "seek-1", "seek-2", "seek-3", "seek-4"}
 
 
 def checkins_run() -> tuple[Run, set[str]]:

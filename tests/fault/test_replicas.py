@@ -178,16 +178,16 @@ async def test_sigkill_of_the_pool_owner_mid_stream_overbooks_loses_and_doubles_
             async def supporters_known() -> list[float]:
                 return list(await asyncio.gather(*map(known, matching)))
 
-            loads = await eventually(
+            per_pool = SUPPORTERS // len(LANGUAGES)
+            loads = await eventually(  # each replica's gauge: its pools' supporters
                 supporters_known,
-                lambda n: sum(n) == SUPPORTERS,
+                lambda n: sum(n) == SUPPORTERS and all(x % per_pool == 0 for x in n),
                 timeout=60,
                 what="every supporter granted and known to the pool",
             )
             # The replica that knows the most supporters owns the most pools: the one to kill.
             owner = matching[loads.index(max(loads))]
-            owners = sorted(int(n) // (SUPPORTERS // len(LANGUAGES)) for n in loads)
-            assert sum(owners) == len(LANGUAGES), loads
+            owners = [int(n) // per_pool for n in loads]
             victims = [owner, platform.instances("notifications")[1]]
             sampler = asyncio.create_task(sample())
 
@@ -314,7 +314,7 @@ async def test_sigkill_of_the_pool_owner_mid_stream_overbooks_loses_and_doubles_
     reasons = Counter(r["reason"] for r in requests.values() if r["status"] == "open")
     print(
         f"\nreplicas fault test: {REQUESTS} requests, {SUPPORTERS} supporters x {CAPACITY} slots"
-        f" = {SUPPORTERS * CAPACITY}; {len(LANGUAGES)} pools, owned {owners} per replica;"
+        f" = {SUPPORTERS * CAPACITY}; pools per replica {owners};"
         f" owner {owner.log_path.stem} and"
         f" {victims[1].log_path.stem} SIGKILLed at {killed_at:.1f} s, restarted"
         f"\n  proposals {len(by_id)} (re-matches {rematches}, copies published again"

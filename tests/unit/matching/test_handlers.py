@@ -435,9 +435,25 @@ def test_members_are_placed_in_the_pool_of_their_first_profile_and_stay() -> Non
     matching = matching.new_owner(Matching(POOLED))
     moved = profile_submitted("s1", languages=["en"])
     assert [i.data.pool for i in pool_inputs(matching.handle(T0, moved))] == ["es"]
-    # A member whose first event is not a profile is in the default pool.
-    [first] = pool_inputs(matching.handle(T0, support_requested("k9")))
-    assert first.data.pool == "main"
+
+
+def test_a_members_events_before_any_profile_wait_for_it_and_follow_it_in_order() -> None:
+    """A role granted right after a profile can be read first (the topics keep no order
+    between them): it waits, even across a new owner, and follows the profile to its pool."""
+    matching = Partition(Matching(POOLED))
+    early = [role_set("s1"), support_requested("s1", request_id="r1", language="pt")]
+    assert pool_inputs(matching.handle(T0, *early)) == []
+    assert [d["_id"] for d in matching.docs("held")] == ["s1"]
+    matching = matching.new_owner(Matching(POOLED))
+    profile = profile_submitted("s1", languages=["pt"])
+    handed = pool_inputs(matching.handle(T0, profile))
+    assert [(i.data.pool, inner_event(i.data.event)) for i in handed] == [
+        ("pt", profile),
+        *(("pt", e) for e in early),
+    ]
+    assert matching.docs("held") == []
+    again = support_requested("s1", request_id="r2", language="pt")
+    assert [i.data.pool for i in pool_inputs(matching.handle(T0, again))] == ["pt"]
 
 
 def test_a_request_no_supporter_of_its_pool_can_take_goes_to_a_neighbour_and_its_steps_follow() -> (

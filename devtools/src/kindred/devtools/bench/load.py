@@ -30,6 +30,8 @@ CAPACITY = 50  # the most a supporter profile allows
 INBOX_METRIC = "kindred_inbox_entries_total"  # notifications: 2 per request (seeker, supporter)
 # matching: the supporters of the pools a replica owns (the one pool is on one replica: summed)
 SUPPORTERS_METRIC = "kindred_matching_supporters"
+# matching: batches solved (the count of the batch-time histogram)
+BATCHES_METRIC = "kindred_matching_batch_seconds_count"
 WRITES_METRIC = "kindred_storage_documents_written_total"  # matching, checkins, notifications
 STORING_SERVICES = ("matching", "checkins", "notifications")
 STALL_SECONDS = 60.0  # a wait gives up after this long without progress
@@ -222,6 +224,7 @@ class Phase:
     duplicates: int = 0
     early: int = 0  # entries stamped before this process saw the 202 (counted as 0 ms)
     writes: float | None = None  # storage documents written during the phase, all services
+    batches: float | None = None  # matching batches solved during the phase, all replicas
 
     @property
     def missing(self) -> int:
@@ -230,6 +233,11 @@ class Phase:
     @property
     def e2e_rate(self) -> float:
         return rate(self.delivered, self.e2e_seconds)
+
+    @property
+    def per_batch(self) -> float | None:
+        """Requests per matching batch: how much the window gathered at once."""
+        return self.delivered / self.batches if self.batches else None
 
     @property
     def writes_per_request(self) -> float | None:
@@ -322,6 +330,7 @@ class Pipeline:
         await self.setup(seekers, lambda s: self.gateway.put_profile(s, SEEKER_PROFILE))
         inbox_before = total(await self.metric("notifications", INBOX_METRIC))
         writes_before = await self.settled_writes()
+        batches_before = total(await self.metric("matching", BATCHES_METRIC))
         say(f"{tag}: sending {requests} support requests")
         load = await send(self.gateway, seekers)
         if load.failed:
@@ -340,11 +349,16 @@ class Pipeline:
         done = time.time()
         writes_after = await self.writes()
         writes = None if writes_after is None else writes_after - (writes_before or 0)
+        batches_after = total(await self.metric("matching", BATCHES_METRIC))
+        batches = None if batches_after is None else batches_after - (batches_before or 0)
         if not measure:
-            return Phase(tag, load, int(count), done - load.first_202, writes=writes)
-        projection = {"member_id": 1, "data.request_id": 1, "created_at": 1}
-        entries = [doc async for doc in self.inbox.find(selector, projection=projection)]
-        return summarize(tag, load, entries, writes)
+            phase = Phase(tag, load, int(count), done - load.first_202, writes=writes)
+        else:
+            projection = {"member_id": 1, "data.request_id": 1, "created_at": 1}
+            entries = [doc async for doc in self.inbox.find(selector, projection=projection)]
+            phase = summarize(tag, load, entries, writes)
+        phase.batches = batches
+        return phase
 
 
 def summarize(tag: str, load: Load, entries: list[Document], writes: float | None) -> Phase:

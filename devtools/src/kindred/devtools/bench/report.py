@@ -98,7 +98,9 @@ def print_raw(r: Results) -> None:
 
 def print_phases(r: Results) -> None:
     print("\n== pipeline phases: gateway → matching → notifications (latency: 202 → inbox) ==")
-    header = "phase sent accepted missing HTTP/s e2e/s p50ms p95ms p99ms max_ms writes/req"
+    header = (
+        "phase sent accepted missing HTTP/s e2e/s p50ms p95ms p99ms max_ms writes/req req/batch"
+    )
     rows = []
     for p in r.phases():
         lat = p.latencies_ms
@@ -113,6 +115,7 @@ def print_phases(r: Results) -> None:
                 f(p.e2e_rate, ",.1f"),
                 *measured,
                 f(p.writes_per_request, ".2f"),
+                f(p.per_batch, ",.1f"),
             ]
         )
     table(header.split(), rows)

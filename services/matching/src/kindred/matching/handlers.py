@@ -82,12 +82,14 @@ from kindred.matching.metrics import (
 from kindred.matching.repository import (
     BLOCKS,
     GROUPS,
+    HELD,
     MATCHES,
     MEMBERS,
     PLACEMENTS,
     REQUESTS,
     STORES,
     Block,
+    Held,
     Placement,
     Pooled,
 )
@@ -295,8 +297,7 @@ class Matching:
 
     def handle(self, partition: int, event: Envelope[Any], changes: Changes) -> None:
         if not isinstance(event, PoolInput):
-            # A member's partition: hand it on to the member's pool.
-            changes.emit(as_pool_input(event, self._place(event, changes), self.source))
+            self._hand_on(event, changes)  # a member's partition
             return
         data = event.data
         pools = self.pools.setdefault(partition, {})
@@ -315,18 +316,33 @@ class Matching:
         if data.referral is None and data.forwarded_from is None:
             self._forward(pool, inner, changes)
 
-    def _place(self, event: Envelope[Any], changes: Changes) -> str:
-        """The pool of the member the event is about (its subject): where their first event
-        placed them (`domain.placement`)."""
-        placed = changes.get(PLACEMENTS, event.subject)
-        if placed is not None:
-            return placed.pool
-        profile = event.data if isinstance(event, ProfileSubmitted) else None
+    def _hand_on(self, event: Envelope[Any], changes: Changes) -> None:
+        """A member's event, handed on to their pool (`domain.placement`). While members are
+        split into pools, a member's first profile places them; their events before it (the
+        topics keep no order between them: a role granted just after a profile may come
+        first) wait in `HELD` and follow the profile to its pool, in order."""
         key = self.settings.matching_pool_key
-        pool_id = pool_for(profile, key, self.settings.matching_pool)
-        if key != "none":
-            changes.put(PLACEMENTS, Placement(event.subject, pool_id))
-        return pool_id
+        if key == "none":
+            changes.emit(as_pool_input(event, self.settings.matching_pool, self.source))
+            return
+        member_id = event.subject
+        placed = changes.get(PLACEMENTS, member_id)
+        if placed is not None:
+            changes.emit(as_pool_input(event, placed.pool, self.source))
+            return
+        held = changes.get(HELD, member_id)
+        if not isinstance(event, ProfileSubmitted):
+            held = held or Held(member_id, [])
+            held.events.append(event.model_dump(mode="json"))
+            changes.put(HELD, held)
+            return
+        pool_id = pool_for(event.data, key, self.settings.matching_pool)
+        changes.put(PLACEMENTS, Placement(member_id, pool_id))
+        changes.emit(as_pool_input(event, pool_id, self.source))
+        if held is not None:
+            for data in held.events:
+                changes.emit(as_pool_input(inner_event(data), pool_id, self.source))
+            changes.delete(HELD, member_id)
 
     def _forward(self, pool: Pool, inner: Envelope[Any], changes: Changes) -> None:
         """A step of a seeker whose request went to neighbouring pools goes there too: their

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from kindred.events.matching import WaitStage
 from kindred.events.vocabulary import AgeBand, Topic, Urgency
@@ -267,8 +267,8 @@ def _group(doc: Document) -> Group:
 
 @dataclass(frozen=True)
 class Placement:
-    """The pool a member is in, kept by the owner of the member's partition: set by the first
-    of their events it hands on, and kept (see `domain.placement`)."""
+    """The pool a member is in, kept by the owner of the member's partition: set by their
+    first profile, and kept (see `domain.placement`)."""
 
     member_id: str
     pool: str
@@ -280,6 +280,31 @@ def placement_doc(placement: Placement) -> Document:
 
 def placement_from(doc: Document) -> Placement:
     return Placement(doc["key"], doc["pool"])
+
+
+@dataclass
+class Held:
+    """A member's events that came before any profile of theirs, while members are split into
+    pools: they wait here, in order, until a profile places the member."""
+
+    member_id: str
+    events: list[dict[str, Any]]
+
+
+# The fields of a member's events that name a member (the subject is the member).
+_NAMING = ("member_id", "seeker_id", "supporter_id", "blocked_id", "staff_id")
+
+
+def held_doc(held: Held) -> Document:
+    named = {held.member_id}
+    for event in held.events:
+        data = event.get("data") or {}
+        named.update(v for k in _NAMING if isinstance(v := data.get(k), str) and v)
+    return {"_id": held.member_id, "events": held.events, "members": sorted(named)}
+
+
+def held_from(doc: Document) -> Held:
+    return Held(doc["_id"], list(doc["events"]))
 
 
 def _proposal_due(pooled: Pooled[Match]) -> datetime | None:
@@ -328,4 +353,6 @@ PLACEMENTS = Store(
     decode=placement_from,
     kind=Kind.VERSIONS,
 )
-STORES = (MEMBERS, REQUESTS, MATCHES, BLOCKS, GROUPS, PLACEMENTS)
+# Kept by the members' partitions: the events of members not placed yet.
+HELD = Store("held", held_doc, member_fields=("_id", "members"), decode=held_from)
+STORES = (MEMBERS, REQUESTS, MATCHES, BLOCKS, GROUPS, PLACEMENTS, HELD)

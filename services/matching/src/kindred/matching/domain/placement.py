@@ -8,9 +8,9 @@ Members are split into pools by a key an operator chooses (`MATCHING_POOL_KEY`):
   `Europe/Berlin`, `america` for `America/Bogota` (a zone without an area, like `UTC`: the
   default pool).
 
-The member's first event that reaches matching places them, and they stay (a pool holds their
-requests, matches, blocks and groups; moving all of that is not built): a profile places them
-by the key, any other event first (a support request before any profile) in the default pool.
+A member's first profile places them, and they stay (a pool holds their requests, matches,
+blocks and groups; moving all of that is not built). Their events before any profile wait for
+it (`handlers.Matching`).
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from kindred.events.members import ProfileSubmittedData
 PoolKey = Literal["none", "language", "region"]
 
 
-def pool_for(profile: ProfileSubmittedData | None, key: PoolKey, default: str) -> str:
-    """The pool of a member with this profile (None: no profile yet)."""
-    if profile is None or key == "none":
+def pool_for(profile: ProfileSubmittedData, key: PoolKey, default: str) -> str:
+    """The pool of a member with this profile."""
+    if key == "none":
         return default
     if key == "language":
         return profile.languages[0].lower()
