@@ -606,10 +606,13 @@ class _Eligible:
     capacity rule aside), a row per kind of request (language, topics, age band) kept for
     reuse, then the request's exclusions and its seeker's own entry taken out."""
 
-    def __init__(self, demand: _Demand, supply: _Supply, rules: Rules) -> None:
+    def __init__(self, demand: _Demand, supply: _Supply, config: EngineConfig) -> None:
         self.demand, self.supply = demand, supply
         self.n = len(supply.offerings)
-        self.age_ok = _age_penalty(rules) == 0
+        weights = config.weights
+        total = scoring.total_weight(weights) or 1.0
+        self.avail_weight = np.float32(weights.availability / total)
+        self.age_ok = _age_penalty(config.rules) == 0
         self.rows: dict[int, Mask] = {}
         self.excluded: dict[int, Indices] = {}
 
@@ -641,6 +644,17 @@ class _Eligible:
         row[self.exclusions(r)] = False
         return row
 
+    def best_first(self, r: int, cols: Indices) -> Indices:
+        """The supporters (eligible for the request), best score first, as the candidates
+        score them."""
+        demand, supply = self.demand, self.supply
+        fit = supply.features[cols] @ demand.features[r]
+        hours = scoring.availability_block(
+            demand.avail_bits[demand.avail[r : r + 1]], supply.avail_bits[supply.avail[cols]]
+        )[0]
+        score = fit + self.avail_weight * hours + supply.own[cols]
+        return cols[np.argsort(-score, kind="stable")]
+
     def reach(self, rows: Indices) -> Mask:
         """The supporters eligible for at least one of the requests."""
         out = np.zeros(self.n, dtype=bool)
@@ -665,7 +679,7 @@ class _Eligible:
 def _augment(
     demand: _Demand,
     supply: _Supply,
-    rules: Rules,
+    config: EngineConfig,
     matched: Indices,
     taken: Ints,
     had_candidates: Mask,
@@ -679,7 +693,7 @@ def _augment(
     path at a normal or low request, which it then leaves out: so as many urgent requests are
     matched as can be. Urgent requests go first, then the others, each by priority; the rows
     of eligibility are worked out only for the requests a search reaches."""
-    eligible = _Eligible(demand, supply, rules)
+    eligible = _Eligible(demand, supply, config)
     for tier, drop in ((demand.urgent, ~demand.urgent), (~demand.urgent, None)):
         while not clock.over():
             left = np.flatnonzero((matched < 0) & had_candidates & tier).astype(np.int32)
@@ -770,7 +784,8 @@ class _Paths:
             if depth not in self.in_layer:
                 self.in_layer[depth] = self.sup_layer == depth
             row = self.eligible.row(r) & self.in_layer[depth] & self.alive
-            self.options[r], self.at[r] = np.flatnonzero(row).astype(np.int32), 0
+            cols = np.flatnonzero(row).astype(np.int32)
+            self.options[r], self.at[r] = self.eligible.best_first(r, cols), 0
         mine, i = self.options[r], self.at[r]
         while i < len(mine) and not self.alive[mine[i]]:
             i += 1
@@ -1005,7 +1020,7 @@ def _solve(
     left = bool(((matched < 0) & had_candidates).any())
     if k is not None and left and not clock.over():
         before = matched.copy()
-        _augment(demand, supply, config.rules, matched, taken, had_candidates, clock)
+        _augment(demand, supply, config, matched, taken, had_candidates, clock)
         clock.lap("exact")
         changed = np.flatnonzero(matched != before).astype(np.int32)
         changed = changed[matched[changed] >= 0]
