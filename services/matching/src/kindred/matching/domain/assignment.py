@@ -1049,8 +1049,10 @@ def _urgent_first(
     """An urgent request left out because its few candidates went to other urgent requests
     takes any eligible supporter with room, or else the slot of a normal or low request (the
     one of least priority) at the eligible supporter it fits best; the request it displaces
-    goes back to the rounds. So an urgent request is left unmatched only when every eligible
-    supporter's free slots went to urgent requests."""
+    goes back to the rounds. A request aged past `EngineConfig.aging_hours` counts as urgent
+    here (it may displace, and is not displaced). The exact pass later does the same along
+    longer paths, so an urgent request is left unmatched only when every eligible supporter's
+    slots went to urgent requests."""
     left = np.flatnonzero((matched < 0) & demand.urgent & had_candidates).astype(np.int32)
     if len(left) == 0:
         return
