@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -26,7 +27,7 @@ from kindred.matching.domain.model import (
     Weights,
 )
 from kindred.matching.domain.text import TEXT_DIM, embed_one
-from tests.unit.matching.test_constraints import offering, seeking
+from tests.unit.matching.test_constraints import NO_TEXT, offering, seeking
 
 pytestmark = pytest.mark.unit
 
@@ -320,3 +321,104 @@ def test_empty_inputs() -> None:
     outcome = assign([seeking("a"), seeking("b")], [], CONFIG)
     assert outcome == Outcome(proposals=[], unmatched={"a": NO_LANGUAGE, "b": NO_LANGUAGE})
     assert assign([], [], CONFIG) == Outcome(proposals=[], unmatched={})
+
+
+JOB_LOSS_AND_ANXIETY = frozenset({Topic.JOB_LOSS, Topic.ANXIETY})
+
+
+def test_requests_placed_on_a_contested_topic_move_so_that_every_request_is_matched() -> None:
+    # The two-topic requests waited longer and fit the two-topic supporters best, so those are
+    # everyone's best few; the job-loss-only requests can have no one else, the two-topic
+    # requests can move to the anxiety supporters.
+    supporters = [
+        *(offering(f"both{i:02d}", capacity=1, topics=JOB_LOSS_AND_ANXIETY) for i in range(20)),
+        *(offering(f"anxiety{i}", capacity=5, topics=frozenset({Topic.ANXIETY})) for i in range(4)),
+    ]
+    requests = [
+        *(
+            seeking(f"b{i:02d}", topics=JOB_LOSS_AND_ANXIETY, waited_seconds=7200.0)
+            for i in range(20)
+        ),
+        *(
+            seeking(f"j{i:02d}", topics=frozenset({Topic.JOB_LOSS}), waited_seconds=600.0)
+            for i in range(20)
+        ),
+    ]
+    outcome = assign(requests, supporters, CONFIG)
+    check(outcome, requests, supporters, CONFIG.rules)
+    assert len(outcome.proposals) == 40 == len(optimum(requests, supporters, CONFIG).proposals)
+    assert outcome.unmatched == {}
+
+
+def test_requests_that_rank_every_supporter_alike_are_all_matched() -> None:
+    text = embed_one("i lost my job last month and i cannot sleep")
+    supporters = [
+        offering(f"s{i:03d}", capacity=1, text=embed_one(f"story {i} of grief, loss and {i * 7}"))
+        for i in range(200)
+    ]
+    requests = [seeking(f"r{i:03d}", text=text, availability=0xFFFF) for i in range(200)]
+    outcome = assign(requests, supporters, CONFIG)
+    check(outcome, requests, supporters, CONFIG.rules)
+    assert len(outcome.proposals) == 200
+    assert outcome.unmatched == {}
+
+
+@pytest.mark.parametrize("seed", [9, 10, 11, 13, 14])
+def test_the_engine_matches_exactly_as_many_requests_as_the_optimum(seed: int) -> None:
+    requests, supporters = random_population(seed, n_requests=150, n_supporters=50)
+    config = EngineConfig(rules=Rules(minors=True), candidates_per_request=2)
+    engine = objective(assign(requests, supporters, config), requests, supporters, config)
+    best = objective(optimum(requests, supporters, config), requests, supporters, config)
+    assert engine[0] == best[0]
+    assert engine[1] >= best[1]  # urgent requests matched
+
+
+def test_a_request_that_waited_past_the_aging_wait_gets_a_slot_among_urgent_ones() -> None:
+    # One slot, urgent requests arriving all the time, a normal one waiting for three days.
+    supporter = offering("s1", capacity=1)
+    urgent = [seeking(f"u{i}", urgency=Urgency.HIGH, waited_seconds=60.0 * i) for i in range(5)]
+    patient = seeking("patient", waited_seconds=72 * 3600.0)
+    config = EngineConfig(aging_hours=48)
+    outcome = assign([*urgent, patient], [supporter], config)
+    assert [p.request_id for p in outcome.proposals] == ["patient"]
+    # Without aging, or before the aging wait, urgent requests come first.
+    for config in (EngineConfig(aging_hours=0), EngineConfig(aging_hours=96)):
+        outcome = assign([*urgent, patient], [supporter], config)
+        assert [p.request_id for p in outcome.proposals] == ["u4"]
+
+
+def test_an_aged_request_counts_as_urgent_and_never_weighs_more_than_one() -> None:
+    # An urgent request left out may take a normal request's slot, not an aged one's; between
+    # an aged and an urgent request that waited as long, neither weighs more: the better fit wins.
+    s1 = offering("s1", capacity=1, text=GRIEF_TEXT)
+    aged = seeking("aged", waited_seconds=50 * 3600.0)
+    urgent = seeking("urgent", urgency=Urgency.HIGH, waited_seconds=50 * 3600.0, text=GRIEF_TEXT)
+    outcome = assign([aged, urgent], [s1], EngineConfig(aging_hours=48))
+    assert [p.request_id for p in outcome.proposals] == ["urgent"]
+    outcome = assign(
+        [replace(aged, text=GRIEF_TEXT), replace(urgent, text=NO_TEXT)],
+        [s1],
+        EngineConfig(aging_hours=48),
+    )
+    assert [p.request_id for p in outcome.proposals] == ["aged"]
+
+
+def test_a_solve_over_its_budget_returns_a_valid_assignment_and_says_it_was_cut_short() -> None:
+    requests = [
+        *(
+            seeking(f"b{i:02d}", topics=JOB_LOSS_AND_ANXIETY, waited_seconds=7200.0)
+            for i in range(20)
+        ),
+        *(seeking(f"j{i:02d}", topics=frozenset({Topic.JOB_LOSS})) for i in range(20)),
+    ]
+    supporters = [
+        *(offering(f"both{i:02d}", capacity=1, topics=JOB_LOSS_AND_ANXIETY) for i in range(20)),
+        *(offering(f"anxiety{i}", capacity=5, topics=frozenset({Topic.ANXIETY})) for i in range(4)),
+    ]
+    rushed = assign(requests, supporters, EngineConfig(solve_budget_seconds=1e-9))
+    check(rushed, requests, supporters, CONFIG.rules)
+    assert rushed.cut_short
+    assert 0 < len(rushed.proposals) < 40  # the first flow's proposals, no more
+    unhurried = assign(requests, supporters, EngineConfig(solve_budget_seconds=60.0))
+    assert not unhurried.cut_short
+    assert len(unhurried.proposals) == 40

@@ -33,6 +33,13 @@ class MatchingSettings(ServiceSettings):
     # Proposals made in one batch at most (most urgent and oldest first; the rest next batch).
     max_proposals_per_batch: int = Field(default=1000, ge=1, le=20_000)
     candidates_per_request: int = Field(default=20, ge=1, le=1000)
+    # A normal or low request's priority grows with its wait until, after this many hours, it
+    # weighs as much as an urgent one (never more), so that scarce slots do not all go to
+    # urgent requests while others wait for days; 0 turns the aging off.
+    match_aging_hours: float = Field(default=48, ge=0, le=24 * 365)
+    # A batch's solve stops refining after this long and proposes what it has (every proposal
+    # still valid; the rest wait for the next batch); 0: no bound.
+    match_solve_budget_seconds: float = Field(default=10, ge=0, le=3600)
     # A proposal the supporter has not answered by then expires; the next best is proposed.
     proposal_ttl_seconds: float = Field(default=24 * 3600, gt=0)
     # A supporter whose seeker entered a safety episode gets no new match for this long.
@@ -90,6 +97,8 @@ class MatchingSettings(ServiceSettings):
                     fairness=self.score_weight_fairness,
                 ),
                 candidates_per_request=self.candidates_per_request,
+                aging_hours=self.match_aging_hours,
+                solve_budget_seconds=self.match_solve_budget_seconds or None,
             ),
             proposal_ttl=timedelta(seconds=self.proposal_ttl_seconds),
             cooldown=timedelta(hours=self.supporter_cooldown_hours),

@@ -17,14 +17,23 @@ come from time zones and weekly habits, each request excludes about two supporte
 language (blocks, declines), a few seekers are also supporters (the self rule), 7% of requests
 are urgent, capacities are 1 to 4 (mean about 2) and some supporters are already busy.
 
-Two populations: "ample" (more free slots than requests) and "scarce" (free slots about 0.57
+Four populations: "ample" (more free slots than requests); "scarce" (free slots about 0.57
 times the requests; as every supporter the engine sees has a free slot, that means fewer
-supporters). On each, four methods are compared: the engine (`assign`); first-available (in
+supporters); "oversubscribed" (as ample, but a third of the requests are about job loss, alone
+or with one other topic, which few supporters cover: the requests that share a second topic
+rank the job-loss supporters first, though only the others need them); and "identical" (every
+request alike but for its wait: same words, topic, hours, language and age band, as a template
+would write them; a quarter of the requests against half the supporters, as every request is
+eligible for the same few thousand supporters, which makes the optimum's graph large). On each,
+four methods are compared: the engine (`assign`); first-available (in
 arrival order, each request takes the first eligible supporter with room, supporters in id
 order); greedy best-per-request (in arrival order, each takes its best-scored eligible
 supporter with room); and the exact optimum of the engine's objective on the full eligibility
 graph (`optimum`). Every proposal of every method is checked against `constraints.violation`
 and the supporters' room.
+
+Under each table: the requests the engine and the optimum matched (the engine's exact pass
+makes them equal), the engine's objective short of the optimum's, and both times.
 
 Columns: the hidden affinity summed over the proposals, as a share of the optimum's and as a
 multiple of first-available's; the objective (after matches and urgent matches: scores plus

@@ -4,7 +4,7 @@ benchmark (see `kindred.devtools.bench.engine`)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +28,12 @@ LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "nl", "pl")
 LANGUAGE_SHARE = (0.60, 0.20, 0.08, 0.05, 0.04, 0.015, 0.01, 0.005)
 TOPICS = tuple(Topic)
 TOPIC_SHARE = tuple(1.0 / (i + 1) ** 1.1 for i in range(len(TOPICS)))
+# The "oversubscribed" population: a third of requests are about this topic (alone, or with
+# one other), which few supporters cover.
+OVERSUBSCRIBED = "oversubscribed"
+HOT_TOPIC = Topic.JOB_LOSS
+# The "identical" population: every request alike but for its wait (a campaign's template).
+IDENTICAL = "identical"
 ADULT_BANDS = tuple(b for b in AgeBand if b != AgeBand.A13_17)
 ADULT_SHARE = (0.18, 0.27, 0.22, 0.15, 0.11, 0.07)
 
@@ -252,6 +258,8 @@ def population(name: str, n_requests: int, n_supporters: int, seed: int) -> Popu
     for i in range(n_requests):
         language = _language(rng)
         topics = _topics(rng, (1, 2, 3), (0.5, 0.35, 0.15))
+        if name == OVERSUBSCRIBED and rng.random() < 1 / 3:
+            topics = frozenset({HOT_TOPIC, *sorted(topics)[: int(rng.integers(0, 2))]})
         pool = speakers.get(language, [])
         blocked = rng.integers(len(pool), size=min(len(pool), int(rng.poisson(2)))) if pool else ()
         seeker = f"m{int(rng.integers(n_supporters)):06d}" if rng.random() < 0.03 else f"s{i:06d}"
@@ -278,6 +286,8 @@ def population(name: str, n_requests: int, n_supporters: int, seed: int) -> Popu
         )
         for i in range(n_requests)
     ]
+    if name == IDENTICAL:
+        requests, request_themes, request_hours = _identical(requests, request_themes)
     return Population(
         name=name,
         requests=requests,
@@ -287,6 +297,29 @@ def population(name: str, n_requests: int, n_supporters: int, seed: int) -> Popu
         request_hours=request_hours,
         supporter_hours=supporter_hours,
     )
+
+
+def _identical(
+    requests: list[Seeking], themes: npt.NDArray[np.float32]
+) -> tuple[list[Seeking], npt.NDArray[np.float32], list[int]]:
+    """Every request as the first one (same words, topic, hours, language, age band, no
+    exclusions), each with its own id, seeker and wait."""
+    first = replace(
+        requests[0],
+        language="en",
+        topics=frozenset({TOPICS[0]}),
+        urgency=Urgency.NORMAL,
+        age_band=ADULT_BANDS[1],
+        excluded=frozenset(),
+    )
+    hours = first.availability if first.availability != ANY_TIME else (1 << WEEK_HOURS) - 1
+    same = [
+        replace(
+            first, request_id=r.request_id, seeker_id=f"s{i:06d}", waited_seconds=r.waited_seconds
+        )
+        for i, r in enumerate(requests)
+    ]
+    return same, np.repeat(themes[:1], len(requests), axis=0), [hours] * len(requests)
 
 
 def scarce_supporters(n_requests: int) -> int:

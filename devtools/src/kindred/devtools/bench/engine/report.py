@@ -135,7 +135,17 @@ def comparison_table(pop: Population, rows: Sequence[Row]) -> str:
         f"{pop.name}: {n:,} requests, {len(pop.supporters):,} supporters, "
         f"{pop.slots:,} free slots, {urgent:,} urgent"
     )
-    return f"{title}\n\n{_table(header, cells)}"
+    table = f"{title}\n\n{_table(header, cells)}"
+    engine = next((r for r in rows if r.method == ENGINE), None)
+    if best is None or engine is None:
+        return table
+    gap = best.matched - engine.matched
+    verdict = "equal" if gap == 0 else f"{gap:,} fewer"
+    return (
+        f"{table}\n\nmatched: engine {engine.matched:,}, optimum {best.matched:,} ({verdict}); "
+        f"objective gap {100 * (1 - engine.value / best.value):.2f}%; "
+        f"engine {engine.seconds:.2f} s, optimum {best.seconds:.2f} s"
+    )
 
 
 # --- Timing ---------------------------------------------------------------------------------
@@ -186,7 +196,7 @@ def timing_row(
         runs.append((time.perf_counter() - begin, stages))
     total, stages = min(runs, key=lambda run: run[0])
     candidates = stages.get("prepare", 0.0) + stages.get("candidates", 0.0)
-    assignment = stages.get("flow", 0.0) + stages.get("proposals", 0.0)
+    assignment = sum(stages.get(stage, 0.0) for stage in ("flow", "exact", "proposals"))
     return [
         f"{len(requests):,}",
         f"{len(supporters):,}",

@@ -1,6 +1,6 @@
 """The global, capacity-aware assignment of open requests to supporters with room.
 
-`assign` works in two steps.
+`assign` works in three steps.
 
 Candidates. Requests are grouped by language and each group is scored against the supporters
 who speak it, a block of requests at a time, with numpy. The rules of `constraints.violation`
@@ -27,18 +27,42 @@ loses by it, so work spreads when scores are close. The flow is a maximum flow o
 2. then urgent requests: an urgent request weighs ten score points more than the others, so
    it wins a contested slot over normal ones (and an urgent request still left out afterwards
    takes a free eligible slot, or a normal request's, before the rounds below);
-3. then normal before low, and the longer a request has waited the more it weighs, by at most
-   a tenth of a score point: between close scores the oldest request goes first;
+3. then normal before low, and the longer a request has waited the more it weighs: by at most
+   a tenth of a score point (between close scores the oldest request goes first), plus the
+   aging of normal and low requests, which grows with the square of the wait and reaches the
+   urgent weight at `EngineConfig.aging_hours` (never more): a request that waited that long
+   counts as urgent everywhere below, so scarce slots do not all go to urgent requests;
 4. then the total score.
 
 A request whose candidates all went to others may still fit a supporter outside its best few:
-the flow runs again for the requests left over against the supporters left with room, until a
-round adds nothing. Whatever is still unmatched gets a reason: no supporter with room speaks
-the language, some do but none passes the pair rules, or eligible ones existed but their slots
-went to others.
+the flow runs again for the requests left over against the supporters left with room, while a
+round still matches a fair share of what it could (at most `MAX_ROUNDS`).
+
+Exact pass. The best few are a pruning: requests that rank alike name the same few supporters,
+and a request placed on a contested supporter it shares with others could have taken one they
+cannot. So the first goal is then made exact on the whole eligibility graph: from the requests
+left over, augmenting paths (Hopcroft-Karp phases, a supporter's free slots as its capacity)
+move placed requests to other eligible supporters until one has a free slot, which adds a
+request and leaves nobody out. Urgent (and aged) requests go first, and may also end a path at
+a normal or low request, which they displace: so as many of them are matched as can be, and
+one is left out only while urgent requests hold every slot it is eligible for. Then the others,
+by priority. The searches compute eligibility only for the requests they reach, one row per
+kind of request (language, topics, age band), with the same rules as the candidates. The
+requests placed or moved by paths got whichever supporter their path reached; the flow then
+runs once more for all matched requests (on the pairs of the earlier flows, the moved requests'
+best few among the supporters they hold or with room, and the pairs they hold, so that all
+stay matched), which keeps the matched count and re-places them by priority and score. So the
+matched count equals `optimum`'s; the proposals' value stays close to it, not equal.
+
+`EngineConfig.solve_budget_seconds` bounds the solve: the clock is read between steps (after the
+first flow, between rounds and between exact phases), and once over the budget the later
+steps are skipped and the outcome says so (`Outcome.cut_short`). Every step leaves a valid
+assignment, so a cut-short one breaks no rule either.
 
 The result depends on the input alone (requests and supporters are sorted by id first), never
 breaks a rule of `constraints.violation` and never gives a supporter more than their room.
+Whatever is unmatched gets a reason: no supporter with room speaks the language, some do but
+none passes the pair rules, or eligible ones existed but their slots went to others.
 Proposals carry the reference `scoring.score` of the pair and its parts. `optimum` solves the
 same objective on every eligible pair instead of the best few, for benchmarks and tests.
 """
@@ -95,8 +119,12 @@ NORMAL_OVER_LOW = 0.05
 BLOCK_PAIRS = 1 << 19
 # Threads scoring blocks at once.
 WORKERS = max(1, min(4, os.cpu_count() or 1))
-# Rounds of the flow for requests whose candidates all went to others.
+# Rounds of the flow, at most, for requests whose candidates all went to others.
 MAX_ROUNDS = 8
+# The rounds stop once one matches less than this share of what it could have matched.
+ROUND_GAIN = 8
+# Rows of eligibility the exact pass keeps for reuse (one per kind of request), at most.
+ROWS_KEPT = 4096
 
 _N_TOPICS = len(constraints.TOPICS_ORDER)
 _N_BANDS = len(constraints.BANDS)
@@ -175,6 +203,7 @@ class _Supply:
     avail: Indices
     avail_bits: Floats
     by_language: dict[str, Indices]
+    age_class: Indices  # 2 * age band + cleared for minors
 
     @classmethod
     def of(cls, supporters: Sequence[Offering], config: EngineConfig) -> _Supply:
@@ -212,6 +241,7 @@ class _Supply:
             avail=avail,
             avail_bits=scoring.known_hours_bits(masks),
             by_language={k: np.array(v, dtype=np.int32) for k, v in languages.items()},
+            age_class=np.array(age_class, dtype=np.int32),
         )
 
     @property
@@ -227,11 +257,14 @@ class _Demand:
     avail: Indices
     avail_bits: Floats
     priority: Ints
-    urgent: Mask
+    urgent: Mask  # urgent, or aged past `EngineConfig.aging_hours`: weighs as urgent
+    band: Indices
+    kind: Indices  # requests of one kind (language, topics, age band) share their rules
 
     @classmethod
-    def of(cls, requests: Sequence[Seeking], weights: Weights, text_dim: int) -> _Demand:
+    def of(cls, requests: Sequence[Seeking], config: EngineConfig, text_dim: int) -> _Demand:
         seekings = sorted(requests, key=lambda r: r.request_id)
+        weights = config.weights
         total = scoring.total_weight(weights) or 1.0
         bits = [constraints.topic_bits(r.topics) for r in seekings]
         counts = np.array([max(len(r.topics), 1) for r in seekings], dtype=np.float32)
@@ -247,30 +280,54 @@ class _Demand:
             dtype=np.float32,
         )
         avail, masks = _distinct([r.availability for r in seekings])
+        high = np.array([r.urgency == Urgency.HIGH for r in seekings], dtype=bool)
+        kinds: dict[tuple[str, int, int], int] = {}
+        kind = [
+            kinds.setdefault((r.language, b, int(n)), len(kinds))
+            for r, b, n in zip(seekings, bits, band, strict=True)
+        ]
         return cls(
             seekings=seekings,
             topics=np.array(bits, dtype=np.uint16),
             features=features,
             avail=avail,
             avail_bits=scoring.known_hours_bits(masks),
-            priority=_priorities(seekings),
-            urgent=np.array([r.urgency == Urgency.HIGH for r in seekings], dtype=bool),
+            priority=_priorities(seekings, config.aging_hours),
+            urgent=high | _aged(seekings, config.aging_hours),
+            band=band.astype(np.int32),
+            kind=np.array(kind, dtype=np.int32),
         )
 
 
-def _soft_priorities(seekings: Sequence[Seeking]) -> Ints:
-    """Normal over low, and waiting, in flow units (at most 0.15 score points)."""
-    normal = round(NORMAL_OVER_LOW * SCORE_UNITS)
-    wait = np.array([max(r.waited_seconds, 0.0) for r in seekings], dtype=np.float64)
+def _waits(seekings: Sequence[Seeking]) -> npt.NDArray[np.float64]:
+    return np.array([max(r.waited_seconds, 0.0) for r in seekings], dtype=np.float64)
+
+
+def _aged(seekings: Sequence[Seeking], aging_hours: float) -> Mask:
+    """Normal and low requests that have waited `aging_hours` or more (none when 0)."""
+    if aging_hours <= 0:
+        return np.zeros(len(seekings), dtype=bool)
+    high = np.array([r.urgency == Urgency.HIGH for r in seekings], dtype=bool)
+    return ~high & (_waits(seekings) >= aging_hours * 3600.0)
+
+
+def _priorities(seekings: Sequence[Seeking], aging_hours: float) -> Ints:
+    """Each request's priority in flow units. Waiting counts for at most a tenth of a score
+    point; an urgent request adds `URGENT_BONUS`. A normal request adds a twentieth of a point
+    over a low one, and both age: with f = min(1, (waited / aging_hours)^2) they add
+    f * `URGENT_BONUS` + (1 - f) * the normal tier, so the boost is slight for a few hours,
+    grows with the wait, and at `aging_hours` makes them weigh exactly as an urgent request
+    that waited as long (never more)."""
+    wait = _waits(seekings)
     waiting = np.rint(WAIT_WEIGHT * SCORE_UNITS * wait / (wait + WAIT_SCALE_SECONDS))
-    tier = np.array([normal if r.urgency == Urgency.NORMAL else 0 for r in seekings])
-    return waiting.astype(np.int64) + tier.astype(np.int64)
-
-
-def _priorities(seekings: Sequence[Seeking]) -> Ints:
-    """Each request's priority in flow units: urgency, then the soft priority."""
-    high = np.array([r.urgency == Urgency.HIGH for r in seekings], dtype=np.int64)
-    return _soft_priorities(seekings) + round(URGENT_BONUS * SCORE_UNITS) * high
+    bonus = URGENT_BONUS * SCORE_UNITS
+    high = np.array([r.urgency == Urgency.HIGH for r in seekings], dtype=bool)
+    tier = np.array([r.urgency == Urgency.NORMAL for r in seekings], dtype=np.float64)
+    tier *= NORMAL_OVER_LOW * SCORE_UNITS
+    if aging_hours > 0:
+        aged = np.minimum(wait / (aging_hours * 3600.0), 1.0) ** 2
+        tier = aged * bonus + (1.0 - aged) * tier
+    return (waiting + np.rint(np.where(high, bonus, tier))).astype(np.int64)
 
 
 # --- Candidates ---------------------------------------------------------------------------
@@ -540,6 +597,309 @@ def _flow(
     return candidates.request[chosen], candidates.supporter[chosen]
 
 
+# --- The exact pass ------------------------------------------------------------------------
+
+
+class _Eligible:
+    """Each request's eligible supporters, as a row of booleans over every supporter with
+    room: the rules of `constraints.violation` checked as the candidates check them (the
+    capacity rule aside), a row per kind of request (language, topics, age band) kept for
+    reuse, then the request's exclusions and its seeker's own entry taken out."""
+
+    def __init__(self, demand: _Demand, supply: _Supply, config: EngineConfig) -> None:
+        self.demand, self.supply = demand, supply
+        self.n = len(supply.offerings)
+        weights = config.weights
+        total = scoring.total_weight(weights) or 1.0
+        self.avail_weight = np.float32(weights.availability / total)
+        self.age_ok = _age_penalty(config.rules) == 0
+        self.rows: dict[int, Mask] = {}
+        self.excluded: dict[int, Indices] = {}
+
+    def of_kind(self, r: int) -> Mask:
+        kind = int(self.demand.kind[r])
+        row = self.rows.get(kind)
+        if row is None:
+            if len(self.rows) >= ROWS_KEPT:
+                self.rows.clear()
+            supply, demand = self.supply, self.demand
+            row = np.zeros(self.n, dtype=bool)
+            speakers = supply.by_language.get(demand.seekings[r].language)
+            if speakers is not None:
+                row[speakers] = (supply.topics[speakers] & demand.topics[r]) != 0
+                row[speakers] &= self.age_ok[demand.band[r], supply.age_class[speakers]]
+            self.rows[kind] = row
+        return row
+
+    def exclusions(self, r: int) -> Indices:
+        out = self.excluded.get(r)
+        if out is None:
+            request, index = self.demand.seekings[r], self.supply.index
+            found = {index[m] for m in (request.seeker_id, *request.excluded) if m in index}
+            out = self.excluded[r] = np.array(sorted(found), dtype=np.int32)
+        return out
+
+    def row(self, r: int) -> Mask:
+        row = self.of_kind(r).copy()
+        row[self.exclusions(r)] = False
+        return row
+
+    def best_first(self, r: int, cols: Indices) -> Indices:
+        """The supporters (eligible for the request), best score first, as the candidates
+        score them."""
+        demand, supply = self.demand, self.supply
+        fit = supply.features[cols] @ demand.features[r]
+        hours = scoring.availability_block(
+            demand.avail_bits[demand.avail[r : r + 1]], supply.avail_bits[supply.avail[cols]]
+        )[0]
+        score = fit + self.avail_weight * hours + supply.own[cols]
+        return cols[np.argsort(-score, kind="stable")]
+
+    def reach(self, rows: Indices) -> Mask:
+        """The supporters eligible for at least one of the requests."""
+        out = np.zeros(self.n, dtype=bool)
+        kinds = self.demand.kind[rows]
+        order = np.argsort(kinds, kind="stable")
+        bounds = np.flatnonzero(np.diff(kinds[order])) + 1
+        for group in np.split(rows[order], bounds):
+            row = self.of_kind(int(group[0]))
+            if len(group) == 1:
+                out |= self.row(int(group[0]))
+                continue
+            # Out only where every request of the kind excludes the supporter.
+            excluded = np.concatenate([self.exclusions(int(r)) for r in group])
+            every = np.flatnonzero(np.bincount(excluded, minlength=self.n) == len(group))
+            if len(every):
+                row = row.copy()
+                row[every] = False
+            out |= row
+        return out
+
+
+def _augment(
+    demand: _Demand,
+    supply: _Supply,
+    config: EngineConfig,
+    matched: Indices,
+    taken: Ints,
+    had_candidates: Mask,
+    clock: _Clock,
+) -> None:
+    """Match as many of the requests left over as the whole eligibility graph allows, by
+    augmenting paths (Hopcroft-Karp, with a supporter's free slots as its capacity): a request
+    left over takes an eligible supporter, whose request moves to another of its eligible
+    supporters, and so on until one of them has a free slot. Placed requests change supporter
+    but are never left out, except that an urgent (or aged) request left over may also end its
+    path at a normal or low request, which it then leaves out: so as many urgent requests are
+    matched as can be. Urgent requests go first, then the others, each by priority; the rows
+    of eligibility are worked out only for the requests a search reaches."""
+    eligible = _Eligible(demand, supply, config)
+    for tier, drop in ((demand.urgent, ~demand.urgent), (~demand.urgent, None)):
+        while not clock.over():
+            left = np.flatnonzero((matched < 0) & had_candidates & tier).astype(np.int32)
+            if len(left) == 0:
+                break
+            order = np.lexsort((left, -demand.priority[left]))
+            if not _phase(eligible, supply, demand.priority, left[order], matched, taken, drop):
+                break
+
+
+def _phase(
+    eligible: _Eligible,
+    supply: _Supply,
+    priority: Ints,
+    roots: Indices,
+    matched: Indices,
+    taken: Ints,
+    drop: Mask | None,
+) -> bool:
+    """One phase of Hopcroft-Karp from the roots (requests left over, in the order they are
+    served): the layers of a search from them to the nearest supporters with a free slot (or
+    holding a request of `drop`), then shortest paths that share no request, followed one
+    root at a time. Whether any path was found."""
+    paths = _Paths(eligible, supply, priority, matched, taken, drop)
+    if not paths.layers(roots):
+        return False
+    found = False
+    for root in roots.tolist():
+        found |= paths.follow(root)
+    return found
+
+
+class _Paths:
+    """The state of one phase: who holds each supporter, the layers, the dead ends."""
+
+    def __init__(
+        self,
+        eligible: _Eligible,
+        supply: _Supply,
+        priority: Ints,
+        matched: Indices,
+        taken: Ints,
+        drop: Mask | None,
+    ) -> None:
+        self.eligible, self.priority, self.matched, self.taken = eligible, priority, matched, taken
+        self.drop = drop
+        n_sup = len(supply.offerings)
+        self.free = supply.room - taken
+        self.holders: list[list[int]] = [[] for _ in range(n_sup)]
+        for r in np.flatnonzero(matched >= 0).tolist():
+            self.holders[int(matched[r])].append(r)
+        self.end = self.free > 0
+        if drop is not None:
+            self.end |= np.bincount(matched[(matched >= 0) & drop], minlength=n_sup) > 0
+        self.sup_layer = np.full(n_sup, -1, dtype=np.int32)
+        self.req_layer: dict[int, int] = {}
+        self.last = -1
+        self.alive = np.zeros(n_sup, dtype=bool)
+        self.in_layer: dict[int, Mask] = {}
+        self.options: dict[int, Indices] = {}
+        self.at: dict[int, int] = {}
+        self.next_holder = [0] * n_sup
+        self.done: set[int] = set()  # requests on a path found, or with none left
+
+    def layers(self, roots: Indices) -> bool:
+        """Roots are at layer 0; a supporter first reached from layer L is at L, the requests
+        it holds at L + 1. The search stops at the first layer that holds a path's end."""
+        self.req_layer = dict.fromkeys(roots.tolist(), 0)
+        frontier, layer = roots, 0
+        while len(frontier):
+            reached = np.flatnonzero(self.eligible.reach(frontier) & (self.sup_layer < 0))
+            if len(reached) == 0:
+                return False
+            self.sup_layer[reached] = layer
+            if self.end[reached].any():
+                self.last = layer
+                self.alive = (self.sup_layer >= 0) & ((self.sup_layer < layer) | self.end)
+                return True
+            nxt = [h for s in reached.tolist() for h in self.holders[s]]
+            self.req_layer.update(dict.fromkeys(nxt, layer + 1))
+            frontier, layer = np.array(nxt, dtype=np.int32), layer + 1
+        return False
+
+    def option(self, r: int) -> int | None:
+        """The request's first supporter of the next layer still worth trying."""
+        if r not in self.options:
+            depth = self.req_layer[r]
+            if depth not in self.in_layer:
+                self.in_layer[depth] = self.sup_layer == depth
+            row = self.eligible.row(r) & self.in_layer[depth] & self.alive
+            cols = np.flatnonzero(row).astype(np.int32)
+            self.options[r], self.at[r] = self.eligible.best_first(r, cols), 0
+        mine, i = self.options[r], self.at[r]
+        while i < len(mine) and not self.alive[mine[i]]:
+            i += 1
+        self.at[r] = i
+        return int(mine[i]) if i < len(mine) else None
+
+    def holder(self, s: int) -> int | None:
+        mine, i = self.holders[s], self.next_holder[s]
+        while i < len(mine) and mine[i] in self.done:
+            i += 1
+        self.next_holder[s] = i
+        return mine[i] if i < len(mine) else None
+
+    def victims(self, s: int) -> list[int]:
+        """The requests at an end supporter that a path may leave out."""
+        if self.drop is None:
+            return []
+        return [h for h in self.holders[s] if self.drop[h] and h not in self.done]
+
+    def follow(self, root: int) -> bool:
+        """A shortest path from the root (depth first through the layers), taken if found."""
+        path_r: list[int] = [root]
+        path_s: list[int] = []
+        while path_r:
+            r = path_r[-1]
+            s = self.option(r)
+            if s is None:  # a dead end: back to the supporter that led here
+                self.done.add(r)
+                path_r.pop()
+                if path_s:
+                    path_s.pop()
+            elif self.sup_layer[s] == self.last:
+                self.take(path_r, [*path_s, s])
+                return True
+            else:
+                h = self.holder(s)
+                if h is None:
+                    self.alive[s] = False
+                else:
+                    path_s.append(s)
+                    path_r.append(h)
+        return False
+
+    def take(self, path_r: list[int], path_s: list[int]) -> None:
+        """Everyone along the path moves one supporter on; the end gives a free slot, or
+        leaves out its least pressing request that may be."""
+        s = path_s[-1]
+        if self.free[s] > 0:
+            self.free[s] -= 1
+            self.taken[s] += 1
+        else:
+            victim = min(self.victims(s), key=lambda h: (int(self.priority[h]), -h))
+            self.matched[victim] = -1
+            self.done.add(victim)
+        for moved, to in zip(path_r, path_s, strict=True):
+            self.matched[moved] = to
+        self.done.update(path_r)
+        self.alive[s] = self.free[s] > 0 or bool(self.victims(s))
+
+
+def _refit(
+    demand: _Demand,
+    supply: _Supply,
+    changed: Indices,
+    matched: Indices,
+    taken: Ints,
+    tried: list[Candidates],
+    k: int,
+    load_weight: float,
+    weights: Weights,
+) -> None:
+    """The requests the exact pass placed or moved got the supporters their paths reached,
+    whatever the fit. The flow runs once more for every request now matched, on the pairs the
+    earlier flows had, the best few of those requests among the supporters they hold and
+    those with a free slot, and the pair each request holds now (so that all stay matched):
+    the same requests are matched, to the supporters that serve the objective best."""
+    n_sup = len(supply.offerings)
+    held = np.bincount(matched[changed], minlength=n_sup)
+    fresh = _candidates(demand, supply, changed, supply.room - (taken - held) > 0, k, weights)
+    pairs = _union([*tried, fresh], matched)
+    rows = np.flatnonzero(matched >= 0).astype(np.int32)
+    have = pairs.request.astype(np.int64) * n_sup + pairs.supporter
+    now = rows.astype(np.int64) * n_sup + matched[rows]
+    missing = rows[~np.isin(now, have)]
+    if len(missing):
+        scores = [
+            scoring.score(demand.seekings[r], supply.offerings[int(matched[r])], weights)[0]
+            for r in missing.tolist()
+        ]
+        pairs = Candidates(
+            request=np.concatenate([pairs.request, missing]).astype(np.int32),
+            supporter=np.concatenate([pairs.supporter, matched[missing]]).astype(np.int32),
+            score=np.concatenate([pairs.score, scores]).astype(np.float32),
+        )
+    none = np.zeros(n_sup, dtype=np.int64)
+    req, sup = _flow(pairs, demand.priority, supply.room, none, supply.capacity, load_weight)
+    if len(req) == len(rows):  # always, as the current pairs are a way to match them all
+        matched[rows] = -1
+        matched[req] = sup
+        taken[:] = np.bincount(sup, minlength=n_sup)
+
+
+def _union(parts: Sequence[Candidates], matched: Indices) -> Candidates:
+    """The pairs of the parts whose request is matched, each pair once."""
+    request = np.concatenate([p.request for p in parts])
+    supporter = np.concatenate([p.supporter for p in parts])
+    score = np.concatenate([p.score for p in parts])
+    keep = matched[request] >= 0
+    request, supporter, score = request[keep], supporter[keep], score[keep]
+    key = request.astype(np.int64) * (int(supporter.max(initial=0)) + 1) + supporter
+    _, first = np.unique(key, return_index=True)
+    return Candidates(request[first], supporter[first], score[first])
+
+
 # --- The engine ---------------------------------------------------------------------------
 
 
@@ -576,7 +936,7 @@ def scored_pairs(
     engine computes them; positions refer to the returned requests and supporters (by id,
     supporters with room only)."""
     supply = _Supply.of(supporters, config)
-    demand = _Demand.of(requests, config.weights, supply.text_dim)
+    demand = _Demand.of(requests, config, supply.text_dim)
     every = np.arange(len(demand.seekings), dtype=np.int32)
     active = np.ones(len(supply.offerings), dtype=bool)
     pairs = _candidates(demand, supply, every, active, k, config.weights)
@@ -594,14 +954,15 @@ def objective(
     by_id = {r.request_id: r for r in requests}
     capacity = {s.member_id: s.capacity for s in supporters}
     chosen = [by_id[p.request_id] for p in outcome.proposals]
-    soft = _soft_priorities(chosen).sum() / SCORE_UNITS if chosen else 0.0
+    urgent = sum(r.urgency == Urgency.HIGH for r in chosen)
+    priority = _priorities(chosen, config.aging_hours).sum() if chosen else 0
+    soft = (priority - urgent * round(URGENT_BONUS * SCORE_UNITS)) / SCORE_UNITS
     load_weight = config.weights.load / (scoring.total_weight(config.weights) or 1.0)
     new: dict[str, int] = {}
     for p in outcome.proposals:
         new[p.supporter_id] = new.get(p.supporter_id, 0) + 1
     slots = sum(load_weight * n * (n - 1) / 2 / capacity[s] for s, n in new.items())
     value = sum(p.score for p in outcome.proposals) + float(soft) - slots
-    urgent = sum(r.urgency == Urgency.HIGH for r in chosen)
     return len(chosen), urgent, value
 
 
@@ -612,14 +973,14 @@ def _solve(
     k: int | None,
     timings: dict[str, float] | None,
 ) -> Outcome:
-    clock = _Clock(timings)
+    clock = _Clock(timings, config.solve_budget_seconds if k is not None else None)
     if not requests:
         return Outcome(proposals=[], unmatched={})
     if not supporters:  # nobody has room: nothing to score
         return Outcome(proposals=[], unmatched=dict.fromkeys(_ids(requests), NO_LANGUAGE))
     weights = config.weights
     supply = _Supply.of(supporters, config)
-    demand = _Demand.of(requests, weights, supply.text_dim)
+    demand = _Demand.of(requests, config, supply.text_dim)
     load_weight = weights.load / (scoring.total_weight(weights) or 1.0)
     every = np.arange(len(demand.seekings), dtype=np.int32)
     clock.lap("prepare")
@@ -637,24 +998,38 @@ def _solve(
 
     had_candidates = np.zeros(len(demand.seekings), dtype=bool)
     had_candidates[candidates.request] = True
-    if k is not None:
+    tried = [candidates]
+    if k is not None and not clock.over():
         _urgent_first(demand, supply, matched, taken, had_candidates, weights)
         clock.lap("flow")
     for _ in range(MAX_ROUNDS if k is not None else 0):
         room = supply.room - taken
         waiting = every[(matched < 0) & had_candidates]
-        if len(waiting) == 0 or not room.any():
+        if len(waiting) == 0 or not room.any() or clock.over():
             break
         more = _candidates(demand, supply, waiting, room > 0, k, weights)
+        tried.append(more)
         clock.lap("candidates")
         req, sup = _flow(more, demand.priority, room, taken, supply.capacity, load_weight)
         matched[req] = sup
         np.add.at(taken, sup, 1)
         clock.lap("flow")
-        if len(req) == 0:
-            break
+        if len(req) * ROUND_GAIN < min(len(waiting), int(room.sum())):
+            break  # requests that rank alike name the same few: the exact pass does better
+
+    left = bool(((matched < 0) & had_candidates).any())
+    if k is not None and left and not clock.over():
+        before = matched.copy()
+        _augment(demand, supply, config, matched, taken, had_candidates, clock)
+        clock.lap("exact")
+        changed = np.flatnonzero(matched != before).astype(np.int32)
+        changed = changed[matched[changed] >= 0]
+        if len(changed) and not clock.over():
+            _refit(demand, supply, changed, matched, taken, tried, k, load_weight, weights)
+            clock.lap("exact")
 
     outcome = _outcome(demand, supply, matched, had_candidates, weights)
+    outcome.cut_short = clock.cut_short
     clock.lap("proposals")
     return outcome
 
@@ -674,8 +1049,10 @@ def _urgent_first(
     """An urgent request left out because its few candidates went to other urgent requests
     takes any eligible supporter with room, or else the slot of a normal or low request (the
     one of least priority) at the eligible supporter it fits best; the request it displaces
-    goes back to the rounds. So an urgent request is left unmatched only when every eligible
-    supporter's free slots went to urgent requests."""
+    goes back to the rounds. A request aged past `EngineConfig.aging_hours` counts as urgent
+    here (it may displace, and is not displaced). The exact pass later does the same along
+    longer paths, so an urgent request is left unmatched only when every eligible supporter's
+    slots went to urgent requests."""
     left = np.flatnonzero((matched < 0) & demand.urgent & had_candidates).astype(np.int32)
     if len(left) == 0:
         return
@@ -733,14 +1110,22 @@ def _outcome(
 
 
 class _Clock:
-    """Adds the time since the last lap to `timings[name]` (when timings are wanted)."""
+    """Adds the time since the last lap to `timings[name]` (when timings are wanted), and
+    tells whether the solve has used up its budget (`over`, which then stays true)."""
 
-    def __init__(self, timings: dict[str, float] | None) -> None:
+    def __init__(self, timings: dict[str, float] | None, budget: float | None = None) -> None:
         self.timings = timings
         self.last = time.perf_counter()
+        self.deadline = None if budget is None else self.last + budget
+        self.cut_short = False
 
     def lap(self, name: str) -> None:
         now = time.perf_counter()
         if self.timings is not None:
             self.timings[name] = self.timings.get(name, 0.0) + now - self.last
         self.last = now
+
+    def over(self) -> bool:
+        if self.deadline is not None and time.perf_counter() >= self.deadline:
+            self.cut_short = True
+        return self.cut_short

@@ -61,6 +61,12 @@ class EngineConfig:
     weights: Weights = field(default_factory=Weights)
     # Candidates kept per request for the global assignment (the best by score).
     candidates_per_request: int = 20
+    # A normal or low request's priority grows with its wait until, after this many hours, it
+    # weighs as much as an urgent request (never more); 0 turns the aging off.
+    aging_hours: float = 48.0
+    # The solve stops refining once it has run this long and returns the valid assignment it
+    # has (`Outcome.cut_short`); None: no bound.
+    solve_budget_seconds: float | None = None
 
 
 @dataclass(frozen=True)
@@ -111,3 +117,6 @@ class Outcome:
     proposals: list[Proposal]
     # Request id → why it got no proposal (NO_LANGUAGE, NO_ELIGIBLE, NO_CAPACITY).
     unmatched: dict[str, str]
+    # The solve ran out of its time budget and skipped its later steps: every proposal is
+    # still valid, but fewer requests may be matched than could be.
+    cut_short: bool = False
