@@ -411,6 +411,9 @@ class Matching:
         pool.refer(self.settings.matching_pool_neighbours.get(pool.pool_id, ()), batch.now)
         took = batch.seconds
         changes.then(partial(batch_seconds.observe, took))
+        if outcome.cut_short:
+            cut = {"pool": pool.pool_id, "seconds": round(took, 3), "proposed": made}
+            changes.then(partial(log.warning, "batch solve cut short at its budget", extra=cut))
         if made or outcome.unmatched:
             extra = {
                 "pool": pool.pool_id,

@@ -38,8 +38,9 @@ class MatchingSettings(ServiceSettings):
     # urgent requests while others wait for days; 0 turns the aging off.
     match_aging_hours: float = Field(default=48, ge=0, le=24 * 365)
     # A batch's solve stops refining after this long and proposes what it has (every proposal
-    # still valid; the rest wait for the next batch); 0: no bound.
-    match_solve_budget_seconds: float = Field(default=10, ge=0, le=3600)
+    # still valid; the rest wait for the next batch); below KAFKA_SESSION_TIMEOUT_SECONDS, so a
+    # pool's owner answers its group while it solves.
+    match_solve_budget_seconds: float = Field(default=5, gt=0, le=3600)
     # A proposal the supporter has not answered by then expires; the next best is proposed.
     proposal_ttl_seconds: float = Field(default=24 * 3600, gt=0)
     # A supporter whose seeker entered a safety episode gets no new match for this long.
@@ -71,6 +72,12 @@ class MatchingSettings(ServiceSettings):
     def _consistent(self) -> "MatchingSettings":
         if self.group_max_size < self.group_min_size:
             raise ValueError("GROUP_MAX_SIZE: must be at least GROUP_MIN_SIZE")
+        budget = self.match_solve_budget_seconds
+        if not 0 < budget < self.kafka_session_timeout_seconds:
+            raise ValueError(
+                "MATCH_SOLVE_BUDGET_SECONDS: must be above 0 and below "
+                f"KAFKA_SESSION_TIMEOUT_SECONDS ({self.kafka_session_timeout_seconds:g})"
+            )
         weights = (
             self.score_weight_topics,
             self.score_weight_text,
@@ -98,7 +105,7 @@ class MatchingSettings(ServiceSettings):
                 ),
                 candidates_per_request=self.candidates_per_request,
                 aging_hours=self.match_aging_hours,
-                solve_budget_seconds=self.match_solve_budget_seconds or None,
+                solve_budget_seconds=self.match_solve_budget_seconds,
             ),
             proposal_ttl=timedelta(seconds=self.proposal_ttl_seconds),
             cooldown=timedelta(hours=self.supporter_cooldown_hours),
