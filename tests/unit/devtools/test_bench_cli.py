@@ -9,6 +9,7 @@ import pytest
 from kindred.devtools.bench import __main__ as pipeline
 from kindred.devtools.bench import safety
 from kindred.devtools.bench.cli import replicas
+from kindred.devtools.processes import metric_sum
 
 pytestmark = pytest.mark.unit
 
@@ -40,3 +41,17 @@ def test_both_benches_need_the_servers(monkeypatch: pytest.MonkeyPatch) -> None:
         with pytest.raises(SystemExit) as stopped:
             parse([])
         assert stopped.value.code == 2
+
+
+def test_metric_sum_reads_counters_and_a_histograms_count() -> None:
+    text = (
+        "# HELP kindred_things_total Things\n# TYPE kindred_things_total counter\n"
+        'kindred_things_total{kind="a"} 2.0\nkindred_things_total{kind="b"} 3.0\n'
+        "# HELP kindred_batch_seconds Batches\n# TYPE kindred_batch_seconds histogram\n"
+        'kindred_batch_seconds_bucket{le="1.0"} 4.0\nkindred_batch_seconds_bucket{le="+Inf"} 5.0\n'
+        "kindred_batch_seconds_count 5.0\nkindred_batch_seconds_sum 1.5\n"
+    )
+    assert metric_sum(text, "kindred_things_total") == 5.0
+    assert metric_sum(text, "kindred_batch_seconds_count") == 5.0
+    assert metric_sum(text, "kindred_batch_seconds_sum") == 1.5
+    assert metric_sum(text, "kindred_absent_total") is None

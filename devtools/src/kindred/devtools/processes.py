@@ -31,10 +31,12 @@ def free_port() -> int:
 
 def metric_sum(text: str, name: str) -> float | None:
     """Sum of the samples called `name` (all labels) in a Prometheus text exposition; None if
-    the metric family is absent. Counters are named with their `_total` suffix."""
+    the metric family is absent. Counters are named with their `_total` suffix, a histogram's
+    count and sum with `_count` and `_sum`."""
     total, found = 0.0, False
+    families = {name, *(name.removesuffix(s) for s in ("_total", "_count", "_sum"))}
     for family in text_string_to_metric_families(text):
-        if family.name in (name, name.removesuffix("_total")):
+        if family.name in families:
             found = True
             total += sum(s.value for s in family.samples if s.name == name)
     return total if found else None
