@@ -533,7 +533,7 @@ def test_a_request_goes_on_down_its_neighbours_and_waits_at_the_last() -> None:
 def test_a_solve_budget_must_stay_below_the_kafka_session() -> None:
     assert SETTINGS.pool_settings().engine.solve_budget_seconds == 5
     for budget, session in ((10, 10), (0, 10), (30, 20)):
-        with pytest.raises(ValueError, match="(?i)match_solve_budget_seconds"):
+        with pytest.raises(ValueError, match=r"(?i)match_solve_budget_seconds"):
             MatchingSettings(
                 kindred_dev_mode=True,
                 match_solve_budget_seconds=budget,
