@@ -23,6 +23,8 @@ from kindred.events.matching import (
     MatchAction,
     MatchActionRequested,
     MatchActionRequestedData,
+    MemberBlocked,
+    MemberBlockedData,
     PoolInput,
     as_pool_input,
 )
@@ -543,3 +545,50 @@ def test_a_solve_budget_must_stay_below_the_kafka_session() -> None:
         kindred_dev_mode=True, match_solve_budget_seconds=25, kafka_session_timeout_seconds=30
     )
     assert fits.pool_settings().engine.solve_budget_seconds == 25
+
+
+def test_a_request_referred_to_a_pool_of_another_partition_is_stored_apart_and_rebuilt() -> None:
+    """Each partition numbers its own versions: the referred request, its seeker and a block
+    that follows them are stored under ids of their own in the neighbouring pool, so neither
+    pool's documents overwrite or shadow the other's, and a new owner rebuilds both."""
+    stored: dict[str, dict[str, Any]] = {}
+    members = Partition(Matching(POOLED), number=2, stored=stored)
+    pools = {
+        "pt": Partition(Matching(POOLED), 0, stored),
+        "es": Partition(Matching(POOLED), 1, stored),
+    }
+
+    def run(*events: Envelope[Any]) -> list[Changes]:
+        out = [members.handle(T0, *events)]
+        todo = pool_inputs(out[0])
+        while todo:
+            handed = todo.pop(0)
+            out.append(pools[handed.data.pool].handle(T0, handed))
+            todo += pool_inputs(out[-1])
+        return out
+
+    run(
+        profile_submitted("s-es", languages=["es", "pt"], topics=["grief"]),
+        role_set("s-es"),
+        profile_submitted("k-pt", roles=["seeker"], capacity=0, languages=["pt"]),
+        profile_submitted("x-pt", roles=["seeker"], capacity=0, languages=["pt"]),
+    )
+    handled = run(support_requested("k-pt", request_id="r1", language="pt", topics=["grief"]))
+    [proposal] = emitted(handled[0], "match.proposed", *handled[1:])
+    block = MemberBlockedData(member_id="k-pt", blocked_id="x-pt")
+    run(MemberBlocked.new(subject="k-pt", source="t", data=block))
+    ids = {d["_id"] for c in ("members", "requests", "blocks") for d in members.docs(c)}
+    assert {"r1#1", "r1#2", "r1@es#1", "r1@es#2", "k-pt#1", "k-pt@es#1"} <= {
+        i.replace("@pt", "") for i in ids
+    }
+    for number, pool_id in ((0, "pt"), (1, "es")):
+        reborn = pools[pool_id].new_owner(Matching(POOLED))
+        assert isinstance(reborn.processor, Matching)
+        pool = reborn.processor.pools[number][pool_id]
+        assert pool.blocked("k-pt", "x-pt", T0)
+        if pool_id == "es":
+            assert proposal["data"]["match_id"] in pool.matches
+            assert pool.requests["r1"].home == "pt"
+            assert pool.members["k-pt"].languages == frozenset({"pt"})
+        else:
+            assert pool.members["k-pt"].referred_to == {"es"} and "r1" not in pool.requests

@@ -46,10 +46,23 @@ class Block(NamedTuple):
     until: datetime | None
 
 
+# The pool whose documents keep the plain key as their id (the default `MATCHING_POOL`). A
+# member, a request or a block can be kept by two pools (a request referred to a neighbouring
+# pool, with its seeker and the blocks that follow them there), and two pools may fall in two
+# partitions, each numbering its own versions: in every other pool the id carries the pool.
+HOME_POOL = "main"
+
+
+def pool_key(key: str, pool: str) -> str:
+    """The stored id (before its version) of a pool's thing with this key."""
+    return key if pool == HOME_POOL else f"{key}@{pool}"
+
+
 def member_doc(pooled: Pooled[Member]) -> Document:
     m = pooled.item
     return dict(
-        _id=m.member_id,
+        _id=pool_key(m.member_id, pooled.pool),
+        member_id=m.member_id,
         profile_time=m.profile_time,
         languages=sorted(m.languages),
         topics=sorted(m.topics),
@@ -81,7 +94,7 @@ def member_from(doc: Document) -> Pooled[Member]:
 
 def _member(doc: Document) -> Member:
     return Member(
-        member_id=doc["key"],
+        member_id=doc.get("member_id") or doc["key"],
         profile_time=doc["profile_time"],
         languages=frozenset(doc["languages"]),
         topics=frozenset(Topic(t) for t in doc["topics"]),
@@ -110,7 +123,8 @@ def _member(doc: Document) -> Member:
 def request_doc(pooled: Pooled[Request]) -> Document:
     r = pooled.item
     return dict(
-        _id=r.request_id,
+        _id=pool_key(r.request_id, pooled.pool),
+        request_id=r.request_id,
         seeker_id=r.seeker_id,
         topics=sorted(r.topics),
         language=r.language,
@@ -137,7 +151,7 @@ def request_from(doc: Document) -> Pooled[Request]:
 
 def _request(doc: Document) -> Request:
     return Request(
-        request_id=doc["key"],
+        request_id=doc.get("request_id") or doc["key"],
         seeker_id=doc["seeker_id"],
         topics=frozenset(Topic(t) for t in doc["topics"]),
         language=doc["language"],
@@ -214,7 +228,13 @@ def _match(doc: Document) -> Match:
 
 def block_doc(pooled: Pooled[Block]) -> Document:
     a, b, until = pooled.item
-    return {"_id": f"{a}|{b}", "a": a, "b": b, "until": until, "pool": pooled.pool}
+    return {
+        "_id": pool_key(f"{a}|{b}", pooled.pool),
+        "a": a,
+        "b": b,
+        "until": until,
+        "pool": pooled.pool,
+    }
 
 
 def block_from(doc: Document) -> Pooled[Block]:
@@ -315,7 +335,11 @@ def _proposal_due(pooled: Pooled[Match]) -> datetime | None:
 # The rebuild of a pool reads a partition's documents once (`partition`, every store has it);
 # `seeker_id` and `supporter_id` serve people and tests looking things up on MongoDB.
 MEMBERS = Store(
-    "members", member_doc, member_fields=("key",), decode=member_from, kind=Kind.VERSIONS
+    "members",
+    member_doc,
+    member_fields=("key", "member_id"),
+    decode=member_from,
+    kind=Kind.VERSIONS,
 )
 REQUESTS = Store(
     "requests",

@@ -6,6 +6,7 @@ from pydantic import Field, model_validator
 from kindred.matching.domain.model import EngineConfig, Rules, Weights
 from kindred.matching.domain.placement import PoolKey
 from kindred.matching.domain.pool import PoolSettings
+from kindred.matching.repository import HOME_POOL
 from kindred.settings import ServiceSettings
 
 
@@ -14,7 +15,7 @@ class MatchingSettings(ServiceSettings):
     http_port: int = 8001
     # The pool every member is in; its id is the Kafka key of the pool's inputs, so one replica
     # owns it (see the README's "Matching").
-    matching_pool: str = Field(default="main", min_length=1, max_length=64)
+    matching_pool: str = Field(default=HOME_POOL, min_length=1, max_length=64)
     # How members are split into pools (`domain.placement`): everyone in `matching_pool`
     # ("none"), by the first language of their profile ("language"), or by the area of their
     # time zone ("region"). Each pool is a key of its own, owned by one replica.
