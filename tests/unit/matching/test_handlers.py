@@ -484,7 +484,7 @@ def test_a_request_no_supporter_of_its_pool_can_take_goes_to_a_neighbour_and_its
     home = processor.pools[0]["pt"]
     assert home.members["k-pt"].referred_to == {"es"}
     assert not home.open
-    stored = newest(matching.docs(REQUESTS.collection))["r1"]
+    stored = newest(matching.docs(REQUESTS.collection))["r1@es"]
     assert stored["status"] == "proposed" and stored["home"] == "pt" and stored["pool"] == "es"
 
     # The supporter accepts in their pool; the seeker's end reaches it through theirs.
