@@ -600,6 +600,10 @@ class Pool:
             self._touch_request(r)
             self.effects.refused.append(r)
             return r
+        return self._take(r, seeker)
+
+    def _take(self, r: Request, seeker: Member) -> Request:
+        """A new request into the pool: open, waiting for the next batch."""
         seeker.open_requests.add(r.request_id)
         self.requests[r.request_id] = r
         self._set_status(r, "open")
@@ -1019,14 +1023,7 @@ class Pool:
             home=referral.from_pool,
             onward=tuple(referral.onward),
         )
-        seeker.open_requests.add(r.request_id)
-        self.requests[r.request_id] = r
-        self._set_status(r, "open")
-        self._touch_request(r)
-        self.stale = True
-        if r.urgency == Urgency.HIGH:
-            self.urgent_waiting = True
-        return r
+        return self._take(r, seeker)
 
     # ---------------------------------------------------------------- peer groups
 
