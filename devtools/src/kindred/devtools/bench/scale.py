@@ -545,8 +545,16 @@ CPU_GROUPS = ("gateway", "notifications", "checkins+casework", *STACK, "bench", 
 
 
 def cpu_table(rows: Sequence[Row], cores: int) -> list[str]:
-    """Cores each group of processes kept busy during each round's load."""
-    header = ("matching replicas", "matching (each)", *CPU_GROUPS, f"machine (of {cores})")
+    """Cores each group of processes kept busy during each round's load, and the rate at
+    which the busiest matching replica would fill one core (the throughput ÷ its cores: a
+    linear estimate of matching's own ceiling, one core a replica)."""
+    header = (
+        "matching replicas",
+        "matching (each)",
+        *CPU_GROUPS,
+        f"machine (of {cores})",
+        "matching ceiling req/s",
+    )
     cells = []
     for r in rows:
         each = [v for k, v in sorted(r.cores.items()) if k.startswith("matching-")]
@@ -556,6 +564,7 @@ def cpu_table(rows: Sequence[Row], cores: int) -> list[str]:
                 f"{sum(each):.2f} ({' / '.join(f'{v:.2f}' for v in each)})",
                 *(f"{r.cores[g]:.2f}" if g in r.cores else "-" for g in CPU_GROUPS),
                 f"{r.cores.get('machine', 0.0):.2f}",
+                f"{r.throughput / max(each):.0f}" if each and max(each) > 0 else "-",
             )
         )
     return markdown(header, cells)
@@ -572,8 +581,8 @@ def bound(row: Row, cores: int) -> str:
         return (
             f"the {cores} cores were saturated ({machine:.2f} busy): the CPU the pipeline shares "
             f"bounds the throughput, not matching, which used {sum(each):.2f} cores (solving "
-            f"{solves} of the time, per replica) against {rest:.2f} for the gateway, "
-            f"notifications, Kafka, FerretDB and the bench"
+            f"{solves} of the time, per replica) against {rest:.2f} for the rest of the run "
+            f"(the other services, Kafka, FerretDB, PostgreSQL, the bench)"
             + (f", and {other:.2f} for other jobs on the machine" if other >= 0.1 else "")
         )
     if busiest >= 0.85:
@@ -592,7 +601,7 @@ def print_report(args: Args, rows: Sequence[Row]) -> None:
         f"\nscaling: {args.requests} support requests ({per_pool} per pool, {args.concurrency} "
         f"in flight, closed loop); {len(LANGUAGES)} pools ({', '.join(LANGUAGES)}) by language, "
         f"{PARTITIONS} partitions; {args.supporters} supporters per pool "
-        f"({slots(args.supporters)} slots); {cores} cores"
+        f"({slots(args.supporters)} slots each); {cores} cores"
     )
     if not rows:
         print("  no round finished")
