@@ -16,7 +16,9 @@ from kindred.devtools.bench.scale import (
     LANGUAGES,
     OTHER,
     PARTITIONS,
+    Alone,
     Row,
+    alone_table,
     bound,
     cores_used,
     parse_args,
@@ -162,7 +164,7 @@ def test_cores_used_by_group_and_what_no_process_of_the_run_accounts_for() -> No
     )  # fmt: skip
 
 
-def row(replicas: int, throughput: float, **cores: float) -> Row:
+def row(replicas: int, throughput: float, alone: float | None = None, **cores: float) -> Row:
     pools = {1: (LANGUAGES,), 2: (LANGUAGES[:4], LANGUAGES[4:])}.get(replicas, ())
     return Row(
         replicas=replicas,
@@ -176,21 +178,25 @@ def row(replicas: int, throughput: float, **cores: float) -> Row:
         pools=pools,
         busy=tuple(0.1 for _ in pools),
         cores=cores,
+        alone=None if alone is None else Alone(600, 600, 600 / alone, {"matching-0": 0.9}),
     )
 
 
-def test_the_table_gives_each_round_and_its_ratio_to_one_replica() -> None:
-    lines = table([row(1, 200.0), row(2, 250.0)])
+def test_the_table_gives_each_round_and_its_ratios_to_one_replica() -> None:
+    lines = table([row(1, 200.0, alone=300.0), row(2, 250.0, alone=450.0)])
     assert lines[0].startswith("| matching replicas | throughput req/s | ratio to 1 replica |")
+    assert lines[0].endswith("| matching alone req/s | its ratio to 1 replica |")
     assert lines[1].count("---") == len(lines[0].split("|")) - 2
-    assert (
-        lines[2] == "| 1 | 200 | 1.00 | 412 | 988 | 100.0 | 0.891 | 6 (es,pt,en,fr,ar,pl) | 10% |"
+    assert lines[2] == (
+        "| 1 | 200 | 1.00 | 412 | 988 | 100.0 | 0.891 | 6 (es,pt,en,fr,ar,pl) | 10% | 300 | 1.00 |"
     )
     assert lines[3] == (
-        "| 2 | 250 | 1.25 | 412 | 988 | 100.0 | 0.891 | 4+2 (es,pt,en,fr / ar,pl) | 10% / 10% |"
+        "| 2 | 250 | 1.25 | 412 | 988 | 100.0 | 0.891 | 4+2 (es,pt,en,fr / ar,pl) | 10% / 10% "
+        "| 450 | 1.50 |"
     )
-    # Without a 1-replica round, the ratio is to the first round.
+    # Without a 1-replica round, the ratio is to the first round; no alone phase, no figure.
     assert table([row(2, 100.0), row(3, 150.0)])[3].split(" | ")[2] == "1.50"
+    assert table([row(2, 100.0)])[2].endswith("| - | - |")
 
 
 def test_the_bound_says_whether_the_cores_or_matching_held_the_rate_back() -> None:
@@ -212,3 +218,16 @@ def test_quality_is_the_share_proposed_and_the_mean_score_of_first_proposals() -
     share, mean = proposal_quality(matches, {"r1", "r2", "r3", "r4"})
     assert share == 0.5
     assert mean == pytest.approx(0.8)
+
+
+def test_matching_alone_gives_its_rate_and_the_cores_each_group_used() -> None:
+    alone = Alone(
+        600, 598, 2.0, {"matching-0": 0.5, "matching-1": 0.25, "Kafka": 0.2, "machine": 1.9}
+    )
+    both = [row(1, 200.0), row(2, 250.0)]
+    both[1].alone = alone
+    lines = alone_table(both, cores=2)
+    assert len(lines) == 3  # the header, its rule, the round that had the phase
+    assert "| machine (of 2) |" in lines[0]
+    assert lines[2].startswith("| 2 | 600 | 598 | 2.0 | 299 | 0.75 (0.50 / 0.25) | 0.20 | - |")
+    assert lines[2].endswith("| 1.90 |")

@@ -11,13 +11,16 @@ each pool (a profile offering support in its language, two or three topics of te
 words, eight hours a day, a capacity of 1 to 4; the role granted by staff); `--requests` seekers
 spread evenly over the six languages, their profiles first (and placed: a request sent before
 its seeker's profile lands in the default pool); then their support requests, `--concurrency`
-in flight (closed loop), until every seeker has an inbox entry.
+in flight (closed loop), until every seeker has an inbox entry. Then matching alone: as many
+seekers again, their profiles and requests produced straight to Kafka as the gateway would, with
+notifications stopped, from the first request produced to the last proposal's `proposed_at`.
 
 Per round: the end-to-end rate (first 202 → last seeker inbox entry), p50/p99 from the 202 to
 the inbox entry, quality from the stored matches (the share of the requests proposed, their
 mean score), which pools each matching replica owns (the `matching.pool-input` partitions of
 its consumer-lag gauge), matching's own busy share (`kindred_matching_batch_seconds` summed
-over the load ÷ its wall time, per replica) and the CPU each group of processes used meanwhile.
+over the load ÷ its wall time, per replica), matching alone's rate, and the CPU each group of
+processes used meanwhile.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from kindred.devtools.bench.load import (
     INBOX_METRIC,
     POLL_SECONDS,
     STALL_SECONDS,
+    WRITES_METRIC,
     Document,
     Load,
     Pipeline,
@@ -57,7 +61,10 @@ from kindred.devtools.bench.load import (
     total,
     wait_for,
 )
+from kindred.devtools.bench.safety import produce
 from kindred.devtools.processes import SERVICES, Platform, ServiceProcess
+from kindred.events.matching import SupportRequested, SupportRequestedData
+from kindred.events.members import ProfileSubmitted, ProfileSubmittedData
 from kindred.events.topics import POOL_INPUT, PROFILE_SUBMITTED, topic_name
 from kindred.events.vocabulary import Topic
 from kindred.notifications.sender import partition_for
@@ -90,6 +97,7 @@ WORDS = {
 # Matching's metrics read per replica.
 SUPPORTERS = "kindred_matching_supporters"
 BATCH_SECONDS = "kindred_matching_batch_seconds_sum"
+PROPOSED = "kindred_matches_proposed_total"
 HANDLED = "kindred_events_handled_total"
 OWNED = "kindred_partitions_owned"
 LAG = "kindred_consumer_lag"
@@ -332,6 +340,22 @@ class Row:
     pools: tuple[tuple[str, ...], ...]  # per matching replica
     busy: tuple[float, ...]  # per matching replica: batch seconds ÷ wall seconds
     cores: dict[str, float] = field(default_factory=dict)  # by group, during the load
+    alone: Alone | None = None  # the second load: straight to Kafka, notifications stopped
+
+
+@dataclass(frozen=True)
+class Alone:
+    """Matching alone: requests produced straight to its topic (no gateway), notifications
+    stopped; from the first produce to the last proposal stored."""
+
+    requests: int
+    proposed: int
+    seconds: float
+    cores: dict[str, float]
+
+    @property
+    def rate(self) -> float:
+        return rate(self.proposed, self.seconds)
 
 
 async def scrape(http: aiohttp.ClientSession, instance: ServiceProcess) -> str:
@@ -440,7 +464,7 @@ class Round:
         projection = {"member_id": 1, "data.request_id": 1, "created_at": 1}
         entries = [doc async for doc in pipeline.inbox.find(selector, projection=projection)]
         phase = summarize(f"m{self.replicas}", load, entries, None)
-        await pipeline.settled_writes()  # matching's writes go behind its events
+        await self.stored()
         proposed, score = await self.quality(load)
         return Row(
             replicas=self.replicas,
@@ -456,14 +480,86 @@ class Round:
             cores=cores_used(groups, cpu_before, cpu_after, wall),
         )
 
+    async def matches(self, prefix: str) -> list[Document]:
+        """The stored matches of the seekers whose ids start with `prefix` (the newest version
+        of each)."""
+        matches = self.mongo[f"{self.platform.namespace}_matching"]["matches"]
+        selector = {"seeker_id": {"$regex": f"^{re.escape(prefix)}"}}
+        fields = {"key": 1, "ver": 1, "request_id": 1, "score": 1, "attempt": 1, "proposed_at": 1}
+        return list(newest(await matches.find(selector, fields).to_list(None)).values())
+
+    async def stored(self) -> None:
+        """Wait until matching's writes stop moving (they go behind its events), 10 s at most."""
+        last = -1.0
+        for _ in range(int(10 / POLL_SECONDS)):
+            now = sum(sample_sum(t, WRITES_METRIC) for t in await self.metrics())
+            if now == last:
+                return
+            last = now
+            await asyncio.sleep(POLL_SECONDS)
+
     async def quality(self, load: Load) -> tuple[float, float]:
         """(The share of the accepted requests proposed, the mean score of their first
-        proposals), from the stored matches (the newest version of each)."""
-        matches = self.mongo[f"{self.platform.namespace}_matching"]["matches"]
-        selector = {"seeker_id": {"$regex": f"^{re.escape(self.prefix)}"}}
-        fields = {"key": 1, "ver": 1, "request_id": 1, "score": 1, "attempt": 1}
-        current = newest(await matches.find(selector, fields).to_list(None))
-        return proposal_quality(list(current.values()), load.accepted.keys())
+        proposals), from the stored matches."""
+        return proposal_quality(await self.matches(self.prefix), load.accepted.keys())
+
+    async def alone(self) -> Alone:
+        """Matching's own rate: as many requests again from seekers of their own, profiles and
+        requests produced straight to Kafka as the gateway would, with notifications stopped
+        (what is left: matching, Kafka, FerretDB); from the first request produced to the
+        last proposal's `proposed_at` (the same clock)."""
+        count, run, source = self.args.requests, self.pipeline.run, "kindred/bench"
+        seekers = [f"{run}-q-{i:06d}" for i in range(count)]
+        profiles = [
+            ProfileSubmitted.new(
+                data=ProfileSubmittedData.model_validate(
+                    json.loads(seeker_profile(i)) | {"member_id": s}
+                ),
+                subject=s,
+                source=source,
+            )
+            for i, s in enumerate(seekers)
+        ]
+        requests = [
+            SupportRequested.new(
+                data=SupportRequestedData.model_validate(
+                    json.loads(support_request(i)) | {"request_id": f"{s}-r", "seeker_id": s}
+                ),
+                subject=s,
+                source=source,
+            )
+            for i, s in enumerate(seekers)
+        ]
+        placed = sum(
+            sample_sum(t, HANDLED, topic=self.topic(PROFILE_SUBMITTED))
+            for t in await self.metrics()
+        )
+        say(f"matching alone: {count} more seekers' profiles, straight to Kafka")
+        await produce(self.args.kafka, self.platform.namespace, list(profiles))
+        topic = self.topic(PROFILE_SUBMITTED)
+        await self.until("profiles placed", placed + count, HANDLED, topic=topic)
+        for service in self.platform.instances("notifications"):
+            service.stop()
+        proposed_before = sum(sample_sum(t, PROPOSED) for t in await self.metrics())
+        groups = processes(self.platform)
+        cpu_before, started = cpu_snapshot(groups), time.time()
+        say(f"matching alone: {count} support requests, straight to Kafka")
+        await produce(self.args.kafka, self.platform.namespace, list(requests))
+
+        async def proposals() -> float:
+            return sum(sample_sum(t, PROPOSED) for t in await self.metrics()) - proposed_before
+
+        await wait_for(proposals, count, self.deadline, "proposals")
+        cpu_after, wall = cpu_snapshot(groups), time.time() - started
+        await self.stored()  # the proposals' matches
+        found = [m for m in await self.matches(f"{run}-q-") if int(m["attempt"]) == 1]
+        last = max((m["proposed_at"].timestamp() for m in found), default=math.nan)
+        return Alone(
+            requests=count,
+            proposed=len(found),
+            seconds=last - started,
+            cores=cores_used(groups, cpu_before, cpu_after, wall),
+        )
 
 
 def proposal_quality(matches: list[Document], accepted: Collection[str]) -> tuple[float, float]:
@@ -487,7 +583,9 @@ async def one_round(platform: Platform, args: Args, deadline: Deadline) -> Row:
             steps = Round(platform, pipeline, http, mongo, args)
             await steps.owned()
             await steps.members()
-            return await steps.load()
+            row = await steps.load()
+            row.alone = await steps.alone()
+            return row
     finally:
         await mongo.close()
 
@@ -504,6 +602,8 @@ HEADER = (
     "mean score",
     "pools per replica",
     "matching busy (batch s ÷ wall)",
+    "matching alone req/s",
+    "its ratio to 1 replica",
 )
 
 
@@ -523,22 +623,65 @@ def markdown(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 
 def table(rows: Sequence[Row]) -> list[str]:
     """The scaling table (Markdown): throughput beside the 1-replica round's (else the first's)."""
-    base = next((r.throughput for r in rows if r.replicas == 1), rows[0].throughput if rows else 0)
+    first = next((r for r in rows if r.replicas == 1), rows[0] if rows else None)
+    base = first.throughput if first else math.nan
+    alone = first.alone.rate if first and first.alone else math.nan
     cells = [
         (
             str(r.replicas),
             f"{r.throughput:.0f}",
-            f"{r.throughput / base:.2f}" if base > 0 else "-",
+            ratio(r.throughput, base),
             f"{r.p50:.0f}",
             f"{r.p99:.0f}",
             f"{100 * r.proposed:.1f}",
             f"{r.score:.3f}",
             pools_cell(r.pools),
             " / ".join(f"{100 * b:.0f}%" for b in r.busy),
+            f"{r.alone.rate:.0f}" if r.alone else "-",
+            ratio(r.alone.rate, alone) if r.alone else "-",
         )
         for r in rows
     ]
     return markdown(HEADER, cells)
+
+
+def ratio(value: float, base: float) -> str:
+    return f"{value / base:.2f}" if base > 0 and not math.isnan(value) else "-"
+
+
+ALONE_GROUPS = (*STACK, "bench", OTHER)
+
+
+def alone_table(rows: Sequence[Row], cores: int) -> list[str]:
+    """Matching alone: its rate, what it proposed, and the cores each group kept busy."""
+    header = (
+        "matching replicas",
+        "requests",
+        "proposed",
+        "seconds",
+        "req/s",
+        "matching (each)",
+        *ALONE_GROUPS,
+        f"machine (of {cores})",
+    )
+    cells = []
+    for r in rows:
+        if (a := r.alone) is None:
+            continue
+        each = [v for k, v in sorted(a.cores.items()) if k.startswith("matching-")]
+        cells.append(
+            (
+                str(r.replicas),
+                str(a.requests),
+                str(a.proposed),
+                f"{a.seconds:.1f}",
+                f"{a.rate:.0f}",
+                f"{sum(each):.2f} ({' / '.join(f'{v:.2f}' for v in each)})",
+                *(f"{a.cores[g]:.2f}" if g in a.cores else "-" for g in ALONE_GROUPS),
+                f"{a.cores.get('machine', 0.0):.2f}",
+            )
+        )
+    return markdown(header, cells)
 
 
 CPU_GROUPS = ("gateway", "notifications", "checkins+casework", *STACK, "bench", OTHER)
@@ -609,6 +752,9 @@ def print_report(args: Args, rows: Sequence[Row]) -> None:
     print("\n".join(table(rows)))
     print("\ncores busy during the load (CPU seconds ÷ wall seconds):")
     print("\n".join(cpu_table(rows, cores)))
+    if any(r.alone for r in rows):
+        print("\nmatching alone (requests straight to Kafka, notifications stopped):")
+        print("\n".join(alone_table(rows, cores)))
     for r in rows:
         lost = (
             f"; {r.accepted - r.delivered} of {r.accepted} not in the inbox"
@@ -628,7 +774,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     base = args.namespace or f"bench{secrets.token_hex(4)}"
     tmp = Path(tempfile.mkdtemp(prefix="kindred-bench-scale-"))
     deadline = Deadline(args.timeout)
-    if slots(args.supporters) < math.ceil(args.requests / len(LANGUAGES)):
+    if slots(args.supporters) < 2 * math.ceil(args.requests / len(LANGUAGES)):
         say("fewer slots than requests in a pool: not every request can be proposed")
     say(f"namespaces {base}m<replicas>, logs {tmp}")
     rows: list[Row] = []
@@ -658,6 +804,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         error is None
         and complete
         and all(r.delivered == r.accepted and r.proposed == 1 for r in rows)
+        and all(r.alone is not None and r.alone.proposed == r.alone.requests for r in rows)
     ):
         shutil.rmtree(tmp, ignore_errors=True)
         return 0
