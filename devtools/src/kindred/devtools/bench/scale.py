@@ -177,7 +177,7 @@ def slots(supporters: int) -> int:
 
 
 def seeker_topics(k: int) -> list[Topic]:
-    """One topic for even k, two for odd k (k: the seeker's index in their pool)."""
+    """One topic for even k, mostly two for odd k (k: the seeker's index in their pool)."""
     return sorted({TOPICS[k % 10], TOPICS[(k * 3 + 2) % 10] if k % 2 else TOPICS[k % 10]})
 
 
@@ -775,7 +775,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="kindred-bench-scale-"))
     deadline = Deadline(args.timeout)
     if slots(args.supporters) < 2 * math.ceil(args.requests / len(LANGUAGES)):
-        say("fewer slots than requests in a pool: not every request can be proposed")
+        say("fewer slots in a pool than its requests (both loads): some will not be proposed")
     say(f"namespaces {base}m<replicas>, logs {tmp}")
     rows: list[Row] = []
     error: BaseException | None = None
