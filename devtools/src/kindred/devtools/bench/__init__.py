@@ -11,6 +11,7 @@ process (`time.time()`) to the `created_at` of the seeker's inbox entry (same ma
 clock). Modules: `load` (the load it drives), `raw` (raw rates), `report` (what it prints),
 `safety` (`--safety`: check-in → safety alert latency under background load, a run of its own),
 `staff` (`--staff`: the staff workspace's reads with many open cases, a run of its own),
+`scale` (`--scale`: 1, 2 and 3 matching replicas on six language pools, a run of its own),
 `cli` (the options both runs share). `engine` is another benchmark, of the matching engine
 alone on synthetic populations, with no servers: `python -m kindred.devtools.bench.engine`.
 """

@@ -20,7 +20,7 @@ from types import FrameType
 
 from pymongo import AsyncMongoClient
 
-from kindred.devtools.bench import Deadline, safety, say, staff
+from kindred.devtools.bench import Deadline, safety, say, scale, staff
 from kindred.devtools.bench.cli import add_common, servers
 from kindred.devtools.bench.load import Document, Pipeline, closed_loop, open_loop, session
 from kindred.devtools.bench.raw import http_accept, kafka_rates, storage_rates
@@ -55,7 +55,8 @@ def parse_args(argv: Sequence[str] | None = None) -> Args:
         "processes, two rounds (empty store, then filled), beside the raw rates of the servers. "
         "With --safety: triggering check-in → safety alert latency under background load "
         "instead (--safety --help lists its knobs). With --staff: the staff workspace with "
-        "many open cases (--staff --help).",
+        "many open cases (--staff --help). With --scale: 1, 2 and 3 matching replicas on six "
+        "pools (--scale --help).",
     )
     add = parser.add_argument
     add("--requests", type=int, default=6000, help="requests of a full-load phase (6000)")
@@ -151,8 +152,10 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 def own_run(argv: list[str]) -> int | None:
     """Runs of their own: check-in → safety alert latency under load (`--safety`), the staff
-    workspace with many open cases (`--staff`); None for the pipeline's run."""
-    for flag, other in (("--safety", safety.main), ("--staff", staff.main)):
+    workspace with many open cases (`--staff`), 1, 2 and 3 matching replicas on six pools
+    (`--scale`); None for the pipeline's run."""
+    runs = (("--safety", safety.main), ("--staff", staff.main), ("--scale", scale.main))
+    for flag, other in runs:
         if flag in argv:
             return other([a for a in argv if a != flag])
     return None

@@ -131,11 +131,13 @@ class Gateway:
         path = f"/v1/staff/supporters/{member_id}"
         await self._put(f"supporter role of {member_id}", path, GRANT, headers)
 
-    async def request_support(self, seeker: str, headers: dict[str, str], load: Load) -> None:
+    async def request_support(
+        self, seeker: str, headers: dict[str, str], load: Load, body: bytes = REQUEST
+    ) -> None:
         url = f"{next(self.urls)}/v1/members/{seeker}/support-requests"
         sent = time.time()
         try:
-            async with self.http.post(url, data=REQUEST, headers=headers) as response:
+            async with self.http.post(url, data=body, headers=headers) as response:
                 body, status = await response.read(), response.status
         except (aiohttp.ClientError, TimeoutError) as exc:
             load.failed[type(exc).__name__] += 1
@@ -151,16 +153,18 @@ class Gateway:
 Send = Callable[[Gateway, list[str]], Awaitable[Load]]
 
 
-def closed_loop(concurrency: int) -> Send:
-    """Each of `concurrency` workers sends its next request when its last one was answered."""
+def closed_loop(concurrency: int, body: Callable[[str], bytes] = lambda seeker: REQUEST) -> Send:
+    """Each of `concurrency` workers sends its next request when its last one was answered
+    (`body(seeker)`: what a seeker asks)."""
 
     async def send(gateway: Gateway, seekers: list[str]) -> Load:
         load = Load()
-        jobs = iter([(s, gateway.headers(s)) for s in seekers])  # tokens signed before the clock
+        # Tokens signed and bodies built before the clock.
+        jobs = iter([(s, gateway.headers(s), body(s)) for s in seekers])
 
         async def worker() -> None:
-            for seeker, headers in jobs:
-                await gateway.request_support(seeker, headers, load)
+            for seeker, headers, request in jobs:
+                await gateway.request_support(seeker, headers, load, request)
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         return load
