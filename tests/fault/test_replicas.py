@@ -137,8 +137,12 @@ async def test_sigkill_of_the_pool_owner_mid_stream_overbooks_loses_and_doubles_
     sampling = True
 
     async def stored(collection: str, *fields: str) -> dict[str, Doc]:
-        projection = dict.fromkeys(("key", "ver", *fields), 1)
-        return newest([d async for d in matching_db[collection].find({}, projection=projection)])
+        """The newest version of each, by its id (a request's stored key carries its pool)."""
+        projection = dict.fromkeys(("key", "ver", "request_id", *fields), 1)
+        docs = [d async for d in matching_db[collection].find({}, projection=projection)]
+        if collection != "requests":
+            return newest(docs)
+        return {d["request_id"]: d for d in newest(docs).values()}
 
     async def sample() -> None:
         """Live matches per supporter, as often as the database answers, until told to stop."""
