@@ -26,6 +26,8 @@ from kindred.events.matching import (
     MemberBlocked,
     MemberBlockedData,
     PoolInput,
+    Referral,
+    Seeker,
     as_pool_input,
 )
 from kindred.events.safety import (
@@ -592,3 +594,26 @@ def test_a_request_referred_to_a_pool_of_another_partition_is_stored_apart_and_r
             assert pool.members["k-pt"].languages == frozenset({"pt"})
         else:
             assert pool.members["k-pt"].referred_to == {"es"} and "r1" not in pool.requests
+
+
+def test_a_referral_that_carries_no_support_request_is_refused_naming_the_field() -> None:
+    """Such a record goes to the dead-letter topic (the runtime sets aside what raises) and
+    changes no pool."""
+    matching = Partition(Matching(POOLED))
+    profile = profile_submitted("k-pt", roles=["seeker"], capacity=0, languages=["pt"])
+    seeker = Seeker(
+        member_id="k-pt",
+        profile_time=T0,
+        languages=["pt"],
+        topics=["grief"],
+        age_band="25-34",
+        availability="0",
+    )
+    referral = Referral(from_pool="pt", seeker=seeker, received_at=T0)
+    wrong = as_pool_input(profile, "es", "tests", referral=referral)
+    with pytest.raises(ValueError, match="event: a referral carries a support request"):
+        matching.handle(T0, wrong)
+    processor = matching.processor
+    assert isinstance(processor, Matching)
+    pool = processor.pools[0]["es"]
+    assert not pool.members and not pool.requests
