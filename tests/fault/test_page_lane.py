@@ -20,11 +20,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
 from kindred.devtools.bench.safety import CRISIS_PARTITION, burst, on_partitions
-from kindred.devtools.processes import ServiceProcess, free_port
+from kindred.devtools.processes import ServiceProcess, free_port, metric_sum
 from kindred.events.notifications import (
     Channel,
 )
@@ -105,6 +106,22 @@ def notifications(
 
 
 PARTITIONS = 4
+# Seconds with no new arrival after which the burst counts as through (3 retry caps).
+QUIET = 30.0
+
+
+def sends(service: ServiceProcess) -> dict[str, float | None]:
+    """The service's own counts (what it tried, beside what arrived)."""
+    try:
+        text = httpx.get(f"{service.url}/metrics", timeout=5).text
+    except httpx.HTTPError as exc:
+        return {f"metrics unreadable: {type(exc).__name__}": None}
+    names = (
+        "kindred_notifications_attempts_total",
+        "kindred_notification_retries_total",
+        "kindred_notifications_dead_lettered_total",
+    )
+    return {name: metric_sum(text, name) for name in names}
 
 
 def first_page(alert_id: str) -> str:
@@ -184,7 +201,9 @@ async def test_pages_go_out_within_a_second_through_a_member_burst_on_a_slow_pro
         pytest.fail(f"pages waited (accept → escalated, accept → received): {where}")
 
     # The burst through, each message once, though handed over again every 5 s: wait until the
-    # whole burst arrived, or nothing more arrives for two in-flight periods.
+    # whole burst arrived, or nothing more arrives for QUIET seconds (a send that failed on a
+    # loaded machine is tried again up to NOTIFY_RETRY_CAP_SECONDS later, and its owner may be
+    # held up by a slow store on top of that: a quiet spell shorter than that ends too early).
     last = (-1, time.monotonic())
 
     async def settled() -> int:
@@ -196,7 +215,7 @@ async def test_pages_go_out_within_a_second_through_a_member_burst_on_a_slow_pro
 
     delivered = await eventually(
         settled,
-        lambda n: n >= BURST or time.monotonic() - last[1] > 2 * IN_FLIGHT,
+        lambda n: n >= BURST or time.monotonic() - last[1] > QUIET,
         timeout=240,  # 40 s at full speed; a loaded CI machine takes longer
         interval=0.5,
         what="the burst delivered",
@@ -214,6 +233,9 @@ async def test_pages_go_out_within_a_second_through_a_member_burst_on_a_slow_pro
     # Run alone the whole burst arrives; within the full suite a few (25 of 2,000) have been
     # seen not to within the time: a known open defect, not what this test is for (pages
     # through the burst, and nothing sent twice).
-    assert delivered >= 0.95 * BURST, f"only {delivered} of {BURST} member messages arrived"
+    assert delivered >= 0.95 * BURST, (
+        f"only {delivered} of {BURST} member messages arrived; the service's counts: "
+        f"{sends(notifications)}\n{notifications.tail(60)}"
+    )
     assert paged.forged == 0 and sms.forged == 0
     assert notifications.running, notifications.tail()
